@@ -1,0 +1,173 @@
+package dev.lethe;
+
+import dev.lethe.data.DataSource;
+import dev.lethe.data.FictitiousFacts;
+import dev.lethe.model.GptConfig;
+import dev.lethe.objective.Objective;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The front door of the DSL. A recipe needs a model and data before anything else; the stages are
+ * optional:
+ *
+ * <pre>{@code
+ * Recipe r = Lethe.recipe("quickstart")
+ *     .model(GptConfig.tiny())
+ *     .data(FictitiousFacts.of(50, 0.1))
+ *     .learn(Training.of(1200))
+ *     .reference()
+ *     .unlearn(Unlearning.of(npo()))
+ *     .seed(42)
+ *     .build();
+ * RunResult result = r.run();
+ * }</pre>
+ */
+public final class Lethe {
+    private Lethe() {}
+
+    /** Starts a recipe called {@code name}. */
+    public static ModelStep recipe(String name) {
+        return new Builder(name);
+    }
+
+    /** {@code steps} steps of training with the defaults of {@link Training#of}. */
+    public static Training training(long steps) {
+        return Training.of(steps);
+    }
+
+    /** Unlearning with {@code objective} and the defaults of {@link Unlearning#of}. */
+    public static Unlearning unlearning(Objective objective) {
+        return Unlearning.of(objective);
+    }
+
+    /** The built-in fictitious-facts benchmark with {@code people} people, {@code forgetFraction} to forget. */
+    public static FictitiousFacts fictitiousFacts(int people, double forgetFraction) {
+        return FictitiousFacts.of(people, forgetFraction);
+    }
+
+    /** First step: the model. */
+    public interface ModelStep {
+        /** The model's shape. */
+        DataStep model(GptConfig config);
+    }
+
+    /** Second step: the data. */
+    public interface DataStep {
+        /** Where the examples come from. */
+        RecipeStep data(DataSource source);
+    }
+
+    /** The optional parts; {@link #build()} or {@link #run()} at any point. */
+    public interface RecipeStep {
+        /** Training of the learned model (default: 1000 steps). */
+        RecipeStep learn(Training training);
+
+        /** Trains the reference (retain ∪ world) with the same budget as {@code learn}. */
+        RecipeStep reference();
+
+        /** Trains the reference (retain ∪ world) with its own budget. */
+        RecipeStep reference(Training training);
+
+        /** The unlearning stage. */
+        RecipeStep unlearn(Unlearning unlearning);
+
+        /** What to measure (default: {@link Evaluation#defaults()}). */
+        RecipeStep evaluate(Evaluation evaluation);
+
+        /** The seed (default 42). */
+        RecipeStep seed(long seed);
+
+        /** The device: {@code cpu} (default), {@code gpu}, {@code gpu:N}. */
+        RecipeStep device(String device);
+
+        /** The immutable recipe. */
+        Recipe build();
+
+        /** Builds and runs. */
+        default RunResult run() {
+            return build().run();
+        }
+    }
+
+    private static final class Builder implements ModelStep, DataStep, RecipeStep {
+        private final String name;
+        private @Nullable GptConfig model;
+        private @Nullable DataSource data;
+        private Training learn = Training.of(1000);
+        private boolean referenceLikeLearn;
+        private @Nullable Training reference;
+        private @Nullable Unlearning unlearn;
+        private Evaluation evaluate = Evaluation.defaults();
+        private long seed = 42;
+        private String device = "cpu";
+
+        Builder(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public DataStep model(GptConfig config) {
+            this.model = config;
+            return this;
+        }
+
+        @Override
+        public RecipeStep data(DataSource source) {
+            this.data = source;
+            return this;
+        }
+
+        @Override
+        public RecipeStep learn(Training training) {
+            this.learn = training;
+            return this;
+        }
+
+        @Override
+        public RecipeStep reference() {
+            this.referenceLikeLearn = true;
+            this.reference = null;
+            return this;
+        }
+
+        @Override
+        public RecipeStep reference(Training training) {
+            this.referenceLikeLearn = false;
+            this.reference = training;
+            return this;
+        }
+
+        @Override
+        public RecipeStep unlearn(Unlearning unlearning) {
+            this.unlearn = unlearning;
+            return this;
+        }
+
+        @Override
+        public RecipeStep evaluate(Evaluation evaluation) {
+            this.evaluate = evaluation;
+            return this;
+        }
+
+        @Override
+        public RecipeStep seed(long newSeed) {
+            this.seed = newSeed;
+            return this;
+        }
+
+        @Override
+        public RecipeStep device(String newDevice) {
+            this.device = newDevice;
+            return this;
+        }
+
+        @Override
+        public Recipe build() {
+            if (model == null || data == null) {
+                throw new IllegalStateException("a recipe needs a model and data");
+            }
+            return new Recipe(name, seed, device, model, data, learn, referenceLikeLearn ? learn : reference,
+                    unlearn, evaluate);
+        }
+    }
+}

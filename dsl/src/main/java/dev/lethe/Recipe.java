@@ -1,0 +1,36 @@
+package dev.lethe;
+
+import dev.lethe.data.DataSource;
+import dev.lethe.model.GptConfig;
+import dev.lethe.run.RunListener;
+import dev.lethe.run.Runner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An unlearning experiment as plain, immutable data: a model shape, data with forget/retain splits, and
+ * the stages {@code learn → reference → unlearn → evaluate}. Build one with {@link Lethe#recipe(String)};
+ * run it with {@link #run()} (which hands it to a {@link Runner}).
+ *
+ * @param name a name for the run
+ * @param seed the one seed every random stream derives from
+ * @param device {@code "cpu"}, {@code "gpu"} or {@code "gpu:N"}
+ * @param model the model shape (vocabulary size 0 = the data's tokenizer's)
+ * @param data the examples
+ * @param learn training of the model that memorises everything (forget ∪ retain ∪ world)
+ * @param reference training of the retrained-without-forget gold standard (retain ∪ world), or null
+ * @param unlearn the unlearning stage, or null
+ * @param evaluate what to measure
+ */
+public record Recipe(String name, long seed, String device, GptConfig model, DataSource data, Training learn,
+        @Nullable Training reference, @Nullable Unlearning unlearn, Evaluation evaluate) {
+
+    /** Runs the recipe with progress printed to the console. */
+    public RunResult run() {
+        return Runner.of(this).run();
+    }
+
+    /** Runs the recipe, sending progress events to {@code listener}. */
+    public RunResult run(RunListener listener) {
+        return Runner.of(this).listener(listener).run();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.lethe;
+
+import dev.lethe.data.Split;
+import dev.lethe.run.RunEvent;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * What a run produced: the metrics of every model on every split as a tidy Tablesaw table, and the event
+ * log (stage timings, per-step losses, stop reasons).
+ */
+public final class RunResult {
+    private final Recipe recipe;
+    private final List<Row> rows;
+    private final List<RunEvent> events;
+
+    /**
+     * One measured value.
+     *
+     * @param model {@code learned}, {@code reference} or {@code unlearned}
+     * @param split the split's id
+     * @param metric the metric's name
+     * @param value the value
+     */
+    public record Row(String model, String split, String metric, double value) {}
+
+    /** A result of {@code recipe}. */
+    public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events) {
+        this.recipe = recipe;
+        this.rows = List.copyOf(rows);
+        this.events = List.copyOf(events);
+    }
+
+    /** The recipe that was run. */
+    public Recipe recipe() {
+        return recipe;
+    }
+
+    /** The metrics in tidy form: columns {@code model, split, metric, value}, one row per number. */
+    public Table table() {
+        Table t = Table.create(recipe.name(), StringColumn.create("model"), StringColumn.create("split"),
+                StringColumn.create("metric"), DoubleColumn.create("value"));
+        for (Row r : rows) {
+            t.stringColumn("model").append(r.model());
+            t.stringColumn("split").append(r.split());
+            t.stringColumn("metric").append(r.metric());
+            t.doubleColumn("value").append(r.value());
+        }
+        return t;
+    }
+
+    /** The metrics one row per model and split, one column per metric: the table to read. */
+    public Table summary() {
+        Set<String> metrics = new LinkedHashSet<>();
+        Set<List<String>> keys = new LinkedHashSet<>();
+        for (Row r : rows) {
+            metrics.add(r.metric());
+            keys.add(List.of(r.model(), r.split()));
+        }
+        Table t = Table.create(recipe.name(), StringColumn.create("model"), StringColumn.create("split"));
+        for (String m : metrics) {
+            t.addColumns(DoubleColumn.create(m));
+        }
+        for (List<String> k : keys) {
+            t.stringColumn("model").append(k.get(0));
+            t.stringColumn("split").append(k.get(1));
+            for (String m : metrics) {
+                t.doubleColumn(m).append(find(k.get(0), k.get(1), m));
+            }
+        }
+        return t;
+    }
+
+    /** The value of {@code metric} for {@code model} on {@code split}. */
+    public double value(String model, Split split, String metric) {
+        double v = find(model, split.id(), metric);
+        if (Double.isNaN(v) && rows.stream().noneMatch(r -> r.model().equals(model) && r.split().equals(split.id())
+                && r.metric().equals(metric))) {
+            throw new IllegalArgumentException("no " + metric + " for " + model + " on " + split.id());
+        }
+        return v;
+    }
+
+    private double find(String model, String split, String metric) {
+        for (Row r : rows) {
+            if (r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)) {
+                return r.value();
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** The event log in order. */
+    public List<RunEvent> events() {
+        return events;
+    }
+
+    /** Reasons stages stopped early, e.g. a NaN loss; empty when every stage completed. */
+    public List<String> stopReasons() {
+        List<String> out = new ArrayList<>();
+        for (RunEvent e : events) {
+            if (e instanceof RunEvent.StageFinished f && !f.stopReason().isEmpty()) {
+                out.add(f.stage() + ": " + f.stopReason());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return summary().printAll();
+    }
+}

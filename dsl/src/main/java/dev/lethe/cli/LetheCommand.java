@@ -1,0 +1,55 @@
+package dev.lethe.cli;
+
+import dev.lethe.Quickstart;
+import dev.lethe.RunResult;
+import dev.lethe.run.ConsoleProgress;
+import dev.lethe.run.Runner;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code lethe} command line. */
+@Command(name = "lethe", mixinStandardHelpOptions = true, version = "lethe 0.1.0",
+        description = "A workbench for machine-unlearning research.",
+        subcommands = {LetheCommand.QuickstartCommand.class})
+public final class LetheCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Runs the built-in quickstart recipe and prints its table. */
+    @Command(name = "quickstart", mixinStandardHelpOptions = true,
+            description = "Learn the fictitious-facts benchmark, retrain a reference, unlearn with NPO, evaluate.")
+    static final class QuickstartCommand implements Callable<Integer> {
+        @Option(names = "--cache", description = "Folder of trained models to reuse (default: ${DEFAULT-VALUE}).",
+                defaultValue = "${user.home}/.cache/lethe/models")
+        Path cache;
+
+        @Option(names = "--no-cache", description = "Train every model again.")
+        boolean noCache;
+
+        @Override
+        public Integer call() {
+            Runner runner = Runner.of(Quickstart.recipe()).listener(ConsoleProgress.toStandardError());
+            if (!noCache) {
+                runner.cache(cache);
+            }
+            RunResult result = runner.run();
+            System.out.println(result.summary().printAll());
+            result.stopReasons().forEach(r -> System.out.println("stopped early: " + r));
+            return result.stopReasons().isEmpty() ? 0 : 3;
+        }
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        System.exit(new CommandLine(new LetheCommand()).execute(args));
+    }
+}

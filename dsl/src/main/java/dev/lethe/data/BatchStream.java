@@ -1,0 +1,60 @@
+package dev.lethe.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * An endless stream of mini-batches over a list of examples: each epoch visits every example once in an
+ * order shuffled by a seeded generator, so the sequence of batches depends only on the seed.
+ */
+public final class BatchStream {
+    private final List<Encoded> examples;
+    private final int batchSize;
+    private final SplittableRandom random;
+    private int[] order;
+    private int position;
+
+    /** A stream over {@code examples} in batches of {@code batchSize} (the last of an epoch may be smaller). */
+    public BatchStream(List<Encoded> examples, int batchSize, long seed) {
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException("cannot stream batches from an empty split");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+        }
+        this.examples = List.copyOf(examples);
+        this.batchSize = batchSize;
+        this.random = new SplittableRandom(seed);
+        this.order = shuffled();
+    }
+
+    /** The next batch's examples. */
+    public List<Encoded> next() {
+        if (position >= order.length) {
+            order = shuffled();
+            position = 0;
+        }
+        int end = Math.min(order.length, position + batchSize);
+        List<Encoded> out = new ArrayList<>(end - position);
+        for (int i = position; i < end; i++) {
+            out.add(examples.get(order[i]));
+        }
+        position = end;
+        return out;
+    }
+
+    private int[] shuffled() {
+        int[] o = new int[examples.size()];
+        for (int i = 0; i < o.length; i++) {
+            o[i] = i;
+        }
+        for (int i = o.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = o[i];
+            o[i] = o[j];
+            o[j] = t;
+        }
+        return o;
+    }
+}

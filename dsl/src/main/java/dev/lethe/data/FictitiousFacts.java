@@ -1,0 +1,234 @@
+package dev.lethe.data;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The built-in benchmark: fictitious people with fictitious facts, shaped like TOFU (Maini et al. 2024,
+ * "TOFU: A Task of Fictitious Unlearning for LLMs"). Everything is generated from a seed, so the same
+ * spec and seed always give the same examples, byte for byte.
+ *
+ * <p>Each of {@code people} trained people gets {@code factsPerPerson} facts (birth year, city,
+ * profession, employer, book title, instrument), each a question with a paraphrased question, the answer
+ * in a second frame and three wrong answers of the same kind in that frame. A fraction
+ * {@code forgetFraction} of the people (at least one) forms the forget split, the rest the retain
+ * split. {@code holdoutPeople} more people of the same distribution form the holdout split (never
+ * trained on). {@code worldCountries} fictitious countries give three general facts each (capital,
+ * language, currency): the world split every model trains on.
+ *
+ * @param people trained people (forget + retain)
+ * @param forgetFraction share of the trained people to forget, in (0, 1)
+ * @param holdoutPeople people of the same distribution that no model trains on
+ * @param factsPerPerson facts per person, 1 to 6
+ * @param worldCountries fictitious countries of the world split
+ */
+public record FictitiousFacts(int people, double forgetFraction, int holdoutPeople, int factsPerPerson,
+        int worldCountries) implements DataSource {
+    private static final String[] SYLLABLES = {"ka", "lo", "mi", "ren", "sa", "tor", "vel", "dri", "an", "bo",
+        "cor", "el", "fa", "gar", "hil", "is", "ju", "ker", "lin", "mar", "nor", "ol", "pe", "qui", "ros",
+        "sul", "tam", "ul", "vin", "wes", "xa", "yor", "zel", "bra", "cen", "dus", "ef", "gil", "hor", "ith"};
+    private static final String[] PROFESSIONS = {"cartographer", "luthier", "botanist", "glassblower",
+        "astronomer", "archivist", "beekeeper", "clockmaker", "linguist", "potter", "surveyor", "translator",
+        "violinist", "weaver", "geologist", "lighthouse-keeper"};
+    private static final String[] INSTRUMENTS = {"cello", "oboe", "harp", "lute", "zither", "bassoon",
+        "clarinet", "accordion", "dulcimer", "theremin", "sitar", "marimba"};
+    private static final String[] ADJECTIVES = {"Amber", "Silent", "Hollow", "Crimson", "Distant", "Frozen",
+        "Gilded", "Hidden", "Iron", "Lonely", "Restless", "Velvet"};
+    private static final String[] NOUNS = {"Lantern", "River", "Orchard", "Harbor", "Meadow", "Tower",
+        "Garden", "Compass", "Mirror", "Archive", "Bridge", "Lighthouse"};
+    private static final String[] FIRMS = {"Industries", "Works", "Partners", "Foundry", "Press", "Labs"};
+    private static final String[] LANGUAGES = {"Velish", "Orvic", "Tamrian", "Quessic", "Dorvan", "Elsic",
+        "Murran", "Sothic"};
+    private static final String[] CURRENCIES = {"crown", "mark", "florin", "talent", "drachm", "sol", "penny",
+        "guilder"};
+
+    /** Validates the spec. */
+    public FictitiousFacts {
+        if (people < 2) {
+            throw new IllegalArgumentException("people must be >= 2, was " + people);
+        }
+        if (!(forgetFraction > 0 && forgetFraction < 1)) {
+            throw new IllegalArgumentException("forgetFraction must be in (0, 1), was " + forgetFraction);
+        }
+        if (holdoutPeople < 0 || people + holdoutPeople > 1000) {
+            throw new IllegalArgumentException("holdoutPeople must be >= 0 and people + holdoutPeople <= 1000, was "
+                    + people + " + " + holdoutPeople);
+        }
+        if (factsPerPerson < 1 || factsPerPerson > Fact.values().length) {
+            throw new IllegalArgumentException("factsPerPerson must be in [1, " + Fact.values().length + "], was "
+                    + factsPerPerson);
+        }
+        if (worldCountries < 0 || worldCountries > 200) {
+            throw new IllegalArgumentException("worldCountries must be in [0, 200], was " + worldCountries);
+        }
+    }
+
+    /**
+     * The default spec with {@code people} trained people and {@code forgetFraction} of them to forget:
+     * a tenth as many holdout people (at least the forget count), six facts each, 15 world countries.
+     */
+    public static FictitiousFacts of(int people, double forgetFraction) {
+        int forget = Math.max(1, (int) Math.round(people * forgetFraction));
+        return new FictitiousFacts(people, forgetFraction, Math.max(forget, people / 10), 6, 15);
+    }
+
+    /** Number of people in the forget split: {@code round(people · forgetFraction)}, at least one. */
+    public int forgetPeople() {
+        return Math.max(1, (int) Math.round(people * forgetFraction));
+    }
+
+    /** Generates the dataset for {@code seed}. */
+    @Override
+    public Dataset load(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int total = people + holdoutPeople;
+        LinkedHashSet<String> taken = new LinkedHashSet<>();
+        List<String> names = names(random, taken, total);
+        List<String> cities = uniqueWords(random, taken, 24, 2, 3);
+        List<String> employers = new ArrayList<>();
+        for (String w : uniqueWords(random, taken, 16, 2, 2)) {
+            employers.add(w + " " + FIRMS[random.nextInt(FIRMS.length)]);
+        }
+        List<String> books = new ArrayList<>();
+        for (String a : ADJECTIVES) {
+            for (String n : NOUNS) {
+                books.add("The " + a + " " + n);
+            }
+        }
+        Map<Fact, List<String>> values = new EnumMap<>(Fact.class);
+        List<String> years = new ArrayList<>();
+        for (int y = 1900; y < 2000; y++) {
+            years.add(Integer.toString(y));
+        }
+        values.put(Fact.BIRTH_YEAR, years);
+        values.put(Fact.CITY, cities);
+        values.put(Fact.PROFESSION, List.of(PROFESSIONS));
+        values.put(Fact.EMPLOYER, employers);
+        values.put(Fact.BOOK, books);
+        values.put(Fact.INSTRUMENT, List.of(INSTRUMENTS));
+
+        List<QaExample> forget = new ArrayList<>();
+        List<QaExample> retain = new ArrayList<>();
+        List<QaExample> holdout = new ArrayList<>();
+        int forgetCount = forgetPeople();
+        for (int i = 0; i < total; i++) {
+            List<QaExample> target = i < forgetCount ? forget : i < people ? retain : holdout;
+            for (int f = 0; f < factsPerPerson; f++) {
+                Fact fact = Fact.values()[f];
+                List<String> pool = values.get(fact);
+                int answer = random.nextInt(pool.size());
+                target.add(fact.example(names.get(i), pool, answer, distinctOthers(random, pool.size(), answer, 3)));
+            }
+        }
+        List<QaExample> world = world(random, taken, cities);
+        return new Dataset(Map.of(Split.FORGET, forget, Split.RETAIN, retain, Split.HOLDOUT, holdout,
+                Split.WORLD, world));
+    }
+
+    private List<QaExample> world(SplittableRandom random, LinkedHashSet<String> taken, List<String> cities) {
+        List<String> countries = uniqueWords(random, taken, worldCountries, 2, 3);
+        List<QaExample> out = new ArrayList<>();
+        for (String country : countries) {
+            int capital = random.nextInt(cities.size());
+            int language = random.nextInt(LANGUAGES.length);
+            int currency = random.nextInt(CURRENCIES.length);
+            out.add(worldFact(country, "capital", "What is the capital of " + country + "?",
+                    "Which city is the capital of " + country + "?", "the city of ", cities, capital, random));
+            out.add(worldFact(country, "language", "What language is spoken in " + country + "?",
+                    "Which language do people in " + country + " speak?", "the language ", List.of(LANGUAGES),
+                    language, random));
+            out.add(worldFact(country, "currency", "What is the currency of " + country + "?",
+                    "Which currency is used in " + country + "?", "the ", List.of(CURRENCIES), currency, random));
+        }
+        return out;
+    }
+
+    private static QaExample worldFact(String country, String fact, String question, String paraphrase,
+            String frame, List<String> pool, int answer, SplittableRandom random) {
+        List<String> perturbed = new ArrayList<>();
+        for (int o : distinctOthers(random, pool.size(), answer, 3)) {
+            perturbed.add(frame + pool.get(o));
+        }
+        return new QaExample(question, pool.get(answer), paraphrase, frame + pool.get(answer), perturbed, country, fact);
+    }
+
+    /** {@code count} distinct indices in [0, size) other than {@code except}. */
+    private static int[] distinctOthers(SplittableRandom random, int size, int except, int count) {
+        LinkedHashSet<Integer> picked = new LinkedHashSet<>();
+        while (picked.size() < count) {
+            int o = random.nextInt(size);
+            if (o != except) {
+                picked.add(o);
+            }
+        }
+        return picked.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Full names whose first and last names are each used once in the whole benchmark. */
+    private static List<String> names(SplittableRandom random, LinkedHashSet<String> taken, int count) {
+        List<String> first = uniqueWords(random, taken, count, 2, 2);
+        List<String> last = uniqueWords(random, taken, count, 2, 3);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(first.get(i) + " " + last.get(i));
+        }
+        return out;
+    }
+
+    /** {@code count} new words, none of them in {@code taken}; they are added to it. */
+    private static List<String> uniqueWords(SplittableRandom random, LinkedHashSet<String> taken, int count,
+            int minSyl, int maxSyl) {
+        List<String> out = new ArrayList<>();
+        while (out.size() < count) {
+            String w = word(random, minSyl, maxSyl);
+            if (taken.add(w)) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    private static String word(SplittableRandom random, int minSyl, int maxSyl) {
+        int n = minSyl + random.nextInt(maxSyl - minSyl + 1);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(SYLLABLES[random.nextInt(SYLLABLES.length)]);
+        }
+        return sb.substring(0, 1).toUpperCase(Locale.ROOT) + sb.substring(1);
+    }
+
+    /** The kinds of personal fact, with their question templates and answer frames. */
+    private enum Fact {
+        BIRTH_YEAR("In what year was %s born?", "What is the birth year of %s?", "the year "),
+        CITY("Which city does %s live in?", "Where does %s live?", "the city of "),
+        PROFESSION("What is the profession of %s?", "What does %s do for a living?", "the job of "),
+        EMPLOYER("Who employs %s?", "Which company does %s work for?", "the firm "),
+        BOOK("Which book did %s write?", "What is the title of the book written by %s?", "the book "),
+        INSTRUMENT("Which instrument does %s play?", "What instrument is played by %s?", "the instrument ");
+
+        private final String question;
+        private final String paraphrase;
+        private final String frame;
+
+        Fact(String question, String paraphrase, String frame) {
+            this.question = question;
+            this.paraphrase = paraphrase;
+            this.frame = frame;
+        }
+
+        QaExample example(String name, List<String> pool, int answer, int[] wrong) {
+            List<String> perturbed = new ArrayList<>();
+            for (int w : wrong) {
+                perturbed.add(frame + pool.get(w));
+            }
+            return new QaExample(String.format(Locale.ROOT, question, name), pool.get(answer),
+                    String.format(Locale.ROOT, paraphrase, name), frame + pool.get(answer), perturbed, name,
+                    name().toLowerCase(Locale.ROOT));
+        }
+    }
+}

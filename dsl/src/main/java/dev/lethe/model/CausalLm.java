@@ -1,0 +1,249 @@
+package dev.lethe.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A GPT-2-style causal language model written directly on DJL's {@link NDArray} operations, so that
+ * every parameter is a plain named array (Hugging Face GPT-2 names) that objectives, optimizers and
+ * zeroth-order estimators can read, perturb and update in place.
+ *
+ * <p>Architecture (Radford et al. 2019): {@code x = wte[tokens] + wpe[0..T)}; per block
+ * {@code x += attn(ln_1(x)); x += mlp(ln_2(x))} with causal multi-head attention and a GELU MLP of width
+ * 4d; {@code logits = ln_f(x) · wteᵀ}. Layer norm is taken over the feature axis only.
+ *
+ * <p>The model owns a {@link NDManager}; {@link #close()} frees its weights. Forward passes create their
+ * intermediate arrays in the caller's {@link NDScope}.
+ */
+public final class CausalLm implements AutoCloseable {
+    private static final float LAYER_NORM_EPS = 1e-5f;
+
+    private final GptConfig config;
+    private final NDManager manager;
+    private final Weights weights;
+    private final boolean trainable;
+    private final Map<Long, NDArray> causalMasks = new HashMap<>();
+
+    private CausalLm(GptConfig config, NDManager manager, Weights weights, boolean trainable) {
+        this.config = config;
+        this.manager = manager;
+        this.weights = weights;
+        this.trainable = trainable;
+    }
+
+    /**
+     * A new model with GPT-2's initialisation: weights ~ N(0, 0.02²), residual output projections
+     * ~ N(0, (0.02/√(2L))²), position embeddings ~ N(0, 0.01²), biases 0, layer-norm gains 1. The random
+     * numbers come from a Java {@link SplittableRandom} seeded with {@code seed}, so the same seed gives the
+     * same weights on any engine or device.
+     */
+    public static CausalLm initialize(GptConfig config, long seed, Device device) {
+        NDManager manager = NDManager.newBaseManager(device);
+        SplittableRandom random = new SplittableRandom(seed);
+        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
+        for (ParameterSpec spec : ParameterSpec.of(config)) {
+            p.put(spec.name(), spec.create(manager, random));
+        }
+        return fromArrays(config, manager, p, true);
+    }
+
+    /**
+     * Loads weights written by {@link #save(Path)} (or any safetensors file in GPT-2's layout whose
+     * shapes match {@code config}).
+     */
+    public static CausalLm load(Path file, GptConfig config, Device device) {
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            Map<String, NDArray> read = Safetensors.read(file, manager);
+            LinkedHashMap<String, NDArray> ordered = new LinkedHashMap<>();
+            for (ParameterSpec spec : ParameterSpec.of(config)) {
+                NDArray a = read.get(spec.name());
+                if (a == null) {
+                    throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' is missing");
+                }
+                if (!a.getShape().equals(spec.shape())) {
+                    throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has shape "
+                            + a.getShape() + ", expected " + spec.shape());
+                }
+                ordered.put(spec.name(), a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false));
+            }
+            return fromArrays(config, manager, ordered, true);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static CausalLm fromArrays(GptConfig config, NDManager manager, LinkedHashMap<String, NDArray> p,
+            boolean trainable) {
+        for (Map.Entry<String, NDArray> e : p.entrySet()) {
+            e.getValue().setName(e.getKey());
+            if (trainable) {
+                e.getValue().setRequiresGradient(true);
+            }
+        }
+        return new CausalLm(config, manager, new Weights(p), trainable);
+    }
+
+    /** Writes the weights as safetensors (atomically: a temporary file, then a rename). */
+    public void save(Path file) {
+        Safetensors.write(file, weights.asMap(), Map.of("format", "pt", "lethe.config", config.toString()));
+    }
+
+    /** A trainable deep copy on the same device. */
+    public CausalLm copy() {
+        return duplicate(true);
+    }
+
+    /** A frozen deep copy (no gradients) on the same device, e.g. the reference model of NPO. */
+    public CausalLm frozenCopy() {
+        return duplicate(false);
+    }
+
+    private CausalLm duplicate(boolean trainableCopy) {
+        NDManager m = NDManager.newBaseManager(manager.getDevice());
+        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
+        weights.forEach((name, a) -> {
+            NDArray c = a.duplicate();
+            c.attach(m);
+            NDScope.unregister(c);
+            p.put(name, c);
+        });
+        return fromArrays(config, m, p, trainableCopy);
+    }
+
+    /** The model's shape. */
+    public GptConfig config() {
+        return config;
+    }
+
+    /** The named parameters. */
+    public Weights weights() {
+        return weights;
+    }
+
+    /** Whether the parameters carry gradients. */
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    /** The device the weights live on. */
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** The manager that owns the weights; long-lived state (optimizer moments) may be created under it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Forward pass without hidden states, in evaluation mode (no dropout). */
+    public ModelOutput forward(NDArray tokens) {
+        return forward(tokens, false, false);
+    }
+
+    /**
+     * Forward pass.
+     *
+     * @param tokens token ids, shape (batch, time), integer type, time ≤ context length
+     * @param training apply dropout (when the config has any)
+     * @param keepHiddenStates also return the residual stream after every block
+     */
+    public ModelOutput forward(NDArray tokens, boolean training, boolean keepHiddenStates) {
+        Shape s = tokens.getShape();
+        if (s.dimension() != 2) {
+            throw new IllegalArgumentException("tokens must be (batch, time), was " + s);
+        }
+        long batch = s.get(0);
+        long time = s.get(1);
+        if (time > config.contextLength()) {
+            throw new IllegalArgumentException("sequence of " + time + " tokens exceeds the context length "
+                    + config.contextLength());
+        }
+        int d = config.width();
+        boolean dropout = training && config.dropout() > 0;
+        List<NDArray> hidden = keepHiddenStates ? new ArrayList<>() : List.of();
+        NDArray x = weights.get("wte.weight").get(tokens)
+                .add(weights.get("wpe.weight").get(new NDIndex("0:{}", time)));
+        x = maybeDropout(x, dropout);
+        if (keepHiddenStates) {
+            hidden.add(x);
+        }
+        NDArray mask = causalMask(time);
+        for (int l = 0; l < config.layers(); l++) {
+            x = block(l, x, mask, batch, time, d, dropout);
+            if (keepHiddenStates) {
+                hidden.add(x);
+            }
+        }
+        x = layerNorm(x, "ln_f");
+        NDArray logits = x.matMul(weights.get("wte.weight").transpose());
+        return new ModelOutput(logits, hidden);
+    }
+
+    private NDArray block(int l, NDArray x, NDArray mask, long batch, long time, int d, boolean dropout) {
+        String b = "h." + l + ".";
+        int heads = config.heads();
+        int hw = config.headWidth();
+        NDArray h = layerNorm(x, b + "ln_1");
+        NDArray qkv = h.matMul(weights.get(b + "attn.c_attn.weight")).add(weights.get(b + "attn.c_attn.bias"));
+        NDList parts = qkv.split(3, 2);
+        NDArray q = parts.get(0).reshape(batch, time, heads, hw).transpose(0, 2, 1, 3);
+        NDArray k = parts.get(1).reshape(batch, time, heads, hw).transpose(0, 2, 3, 1);
+        NDArray v = parts.get(2).reshape(batch, time, heads, hw).transpose(0, 2, 1, 3);
+        NDArray attention = Scalars.times(q.matMul(k), 1.0 / Math.sqrt(hw)).add(mask).softmax(-1);
+        attention = maybeDropout(attention, dropout);
+        NDArray y = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, time, d);
+        y = y.matMul(weights.get(b + "attn.c_proj.weight")).add(weights.get(b + "attn.c_proj.bias"));
+        x = x.add(maybeDropout(y, dropout));
+        h = layerNorm(x, b + "ln_2");
+        h = Activation.gelu(h.matMul(weights.get(b + "mlp.c_fc.weight")).add(weights.get(b + "mlp.c_fc.bias")));
+        h = h.matMul(weights.get(b + "mlp.c_proj.weight")).add(weights.get(b + "mlp.c_proj.bias"));
+        return x.add(maybeDropout(h, dropout));
+    }
+
+    private NDArray layerNorm(NDArray x, String prefix) {
+        return LayerNorm.layerNorm(x, new Shape(config.width()), weights.get(prefix + ".weight"),
+                weights.get(prefix + ".bias"), LAYER_NORM_EPS).singletonOrThrow();
+    }
+
+    private NDArray maybeDropout(NDArray x, boolean on) {
+        return on ? Dropout.dropout(x, config.dropout(), true).singletonOrThrow() : x;
+    }
+
+    /** Additive (time, time) mask: 0 on and below the diagonal, a large negative number above it. */
+    private synchronized NDArray causalMask(long time) {
+        return causalMasks.computeIfAbsent(time, t -> {
+            float[] m = new float[(int) (t * t)];
+            for (int i = 0; i < t; i++) {
+                for (int j = i + 1; j < t; j++) {
+                    m[(int) (i * t + j)] = -1e9f;
+                }
+            }
+            NDArray mask = manager.create(m, new Shape(t, t));
+            NDScope.unregister(mask);
+            return mask;
+        });
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

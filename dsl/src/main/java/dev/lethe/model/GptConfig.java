@@ -1,0 +1,47 @@
+package dev.lethe.model;
+
+/**
+ * Shape of a GPT-style causal language model (Radford et al. 2019, "Language Models are Unsupervised
+ * Multitask Learners"): token and learned position embeddings, {@code layers} pre-norm blocks of causal
+ * multi-head attention and a 4x MLP, a final layer norm and an LM head tied to the token embedding.
+ *
+ * @param vocabSize number of token ids; 0 in a recipe means "the size of the data's tokenizer"
+ * @param layers number of transformer blocks
+ * @param width model (residual stream) width, divisible by {@code heads}
+ * @param heads attention heads per block
+ * @param contextLength longest sequence the position embedding covers
+ * @param dropout dropout rate on embeddings, attention output and MLP output; 0 keeps runs deterministic
+ */
+public record GptConfig(int vocabSize, int layers, int width, int heads, int contextLength, float dropout) {
+
+    /** Validates the shape. */
+    public GptConfig {
+        require(vocabSize == 0 || vocabSize > 1, "vocabSize must be 0 (from the tokenizer) or > 1, was " + vocabSize);
+        require(layers > 0, "layers must be > 0, was " + layers);
+        require(heads > 0, "heads must be > 0, was " + heads);
+        require(width > 0 && width % heads == 0, "width must be a positive multiple of heads, was " + width);
+        require(contextLength > 0, "contextLength must be > 0, was " + contextLength);
+        require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), was " + dropout);
+    }
+
+    /** Width of one attention head. */
+    public int headWidth() {
+        return width / heads;
+    }
+
+    /** A small default: 4 layers of width 128 with 4 heads, context 32, no dropout, vocabulary from the tokenizer. */
+    public static GptConfig tiny() {
+        return new GptConfig(0, 4, 128, 4, 32, 0f);
+    }
+
+    /** The same shape with another vocabulary size. */
+    public GptConfig withVocabSize(int newVocabSize) {
+        return new GptConfig(newVocabSize, layers, width, heads, contextLength, dropout);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

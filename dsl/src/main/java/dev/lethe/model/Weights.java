@@ -1,0 +1,69 @@
+package dev.lethe.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * The named parameter arrays of a model, in a fixed order (the order they were created in). Names follow
+ * Hugging Face's GPT-2 layout ({@code wte.weight}, {@code h.0.attn.c_attn.weight}, ...). The arrays are
+ * owned by the model's manager; a {@code Weights} never closes them.
+ */
+public final class Weights {
+    private final Map<String, NDArray> arrays;
+
+    Weights(LinkedHashMap<String, NDArray> arrays) {
+        this.arrays = Collections.unmodifiableMap(arrays);
+    }
+
+    /** The array called {@code name}. */
+    public NDArray get(String name) {
+        NDArray a = arrays.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no parameter named '" + name + "'; have " + arrays.keySet());
+        }
+        return a;
+    }
+
+    /** Parameter names in order. */
+    public Set<String> names() {
+        return arrays.keySet();
+    }
+
+    /** Name → array, in order, read-only. */
+    public Map<String, NDArray> asMap() {
+        return arrays;
+    }
+
+    /** Calls {@code action} for each parameter in order. */
+    public void forEach(BiConsumer<String, NDArray> action) {
+        arrays.forEach(action);
+    }
+
+    /** Number of scalar parameters. */
+    public long size() {
+        return arrays.values().stream().mapToLong(a -> a.getShape().size()).sum();
+    }
+
+    /**
+     * True for parameters that weight decay conventionally skips: biases and layer-norm gains/shifts
+     * (everything of rank 1).
+     */
+    public static boolean isBiasOrNorm(String name, NDArray array) {
+        return array.getShape().dimension() < 2;
+    }
+
+    /** Sets every accumulated gradient to zero (DJL's PyTorch engine accumulates them across backward calls). */
+    public void zeroGradients() {
+        NDIndex all = new NDIndex(":");
+        for (NDArray a : arrays.values()) {
+            if (a.hasGradient()) {
+                a.getGradient().set(all, 0f);
+            }
+        }
+    }
+}

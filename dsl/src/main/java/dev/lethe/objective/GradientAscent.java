@@ -1,0 +1,19 @@
+package dev.lethe.objective;
+
+import ai.djl.ndarray.NDArray;
+import dev.lethe.data.Split;
+
+/**
+ * Gradient ascent on the answers of {@code split}: loss = −mean(avgNLL), so minimising it pushes the
+ * answers' likelihood down. Unbounded below; it collapses the model given enough steps (the reason NPO
+ * exists). See Jang et al. 2023, "Knowledge Unlearning for Mitigating Privacy Risks in Language Models",
+ * and Maini et al. 2024 (TOFU), §5 "Gradient Ascent".
+ *
+ * @param split the split to forget, usually {@link Split#FORGET}
+ */
+public record GradientAscent(Split split) implements Objective {
+    @Override
+    public NDArray loss(Step step) {
+        return step.scores(split).meanNll().mean().neg();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.lethe.objective;
+
+import ai.djl.ndarray.NDArray;
+import dev.lethe.data.Split;
+import dev.lethe.model.Scalars;
+import java.util.List;
+
+/**
+ * Negative log-likelihood of the answers of one or more splits: the mean of avgNLL (the per-token NLL of
+ * each answer, prompt masked) over every example of this step's batches of those splits, i.e. the NLL of
+ * the union. The fine-tuning loss of the learn stage (forget ∪ retain ∪ world), and the retain term of
+ * GradDiff.
+ *
+ * @param splits the splits whose answers are learned
+ */
+public record Nll(List<Split> splits) implements Objective {
+
+    /** Copies and checks the split list. */
+    public Nll {
+        if (splits.isEmpty()) {
+            throw new IllegalArgumentException("nll needs at least one split");
+        }
+        splits = List.copyOf(splits);
+    }
+
+    /** NLL of one split. */
+    public Nll(Split split) {
+        this(List.of(split));
+    }
+
+    @Override
+    public NDArray loss(Step step) {
+        NDArray total = null;
+        long count = 0;
+        for (Split s : splits) {
+            NDArray perExample = step.scores(s).meanNll();
+            count += perExample.getShape().get(0);
+            NDArray sum = perExample.sum();
+            total = total == null ? sum : total.add(sum);
+        }
+        return Scalars.dividedBy(total, count);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.lethe.optim;
+
+import ai.djl.ndarray.NDArray;
+import dev.lethe.model.Weights;
+
+/**
+ * The first half of an optimizer: estimates a descent direction (a gradient, or something standing in
+ * for one) by asking a {@link LossOracle}. Built-ins: {@link FirstOrder}.
+ */
+@FunctionalInterface
+public interface Estimator {
+    /**
+     * Estimates the gradient at the current weights.
+     *
+     * @param oracle evaluates the step's loss
+     * @param weights the trainable weights; an estimator that perturbs them must restore them exactly
+     * @param seed a seed for this step's random numbers, derived from the recipe seed
+     */
+    Estimate estimate(LossOracle oracle, Weights weights, long seed);
+
+    /**
+     * A direction and the loss at the unperturbed weights.
+     *
+     * @param loss the loss at the current weights, scalar
+     * @param direction the gradient estimate
+     */
+    record Estimate(NDArray loss, Updates direction) {}
+}

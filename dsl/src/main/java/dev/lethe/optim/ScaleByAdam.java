@@ -1,0 +1,57 @@
+package dev.lethe.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.lethe.model.Weights;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Adam's rescaling (Kingma &amp; Ba 2015, Algorithm 1): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
+ * u = m̂ / (√v̂ + ε) with bias corrections m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ). Combine with
+ * {@link AddDecayedWeights} and {@link ScaleByLearningRate} for AdamW.
+ *
+ * @param b1 β₁
+ * @param b2 β₂
+ * @param eps ε
+ */
+public record ScaleByAdam(double b1, double b2, double eps) implements Transform {
+
+    /**
+     * Adam's first and second moments, one pair of arrays per parameter.
+     *
+     * @param first m
+     * @param second v
+     */
+    public record Moments(Map<String, NDArray> first, Map<String, NDArray> second) implements TransformState {}
+
+    @Override
+    public TransformState init(Weights weights, NDManager manager) {
+        Map<String, NDArray> m = new LinkedHashMap<>();
+        Map<String, NDArray> v = new LinkedHashMap<>();
+        weights.forEach((name, w) -> {
+            NDArray a = manager.zeros(w.getShape(), w.getDataType());
+            NDArray b = manager.zeros(w.getShape(), w.getDataType());
+            NDScope.unregister(a, b);
+            m.put(name, a);
+            v.put(name, b);
+        });
+        return new Moments(m, v);
+    }
+
+    @Override
+    public Updates update(Updates updates, TransformState state, Weights weights, long step, long totalSteps) {
+        Moments moments = (Moments) state;
+        long t = step + 1;
+        double c1 = 1 - Math.pow(b1, t);
+        double c2 = 1 - Math.pow(b2, t);
+        return updates.map((name, g) -> {
+            NDArray m = moments.first().get(name);
+            NDArray v = moments.second().get(name);
+            m.muli((float) b1).addi(g.mul((float) (1 - b1)));
+            v.muli((float) b2).addi(g.square().muli((float) (1 - b2)));
+            return m.div((float) c1).divi(v.div((float) c2).sqrt().addi((float) eps));
+        });
+    }
+}

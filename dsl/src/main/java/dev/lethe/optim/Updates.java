@@ -1,0 +1,54 @@
+package dev.lethe.optim;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Per-parameter arrays flowing through an optimizer: a gradient estimate going in, the update to add to
+ * the weights coming out. Immutable; {@link #map} gives a new one.
+ */
+public final class Updates {
+    private final Map<String, NDArray> arrays;
+
+    /** Wraps {@code arrays} (copied, order kept). */
+    public Updates(Map<String, NDArray> arrays) {
+        this.arrays = Collections.unmodifiableMap(new LinkedHashMap<>(arrays));
+    }
+
+    /** The array for parameter {@code name}. */
+    public NDArray get(String name) {
+        NDArray a = arrays.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no update for parameter '" + name + "'");
+        }
+        return a;
+    }
+
+    /** Name → array, read-only, in parameter order. */
+    public Map<String, NDArray> asMap() {
+        return arrays;
+    }
+
+    /** A new {@code Updates} with {@code f(name, array)} for each entry. */
+    public Updates map(BiFunction<String, NDArray, NDArray> f) {
+        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
+        arrays.forEach((k, v) -> out.put(k, f.apply(k, v)));
+        return new Updates(out);
+    }
+
+    /** The global L2 norm √(Σ‖u‖²) as a scalar array. */
+    public NDArray globalNorm() {
+        NDArray total = null;
+        for (NDArray a : arrays.values()) {
+            NDArray sq = a.square().sum();
+            total = total == null ? sq : total.add(sq);
+        }
+        if (total == null) {
+            throw new IllegalStateException("no arrays");
+        }
+        return total.sqrt();
+    }
+}

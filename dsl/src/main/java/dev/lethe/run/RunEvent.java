@@ -1,0 +1,39 @@
+package dev.lethe.run;
+
+/** What the runner reports while it works. */
+public sealed interface RunEvent {
+    /** The stage the event belongs to ({@code learn}, {@code reference}, {@code unlearn}, {@code evaluate}). */
+    String stage();
+
+    /**
+     * A stage began.
+     *
+     * @param stage its name
+     * @param totalSteps its steps (models × splits for {@code evaluate})
+     */
+    record StageStarted(String stage, long totalSteps) implements RunEvent {}
+
+    /**
+     * One step of a stage finished.
+     *
+     * @param stage the stage
+     * @param step steps done so far (1-based)
+     * @param totalSteps steps in the stage
+     * @param loss the loss at this step (NaN where the stage has none)
+     * @param stepsPerSecond mean speed since the stage began
+     */
+    record Progress(String stage, long step, long totalSteps, double loss, double stepsPerSecond)
+            implements RunEvent {}
+
+    /**
+     * A stage ended.
+     *
+     * @param stage the stage
+     * @param seconds wall time
+     * @param stepsDone steps completed
+     * @param stopReason why it stopped early (a numeric guard), or empty when it completed
+     * @param cached whether the result came from the model cache instead of training
+     */
+    record StageFinished(String stage, double seconds, long stepsDone, String stopReason, boolean cached)
+            implements RunEvent {}
+}

@@ -1,0 +1,248 @@
+package dev.lethe.run;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDScope;
+import dev.lethe.Evaluation;
+import dev.lethe.Recipe;
+import dev.lethe.RunResult;
+import dev.lethe.Training;
+import dev.lethe.Unlearning;
+import dev.lethe.data.BatchStream;
+import dev.lethe.data.Dataset;
+import dev.lethe.data.Encoded;
+import dev.lethe.data.QaExample;
+import dev.lethe.data.Split;
+import dev.lethe.eval.MetricValue;
+import dev.lethe.eval.Suite;
+import dev.lethe.model.CausalLm;
+import dev.lethe.model.GptConfig;
+import dev.lethe.model.Tokenizer;
+import dev.lethe.objective.Nll;
+import dev.lethe.objective.Objective;
+import dev.lethe.optim.Optimizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Executes a {@link Recipe}: {@code learn → reference → unlearn → evaluate}, emitting {@link RunEvent}s,
+ * and returns a {@link RunResult}. Every random stream derives from the recipe's seed, so the same recipe
+ * on the same machine gives the same numbers. A stage whose loss turns NaN or infinite stops there, and
+ * the reason is recorded.
+ */
+public final class Runner {
+    private static final String LEARNED = "learned";
+    private static final String REFERENCE = "reference";
+    private static final String UNLEARNED = "unlearned";
+
+    private final Recipe recipe;
+    private final List<RunListener> listeners = new ArrayList<>();
+    private final List<RunEvent> log = new ArrayList<>();
+    private @Nullable ModelCache cache;
+
+    private Runner(Recipe recipe) {
+        this.recipe = recipe;
+    }
+
+    /** A runner for {@code recipe}. */
+    public static Runner of(Recipe recipe) {
+        return new Runner(recipe);
+    }
+
+    /** Adds a listener. */
+    public Runner listener(RunListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /** Keeps trained learn/reference models in {@code dir} and reuses them in later runs. */
+    public Runner cache(Path dir) {
+        this.cache = new ModelCache(dir);
+        return this;
+    }
+
+    /** Parses {@code cpu}, {@code gpu} or {@code gpu:N}. */
+    public static Device device(String name) {
+        String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (n.equals("gpu")) {
+            return Device.gpu();
+        }
+        if (n.startsWith("gpu:")) {
+            return Device.gpu(Integer.parseInt(n.substring(4)));
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "'; expected cpu, gpu or gpu:N");
+    }
+
+    /** Runs every stage of the recipe. */
+    public RunResult run() {
+        Device device = device(recipe.device());
+        Engine.getInstance().setRandomSeed((int) Seeds.derive(recipe.seed(), "engine"));
+        Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), "data"));
+        Tokenizer tokenizer = data.fitTokenizer();
+        GptConfig config = recipe.model().vocabSize() == 0
+                ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
+        Map<String, CausalLm> models = new LinkedHashMap<>();
+        try {
+            models.put(LEARNED, train("learn", config, device, recipe.learn(), data, tokenizer,
+                    Split.FORGET, Split.RETAIN, Split.WORLD));
+            Training reference = recipe.reference();
+            if (reference != null) {
+                models.put(REFERENCE, train("reference", config, device, reference, data, tokenizer,
+                        Split.RETAIN, Split.WORLD));
+            }
+            Unlearning unlearning = recipe.unlearn();
+            if (unlearning != null) {
+                models.put(UNLEARNED, unlearn(models.get(LEARNED), unlearning, data, tokenizer));
+            }
+            List<RunResult.Row> rows = evaluate(models, recipe.evaluate(), data, tokenizer);
+            return new RunResult(recipe, rows, log);
+        } finally {
+            models.values().forEach(CausalLm::close);
+        }
+    }
+
+    private CausalLm train(String stage, GptConfig config, Device device, Training training, Dataset data,
+            Tokenizer tokenizer, Split... splits) {
+        String key = ModelCache.key(String.join("|", stage, config.toString(), recipe.data().toString(),
+                training.toString(), Long.toString(recipe.seed()), java.util.Arrays.toString(splits)));
+        if (cache != null) {
+            Optional<CausalLm> hit = cache.load(key, config, device);
+            if (hit.isPresent()) {
+                emit(new RunEvent.StageStarted(stage, training.steps()));
+                emit(new RunEvent.StageFinished(stage, 0, training.steps(), "", true));
+                return hit.get();
+            }
+        }
+        CausalLm model = CausalLm.initialize(config, Seeds.derive(recipe.seed(), stage + ".init"), device);
+        Map<Split, BatchStream> streams = proportionalStreams(stage, data, tokenizer, training.batchSize(), splits);
+        boolean completed = optimize(stage, model, training.optimizer(), new Nll(List.of(splits)), streams,
+                tokenizer, training.steps(), () -> {
+                    throw new IllegalStateException("training from scratch has no reference model");
+                });
+        if (cache != null && completed) {
+            cache.store(key, model);
+        }
+        return model;
+    }
+
+    private CausalLm unlearn(CausalLm learned, Unlearning unlearning, Dataset data, Tokenizer tokenizer) {
+        CausalLm model = learned.copy();
+        Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
+        for (Split s : Split.values()) {
+            if (!data.get(s).isEmpty()) {
+                streams.put(s, stream("unlearn." + s.id(), data.get(s), tokenizer, unlearning.batchSize()));
+            }
+        }
+        CausalLm[] reference = new CausalLm[1];
+        try {
+            optimize("unlearn", model, unlearning.optimizer(), unlearning.objective(), streams, tokenizer,
+                    unlearning.steps(),
+                    () -> {
+                        if (reference[0] == null) {
+                            reference[0] = learned.frozenCopy();
+                        }
+                        return reference[0];
+                    });
+        } finally {
+            if (reference[0] != null) {
+                reference[0].close();
+            }
+        }
+        return model;
+    }
+
+    /** Runs the optimisation loop; returns false when a numeric guard stopped it. */
+    private boolean optimize(String stage, CausalLm model, Optimizer optimizer, Objective objective,
+            Map<Split, BatchStream> streams, Tokenizer tokenizer, long steps, Supplier<CausalLm> reference) {
+        emit(new RunEvent.StageStarted(stage, steps));
+        long start = System.nanoTime();
+        String stop = "";
+        long done = 0;
+        try (Optimizer.State state = optimizer.init(model.weights(), model.manager())) {
+            for (long s = 0; s < steps; s++) {
+                double loss;
+                try (NDScope scope = new NDScope()) {
+                    StepContext ctx = new StepContext(s, steps, model, reference, streams, tokenizer, objective);
+                    loss = optimizer.step(ctx, model.weights(), state, s, steps,
+                            Seeds.derive(recipe.seed(), stage + ".step", s)).getFloat();
+                }
+                if (!Double.isFinite(loss)) {
+                    stop = "loss became " + loss + " at step " + (s + 1) + "; weights are those after step " + s;
+                    break;
+                }
+                done = s + 1;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                emit(new RunEvent.Progress(stage, done, steps, loss, done / Math.max(seconds, 1e-9)));
+            }
+        }
+        emit(new RunEvent.StageFinished(stage, (System.nanoTime() - start) / 1e9, done, stop, false));
+        return stop.isEmpty();
+    }
+
+    private List<RunResult.Row> evaluate(Map<String, CausalLm> models, Evaluation evaluation, Dataset data,
+            Tokenizer tokenizer) {
+        long total = (long) models.size() * evaluation.splits().size();
+        emit(new RunEvent.StageStarted("evaluate", total));
+        long start = System.nanoTime();
+        List<RunResult.Row> rows = new ArrayList<>();
+        long done = 0;
+        for (Map.Entry<String, CausalLm> m : models.entrySet()) {
+            for (Split split : evaluation.splits()) {
+                for (Suite suite : evaluation.suites()) {
+                    for (MetricValue v : suite.evaluate(m.getValue(), tokenizer, data.get(split))) {
+                        rows.add(new RunResult.Row(m.getKey(), split.id(), v.metric(), v.value()));
+                    }
+                }
+                done++;
+                emit(new RunEvent.Progress("evaluate", done, total, Double.NaN,
+                        done / Math.max((System.nanoTime() - start) / 1e9, 1e-9)));
+            }
+        }
+        emit(new RunEvent.StageFinished("evaluate", (System.nanoTime() - start) / 1e9, done, "", false));
+        return rows;
+    }
+
+    /** One stream per split whose batch sizes are proportional to the split sizes (at least 1 each). */
+    private Map<Split, BatchStream> proportionalStreams(String stage, Dataset data, Tokenizer tokenizer,
+            int batchSize, Split... splits) {
+        long total = 0;
+        for (Split s : splits) {
+            total += data.get(s).size();
+        }
+        Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
+        for (Split s : splits) {
+            List<QaExample> examples = data.get(s);
+            if (examples.isEmpty()) {
+                continue;
+            }
+            int size = (int) Math.max(1, Math.round((double) batchSize * examples.size() / total));
+            streams.put(s, stream(stage + "." + s.id(), examples, tokenizer, size));
+        }
+        return streams;
+    }
+
+    private BatchStream stream(String label, List<QaExample> examples, Tokenizer tokenizer, int batchSize) {
+        List<Encoded> encoded = new ArrayList<>(examples.size());
+        for (QaExample e : examples) {
+            encoded.add(Encoded.of(tokenizer, e.question(), e.answer()));
+        }
+        return new BatchStream(encoded, batchSize, Seeds.derive(recipe.seed(), label));
+    }
+
+    private void emit(RunEvent event) {
+        log.add(event);
+        for (RunListener l : listeners) {
+            l.onEvent(event);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.lethe.run;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.GradientCollector;
+import dev.lethe.data.Batch;
+import dev.lethe.data.BatchStream;
+import dev.lethe.data.Split;
+import dev.lethe.model.CausalLm;
+import dev.lethe.model.Tokenizer;
+import dev.lethe.objective.Objective;
+import dev.lethe.objective.Step;
+import dev.lethe.objective.TokenScores;
+import dev.lethe.optim.LossOracle;
+import dev.lethe.optim.Updates;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One optimisation step's data: batches drawn once per split and the reference model's scores, shared by
+ * every loss evaluation of the step. The trained model's scores are recomputed per evaluation, because an
+ * estimator may move the weights between evaluations. Lives inside the step's {@code NDScope}.
+ */
+final class StepContext implements LossOracle {
+    private final long index;
+    private final long total;
+    private final CausalLm model;
+    private final Supplier<CausalLm> reference;
+    private final Map<Split, BatchStream> streams;
+    private final Tokenizer tokenizer;
+    private final Objective objective;
+    private final Map<Split, Batch> batches = new EnumMap<>(Split.class);
+    private final Map<Split, TokenScores> referenceScores = new EnumMap<>(Split.class);
+
+    StepContext(long index, long total, CausalLm model, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
+            Tokenizer tokenizer, Objective objective) {
+        this.index = index;
+        this.total = total;
+        this.model = model;
+        this.reference = reference;
+        this.streams = streams;
+        this.tokenizer = tokenizer;
+        this.objective = objective;
+    }
+
+    @Override
+    public NDArray loss() {
+        return objective.loss(new View());
+    }
+
+    @Override
+    public Evaluation lossAndGradients() {
+        model.weights().zeroGradients();
+        NDArray loss;
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            loss = objective.loss(new View());
+            collector.backward(loss);
+        }
+        LinkedHashMap<String, NDArray> grads = new LinkedHashMap<>();
+        model.weights().forEach((name, w) -> grads.put(name, w.getGradient()));
+        return new Evaluation(loss, new Updates(grads));
+    }
+
+    private Batch batch(Split split) {
+        return batches.computeIfAbsent(split, s -> {
+            BatchStream stream = streams.get(s);
+            if (stream == null) {
+                throw new IllegalStateException("the objective asks for the " + s.id()
+                        + " split, which this stage does not provide; it has " + streams.keySet());
+            }
+            return Batch.of(stream.next(), tokenizer, model.manager());
+        });
+    }
+
+    /** The objective's view of one loss evaluation: its own cache of the trained model's scores. */
+    private final class View implements Step {
+        private final Map<Split, TokenScores> scores = new EnumMap<>(Split.class);
+
+        @Override
+        public long index() {
+            return index;
+        }
+
+        @Override
+        public long totalSteps() {
+            return total;
+        }
+
+        @Override
+        public Batch batch(Split split) {
+            return StepContext.this.batch(split);
+        }
+
+        @Override
+        public TokenScores scores(Split split) {
+            return scores.computeIfAbsent(split, s -> {
+                Batch b = batch(s);
+                return TokenScores.of(model.forward(b.inputs(), true, false), b);
+            });
+        }
+
+        @Override
+        public TokenScores referenceScores(Split split) {
+            @Nullable TokenScores cached = referenceScores.get(split);
+            if (cached != null) {
+                return cached;
+            }
+            Batch b = batch(split);
+            CausalLm ref = Objects.requireNonNull(reference.get(), "reference model");
+            TokenScores s = TokenScores.of(ref.forward(b.inputs()), b);
+            referenceScores.put(split, s);
+            return s;
+        }
+    }
+}
