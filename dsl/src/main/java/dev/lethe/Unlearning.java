@@ -26,9 +26,9 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
         }
     }
 
-    /** {@code objective} with AdamW at lr 1e-4 for 50 steps of batch 16. */
+    /** {@code objective} with AdamW at lr 1e-3 (weight decay 0.01) for 100 steps of batch 16. */
     public static Unlearning of(Objective objective) {
-        return new Unlearning(objective, Optimizers.adamW(1e-4), 50, 16);
+        return new Unlearning(objective, Optimizers.adamW(1e-3), 100, 16);
     }
 
     /** A copy with another optimizer. */

@@ -20,6 +20,11 @@ public final class Weights {
         this.arrays = Collections.unmodifiableMap(arrays);
     }
 
+    /** Wraps named arrays (kept in the map's order); the caller keeps ownership of the arrays. */
+    public static Weights of(Map<String, NDArray> arrays) {
+        return new Weights(new LinkedHashMap<>(arrays));
+    }
+
     /** The array called {@code name}. */
     public NDArray get(String name) {
         NDArray a = arrays.get(name);

@@ -2,9 +2,11 @@ package dev.lethe.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.lethe.model.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An optimizer = an {@link Estimator} of the descent direction followed by a chain of
@@ -53,18 +55,42 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
     }
 
     /**
-     * One optimisation step: estimate, transform, and add the result to the weights in place. Call inside an
-     * {@code NDScope} so the step's temporaries are freed.
+     * What one step did.
      *
-     * @return the loss at the weights before the update
+     * @param loss the loss at the weights before the step
+     * @param problem why the update was not applied (a NaN or infinite loss or update), or null when it was
      */
-    public NDArray step(LossOracle oracle, Weights weights, State state, long step, long totalSteps, long seed) {
+    public record Outcome(double loss, @Nullable String problem) {
+        /** Whether the weights were updated. */
+        public boolean applied() {
+            return problem == null;
+        }
+    }
+
+    /**
+     * One optimisation step: estimate, transform, and add the result to the weights in place, unless the
+     * loss or the update is NaN or infinite, in which case the weights are left as they were. Call inside an
+     * {@code NDScope} so the step's temporaries are freed. Reads the loss back to the host once.
+     */
+    public Outcome step(LossOracle oracle, Weights weights, State state, long step, long totalSteps, long seed) {
         Estimator.Estimate estimate = estimator.estimate(oracle, weights, seed);
+        double loss = estimate.loss().toType(DataType.FLOAT64, false).getDouble();
+        if (!Double.isFinite(loss)) {
+            return new Outcome(loss, "loss became " + loss);
+        }
         Updates u = estimate.direction();
         for (int i = 0; i < transforms.size(); i++) {
             u = transforms.get(i).update(u, state.get(i), weights, step, totalSteps);
         }
+        NDArray total = null;
+        for (NDArray delta : u.asMap().values()) {
+            NDArray sum = delta.sum();
+            total = total == null ? sum : total.add(sum);
+        }
+        if (total != null && !Double.isFinite(total.toType(DataType.FLOAT64, false).getDouble())) {
+            return new Outcome(loss, "the update has NaN or infinite entries");
+        }
         u.asMap().forEach((name, delta) -> weights.get(name).addi(delta));
-        return estimate.loss();
+        return new Outcome(loss, null);
     }
 }

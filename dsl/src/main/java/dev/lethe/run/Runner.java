@@ -170,19 +170,19 @@ public final class Runner {
         long done = 0;
         try (Optimizer.State state = optimizer.init(model.weights(), model.manager())) {
             for (long s = 0; s < steps; s++) {
-                double loss;
+                Optimizer.Outcome outcome;
                 try (NDScope scope = new NDScope()) {
                     StepContext ctx = new StepContext(s, steps, model, reference, streams, tokenizer, objective);
-                    loss = optimizer.step(ctx, model.weights(), state, s, steps,
-                            Seeds.derive(recipe.seed(), stage + ".step", s)).getFloat();
+                    outcome = optimizer.step(ctx, model.weights(), state, s, steps,
+                            Seeds.derive(recipe.seed(), stage + ".step", s));
                 }
-                if (!Double.isFinite(loss)) {
-                    stop = "loss became " + loss + " at step " + (s + 1) + "; weights are those after step " + s;
+                if (!outcome.applied()) {
+                    stop = outcome.problem() + " at step " + (s + 1) + "; the weights are those after step " + s;
                     break;
                 }
                 done = s + 1;
                 double seconds = (System.nanoTime() - start) / 1e9;
-                emit(new RunEvent.Progress(stage, done, steps, loss, done / Math.max(seconds, 1e-9)));
+                emit(new RunEvent.Progress(stage, done, steps, outcome.loss(), done / Math.max(seconds, 1e-9)));
             }
         }
         emit(new RunEvent.StageFinished(stage, (System.nanoTime() - start) / 1e9, done, stop, false));
