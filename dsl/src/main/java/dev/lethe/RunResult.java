@@ -9,6 +9,7 @@ import java.util.Set;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
  * What a run produced: the metrics of every model on every split as a tidy Tablesaw table, and the event
@@ -54,7 +55,10 @@ public final class RunResult {
         return t;
     }
 
-    /** The metrics one row per model and split, one column per metric: the table to read. */
+    /**
+     * The metrics one row per model and split, one column per metric: the table to read. Printing shows
+     * four decimals; the cells hold the full values.
+     */
     public Table summary() {
         Set<String> metrics = new LinkedHashSet<>();
         Set<List<String>> keys = new LinkedHashSet<>();
@@ -64,7 +68,9 @@ public final class RunResult {
         }
         Table t = Table.create(recipe.name(), StringColumn.create("model"), StringColumn.create("split"));
         for (String m : metrics) {
-            t.addColumns(DoubleColumn.create(m));
+            DoubleColumn c = DoubleColumn.create(m);
+            c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
+            t.addColumns(c);
         }
         for (List<String> k : keys) {
             t.stringColumn("model").append(k.get(0));
@@ -74,6 +80,19 @@ public final class RunResult {
             }
         }
         return t;
+    }
+
+    /**
+     * The tidy table as CSV with a header line; values are printed with {@link Double#toString}, which
+     * round-trips exactly, so two runs can be compared byte for byte.
+     */
+    public String csv() {
+        StringBuilder sb = new StringBuilder("model,split,metric,value\n");
+        for (Row r : rows) {
+            sb.append(r.model()).append(',').append(r.split()).append(',').append(r.metric()).append(',')
+                    .append(r.value()).append('\n');
+        }
+        return sb.toString();
     }
 
     /** The value of {@code metric} for {@code model} on {@code split}. */

@@ -2,6 +2,7 @@ package dev.lethe.cli;
 
 import dev.lethe.Quickstart;
 import dev.lethe.RunResult;
+import dev.lethe.io.AtomicFiles;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.Runner;
 import java.nio.file.Path;
@@ -34,6 +35,10 @@ public final class LetheCommand implements Runnable {
         @Option(names = "--no-cache", description = "Train every model again.")
         boolean noCache;
 
+        @Option(names = "--csv", paramLabel = "FILE",
+                description = "Also write every metric at full precision as CSV (model, split, metric, value).")
+        @org.jspecify.annotations.Nullable Path csv;
+
         @Override
         public Integer call() {
             Runner runner = Runner.of(Quickstart.recipe()).listener(ConsoleProgress.toStandardError());
@@ -42,6 +47,10 @@ public final class LetheCommand implements Runnable {
             }
             RunResult result = runner.run();
             System.out.println(result.summary().printAll());
+            if (csv != null) {
+                AtomicFiles.writeString(csv, result.csv());
+                System.out.println("metrics written to " + csv);
+            }
             result.stopReasons().forEach(r -> System.out.println("stopped early: " + r));
             return result.stopReasons().isEmpty() ? 0 : 3;
         }

@@ -90,15 +90,27 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
+    /**
+     * Wraps {@code p} as a model. Every array is first copied into memory that libtorch allocated itself:
+     * arrays made from Java data share a Java direct buffer whose alignment changes from one process to
+     * the next, and the CPU matrix kernels round differently on differently aligned data, which made runs
+     * differ between processes in the last bits.
+     */
     private static CausalLm fromArrays(GptConfig config, NDManager manager, LinkedHashMap<String, NDArray> p,
             boolean trainable) {
+        LinkedHashMap<String, NDArray> owned = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : p.entrySet()) {
-            e.getValue().setName(e.getKey());
+            NDArray a = e.getValue().duplicate();
+            e.getValue().close();
+            a.attach(manager);
+            NDScope.unregister(a);
+            a.setName(e.getKey());
             if (trainable) {
-                e.getValue().setRequiresGradient(true);
+                a.setRequiresGradient(true);
             }
+            owned.put(e.getKey(), a);
         }
-        return new CausalLm(config, manager, new Weights(p), trainable);
+        return new CausalLm(config, manager, new Weights(owned), trainable);
     }
 
     /** Writes the weights as safetensors (atomically: a temporary file, then a rename). */

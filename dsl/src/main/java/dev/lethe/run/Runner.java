@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Executes a {@link Recipe}: {@code learn → reference → unlearn → evaluate}, emitting {@link RunEvent}s,
  * and returns a {@link RunResult}. Every random stream derives from the recipe's seed, so the same recipe
- * on the same machine gives the same numbers. A stage whose loss turns NaN or infinite stops there, and
+ * on the same machine gives the same numbers (libtorch runs with one intra-op thread unless {@link Threads}
+ * says otherwise). A stage whose loss turns NaN or infinite stops there, and
  * the reason is recorded.
  */
 public final class Runner {
@@ -86,6 +87,7 @@ public final class Runner {
     /** Runs every stage of the recipe. */
     public RunResult run() {
         Device device = device(recipe.device());
+        Threads.apply();
         Engine.getInstance().setRandomSeed((int) Seeds.derive(recipe.seed(), "engine"));
         Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), "data"));
         Tokenizer tokenizer = data.fitTokenizer();
