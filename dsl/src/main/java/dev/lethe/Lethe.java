@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class Lethe {
+    /** This library's version; part of every cache key, so a new version never reuses old trained models. */
+    public static final String VERSION = "0.1.0";
+
     private Lethe() {}
 
     /** Starts a recipe called {@code name}. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code lethe} command line. */
-@Command(name = "lethe", mixinStandardHelpOptions = true, version = "lethe 0.1.0",
+@Command(name = "lethe", mixinStandardHelpOptions = true, version = "lethe " + dev.lethe.Lethe.VERSION,
         description = "A workbench for machine-unlearning research.",
         subcommands = {LetheCommand.QuickstartCommand.class})
 public final class LetheCommand implements Runnable {

@@ -1,16 +1,8 @@
 package dev.lethe.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import dev.lethe.data.Batch;
-import dev.lethe.data.Encoded;
 import dev.lethe.data.QaExample;
 import dev.lethe.model.CausalLm;
-import dev.lethe.model.ModelOutput;
 import dev.lethe.model.Tokenizer;
-import dev.lethe.objective.TokenScores;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,33 +28,23 @@ public record AnswerSuite(int batchSize) implements Suite {
         if (examples.isEmpty()) {
             return List.of();
         }
+        List<TokenLogProbs> scored = new AnswerScorer(model, tokenizer, batchSize).score(
+                examples.stream().map(QaExample::question).toList(),
+                examples.stream().map(QaExample::answer).toList());
         double nll = 0;
         double probability = 0;
         double exact = 0;
         double accuracy = 0;
-        for (int start = 0; start < examples.size(); start += batchSize) {
-            List<Encoded> chunk = new ArrayList<>();
-            for (QaExample e : examples.subList(start, Math.min(examples.size(), start + batchSize))) {
-                chunk.add(Encoded.of(tokenizer, e.question(), e.answer()));
+        for (TokenLogProbs s : scored) {
+            double n = s.meanNll();
+            nll += n;
+            probability += Math.exp(-n);
+            exact += s.exactMatch() ? 1 : 0;
+            int hits = 0;
+            for (boolean h : s.argmaxCorrect()) {
+                hits += h ? 1 : 0;
             }
-            try (NDScope scope = new NDScope()) {
-                Batch batch = Batch.of(chunk, tokenizer, model.manager());
-                ModelOutput out = model.forward(batch.inputs());
-                TokenScores scores = TokenScores.of(out, batch);
-                NDArray lengths = scores.answerLengths();
-                NDArray rowNll = scores.meanNll();
-                NDArray correct = out.logits().argMax(-1).eq(batch.targets()).toType(DataType.FLOAT32, false)
-                        .mul(batch.mask()).sum(new int[] {1});
-                float[] n = rowNll.toFloatArray();
-                float[] c = correct.toFloatArray();
-                float[] len = lengths.toFloatArray();
-                for (int i = 0; i < n.length; i++) {
-                    nll += n[i];
-                    probability += Math.exp(-n[i]);
-                    exact += c[i] == len[i] ? 1 : 0;
-                    accuracy += c[i] / len[i];
-                }
-            }
+            accuracy += (double) hits / s.length();
         }
         int count = examples.size();
         return List.of(new MetricValue("nll", nll / count), new MetricValue("probability", probability / count),

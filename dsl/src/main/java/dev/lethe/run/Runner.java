@@ -115,7 +115,7 @@ public final class Runner {
 
     private CausalLm train(String stage, GptConfig config, Device device, Training training, Dataset data,
             Tokenizer tokenizer, Split... splits) {
-        String key = ModelCache.key(String.join("|", stage, config.toString(), recipe.data().toString(),
+        String key = ModelCache.key(String.join("|", dev.lethe.Lethe.VERSION, stage, config.toString(), recipe.data().toString(),
                 training.toString(), Long.toString(recipe.seed()), java.util.Arrays.toString(splits)));
         if (cache != null) {
             Optional<CausalLm> hit = cache.load(key, config, device);

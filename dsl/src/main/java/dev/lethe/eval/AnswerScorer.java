@@ -1,0 +1,87 @@
+package dev.lethe.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import dev.lethe.data.Batch;
+import dev.lethe.data.Encoded;
+import dev.lethe.model.CausalLm;
+import dev.lethe.model.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores answers under a model in batches, teacher-forced, without gradients: for each (prompt, answer)
+ * pair the per-token log-probabilities of the answer (prompt masked), the argmax hits, and the mean and
+ * standard deviation of log p over the vocabulary at each answer position. The one place where metrics
+ * read a model's likelihoods, so every metric sees the same numbers.
+ */
+public final class AnswerScorer {
+    private final CausalLm model;
+    private final Tokenizer tokenizer;
+    private final int batchSize;
+
+    /** A scorer of {@code model}'s answers in batches of {@code batchSize}. */
+    public AnswerScorer(CausalLm model, Tokenizer tokenizer, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.batchSize = batchSize;
+    }
+
+    /** Scores {@code answers.get(i)} after {@code prompts.get(i)}, for every i. */
+    public List<TokenLogProbs> score(List<String> prompts, List<String> answers) {
+        if (prompts.size() != answers.size()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts but " + answers.size() + " answers");
+        }
+        List<TokenLogProbs> out = new ArrayList<>(prompts.size());
+        for (int start = 0; start < prompts.size(); start += batchSize) {
+            int end = Math.min(prompts.size(), start + batchSize);
+            List<Encoded> chunk = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) {
+                chunk.add(Encoded.of(tokenizer, prompts.get(i), answers.get(i)));
+            }
+            out.addAll(scoreBatch(chunk));
+        }
+        return out;
+    }
+
+    private List<TokenLogProbs> scoreBatch(List<Encoded> chunk) {
+        try (NDScope scope = new NDScope()) {
+            Batch batch = Batch.of(chunk, tokenizer, model.manager());
+            NDArray logits = model.forward(batch.inputs()).logits();
+            NDArray logProbs = logits.logSoftmax(-1);
+            NDArray probs = logProbs.exp();
+            NDArray picked = logProbs.gather(batch.targets().expandDims(-1), -1).squeeze(-1);
+            NDArray mean = probs.mul(logProbs).sum(new int[] {-1});
+            NDArray second = probs.mul(logProbs.square()).sum(new int[] {-1});
+            NDArray hits = logits.argMax(-1).eq(batch.targets());
+            int time = (int) batch.inputs().getShape().get(1);
+            float[] lp = picked.toType(DataType.FLOAT32, false).toFloatArray();
+            float[] mu = mean.toType(DataType.FLOAT32, false).toFloatArray();
+            float[] m2 = second.toType(DataType.FLOAT32, false).toFloatArray();
+            boolean[] hit = hits.toBooleanArray();
+            List<TokenLogProbs> out = new ArrayList<>(chunk.size());
+            for (int r = 0; r < chunk.size(); r++) {
+                Encoded e = chunk.get(r);
+                int first = e.prompt().length;
+                int n = e.answer().length + 1;
+                double[] l = new double[n];
+                double[] m = new double[n];
+                double[] s = new double[n];
+                boolean[] h = new boolean[n];
+                for (int t = 0; t < n; t++) {
+                    int i = r * time + first + t;
+                    l[t] = lp[i];
+                    m[t] = mu[i];
+                    s[t] = Math.sqrt(Math.max(0.0, m2[i] - (double) mu[i] * mu[i]));
+                    h[t] = hit[i];
+                }
+                out.add(new TokenLogProbs(l, m, s, h));
+            }
+            return out;
+        }
+    }
+}
