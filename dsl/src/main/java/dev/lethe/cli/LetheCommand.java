@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** The {@code lethe} command line. */
 @Command(name = "lethe", mixinStandardHelpOptions = true, version = "lethe " + dev.lethe.Lethe.VERSION,
         description = "A workbench for machine-unlearning research.",
-        subcommands = {LetheCommand.QuickstartCommand.class})
+        subcommands = {LetheCommand.QuickstartCommand.class, DoctorCommand.class})
 public final class LetheCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
