@@ -2,6 +2,7 @@ package dev.lethe;
 
 import dev.lethe.data.DataSource;
 import dev.lethe.model.GptConfig;
+import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunListener;
 import dev.lethe.run.Runner;
 import org.jspecify.annotations.Nullable;
@@ -24,9 +25,9 @@ import org.jspecify.annotations.Nullable;
 public record Recipe(String name, long seed, String device, GptConfig model, DataSource data, Training learn,
         @Nullable Training reference, @Nullable Unlearning unlearn, Evaluation evaluate) {
 
-    /** Runs the recipe with progress printed to the console. */
+    /** Runs the recipe with a progress bar per stage on standard error. */
     public RunResult run() {
-        return Runner.of(this).run();
+        return Runner.of(this).listener(ConsoleProgress.toStandardError()).run();
     }
 
     /** Runs the recipe, sending progress events to {@code listener}. */
