@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.Quickstart;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.report.HtmlReport;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.Runner;
 import java.nio.file.Path;
@@ -39,6 +40,10 @@ public final class LetheCommand implements Runnable {
                 description = "Also write every metric at full precision as CSV (model, split, metric, value).")
         @org.jspecify.annotations.Nullable Path csv;
 
+        @Option(names = "--report", paramLabel = "DIR",
+                description = "Also write an HTML report (table, loss curves, trade-off) into DIR; opens offline.")
+        @org.jspecify.annotations.Nullable Path report;
+
         @Override
         public Integer call() {
             Runner runner = Runner.of(Quickstart.recipe()).listener(ConsoleProgress.toStandardError());
@@ -50,6 +55,9 @@ public final class LetheCommand implements Runnable {
             if (csv != null) {
                 AtomicFiles.writeString(csv, result.csv());
                 System.out.println("metrics written to " + csv);
+            }
+            if (report != null) {
+                System.out.println("report written to " + HtmlReport.write(result, report));
             }
             result.stopReasons().forEach(r -> System.out.println("stopped early: " + r));
             return result.stopReasons().isEmpty() ? 0 : 3;

@@ -1,0 +1,91 @@
+package dev.lethe.report;
+
+import dev.lethe.RunResult;
+import dev.lethe.io.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+import tech.tablesaw.plotly.components.Figure;
+
+/**
+ * A report folder that opens offline in any browser: {@code index.html} with the summary table and the
+ * charts, and {@code plotly.js} (2.35.3, from the plotly.js-dist webjar) beside it.
+ */
+public final class HtmlReport {
+    private static final String PLOTLY = "META-INF/resources/webjars/plotly.js-dist/2.35.3/plotly.js";
+
+    private HtmlReport() {}
+
+    /** Writes the report of {@code result} into {@code dir}; returns the path of {@code index.html}. */
+    public static Path write(RunResult result, Path dir) {
+        copyPlotly(dir);
+        Map<String, Figure> figures = Map.of("losses", Plots.lossCurves(result),
+                "tradeoff", Plots.tradeoffPlot(Map.of(result.recipe().name(), result), "exact_match"));
+        StringBuilder html = new StringBuilder();
+        html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
+                .append(escape(result.recipe().name())).append("</title>\n<script src=\"plotly.js\"></script>\n")
+                .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
+                .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head><body>\n")
+                .append("<h1>").append(escape(result.recipe().name())).append("</h1>\n")
+                .append(table(result.summary()));
+        if (!result.stopReasons().isEmpty()) {
+            html.append("<h2>Stopped early</h2><ul>");
+            result.stopReasons().forEach(r -> html.append("<li>").append(escape(r)).append("</li>"));
+            html.append("</ul>\n");
+        }
+        for (String id : List.of("losses", "tradeoff")) {
+            html.append("<div id=\"").append(id).append("\"></div>\n")
+                    .append(figures.get(id).asJavascript(id)).append('\n');
+        }
+        html.append("</body></html>\n");
+        Path index = dir.resolve("index.html");
+        AtomicFiles.writeString(index, html.toString());
+        return index;
+    }
+
+    /** An HTML table of {@code t}; doubles with four decimals. */
+    public static String table(Table t) {
+        StringBuilder sb = new StringBuilder("<table class=\"lethe\"><thead><tr>");
+        for (Column<?> c : t.columns()) {
+            sb.append("<th>").append(escape(c.name())).append("</th>");
+        }
+        sb.append("</tr></thead><tbody>\n");
+        for (int r = 0; r < t.rowCount(); r++) {
+            sb.append("<tr>");
+            for (Column<?> c : t.columns()) {
+                Object v = c.get(r);
+                String text = v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
+                sb.append("<td>").append(escape(text)).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        return sb.append("</tbody></table>\n").toString();
+    }
+
+    private static void copyPlotly(Path dir) {
+        Path target = dir.resolve("plotly.js");
+        if (Files.exists(target)) {
+            return;
+        }
+        try (InputStream in = HtmlReport.class.getClassLoader().getResourceAsStream(PLOTLY)) {
+            if (in == null) {
+                throw new IllegalStateException("plotly.js is not on the classpath (webjar org.webjars.npm:plotly.js-dist)");
+            }
+            byte[] bytes = in.readAllBytes();
+            AtomicFiles.write(target, out -> out.write(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy plotly.js into " + dir, e);
+        }
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
