@@ -30,9 +30,9 @@ final class ToyStep implements Step {
         return with(split, logits, targets, new double[] {1, 1}, ref);
     }
 
-    /** Logits (1, T, V) of {@code split} with targets and answer mask of length T. */
+    /** Logits (B, T, V) of {@code split} with targets and answer mask of B·T entries, row after row. */
     ToyStep with(Split split, NDArray logits, long[] targets, double[] mask, NDArray ref) {
-        Batch b = batch(logits.getManager(), targets, mask);
+        Batch b = batch(logits, targets, mask);
         batches.put(split, b);
         scores.put(split, TokenScores.of(new ModelOutput(logits, List.of()), b));
         reference.put(split, TokenScores.of(new ModelOutput(ref, List.of()), b));
@@ -46,20 +46,32 @@ final class ToyStep implements Step {
 
     /** The refusal answer of {@code split}'s example with logits (1, T, V) and a mask of length T. */
     ToyStep withRefusal(Split split, NDArray logits, long[] targets, double[] mask, NDArray ref) {
-        Batch b = batch(logits.getManager(), targets, mask);
+        Batch b = batch(logits, targets, mask);
         refusalBatches.put(split, b);
         refusalScores.put(split, TokenScores.of(new ModelOutput(logits, List.of()), b));
         refusalReference.put(split, TokenScores.of(new ModelOutput(ref, List.of()), b));
         return this;
     }
 
-    private static Batch batch(NDManager m, long[] targets, double[] mask) {
-        Shape shape = new Shape(1, targets.length);
-        return new Batch(m.zeros(shape, DataType.INT64), m.create(targets, shape), m.create(mask, shape));
+    /**
+     * A batch shaped like {@code logits}' first two axes; targets and mask given row after row; the mask in
+     * the logits' type, as the runner's float32 mask goes with float32 models.
+     */
+    private static Batch batch(NDArray logits, long[] targets, double[] mask) {
+        NDManager m = logits.getManager();
+        Shape shape = new Shape(logits.getShape().get(0), logits.getShape().get(1));
+        return new Batch(m.zeros(shape, DataType.INT64), m.create(targets, shape),
+                m.create(mask, shape).toType(logits.getDataType(), false));
     }
 
+    /** One row of logits over a vocabulary of 3: shape (1, values.length / 3, 3). */
     static NDArray logits(NDManager m, double[] values) {
-        return m.create(values, new Shape(1, values.length / 3, 3));
+        return logits(m, values, 1);
+    }
+
+    /** {@code rows} rows of logits over a vocabulary of 3. */
+    static NDArray logits(NDManager m, double[] values, int rows) {
+        return m.create(values, new Shape(rows, values.length / 3 / rows, 3));
     }
 
     @Override
