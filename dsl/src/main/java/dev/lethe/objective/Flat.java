@@ -7,7 +7,7 @@ import dev.lethe.model.Scalars;
 
 /**
  * FLAT, "loss adjustment" unlearning with only forget data (Wang et al., ICLR 2025, "LLM Unlearning via
- * Loss Adjustment with Only Forget Data", eq. 6): the variational form of an f-divergence between the
+ * Loss Adjustment with Only Forget Data", the FLAT loss): the variational form of an f-divergence between the
  * template-answer distribution and the forget-answer distribution,
  * {@code L = mean over the forget batch of −g*(P_e) + f*(g*(P_f))}, where P_e is the mean token probability
  * {@code (1/n)·Σ_t p_θ(y_t|x, y_<t)} of the example's template answer ({@link Step#refusalScores}, a
@@ -19,7 +19,7 @@ import dev.lethe.model.Scalars;
 public record Flat(Divergence divergence) implements Objective {
 
     /**
-     * The f-divergences of FLAT (the paper's Table 1, after Nowozin et al. 2016, "f-GAN", Table 2): the
+     * The f-divergences of FLAT (the paper's Table 2, after Nowozin et al. 2016, "f-GAN", Table 2): the
      * activation g* and the convex conjugate f*.
      */
     public enum Divergence {

@@ -5,8 +5,8 @@ import dev.lethe.data.Batch;
 import dev.lethe.data.Split;
 
 /**
- * Inverted hinge loss (Cha et al., ICLR 2025, "Learning to Unlearn while Retaining: Combating Gradient
- * Conflicts in Machine Unlearning" — LoKU, eq. 5): per answer token,
+ * Inverted hinge loss (Cha, Cho, Hwang and Lee, ICLR 2025, "Towards Robust and Parameter-Efficient
+ * Knowledge Unlearning for LLMs", the IHL of its LoKU framework): per answer token,
  * {@code 1 + p_θ(y_t|x, y_<t) − max_{v≠y_t} p_θ(v|x, y_<t)}, averaged over the answer tokens of this step's
  * batch of {@code split} (prompt and padding masked). Minimising it moves probability from the true token to
  * the runner-up only, instead of spreading it over the vocabulary as gradient ascent does; it is bounded

@@ -7,7 +7,7 @@ import dev.lethe.model.Scalars;
 
 /**
  * Simple NPO (Fan et al. 2024, "Simplicity Prevails: Rethinking Negative Preference Optimization for LLM
- * Unlearning", eq. 4): NPO without a reference model and with a length-normalised log-likelihood,
+ * Unlearning", the SimNPO loss): NPO without a reference model and with a length-normalised log-likelihood,
  * {@code L = mean over the forget batch of −(2/β)·log σ(−(β/n)·log π_θ(y|x) − γ)}, n the answer length
  * (the answer tokens and the closing {@code <eos>}, as in {@link TokenScores#answerLengths()}). Since
  * {@code −(1/n)·log π_θ(y|x) = avgNLL}, it is computed stably as {@code (2/β)·softplus(γ − β·avgNLL)}.
