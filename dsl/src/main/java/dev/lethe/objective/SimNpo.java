@@ -12,8 +12,8 @@ import dev.lethe.model.Scalars;
  * (the answer tokens and the closing {@code <eos>}, as in {@link TokenScores#answerLengths()}). Since
  * {@code −(1/n)·log π_θ(y|x) = avgNLL}, it is computed stably as {@code (2/β)·softplus(γ − β·avgNLL)}.
  *
- * @param beta inverse temperature β &gt; 0; the paper uses 2.5 to 4.5
- * @param gamma reward margin γ (finite); the paper uses 0 on TOFU
+ * @param beta inverse temperature β &gt; 0; 2.5 to 4.5 typical (FORMULAS.md), 2.5 by default
+ * @param gamma reward margin γ (finite); 0 typical and by default
  */
 public record SimNpo(double beta, double gamma) implements Objective {
 
