@@ -21,6 +21,8 @@ import dev.lethe.model.Scalars;
  * through the weights themselves. p_ref is the model frozen when the stage began (the step's reference),
  * so its per-token log-probabilities are fixed targets. Normalising over the answer makes every example
  * count equally, whatever its length. k = 0 gives uniform weights: token-averaged token-level NPO.
+ * The weights are normalised in log space (the row's largest k·log p subtracted before exponentiating), so
+ * they stay defined when every p^k of an answer underflows.
  *
  * @param beta inverse temperature β &gt; 0 of the token-level NPO terms; 0.1 by default, as NPO
  * @param k confidence exponent k ≥ 0; 1 by default
@@ -43,7 +45,11 @@ public record CatnipStyle(double beta, double k) implements Objective {
         NDArray mask = trained.mask();
         NDArray logP = trained.tokenLogProbs();
         NDArray logRef = step.referenceScores(Split.FORGET).tokenLogProbs().stopGradient();
-        NDArray raw = Scalars.times(logP.stopGradient(), k).exp().mul(mask);
+        // w_t = exp(k·log p_t − max_s k·log p_s) / Σ_s (same): the row maximum is subtracted so that tokens the
+        // model already finds very unlikely cannot underflow every weight of a row to 0 (0/0); masked positions
+        // are pushed to −1e4 before the maximum and zeroed after
+        NDArray scaled = Scalars.times(logP.stopGradient(), k).add(Scalars.times(Scalars.plus(mask, -1), 1e4));
+        NDArray raw = scaled.sub(scaled.max(new int[] {1}, true)).exp().mul(mask);
         NDArray weights = raw.div(raw.sum(new int[] {1}, true));
         NDArray perToken = Scalars.times(Activation.softPlus(Scalars.times(logP.sub(logRef), beta)), 2.0 / beta);
         return perToken.mul(weights).sum(new int[] {1}).mean();

@@ -210,6 +210,18 @@ class ObjectiveValuesTest {
     }
 
     @Test
+    void catnipWeightsDoNotUnderflowWhenEveryTokenIsAlmostImpossible() {
+        // forget [[1, −200, 0], [0.5, 0.5, −150]], targets (1, 2): log p = (−201.31, −151.19), so p^5 is 0 for both
+        // tokens even in float64 and the naive weights are 0/0. Normalised in log space the weights are
+        // (1.5e−109, 1). Reference [[0, 0, 0], [0.5, 0.5, −149]]: lr_1 = −150.19, so the value is 2*sp(lp_1 − lr_1)
+        double[] forget = {1, -200, 0, 0.5, 0.5, -150};
+        double[] ref = {0, 0, 0, 0.5, 0.5, -149};
+        ToyStep step = new ToyStep().with(Split.FORGET, ToyStep.logits(manager, forget), FORGET_TARGETS,
+                ToyStep.logits(manager, ref));
+        assertEquals(0.6265233750364457, new CatnipStyle(1, 5).loss(step).getDouble(), 1e-9);
+    }
+
+    @Test
     void objectivesRunOnFloat32Logits() {
         ToyStep step = new ToyStep()
                 .with(Split.FORGET, f32(FORGET), FORGET_TARGETS, f32(REF_FORGET))
