@@ -14,6 +14,7 @@ public final class BatchStream {
     private final SplittableRandom random;
     private int[] order;
     private int position;
+    private int[] last = new int[0];
 
     /** A stream over {@code examples} in batches of {@code batchSize} (the last of an epoch may be smaller). */
     public BatchStream(List<Encoded> examples, int batchSize, long seed) {
@@ -40,8 +41,18 @@ public final class BatchStream {
         for (int i = position; i < end; i++) {
             out.add(examples.get(order[i]));
         }
+        last = java.util.Arrays.copyOfRange(order, position, end);
         position = end;
         return out;
+    }
+
+    /**
+     * The positions, in the example list this stream was built from, of the examples that the last call to
+     * {@link #next()} returned, in the same order; empty before the first call. Lets a step attach per-example
+     * data (such as {@link Refusals#forExample}) to the batch it drew.
+     */
+    public int[] lastIndices() {
+        return last.clone();
     }
 
     private int[] shuffled() {

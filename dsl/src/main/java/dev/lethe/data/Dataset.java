@@ -35,9 +35,12 @@ public final class Dataset {
         return out;
     }
 
-    /** A word tokenizer over every text of every split. */
+    /**
+     * A word tokenizer over every text of every split and the {@link Refusals#TEMPLATES}, so that refusal
+     * answers (IdK, IdkPO, FLAT) encode without unknown words.
+     */
     public WordTokenizer fitTokenizer() {
-        List<String> texts = new ArrayList<>();
+        List<String> texts = new ArrayList<>(Refusals.TEMPLATES);
         for (Split s : Split.values()) {
             for (QaExample e : get(s)) {
                 texts.addAll(e.texts());

@@ -35,4 +35,64 @@ public final class Objectives {
     public static Objective npo(double beta) {
         return new Npo(beta);
     }
+
+    /** SimNPO with β = 2.5, γ = 0 (Fan et al. 2024's TOFU setting). */
+    public static Objective simNpo() {
+        return new SimNpo(2.5, 0.0);
+    }
+
+    /** SimNPO with inverse temperature {@code beta} and margin {@code gamma}. */
+    public static Objective simNpo(double beta, double gamma) {
+        return new SimNpo(beta, gamma);
+    }
+
+    /** KL(π_ref ‖ π_θ) over the answer tokens of the retain split. */
+    public static Objective klRetain() {
+        return new KlRetain(Split.RETAIN);
+    }
+
+    /** KL(π_ref ‖ π_θ) over the answer tokens of {@code split}. */
+    public static Objective klRetain(Split split) {
+        return new KlRetain(split);
+    }
+
+    /** The inverted hinge loss (LoKU) on the forget split. */
+    public static Objective invertedHinge() {
+        return new InvertedHinge(Split.FORGET);
+    }
+
+    /** CATNIP-style confidence-weighted token-level NPO with β = 0.1, k = 1 (our defaults). */
+    public static Objective catnipStyle() {
+        return new CatnipStyle(0.1, 1.0);
+    }
+
+    /** CATNIP-style confidence-weighted token-level NPO with {@code beta} and exponent {@code k}. */
+    public static Objective catnipStyle(double beta, double k) {
+        return new CatnipStyle(beta, k);
+    }
+
+    /** NLL of a refusal template on the forget prompts (IdK). */
+    public static Objective idk() {
+        return new Idk(Split.FORGET);
+    }
+
+    /** DPO / IdkPO with β = 0.1. */
+    public static Objective dpo() {
+        return new Dpo(0.1);
+    }
+
+    /** DPO / IdkPO with inverse temperature {@code beta}. */
+    public static Objective dpo(double beta) {
+        return new Dpo(beta);
+    }
+
+    /** FLAT with the total-variation divergence (the paper's default). */
+    public static Objective flat() {
+        return new Flat(Flat.Divergence.TOTAL_VARIATION);
+    }
+
+    /** FLAT with {@code divergence}. */
+    public static Objective flat(Flat.Divergence divergence) {
+        return new Flat(divergence);
+    }
 }

@@ -26,4 +26,18 @@ public interface Step {
      * the model taken when the stage began.
      */
     TokenScores referenceScores(Split split);
+
+    /**
+     * This step's batch of {@code split} with each answer replaced by a template refusal
+     * ({@link dev.lethe.data.Refusals#forExample} of the example's position in its split): the same
+     * examples, in the same order, with the same prompts as {@link #batch(Split)}. The alternative answer of
+     * IdK, IdkPO and FLAT.
+     */
+    Batch refusalBatch(Split split);
+
+    /** The trained model's scores on {@link #refusalBatch(Split)} (with gradients). */
+    TokenScores refusalScores(Split split);
+
+    /** The frozen reference model's scores on {@link #refusalBatch(Split)} (no gradients). */
+    TokenScores referenceRefusalScores(Split split);
 }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
 import dev.lethe.data.Batch;
 import dev.lethe.data.BatchStream;
+import dev.lethe.data.Encoded;
+import dev.lethe.data.Refusals;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
@@ -13,8 +15,10 @@ import dev.lethe.objective.Step;
 import dev.lethe.objective.TokenScores;
 import dev.lethe.optim.LossOracle;
 import dev.lethe.optim.Updates;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -35,6 +39,10 @@ final class StepContext implements LossOracle {
     private final Objective objective;
     private final Map<Split, Batch> batches = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> referenceScores = new EnumMap<>(Split.class);
+    private final Map<Split, List<Encoded>> drawn = new EnumMap<>(Split.class);
+    private final Map<Split, int[]> drawnIndices = new EnumMap<>(Split.class);
+    private final Map<Split, Batch> refusalBatches = new EnumMap<>(Split.class);
+    private final Map<Split, TokenScores> referenceRefusalScores = new EnumMap<>(Split.class);
 
     StepContext(long index, long total, CausalLm model, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
             Tokenizer tokenizer, Objective objective) {
@@ -72,13 +80,39 @@ final class StepContext implements LossOracle {
                 throw new IllegalStateException("the objective asks for the " + s.id()
                         + " split, which this stage does not provide; it has " + streams.keySet());
             }
-            return Batch.of(stream.next(), tokenizer, model.manager());
+            List<Encoded> examples = stream.next();
+            drawn.put(s, examples);
+            drawnIndices.put(s, stream.lastIndices());
+            return Batch.of(examples, tokenizer, model.manager());
         });
+    }
+
+    /** The examples of this step's batch of {@code split} with their answers replaced by refusal templates. */
+    private Batch refusalBatch(Split split) {
+        @Nullable Batch cached = refusalBatches.get(split);
+        if (cached != null) {
+            return cached;
+        }
+        batch(split);
+        List<Encoded> examples = Objects.requireNonNull(drawn.get(split));
+        int[] indices = Objects.requireNonNull(drawnIndices.get(split));
+        List<Encoded> refusals = new ArrayList<>(examples.size());
+        for (int i = 0; i < examples.size(); i++) {
+            refusals.add(new Encoded(examples.get(i).prompt(), tokenizer.encode(Refusals.forExample(indices[i]))));
+        }
+        Batch b = Batch.of(refusals, tokenizer, model.manager());
+        refusalBatches.put(split, b);
+        return b;
+    }
+
+    private CausalLm reference() {
+        return Objects.requireNonNull(reference.get(), "reference model");
     }
 
     /** The objective's view of one loss evaluation: its own cache of the trained model's scores. */
     private final class View implements Step {
         private final Map<Split, TokenScores> scores = new EnumMap<>(Split.class);
+        private final Map<Split, TokenScores> refusalScores = new EnumMap<>(Split.class);
 
         @Override
         public long index() {
@@ -110,9 +144,33 @@ final class StepContext implements LossOracle {
                 return cached;
             }
             Batch b = batch(split);
-            CausalLm ref = Objects.requireNonNull(reference.get(), "reference model");
-            TokenScores s = TokenScores.of(ref.forward(b.inputs()), b);
+            TokenScores s = TokenScores.of(reference().forward(b.inputs()), b);
             referenceScores.put(split, s);
+            return s;
+        }
+
+        @Override
+        public Batch refusalBatch(Split split) {
+            return StepContext.this.refusalBatch(split);
+        }
+
+        @Override
+        public TokenScores refusalScores(Split split) {
+            return refusalScores.computeIfAbsent(split, s -> {
+                Batch b = refusalBatch(s);
+                return TokenScores.of(model.forward(b.inputs(), true, false), b);
+            });
+        }
+
+        @Override
+        public TokenScores referenceRefusalScores(Split split) {
+            @Nullable TokenScores cached = referenceRefusalScores.get(split);
+            if (cached != null) {
+                return cached;
+            }
+            Batch b = refusalBatch(split);
+            TokenScores s = TokenScores.of(reference().forward(b.inputs()), b);
+            referenceRefusalScores.put(split, s);
             return s;
         }
     }

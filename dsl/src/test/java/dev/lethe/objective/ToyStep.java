@@ -14,26 +14,64 @@ import java.util.Map;
 /**
  * A hand-made {@link Step}: for each split, one example whose answer is two tokens, with logits given
  * directly (float64, so finite differences are exact to ~1e-9). Prompt tokens are absent, so the mask is
- * all ones.
+ * all ones, unless a mask is given ({@link #with(Split, NDArray, long[], double[], NDArray)}). A split may
+ * also get a refusal answer with its own logits ({@link #withRefusal}).
  */
 final class ToyStep implements Step {
     private final Map<Split, TokenScores> scores = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> reference = new EnumMap<>(Split.class);
     private final Map<Split, Batch> batches = new EnumMap<>(Split.class);
+    private final Map<Split, TokenScores> refusalScores = new EnumMap<>(Split.class);
+    private final Map<Split, TokenScores> refusalReference = new EnumMap<>(Split.class);
+    private final Map<Split, Batch> refusalBatches = new EnumMap<>(Split.class);
 
     /** Logits (1, 2, 3) of {@code split} with targets {@code targets}; {@code ref} logits for the reference. */
     ToyStep with(Split split, NDArray logits, long[] targets, NDArray ref) {
-        NDManager m = logits.getManager();
-        Batch b = new Batch(m.zeros(new Shape(1, 2), DataType.INT64), m.create(targets, new Shape(1, 2)),
-                m.ones(new Shape(1, 2), DataType.FLOAT64));
+        return with(split, logits, targets, new double[] {1, 1}, ref);
+    }
+
+    /** Logits (B, T, V) of {@code split} with targets and answer mask of B·T entries, row after row. */
+    ToyStep with(Split split, NDArray logits, long[] targets, double[] mask, NDArray ref) {
+        Batch b = batch(logits, targets, mask);
         batches.put(split, b);
         scores.put(split, TokenScores.of(new ModelOutput(logits, List.of()), b));
         reference.put(split, TokenScores.of(new ModelOutput(ref, List.of()), b));
         return this;
     }
 
+    /** The refusal answer of {@code split}'s example: logits (1, 2, 3), targets, reference logits. */
+    ToyStep withRefusal(Split split, NDArray logits, long[] targets, NDArray ref) {
+        return withRefusal(split, logits, targets, new double[] {1, 1}, ref);
+    }
+
+    /** The refusal answer of {@code split}'s example with logits (1, T, V) and a mask of length T. */
+    ToyStep withRefusal(Split split, NDArray logits, long[] targets, double[] mask, NDArray ref) {
+        Batch b = batch(logits, targets, mask);
+        refusalBatches.put(split, b);
+        refusalScores.put(split, TokenScores.of(new ModelOutput(logits, List.of()), b));
+        refusalReference.put(split, TokenScores.of(new ModelOutput(ref, List.of()), b));
+        return this;
+    }
+
+    /**
+     * A batch shaped like {@code logits}' first two axes; targets and mask given row after row; the mask in
+     * the logits' type, as the runner's float32 mask goes with float32 models.
+     */
+    private static Batch batch(NDArray logits, long[] targets, double[] mask) {
+        NDManager m = logits.getManager();
+        Shape shape = new Shape(logits.getShape().get(0), logits.getShape().get(1));
+        return new Batch(m.zeros(shape, DataType.INT64), m.create(targets, shape),
+                m.create(mask, shape).toType(logits.getDataType(), false));
+    }
+
+    /** One row of logits over a vocabulary of 3: shape (1, values.length / 3, 3). */
     static NDArray logits(NDManager m, double[] values) {
-        return m.create(values, new Shape(1, 2, 3));
+        return logits(m, values, 1);
+    }
+
+    /** {@code rows} rows of logits over a vocabulary of 3. */
+    static NDArray logits(NDManager m, double[] values, int rows) {
+        return m.create(values, new Shape(rows, values.length / 3 / rows, 3));
     }
 
     @Override
@@ -59,5 +97,20 @@ final class ToyStep implements Step {
     @Override
     public TokenScores referenceScores(Split split) {
         return reference.get(split);
+    }
+
+    @Override
+    public Batch refusalBatch(Split split) {
+        return refusalBatches.get(split);
+    }
+
+    @Override
+    public TokenScores refusalScores(Split split) {
+        return refusalScores.get(split);
+    }
+
+    @Override
+    public TokenScores referenceRefusalScores(Split split) {
+        return refusalReference.get(split);
     }
 }

@@ -14,13 +14,19 @@ import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.Scalars;
+import dev.lethe.objective.Flat;
+import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RunnerTest {
     private static final GptConfig SMALL = new GptConfig(0, 2, 32, 2, 32, 0f);
@@ -95,5 +101,37 @@ class RunnerTest {
         assertTrue(events.stream().anyMatch(e -> e instanceof RunEvent.StageFinished f && f.stage().equals("learn")
                 && f.cached()));
         assertEquals(first.table().doubleColumn("value").asList(), second.table().doubleColumn("value").asList());
+    }
+
+    static Stream<Arguments> newObjectives() {
+        return Stream.of(
+                Arguments.of("SimNPO", Objectives.simNpo()),
+                Arguments.of("KL retain", Objectives.klRetain()),
+                Arguments.of("inverted hinge", Objectives.invertedHinge()),
+                Arguments.of("CATNIP-style", Objectives.catnipStyle()),
+                Arguments.of("IdK", Objectives.idk()),
+                Arguments.of("DPO", Objectives.dpo()),
+                Arguments.of("FLAT TV", Objectives.flat()),
+                Arguments.of("FLAT KL", Objectives.flat(Flat.Divergence.KL)),
+                Arguments.of("FLAT JS", Objectives.flat(Flat.Divergence.JENSEN_SHANNON)),
+                Arguments.of("FLAT Pearson", Objectives.flat(Flat.Divergence.PEARSON)),
+                Arguments.of("NPO + KL retain", Objectives.npo().plus(Objectives.klRetain())),
+                Arguments.of("IdK + KL retain", Objectives.idk().plus(Objectives.klRetain())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("newObjectives")
+    void eachNewObjectiveRunsThreeUnlearningStepsWithFiniteLosses(String name, Objective objective) {
+        List<RunEvent> events = new ArrayList<>();
+        RunResult r = Runner.of(small(10, Unlearning.of(objective).steps(3).batchSize(4))).listener(events::add).run();
+        assertTrue(r.stopReasons().isEmpty(), name + ": " + r.stopReasons());
+        RunEvent.StageFinished finished = events.stream().filter(e -> e instanceof RunEvent.StageFinished f
+                && f.stage().equals("unlearn")).map(RunEvent.StageFinished.class::cast).findFirst().orElseThrow();
+        assertEquals(3, finished.stepsDone(), name);
+        List<Double> losses = events.stream().filter(e -> e instanceof RunEvent.Progress p && p.stage().equals("unlearn"))
+                .map(e -> ((RunEvent.Progress) e).loss()).toList();
+        assertEquals(3, losses.size(), name);
+        assertTrue(losses.stream().allMatch(Double::isFinite), name + ": " + losses);
+        assertTrue(Double.isFinite(r.value("unlearned", Split.FORGET, "nll")), name);
     }
 }

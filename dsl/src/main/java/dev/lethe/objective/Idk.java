@@ -1,0 +1,19 @@
+package dev.lethe.objective;
+
+import ai.djl.ndarray.NDArray;
+import dev.lethe.data.Split;
+
+/**
+ * IdK fine-tuning (Maini et al. 2024, "TOFU", §5 "Preference Optimization", the "I don't know" target
+ * used without the retain term): the NLL of a template refusal answer ({@link dev.lethe.data.Refusals}) on
+ * the prompts of this step's batch of {@code split}, {@code L = mean over the batch of avgNLL(y_idk)}.
+ * Add a retain term with {@link Objective#plus} for the paper's full objective.
+ *
+ * @param split the split whose questions should be refused, usually {@link Split#FORGET}
+ */
+public record Idk(Split split) implements Objective {
+    @Override
+    public NDArray loss(Step step) {
+        return step.refusalScores(split).meanNll().mean();
+    }
+}

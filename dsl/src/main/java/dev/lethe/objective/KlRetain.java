@@ -1,0 +1,27 @@
+package dev.lethe.objective;
+
+import ai.djl.ndarray.NDArray;
+import dev.lethe.data.Split;
+
+/**
+ * The KL retain term (Maini et al. 2024, "TOFU", §5 "KL Minimization"; the retain regulariser of NPO,
+ * Zhang et al. 2024, §5): the forward KL divergence from the frozen reference's next-token distribution to
+ * the trained model's, {@code KL(π_ref ‖ π_θ) = Σ_v p_ref(v)·(log p_ref(v) − log p_θ(v))}, computed from the
+ * full logits at every answer position of this step's batch of {@code split}, and averaged over those
+ * positions: {@code L = Σ_{b,t} m_{b,t}·KL_{b,t} / Σ_{b,t} m_{b,t}}. The mask m is the batch's answer mask
+ * (answer tokens and {@code <eos>}), so prompt and padding positions count for nothing, unlike a public
+ * implementation that averages over padding too (FORMULAS.md, "Known discrepancies").
+ *
+ * @param split the split to keep close to the reference, usually {@link Split#RETAIN}
+ */
+public record KlRetain(Split split) implements Objective {
+    @Override
+    public NDArray loss(Step step) {
+        TokenScores trained = step.scores(split);
+        NDArray mask = trained.mask();
+        NDArray logP = trained.output().logits().logSoftmax(-1);
+        NDArray logRef = step.referenceScores(split).output().logits().logSoftmax(-1).stopGradient();
+        NDArray kl = logRef.exp().mul(logRef.sub(logP)).sum(new int[] {-1});
+        return kl.mul(mask).sum().div(mask.sum());
+    }
+}
