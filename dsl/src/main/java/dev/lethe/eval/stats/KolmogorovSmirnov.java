@@ -26,7 +26,7 @@ public final class KolmogorovSmirnov {
          * lcm(n, m) does not fit a 32-bit int or the computation overflows.
          */
         EXACT,
-        /** The large-sample approximation (see {@link KolmogorovSmirnov#asymptoticPValue}). */
+        /** The large-sample approximation of SciPy (see {@link KolmogorovSmirnov#asymptoticPValue}). */
         ASYMP
     }
 
@@ -98,23 +98,20 @@ public final class KolmogorovSmirnov {
     }
 
     /**
-     * The large-sample two-sided p-value: Q_KS(√n_e · D) with n_e = round(nm/(n+m)) and
-     * Q_KS(λ) = 2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²} Kolmogorov's limiting survival function, i.e.
-     * {@code scipy.stats.kstwobign.sf(sqrt(round(en)) * d)}.
-     *
-     * <p><b>Not identical to SciPy 1.10's {@code method='asymp'}</b>, which evaluates the finite-n one-sample
-     * distribution {@code kstwo.sf(d, round(en))} (Simard–L'Ecuyer 2011); the two differ by O(1/√n_e) in relative
-     * terms. Only reached for samples above {@link #MAX_AUTO_N} or when asked for explicitly.
+     * SciPy's {@code method='asymp'} two-sided p-value: Pr(D_{n_e} ≥ d) for the <em>one-sample</em> statistic with
+     * n_e = round(nm/(n+m)), i.e. {@code scipy.stats.kstwo.sf(d, round(en))} (SciPy ≥ 1.5), evaluated by the
+     * Simard–L'Ecuyer (2011) selection of exact and asymptotic methods. Older SciPy used Kolmogorov's limit
+     * {@link #kolmogorovSurvival}(√n_e · d) instead.
      */
     public static double asymptoticPValue(double d, int n1, int n2) {
         double m = Math.max(n1, n2);
         double n = Math.min(n1, n2);
         double en = Math.rint(m * n / (m + n));
-        return kolmogorovSurvival(Math.sqrt(en) * d);
+        return FiniteKolmogorov.sf((int) en, d);
     }
 
     /**
-     * Kolmogorov's limiting survival function Q(λ) = Pr(K &gt; λ) = 2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²}, computed for
+     * Kolmogorov's limiting survival function ({@code scipy.stats.kstwobign.sf}) Q(λ) = Pr(K &gt; λ) = 2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²}, computed for
      * small λ from the Jacobi-theta form 1 − (√(2π)/λ) Σ_{k≥1} e^{−(2k−1)²π²/(8λ²)} to avoid cancellation.
      */
     public static double kolmogorovSurvival(double lambda) {

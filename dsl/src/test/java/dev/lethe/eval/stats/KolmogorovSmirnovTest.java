@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Expected values come from SciPy 1.10.1 (Debian python3-scipy), script /tmp/ref/ks.py at the time of writing:
  * {@code r = scipy.stats.ks_2samp(a, b)} (method='auto'), printing {@code repr(r.statistic), repr(r.pvalue)};
- * and {@code scipy.stats.kstwobign.sf(math.sqrt(round(en)) * r.statistic)} with
- * {@code en = m*n/(m+n)} for the limiting distribution. Large samples use {@link #gen}, whose Python twin is
+ * {@code scipy.stats.ks_2samp(a, b, method='asymp').pvalue}; and
+ * {@code scipy.stats.kstwobign.sf(math.sqrt(round(en)) * r.statistic)} with {@code en = m*n/(m+n)} for Kolmogorov's
+ * limiting distribution. Large samples use {@link #gen}, whose Python twin is
  *
  * <pre>
  * PHI = 0.6180339887498949
@@ -82,9 +83,13 @@ class KolmogorovSmirnovTest {
         double[] a = gen(400, 3);
         double[] b = gen(300, 4, 0.5, 1.0, -1);
         check(a, b, 0.5333333333333333, 3.7741333565087704e-45);
-        double limit = KolmogorovSmirnov.asymptoticPValue(0.5333333333333333, 400, 300);
+        double limit = KolmogorovSmirnov.kolmogorovSurvival(Math.sqrt(171) * 0.5333333333333333);
         assertRel(1.1294390418341362e-42, limit, "kstwobign.sf(sqrt(171) * D)");
-        assertTrue(limit / 3.7741333565087704e-45 > 100, "the asymptotic formula is orders of magnitude off here");
+        assertTrue(limit / 3.7741333565087704e-45 > 100, "the limiting formula is orders of magnitude off here");
+        // ks_2samp(..., method='asymp') = 5.8780419445722945e-46, also far from the exact value
+        KsResult asymp = KolmogorovSmirnov.twoSample(a, b, KolmogorovSmirnov.Method.ASYMP);
+        assertEquals(KolmogorovSmirnov.Method.ASYMP, asymp.method());
+        assertRel(5.8780419445722945e-46, asymp.pValue(), "asymp");
     }
 
     @Test
@@ -116,19 +121,35 @@ class KolmogorovSmirnovTest {
     @Test
     void autoSwitchesToAsymptoticAbove10000() {
         // ks_2samp(gen(10001,11), gen(500,12,shift=0.02)): statistic 0.0544439556044396, p 0.11466207811887674
-        // (SciPy's asymp = kstwo.sf(d, 476)); kstwobign.sf(sqrt(476) * d) = 0.11896465972158762
+        // (= kstwo.sf(d, 476), Pelz–Good branch)
         KsResult r = KolmogorovSmirnov.twoSample(gen(10001, 11), gen(500, 12, 0.02, 1.0, -1));
         assertEquals(KolmogorovSmirnov.Method.ASYMP, r.method());
         assertEquals(0.0544439556044396, r.statistic(), 1e-12);
-        assertRel(0.11896465972158762, r.pValue(), "limiting distribution");
+        assertRel(0.11466207811887674, r.pValue(), "asymp");
+    }
+
+    @Test
+    void asympMethodMatchesScipyOnSmallAndLargeSamples() {
+        // ks_2samp(a, b, method='asymp').pvalue for the cases above
+        KolmogorovSmirnov.Method asymp = KolmogorovSmirnov.Method.ASYMP;
+        assertRel(0.5160349854227404, KolmogorovSmirnov.twoSample(new double[] {1, 2, 2, 3, 5, 8},
+                new double[] {2, 3, 3, 4, 9, 10, 11}, asymp).pValue(), "6 vs 7");
+        assertRel(3.409692567334537e-36,
+                KolmogorovSmirnov.twoSample(gen(400, 1), gen(400, 2, 0.45, 1.0, -1), asymp).pValue(), "400 vs 400");
+        assertRel(0.49181129957227343, KolmogorovSmirnov.twoSample(gen(400, 5, 0.0, 1.0, 2),
+                gen(397, 6, 0.05, 1.0, 2), asymp).pValue(), "400 vs 397");
+        assertRel(0.6603324116985557, KolmogorovSmirnov.twoSample(gen(50, 7), gen(50, 8), asymp).pValue(), "50");
+        assertRel(2.367790800123249e-06,
+                KolmogorovSmirnov.twoSample(gen(37, 9), gen(23, 10, 0.3, 1.5, -1), asymp).pValue(), "37 vs 23");
     }
 
     @Test
     void limitingDistributionMatchesKstwobignOnBothBranches() {
-        // ks_2samp small cases above: kstwobign.sf(sqrt(round(en)) * D)
-        assertRel(0.6401283250444787, KolmogorovSmirnov.asymptoticPValue(0.42857142857142855, 6, 7), "λ<1");
-        assertRel(0.711235195029689, KolmogorovSmirnov.asymptoticPValue(0.14, 50, 50), "λ<1");
-        assertRel(1.34555946490741e-05, KolmogorovSmirnov.asymptoticPValue(0.6521739130434783, 37, 23), "λ>1");
+        // kstwobign.sf(sqrt(round(en)) * D) for the small cases above
+        assertRel(0.6401283250444787, KolmogorovSmirnov.kolmogorovSurvival(Math.sqrt(3) * 0.42857142857142855), "λ<1");
+        assertRel(0.711235195029689, KolmogorovSmirnov.kolmogorovSurvival(Math.sqrt(25) * 0.14), "λ<1");
+        assertRel(1.34555946490741e-05, KolmogorovSmirnov.kolmogorovSurvival(Math.sqrt(14) * 0.6521739130434783),
+                "λ>1");
     }
 
     @Test
