@@ -6,7 +6,9 @@ package dev.lethe.eval.stats;
  * distribution", J. Stat. Softw. 39(11), as SciPy 1.10's {@code scipy.stats.kstwo.sf(x, n)} does: Ruben–Gambino
  * closed forms at the ends, Durbin's matrix (Marsaglia–Tsang–Wang 2003), Pomeranz's recursion (1974), the
  * Pelz–Good (1976) expansion, and twice the exact one-sided Smirnov tail (Birnbaum–Tingey 1951) where the two
- * one-sided events are practically disjoint. Written from those papers and SciPy's description of the thresholds.
+ * one-sided events are practically disjoint. The branch thresholds and the Durbin, Pomeranz and Pelz–Good code
+ * follow SciPy's {@code scipy/stats/_ksstats.py} (BSD-3-Clause, © the SciPy developers) step for step; the
+ * Smirnov tail is summed here in log space rather than by SciPy's C routine.
  */
 final class FiniteKolmogorov {
     private static final double SCALE = 0x1p128;

@@ -12,8 +12,11 @@ import java.util.Arrays;
  * Pr(D ≥ h/n) = 2 Σ_{k≥1} (−1)^{k−1} C(2n, n−kh)/C(2n, n), evaluated as a Horner-like product without
  * cancellation; for unequal sizes the lattice-path "inside" recursion written, as Viehmann (2021, arXiv:2102.08037)
  * proposes, directly for the proportion of paths that leave the band |x/m − y/n| &lt; h/lcm(m, n), so that tiny
- * p-values (1e-40 and below) keep full relative precision. These are the algorithms SciPy runs; the code here is
- * written from their description.
+ * p-values (1e-40 and below) keep full relative precision. The large-sample path ({@link Method#ASYMP}) is SciPy's
+ * too: the finite-n one-sample distribution at the effective size round(nm/(n+m)), see
+ * {@link #asymptoticPValue}. The Java follows SciPy's implementation of these algorithms
+ * ({@code scipy/stats/_stats_py.py}, {@code _stats_pythran.py}; BSD-3-Clause, © the SciPy developers) step for
+ * step, so that results agree to rounding.
  */
 public final class KolmogorovSmirnov {
 
