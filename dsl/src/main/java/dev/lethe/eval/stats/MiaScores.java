@@ -1,0 +1,144 @@
+package dev.lethe.eval.stats;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.Deflater;
+
+/**
+ * Membership-inference scores of one text from its per-token log-probabilities log p(x_t | x_&lt;t) under the
+ * model. All are oriented like a loss: <b>members score lower</b>; feed {@code −score} to {@link RocAuc#auc}
+ * with members as positives.
+ *
+ * <ul>
+ *   <li>LOSS (Yeom et al., 2018): avgNLL = −(1/n) Σ_t log p_t.
+ *   <li>zlib (Carlini et al., 2021, "Extracting training data from large language models"): avgNLL divided by
+ *       the length in bytes of {@code zlib.compress(text.encode('utf-8'))}.
+ *   <li>Min-K% (Shi et al., 2024, "Detecting pretraining data from large language models"): −mean of the
+ *       ⌈k·n⌉ lowest token log-probabilities (at least one).
+ *   <li>Min-K%++ (Zhang et al., 2024, "Min-K%++: improved baseline for detecting pre-training data from large
+ *       language models"): the same on z_t = (log p_t − μ_t)/σ_t, μ_t and σ_t from {@link #moments}.
+ * </ul>
+ */
+public final class MiaScores {
+    /** The default fraction k of tokens kept by Min-K% and Min-K%++. */
+    public static final double DEFAULT_K = 0.4;
+
+    private MiaScores() {}
+
+    /** LOSS: avgNLL = −mean_t log p_t. */
+    public static double loss(double[] tokenLogProbs) {
+        requireTokens(tokenLogProbs);
+        double sum = 0;
+        for (double lp : tokenLogProbs) {
+            sum += lp;
+        }
+        return -sum / tokenLogProbs.length;
+    }
+
+    /**
+     * zlib: {@link #loss} / {@link #zlibLength}(text), as in Carlini et al. 2021 and MUSE/mimir's
+     * {@code loss / len(zlib.compress(bytes(text, 'utf-8')))}.
+     */
+    public static double zlib(double[] tokenLogProbs, String text) {
+        return loss(tokenLogProbs) / zlibLength(text);
+    }
+
+    /**
+     * Length in bytes of the zlib stream (RFC 1950 header, deflate, Adler-32) of the UTF-8 text at the default
+     * compression level, i.e. {@code len(zlib.compress(text.encode('utf-8')))} in Python.
+     */
+    public static int zlibLength(String text) {
+        byte[] input = text.getBytes(StandardCharsets.UTF_8);
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, false);
+        try {
+            deflater.setInput(input);
+            deflater.finish();
+            byte[] buffer = new byte[input.length + 64];
+            int total = 0;
+            while (!deflater.finished()) {
+                total += deflater.deflate(buffer);
+            }
+            return total;
+        } finally {
+            deflater.end();
+        }
+    }
+
+    /** Min-K% with k = {@value #DEFAULT_K}. */
+    public static double minK(double[] tokenLogProbs) {
+        return minK(tokenLogProbs, DEFAULT_K);
+    }
+
+    /**
+     * Min-K%: −(1/K) Σ of the K = max(1, ⌈k·n⌉) smallest log p_t (k·n rounded up, ignoring floating-point
+     * excess below 1e-9). Shi et al.'s released code keeps
+     * {@code int(k·n)} (floor) tokens and has no floor of one; the ceiling here follows Lethe's FORMULAS.md.
+     *
+     * @param k the fraction of tokens kept, in (0, 1]
+     */
+    public static double minK(double[] tokenLogProbs, double k) {
+        requireTokens(tokenLogProbs);
+        if (!(k > 0 && k <= 1)) {
+            throw new IllegalArgumentException("k must be in (0, 1], got " + k);
+        }
+        double[] sorted = tokenLogProbs.clone();
+        Arrays.sort(sorted);
+        // the 1e-9 slack keeps ⌈0.28·25⌉ = 7 although 0.28 * 25 = 7.000000000000001 in binary floating point
+        int keep = Math.max(1, (int) Math.ceil(k * sorted.length - 1e-9));
+        double sum = 0;
+        for (int i = 0; i < keep; i++) {
+            sum += sorted[i];
+        }
+        return -sum / keep;
+    }
+
+    /** Min-K%++ with k = {@value #DEFAULT_K}. */
+    public static double minKPlusPlus(double[] tokenLogProbs, double[] mu, double[] sigma) {
+        return minKPlusPlus(tokenLogProbs, mu, sigma, DEFAULT_K);
+    }
+
+    /**
+     * Min-K%++: {@link #minK} applied to z_t = (log p(x_t) − μ_t)/σ_t, where μ_t = Σ_v p_t(v) log p_t(v) and
+     * σ_t² = Σ_v p_t(v) (log p_t(v))² − μ_t² are the mean and variance of log p under the model's next-token
+     * distribution p_t at position t (Zhang et al. 2024, §3). The paper's score is the mean of the lowest z;
+     * here it is negated like the other scores.
+     *
+     * @param mu μ_t per token; see {@link #moments}
+     * @param sigma σ_t per token, positive (a position whose next-token distribution is uniform over its support
+     *     has σ = 0 and gives an infinite or NaN z)
+     */
+    public static double minKPlusPlus(double[] tokenLogProbs, double[] mu, double[] sigma, double k) {
+        if (mu.length != tokenLogProbs.length || sigma.length != tokenLogProbs.length) {
+            throw new IllegalArgumentException("need one μ and one σ per token");
+        }
+        double[] z = new double[tokenLogProbs.length];
+        for (int t = 0; t < z.length; t++) {
+            z[t] = (tokenLogProbs[t] - mu[t]) / sigma[t];
+        }
+        return minK(z, k);
+    }
+
+    /**
+     * μ and σ of log p(v) under v ~ p, from one position's full vector of vocabulary log-probabilities
+     * (log-softmax of the logits). Terms with p(v) = 0 contribute 0.
+     */
+    public static VocabMoments moments(double[] vocabLogProbs) {
+        double mean = 0;
+        double second = 0;
+        for (double lp : vocabLogProbs) {
+            if (lp == Double.NEGATIVE_INFINITY) {
+                continue;
+            }
+            double p = Math.exp(lp);
+            mean += p * lp;
+            second += p * lp * lp;
+        }
+        return new VocabMoments(mean, Math.sqrt(Math.max(0, second - mean * mean)));
+    }
+
+    private static void requireTokens(double[] tokenLogProbs) {
+        if (tokenLogProbs.length == 0) {
+            throw new IllegalArgumentException("a score needs at least one token");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.lethe.eval.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Hand-worked ROUGE-L examples; tokenisation as rouge_score's {@code tokenize.tokenize(text, None)}. */
+class RougeLTest {
+
+    @Test
+    void tokensAreLowerCasedAsciiAlphanumericRuns() {
+        // rouge_score: lower(), re.sub(r"[^a-z0-9]+", " ", ·), split; é is not in [a-z0-9]
+        assertEquals(List.of("jean", "luc", "s", "2nd", "caf"), RougeL.tokens("Jean-Luc's 2nd café!"));
+        assertEquals(List.of(), RougeL.tokens("  ?! "));
+    }
+
+    @Test
+    void equalLengthSentencesSharingFourTokens() {
+        // reference [the cat sat on the mat], prediction [the cat is on a mat]: LCS = the cat on mat = 4
+        RougeScore s = RougeL.score("The cat sat on the mat.", "the cat is on a mat");
+        assertEquals(4.0 / 6, s.recall(), 1e-12);
+        assertEquals(4.0 / 6, s.precision(), 1e-12);
+        assertEquals(4.0 / 6, s.f1(), 1e-12);
+    }
+
+    @Test
+    void unequalLengthsSeparateRecallPrecisionAndF1() {
+        // reference [a b c d e], prediction [b d f]: LCS = b d = 2; R = 2/5, P = 2/3, F1 = (8/15)/(16/15) = 1/2
+        RougeScore s = RougeL.score("A B C D E", "b, d; f");
+        assertEquals(0.4, s.recall(), 1e-12);
+        assertEquals(2.0 / 3, s.precision(), 1e-12);
+        assertEquals(0.5, s.f1(), 1e-12);
+        assertEquals(0.4, RougeL.recall("A B C D E", "b, d; f"), 1e-12);
+        assertEquals(0.5, RougeL.f1("A B C D E", "b, d; f"), 1e-12);
+    }
+
+    @Test
+    void orderMattersForTheSubsequence() {
+        // [a b c] vs [c b a]: every common subsequence has length 1
+        assertEquals(1.0 / 3, RougeL.recall("a b c", "c b a"), 1e-12);
+        assertEquals(2, RougeL.lcsLength(List.of("x", "a", "y", "b"), List.of("a", "b", "x")));
+    }
+
+    @Test
+    void emptySideScoresZero() {
+        assertEquals(new RougeScore(0, 0, 0), RougeL.score("", "some words"));
+        assertEquals(new RougeScore(0, 0, 0), RougeL.score("some words", "!!!"));
+        assertEquals(new RougeScore(0, 0, 0), RougeL.score("a b", "c d"));
+    }
+}
