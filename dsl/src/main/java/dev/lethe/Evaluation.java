@@ -20,9 +20,9 @@ public record Evaluation(List<Suite> suites, List<Split> splits) {
         splits = List.copyOf(splits);
     }
 
-    /** The answer metrics on all four splits. */
+    /** The answer, TOFU and privacy suites on all four splits. */
     public static Evaluation defaults() {
-        return new Evaluation(List.of(Suites.answers()), List.of(Split.values()));
+        return new Evaluation(List.of(Suites.answers(), Suites.tofu(), Suites.privacy()), List.of(Split.values()));
     }
 
     /** {@code suites} on all four splits. */

@@ -56,17 +56,42 @@ public final class RunResult {
     }
 
     /**
-     * The metrics one row per model and split, one column per metric: the table to read. Printing shows
-     * four decimals; the cells hold the full values.
+     * The per-split metrics, one row per model and split, one column per metric: the table to read (the
+     * per-example membership scores and the cross-split metrics are in {@link #headline()} and
+     * {@link #table()}). Printing shows four decimals; the cells hold the full values.
      */
     public Table summary() {
+        Set<String> splits = new LinkedHashSet<>();
+        for (Split s : Split.values()) {
+            splits.add(s.id());
+        }
+        return pivot(recipe.name(), r -> splits.contains(r.split()) && !r.metric().startsWith("mia_")
+                && !r.metric().equals("forget_quality"));
+    }
+
+    /**
+     * The metrics that span models or splits (forget quality, model utility, membership-inference AUCs,
+     * PrivLeak), one row per model and span.
+     */
+    public Table headline() {
+        Set<String> splits = new LinkedHashSet<>();
+        for (Split s : Split.values()) {
+            splits.add(s.id());
+        }
+        return pivot(recipe.name() + " (across splits)", r -> !splits.contains(r.split()) || r.metric().equals(
+                "forget_quality"));
+    }
+
+    private Table pivot(String title, java.util.function.Predicate<Row> keep) {
         Set<String> metrics = new LinkedHashSet<>();
         Set<List<String>> keys = new LinkedHashSet<>();
         for (Row r : rows) {
-            metrics.add(r.metric());
-            keys.add(List.of(r.model(), r.split()));
+            if (keep.test(r)) {
+                metrics.add(r.metric());
+                keys.add(List.of(r.model(), r.split()));
+            }
         }
-        Table t = Table.create(recipe.name(), StringColumn.create("model"), StringColumn.create("split"));
+        Table t = Table.create(title, StringColumn.create("model"), StringColumn.create("split"));
         for (String m : metrics) {
             DoubleColumn c = DoubleColumn.create(m);
             c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
@@ -97,12 +122,22 @@ public final class RunResult {
 
     /** The value of {@code metric} for {@code model} on {@code split}. */
     public double value(String model, Split split, String metric) {
-        double v = find(model, split.id(), metric);
-        if (Double.isNaN(v) && rows.stream().noneMatch(r -> r.model().equals(model) && r.split().equals(split.id())
-                && r.metric().equals(metric))) {
-            throw new IllegalArgumentException("no " + metric + " for " + model + " on " + split.id());
+        return value(model, split.id(), metric);
+    }
+
+    /**
+     * The value of {@code metric} for {@code model} on {@code split}, where {@code split} may also name the
+     * span of a cross-split metric ({@code forget+holdout}, {@code retain+world}).
+     *
+     * @throws IllegalArgumentException when the run has no such value
+     */
+    public double value(String model, String split, String metric) {
+        for (Row r : rows) {
+            if (r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)) {
+                return r.value();
+            }
         }
-        return v;
+        throw new IllegalArgumentException("no " + metric + " for " + model + " on " + split);
     }
 
     private double find(String model, String split, String metric) {

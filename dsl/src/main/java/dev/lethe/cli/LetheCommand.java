@@ -52,6 +52,7 @@ public final class LetheCommand implements Runnable {
             }
             RunResult result = runner.run();
             System.out.println(result.summary().printAll());
+            System.out.println(result.headline().printAll());
             if (csv != null) {
                 AtomicFiles.writeString(csv, result.csv());
                 System.out.println("metrics written to " + csv);

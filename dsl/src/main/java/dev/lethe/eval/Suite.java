@@ -1,6 +1,7 @@
 package dev.lethe.eval;
 
 import dev.lethe.data.QaExample;
+import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
 import java.util.List;
@@ -8,6 +9,6 @@ import java.util.List;
 /** A group of metrics computed on one model and one split's examples. */
 @FunctionalInterface
 public interface Suite {
-    /** The metrics of {@code model} on {@code examples}. */
-    List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, List<QaExample> examples);
+    /** The metrics of {@code model} on {@code examples}, which are the examples of {@code split}. */
+    List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, Split split, List<QaExample> examples);
 }

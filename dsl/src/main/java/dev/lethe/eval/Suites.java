@@ -8,4 +8,14 @@ public final class Suites {
     public static Suite answers() {
         return new AnswerSuite(64);
     }
+
+    /** TOFU's probability, truth ratio and ROUGE-L recall ({@link TofuSuite}); greedy answers up to 16 tokens. */
+    public static Suite tofu() {
+        return new TofuSuite(64, 16);
+    }
+
+    /** Membership-inference scores per example ({@link PrivacySuite}), turned into ROC AUCs and PrivLeak. */
+    public static Suite privacy() {
+        return new PrivacySuite(64);
+    }
 }

@@ -13,6 +13,7 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.Encoded;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
+import dev.lethe.eval.CrossModelMetrics;
 import dev.lethe.eval.MetricValue;
 import dev.lethe.eval.Suite;
 import dev.lethe.model.CausalLm;
@@ -197,18 +198,24 @@ public final class Runner {
         emit(new RunEvent.StageStarted("evaluate", total));
         long start = System.nanoTime();
         List<RunResult.Row> rows = new ArrayList<>();
+        Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
         long done = 0;
         for (Map.Entry<String, CausalLm> m : models.entrySet()) {
             for (Split split : evaluation.splits()) {
                 for (Suite suite : evaluation.suites()) {
-                    for (MetricValue v : suite.evaluate(m.getValue(), tokenizer, data.get(split))) {
+                    for (MetricValue v : suite.evaluate(m.getValue(), tokenizer, split, data.get(split))) {
                         rows.add(new RunResult.Row(m.getKey(), split.id(), v.metric(), v.value()));
+                        values.computeIfAbsent(m.getKey(), k -> new EnumMap<>(Split.class))
+                                .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.metric(), v);
                     }
                 }
                 done++;
                 emit(new RunEvent.Progress("evaluate", done, total, Double.NaN,
                         done / Math.max((System.nanoTime() - start) / 1e9, 1e-9)));
             }
+        }
+        for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values)) {
+            rows.add(new RunResult.Row(d.model(), d.split(), d.metric(), d.value()));
         }
         emit(new RunEvent.StageFinished("evaluate", (System.nanoTime() - start) / 1e9, done, "", false));
         return rows;

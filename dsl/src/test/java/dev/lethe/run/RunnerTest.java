@@ -52,7 +52,16 @@ class RunnerTest {
         assertEquals(lossesA, lossesB);
         assertEquals(a.table().toString(), b.table().toString());
         assertEquals(a.table().doubleColumn("value").asList(), b.table().doubleColumn("value").asList());
-        assertEquals(3 * 4 * 4, a.table().rowCount(), "3 models x 4 splits x 4 metrics");
+        assertEquals(1.0, a.value("reference", Split.FORGET, "forget_quality"), 0.0,
+                "the reference's truth ratios against themselves");
+        assertTrue(a.value("learned", Split.FORGET, "forget_quality") < 1.0);
+        for (String model : List.of("learned", "reference", "unlearned")) {
+            assertEquals(0.0, a.value(model, "forget+holdout", "privleak")
+                    - 100 * (a.value(model, "forget+holdout", "mia_auc_min_k") - a.value("reference", "forget+holdout",
+                    "mia_auc_min_k")) / a.value("reference", "forget+holdout", "mia_auc_min_k"), 1e-12);
+            double utility = a.value(model, "retain+world", "model_utility");
+            assertTrue(utility >= 0 && utility <= 1, model + " utility " + utility);
+        }
     }
 
     private static void record(RunEvent e, List<Double> losses) {

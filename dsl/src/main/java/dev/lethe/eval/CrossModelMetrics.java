@@ -1,0 +1,115 @@
+package dev.lethe.eval;
+
+import dev.lethe.data.Split;
+import dev.lethe.eval.stats.Aggregates;
+import dev.lethe.eval.stats.KolmogorovSmirnov;
+import dev.lethe.eval.stats.RocAuc;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Metrics that need more than one model or split, computed from the per-example values the suites kept:
+ *
+ * <ul>
+ *   <li>{@code forget_quality} (TOFU): the two-sided two-sample Kolmogorov–Smirnov p-value between a model's
+ *       forget-set truth ratios and the reference model's, exact for small samples as scipy's
+ *       {@code ks_2samp}; 1.0 for the reference against itself;
+ *   <li>{@code mia_auc_*}: ROC AUC of each membership score with forget as members and holdout as
+ *       non-members (scores are negated, since lower means memorised); 0.5 is chance;
+ *   <li>{@code privleak} (MUSE, Shi et al. 2024): (AUC − AUC_reference) / AUC_reference × 100 on the Min-K%
+ *       score; 0 is ideal, positive means the model still leaks membership;
+ *   <li>{@code model_utility} (TOFU): the harmonic mean of probability, ROUGE-L recall and truth ratio on
+ *       retain and world (six numbers).
+ * </ul>
+ */
+public final class CrossModelMetrics {
+    /** The name of the reference model in a run. */
+    public static final String REFERENCE = "reference";
+
+    private CrossModelMetrics() {}
+
+    /**
+     * A derived value.
+     *
+     * @param model the model
+     * @param split the split or splits it spans, e.g. {@code forget+holdout}
+     * @param metric the metric
+     * @param value its value
+     */
+    public record Derived(String model, String split, String metric, double value) {}
+
+    /** Derived metrics from {@code values}: model → split → metric → value. */
+    public static List<Derived> compute(Map<String, Map<Split, Map<String, MetricValue>>> values) {
+        List<Derived> out = new ArrayList<>();
+        @Nullable Map<Split, Map<String, MetricValue>> reference = values.get(REFERENCE);
+        Map<String, Double> minKAuc = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<Split, Map<String, MetricValue>>> m : values.entrySet()) {
+            Map<Split, Map<String, MetricValue>> mine = m.getValue();
+            double[] tr = samples(mine, Split.FORGET, "truth_ratio");
+            double[] refTr = reference == null ? null : samples(reference, Split.FORGET, "truth_ratio");
+            if (tr != null && refTr != null) {
+                out.add(new Derived(m.getKey(), Split.FORGET.id(), "forget_quality",
+                        KolmogorovSmirnov.twoSample(tr, refTr).pValue()));
+            }
+            for (String score : PrivacySuite.SCORES) {
+                double[] members = samples(mine, Split.FORGET, score);
+                double[] others = samples(mine, Split.HOLDOUT, score);
+                if (members != null && others != null) {
+                    double auc = membershipAuc(members, others);
+                    out.add(new Derived(m.getKey(), "forget+holdout", score.replace("mia_", "mia_auc_"), auc));
+                    if (score.equals("mia_min_k")) {
+                        minKAuc.put(m.getKey(), auc);
+                    }
+                }
+            }
+            double utility = utility(mine);
+            if (!Double.isNaN(utility)) {
+                out.add(new Derived(m.getKey(), "retain+world", "model_utility", utility));
+            }
+        }
+        Double referenceAuc = minKAuc.get(REFERENCE);
+        if (referenceAuc != null) {
+            minKAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", "privleak",
+                    Aggregates.privLeak(auc, referenceAuc))));
+        }
+        return out;
+    }
+
+    /** ROC AUC of the negated scores with {@code members} as the positive class. */
+    static double membershipAuc(double[] members, double[] others) {
+        double[] scores = new double[members.length + others.length];
+        boolean[] positive = new boolean[scores.length];
+        for (int i = 0; i < members.length; i++) {
+            scores[i] = -members[i];
+            positive[i] = true;
+        }
+        for (int i = 0; i < others.length; i++) {
+            scores[members.length + i] = -others[i];
+        }
+        return RocAuc.auc(scores, positive);
+    }
+
+    private static double utility(Map<Split, Map<String, MetricValue>> mine) {
+        List<Double> parts = new ArrayList<>();
+        for (Split s : new Split[] {Split.RETAIN, Split.WORLD}) {
+            for (String metric : new String[] {"tofu_probability", "rouge_l_recall", "truth_ratio"}) {
+                Map<String, MetricValue> bySplit = mine.get(s);
+                MetricValue v = bySplit == null ? null : bySplit.get(metric);
+                if (v == null) {
+                    return Double.NaN;
+                }
+                parts.add(v.value());
+            }
+        }
+        return Aggregates.harmonicMean(parts.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static double @Nullable [] samples(Map<Split, Map<String, MetricValue>> values, Split split, String metric) {
+        Map<String, MetricValue> bySplit = values.get(split);
+        MetricValue v = bySplit == null ? null : bySplit.get(metric);
+        return v == null || v.perExample().length == 0 ? null : v.perExample();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.lethe.eval;
+
+import dev.lethe.data.QaExample;
+import dev.lethe.data.Split;
+import dev.lethe.eval.stats.MiaScores;
+import dev.lethe.model.CausalLm;
+import dev.lethe.model.Tokenizer;
+import java.util.List;
+
+/**
+ * Membership-inference scores of every example (computed on the answer tokens after the question), kept
+ * per example so that {@link CrossModelMetrics} can turn forget (members of the learned model) against
+ * holdout (never trained on) into ROC AUCs. Each score is lower for text the model has memorised:
+ * {@code mia_loss} = avgNLL (Yeom et al. 2018), {@code mia_zlib} = avgNLL / zlib length of the answer
+ * (Carlini et al. 2021), {@code mia_min_k} = Min-K% with k = 0.4 (Shi et al. 2024), {@code mia_min_k_pp} =
+ * Min-K%++ (Zhang et al. 2024). The reported value is the split's mean.
+ *
+ * @param batchSize examples per forward pass
+ */
+public record PrivacySuite(int batchSize) implements Suite {
+    /** The score names, in order. */
+    public static final List<String> SCORES = List.of("mia_loss", "mia_zlib", "mia_min_k", "mia_min_k_pp");
+
+    @Override
+    public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, Split split, List<QaExample> examples) {
+        if (examples.isEmpty()) {
+            return List.of();
+        }
+        List<TokenLogProbs> scored = new AnswerScorer(model, tokenizer, batchSize).score(
+                examples.stream().map(QaExample::question).toList(),
+                examples.stream().map(QaExample::answer).toList());
+        int n = examples.size();
+        double[][] s = new double[SCORES.size()][n];
+        for (int i = 0; i < n; i++) {
+            TokenLogProbs t = scored.get(i);
+            s[0][i] = MiaScores.loss(t.logProbs());
+            s[1][i] = MiaScores.zlib(t.logProbs(), examples.get(i).answer());
+            s[2][i] = MiaScores.minK(t.logProbs());
+            s[3][i] = MiaScores.minKPlusPlus(t.logProbs(), t.vocabMean(), t.vocabStd());
+        }
+        return java.util.stream.IntStream.range(0, SCORES.size())
+                .mapToObj(k -> new MetricValue(SCORES.get(k), TofuSuite.mean(s[k]), s[k]))
+                .toList();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.lethe.eval;
+
+import dev.lethe.data.QaExample;
+import dev.lethe.data.Split;
+import dev.lethe.eval.stats.RougeL;
+import dev.lethe.eval.stats.TruthRatio;
+import dev.lethe.model.CausalLm;
+import dev.lethe.model.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * TOFU's per-split metrics (Maini et al. 2024, "TOFU: A Task of Fictitious Unlearning for LLMs", §2.5):
+ *
+ * <ul>
+ *   <li>{@code tofu_probability}: on forget, retain and holdout the length-normalised probability
+ *       exp(−avgNLL) of the answer; on world, the normalised probability
+ *       P̃(correct) / (P̃(correct) + Σ P̃(wrong)) over the paraphrased answer and the perturbed answers (same
+ *       frame, so the lengths are comparable);
+ *   <li>{@code truth_ratio}: per example R = P̃(perturbed) / P̃(paraphrased answer), with several perturbed
+ *       answers combined by their geometric mean ({@link TruthRatio#ratio}); reported on forget as
+ *       mean(min(R, 1/R)) and elsewhere as mean(max(0, 1 − R)); the raw R values are kept per example for
+ *       forget quality;
+ *   <li>{@code rouge_l_recall}: ROUGE-L recall of the greedy answer against the true answer ({@link RougeL}).
+ * </ul>
+ *
+ * @param batchSize examples per forward pass
+ * @param maxNewTokens longest greedy answer
+ */
+public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
+
+    @Override
+    public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, Split split, List<QaExample> examples) {
+        List<QaExample> withPerturbed = examples.stream().filter(e -> !e.perturbedAnswers().isEmpty()).toList();
+        if (examples.isEmpty()) {
+            return List.of();
+        }
+        AnswerScorer scorer = new AnswerScorer(model, tokenizer, batchSize);
+        List<MetricValue> out = new ArrayList<>();
+        out.add(split == Split.WORLD && !withPerturbed.isEmpty()
+                ? normalisedProbability(scorer, withPerturbed) : probability(scorer, examples));
+        if (!withPerturbed.isEmpty()) {
+            out.add(truthRatio(scorer, split, withPerturbed));
+        }
+        out.add(rouge(model, tokenizer, examples));
+        return out;
+    }
+
+    private static MetricValue probability(AnswerScorer scorer, List<QaExample> examples) {
+        List<TokenLogProbs> s = scorer.score(examples.stream().map(QaExample::question).toList(),
+                examples.stream().map(QaExample::answer).toList());
+        double[] p = s.stream().mapToDouble(t -> TruthRatio.probability(t.meanNll())).toArray();
+        return new MetricValue("tofu_probability", mean(p), p);
+    }
+
+    private static MetricValue normalisedProbability(AnswerScorer scorer, List<QaExample> examples) {
+        double[][] nll = variantNll(scorer, examples);
+        double[] p = new double[examples.size()];
+        for (int i = 0; i < p.length; i++) {
+            double correct = Math.exp(-nll[i][0]);
+            double all = correct;
+            for (int k = 1; k < nll[i].length; k++) {
+                all += Math.exp(-nll[i][k]);
+            }
+            p[i] = correct / all;
+        }
+        return new MetricValue("tofu_probability", mean(p), p);
+    }
+
+    private static MetricValue truthRatio(AnswerScorer scorer, Split split, List<QaExample> examples) {
+        double[][] nll = variantNll(scorer, examples);
+        double[] r = new double[examples.size()];
+        for (int i = 0; i < r.length; i++) {
+            double[] perturbed = java.util.Arrays.copyOfRange(nll[i], 1, nll[i].length);
+            r[i] = TruthRatio.ratio(perturbed, nll[i][0]);
+        }
+        double value = split == Split.FORGET ? TruthRatio.forgetScore(r) : TruthRatio.retainScore(r);
+        return new MetricValue("truth_ratio", value, r);
+    }
+
+    /** avgNLL of [paraphrased answer, perturbed answers...] after the question, per example. */
+    private static double[][] variantNll(AnswerScorer scorer, List<QaExample> examples) {
+        List<String> prompts = new ArrayList<>();
+        List<String> answers = new ArrayList<>();
+        for (QaExample e : examples) {
+            prompts.add(e.question());
+            answers.add(e.paraphrasedAnswer());
+            for (String p : e.perturbedAnswers()) {
+                prompts.add(e.question());
+                answers.add(p);
+            }
+        }
+        List<TokenLogProbs> scored = scorer.score(prompts, answers);
+        double[][] out = new double[examples.size()][];
+        int k = 0;
+        for (int i = 0; i < examples.size(); i++) {
+            out[i] = new double[1 + examples.get(i).perturbedAnswers().size()];
+            for (int j = 0; j < out[i].length; j++) {
+                out[i][j] = scored.get(k++).meanNll();
+            }
+        }
+        return out;
+    }
+
+    private MetricValue rouge(CausalLm model, Tokenizer tokenizer, List<QaExample> examples) {
+        List<String> greedy = new GreedyDecoder(model, tokenizer, batchSize)
+                .decode(examples.stream().map(QaExample::question).toList(), maxNewTokens);
+        double[] recall = new double[examples.size()];
+        for (int i = 0; i < recall.length; i++) {
+            recall[i] = RougeL.recall(examples.get(i).answer(), greedy.get(i));
+        }
+        return new MetricValue("rouge_l_recall", mean(recall), recall);
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.lethe.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lethe.data.Split;
+import dev.lethe.eval.stats.KolmogorovSmirnov;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CrossModelMetricsTest {
+
+    private static Map<Split, Map<String, MetricValue>> model(double[] truthRatios, double[] forgetLoss,
+            double[] holdoutLoss, double utilityPart) {
+        Map<Split, Map<String, MetricValue>> m = new EnumMap<>(Split.class);
+        m.computeIfAbsent(Split.FORGET, k -> new LinkedHashMap<>()).put("truth_ratio",
+                new MetricValue("truth_ratio", 0, truthRatios));
+        for (String score : PrivacySuite.SCORES) {
+            m.get(Split.FORGET).put(score, new MetricValue(score, 0, forgetLoss));
+            m.computeIfAbsent(Split.HOLDOUT, k -> new LinkedHashMap<>()).put(score,
+                    new MetricValue(score, 0, holdoutLoss));
+        }
+        for (Split s : List.of(Split.RETAIN, Split.WORLD)) {
+            for (String metric : List.of("tofu_probability", "rouge_l_recall", "truth_ratio")) {
+                m.computeIfAbsent(s, k -> new LinkedHashMap<>()).put(metric, new MetricValue(metric, utilityPart));
+            }
+        }
+        return m;
+    }
+
+    private static double find(List<CrossModelMetrics.Derived> rows, String model, String metric) {
+        return rows.stream().filter(d -> d.model().equals(model) && d.metric().equals(metric)).findFirst()
+                .orElseThrow().value();
+    }
+
+    @Test
+    void derivesForgetQualityAucPrivLeakAndUtility() {
+        double[] refTr = {0.5, 0.7, 0.9, 0.6};
+        double[] learnedTr = {0.05, 0.1, 0.02, 0.08};
+        Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
+        // learned: members (forget) have clearly lower loss than holdout -> AUC 1
+        values.put("learned", model(learnedTr, new double[] {0.1, 0.2}, new double[] {3, 4}, 0.5));
+        // reference: forget and holdout interleave -> AUC 0.5
+        values.put("reference", model(refTr, new double[] {1, 4}, new double[] {2, 3}, 0.8));
+        List<CrossModelMetrics.Derived> rows = CrossModelMetrics.compute(values);
+        assertEquals(1.0, find(rows, "reference", "forget_quality"), 0.0);
+        assertEquals(KolmogorovSmirnov.twoSample(learnedTr, refTr).pValue(), find(rows, "learned", "forget_quality"),
+                0.0);
+        assertEquals(1.0, find(rows, "learned", "mia_auc_min_k"), 1e-12);
+        assertEquals(0.5, find(rows, "reference", "mia_auc_min_k"), 1e-12);
+        assertEquals(100.0, find(rows, "learned", "privleak"), 1e-9);
+        assertEquals(0.0, find(rows, "reference", "privleak"), 1e-12);
+        assertEquals(0.5, find(rows, "learned", "model_utility"), 1e-12);
+    }
+}
