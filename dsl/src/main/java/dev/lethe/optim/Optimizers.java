@@ -35,7 +35,7 @@ public final class Optimizers {
                 new ScaleByLearningRate(schedule));
     }
 
-    /** signSGD (Bernstein et al. 2018, Algorithm 1): θ ← θ − η·sign(g). */
+    /** signSGD (Bernstein et al. 2018): θ ← θ − η·sign(g). */
     public static Optimizer signSgd(double lr) {
         return signSgd(Schedules.constant(lr));
     }
@@ -45,7 +45,7 @@ public final class Optimizers {
         return chain(new FirstOrder(), new ScaleBySign(), new ScaleByLearningRate(schedule));
     }
 
-    /** Signum (Bernstein et al. 2018, Algorithm 3): m ← βm + g, θ ← θ − η·sign(m). */
+    /** Signum (Bernstein et al. 2018): m ← βm + g, θ ← θ − η·sign(m). */
     public static Optimizer signum(double lr, double beta) {
         return signum(Schedules.constant(lr), beta);
     }

@@ -9,7 +9,7 @@ import java.util.Map;
  * Sharpness-aware minimisation (Foret et al. 2021, "Sharpness-Aware Minimization for Efficiently Improving
  * Generalization", eq. (2) and Algorithm 1): with g the inner estimate at θ, ε̂ = ρ·g/‖g‖₂ (global norm
  * over all parameters); the direction returned is the inner estimate at θ + ε̂. The adaptive variant
- * (ASAM, Kwon et al. 2021, "ASAM: Adaptive Sharpness-Aware Minimization", eq. (7) and Algorithm 1) uses
+ * (ASAM, Kwon et al. 2021, "ASAM: Adaptive Sharpness-Aware Minimization", Algorithm 1) uses
  * ε̂ = ρ·T²g/‖Tg‖₂ with T = diag(|θ| + η) element-wise.
  *
  * <p>The inner estimator gives both the ascent and the descent direction: {@link FirstOrder} for SAM as

@@ -5,8 +5,8 @@ import dev.lethe.model.Weights;
 
 /**
  * signSGD's compression (Bernstein et al. 2018, "signSGD: Compressed Optimisation for Non-Convex
- * Problems", Algorithm 1): u ← sign(u). Chained after {@link TraceMomentum} it gives Signum (ibid.,
- * Algorithm 3), after {@link ScaleByAdam} "signAdam"; end the chain with {@link ScaleByLearningRate}.
+ * Problems"): u ← sign(u). Chained after {@link TraceMomentum} it gives Signum (ibid.:
+ * sign of the momentum), after {@link ScaleByAdam} "signAdam"; end the chain with {@link ScaleByLearningRate}.
  *
  * <p>A zero component gives a zero update, as sign(0) = 0. With {@code randomZeros}, each zero component
  * is instead replaced by an independent random ±1, drawn in Java from {@code seed}, the step and the

@@ -30,7 +30,7 @@ public final class Schedules {
 
     /**
      * Re-warm + re-decay over {@code cycles} equal phases of the stage, for continual phases (Ibrahim et al.
-     * 2024, "Simple and Scalable Strategies to Continually Pre-train Large Language Models", §5): each phase
+     * 2024, "Simple and Scalable Strategies to Continually Pre-train Large Language Models"): each phase
      * warms up linearly to η over {@code warmupSteps}, then decays by a half cosine to 0.
      */
     public static Schedule rewarm(double lr, long warmupSteps, int cycles) {
@@ -44,7 +44,7 @@ public final class Schedules {
 
     /**
      * The refined schedule of Defazio et al. 2023 ("When, Why and How Much? Adaptive Learning Rate
-     * Scheduling by Refinement", Algorithm 1 / eq. (9)) from the gradient norms ‖g_t‖ of a previous run,
+     * Scheduling by Refinement") from the gradient norms ‖g_t‖ of a previous run,
      * without smoothing: w_t = ‖g_t‖⁻², η_t ∝ w_t·Σ_{s&gt;t} w_s, normalised so that the largest η_t is
      * {@code lr}. The last step gets 0.
      */

@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Zeroth-order gradient estimate by simultaneous perturbation (SPSA, Spall 1992), in the memory-efficient
- * form of MeZO (Malladi et al. 2023, "Fine-Tuning Language Models with Just Forward Passes", Algorithm 1
- * and eq. (1)): ĝ = (1/q)·Σ_q [(L(θ+εz_q) − L(θ−εz_q)) / (2ε)]·z_q with z_q ~ N(0, I).
+ * form of MeZO (Malladi et al. 2023, "Fine-Tuning Language Models with Just Forward Passes", §2 and
+ * Algorithm 1): ĝ = (1/q)·Σ_q [(L(θ+εz_q) − L(θ−εz_q)) / (2ε)]·z_q with z_q ~ N(0, I).
  *
  * <p>Memory: z is never stored. Each z_q is regenerated from a seed derived from the step seed, one
  * parameter at a time ({@link #noise}); the weights are perturbed in place by +εz, −2εz, +εz, so only
@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * called. The returned direction is one array per parameter (the size of a gradient), built from the same
  * regenerated z. Restoration is exact up to float rounding: the three perturbations are exactly a, −2a, a
  * (scaling by 2 is exact), so the only error is the rounding of three additions, at most about 1.5 ulp
- * of |θ|.
+ * of |θ|. Drawing z in Java costs about 3 ms per million parameters and pass on one core (measured:
+ * 1M {@code SplittableRandom.nextGaussian} in 3.1 ms); a query makes four passes (three perturbations and
+ * the direction).
  *
  * <p>The loss of the estimate: with {@code exactLoss} the loss is evaluated honestly at the unperturbed θ
  * (one more forward pass); without it, it is the mean of the 2q perturbed losses, which equals L(θ) only up

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Heavy-ball momentum as a trace (Polyak 1964; Optax's {@code trace}): m ← β·m + u, output m; with
- * Nesterov (Sutskever et al. 2013, eq. (3)–(4), in Optax's form) the output is u + β·m (the new m).
- * Chained before {@link ScaleBySign} it gives Signum (Bernstein et al. 2018, Algorithm 3: their
+ * Nesterov (Sutskever et al. 2013, in Optax's form) the output is u + β·m (the new m).
+ * Chained before {@link ScaleBySign} it gives Signum (Bernstein et al. 2018; their
  * m ← βm + (1−β)g differs from the trace by the positive factor 1−β, which the sign removes).
  *
  * @param beta β ∈ [0, 1)
