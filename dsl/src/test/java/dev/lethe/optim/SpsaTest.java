@@ -142,4 +142,25 @@ class SpsaTest {
             assertTrue(after < before / 10, before + " -> " + after);
         }
     }
+
+    @Test
+    void zerothOrderRunsAreBitIdenticalForTheSameSeeds() {
+        float[] a;
+        float[] b;
+        float[] other;
+        try (Quadratic q = new Quadratic(false)) {
+            q.run(Optimizers.zerothOrder(0.05, 1e-3, 2), 20);
+            a = q.flat();
+        }
+        try (Quadratic q = new Quadratic(false)) {
+            q.run(Optimizers.zerothOrder(0.05, 1e-3, 2), 20);
+            b = q.flat();
+        }
+        try (Quadratic q = new Quadratic(false)) {
+            q.run(Optimizers.zerothOrder(0.05, 1e-3, 1), 20);
+            other = q.flat();
+        }
+        assertArrayEquals(a, b, 0f);
+        assertFalse(java.util.Arrays.equals(a, other), "one query instead of two takes another path");
+    }
 }
