@@ -5,7 +5,8 @@ import dev.lethe.model.Weights;
 
 /**
  * The first half of an optimizer: estimates a descent direction (a gradient, or something standing in
- * for one) by asking a {@link LossOracle}. Built-ins: {@link FirstOrder}.
+ * for one) by asking a {@link LossOracle}. Built-ins: {@link FirstOrder}, {@link Spsa} (zeroth order),
+ * {@link Sam} (sharpness-aware, wraps another estimator) and {@link Hybrid} (mixes or alternates two).
  */
 @FunctionalInterface
 public interface Estimator {
@@ -17,6 +18,20 @@ public interface Estimator {
      * @param seed a seed for this step's random numbers, derived from the recipe seed
      */
     Estimate estimate(LossOracle oracle, Weights weights, long seed);
+
+    /**
+     * Estimates the gradient at the current weights at optimisation step {@code step} (from 0). The default
+     * ignores the step; estimators whose behaviour depends on it (an alternating {@link Hybrid}) override
+     * this, and wrappers ({@link Sam}) pass it on. {@link Optimizer#step} calls this form.
+     *
+     * @param oracle evaluates the step's loss
+     * @param weights the trainable weights; an estimator that perturbs them must restore them
+     * @param step the step number, from 0
+     * @param seed a seed for this step's random numbers, derived from the recipe seed
+     */
+    default Estimate estimate(LossOracle oracle, Weights weights, long step, long seed) {
+        return estimate(oracle, weights, seed);
+    }
 
     /**
      * A direction and the loss at the unperturbed weights.

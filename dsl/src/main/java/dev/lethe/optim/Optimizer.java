@@ -73,7 +73,7 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
      * {@code NDScope} so the step's temporaries are freed. Reads the loss back to the host once.
      */
     public Outcome step(LossOracle oracle, Weights weights, State state, long step, long totalSteps, long seed) {
-        Estimator.Estimate estimate = estimator.estimate(oracle, weights, seed);
+        Estimator.Estimate estimate = estimator.estimate(oracle, weights, step, seed);
         double loss = estimate.loss().toType(DataType.FLOAT64, false).getDouble();
         if (!Double.isFinite(loss)) {
             return new Outcome(loss, "loss became " + loss);

@@ -34,4 +34,74 @@ public final class Optimizers {
         return chain(new FirstOrder(), new ScaleByAdam(0.9, 0.999, 1e-8), new AddDecayedWeights(weightDecay),
                 new ScaleByLearningRate(schedule));
     }
+
+    /** signSGD (Bernstein et al. 2018): θ ← θ − η·sign(g). */
+    public static Optimizer signSgd(double lr) {
+        return signSgd(Schedules.constant(lr));
+    }
+
+    /** signSGD with a learning-rate schedule: first order → sign → −η_t. */
+    public static Optimizer signSgd(Schedule schedule) {
+        return chain(new FirstOrder(), new ScaleBySign(), new ScaleByLearningRate(schedule));
+    }
+
+    /** Signum (Bernstein et al. 2018): m ← βm + g, θ ← θ − η·sign(m). */
+    public static Optimizer signum(double lr, double beta) {
+        return signum(Schedules.constant(lr), beta);
+    }
+
+    /** Signum with a learning-rate schedule: first order → momentum β → sign → −η_t. */
+    public static Optimizer signum(Schedule schedule, double beta) {
+        return chain(new FirstOrder(), new TraceMomentum(beta), new ScaleBySign(), new ScaleByLearningRate(schedule));
+    }
+
+    /** "signAdam": θ ← θ − η·sign(m̂/(√v̂ + ε)), Adam's β = (0.9, 0.999), ε = 1e-8. */
+    public static Optimizer signAdam(double lr) {
+        return signAdam(Schedules.constant(lr));
+    }
+
+    /** signAdam with a learning-rate schedule: first order → Adam → sign → −η_t. */
+    public static Optimizer signAdam(Schedule schedule) {
+        return chain(new FirstOrder(), new ScaleByAdam(0.9, 0.999, 1e-8), new ScaleBySign(),
+                new ScaleByLearningRate(schedule));
+    }
+
+    /**
+     * Zeroth-order SGD, MeZO (Malladi et al. 2023, Algorithm 1): SPSA with ε and q queries → −η. Forward
+     * passes only; the loss reported is evaluated at the unperturbed weights.
+     */
+    public static Optimizer zerothOrder(double lr, double eps, int queries) {
+        return zerothOrder(Schedules.constant(lr), eps, queries);
+    }
+
+    /** Zeroth-order SGD with a learning-rate schedule. */
+    public static Optimizer zerothOrder(Schedule schedule, double eps, int queries) {
+        return chain(new Spsa(eps, queries, true), new ScaleByLearningRate(schedule));
+    }
+
+    /** SAM (Foret et al. 2021) with radius ρ around first-order gradients, then AdamW (weight decay 0.01). */
+    public static Optimizer sam(double lr, double rho) {
+        return sam(Schedules.constant(lr), rho, 0.01);
+    }
+
+    /** SAM with radius ρ, then AdamW with a schedule and weight decay λ. */
+    public static Optimizer sam(Schedule schedule, double rho, double weightDecay) {
+        return chain(Sam.of(new FirstOrder(), rho), new ScaleByAdam(0.9, 0.999, 1e-8),
+                new AddDecayedWeights(weightDecay), new ScaleByLearningRate(schedule));
+    }
+
+    /**
+     * Hybrid first/zeroth order, convex mix ("Downgrade to Upgrade", 2025): d = (1 − λ)·g + λ·ĝ_SPSA
+     * (MeZO's ε = 1e-3, one query), then SGD.
+     */
+    public static Optimizer hybrid(double lr, double lambda) {
+        return chain(Hybrid.mix(new FirstOrder(), new Spsa(1e-3, 1, false), lambda),
+                new ScaleByLearningRate(Schedules.constant(lr)));
+    }
+
+    /** Hybrid first/zeroth order, alternating: every {@code period}-th step SPSA (ε = 1e-3), else first order; SGD. */
+    public static Optimizer hybridAlternating(double lr, long period) {
+        return chain(Hybrid.alternate(new FirstOrder(), new Spsa(), period),
+                new ScaleByLearningRate(Schedules.constant(lr)));
+    }
 }

@@ -1,5 +1,9 @@
 package dev.lethe.optim;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /** Learning-rate schedules, as values. */
 public final class Schedules {
     private Schedules() {}
@@ -22,6 +26,38 @@ public final class Schedules {
     /** Linear warm-up over {@code warmupSteps}, then half a cosine down to 0 (Loshchilov &amp; Hutter 2017). */
     public static Schedule warmupCosine(double lr, long warmupSteps) {
         return new Cosine(lr, warmupSteps);
+    }
+
+    /**
+     * Re-warm + re-decay over {@code cycles} equal phases of the stage, for continual phases (Ibrahim et al.
+     * 2024, "Simple and Scalable Strategies to Continually Pre-train Large Language Models"): each phase
+     * warms up linearly to η over {@code warmupSteps}, then decays by a half cosine to 0.
+     */
+    public static Schedule rewarm(double lr, long warmupSteps, int cycles) {
+        return new Rewarm(lr, 0, warmupSteps, cycles);
+    }
+
+    /** Re-warm + re-decay as {@link #rewarm(double, long, int)}, decaying to {@code minLr} in each phase. */
+    public static Schedule rewarm(double lr, double minLr, long warmupSteps, int cycles) {
+        return new Rewarm(lr, minLr, warmupSteps, cycles);
+    }
+
+    /**
+     * The refined schedule of Defazio et al. 2023 ("When, Why and How Much? Adaptive Learning Rate
+     * Scheduling by Refinement") from the gradient norms ‖g_t‖ of a previous run,
+     * without smoothing: w_t = ‖g_t‖⁻², η_t ∝ w_t·Σ_{s&gt;t} w_s, normalised so that the largest η_t is
+     * {@code lr}. The last step gets 0.
+     */
+    public static Schedule refined(double lr, double[] gradientNorms) {
+        return Refined.of(lr, gradientNorms, 1);
+    }
+
+    /**
+     * The refined schedule with the norms first smoothed by a centred running median of width
+     * {@code medianWidth} (odd; the paper uses about a tenth of the run), truncated at both ends.
+     */
+    public static Schedule refined(double lr, double[] gradientNorms, int medianWidth) {
+        return Refined.of(lr, gradientNorms, medianWidth);
     }
 
     /**
@@ -67,6 +103,96 @@ public final class Schedules {
             }
             long span = Math.max(1, totalSteps - warmupSteps);
             return lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, (double) (step - warmupSteps) / span)));
+        }
+    }
+
+    /**
+     * Re-warm + re-decay: the stage's T steps are cut into {@code cycles} phases of ⌈T/cycles⌉ steps (the
+     * last may be shorter); in each, a linear warm-up from η/w to η over w steps, then
+     * η_min + (η − η_min)·½(1 + cos(π·(t' − w)/(P − w))), t' the step within the phase of length P.
+     *
+     * @param lr peak η
+     * @param minLr η_min, reached at the end of each phase
+     * @param warmupSteps w, warm-up length within each phase (0 for none)
+     * @param cycles number of phases (≥ 1)
+     */
+    public record Rewarm(double lr, double minLr, long warmupSteps, int cycles) implements Schedule {
+        /** Checks the arguments. */
+        public Rewarm {
+            if (cycles < 1 || warmupSteps < 0) {
+                throw new IllegalArgumentException("need cycles >= 1 and warmupSteps >= 0");
+            }
+        }
+
+        @Override
+        public double at(long step, long totalSteps) {
+            long phase = Math.max(1, (totalSteps + cycles - 1) / cycles);
+            long start = (step / phase) * phase;
+            long length = Math.max(1, Math.min(phase, totalSteps - start));
+            long t = step - start;
+            if (t < warmupSteps) {
+                return lr * (t + 1) / warmupSteps;
+            }
+            long span = Math.max(1, length - warmupSteps);
+            double progress = Math.min(1.0, (double) (t - warmupSteps) / span);
+            return minLr + (lr - minLr) * 0.5 * (1 + Math.cos(Math.PI * progress));
+        }
+    }
+
+    /**
+     * A schedule given step by step (e.g. {@link Schedules#refined}); a stage of T steps reads entry
+     * ⌊t·n/T⌋ of the n rates, so it stretches or squeezes to the stage's length.
+     *
+     * @param rates η_0 .. η_{n−1}
+     */
+    public record Refined(List<Double> rates) implements Schedule {
+        /** Copies the rates. */
+        public Refined {
+            if (rates.isEmpty()) {
+                throw new IllegalArgumentException("no rates");
+            }
+            rates = List.copyOf(rates);
+        }
+
+        /** Defazio et al.'s refinement of {@code gradientNorms}, median-smoothed with width {@code medianWidth}. */
+        static Refined of(double lr, double[] gradientNorms, int medianWidth) {
+            int n = gradientNorms.length;
+            if (n == 0 || medianWidth < 1 || medianWidth % 2 == 0) {
+                throw new IllegalArgumentException("need norms and an odd median width >= 1");
+            }
+            double[] w = new double[n];
+            for (int t = 0; t < n; t++) {
+                int lo = Math.max(0, t - medianWidth / 2);
+                int hi = Math.min(n, t + medianWidth / 2 + 1);
+                double[] window = Arrays.copyOfRange(gradientNorms, lo, hi);
+                Arrays.sort(window);
+                int m = window.length;
+                double median = m % 2 == 1 ? window[m / 2] : 0.5 * (window[m / 2 - 1] + window[m / 2]);
+                if (!(median > 0) || !Double.isFinite(median)) {
+                    throw new IllegalArgumentException("gradient norms must be positive and finite, got " + median);
+                }
+                w[t] = 1 / (median * median);
+            }
+            double[] eta = new double[n];
+            double tail = 0;
+            double peak = 0;
+            for (int t = n - 1; t >= 0; t--) {
+                eta[t] = w[t] * tail;
+                tail += w[t];
+                peak = Math.max(peak, eta[t]);
+            }
+            List<Double> rates = new ArrayList<>(n);
+            for (double e : eta) {
+                rates.add(peak > 0 ? lr * e / peak : lr);
+            }
+            return new Refined(rates);
+        }
+
+        @Override
+        public double at(long step, long totalSteps) {
+            int n = rates.size();
+            long i = totalSteps <= 0 ? step : step * n / totalSteps;
+            return rates.get((int) Math.max(0, Math.min(n - 1, i)));
         }
     }
 }

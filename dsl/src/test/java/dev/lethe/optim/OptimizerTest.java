@@ -96,7 +96,28 @@ class OptimizerTest {
                 Arguments.of("adamW", Optimizers.adamW(Schedules.constant(0.05), 0.0), 400),
                 Arguments.of("adamW, cosine", Optimizers.adamW(Schedules.warmupCosine(0.1, 10), 0.0), 400),
                 Arguments.of("clipped sgd", Optimizers.chain(new FirstOrder(), new ClipByGlobalNorm(0.5),
-                        new ScaleByLearningRate(Schedules.constant(0.1))), 300));
+                        new ScaleByLearningRate(Schedules.constant(0.1))), 300),
+                Arguments.of("signSGD, linear decay", Optimizers.signSgd(Schedules.linearDecay(0.1)), 400),
+                Arguments.of("signum, linear decay", Optimizers.signum(Schedules.linearDecay(0.1), 0.9), 400),
+                Arguments.of("signAdam, linear decay", Optimizers.signAdam(Schedules.linearDecay(0.1)), 400),
+                Arguments.of("signSGD, random signs for zeros", Optimizers.chain(new FirstOrder(),
+                        new ScaleBySign(true, 7), new ScaleByLearningRate(Schedules.linearDecay(0.1))), 400),
+                Arguments.of("heavy ball, nesterov", Optimizers.chain(new FirstOrder(), new TraceMomentum(0.5, true),
+                        new ScaleByLearningRate(Schedules.constant(0.1))), 200),
+                Arguments.of("zeroth order (SPSA, q=1)", Optimizers.zerothOrder(0.1, 1e-3, 1), 400),
+                Arguments.of("zeroth order (SPSA, q=4)", Optimizers.zerothOrder(0.1, 1e-3, 4), 200),
+                Arguments.of("SAM + adamW, linear decay", Optimizers.sam(Schedules.linearDecay(0.05), 0.05, 0.0), 400),
+                Arguments.of("ASAM + sgd", Optimizers.chain(Sam.adaptive(new FirstOrder(), 0.5, 0.01),
+                        new ScaleByLearningRate(Schedules.constant(0.1))), 200),
+                Arguments.of("zeroth-order SAM + sgd, linear decay", Optimizers.chain(Sam.of(new Spsa(), 0.05),
+                        new ScaleByLearningRate(Schedules.linearDecay(0.1))), 400),
+                Arguments.of("hybrid mix, lambda 0.5", Optimizers.hybrid(0.1, 0.5), 300),
+                Arguments.of("hybrid alternating, every 2nd step ZO", Optimizers.hybridAlternating(0.1, 2), 300),
+                Arguments.of("sgd, SNR-scaled", Optimizers.chain(new FirstOrder(), new ScaleBySnr(5, 1.0),
+                        new ScaleByLearningRate(Schedules.constant(0.1))), 300),
+                Arguments.of("sgd, re-warm 3 cycles", Optimizers.sgd(Schedules.rewarm(0.2, 5, 3)), 300),
+                Arguments.of("sgd, refined schedule", Optimizers.sgd(
+                        Schedules.refined(0.2, new double[] {5, 4, 3, 2, 1.5, 1, 1, 1}, 3)), 300));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -107,6 +128,7 @@ class OptimizerTest {
             before = quadratic().loss().getFloat();
         }
         double after = run(optimizer, steps);
+        System.out.printf("%-40s %4d steps: loss %.4g -> %.3g%n", name, steps, before, after);
         assertTrue(before > 5, "start " + before);
         assertTrue(after < 1e-3, name + " ended at " + after);
     }

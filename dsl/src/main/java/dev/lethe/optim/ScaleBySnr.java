@@ -1,0 +1,96 @@
+package dev.lethe.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.lethe.model.Weights;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scales the step by the gradient's signal-to-noise ratio (after OBLR-PO, 2025): over the last
+ * {@code window} incoming gradients g₁..g_n (n ≤ window), ḡ = (1/n)Σ gᵢ and
+ * SNR = ‖ḡ‖² / ((1/n)Σ ‖gᵢ − ḡ‖²) (all parameters together); u ← min(SNR, maxScale)·u. Put it before
+ * {@link ScaleByLearningRate}, so that η_t = η·min(SNR, maxScale). Until two gradients have been seen the
+ * updates pass through unscaled.
+ *
+ * <p>It keeps copies of the last {@code window} gradients (window × the parameter memory), freed as they
+ * leave the window and when the optimizer state is closed.
+ *
+ * @param window how many recent gradients estimate the SNR (≥ 2)
+ * @param maxScale the largest factor applied (SNR is unbounded when the gradients agree)
+ */
+public record ScaleBySnr(int window, double maxScale) implements Transform {
+
+    /** Checks the arguments. */
+    public ScaleBySnr {
+        if (window < 2 || !(maxScale > 0)) {
+            throw new IllegalArgumentException("need window >= 2 and maxScale > 0, got " + window + ", " + maxScale);
+        }
+    }
+
+    /**
+     * The recent gradients, oldest first, owned by {@code manager}.
+     *
+     * @param history copies of the last gradients
+     * @param manager the optimizer state's manager
+     */
+    public record History(Deque<Updates> history, NDManager manager) implements TransformState {}
+
+    @Override
+    public TransformState init(Weights weights, NDManager manager) {
+        return new History(new ArrayDeque<>(), manager);
+    }
+
+    @Override
+    public Updates update(Updates updates, TransformState state, Weights weights, long step, long totalSteps) {
+        History h = (History) state;
+        Map<String, NDArray> copy = new LinkedHashMap<>();
+        updates.asMap().forEach((name, g) -> {
+            NDArray c = g.duplicate();
+            c.attach(h.manager());
+            NDScope.unregister(c);
+            copy.put(name, c);
+        });
+        h.history().addLast(new Updates(copy));
+        if (h.history().size() > window) {
+            h.history().removeFirst().asMap().values().forEach(NDArray::close);
+        }
+        if (h.history().size() < 2) {
+            return updates;
+        }
+        NDArray scale = signalToNoise(new ArrayList<>(h.history())).minimum((float) maxScale);
+        return updates.map((name, u) -> u.mul(scale));
+    }
+
+    /**
+     * SNR = ‖ḡ‖² / ((1/n)Σᵢ ‖gᵢ − ḡ‖²) of {@code gradients} (n ≥ 1, the same parameters in each), as a
+     * scalar array; the noise term gets 1e-30 added so that identical gradients give a huge finite value.
+     */
+    public static NDArray signalToNoise(List<Updates> gradients) {
+        if (gradients.isEmpty()) {
+            throw new IllegalArgumentException("no gradients");
+        }
+        float n = gradients.size();
+        NDArray signal = null;
+        NDArray noise = null;
+        for (String name : gradients.get(0).asMap().keySet()) {
+            NDArray sum = null;
+            for (Updates g : gradients) {
+                sum = sum == null ? g.get(name).duplicate() : sum.addi(g.get(name));
+            }
+            NDArray mean = sum.divi(n);
+            NDArray s = mean.square().sum();
+            signal = signal == null ? s : signal.add(s);
+            for (Updates g : gradients) {
+                NDArray d = g.get(name).sub(mean).square().sum().divi(n);
+                noise = noise == null ? d : noise.add(d);
+            }
+        }
+        return signal.div(noise.add(1e-30f));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.lethe.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import org.junit.jupiter.api.Test;
+
+/** SPSA / MeZO (Malladi et al. 2023) on the quadratic of {@link OptimizerTest}. */
+class SpsaTest {
+
+    @Test
+    void meanEstimateOverManySeedsPointsAlongTheTrueGradient() {
+        int seeds = 2000;
+        try (Quadratic q = new Quadratic(false)) {
+            float[] truth = q.gradient();
+            double[] mean = new double[truth.length];
+            Spsa spsa = new Spsa();
+            for (int s = 0; s < seeds; s++) {
+                try (NDScope scope = new NDScope()) {
+                    float[] d = Quadratic.flat(spsa.estimate(q.oracle(), q.weights, s).direction());
+                    for (int i = 0; i < d.length; i++) {
+                        mean[i] += d[i] / seeds;
+                    }
+                }
+            }
+            double cosine = Quadratic.cosine(mean, truth);
+            // a single estimate is far less aligned: E[cos] for one rank-one estimate in 6 dimensions
+            double single;
+            try (NDScope scope = new NDScope()) {
+                float[] d = Quadratic.flat(spsa.estimate(q.oracle(), q.weights, 12345).direction());
+                double[] dd = new double[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    dd[i] = d[i];
+                }
+                single = Math.abs(Quadratic.cosine(dd, truth));
+            }
+            System.out.printf("SPSA: cosine(mean of %d estimates, true gradient) = %.5f (one estimate: %.3f)%n",
+                    seeds, cosine, single);
+            assertTrue(cosine >= 0.9, "cosine " + cosine);
+        }
+    }
+
+    @Test
+    void directionIsTheProjectedGradientTimesTheRegeneratedNoise() {
+        try (Quadratic q = new Quadratic(false); NDScope scope = new NDScope()) {
+            float[] g = q.gradient();
+            long seed = 99;
+            double lossBefore = q.loss();
+            Estimator.Estimate e = new Spsa(1e-3, 1, true).estimate(q.oracle(), q.weights, seed);
+            long qs = Spsa.querySeed(seed, 0);
+            float[] zw = Spsa.noise(q.weights.get("w"), qs, 0).toFloatArray();
+            float[] zb = Spsa.noise(q.weights.get("b"), qs, 1).toFloatArray();
+            float[] z = {zw[0], zw[1], zw[2], zw[3], zb[0], zb[1]};
+            // for a quadratic (L(θ+εz) − L(θ−εz)) / 2ε = gᵀz exactly, up to float rounding of the losses
+            double proj = 0;
+            for (int i = 0; i < z.length; i++) {
+                proj += g[i] * z[i];
+            }
+            float[] expected = new float[z.length];
+            for (int i = 0; i < z.length; i++) {
+                expected[i] = (float) (proj * z[i]);
+            }
+            assertArrayEquals(expected, Quadratic.flat(e.direction()), 2e-2f);
+            assertEquals(lossBefore, e.loss().getFloat(), 0, "exact loss at θ");
+        }
+    }
+
+    @Test
+    void averagedLossIsTheMeanOfThePerturbedLosses() {
+        try (Quadratic q = new Quadratic(false); NDScope scope = new NDScope()) {
+            double eps = 0.1;
+            double lossBefore = q.loss();
+            Estimator.Estimate e = new Spsa(eps, 2, false).estimate(q.oracle(), q.weights, 5);
+            // Hessian I: mean of L(θ ± εz_q) = L(θ) + ε²·mean‖z_q‖²/2
+            double zz = 0;
+            for (int k = 0; k < 2; k++) {
+                long qs = Spsa.querySeed(5, k);
+                zz += Spsa.noise(q.weights.get("w"), qs, 0).square().sum().getFloat()
+                        + Spsa.noise(q.weights.get("b"), qs, 1).square().sum().getFloat();
+            }
+            double expected = lossBefore + eps * eps * (zz / 2) / 2;
+            assertEquals(expected, e.loss().getFloat(), 1e-4);
+            assertEquals(4, q.lossCalls, "2q evaluations, none at θ");
+        }
+    }
+
+    @Test
+    void sameSeedRegeneratesBitIdenticalNoise() {
+        try (Quadratic q = new Quadratic(false); NDScope scope = new NDScope()) {
+            NDArray w = q.weights.get("w");
+            float[] a = Spsa.noise(w, Spsa.querySeed(7, 0), 0).toFloatArray();
+            float[] b = Spsa.noise(w, Spsa.querySeed(7, 0), 0).toFloatArray();
+            float[] other = Spsa.noise(w, Spsa.querySeed(7, 1), 0).toFloatArray();
+            assertArrayEquals(a, b, 0f);
+            assertFalse(java.util.Arrays.equals(a, other), "another query gets other noise");
+        }
+    }
+
+    @Test
+    void estimatesRestoreTheWeights() {
+        try (Quadratic q = new Quadratic(false)) {
+            float[] before = q.flat();
+            double afterOne;
+            try (NDScope scope = new NDScope()) {
+                new Spsa().estimate(q.oracle(), q.weights, 1);
+            }
+            afterOne = Quadratic.maxAbsDiff(before, q.flat());
+            for (int s = 0; s < 1000; s++) {
+                try (NDScope scope = new NDScope()) {
+                    new Spsa(1e-3, 4, false).estimate(q.oracle(), q.weights, s);
+                }
+            }
+            double afterMany = Quadratic.maxAbsDiff(before, q.flat());
+            int bitIdentical = 0;
+            float[] now = q.flat();
+            for (int i = 0; i < now.length; i++) {
+                bitIdentical += Float.floatToIntBits(now[i]) == Float.floatToIntBits(before[i]) ? 1 : 0;
+            }
+            System.out.printf("SPSA restore: max |Δθ| after 1 estimate %.3g, after 1000 more estimates of 4 queries"
+                    + " %.3g (%d of %d weights bit-identical; |θ| ≤ 3, ulp(2..4) = %.3g)%n",
+                    afterOne, afterMany, bitIdentical, now.length, Math.ulp(3f));
+            assertTrue(afterOne <= 1e-6, "deviation " + afterOne);
+            // each query rounds three additions, at most ½ ulp(4) each: the worst case over 4000 queries
+            double worstCase = 4000 * 3 * 0.5 * Math.ulp(4f);
+            assertTrue(afterMany <= worstCase, "drift " + afterMany + " above the rounding bound " + worstCase);
+        }
+    }
+
+    @Test
+    void zerothOrderStepsNeverComputeGradients() {
+        try (Quadratic q = new Quadratic(false)) {
+            double before = q.loss();
+            int steps = 50;
+            double after = q.run(Optimizers.zerothOrder(0.1, 1e-3, 2), steps);
+            assertEquals(0, q.gradientCalls, "lossAndGradients calls");
+            assertEquals(steps * (2 * 2 + 1), q.lossCalls, "2q perturbed + 1 exact loss per step");
+            q.weights.forEach((n, w) -> assertFalse(w.hasGradient(), n + " has a gradient"));
+            assertTrue(after < before / 10, before + " -> " + after);
+        }
+    }
+
+    @Test
+    void zerothOrderRunsAreBitIdenticalForTheSameSeeds() {
+        float[] a;
+        float[] b;
+        float[] other;
+        try (Quadratic q = new Quadratic(false)) {
+            q.run(Optimizers.zerothOrder(0.05, 1e-3, 2), 20);
+            a = q.flat();
+        }
+        try (Quadratic q = new Quadratic(false)) {
+            q.run(Optimizers.zerothOrder(0.05, 1e-3, 2), 20);
+            b = q.flat();
+        }
+        try (Quadratic q = new Quadratic(false)) {
+            q.run(Optimizers.zerothOrder(0.05, 1e-3, 1), 20);
+            other = q.flat();
+        }
+        assertArrayEquals(a, b, 0f);
+        assertFalse(java.util.Arrays.equals(a, other), "one query instead of two takes another path");
+    }
+}
