@@ -15,7 +15,7 @@ public final class Quickstart {
     /**
      * 50 fictitious people with 6 facts each (10 % to forget) and 45 world facts; a 4-layer, width-128 GPT
      * trained for 1000 steps until it has memorised them; a reference trained the same way without the
-     * forget people; then 100 steps of NPO (β = 0.1) plus the NLL of retain ∪ world (NPO+RT, Zhang et al.
+     * forget people; then 200 steps of NPO (β = 0.1) plus the NLL of retain ∪ world (NPO+RT, Zhang et al.
      * 2024 §5) with AdamW at lr 1e-3.
      */
     public static Recipe recipe() {
@@ -26,7 +26,7 @@ public final class Quickstart {
                 .reference()
                 .unlearn(Unlearning.of(npo().plus(nll(Split.RETAIN, Split.WORLD)))
                         .optimizer(adamW(1e-3))
-                        .steps(100))
+                        .steps(200))
                 .seed(42)
                 .build();
     }

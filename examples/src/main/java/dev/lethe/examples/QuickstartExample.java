@@ -27,7 +27,7 @@ public final class QuickstartExample {
                 .data(FictitiousFacts.of(50, 0.1))
                 .learn(Training.of(1000))
                 .reference()
-                .unlearn(Unlearning.of(npo().plus(nll(Split.RETAIN, Split.WORLD))).optimizer(adamW(1e-3)).steps(100))
+                .unlearn(Unlearning.of(npo().plus(nll(Split.RETAIN, Split.WORLD))).optimizer(adamW(1e-3)).steps(200))
                 .seed(42)
                 .build()
                 .run(ConsoleProgress.toStandardError());

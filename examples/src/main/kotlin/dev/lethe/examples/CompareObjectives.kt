@@ -21,7 +21,7 @@ import java.nio.file.Path
  * One recipe, several objectives, from Kotlin: `npo() + nll(...)` uses `Objective.plus` as an operator,
  * `* 0.5` uses `Objective.times`, and a lambda is an objective.
  */
-fun recipe(name: String, objective: Objective, steps: Long = 100, people: Int = 50, learnSteps: Long = 1000): Recipe =
+fun recipe(name: String, objective: Objective, steps: Long = 200, people: Int = 50, learnSteps: Long = 1000): Recipe =
     Lethe.recipe(name)
         .model(GptConfig.tiny())
         .data(FictitiousFacts.of(people, 0.1))

@@ -50,13 +50,13 @@ fun gridObjectives(): Map<String, Objective> = linkedMapOf(
 
 /** The optimizers of the grid, each with the step count it gets. */
 fun gridOptimizers(): Map<String, Pair<Optimizer, Long>> = linkedMapOf(
-    "AdamW 1e-3" to (adamW(1e-3) to 100L),
-    "signAdam 1e-4" to (signAdam(1e-4) to 100L),
+    "AdamW 1e-3" to (adamW(1e-3) to 200L),
+    "signAdam 1e-4" to (signAdam(1e-4) to 200L),
     "ZO q=4 +Adam 1e-3" to (chain(Spsa(1e-3, 4, false), ScaleByAdam(0.9, 0.999, 1e-8),
-        ScaleByLearningRate(Schedules.constant(1e-3))) to 100L),
+        ScaleByLearningRate(Schedules.constant(1e-3))) to 200L),
     "hybrid λ=.5 +Adam 1e-3" to (chain(Hybrid.mix(FirstOrder(), Spsa(1e-3, 1, false), 0.5),
-        ScaleByAdam(0.9, 0.999, 1e-8), ScaleByLearningRate(Schedules.constant(1e-3))) to 100L),
-    "SAM ρ=.05 +AdamW 1e-3" to (sam(1e-3, 0.05) to 100L),
+        ScaleByAdam(0.9, 0.999, 1e-8), ScaleByLearningRate(Schedules.constant(1e-3))) to 200L),
+    "SAM ρ=.05 +AdamW 1e-3" to (sam(1e-3, 0.05) to 200L),
 )
 
 /**
