@@ -1,0 +1,67 @@
+package dev.lethe.cli;
+
+import dev.lethe.io.AtomicFiles;
+import dev.lethe.model.GptConfig;
+import dev.lethe.run.StepBenchmark;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lethe bench}: ms/step, tokens/s and peak memory of forward, first-order, zeroth-order and SAM steps. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time forward, first-order (NPO+RT, AdamW), zeroth-order (SPSA) and SAM steps on one model shape.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "quickstart (4x128, vocab 1000) or gpt2-small (12x768, vocab 50257).",
+            defaultValue = "quickstart")
+    String model;
+
+    @Option(names = "--batch", description = "Sequences per split per step (default: ${DEFAULT-VALUE}).",
+            defaultValue = "8")
+    int batch;
+
+    @Option(names = "--length", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).", defaultValue = "32")
+    int length;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--step", description = "Measure only this step type (forward, first_order, zeroth_order, sam): "
+            + "peak memory is then not shared with the other step types of the same process.")
+    @Nullable String only;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Also write the figures as CSV.")
+    @Nullable Path csv;
+
+    @Override
+    public Integer call() {
+        GptConfig config = switch (model) {
+            case "quickstart" -> new GptConfig(1000, 4, 128, 4, Math.max(32, length), 0f);
+            case "gpt2-small" -> new GptConfig(50257, 12, 768, 12, Math.max(1024, length), 0f);
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--model must be quickstart or gpt2-small, was " + model);
+        };
+        List<StepBenchmark.Figure> figures = StepBenchmark.run(new StepBenchmark.Spec(config, batch, length, warmup,
+                steps), only == null ? List.of("forward", "first_order", "zeroth_order", "sam") : List.of(only));
+        System.out.printf(Locale.ROOT, "model %s (%d layers, width %d), batch %d x %d tokens, %d timed steps%n", model,
+                config.layers(), config.width(), batch, length, steps);
+        System.out.printf(Locale.ROOT, "%-13s %12s %12s %14s%n", "step", "median ms", "tokens/s", "peak +MiB");
+        StringBuilder sb = new StringBuilder("step,median_ms,tokens_per_s,peak_mib\n");
+        for (StepBenchmark.Figure f : figures) {
+            System.out.printf(Locale.ROOT, "%-13s %12.2f %12.0f %14.1f%n", f.step(), f.medianMs(), f.tokensPerSecond(),
+                    f.peakMib());
+            sb.append(String.format(Locale.ROOT, "%s,%.4f,%.1f,%.2f%n", f.step(), f.medianMs(), f.tokensPerSecond(),
+                    f.peakMib()));
+        }
+        if (csv != null) {
+            AtomicFiles.writeString(csv, sb.toString());
+        }
+        return 0;
+    }
+}

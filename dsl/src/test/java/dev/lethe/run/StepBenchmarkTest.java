@@ -1,0 +1,36 @@
+package dev.lethe.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lethe.model.GptConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StepBenchmarkTest {
+    private static final StepBenchmark.Spec TINY = new StepBenchmark.Spec(new GptConfig(40, 1, 16, 2, 16, 0f), 2, 8,
+            1, 3);
+
+    @Test
+    void measuresEveryStepTypeInOrder() {
+        List<StepBenchmark.Figure> figures = StepBenchmark.run(TINY,
+                List.of("forward", "first_order", "zeroth_order", "sam"));
+        assertEquals(List.of("forward", "first_order", "zeroth_order", "sam"),
+                figures.stream().map(StepBenchmark.Figure::step).toList());
+        for (StepBenchmark.Figure f : figures) {
+            assertTrue(f.medianMs() > 0 && Double.isFinite(f.tokensPerSecond()), f.toString());
+            assertTrue(Double.isNaN(f.peakMib()) || f.peakMib() >= 0, f.toString());
+        }
+        // tokens/s follows from the median and the tokens of one step: 2 splits x 2 sequences x 8 tokens
+        StepBenchmark.Figure fo = figures.get(1);
+        assertEquals(32 / (fo.medianMs() / 1000), fo.tokensPerSecond(), 1e-6);
+    }
+
+    @Test
+    void anUnknownStepTypeIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StepBenchmark.run(TINY, List.of("third_order")));
+        assertTrue(e.getMessage().contains("third_order"), e.getMessage());
+    }
+}
