@@ -35,11 +35,11 @@ public record Prune(double sparsity) implements ModelAttack {
 
     @Override
     public void attackWeights(CausalLm copy, AttackContext context) {
-        apply(copy.weights(), sparsity);
+        inPlace(copy.weights(), sparsity);
     }
 
     /** Prunes every matrix of {@code weights} in place. */
-    public static void apply(Weights weights, double sparsity) {
+    public static void inPlace(Weights weights, double sparsity) {
         weights.forEach((name, w) -> {
             if (Weights.isBiasOrNorm(name, w)) {
                 return;

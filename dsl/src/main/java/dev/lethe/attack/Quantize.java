@@ -41,11 +41,11 @@ public record Quantize(int bits) implements ModelAttack {
 
     @Override
     public void attackWeights(CausalLm copy, AttackContext context) {
-        apply(copy.weights(), bits);
+        inPlace(copy.weights(), bits);
     }
 
     /** Quantizes every matrix of {@code weights} in place (biases and layer norms untouched). */
-    public static void apply(Weights weights, int bits) {
+    public static void inPlace(Weights weights, int bits) {
         weights.forEach((name, w) -> {
             if (Weights.isBiasOrNorm(name, w)) {
                 return;

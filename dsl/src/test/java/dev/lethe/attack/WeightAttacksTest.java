@@ -68,7 +68,7 @@ class WeightAttacksTest {
         try (CausalLm model = CausalLm.initialize(CONFIG, 3, Device.cpu())) {
             randomizeRankOne(model.weights());
             Map<String, float[]> before = snapshot(model.weights());
-            Quantize.apply(model.weights(), 4);
+            Quantize.inPlace(model.weights(), 4);
             model.weights().forEach((name, w) -> {
                 float[] now = w.toFloatArray();
                 if (Weights.isBiasOrNorm(name, w)) {
@@ -98,8 +98,8 @@ class WeightAttacksTest {
                 CausalLm q4 = model.copy();
                 NDManager m = NDManager.newBaseManager();
                 NDScope scope = new NDScope()) {
-            Quantize.apply(q8.weights(), 8);
-            Quantize.apply(q4.weights(), 4);
+            Quantize.inPlace(q8.weights(), 8);
+            Quantize.inPlace(q4.weights(), 4);
             long[] tokens = new long[32];
             SplittableRandom random = new SplittableRandom(1);
             for (int i = 0; i < tokens.length; i++) {
@@ -132,7 +132,7 @@ class WeightAttacksTest {
         try (CausalLm model = CausalLm.initialize(CONFIG, 5, Device.cpu())) {
             randomizeRankOne(model.weights());
             Map<String, float[]> before = snapshot(model.weights());
-            Prune.apply(model.weights(), 0.3);
+            Prune.inPlace(model.weights(), 0.3);
             model.weights().forEach((name, w) -> {
                 float[] now = w.toFloatArray();
                 float[] was = before.get(name);
