@@ -1,9 +1,12 @@
 package dev.lethe;
 
+import dev.lethe.attack.Attack;
 import dev.lethe.data.DataSource;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objective;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -74,6 +77,12 @@ public final class Lethe {
         /** The unlearning stage. */
         RecipeStep unlearn(Unlearning unlearning);
 
+        /**
+         * Adds an attack on the unlearned model (see {@link dev.lethe.attack.Attacks}); each one is evaluated
+         * as the model {@code unlearned+<name>}.
+         */
+        RecipeStep attack(Attack attack);
+
         /** What to measure (default: {@link Evaluation#defaults()}). */
         RecipeStep evaluate(Evaluation evaluation);
 
@@ -101,6 +110,7 @@ public final class Lethe {
         private @Nullable Training reference;
         private @Nullable Unlearning unlearn;
         private Evaluation evaluate = Evaluation.defaults();
+        private final List<Attack> attacks = new ArrayList<>();
         private long seed = 42;
         private String device = "cpu";
 
@@ -147,6 +157,12 @@ public final class Lethe {
         }
 
         @Override
+        public RecipeStep attack(Attack attack) {
+            this.attacks.add(attack);
+            return this;
+        }
+
+        @Override
         public RecipeStep evaluate(Evaluation evaluation) {
             this.evaluate = evaluation;
             return this;
@@ -170,7 +186,7 @@ public final class Lethe {
                 throw new IllegalStateException("a recipe needs a model and data");
             }
             return new Recipe(name, seed, device, model, data, learn, referenceLikeLearn ? learn : reference,
-                    unlearn, evaluate);
+                    unlearn, evaluate, attacks);
         }
     }
 }

@@ -1,15 +1,20 @@
 package dev.lethe;
 
+import dev.lethe.attack.Attack;
 import dev.lethe.data.DataSource;
 import dev.lethe.model.GptConfig;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunListener;
 import dev.lethe.run.Runner;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * An unlearning experiment as plain, immutable data: a model shape, data with forget/retain splits, and
- * the stages {@code learn → reference → unlearn → evaluate}. Build one with {@link Lethe#recipe(String)};
+ * the stages {@code learn → reference → unlearn → attack → evaluate}. Build one with {@link Lethe#recipe(String)};
  * run it with {@link #run()} (which hands it to a {@link Runner}).
  *
  * @param name a name for the run
@@ -21,9 +26,35 @@ import org.jspecify.annotations.Nullable;
  * @param reference training of the retrained-without-forget gold standard (retain ∪ world), or null
  * @param unlearn the unlearning stage, or null
  * @param evaluate what to measure
+ * @param attacks attacks on the unlearned model, each evaluated with {@code evaluate}'s suites and splits
+ *     as the model {@code unlearned+<name>}; names must be distinct
  */
 public record Recipe(String name, long seed, String device, GptConfig model, DataSource data, Training learn,
-        @Nullable Training reference, @Nullable Unlearning unlearn, Evaluation evaluate) {
+        @Nullable Training reference, @Nullable Unlearning unlearn, Evaluation evaluate, List<Attack> attacks) {
+
+    /** Copies the attacks and checks that their names are distinct. */
+    public Recipe {
+        attacks = List.copyOf(attacks);
+        Set<String> names = new HashSet<>();
+        for (Attack a : attacks) {
+            if (!names.add(a.name())) {
+                throw new IllegalArgumentException("two attacks are called '" + a.name() + "'");
+            }
+        }
+    }
+
+    /** A recipe without attacks. */
+    public Recipe(String name, long seed, String device, GptConfig model, DataSource data, Training learn,
+            @Nullable Training reference, @Nullable Unlearning unlearn, Evaluation evaluate) {
+        this(name, seed, device, model, data, learn, reference, unlearn, evaluate, List.of());
+    }
+
+    /** A copy with {@code attack} added after the others. */
+    public Recipe attack(Attack attack) {
+        List<Attack> more = new ArrayList<>(attacks);
+        more.add(attack);
+        return new Recipe(name, seed, device, model, data, learn, reference, unlearn, evaluate, more);
+    }
 
     /** Runs the recipe with a progress bar per stage on standard error. */
     public RunResult run() {

@@ -1,5 +1,6 @@
 package dev.lethe;
 
+import dev.lethe.attack.Attack;
 import dev.lethe.data.Split;
 import dev.lethe.run.RunEvent;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ public final class RunResult {
     /**
      * One measured value.
      *
-     * @param model {@code learned}, {@code reference} or {@code unlearned}
+     * @param model {@code learned}, {@code reference}, {@code unlearned} or an attacked model
+     *     {@code unlearned+<attack>}
      * @param split the split's id
      * @param metric the metric's name
      * @param value the value
@@ -147,6 +149,39 @@ public final class RunResult {
             }
         }
         return Double.NaN;
+    }
+
+    /**
+     * How each attack moved each metric of the unlearned model: columns {@code attack, split, metric, before,
+     * after, delta}, where {@code before} is the {@code unlearned} model's value, {@code after} the value of
+     * {@code unlearned+<attack>} and {@code delta = after − before}; one row per value the attacked model
+     * has (cross-split metrics included), in the order of the recipe's attacks. Empty without attacks or
+     * without an unlearning stage.
+     */
+    public Table attackDeltas() {
+        DoubleColumn before = DoubleColumn.create("before");
+        DoubleColumn after = DoubleColumn.create("after");
+        DoubleColumn delta = DoubleColumn.create("delta");
+        for (DoubleColumn c : List.of(before, after, delta)) {
+            c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
+        }
+        Table t = Table.create(recipe.name() + " (attacks on unlearned)", StringColumn.create("attack"),
+                StringColumn.create("split"), StringColumn.create("metric"), before, after, delta);
+        for (Attack a : recipe.attacks()) {
+            String name = a.modelName("unlearned");
+            for (Row r : rows) {
+                if (r.model().equals(name)) {
+                    double b = find("unlearned", r.split(), r.metric());
+                    t.stringColumn("attack").append(a.name());
+                    t.stringColumn("split").append(r.split());
+                    t.stringColumn("metric").append(r.metric());
+                    before.append(b);
+                    after.append(r.value());
+                    delta.append(r.value() - b);
+                }
+            }
+        }
+        return t;
     }
 
     /** The event log in order. */

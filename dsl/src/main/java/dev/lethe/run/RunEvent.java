@@ -2,14 +2,17 @@ package dev.lethe.run;
 
 /** What the runner reports while it works. */
 public sealed interface RunEvent {
-    /** The stage the event belongs to ({@code learn}, {@code reference}, {@code unlearn}, {@code evaluate}). */
+    /**
+     * The stage the event belongs to ({@code learn}, {@code reference}, {@code unlearn}, {@code attack},
+     * {@code evaluate}; {@code attack.<name>} for the optimisation steps of a relearning attack).
+     */
     String stage();
 
     /**
      * A stage began.
      *
      * @param stage its name
-     * @param totalSteps its steps (models × splits for {@code evaluate})
+     * @param totalSteps its steps (models × splits for {@code evaluate}, attacks for {@code attack})
      */
     record StageStarted(String stage, long totalSteps) implements RunEvent {}
 

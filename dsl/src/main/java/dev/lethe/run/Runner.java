@@ -8,6 +8,9 @@ import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.Training;
 import dev.lethe.Unlearning;
+import dev.lethe.attack.Attack;
+import dev.lethe.attack.AttackContext;
+import dev.lethe.attack.Attacked;
 import dev.lethe.data.BatchStream;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.Encoded;
@@ -33,8 +36,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Executes a {@link Recipe}: {@code learn → reference → unlearn → evaluate}, emitting {@link RunEvent}s,
- * and returns a {@link RunResult}. Every random stream derives from the recipe's seed, so the same recipe
+ * Executes a {@link Recipe}: {@code learn → reference → unlearn → attack → evaluate}, emitting
+ * {@link RunEvent}s, and returns a {@link RunResult}.
+ *
+ * <p>The {@code attack} stage attacks the unlearned model only (a recipe without an unlearning stage skips
+ * it): each attack's model is built, evaluated with the recipe's suites and splits as
+ * {@code unlearned+<name>} and closed before the next, so at most one attacked model is alive. One
+ * progress event per attack; a relearning attack's own optimisation steps carry the stage
+ * {@code attack.<name>}. The cross-model metrics (forget quality, PrivLeak, ...) cover the attacked models
+ * too. Every random stream derives from the recipe's seed, so the same recipe
  * on the same machine gives the same numbers (libtorch runs with one intra-op thread unless {@link Threads}
  * says otherwise). A stage whose loss turns NaN or infinite stops there, and
  * the reason is recorded.
@@ -107,7 +117,17 @@ public final class Runner {
             if (unlearning != null) {
                 models.put(UNLEARNED, unlearn(models.get(LEARNED), unlearning, data, tokenizer));
             }
-            List<RunResult.Row> rows = evaluate(models, recipe.evaluate(), data, tokenizer);
+            Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
+            List<RunResult.Row> attackRows = new ArrayList<>();
+            CausalLm unlearned = models.get(UNLEARNED);
+            if (unlearned != null && !recipe.attacks().isEmpty()) {
+                attack(unlearned, UNLEARNED, data, tokenizer, attackRows, values);
+            }
+            List<RunResult.Row> rows = evaluate(models, recipe.evaluate(), data, tokenizer, values);
+            rows.addAll(attackRows);
+            for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values)) {
+                rows.add(new RunResult.Row(d.model(), d.split(), d.metric(), d.value()));
+            }
             return new RunResult(recipe, rows, log);
         } finally {
             models.values().forEach(CausalLm::close);
@@ -164,6 +184,34 @@ public final class Runner {
         return model;
     }
 
+    /** Attacks {@code target} with each of the recipe's attacks and evaluates every attacked model. */
+    private void attack(CausalLm target, String targetName, Dataset data, Tokenizer tokenizer,
+            List<RunResult.Row> rows, Map<String, Map<Split, Map<String, MetricValue>>> values) {
+        List<Attack> attacks = recipe.attacks();
+        emit(new RunEvent.StageStarted("attack", attacks.size()));
+        long start = System.nanoTime();
+        long done = 0;
+        for (Attack a : attacks) {
+            AttackContext context = new AttackContext(data, tokenizer, Seeds.derive(recipe.seed(), "attack." + a.name()),
+                    (stage, model, examples, batchSize, steps, optimizer) -> {
+                        Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
+                        streams.put(Split.FORGET, stream(stage + ".forget", examples, tokenizer, batchSize));
+                        return optimize(stage, model, optimizer, new Nll(Split.FORGET), streams, tokenizer, steps,
+                                () -> {
+                                    throw new IllegalStateException("fine-tuning has no reference model");
+                                });
+                    });
+            try (Attacked attacked = a.apply(target, context)) {
+                evaluateModel(a.modelName(targetName), attacked.model(), recipe.evaluate(), attacked.data(), tokenizer,
+                        rows, values);
+            }
+            done++;
+            emit(new RunEvent.Progress("attack", done, attacks.size(), Double.NaN,
+                    done / Math.max((System.nanoTime() - start) / 1e9, 1e-9)));
+        }
+        emit(new RunEvent.StageFinished("attack", (System.nanoTime() - start) / 1e9, done, "", false));
+    }
+
     /** Runs the optimisation loop; returns false when a numeric guard stopped it. */
     private boolean optimize(String stage, CausalLm model, Optimizer optimizer, Objective objective,
             Map<Split, BatchStream> streams, Tokenizer tokenizer, long steps, Supplier<CausalLm> reference) {
@@ -193,32 +241,41 @@ public final class Runner {
     }
 
     private List<RunResult.Row> evaluate(Map<String, CausalLm> models, Evaluation evaluation, Dataset data,
-            Tokenizer tokenizer) {
+            Tokenizer tokenizer, Map<String, Map<Split, Map<String, MetricValue>>> values) {
         long total = (long) models.size() * evaluation.splits().size();
         emit(new RunEvent.StageStarted("evaluate", total));
         long start = System.nanoTime();
         List<RunResult.Row> rows = new ArrayList<>();
-        Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
         long done = 0;
         for (Map.Entry<String, CausalLm> m : models.entrySet()) {
             for (Split split : evaluation.splits()) {
-                for (Suite suite : evaluation.suites()) {
-                    for (MetricValue v : suite.evaluate(m.getValue(), tokenizer, split, data.get(split))) {
-                        rows.add(new RunResult.Row(m.getKey(), split.id(), v.metric(), v.value()));
-                        values.computeIfAbsent(m.getKey(), k -> new EnumMap<>(Split.class))
-                                .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.metric(), v);
-                    }
-                }
+                evaluateSplit(m.getKey(), m.getValue(), evaluation, split, data, tokenizer, rows, values);
                 done++;
                 emit(new RunEvent.Progress("evaluate", done, total, Double.NaN,
                         done / Math.max((System.nanoTime() - start) / 1e9, 1e-9)));
             }
         }
-        for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values)) {
-            rows.add(new RunResult.Row(d.model(), d.split(), d.metric(), d.value()));
-        }
         emit(new RunEvent.StageFinished("evaluate", (System.nanoTime() - start) / 1e9, done, "", false));
         return rows;
+    }
+
+    /** Every suite of {@code evaluation} on every split, for one model. */
+    private void evaluateModel(String name, CausalLm model, Evaluation evaluation, Dataset data, Tokenizer tokenizer,
+            List<RunResult.Row> rows, Map<String, Map<Split, Map<String, MetricValue>>> values) {
+        for (Split split : evaluation.splits()) {
+            evaluateSplit(name, model, evaluation, split, data, tokenizer, rows, values);
+        }
+    }
+
+    private void evaluateSplit(String name, CausalLm model, Evaluation evaluation, Split split, Dataset data,
+            Tokenizer tokenizer, List<RunResult.Row> rows, Map<String, Map<Split, Map<String, MetricValue>>> values) {
+        for (Suite suite : evaluation.suites()) {
+            for (MetricValue v : suite.evaluate(model, tokenizer, split, data.get(split))) {
+                rows.add(new RunResult.Row(name, split.id(), v.metric(), v.value()));
+                values.computeIfAbsent(name, k -> new EnumMap<>(Split.class))
+                        .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.metric(), v);
+            }
+        }
     }
 
     /** One stream per split whose batch sizes are proportional to the split sizes (at least 1 each). */

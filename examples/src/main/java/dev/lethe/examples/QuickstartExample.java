@@ -8,6 +8,7 @@ import dev.lethe.Lethe;
 import dev.lethe.RunResult;
 import dev.lethe.Training;
 import dev.lethe.Unlearning;
+import dev.lethe.attack.Attacks;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
@@ -15,12 +16,13 @@ import dev.lethe.run.ConsoleProgress;
 
 /**
  * The quickstart recipe written out in Java: learn 50 fictitious people, retrain a reference without the
- * forget people, unlearn with NPO plus the retain NLL, and print the table.
+ * forget people, unlearn with NPO plus the retain NLL, attack the unlearned model (int8 and int4
+ * quantization, relearning on five forget examples, paraphrased questions), and print the tables.
  */
 public final class QuickstartExample {
     private QuickstartExample() {}
 
-    /** Runs the recipe and prints its summary table. */
+    /** Runs the recipe and prints its summary table and what each attack changed. */
     public static void main(String[] args) {
         RunResult result = Lethe.recipe("quickstart-java")
                 .model(GptConfig.tiny())
@@ -28,9 +30,14 @@ public final class QuickstartExample {
                 .learn(Training.of(1000))
                 .reference()
                 .unlearn(Unlearning.of(npo().plus(nll(Split.RETAIN, Split.WORLD))).optimizer(adamW(1e-3)).steps(200))
+                .attack(Attacks.quantize(8))
+                .attack(Attacks.quantize(4))
+                .attack(Attacks.relearn(20, 5, 1e-3))
+                .attack(Attacks.paraphrase())
                 .seed(42)
                 .build()
                 .run(ConsoleProgress.toStandardError());
         System.out.println(result.summary().printAll());
+        System.out.println(result.attackDeltas().printAll());
     }
 }
