@@ -4,6 +4,7 @@ import static dev.lethe.objective.Objectives.nll;
 import static dev.lethe.objective.Objectives.npo;
 import static dev.lethe.optim.Optimizers.adamW;
 
+import dev.lethe.attack.Attacks;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
@@ -16,7 +17,8 @@ public final class Quickstart {
      * 50 fictitious people with 6 facts each (10 % to forget) and 45 world facts; a 4-layer, width-128 GPT
      * trained for 1000 steps until it has memorised them; a reference trained the same way without the
      * forget people; then 200 steps of NPO (β = 0.1) plus the NLL of retain ∪ world (NPO+RT, Zhang et al.
-     * 2024 §5) with AdamW at lr 1e-3.
+     * 2024 §5) with AdamW at lr 1e-3; then two attacks on the unlearned model: int4 quantization and 20 steps of
+     * relearning on five forget examples.
      */
     public static Recipe recipe() {
         return Lethe.recipe("quickstart")
@@ -27,6 +29,8 @@ public final class Quickstart {
                 .unlearn(Unlearning.of(npo().plus(nll(Split.RETAIN, Split.WORLD)))
                         .optimizer(adamW(1e-3))
                         .steps(200))
+                .attack(Attacks.quantize(4))
+                .attack(Attacks.relearn(20, 5, 1e-3))
                 .seed(42)
                 .build();
     }

@@ -9,6 +9,7 @@ import dev.lethe.run.Runner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import tech.tablesaw.api.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,6 +54,10 @@ public final class LetheCommand implements Runnable {
             RunResult result = runner.run();
             System.out.println(result.summary().printAll());
             System.out.println(result.headline().printAll());
+            Table deltas = result.attackDeltas();
+            if (deltas.rowCount() > 0) {
+                System.out.println(deltas.where(deltas.stringColumn("split").isEqualTo("forget")).printAll());
+            }
             if (csv != null) {
                 AtomicFiles.writeString(csv, result.csv());
                 System.out.println("metrics written to " + csv);
