@@ -26,9 +26,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One optimisation step's data: batches drawn once per split and the reference model's scores, shared by
- * every loss evaluation of the step. The trained model's scores are recomputed per evaluation, because an
- * estimator may move the weights between evaluations. Lives inside the step's {@code NDScope}.
+ * One optimisation step's data: batches drawn once per split and the reference model's forward passes
+ * (scores and hidden states), shared by every loss evaluation of the step. The trained model's forward pass
+ * is recomputed per evaluation, because an estimator may move the weights between evaluations, and run
+ * once per split within an evaluation: its scores and hidden states (RMU's input, Li et al. 2024, "The WMDP
+ * Benchmark", §5) come from the same pass. Lives inside the step's {@code NDScope}.
  */
 final class StepContext implements LossOracle {
     private final long index;
