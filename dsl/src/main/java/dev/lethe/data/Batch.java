@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.lethe.model.Scalars;
 import dev.lethe.model.Tokenizer;
 import java.util.List;
 
@@ -18,6 +19,18 @@ import java.util.List;
  * @param mask answer-token mask, (batch, time), float32
  */
 public record Batch(NDArray inputs, NDArray targets, NDArray mask) {
+
+    /**
+     * 1 on every real input position of a row ({@code <bos>}, prompt and answer tokens), 0 on padding,
+     * shape (batch, time), in the mask's type. Derived from {@link #mask()}: a row's real inputs are the
+     * positions up to its last answer position (the one that predicts {@code <eos>}, always in the mask), so
+     * {@code inputMask[t] = 1} iff {@code Σ_{s≥t} mask[s] > 0}. The positions that hidden-state objectives
+     * such as RMU (Li et al. 2024, "The WMDP Benchmark", §5) average over.
+     */
+    public NDArray inputMask() {
+        NDArray fromHere = mask.sum(new int[] {1}, true).sub(mask.cumSum(1)).add(mask);
+        return fromHere.gt(Scalars.scalar(fromHere, 0.5)).toType(mask.getDataType(), false);
+    }
 
     /** Number of rows. */
     public int size() {

@@ -11,7 +11,14 @@ import dev.lethe.data.Split;
  *
  * @param split the split to forget, usually {@link Split#FORGET}
  */
-public record GradientAscent(Split split) implements Objective {
+public record GradientAscent(Split split) implements SplitObjective {
+
+    /** The same objective on {@code other}'s batch. */
+    @Override
+    public GradientAscent on(Split other) {
+        return new GradientAscent(other);
+    }
+
     @Override
     public NDArray loss(Step step) {
         return step.scores(split).meanNll().mean().neg();

@@ -11,7 +11,14 @@ import dev.lethe.data.Split;
  *
  * @param split the split whose questions should be refused, usually {@link Split#FORGET}
  */
-public record Idk(Split split) implements Objective {
+public record Idk(Split split) implements SplitObjective {
+
+    /** The same objective on {@code other}'s batch. */
+    @Override
+    public Idk on(Split other) {
+        return new Idk(other);
+    }
+
     @Override
     public NDArray loss(Step step) {
         return step.refusalScores(split).meanNll().mean();

@@ -14,7 +14,14 @@ import dev.lethe.data.Split;
  *
  * @param split the split to forget, usually {@link Split#FORGET}
  */
-public record InvertedHinge(Split split) implements Objective {
+public record InvertedHinge(Split split) implements SplitObjective {
+
+    /** The same objective on {@code other}'s batch. */
+    @Override
+    public InvertedHinge on(Split other) {
+        return new InvertedHinge(other);
+    }
+
     @Override
     public NDArray loss(Step step) {
         TokenScores scores = step.scores(split);

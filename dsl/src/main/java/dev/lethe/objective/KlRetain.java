@@ -14,7 +14,14 @@ import dev.lethe.data.Split;
  *
  * @param split the split to keep close to the reference, usually {@link Split#RETAIN}
  */
-public record KlRetain(Split split) implements Objective {
+public record KlRetain(Split split) implements SplitObjective {
+
+    /** The same objective on {@code other}'s batch. */
+    @Override
+    public KlRetain on(Split other) {
+        return new KlRetain(other);
+    }
+
     @Override
     public NDArray loss(Step step) {
         TokenScores trained = step.scores(split);

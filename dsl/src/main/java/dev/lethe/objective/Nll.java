@@ -13,7 +13,7 @@ import java.util.List;
  *
  * @param splits the splits whose answers are learned
  */
-public record Nll(List<Split> splits) implements Objective {
+public record Nll(List<Split> splits) implements SplitObjective {
 
     /** Copies and checks the split list. */
     public Nll {
@@ -26,6 +26,12 @@ public record Nll(List<Split> splits) implements Objective {
     /** NLL of one split. */
     public Nll(Split split) {
         this(List.of(split));
+    }
+
+    /** The NLL of {@code split} alone, whatever splits this one reads. */
+    @Override
+    public Nll on(Split split) {
+        return new Nll(split);
     }
 
     @Override

@@ -6,13 +6,21 @@ import dev.lethe.data.Split;
 public final class Objectives {
     private Objectives() {}
 
+    /**
+     * NLL of the answers of the retain split (the retain term of GradDiff, Liu et al. 2022); bind another
+     * split with {@link Nll#on(Split)}: {@code nll().on(Split.WORLD)}.
+     */
+    public static Nll nll() {
+        return new Nll(Split.RETAIN);
+    }
+
     /** NLL of the answers of the union of {@code splits}. */
-    public static Objective nll(Split... splits) {
+    public static Nll nll(Split... splits) {
         return new Nll(java.util.List.of(splits));
     }
 
-    /** Gradient ascent on the forget split. */
-    public static Objective gradientAscent() {
+    /** Gradient ascent on the forget split (Jang et al. 2023); {@link GradientAscent#on} binds another. */
+    public static GradientAscent gradientAscent() {
         return new GradientAscent(Split.FORGET);
     }
 
@@ -47,17 +55,17 @@ public final class Objectives {
     }
 
     /** KL(π_ref ‖ π_θ) over the answer tokens of the retain split. */
-    public static Objective klRetain() {
+    public static KlRetain klRetain() {
         return new KlRetain(Split.RETAIN);
     }
 
     /** KL(π_ref ‖ π_θ) over the answer tokens of {@code split}. */
-    public static Objective klRetain(Split split) {
+    public static KlRetain klRetain(Split split) {
         return new KlRetain(split);
     }
 
     /** The inverted hinge loss (LoKU) on the forget split. */
-    public static Objective invertedHinge() {
+    public static InvertedHinge invertedHinge() {
         return new InvertedHinge(Split.FORGET);
     }
 
@@ -72,7 +80,7 @@ public final class Objectives {
     }
 
     /** NLL of a refusal template on the forget prompts (IdK). */
-    public static Objective idk() {
+    public static Idk idk() {
         return new Idk(Split.FORGET);
     }
 
@@ -94,5 +102,18 @@ public final class Objectives {
     /** FLAT with {@code divergence}. */
     public static Objective flat(Flat.Divergence divergence) {
         return new Flat(divergence);
+    }
+
+    /**
+     * RMU (Li et al. 2024, "The WMDP Benchmark", §5) with the paper's Zephyr-7B values: the middle layer,
+     * steering coefficient c = 6.5, retain weight α = 100, seed 0. Tiny models need their own c and α.
+     */
+    public static Rmu rmu() {
+        return new Rmu(Rmu.MIDDLE, 6.5, 100, 0);
+    }
+
+    /** RMU (Li et al. 2024, "The WMDP Benchmark", §5) steering block {@code layer}'s output. */
+    public static Rmu rmu(int layer, double steeringCoefficient, double alpha, long seed) {
+        return new Rmu(layer, steeringCoefficient, alpha, seed);
     }
 }

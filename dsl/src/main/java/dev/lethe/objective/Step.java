@@ -1,5 +1,6 @@
 package dev.lethe.objective;
 
+import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Batch;
 import dev.lethe.data.Split;
 
@@ -34,6 +35,30 @@ public interface Step {
      * IdK, IdkPO and FLAT.
      */
     Batch refusalBatch(Split split);
+
+    /**
+     * The trained model's residual stream after block {@code layer} (1-based; 0 = the embeddings) on this
+     * step's batch of {@code split}, shape (batch, time, width), with its autograd graph. Comes from the
+     * same forward pass as {@link #scores(Split)}, so asking for both runs the model once. Which positions
+     * count is the objective's choice: {@link Batch#inputMask()} marks every non-padding input,
+     * {@link Batch#mask()} the answer positions. The input of representation objectives such as RMU (Li et
+     * al. 2024, "The WMDP Benchmark", §5).
+     */
+    NDArray hidden(Split split, int layer);
+
+    /**
+     * The frozen reference model's residual stream after block {@code layer} on the same batch as
+     * {@link #hidden(Split, int)}, shape (batch, time, width), without gradients; from the same forward pass
+     * as {@link #referenceScores(Split)}. RMU's retain target (Li et al. 2024, "The WMDP Benchmark", §5).
+     */
+    NDArray referenceHidden(Split split, int layer);
+
+    /**
+     * Number of transformer blocks of the trained model: the largest valid {@code layer} of
+     * {@link #hidden(Split, int)}. Lets an objective pick a layer by depth, as RMU's "middle layer" (Li et
+     * al. 2024, "The WMDP Benchmark", §5).
+     */
+    int layers();
 
     /** The trained model's scores on {@link #refusalBatch(Split)} (with gradients). */
     TokenScores refusalScores(Split split);

@@ -104,4 +104,26 @@ public final class Optimizers {
         return chain(Hybrid.alternate(new FirstOrder(), new Spsa(), period),
                 new ScaleByLearningRate(Schedules.constant(lr)));
     }
+
+    /**
+     * {@code inner} with only the parameters matching {@code patterns} trainable ({@link FreezeExcept}
+     * globs, e.g. {@code "h.1.mlp.*"}; RMU's choice is {@code Rmu.trainableParameters(layer)}, Li et al. 2024,
+     * "The WMDP Benchmark", §5). The filter goes first in the chain, right after the estimator, so stateful
+     * transforms (momentum, Adam's moments) never see the frozen parameters' gradients, and again last, so
+     * transforms that add terms of their own (AdamW's decoupled weight decay) cannot move them either: the
+     * frozen weights stay bit-identical.
+     */
+    public static Optimizer onlyLayers(Optimizer inner, String... patterns) {
+        FreezeExcept freeze = new FreezeExcept(List.of(patterns));
+        List<Transform> chain = new java.util.ArrayList<>();
+        chain.add(freeze);
+        chain.addAll(inner.transforms());
+        chain.add(freeze);
+        return new Optimizer(inner.estimator(), chain);
+    }
+
+    /** {@link #onlyLayers(Optimizer, String...)} with the patterns in a list. */
+    public static Optimizer onlyLayers(Optimizer inner, List<String> patterns) {
+        return onlyLayers(inner, patterns.toArray(String[]::new));
+    }
 }

@@ -9,6 +9,7 @@ import dev.lethe.data.Encoded;
 import dev.lethe.data.Refusals;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
+import dev.lethe.model.ModelOutput;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Step;
@@ -25,9 +26,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One optimisation step's data: batches drawn once per split and the reference model's scores, shared by
- * every loss evaluation of the step. The trained model's scores are recomputed per evaluation, because an
- * estimator may move the weights between evaluations. Lives inside the step's {@code NDScope}.
+ * One optimisation step's data: batches drawn once per split and the reference model's forward passes
+ * (scores and hidden states), shared by every loss evaluation of the step. The trained model's forward pass
+ * is recomputed per evaluation, because an estimator may move the weights between evaluations, and run
+ * once per split within an evaluation: its scores and hidden states (RMU's input, Li et al. 2024, "The WMDP
+ * Benchmark", §5) come from the same pass. Lives inside the step's {@code NDScope}.
  */
 final class StepContext implements LossOracle {
     private final long index;
@@ -38,6 +41,7 @@ final class StepContext implements LossOracle {
     private final Tokenizer tokenizer;
     private final Objective objective;
     private final Map<Split, Batch> batches = new EnumMap<>(Split.class);
+    private final Map<Split, ModelOutput> referenceOutputs = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> referenceScores = new EnumMap<>(Split.class);
     private final Map<Split, List<Encoded>> drawn = new EnumMap<>(Split.class);
     private final Map<Split, int[]> drawnIndices = new EnumMap<>(Split.class);
@@ -111,6 +115,7 @@ final class StepContext implements LossOracle {
 
     /** The objective's view of one loss evaluation: its own cache of the trained model's scores. */
     private final class View implements Step {
+        private final Map<Split, ModelOutput> outputs = new EnumMap<>(Split.class);
         private final Map<Split, TokenScores> scores = new EnumMap<>(Split.class);
         private final Map<Split, TokenScores> refusalScores = new EnumMap<>(Split.class);
 
@@ -129,12 +134,28 @@ final class StepContext implements LossOracle {
             return StepContext.this.batch(split);
         }
 
+        /**
+         * The trained model's forward pass on {@code split}'s batch, once per evaluation, keeping the hidden
+         * states: they are intermediates of the graph anyway, so keeping references costs no memory.
+         */
+        private ModelOutput output(Split split) {
+            return outputs.computeIfAbsent(split, s -> model.forward(batch(s).inputs(), true, true));
+        }
+
+        /** The reference's forward pass on {@code split}'s batch, once per step, with hidden states. */
+        private ModelOutput referenceOutput(Split split) {
+            @Nullable ModelOutput cached = referenceOutputs.get(split);
+            if (cached != null) {
+                return cached;
+            }
+            ModelOutput o = reference().forward(batch(split).inputs(), false, true);
+            referenceOutputs.put(split, o);
+            return o;
+        }
+
         @Override
         public TokenScores scores(Split split) {
-            return scores.computeIfAbsent(split, s -> {
-                Batch b = batch(s);
-                return TokenScores.of(model.forward(b.inputs(), true, false), b);
-            });
+            return scores.computeIfAbsent(split, s -> TokenScores.of(output(s), batch(s)));
         }
 
         @Override
@@ -143,10 +164,32 @@ final class StepContext implements LossOracle {
             if (cached != null) {
                 return cached;
             }
-            Batch b = batch(split);
-            TokenScores s = TokenScores.of(reference().forward(b.inputs()), b);
+            TokenScores s = TokenScores.of(referenceOutput(split), batch(split));
             referenceScores.put(split, s);
             return s;
+        }
+
+        @Override
+        public NDArray hidden(Split split, int layer) {
+            return output(split).hidden(checkLayer(layer));
+        }
+
+        @Override
+        public NDArray referenceHidden(Split split, int layer) {
+            return referenceOutput(split).hidden(checkLayer(layer)).stopGradient();
+        }
+
+        @Override
+        public int layers() {
+            return model.config().layers();
+        }
+
+        private int checkLayer(int layer) {
+            if (layer < 0 || layer > layers()) {
+                throw new IllegalArgumentException("hidden layer " + layer + " is out of range: the model has "
+                        + layers() + " blocks, so layers 0 (embeddings) to " + layers());
+            }
+            return layer;
         }
 
         @Override

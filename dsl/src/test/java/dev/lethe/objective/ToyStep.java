@@ -24,6 +24,46 @@ final class ToyStep implements Step {
     private final Map<Split, TokenScores> refusalScores = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> refusalReference = new EnumMap<>(Split.class);
     private final Map<Split, Batch> refusalBatches = new EnumMap<>(Split.class);
+    private final Map<Split, NDArray> hidden = new EnumMap<>(Split.class);
+    private final Map<Split, NDArray> referenceHidden = new EnumMap<>(Split.class);
+    private int hiddenLayer = -1;
+    private int layers = 2;
+    private long index;
+    private long total = 1;
+
+    /** This step as step {@code stepIndex} of {@code totalSteps}. */
+    ToyStep at(long stepIndex, long totalSteps) {
+        this.index = stepIndex;
+        this.total = totalSteps;
+        return this;
+    }
+
+    /** A model of {@code blocks} blocks (2 by default), for objectives that pick a layer by depth. */
+    ToyStep layers(int blocks) {
+        this.layers = blocks;
+        return this;
+    }
+
+    /**
+     * Hidden states (B, T, W) after block {@code layer} of {@code split}, and the reference's; the split's
+     * batch gets the answer mask {@code answerMask} (B·T entries, row after row) unless it already has one.
+     * Asking for another layer fails, so a test sees which layer an objective reads.
+     */
+    ToyStep withHidden(Split split, int layer, NDArray states, NDArray ref, double[] answerMask) {
+        if (hiddenLayer >= 0 && hiddenLayer != layer) {
+            throw new IllegalArgumentException("one hidden layer per toy");
+        }
+        hiddenLayer = layer;
+        hidden.put(split, states);
+        referenceHidden.put(split, ref);
+        if (!batches.containsKey(split)) {
+            NDManager m = states.getManager();
+            Shape shape = new Shape(states.getShape().get(0), states.getShape().get(1));
+            batches.put(split, new Batch(m.zeros(shape, DataType.INT64), m.zeros(shape, DataType.INT64),
+                    m.create(answerMask, shape).toType(states.getDataType(), false)));
+        }
+        return this;
+    }
 
     /** Logits (1, 2, 3) of {@code split} with targets {@code targets}; {@code ref} logits for the reference. */
     ToyStep with(Split split, NDArray logits, long[] targets, NDArray ref) {
@@ -76,12 +116,33 @@ final class ToyStep implements Step {
 
     @Override
     public long index() {
-        return 0;
+        return index;
     }
 
     @Override
     public long totalSteps() {
-        return 1;
+        return total;
+    }
+
+    @Override
+    public NDArray hidden(Split split, int layer) {
+        if (layer != hiddenLayer || !hidden.containsKey(split)) {
+            throw new IllegalArgumentException("the toy has no hidden states of " + split + " at layer " + layer);
+        }
+        return hidden.get(split);
+    }
+
+    @Override
+    public NDArray referenceHidden(Split split, int layer) {
+        if (layer != hiddenLayer || !referenceHidden.containsKey(split)) {
+            throw new IllegalArgumentException("the toy has no reference hidden states of " + split + " at " + layer);
+        }
+        return referenceHidden.get(split).stopGradient();
+    }
+
+    @Override
+    public int layers() {
+        return layers;
     }
 
     @Override

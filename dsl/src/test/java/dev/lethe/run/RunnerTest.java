@@ -17,6 +17,9 @@ import dev.lethe.model.Scalars;
 import dev.lethe.objective.Flat;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
+import dev.lethe.objective.Rmu;
+import dev.lethe.optim.Optimizers;
+import dev.lethe.optim.Schedules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,26 +116,35 @@ class RunnerTest {
     }
 
     static Stream<Arguments> newObjectives() {
+        Rmu rmu = Objectives.rmu(1, 2.0, 10, 0);
         return Stream.of(
-                Arguments.of("SimNPO", Objectives.simNpo()),
-                Arguments.of("KL retain", Objectives.klRetain()),
-                Arguments.of("inverted hinge", Objectives.invertedHinge()),
-                Arguments.of("CATNIP-style", Objectives.catnipStyle()),
-                Arguments.of("IdK", Objectives.idk()),
-                Arguments.of("DPO", Objectives.dpo()),
-                Arguments.of("FLAT TV", Objectives.flat()),
-                Arguments.of("FLAT KL", Objectives.flat(Flat.Divergence.KL)),
-                Arguments.of("FLAT JS", Objectives.flat(Flat.Divergence.JENSEN_SHANNON)),
-                Arguments.of("FLAT Pearson", Objectives.flat(Flat.Divergence.PEARSON)),
-                Arguments.of("NPO + KL retain", Objectives.npo().plus(Objectives.klRetain())),
-                Arguments.of("IdK + KL retain", Objectives.idk().plus(Objectives.klRetain())));
+                row("SimNPO", Objectives.simNpo()),
+                row("KL retain", Objectives.klRetain()),
+                row("inverted hinge", Objectives.invertedHinge()),
+                row("CATNIP-style", Objectives.catnipStyle()),
+                row("IdK", Objectives.idk()),
+                row("DPO", Objectives.dpo()),
+                row("FLAT TV", Objectives.flat()),
+                row("FLAT KL", Objectives.flat(Flat.Divergence.KL)),
+                row("FLAT JS", Objectives.flat(Flat.Divergence.JENSEN_SHANNON)),
+                row("FLAT Pearson", Objectives.flat(Flat.Divergence.PEARSON)),
+                row("NPO + KL retain", Objectives.npo().plus(Objectives.klRetain())),
+                row("IdK + KL retain", Objectives.idk().plus(Objectives.klRetain())),
+                // the small model has 2 blocks: steer block 1's output, update only h.0's MLP down-projection
+                Arguments.of("RMU layer 1, only its MLP trainable", Unlearning.of(rmu)
+                        .optimizer(Optimizers.onlyLayers(Unlearning.of(rmu).optimizer(), Rmu.trainableParameters(1)))),
+                row("NPO + scheduled NLL(retain)", Objectives.npo().plus(Objectives.nll().times(Schedules.linearDecay(1)))));
+    }
+
+    private static Arguments row(String name, Objective objective) {
+        return Arguments.of(name, Unlearning.of(objective));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("newObjectives")
-    void eachNewObjectiveRunsThreeUnlearningStepsWithFiniteLosses(String name, Objective objective) {
+    void eachNewObjectiveRunsThreeUnlearningStepsWithFiniteLosses(String name, Unlearning unlearning) {
         List<RunEvent> events = new ArrayList<>();
-        RunResult r = Runner.of(small(10, Unlearning.of(objective).steps(3).batchSize(4))).listener(events::add).run();
+        RunResult r = Runner.of(small(10, unlearning.steps(3).batchSize(4))).listener(events::add).run();
         assertTrue(r.stopReasons().isEmpty(), name + ": " + r.stopReasons());
         RunEvent.StageFinished finished = events.stream().filter(e -> e instanceof RunEvent.StageFinished f
                 && f.stage().equals("unlearn")).map(RunEvent.StageFinished.class::cast).findFirst().orElseThrow();

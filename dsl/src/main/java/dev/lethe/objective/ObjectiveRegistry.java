@@ -1,0 +1,272 @@
+package dev.lethe.objective;
+
+import dev.lethe.data.Split;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Objectives by name, so that a recipe file can say {@code objective: npo, beta: 0.2} (DESIGN.md,
+ * "Objectives": custom objectives are lambdas, registered by name to appear in a recipe). Unlike
+ * open-unlearning's lookup of trainer classes by name, an entry is a factory from parameters to an
+ * {@link Objective} value, and a custom lambda registers exactly as a built-in does.
+ *
+ * <p>{@link #standard()} holds every built-in with the parameter names and defaults of {@link Objectives}
+ * (the papers' values, cited there): {@code ga}, {@code grad_diff}, {@code npo}, {@code simnpo}, {@code idk},
+ * {@code dpo}, {@code flat}, {@code kl_retain}, {@code inverted_hinge}, {@code catnip}, {@code nll},
+ * {@code rmu}. A parameter is a number (or a string holding one), a split name ({@code "forget"}), or a
+ * name for the FLAT divergence and RMU's layer ({@code "middle"}). An unknown objective name fails with the
+ * known names and the close ones (Levenshtein distance ≤ 2); an unknown parameter of an entry registered with
+ * its defaults fails naming the known parameters. A registry is not thread-safe; fill it, then share it.
+ */
+public final class ObjectiveRegistry {
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+    /** What one name stands for: its declared parameters (null when undeclared) and its factory. */
+    private record Entry(@Nullable Map<String, Object> defaults, Function<Map<String, Object>, Objective> factory) {}
+
+    /** An empty registry. */
+    public ObjectiveRegistry() {}
+
+    /** A new registry holding every built-in objective (see the class comment); add to it freely. */
+    public static ObjectiveRegistry standard() {
+        ObjectiveRegistry r = new ObjectiveRegistry();
+        r.register("ga", ordered("split", "forget"), p -> new GradientAscent(split(p, "ga", "split")));
+        r.register("grad_diff", ordered("alpha", 1.0), p -> new GradDiff(number(p, "grad_diff", "alpha")));
+        r.register("npo", ordered("beta", 0.1), p -> new Npo(number(p, "npo", "beta")));
+        r.register("simnpo", ordered("beta", 2.5, "gamma", 0.0),
+                p -> new SimNpo(number(p, "simnpo", "beta"), number(p, "simnpo", "gamma")));
+        r.register("idk", ordered("split", "forget"), p -> new Idk(split(p, "idk", "split")));
+        r.register("dpo", ordered("beta", 0.1), p -> new Dpo(number(p, "dpo", "beta")));
+        r.register("flat", ordered("divergence", "total_variation"), p -> new Flat(divergence(p)));
+        r.register("kl_retain", ordered("split", "retain"), p -> new KlRetain(split(p, "kl_retain", "split")));
+        r.register("inverted_hinge", ordered("split", "forget"),
+                p -> new InvertedHinge(split(p, "inverted_hinge", "split")));
+        r.register("catnip", ordered("beta", 0.1, "k", 1.0),
+                p -> new CatnipStyle(number(p, "catnip", "beta"), number(p, "catnip", "k")));
+        r.register("nll", ordered("splits", "retain"), p -> new Nll(splits(p)));
+        r.register("rmu", ordered("layer", "middle", "steering_coefficient", 6.5, "alpha", 100.0, "seed", 0L),
+                p -> new Rmu(layer(p), number(p, "rmu", "steering_coefficient"), number(p, "rmu", "alpha"),
+                        integer(p, "rmu", "seed")));
+        return r;
+    }
+
+    /**
+     * Registers {@code factory} under {@code name} without declared parameters: {@link #create} passes the
+     * parameters as given. For custom lambdas: {@code register("mine", p -> step -> ...)}.
+     *
+     * @return this registry
+     */
+    public ObjectiveRegistry register(String name, Function<Map<String, Object>, Objective> factory) {
+        return put(name, null, factory);
+    }
+
+    /**
+     * Registers {@code factory} under {@code name} with its parameters and their defaults: {@link #create}
+     * fills in the missing ones and rejects unknown ones.
+     *
+     * @return this registry
+     */
+    public ObjectiveRegistry register(String name, Map<String, Object> defaults,
+            Function<Map<String, Object>, Objective> factory) {
+        return put(name, Collections.unmodifiableMap(new LinkedHashMap<>(defaults)), factory);
+    }
+
+    private ObjectiveRegistry put(String name, @Nullable Map<String, Object> defaults,
+            Function<Map<String, Object>, Objective> factory) {
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("an objective's name must not be blank");
+        }
+        if (entries.containsKey(name)) {
+            throw new IllegalArgumentException("an objective named '" + name + "' is already registered");
+        }
+        entries.put(name, new Entry(defaults, factory));
+        return this;
+    }
+
+    /** The registered names, in registration order. */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(entries.keySet());
+    }
+
+    /** The declared parameters of {@code name} with their defaults, in order; empty when none were declared. */
+    public Map<String, Object> defaults(String name) {
+        Map<String, Object> d = entry(name).defaults();
+        return d == null ? Map.of() : d;
+    }
+
+    /** The objective {@code name} with its default parameters. */
+    public Objective create(String name) {
+        return create(name, Map.of());
+    }
+
+    /** The objective {@code name} with {@code params} (missing declared parameters take their defaults). */
+    public Objective create(String name, Map<String, Object> params) {
+        Entry e = entry(name);
+        Map<String, Object> d = e.defaults();
+        if (d == null) {
+            return e.factory().apply(Collections.unmodifiableMap(new LinkedHashMap<>(params)));
+        }
+        for (String key : params.keySet()) {
+            if (!d.containsKey(key)) {
+                throw new IllegalArgumentException("objective '" + name + "' has no parameter '" + key + "'; it has "
+                        + (d.isEmpty() ? "none" : String.join(", ", d.keySet())));
+            }
+        }
+        Map<String, Object> merged = new LinkedHashMap<>(d);
+        merged.putAll(params);
+        return e.factory().apply(Collections.unmodifiableMap(merged));
+    }
+
+    private Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException(unknown(name));
+        }
+        return e;
+    }
+
+    private String unknown(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        List<String> close = new ArrayList<>();
+        for (String known : entries.keySet()) {
+            if (levenshtein(lower, known.toLowerCase(Locale.ROOT)) <= 2) {
+                close.add(known);
+            }
+        }
+        close.sort(Comparator.comparingInt((String k) -> levenshtein(lower, k.toLowerCase(Locale.ROOT))));
+        StringBuilder m = new StringBuilder("unknown objective '").append(name).append("'");
+        if (!close.isEmpty()) {
+            m.append("; did you mean ").append(String.join(" or ", close.stream().map(k -> "'" + k + "'").toList()))
+                    .append("?");
+        }
+        return m.append(" Known objectives: ").append(String.join(", ", entries.keySet())).toString();
+    }
+
+    /** The Levenshtein edit distance (insertions, deletions, substitutions) between {@code a} and {@code b}. */
+    static int levenshtein(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    private static Object value(Map<String, Object> p, String objective, String key) {
+        Object v = p.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("objective '" + objective + "' needs parameter '" + key + "'");
+        }
+        return v;
+    }
+
+    private static IllegalArgumentException badValue(String objective, String key, Object v, String expected) {
+        return new IllegalArgumentException("objective '" + objective + "', parameter '" + key + "': expected "
+                + expected + ", got " + v);
+    }
+
+    private static double number(Map<String, Object> p, String objective, String key) {
+        Object v = value(p, objective, key);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        try {
+            return Double.parseDouble(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw badValue(objective, key, v, "a number");
+        }
+    }
+
+    private static long integer(Map<String, Object> p, String objective, String key) {
+        double d = number(p, objective, key);
+        if (d != Math.rint(d) || Math.abs(d) > (1L << 53)) {
+            throw badValue(objective, key, p.get(key), "an integer");
+        }
+        return (long) d;
+    }
+
+    private static Split split(Map<String, Object> p, String objective, String key) {
+        return toSplit(value(p, objective, key), objective, key);
+    }
+
+    private static Split toSplit(Object v, String objective, String key) {
+        if (v instanceof Split s) {
+            return s;
+        }
+        try {
+            return Split.of(v.toString().trim());
+        } catch (IllegalArgumentException e) {
+            throw badValue(objective, key, v, "a split (forget, retain, holdout or world)");
+        }
+    }
+
+    private static List<Split> splits(Map<String, Object> p) {
+        Object v = value(p, "nll", "splits");
+        List<Split> out = new ArrayList<>();
+        if (v instanceof Iterable<?> items) {
+            for (Object item : items) {
+                out.add(toSplit(item, "nll", "splits"));
+            }
+        } else if (v instanceof Split s) {
+            out.add(s);
+        } else {
+            for (String part : v.toString().split(",")) {
+                out.add(toSplit(part, "nll", "splits"));
+            }
+        }
+        return out;
+    }
+
+    private static Flat.Divergence divergence(Map<String, Object> p) {
+        Object v = value(p, "flat", "divergence");
+        if (v instanceof Flat.Divergence d) {
+            return d;
+        }
+        String name = v.toString().trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (Flat.Divergence d : Flat.Divergence.values()) {
+            if (d.name().equals(name) || (name.equals("TV") && d == Flat.Divergence.TOTAL_VARIATION)
+                    || (name.equals("JS") && d == Flat.Divergence.JENSEN_SHANNON)) {
+                return d;
+            }
+        }
+        throw badValue("flat", "divergence", v, "kl, total_variation (tv), jensen_shannon (js) or pearson");
+    }
+
+    private static int layer(Map<String, Object> p) {
+        Object v = value(p, "rmu", "layer");
+        if (v.toString().trim().equalsIgnoreCase("middle")) {
+            return Rmu.MIDDLE;
+        }
+        long l = integer(p, "rmu", "layer");
+        if (l < 1 || l > Integer.MAX_VALUE) {
+            throw badValue("rmu", "layer", v, "a block number >= 1 or \"middle\"");
+        }
+        return (int) l;
+    }
+}

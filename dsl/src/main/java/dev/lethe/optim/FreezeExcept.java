@@ -1,0 +1,71 @@
+package dev.lethe.optim;
+
+import dev.lethe.model.Weights;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Only some parameters trainable (Optax's {@code partition} with a zero branch): the updates of every
+ * parameter whose name matches none of {@code patterns} become zeros, so those weights stay bit-identical.
+ * RMU updates only three blocks' MLP weights this way (Li et al. 2024, "The WMDP Benchmark", §5; see
+ * {@code Rmu.trainableParameters}).
+ *
+ * <p>A pattern is a glob over GPT-2 parameter names ({@code h.1.mlp.c_fc.weight}): {@code *} matches any
+ * run of characters (dots included), {@code ?} one character, everything else itself, and the whole name
+ * must match: {@code h.1.mlp.*}, {@code h.?.attn.c_attn.weight}, {@code *.bias}. A pattern starting with
+ * {@code regex:} is a Java regular expression instead ({@code regex:h\.[0-2]\.mlp\..*}).
+ *
+ * @param patterns the names that stay trainable; at least one
+ */
+public record FreezeExcept(List<String> patterns) implements Transform {
+
+    /** Copies and checks the patterns. */
+    public FreezeExcept {
+        if (patterns.isEmpty()) {
+            throw new IllegalArgumentException("FreezeExcept needs at least one pattern, or nothing would train");
+        }
+        patterns = List.copyOf(patterns);
+        for (String p : patterns) {
+            compile(p);
+        }
+    }
+
+    /** Whether parameter {@code name} matches one of the patterns. */
+    public boolean trains(String name) {
+        for (String p : patterns) {
+            if (compile(p).matcher(name).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Updates update(Updates updates, TransformState state, Weights weights, long step, long totalSteps) {
+        return updates.map((name, u) -> trains(name) ? u : u.zerosLike());
+    }
+
+    /** The pattern as a regular expression (see the class comment). */
+    static Pattern compile(String pattern) {
+        if (pattern.startsWith("regex:")) {
+            return Pattern.compile(pattern.substring("regex:".length()));
+        }
+        StringBuilder regex = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            if (c == '*' || c == '?') {
+                if (literal.length() > 0) {
+                    regex.append(Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                regex.append(c == '*' ? ".*" : ".");
+            } else {
+                literal.append(c);
+            }
+        }
+        if (literal.length() > 0) {
+            regex.append(Pattern.quote(literal.toString()));
+        }
+        return Pattern.compile(regex.toString());
+    }
+}
