@@ -31,6 +31,12 @@ public final class AnswerScorer {
         this.batchSize = batchSize;
     }
 
+    /** Scores each example's answer after its question. */
+    public List<TokenLogProbs> scoreAnswers(List<dev.lethe.data.QaExample> examples) {
+        return score(examples.stream().map(dev.lethe.data.QaExample::question).toList(),
+                examples.stream().map(dev.lethe.data.QaExample::answer).toList());
+    }
+
     /** Scores {@code answers.get(i)} after {@code prompts.get(i)}, for every i. */
     public List<TokenLogProbs> score(List<String> prompts, List<String> answers) {
         if (prompts.size() != answers.size()) {

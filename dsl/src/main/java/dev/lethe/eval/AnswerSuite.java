@@ -29,9 +29,7 @@ public record AnswerSuite(int batchSize) implements Suite {
         if (examples.isEmpty()) {
             return List.of();
         }
-        List<TokenLogProbs> scored = new AnswerScorer(model, tokenizer, batchSize).score(
-                examples.stream().map(QaExample::question).toList(),
-                examples.stream().map(QaExample::answer).toList());
+        List<TokenLogProbs> scored = new AnswerScorer(model, tokenizer, batchSize).scoreAnswers(examples);
         double nll = 0;
         double probability = 0;
         double exact = 0;

@@ -26,9 +26,7 @@ public record PrivacySuite(int batchSize) implements Suite {
         if (examples.isEmpty()) {
             return List.of();
         }
-        List<TokenLogProbs> scored = new AnswerScorer(model, tokenizer, batchSize).score(
-                examples.stream().map(QaExample::question).toList(),
-                examples.stream().map(QaExample::answer).toList());
+        List<TokenLogProbs> scored = new AnswerScorer(model, tokenizer, batchSize).scoreAnswers(examples);
         int n = examples.size();
         double[][] s = new double[SCORES.size()][n];
         for (int i = 0; i < n; i++) {

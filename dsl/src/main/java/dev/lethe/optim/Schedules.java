@@ -81,11 +81,8 @@ public final class Schedules {
     public record LinearDecay(double lr, long warmupSteps) implements Schedule {
         @Override
         public double at(long step, long totalSteps) {
-            if (step < warmupSteps) {
-                return lr * (step + 1) / warmupSteps;
-            }
-            long span = Math.max(1, totalSteps - warmupSteps);
-            return lr * Math.max(0.0, 1.0 - (double) (step - warmupSteps) / span);
+            double progress = afterWarmup(step, totalSteps, warmupSteps);
+            return progress < 0 ? lr * (step + 1) / warmupSteps : lr * Math.max(0.0, 1.0 - progress);
         }
     }
 
@@ -98,11 +95,9 @@ public final class Schedules {
     public record Cosine(double lr, long warmupSteps) implements Schedule {
         @Override
         public double at(long step, long totalSteps) {
-            if (step < warmupSteps) {
-                return lr * (step + 1) / warmupSteps;
-            }
-            long span = Math.max(1, totalSteps - warmupSteps);
-            return lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, (double) (step - warmupSteps) / span)));
+            double progress = afterWarmup(step, totalSteps, warmupSteps);
+            return progress < 0 ? lr * (step + 1) / warmupSteps
+                    : lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, progress)));
         }
     }
 
@@ -194,5 +189,10 @@ public final class Schedules {
             long i = totalSteps <= 0 ? step : step * n / totalSteps;
             return rates.get((int) Math.max(0, Math.min(n - 1, i)));
         }
+    }
+
+    /** −1 during warm-up, else the fraction (t − w)/(T − w) of the steps after it (at least one step long). */
+    private static double afterWarmup(long step, long totalSteps, long warmupSteps) {
+        return step < warmupSteps ? -1 : (double) (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
     }
 }
