@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import dev.lethe.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,58 +20,25 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every optimizer on the same quadratic L(θ) = ½‖W − C‖² + ½‖b − d‖², as Optax's alias tests do. */
 class OptimizerTest {
+    private Quadratic quadratic;
     private NDManager manager;
     private Weights weights;
-    private NDArray targetW;
-    private NDArray targetB;
 
     @BeforeEach
     void setUp() {
-        manager = NDManager.newBaseManager();
-        NDArray w = manager.create(new float[] {1, -2, 3, 0.5f}, new ai.djl.ndarray.types.Shape(2, 2));
-        NDArray b = manager.create(new float[] {0.3f, -0.7f});
-        w.setRequiresGradient(true);
-        b.setRequiresGradient(true);
-        Map<String, NDArray> m = new LinkedHashMap<>();
-        m.put("w", w);
-        m.put("b", b);
-        weights = Weights.of(m);
-        targetW = manager.create(new float[] {0, 1, -1, 2}, new ai.djl.ndarray.types.Shape(2, 2));
-        targetB = manager.create(new float[] {0.1f, 0.2f});
+        quadratic = new Quadratic(true);
+        manager = quadratic.manager;
+        weights = quadratic.weights;
     }
 
     @AfterEach
     void tearDown() {
-        manager.close();
+        quadratic.close();
     }
 
     /** ½‖W − C‖² + ½‖b − d‖², its gradient is (W − C, b − d). */
     private LossOracle quadratic() {
-        return new LossOracle() {
-            @Override
-            public NDArray loss() {
-                return value();
-            }
-
-            @Override
-            public Evaluation lossAndGradients() {
-                weights.zeroGradients();
-                NDArray loss;
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    loss = value();
-                    gc.backward(loss);
-                }
-                Map<String, NDArray> g = new LinkedHashMap<>();
-                weights.forEach((n, a) -> g.put(n, a.getGradient()));
-                return new Evaluation(loss, new Updates(g));
-            }
-
-            private NDArray value() {
-                NDArray dw = weights.get("w").sub(targetW);
-                NDArray db = weights.get("b").sub(targetB);
-                return dev.lethe.model.Scalars.dividedBy(dw.square().sum().add(db.square().sum()), 2);
-            }
-        };
+        return quadratic.oracle();
     }
 
     private double run(Optimizer optimizer, int steps) {
