@@ -1,8 +1,10 @@
 package dev.lethe;
 
+import dev.lethe.adapter.Lora;
 import dev.lethe.objective.Objective;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Optimizers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The unlearning stage: starting from the learned model, minimise {@code objective} for {@code steps}
@@ -13,8 +15,10 @@ import dev.lethe.optim.Optimizers;
  * @param optimizer how
  * @param steps optimisation steps
  * @param batchSize examples per split per step
+ * @param adapters low-rank adapters to train instead of the full model (merged back afterwards), or null
  */
-public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize) {
+public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize,
+        @Nullable Lora adapters) {
 
     /** Validates the numbers. */
     public Unlearning {
@@ -26,6 +30,11 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
         }
     }
 
+    /** Full-model unlearning (no adapters). */
+    public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize) {
+        this(objective, optimizer, steps, batchSize, null);
+    }
+
     /** {@code objective} with AdamW at lr 1e-3 (weight decay 0.01) for 100 steps of batch 16. */
     public static Unlearning of(Objective objective) {
         return new Unlearning(objective, Optimizers.adamW(1e-3), 100, 16);
@@ -33,16 +42,24 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
 
     /** A copy with another optimizer. */
     public Unlearning optimizer(Optimizer newOptimizer) {
-        return new Unlearning(objective, newOptimizer, steps, batchSize);
+        return new Unlearning(objective, newOptimizer, steps, batchSize, adapters);
     }
 
     /** A copy with another step count. */
     public Unlearning steps(long newSteps) {
-        return new Unlearning(objective, optimizer, newSteps, batchSize);
+        return new Unlearning(objective, optimizer, newSteps, batchSize, adapters);
     }
 
     /** A copy with another batch size. */
     public Unlearning batchSize(int newBatchSize) {
-        return new Unlearning(objective, optimizer, steps, newBatchSize);
+        return new Unlearning(objective, optimizer, steps, newBatchSize, adapters);
+    }
+
+    /**
+     * A copy that trains low-rank adapters instead of the full model, e.g. {@code adapters(Lora.rank(8))} or
+     * {@code adapters(Lora.rank(8).alpha(16).fila())}; null trains the full model.
+     */
+    public Unlearning adapters(@Nullable Lora newAdapters) {
+        return new Unlearning(objective, optimizer, steps, batchSize, newAdapters);
     }
 }

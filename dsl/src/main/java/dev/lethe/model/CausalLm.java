@@ -38,13 +38,24 @@ public final class CausalLm implements AutoCloseable {
     private final NDManager manager;
     private final Weights weights;
     private final boolean trainable;
+    /** Low-rank updates by projection ({@code h.0.attn.c_attn}, ...); empty except in an adapter view. */
+    private final Map<String, LowRank> adapters;
+    /** What {@link #weights()} returns: {@link #weights} itself, or the adapter arrays of a view. */
+    private final Weights trained;
     private final Map<Long, NDArray> causalMasks = new HashMap<>();
 
     private CausalLm(GptConfig config, NDManager manager, Weights weights, boolean trainable) {
+        this(config, manager, weights, trainable, Map.of(), weights);
+    }
+
+    private CausalLm(GptConfig config, NDManager manager, Weights weights, boolean trainable,
+            Map<String, LowRank> adapters, Weights trained) {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
         this.trainable = trainable;
+        this.adapters = adapters;
+        this.trained = trained;
     }
 
     /**
@@ -115,6 +126,7 @@ public final class CausalLm implements AutoCloseable {
 
     /** Writes the weights as safetensors (atomically: a temporary file, then a rename). */
     public void save(Path file) {
+        requireNoAdapters("save");
         Safetensors.write(file, weights.asMap(), Map.of("format", "pt", "lethe.config", config.toString()));
     }
 
@@ -129,6 +141,7 @@ public final class CausalLm implements AutoCloseable {
     }
 
     private CausalLm duplicate(boolean trainableCopy) {
+        requireNoAdapters("copy");
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
         weights.forEach((name, a) -> {
@@ -145,9 +158,50 @@ public final class CausalLm implements AutoCloseable {
         return config;
     }
 
-    /** The named parameters. */
+    /**
+     * The named parameters that training updates: every weight of a model, or only the adapter arrays of a
+     * view made by {@link #withAdapters}.
+     */
     public Weights weights() {
+        return trained;
+    }
+
+    /**
+     * A view of this model for training low-rank adapters (Hu et al. 2021, "LoRA", §4.1): its forward pass
+     * adds {@link LowRank#apply} to the output of each projection named in {@code lowRanks} (keys such as
+     * {@code h.0.attn.c_attn} or {@code h.1.mlp.c_proj}), and its {@link #weights()} are the adapter arrays
+     * only, named {@code <projection>.lora_A} and {@code <projection>.lora_B}, so that optimizers,
+     * estimators and objectives train just them. The base arrays are shared, not copied (freezing them is
+     * the caller's business). The view's {@link #manager()} is {@code adapterManager}, which should own the
+     * adapter arrays; closing the view closes it and leaves this model open. A view cannot be copied or
+     * saved: merge the adapters into this model first.
+     */
+    public CausalLm withAdapters(Map<String, LowRank> lowRanks, NDManager adapterManager) {
+        requireNoAdapters("adapt");
+        LinkedHashMap<String, NDArray> adapterArrays = new LinkedHashMap<>();
+        for (Map.Entry<String, LowRank> e : lowRanks.entrySet()) {
+            String name = e.getKey();
+            Shape w = weights.get(name + ".weight").getShape();
+            LowRank lr = e.getValue();
+            if (w.dimension() != 2 || lr.a().getShape().get(0) != w.get(0) || lr.b().getShape().get(1) != w.get(1)) {
+                throw new IllegalArgumentException("adapter for '" + name + "' has a " + lr.a().getShape() + " and b "
+                        + lr.b().getShape() + ", which do not fit the weight " + w);
+            }
+            adapterArrays.put(name + ".lora_A", lr.a());
+            adapterArrays.put(name + ".lora_B", lr.b());
+        }
+        return new CausalLm(config, adapterManager, weights, true, Map.copyOf(lowRanks), new Weights(adapterArrays));
+    }
+
+    /** The base weights of a model or of an adapter view (which {@link #weights()} leaves out). */
+    public Weights baseWeights() {
         return weights;
+    }
+
+    private void requireNoAdapters(String what) {
+        if (!adapters.isEmpty()) {
+            throw new IllegalStateException("cannot " + what + " a model with adapters attached: merge them first");
+        }
     }
 
     /** Whether the parameters carry gradients. */
@@ -214,7 +268,7 @@ public final class CausalLm implements AutoCloseable {
         int heads = config.heads();
         int hw = config.headWidth();
         NDArray h = layerNorm(x, b + "ln_1");
-        NDArray qkv = h.matMul(weights.get(b + "attn.c_attn.weight")).add(weights.get(b + "attn.c_attn.bias"));
+        NDArray qkv = project(h, b + "attn.c_attn");
         NDList parts = qkv.split(3, 2);
         NDArray q = parts.get(0).reshape(batch, time, heads, hw).transpose(0, 2, 1, 3);
         NDArray k = parts.get(1).reshape(batch, time, heads, hw).transpose(0, 2, 3, 1);
@@ -222,12 +276,22 @@ public final class CausalLm implements AutoCloseable {
         NDArray attention = Scalars.times(q.matMul(k), 1.0 / Math.sqrt(hw)).add(mask).softmax(-1);
         attention = maybeDropout(attention, dropout);
         NDArray y = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, time, d);
-        y = y.matMul(weights.get(b + "attn.c_proj.weight")).add(weights.get(b + "attn.c_proj.bias"));
+        y = project(y, b + "attn.c_proj");
         x = x.add(maybeDropout(y, dropout));
         h = layerNorm(x, b + "ln_2");
-        h = Activation.gelu(h.matMul(weights.get(b + "mlp.c_fc.weight")).add(weights.get(b + "mlp.c_fc.bias")));
-        h = h.matMul(weights.get(b + "mlp.c_proj.weight")).add(weights.get(b + "mlp.c_proj.bias"));
+        h = Activation.gelu(project(h, b + "mlp.c_fc"));
+        h = project(h, b + "mlp.c_proj");
         return x.add(maybeDropout(h, dropout));
+    }
+
+    /** {@code x·W + b} for the projection {@code name}, plus its low-rank update when a view has one. */
+    private NDArray project(NDArray x, String name) {
+        NDArray y = x.matMul(weights.get(name + ".weight")).add(weights.get(name + ".bias"));
+        if (adapters.isEmpty()) {
+            return y;
+        }
+        LowRank update = adapters.get(name);
+        return update == null ? y : y.add(update.apply(x));
     }
 
     private NDArray layerNorm(NDArray x, String prefix) {

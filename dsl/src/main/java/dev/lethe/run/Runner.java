@@ -8,6 +8,7 @@ import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.Training;
 import dev.lethe.Unlearning;
+import dev.lethe.adapter.Adapters;
 import dev.lethe.attack.Attack;
 import dev.lethe.attack.AttackContext;
 import dev.lethe.attack.Attacked;
@@ -168,14 +169,16 @@ public final class Runner {
         }
         CausalLm[] reference = new CausalLm[1];
         try {
-            optimize("unlearn", model, unlearning.optimizer(), unlearning.objective(), streams, tokenizer,
-                    unlearning.steps(),
-                    () -> {
-                        if (reference[0] == null) {
-                            reference[0] = learned.frozenCopy();
-                        }
-                        return reference[0];
-                    });
+            Adapters.train(model, unlearning.adapters(), data, tokenizer, unlearning.batchSize(),
+                    Seeds.derive(recipe.seed(), "unlearn.adapters"),
+                    trained -> optimize("unlearn", trained, unlearning.optimizer(), unlearning.objective(), streams,
+                            tokenizer, unlearning.steps(),
+                            () -> {
+                                if (reference[0] == null) {
+                                    reference[0] = learned.frozenCopy();
+                                }
+                                return reference[0];
+                            }));
         } finally {
             if (reference[0] != null) {
                 reference[0].close();
