@@ -23,8 +23,11 @@ import org.jspecify.annotations.Nullable;
  * Runs a training stage on low-rank adapters instead of the full model: attach {@link Lora} adapters to
  * {@code model}, freeze its base weights, hand the stage a view whose {@link CausalLm#weights()} are the
  * adapter arrays only (so every estimator and transform of {@code dev.lethe.optim} trains just them), then
- * merge {@code W ← W + (α/r)·A·B} (Hu et al. 2021, "LoRA", §4.2: "we can explicitly compute and store
- * W = W₀ + BA") and unfreeze, so that afterwards {@code model} is a plain model again.
+ * merge {@code W ← W + (α/r)·A·B} (Hu et al. 2021, "LoRA", §4.1, "No Additional Inference Latency": "we
+ * can explicitly compute and store W = W₀ + BA") and unfreeze, so that afterwards {@code model} is a plain
+ * model again. With FILA the merge is the same: base residual plus trained adapters. (LoKU's script, when
+ * FILA is on, saves PEFT's {@code unload()} instead, i.e. the residual without the adapters; we follow LoRA
+ * and keep what was trained.)
  */
 public final class Adapters {
     private Adapters() {}

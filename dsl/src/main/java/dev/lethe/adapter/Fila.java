@@ -40,7 +40,7 @@ import java.util.Map;
  * the truncated SVD is exact (Jacobi, {@link TruncatedSvd}) where they call the randomised
  * {@code torch.svd_lowrank(q=r)}; the Fisher pass runs without dropout (their model is in train mode);
  * forget and retain are each passed over once in order rather than in paired, shuffled batches (the sums
- * do not depend on the order).
+ * do not depend on the order). "Retain" is the {@code RETAIN} split (TOFU's retain set), not {@code WORLD}.
  */
 final class Fila {
     /** The ε of the relative importance and of the inverse output weights, as in the authors' code. */
