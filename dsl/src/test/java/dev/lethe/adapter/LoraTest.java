@@ -37,6 +37,26 @@ class LoraTest {
     }
 
     @Test
+    void theInitialisationIsAFunctionOfTheSeed() {
+        try (CausalLm model = toy.model(1)) {
+            float[] a = initialA(model, 11);
+            assertArrayEquals(a, initialA(model, 11), 0f);
+            assertFalse(java.util.Arrays.equals(a, initialA(model, 12)));
+            double bound = 1 / Math.sqrt(16); // Kaiming-uniform on a width-16 input
+            for (float v : a) {
+                assertTrue(Math.abs(v) <= bound, v + " within ±1/√in");
+            }
+        }
+    }
+
+    private float[] initialA(CausalLm model, long seed) {
+        float[][] a = new float[1][];
+        Adapters.train(model, Lora.rank(4), toy.data, toy.tokenizer, 4, seed,
+                view -> a[0] = view.weights().get("h.0.attn.c_attn.lora_A").toFloatArray());
+        return a[0];
+    }
+
+    @Test
     void onlyTheAdaptersTrainAndMergingKeepsTheAdaptedFunction() {
         int r = 2;
         try (CausalLm model = toy.model(2)) {
