@@ -178,6 +178,9 @@ public final class CausalLm implements AutoCloseable {
      */
     public CausalLm withAdapters(Map<String, LowRank> lowRanks, NDManager adapterManager) {
         requireNoAdapters("adapt");
+        if (lowRanks.isEmpty()) {
+            throw new IllegalArgumentException("an adapter view needs at least one low-rank update");
+        }
         LinkedHashMap<String, NDArray> adapterArrays = new LinkedHashMap<>();
         for (Map.Entry<String, LowRank> e : lowRanks.entrySet()) {
             String name = e.getKey();
