@@ -70,24 +70,33 @@ public final class CausalLm implements AutoCloseable {
     public static CausalLm load(Path file, GptConfig config, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            Map<String, NDArray> read = Safetensors.read(file, manager);
-            LinkedHashMap<String, NDArray> ordered = new LinkedHashMap<>();
-            for (ParameterSpec spec : ParameterSpec.of(config)) {
-                NDArray a = read.get(spec.name());
-                if (a == null) {
-                    throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' is missing");
-                }
-                if (!a.getShape().equals(spec.shape())) {
-                    throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has shape "
-                            + a.getShape() + ", expected " + spec.shape());
-                }
-                ordered.put(spec.name(), a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false));
-            }
-            return fromArrays(config, manager, ordered, true);
+            return fromTensors(file, Safetensors.read(file, manager), config, manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * A model of shape {@code config} from tensors named as GPT-2 names them, read from {@code file} into
+     * {@code manager} (which the model then owns); F16 tensors are widened to F32.
+     *
+     * @throws IllegalArgumentException naming {@code file} and the tensor when one is missing or misshapen
+     */
+    static CausalLm fromTensors(Path file, Map<String, NDArray> read, GptConfig config, NDManager manager) {
+        LinkedHashMap<String, NDArray> ordered = new LinkedHashMap<>();
+        for (ParameterSpec spec : ParameterSpec.of(config)) {
+            NDArray a = read.get(spec.name());
+            if (a == null) {
+                throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' is missing");
+            }
+            if (!a.getShape().equals(spec.shape())) {
+                throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has shape "
+                        + a.getShape() + ", expected " + spec.shape());
+            }
+            ordered.put(spec.name(), a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false));
+        }
+        return fromArrays(config, manager, ordered, true);
     }
 
     /**
@@ -225,9 +234,22 @@ public final class CausalLm implements AutoCloseable {
         y = y.matMul(weights.get(b + "attn.c_proj.weight")).add(weights.get(b + "attn.c_proj.bias"));
         x = x.add(maybeDropout(y, dropout));
         h = layerNorm(x, b + "ln_2");
-        h = Activation.gelu(h.matMul(weights.get(b + "mlp.c_fc.weight")).add(weights.get(b + "mlp.c_fc.bias")));
+        h = activation(h.matMul(weights.get(b + "mlp.c_fc.weight")).add(weights.get(b + "mlp.c_fc.bias")));
         h = h.matMul(weights.get(b + "mlp.c_proj.weight")).add(weights.get(b + "mlp.c_proj.bias"));
         return x.add(maybeDropout(h, dropout));
+    }
+
+    private NDArray activation(NDArray x) {
+        return config.activation() == GptConfig.Activation.GELU ? Activation.gelu(x) : geluTanh(x);
+    }
+
+    /**
+     * GELU's tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks &amp; Gimpel 2016,
+     * "Gaussian Error Linear Units", §2), the non-linearity GPT-2 was trained with.
+     */
+    static NDArray geluTanh(NDArray x) {
+        NDArray inner = Scalars.times(x.add(Scalars.times(x.mul(x).mul(x), 0.044715)), Math.sqrt(2 / Math.PI));
+        return Scalars.times(x.mul(Scalars.plus(inner.tanh(), 1)), 0.5);
     }
 
     private NDArray layerNorm(NDArray x, String prefix) {
