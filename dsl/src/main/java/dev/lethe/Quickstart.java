@@ -21,6 +21,11 @@ public final class Quickstart {
      * relearning on five forget examples.
      */
     public static Recipe recipe() {
+        return recipe("cpu");
+    }
+
+    /** {@link #recipe()} on {@code device} ({@code cpu}, {@code gpu} or {@code gpu:N}). */
+    public static Recipe recipe(String device) {
         return Lethe.recipe("quickstart")
                 .model(GptConfig.tiny())
                 .data(FictitiousFacts.of(50, 0.1))
@@ -32,6 +37,7 @@ public final class Quickstart {
                 .attack(Attacks.quantize(4))
                 .attack(Attacks.relearn(20, 5, 1e-3))
                 .seed(42)
+                .device(device)
                 .build();
     }
 }

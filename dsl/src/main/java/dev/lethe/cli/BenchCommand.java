@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.model.GptConfig;
 import dev.lethe.run.StepBenchmark;
+import dev.lethe.run.TwinExport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +40,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the figures as CSV.")
     @Nullable Path csv;
 
+    @Option(names = "--export-twin", paramLabel = "DIR", description = "Instead of timing, write initial weights, a "
+            + "batch and the losses of a few AdamW steps (NPO + retain NLL) for bench/python/twin.py check DIR.")
+    @Nullable Path exportTwin;
+
     @Override
     public Integer call() {
         GptConfig config = switch (model) {
@@ -47,6 +52,11 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--model must be quickstart or gpt2-small, was " + model);
         };
+        if (exportTwin != null) {
+            List<Double> losses = TwinExport.export(exportTwin, config, batch, length, 5);
+            System.out.printf(Locale.ROOT, "wrote %s (weights, batch, losses %s)%n", exportTwin, losses);
+            return 0;
+        }
         List<StepBenchmark.Figure> figures = StepBenchmark.run(new StepBenchmark.Spec(config, batch, length, warmup,
                 steps), only == null ? List.of("forward", "first_order", "zeroth_order", "sam") : List.of(only));
         System.out.printf(Locale.ROOT, "model %s (%d layers, width %d), batch %d x %d tokens, %d timed steps%n", model,

@@ -37,6 +37,10 @@ public final class LetheCommand implements Runnable {
         @Option(names = "--no-cache", description = "Train every model again.")
         boolean noCache;
 
+        @Option(names = "--device", defaultValue = "cpu",
+                description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}); a GPU needs the -Pgpu build, see README.")
+        String device;
+
         @Option(names = "--csv", paramLabel = "FILE",
                 description = "Also write every metric at full precision as CSV (model, split, metric, value).")
         @org.jspecify.annotations.Nullable Path csv;
@@ -47,7 +51,7 @@ public final class LetheCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Runner runner = Runner.of(Quickstart.recipe()).listener(ConsoleProgress.toStandardError());
+            Runner runner = Runner.of(Quickstart.recipe(device)).listener(ConsoleProgress.toStandardError());
             if (!noCache) {
                 runner.cache(cache);
             }
@@ -73,6 +77,15 @@ public final class LetheCommand implements Runnable {
     /** Entry point. */
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        System.exit(new CommandLine(new LetheCommand()).execute(args));
+        CommandLine cli = new CommandLine(new LetheCommand());
+        // bad input (a device that is not there, a malformed value) is the user's to fix: one line, no stack trace
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                line.getErr().println("lethe: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args));
     }
 }

@@ -81,24 +81,33 @@ public final class CausalLm implements AutoCloseable {
     public static CausalLm load(Path file, GptConfig config, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            Map<String, NDArray> read = Safetensors.read(file, manager);
-            LinkedHashMap<String, NDArray> ordered = new LinkedHashMap<>();
-            for (ParameterSpec spec : ParameterSpec.of(config)) {
-                NDArray a = read.get(spec.name());
-                if (a == null) {
-                    throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' is missing");
-                }
-                if (!a.getShape().equals(spec.shape())) {
-                    throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has shape "
-                            + a.getShape() + ", expected " + spec.shape());
-                }
-                ordered.put(spec.name(), a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false));
-            }
-            return fromArrays(config, manager, ordered, true);
+            return fromTensors(file, Safetensors.read(file, manager), config, manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * A model of shape {@code config} from tensors named as GPT-2 names them, read from {@code file} into
+     * {@code manager} (which the model then owns); F16 tensors are widened to F32.
+     *
+     * @throws IllegalArgumentException naming {@code file} and the tensor when one is missing or misshapen
+     */
+    static CausalLm fromTensors(Path file, Map<String, NDArray> read, GptConfig config, NDManager manager) {
+        LinkedHashMap<String, NDArray> ordered = new LinkedHashMap<>();
+        for (ParameterSpec spec : ParameterSpec.of(config)) {
+            NDArray a = read.get(spec.name());
+            if (a == null) {
+                throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' is missing");
+            }
+            if (!a.getShape().equals(spec.shape())) {
+                throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has shape "
+                        + a.getShape() + ", expected " + spec.shape());
+            }
+            ordered.put(spec.name(), a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false));
+        }
+        return fromArrays(config, manager, ordered, true);
     }
 
     /**
@@ -282,7 +291,7 @@ public final class CausalLm implements AutoCloseable {
         y = project(y, b + "attn.c_proj");
         x = x.add(maybeDropout(y, dropout));
         h = layerNorm(x, b + "ln_2");
-        h = Activation.gelu(project(h, b + "mlp.c_fc"));
+        h = activation(project(h, b + "mlp.c_fc"));
         h = project(h, b + "mlp.c_proj");
         return x.add(maybeDropout(h, dropout));
     }
@@ -295,6 +304,19 @@ public final class CausalLm implements AutoCloseable {
         }
         LowRank update = adapters.get(name);
         return update == null ? y : y.add(update.apply(x));
+    }
+
+    private NDArray activation(NDArray x) {
+        return config.activation() == GptConfig.Activation.GELU ? Activation.gelu(x) : geluTanh(x);
+    }
+
+    /**
+     * GELU's tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks &amp; Gimpel 2016,
+     * "Gaussian Error Linear Units", §2), the non-linearity GPT-2 was trained with.
+     */
+    static NDArray geluTanh(NDArray x) {
+        NDArray inner = Scalars.times(x.add(Scalars.times(x.mul(x).mul(x), 0.044715)), Math.sqrt(2 / Math.PI));
+        return Scalars.times(x.mul(Scalars.plus(inner.tanh(), 1)), 0.5);
     }
 
     private NDArray layerNorm(NDArray x, String prefix) {

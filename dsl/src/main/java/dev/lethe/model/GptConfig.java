@@ -11,8 +11,28 @@ package dev.lethe.model;
  * @param heads attention heads per block
  * @param contextLength longest sequence the position embedding covers
  * @param dropout dropout rate on embeddings, attention output and MLP output; 0 keeps runs deterministic
+ * @param activation the MLP's non-linearity: exact GELU, or GPT-2's tanh approximation for loaded checkpoints
  */
-public record GptConfig(int vocabSize, int layers, int width, int heads, int contextLength, float dropout) {
+public record GptConfig(int vocabSize, int layers, int width, int heads, int contextLength, float dropout,
+        Activation activation) {
+
+    /**
+     * The MLP's non-linearity.
+     */
+    public enum Activation {
+        /** GELU(x) = x·Φ(x) with the exact normal CDF (Hendrycks &amp; Gimpel 2016, eq. 1); Lethe's own models. */
+        GELU,
+        /**
+         * GELU's tanh approximation 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks &amp; Gimpel 2016,
+         * §2): what GPT-2 was trained with ({@code "gelu_new"} in a Hugging Face {@code config.json}).
+         */
+        GELU_TANH
+    }
+
+    /** A shape with the exact GELU. */
+    public GptConfig(int vocabSize, int layers, int width, int heads, int contextLength, float dropout) {
+        this(vocabSize, layers, width, heads, contextLength, dropout, Activation.GELU);
+    }
 
     /** Validates the shape. */
     public GptConfig {
@@ -36,7 +56,7 @@ public record GptConfig(int vocabSize, int layers, int width, int heads, int con
 
     /** The same shape with another vocabulary size. */
     public GptConfig withVocabSize(int newVocabSize) {
-        return new GptConfig(newVocabSize, layers, width, heads, contextLength, dropout);
+        return new GptConfig(newVocabSize, layers, width, heads, contextLength, dropout, activation);
     }
 
     private static void require(boolean ok, String message) {

@@ -37,7 +37,10 @@ public final class WordTokenizer implements Tokenizer {
     /** End of answer. */
     public static final String EOS = "<eos>";
 
-    private static final Pattern WORD = Pattern.compile("'s\\b|[\\p{L}\\p{N}]+(?:-[\\p{L}\\p{N}]+)*|[^\\s\\p{L}\\p{N}]");
+    /** The regular expression of one word: the possessive 's, a word with inner hyphens, or one punctuation mark. */
+    public static final String WORD_PATTERN = "'s\\b|[\\p{L}\\p{N}]+(?:-[\\p{L}\\p{N}]+)*|[^\\s\\p{L}\\p{N}]";
+
+    private static final Pattern WORD = Pattern.compile(WORD_PATTERN);
     private static final Set<String> ATTACH_LEFT = Set.of(".", ",", "?", "!", ":", ";", "'s", ")");
     private static final ObjectMapper JSON = new ObjectMapper();
 

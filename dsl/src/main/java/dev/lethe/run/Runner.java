@@ -87,11 +87,15 @@ public final class Runner {
         if (n.equals("cpu")) {
             return Device.cpu();
         }
-        if (n.equals("gpu")) {
-            return Device.gpu();
-        }
-        if (n.startsWith("gpu:")) {
-            return Device.gpu(Integer.parseInt(n.substring(4)));
+        if (n.equals("gpu") || n.startsWith("gpu:")) {
+            int index = n.equals("gpu") ? 0 : Integer.parseInt(n.substring(4));
+            int visible = Engine.getInstance().getGpuCount();
+            if (index >= visible) {
+                throw new IllegalArgumentException("device '" + name + "' was asked for, but the engine sees "
+                        + visible + " GPU(s): the default build bundles libtorch for the CPU; build with -Pgpu and "
+                        + "run with LETHE_DJL_OFFLINE=false (README, section \"Speed against PyTorch, and running on a GPU\")");
+            }
+            return Device.gpu(index);
         }
         throw new IllegalArgumentException("unknown device '" + name + "'; expected cpu, gpu or gpu:N");
     }

@@ -129,21 +129,29 @@ public final class StepBenchmark {
     }
 
     private static BatchStream randomStream(Spec spec, Tokenizer tokenizer, long seed) {
+        return new BatchStream(randomExamples(4 * spec.batch(), spec.length(), tokenizer, seed), spec.batch(), seed);
+    }
+
+    /**
+     * {@code count} random examples whose batch rows are {@code length} inputs long: {@code <bos>}, a prompt of
+     * {@code length / 2} tokens and the rest answer, token ids drawn from a generator seeded with {@code seed}.
+     */
+    static List<Encoded> randomExamples(int count, int length, Tokenizer tokenizer, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        int prompt = spec.length() / 2;
-        int answer = spec.length() - 1 - prompt;
+        int prompt = length / 2;
+        int answer = length - 1 - prompt;
         if (answer < 1) {
-            throw new IllegalArgumentException("sequence length must be at least 3, was " + spec.length());
+            throw new IllegalArgumentException("sequence length must be at least 3, was " + length);
         }
         List<Encoded> examples = new ArrayList<>();
-        for (int i = 0; i < 4 * spec.batch(); i++) {
+        for (int i = 0; i < count; i++) {
             examples.add(new Encoded(random.ints(prompt, 4, tokenizer.vocabSize()).toArray(),
                     random.ints(answer, 4, tokenizer.vocabSize()).toArray()));
         }
-        return new BatchStream(examples, spec.batch(), seed);
+        return examples;
     }
 
-    private static Tokenizer syntheticTokenizer(int vocabSize) {
+    static Tokenizer syntheticTokenizer(int vocabSize) {
         List<String> words = new ArrayList<>();
         for (int i = 0; words.size() < vocabSize - 4; i++) {
             words.add("w" + i);
