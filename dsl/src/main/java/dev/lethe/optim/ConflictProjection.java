@@ -6,7 +6,8 @@ package dev.lethe.optim;
  * part and g_r that of the retain part, if g_f·g_r &lt; 0 then g_f ← g_f − (g_f·g_r / ‖g_r‖²)·g_r, and the
  * direction is g_f + g_r. Dot products and norms run over all parameters together (the flattened parameter
  * vector), not parameter by parameter. The retain gradient is never changed: only the forgetting direction
- * gives way. Parts other than the two named are added unchanged.
+ * gives way. Parts other than the two named are added unchanged. The dot products include parameters that
+ * an {@code Optimizers.onlyLayers} optimizer freezes after estimation (the combiner sees every gradient).
  *
  * @param forget the name of the forgetting part, whose gradient is projected
  * @param retain the name of the retain part, projected against

@@ -1,8 +1,5 @@
 package dev.lethe.optim;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * StableUN's feedback-guided multi-point combination (Wu et al. 2025, "Beyond Sharp Minima: Robust LLM
  * Unlearning via Feedback-Guided Multi-Point Optimization", arXiv 2509.20230, §4): the forgetting feedback
@@ -22,7 +19,9 @@ import java.util.List;
  * scaled to the same radius ρ, z_k drawn in Java from {@code Rng.derive(Rng.derive(seed, step), k)} — the same
  * step gives the same points, whatever the engine. K = 1 is the single adversarial point. The weights are
  * restored bit for bit after each point ({@link Parts#gradientAt}). Costs K + 2 backward passes per step
- * (g_f, g_r and one per point). Parts other than the two named are added unchanged.
+ * (g_f, g_r and one per point) and holds one shift at a time. Parts other than the two named are added
+ * unchanged. Like {@link Sam}, it perturbs every parameter the gradients name, also those an
+ * {@code Optimizers.onlyLayers} optimizer freezes afterwards.
  *
  * @param forget the name of the forgetting part
  * @param retain the name of the retain part
@@ -50,17 +49,13 @@ public record StableUn(String forget, String retain, double rho, int points, lon
         ConflictProjection.requireParts(parts, forget, retain);
         Updates gf = parts.gradient(forget);
         Updates gr = parts.gradient(retain);
-        List<Updates> shifts = new ArrayList<>(points);
-        shifts.add(toRadius(gf));
+        Updates feedback = parts.gradientAt(forget, toRadius(gf));
         long stepSeed = Rng.derive(seed, parts.step());
         for (int k = 1; k < points; k++) {
             long pointSeed = Rng.derive(stepSeed, k);
             int[] index = {0};
-            shifts.add(toRadius(gf.map((name, g) -> Rng.gaussian(g, Rng.derive(pointSeed, index[0]++)))));
-        }
-        Updates feedback = parts.gradientAt(forget, shifts.get(0));
-        for (int k = 1; k < points; k++) {
-            feedback = feedback.plus(parts.gradientAt(forget, shifts.get(k)));
+            Updates shift = toRadius(gf.map((name, g) -> Rng.gaussian(g, Rng.derive(pointSeed, index[0]++))));
+            feedback = feedback.plus(parts.gradientAt(forget, shift));
         }
         Updates averaged = feedback.times(1.0 / points);
         Updates direction = ConflictProjection.project(averaged, gr).plus(gr);
