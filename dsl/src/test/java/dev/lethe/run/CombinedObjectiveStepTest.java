@@ -16,6 +16,7 @@ import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.CombinedObjective;
+import dev.lethe.objective.ConceptCorrection;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.ConflictProjection;
@@ -51,7 +52,7 @@ class CombinedObjectiveStepTest {
         Dataset data = new FictitiousFacts(8, 0.5, 1, 3, 1).load(2);
         tokenizer = data.fitTokenizer();
         encoded = new EnumMap<>(Split.class);
-        for (Split s : List.of(Split.FORGET, Split.RETAIN)) {
+        for (Split s : List.of(Split.FORGET, Split.RETAIN, Split.HOLDOUT)) {
             List<Encoded> list = new ArrayList<>();
             data.get(s).forEach(e -> list.add(Encoded.of(tokenizer, e.question(), e.answer())));
             encoded.put(s, list);
@@ -129,6 +130,25 @@ class CombinedObjectiveStepTest {
         train(Optimizers.sam(1e-2, 0.05), Objectives.stableUn(FORGET, RETAIN, 0.05, 2, 1), 1);
         train(Optimizers.zerothOrder(1e-3, 1e-3, 2), objective, 1);
         assertTrue(Double.isFinite(nll(Split.FORGET)));
+    }
+
+    @Test
+    void conceptCorrectionTrainsItsDiscriminatorOncePerStepOnTheModel() {
+        ConceptCorrection cc = Objectives.conceptCorrection();
+        List<Double> biases = new ArrayList<>();
+        Objective watched = step -> {
+            NDArray loss = cc.loss(step);
+            biases.add(cc.discriminator().bias());
+            return loss;
+        };
+        // SAM evaluates twice per step, conflict projection once per part: still one update per step
+        train(Optimizers.sam(1e-2, 0.05), Objectives.conflictProjection(watched, RETAIN), 2);
+        assertEquals(4, biases.size());
+        assertEquals(biases.get(0), biases.get(1), "no update within step 0");
+        assertEquals(biases.get(2), biases.get(3), "no update within step 1");
+        assertTrue(!biases.get(1).equals(biases.get(2)), "an update at step 1");
+        double[] w = cc.discriminator().weights();
+        assertEquals(16, w.length, "the discriminator reads the last block's 16-wide output");
     }
 
     private void train(Optimizer optimizer, Objective objective, int steps) {
