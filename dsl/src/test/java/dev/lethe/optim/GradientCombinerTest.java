@@ -18,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class GradientCombinerTest {
     void conflictingForgetGradientLosesItsComponentAgainstRetain() {
         // g_f = (1, 2), g_r = (1, −1): g_f·g_r = −1 < 0, ‖g_r‖² = 2, g_f' = (1, 2) + ½(1, −1) = (1.5, 1.5);
         // g_f'·g_r = 0; direction g_f' + g_r = (2.5, 0.5)
-        Parts parts = parts(Map.of("forget", one(1, 2), "retain", one(1, -1)));
+        GradientCombiner.Parts parts = parts(Map.of("forget", one(1, 2), "retain", one(1, -1)));
         assertArrayEquals(new float[] {2.5f, 0.5f}, flat(GradientCombiner.conflictProjection().combine(parts)), 1e-6f);
         Updates projected = ConflictProjection.project(one(1, 2), one(1, -1));
         assertArrayEquals(new float[] {1.5f, 1.5f}, flat(projected), 1e-6f);
@@ -55,7 +55,7 @@ class GradientCombinerTest {
     @Test
     void agreeingGradientsAreSimplyAdded() {
         // g_f·g_r = 1 + 2 = 3 ≥ 0: no projection, (1, 2) + (1, 1) = (2, 3)
-        Parts parts = parts(Map.of("forget", one(1, 2), "retain", one(1, 1)));
+        GradientCombiner.Parts parts = parts(Map.of("forget", one(1, 2), "retain", one(1, 1)));
         assertArrayEquals(new float[] {2, 3}, flat(GradientCombiner.conflictProjection().combine(parts)), 0f);
         Updates g = one(1, 2);
         assertSame(g, ConflictProjection.project(g, one(1, 1)), "an agreeing gradient is returned as it is");
@@ -158,10 +158,7 @@ class GradientCombinerTest {
             }
             new StableUn("forget", "retain", 0.37, 4, 3).combine(parts);
             assertArrayEquals(toBits(theta), toBits(toy.theta.toFloatArray()));
-            Function<String, Updates> failing = name -> {
-                throw new IllegalStateException("boom");
-            };
-            PartEvaluations throwing = toy.partsWithFailingForget(failing);
+            PartEvaluations throwing = toy.partsWithFailingForget();
             assertThrows(IllegalStateException.class, () -> throwing.gradientAt("forget", shift));
             assertArrayEquals(toBits(theta), toBits(toy.theta.toFloatArray()), "restored when the evaluation throws");
         }
@@ -213,9 +210,9 @@ class GradientCombinerTest {
         return out;
     }
 
-    private static Parts parts(Map<String, Updates> gradients) {
+    private static GradientCombiner.Parts parts(Map<String, Updates> gradients) {
         Map<String, Updates> ordered = new LinkedHashMap<>(gradients);
-        return new Parts() {
+        return new GradientCombiner.Parts() {
             @Override
             public Set<String> names() {
                 return ordered.keySet();
@@ -237,8 +234,6 @@ class GradientCombinerTest {
             }
         };
     }
-
-    private interface Parts extends GradientCombiner.Parts {}
 
     /** The quadratic forget part and linear retain part of the StableUN test, as real autograd oracles. */
     private static final class Toy implements AutoCloseable {
@@ -269,25 +264,16 @@ class GradientCombinerTest {
             return new PartEvaluations(weights, step, oracles);
         }
 
-        PartEvaluations partsWithFailingForget(Function<String, Updates> failing) {
+        PartEvaluations partsWithFailingForget() {
             Map<String, LossOracle> oracles = new LinkedHashMap<>();
-            oracles.put("forget", new LossOracle() {
-                @Override
-                public NDArray loss() {
-                    throw new IllegalStateException("boom");
-                }
-
-                @Override
-                public Evaluation lossAndGradients() {
-                    failing.apply("forget");
-                    throw new AssertionError();
-                }
-            });
+            oracles.put("forget", oracle(() -> {
+                throw new IllegalStateException("boom");
+            }));
             oracles.put("retain", oracle(() -> theta.mul(c).sum()));
             return new PartEvaluations(weights, 0, oracles);
         }
 
-        private LossOracle oracle(java.util.function.Supplier<NDArray> loss) {
+        private LossOracle oracle(Supplier<NDArray> loss) {
             return new LossOracle() {
                 @Override
                 public NDArray loss() {
