@@ -21,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #standard()} holds every built-in with the parameter names and defaults of {@link Objectives}
  * (the papers' values, cited there): {@code ga}, {@code grad_diff}, {@code npo}, {@code simnpo}, {@code idk},
  * {@code dpo}, {@code flat}, {@code kl_retain}, {@code inverted_hinge}, {@code catnip}, {@code nll},
- * {@code rmu}. A parameter is a number (or a string holding one), a split name ({@code "forget"}), or a
+ * {@code rmu}, {@code concept_correction}; and two combined objectives whose {@code forget} and
+ * {@code retain} parameters name other registered objectives (taken with their defaults, the retain one
+ * times {@code retain_weight}): {@code conflict_projection} and {@code stable_un}. A parameter is a number (or a string holding one), a split name ({@code "forget"}), or a
  * name for the FLAT divergence and RMU's layer ({@code "middle"}). An unknown objective name fails with the
  * known names and the close ones (Levenshtein distance ≤ 2); an unknown parameter of an entry registered with
  * its defaults fails naming the known parameters. A registry is not thread-safe; fill it, then share it.
@@ -55,6 +57,22 @@ public final class ObjectiveRegistry {
         r.register("rmu", ordered("layer", "middle", "steering_coefficient", 6.5, "alpha", 100.0, "seed", 0L),
                 p -> new Rmu(layer(p), number(p, "rmu", "steering_coefficient"), number(p, "rmu", "alpha"),
                         integer(p, "rmu", "seed")));
+        r.register("concept_correction", ordered("anchor", "holdout", "layer", "last", "learning_rate", 0.05,
+                "weight_decay", 0.001, "discriminator_steps", 1L),
+                p -> new ConceptCorrection(split(p, "concept_correction", "anchor"), lastLayer(p),
+                        number(p, "concept_correction", "learning_rate"),
+                        number(p, "concept_correction", "weight_decay"),
+                        Math.toIntExact(integer(p, "concept_correction", "discriminator_steps"))));
+        r.register("conflict_projection", ordered("forget", "npo", "retain", "kl_retain", "retain_weight", 1.0),
+                p -> Objectives.conflictProjection(part(r, p, "conflict_projection", "forget"),
+                        part(r, p, "conflict_projection", "retain")
+                                .times(number(p, "conflict_projection", "retain_weight"))));
+        r.register("stable_un", ordered("forget", "npo", "retain", "kl_retain", "retain_weight", 1.0,
+                "rho", 0.05, "points", 1L, "seed", 0L),
+                p -> Objectives.stableUn(part(r, p, "stable_un", "forget"),
+                        part(r, p, "stable_un", "retain").times(number(p, "stable_un", "retain_weight")),
+                        number(p, "stable_un", "rho"), Math.toIntExact(integer(p, "stable_un", "points")),
+                        integer(p, "stable_un", "seed")));
         return r;
     }
 
@@ -256,6 +274,31 @@ public final class ObjectiveRegistry {
             }
         }
         throw badValue("flat", "divergence", v, "kl, total_variation (tv), jensen_shannon (js) or pearson");
+    }
+
+    /** A part of a combined objective: the name of another registered objective, with its defaults. */
+    private static Objective part(ObjectiveRegistry registry, Map<String, Object> p, String objective, String key) {
+        Object v = value(p, objective, key);
+        if (v instanceof Objective o) {
+            return o;
+        }
+        String name = v.toString().trim();
+        if (name.equals(objective)) {
+            throw badValue(objective, key, v, "another objective's name");
+        }
+        return registry.create(name);
+    }
+
+    private static int lastLayer(Map<String, Object> p) {
+        Object v = value(p, "concept_correction", "layer");
+        if (v.toString().trim().equalsIgnoreCase("last")) {
+            return ConceptCorrection.LAST;
+        }
+        long l = integer(p, "concept_correction", "layer");
+        if (l < 0 || l > Integer.MAX_VALUE) {
+            throw badValue("concept_correction", "layer", v, "a block number >= 0 or \"last\"");
+        }
+        return (int) l;
     }
 
     private static int layer(Map<String, Object> p) {

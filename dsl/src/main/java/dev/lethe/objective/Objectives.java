@@ -1,6 +1,11 @@
 package dev.lethe.objective;
 
 import dev.lethe.data.Split;
+import dev.lethe.optim.ConflictProjection;
+import dev.lethe.optim.GradientCombiner;
+import dev.lethe.optim.StableUn;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Static vocabulary of objectives, for {@code import static dev.lethe.objective.Objectives.*}. */
 public final class Objectives {
@@ -115,5 +120,57 @@ public final class Objectives {
     /** RMU (Li et al. 2024, "The WMDP Benchmark", §5) steering block {@code layer}'s output. */
     public static Rmu rmu(int layer, double steeringCoefficient, double alpha, long seed) {
         return new Rmu(layer, steeringCoefficient, alpha, seed);
+    }
+
+    /**
+     * Named objectives whose gradients {@code combiner} combines (see {@link CombinedObjective}: zeroth-order
+     * estimators see the plain sum of the parts).
+     */
+    public static CombinedObjective combine(GradientCombiner combiner, Map<String, Objective> parts) {
+        return new CombinedObjective(parts, combiner);
+    }
+
+    /**
+     * {@code forget} and {@code retain} (parts named {@code "forget"} and {@code "retain"}) with the PCGrad
+     * conflict projection (Yu et al. 2020, {@link ConflictProjection}): when the forget gradient points
+     * against the retain gradient, its conflicting component is removed. In Kotlin:
+     * {@code conflictProjection(npo(), klRetain() * 0.5)}.
+     */
+    public static CombinedObjective conflictProjection(Objective forget, Objective retain) {
+        return combine(GradientCombiner.conflictProjection(), parts(forget, retain));
+    }
+
+    /**
+     * StableUN (Wu et al. 2025, {@link StableUn}) with one adversarial neighbourhood point of radius
+     * ρ = 0.05 (SAM's default radius; the paper's value is not known to us) and seed 0.
+     */
+    public static CombinedObjective stableUn(Objective forget, Objective retain) {
+        return stableUn(forget, retain, 0.05, 1, 0);
+    }
+
+    /** StableUN (Wu et al. 2025, {@link StableUn}) with radius {@code rho} and {@code points} neighbourhood points. */
+    public static CombinedObjective stableUn(Objective forget, Objective retain, double rho, int points, long seed) {
+        return combine(GradientCombiner.stableUn(rho, points, seed), parts(forget, retain));
+    }
+
+    private static Map<String, Objective> parts(Objective forget, Objective retain) {
+        Map<String, Objective> parts = new LinkedHashMap<>();
+        parts.put(ConflictProjection.FORGET, forget);
+        parts.put(ConflictProjection.RETAIN, retain);
+        return parts;
+    }
+
+    /**
+     * Concept-domain correction ({@link ConceptCorrection}) against the holdout split, on the last block's
+     * output, with a discriminator of learning rate 0.05, weight decay 0.001, one update per step (our
+     * defaults).
+     */
+    public static ConceptCorrection conceptCorrection() {
+        return conceptCorrection(Split.HOLDOUT);
+    }
+
+    /** Concept-domain correction against {@code anchor}, otherwise as {@link #conceptCorrection()}. */
+    public static ConceptCorrection conceptCorrection(Split anchor) {
+        return new ConceptCorrection(anchor, ConceptCorrection.LAST, 0.05, 0.001, 1);
     }
 }

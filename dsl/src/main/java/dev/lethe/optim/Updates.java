@@ -1,6 +1,7 @@
 package dev.lethe.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +38,40 @@ public final class Updates {
         LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
         arrays.forEach((k, v) -> out.put(k, f.apply(k, v)));
         return new Updates(out);
+    }
+
+    /**
+     * {@code this + other}, parameter by parameter (Kotlin's {@code +}); both must name the same parameters.
+     * For arrays without an autograd graph (gradients, updates).
+     */
+    public Updates plus(Updates other) {
+        requireSameNames(other);
+        return map((name, a) -> a.add(other.get(name)));
+    }
+
+    /** {@code factor · this} (Kotlin's {@code *}); for arrays without an autograd graph. */
+    public Updates times(double factor) {
+        return map((name, a) -> a.mul((float) factor));
+    }
+
+    /**
+     * The inner product Σ_p ⟨this_p, other_p⟩ over all parameters together, read back as a double (each
+     * parameter's sum in the arrays' type, the parameters accumulated in double).
+     */
+    public double dot(Updates other) {
+        requireSameNames(other);
+        double total = 0;
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            total += e.getValue().mul(other.get(e.getKey())).sum().toType(DataType.FLOAT64, false).getDouble();
+        }
+        return total;
+    }
+
+    private void requireSameNames(Updates other) {
+        if (!arrays.keySet().equals(other.arrays.keySet())) {
+            throw new IllegalArgumentException("updates name different parameters: " + arrays.keySet() + " and "
+                    + other.arrays.keySet());
+        }
     }
 
     /** The global L2 norm √(Σ‖u‖²) as a scalar array. */

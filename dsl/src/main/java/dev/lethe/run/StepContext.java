@@ -11,10 +11,12 @@ import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.ModelOutput;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.objective.CombinedObjective;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Step;
 import dev.lethe.objective.TokenScores;
 import dev.lethe.optim.LossOracle;
+import dev.lethe.optim.PartEvaluations;
 import dev.lethe.optim.Updates;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -64,17 +66,47 @@ final class StepContext implements LossOracle {
         return objective.loss(new View());
     }
 
+    /**
+     * The loss and its gradients. For a {@link CombinedObjective}: one backward pass per part (each a fresh
+     * forward pass on the step's batches), the combiner's direction, and the summed loss at θ.
+     */
     @Override
     public Evaluation lossAndGradients() {
+        if (objective instanceof CombinedObjective combined) {
+            Map<String, LossOracle> parts = new LinkedHashMap<>();
+            combined.parts().forEach((name, part) -> parts.put(name, oracle(part)));
+            PartEvaluations evaluations = new PartEvaluations(model.weights(), index, parts);
+            Updates direction = combined.combiner().combine(evaluations);
+            return new Evaluation(evaluations.totalLoss(), direction);
+        }
+        return lossAndGradients(objective);
+    }
+
+    private Evaluation lossAndGradients(Objective o) {
         model.weights().zeroGradients();
         NDArray loss;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            loss = objective.loss(new View());
+            loss = o.loss(new View());
             collector.backward(loss);
         }
         LinkedHashMap<String, NDArray> grads = new LinkedHashMap<>();
         model.weights().forEach((name, w) -> grads.put(name, w.getGradient()));
         return new Evaluation(loss, new Updates(grads));
+    }
+
+    /** The oracle of {@code part} alone, on this step's batches and reference outputs. */
+    private LossOracle oracle(Objective part) {
+        return new LossOracle() {
+            @Override
+            public NDArray loss() {
+                return part.loss(new View());
+            }
+
+            @Override
+            public Evaluation lossAndGradients() {
+                return StepContext.this.lossAndGradients(part);
+            }
+        };
     }
 
     private Batch batch(Split split) {

@@ -20,7 +20,8 @@ class ObjectiveRegistryTest {
     @Test
     void everyBuiltInIsRegisteredWithTheDefaultsOfObjectives() {
         assertEquals(List.of("ga", "grad_diff", "npo", "simnpo", "idk", "dpo", "flat", "kl_retain", "inverted_hinge",
-                "catnip", "nll", "rmu"), List.copyOf(registry.names()));
+                "catnip", "nll", "rmu", "concept_correction", "conflict_projection", "stable_un"),
+                List.copyOf(registry.names()));
         assertEquals(Objectives.gradientAscent(), registry.create("ga"));
         assertEquals(Objectives.gradDiff(), registry.create("grad_diff"));
         assertEquals(Objectives.npo(), registry.create("npo"));
@@ -33,6 +34,31 @@ class ObjectiveRegistryTest {
         assertEquals(Objectives.catnipStyle(), registry.create("catnip"));
         assertEquals(Objectives.nll(), registry.create("nll"));
         assertEquals(Objectives.rmu(), registry.create("rmu"));
+        ConceptCorrection cc = (ConceptCorrection) registry.create("concept_correction");
+        assertEquals(Split.HOLDOUT, cc.anchor());
+        assertEquals(Objectives.conflictProjection(Objectives.npo(), Objectives.klRetain().times(1.0)),
+                registry.create("conflict_projection"));
+        assertEquals(Objectives.stableUn(Objectives.npo(), Objectives.klRetain().times(1.0)),
+                registry.create("stable_un"));
+    }
+
+    @Test
+    void combinedObjectivesNameTheirPartsByRegisteredNames() {
+        assertEquals(Objectives.conflictProjection(new SimNpo(2.5, 0), Objectives.nll().times(0.5)),
+                registry.create("conflict_projection", Map.of("forget", "simnpo", "retain", "nll",
+                        "retain_weight", 0.5)));
+        assertEquals(Objectives.stableUn(Objectives.npo(), Objectives.klRetain().times(2.0), 0.1, 3, 9),
+                registry.create("stable_un", Map.of("retain_weight", 2, "rho", 0.1, "points", 3, "seed", 9)));
+        String unknown = assertThrows(IllegalArgumentException.class,
+                () -> registry.create("conflict_projection", Map.of("forget", "nop"))).getMessage();
+        assertTrue(unknown.contains("unknown objective 'nop'"), unknown);
+        assertThrows(IllegalArgumentException.class,
+                () -> registry.create("stable_un", Map.of("forget", "stable_un")));
+        ConceptCorrection cc = (ConceptCorrection) registry.create("concept_correction",
+                Map.of("anchor", "world", "layer", 1, "learning_rate", 0.5));
+        assertEquals(Split.WORLD, cc.anchor());
+        assertThrows(IllegalArgumentException.class,
+                () -> registry.create("concept_correction", Map.of("anchor", "forget")));
     }
 
     @Test
@@ -78,7 +104,7 @@ class ObjectiveRegistryTest {
         assertTrue(typo.contains("unknown objective 'npoo'"), typo);
         assertTrue(typo.contains("did you mean 'npo' or 'dpo'?"), typo + " (closest first: distance 1, then 2)");
         assertTrue(typo.contains("Known objectives: ga, grad_diff, npo, simnpo, idk, dpo, flat, kl_retain, "
-                + "inverted_hinge, catnip, nll, rmu"), typo);
+                + "inverted_hinge, catnip, nll, rmu, concept_correction, conflict_projection, stable_un"), typo);
         String swapped = assertThrows(IllegalArgumentException.class, () -> registry.create("simpno")).getMessage();
         assertTrue(swapped.contains("did you mean 'simnpo'?"), swapped);
         String upper = assertThrows(IllegalArgumentException.class, () -> registry.create("GRAD-DIFF")).getMessage();

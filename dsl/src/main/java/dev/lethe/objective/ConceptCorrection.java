@@ -1,0 +1,143 @@
+package dev.lethe.objective;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Activation;
+import dev.lethe.data.Split;
+import dev.lethe.model.Scalars;
+
+/**
+ * Concept-domain correction, adapted to language models from concept erasure in diffusion models (the
+ * "diffusion seed paper" of FORMULAS.md, whose domain correction trains an adversarial discriminator so
+ * that outputs for the erased concept become indistinguishable from those for an anchor concept): a GAN
+ * min–max game between the trained model and a small discriminator over the model's representation of a
+ * prompt.
+ *
+ * <p>Representation: the residual stream after block {@code layer} (by default the last,
+ * {@link #LAST}), mean-pooled over the non-padding input positions of each example
+ * ({@link dev.lethe.data.Batch#inputMask()}, as RMU): f = Σ_t m_t·h_t / Σ_t m_t, one width-W vector per
+ * example. We chose hidden states over output distributions because they are W-dimensional instead of
+ * vocabulary-sized, and the discriminator has to be cheap.
+ *
+ * <p>Anchor: by default the {@link Split#HOLDOUT} split, fictitious people the model never saw, so "make
+ * the forget people look like the holdout people" means "make the model treat them as strangers"; any split
+ * can be the anchor. The anchor features come from the trained model and are detached.
+ *
+ * <p>The game, once per optimisation step (the first loss evaluation of each {@link Step#index()}: a
+ * zeroth-order or SAM estimator evaluates the loss several times per step, and the discriminator must
+ * move once): the {@link LogisticDiscriminator} takes {@code discriminatorSteps} closed-form gradient steps
+ * on the detached forget (label 0) and anchor (label 1) features; then the generator loss, with that
+ * discriminator held fixed, is its log-loss with the forget features' label flipped to "anchor":
+ * <pre>
+ *   L = mean_j −log σ(w·f_j + b) = mean_j softplus(−(w·f_j + b))
+ * </pre>
+ * nothing else: add a retain term with {@code plus}. The discriminator is trained without autograd because
+ * DJL allows no nested {@code GradientCollector}; its state is Java doubles, so nothing native outlives a
+ * step and nothing needs closing. It starts at zero (the first step's loss is log 2 before the update) and
+ * draws no random numbers, so a run is deterministic. State is per instance: a fresh discriminator whenever
+ * the step index goes back (a new stage or run); use one instance per concurrent run.
+ */
+public final class ConceptCorrection implements Objective {
+    /** The layer value meaning "the last block", {@code step.layers()}. */
+    public static final int LAST = -1;
+
+    private final Split anchor;
+    private final int layer;
+    private final int discriminatorSteps;
+    private final LogisticDiscriminator discriminator;
+    private long lastStep = -1;
+
+    /**
+     * @param anchor the split whose representations the forget split's should become indistinguishable from
+     * @param layer the block whose output is pooled (1-based as {@link Step#hidden}), or {@link #LAST}
+     * @param learningRate the discriminator's learning rate η &gt; 0
+     * @param weightDecay the discriminator's L2 penalty λ ≥ 0
+     * @param discriminatorSteps discriminator updates per optimisation step, ≥ 1
+     */
+    public ConceptCorrection(Split anchor, int layer, double learningRate, double weightDecay, int discriminatorSteps) {
+        if (anchor == Split.FORGET) {
+            throw new IllegalArgumentException("the anchor of concept-domain correction must not be the forget split");
+        }
+        if (layer < 0 && layer != LAST) {
+            throw new IllegalArgumentException("layer must be >= 0 or LAST, was " + layer);
+        }
+        if (discriminatorSteps < 1) {
+            throw new IllegalArgumentException("discriminator steps must be >= 1, was " + discriminatorSteps);
+        }
+        this.anchor = anchor;
+        this.layer = layer;
+        this.discriminatorSteps = discriminatorSteps;
+        this.discriminator = new LogisticDiscriminator(learningRate, weightDecay);
+    }
+
+    /** The anchor split. */
+    public Split anchor() {
+        return anchor;
+    }
+
+    /** The discriminator this objective trains (its state, for inspection). */
+    public LogisticDiscriminator discriminator() {
+        return discriminator;
+    }
+
+    @Override
+    public NDArray loss(Step step) {
+        int l = layer == LAST ? step.layers() : layer;
+        NDArray forget = pooled(step.hidden(Split.FORGET, l), step.batch(Split.FORGET).inputMask());
+        synchronized (this) {
+            if (step.index() < lastStep) {
+                discriminator.reset();
+            }
+            if (step.index() != lastStep) {
+                NDArray anchorFeatures = pooled(step.hidden(anchor, l), step.batch(anchor).inputMask());
+                double[][] a = rows(anchorFeatures);
+                double[][] f = rows(forget);
+                for (int k = 0; k < discriminatorSteps; k++) {
+                    discriminator.update(a, f);
+                }
+                lastStep = step.index();
+            }
+            return generatorLoss(forget, discriminator.weights(), discriminator.bias());
+        }
+    }
+
+    /**
+     * mean_j softplus(−(w·f_j + b)) for features {@code features} (B, W) with their graph, and a fixed
+     * discriminator (w of length W, or empty for w = 0).
+     */
+    public static NDArray generatorLoss(NDArray features, double[] w, double b) {
+        long width = features.getShape().get(1);
+        NDArray logits;
+        if (w.length == 0) {
+            logits = Scalars.times(features.sum(new int[] {1}), 0);
+        } else {
+            if (w.length != width) {
+                throw new IllegalArgumentException("discriminator of width " + w.length + " for features of width "
+                        + width);
+            }
+            NDArray fromJava = features.getManager().create(w);
+            NDArray wArray = fromJava.toType(features.getDataType(), true).duplicate();
+            fromJava.close();
+            logits = features.matMul(wArray.reshape(width, 1)).squeeze(1);
+        }
+        return Activation.softPlus(Scalars.plus(logits, b).neg()).mean();
+    }
+
+    /** Σ_t m_t·h_t / Σ_t m_t per row: hidden (B, T, W), mask (B, T) → (B, W). */
+    static NDArray pooled(NDArray hidden, NDArray mask) {
+        NDArray m = mask.toType(hidden.getDataType(), false);
+        return hidden.mul(m.expandDims(2)).sum(new int[] {1}).div(m.sum(new int[] {1}, true));
+    }
+
+    private static double[][] rows(NDArray features) {
+        NDArray detached = features.stopGradient().toType(DataType.FLOAT64, false);
+        int rows = (int) detached.getShape().get(0);
+        int width = (int) detached.getShape().get(1);
+        double[] flat = detached.toDoubleArray();
+        double[][] out = new double[rows][width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(flat, r * width, out[r], 0, width);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.lethe.optim;
+
+import java.util.Set;
+
+/**
+ * Turns the gradients of a stage's named objectives into one descent direction (DESIGN.md, "Objectives":
+ * a stage holds named objectives and one combiner). One method, so a Java or Kotlin lambda is a combiner:
+ * {@code parts -> parts.gradient("forget")}. Built-ins: {@link #sum()}, {@link #conflictProjection()}
+ * (PCGrad, {@link ConflictProjection}) and {@link #stableUn(double, int, long)} ({@link StableUn}).
+ *
+ * <p>Only first-order estimation sees the combiner: {@link LossOracle#lossAndGradients()} of a combined
+ * objective computes one gradient per part and combines them, while zeroth-order estimators, which only
+ * ever see losses, minimise the plain sum of the parts.
+ */
+@FunctionalInterface
+public interface GradientCombiner {
+    /** The combined direction, one array per parameter (arrays the combiner creates or gets from {@code parts}). */
+    Updates combine(Parts parts);
+
+    /** The plain sum Σ_k g_k of every part's gradient at θ: the gradient of the summed loss. */
+    static GradientCombiner sum() {
+        return parts -> {
+            Updates total = null;
+            for (String name : parts.names()) {
+                total = total == null ? parts.gradient(name) : total.plus(parts.gradient(name));
+            }
+            if (total == null) {
+                throw new IllegalArgumentException("a combined objective needs at least one part");
+            }
+            return total;
+        };
+    }
+
+    /** PCGrad conflict projection of the part {@code "forget"} against the part {@code "retain"}. */
+    static GradientCombiner conflictProjection() {
+        return new ConflictProjection(ConflictProjection.FORGET, ConflictProjection.RETAIN);
+    }
+
+    /** StableUN with forgetting feedback from {@code points} neighbourhood points of radius {@code rho}. */
+    static GradientCombiner stableUn(double rho, int points, long seed) {
+        return new StableUn(ConflictProjection.FORGET, ConflictProjection.RETAIN, rho, points, seed);
+    }
+
+    /**
+     * What a combiner may ask about the parts of one optimisation step. Gradients are copies the step owns,
+     * so backward passes of later parts do not overwrite them.
+     */
+    interface Parts {
+        /** The part names, in the order the objective declared them. */
+        Set<String> names();
+
+        /** ∇L_part(θ) at the current weights; computed once per step and part, then cached. */
+        Updates gradient(String part);
+
+        /**
+         * ∇L_part(θ + shift): the weights are moved by {@code shift} (one array per parameter named in it),
+         * the gradient is taken, and the weights are restored bit for bit (also when the evaluation throws).
+         */
+        Updates gradientAt(String part, Updates shift);
+
+        /** The optimisation step number (from 0), for combiners that draw random numbers per step. */
+        long step();
+    }
+}
