@@ -69,27 +69,39 @@ public final class PartRegistry {
     /** Every slot with its kinds and their parameters (type, default, meaning): what {@code lethe list} prints. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        Writing w = new Writing(this);
         for (Slot<?> slot : slots()) {
-            sb.append(slot.name()).append(":\n");
-            for (Kind<?> k : kinds(slot).values()) {
-                sb.append("  ").append(k.name()).append(" - ").append(k.doc()).append('\n');
-                for (Param p : k.params()) {
-                    sb.append("      ").append(p.name()).append(": ").append(p.type().describe());
-                    if (p.required()) {
-                        sb.append(", required");
-                    } else if (p.defaultValue() != null) {
-                        Object d = p.type().write(p.defaultValue(), w);
-                        sb.append(", default ").append(YamlWriter.flow(d));
-                    }
-                    sb.append(" - ").append(p.doc()).append('\n');
-                }
+            sb.append(describe(slot));
+        }
+        return sb.toString();
+    }
+
+    /** The kinds of {@code slot} with their parameters; for {@link Slot#OBJECTIVE} also the custom names. */
+    public String describe(Slot<?> slot) {
+        StringBuilder sb = new StringBuilder(slot.name()).append(":\n");
+        for (Kind<?> k : kinds(slot).values()) {
+            sb.append(describe(k, "  "));
+        }
+        if (slot == Slot.OBJECTIVE) {
+            List<String> custom = customObjectives.names().stream().filter(n -> !kinds(slot).containsKey(n)).toList();
+            if (!custom.isEmpty()) {
+                sb.append("  custom: ").append(String.join(", ", custom)).append('\n');
             }
         }
-        List<String> custom = customObjectives.names().stream().filter(n -> !kinds(Slot.OBJECTIVE).containsKey(n))
-                .toList();
-        if (!custom.isEmpty()) {
-            sb.append("custom objectives: ").append(String.join(", ", custom)).append('\n');
+        return sb.toString();
+    }
+
+    /** {@code kind}'s name and documentation, then one line per parameter (type, default, meaning). */
+    public String describe(Kind<?> kind, String indent) {
+        StringBuilder sb = new StringBuilder(indent).append(kind.name()).append(" - ").append(kind.doc()).append('\n');
+        Writing w = new Writing(this);
+        for (Param p : kind.params()) {
+            sb.append(indent).append("    ").append(p.name()).append(": ").append(p.type().describe());
+            if (p.required()) {
+                sb.append(", required");
+            } else if (p.defaultValue() != null) {
+                sb.append(", default ").append(YamlWriter.flow(p.type().write(p.defaultValue(), w)));
+            }
+            sb.append(" - ").append(p.doc()).append('\n');
         }
         return sb.toString();
     }
