@@ -400,7 +400,7 @@ public final class ParamTypes {
 
         @Override
         public String describe() {
-            return "a " + slot.name() + " (see lethe list)";
+            return ("aeiou".indexOf(slot.name().charAt(0)) >= 0 ? "an " : "a ") + slot.name() + " (see lethe list)";
         }
     }
 
