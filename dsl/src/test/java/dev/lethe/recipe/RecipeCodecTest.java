@@ -81,6 +81,21 @@ class RecipeCodecTest {
     }
 
     @Test
+    void theBuiltInObjectivesAreTheRegistrysWithTheSameParametersAndDefaults() {
+        ObjectiveRegistry objectives = ObjectiveRegistry.standard();
+        Map<String, Kind<?>> kinds = PartRegistry.standard().kinds(Slot.OBJECTIVE);
+        for (String name : objectives.names()) {
+            Kind<?> kind = kinds.get(name);
+            assertEquals(List.copyOf(objectives.defaults(name).keySet()), kind.keys(), name);
+            // the same objective from the registry's defaults and from a file that gives no parameters
+            assertEquals(objectives.create(name), Recipe.fromYaml("name: o\nmodel: gpt\ndata: fictitious_facts\n"
+                    + "unlearn: {objective: " + name + "}\n").unlearn().objective(), name);
+        }
+        assertEquals(List.of("plus", "times"), kinds.keySet().stream().filter(k -> !objectives.names().contains(k))
+                .toList());
+    }
+
+    @Test
     void jsonIsAcceptedToo() {
         Recipe r = Recipe.fromYaml("{\"name\": \"j\", \"model\": \"gpt\", \"data\": {\"fictitious_facts\": {\"people\": 10}},"
                 + " \"unlearn\": {\"objective\": {\"npo\": {\"beta\": 0.3}}}}");
