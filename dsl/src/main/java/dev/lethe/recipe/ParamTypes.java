@@ -92,7 +92,7 @@ public final class ParamTypes {
 
     /** {@code type}, or null (written {@code null} or left out). */
     public static ParamType nullable(ParamType type) {
-        return new Nullable_(type);
+        return new OrNull(type);
     }
 
     /**
@@ -421,8 +421,7 @@ public final class ParamTypes {
         }
     }
 
-    @SuppressWarnings("checkstyle:TypeName")
-    private record Nullable_(ParamType type) implements ParamType {
+    private record OrNull(ParamType type) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return scalar(node) == null && node instanceof Scalar ? Reading.NULL : type.read(node, path, r);

@@ -56,7 +56,6 @@ import dev.lethe.optim.Schedule;
 import dev.lethe.optim.Schedules;
 import dev.lethe.optim.Spsa;
 import dev.lethe.optim.TraceMomentum;
-import dev.lethe.optim.Transform;
 import dev.lethe.recipe.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,5 @@
 package dev.lethe.recipe;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * Writes plain data (maps with string keys in order, lists, strings, numbers, booleans, null) as block-style
  * YAML, deterministically: the same data always gives the same text. Lists of scalars are written in flow
  * style ({@code [retain, world]}); strings are plain where YAML reads them back as the same string, else
- * double-quoted with JSON escapes.
+ * double-quoted, with escapes for all but printable ASCII.
  */
 final class YamlWriter {
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z_/.][A-Za-z0-9_ ./+\\-]*");
@@ -123,7 +122,27 @@ final class YamlWriter {
     static String string(String s) {
         boolean plain = PLAIN.matcher(s).matches() && !s.endsWith(" ") && !s.contains(" #")
                 && !RESERVED.contains(s.toLowerCase(Locale.ROOT)) && !numeric(s);
-        return plain ? s : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+        return plain ? s : quoted(s);
+    }
+
+    /**
+     * {@code s} double-quoted: printable ASCII as is (with {@code \\} and {@code \"} escaped), everything else
+     * as a {@code \\uXXXX} or {@code \\UXXXXXXXX} escape, which YAML reads back to the same code points.
+     */
+    private static String quoted(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        s.codePoints().forEach(c -> {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append((char) c);
+            } else if (c >= 0x20 && c < 0x7F) {
+                sb.append((char) c);
+            } else if (c <= 0xFFFF) {
+                sb.append(String.format("\\u%04X", c));
+            } else {
+                sb.append(String.format("\\U%08X", c));
+            }
+        });
+        return sb.append('"').toString();
     }
 
     private static boolean numeric(String s) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lethe.Recipe;
+import dev.lethe.attack.Attacks;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,6 +36,15 @@ class RecipePropertiesTest {
         Recipe back = CODEC.read(yaml, "r.yaml");
         assertEquals(r, back, yaml);
         assertEquals(yaml, CODEC.write(back));
+    }
+
+    @Property(tries = 150)
+    void anyStringRoundTrips(@ForAll @StringLength(max = 60) String text) {
+        Recipe r = new RandomRecipes(text.hashCode()).recipe();
+        Recipe withText = new Recipe(text.isBlank() ? "x" + text : text, r.seed(), r.device(), r.model(), r.data(),
+                r.learn(), r.reference(), r.unlearn(), r.evaluate(), List.of(Attacks.jailbreak(text)));
+        String yaml = CODEC.write(withText);
+        assertEquals(withText, CODEC.read(yaml, "s.yaml"), yaml);
     }
 
     @Property(tries = 120)
