@@ -3,9 +3,11 @@ package dev.lethe;
 import dev.lethe.attack.Attack;
 import dev.lethe.data.DataSource;
 import dev.lethe.model.GptConfig;
+import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunListener;
 import dev.lethe.run.Runner;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -54,6 +56,33 @@ public record Recipe(String name, long seed, String device, GptConfig model, Dat
         List<Attack> more = new ArrayList<>(attacks);
         more.add(attack);
         return new Recipe(name, seed, device, model, data, learn, reference, unlearn, evaluate, more);
+    }
+
+    /**
+     * This recipe as a YAML recipe file, every parameter written out; {@link #fromYaml(String)} reads it back
+     * as an equal recipe. Custom objectives must be {@link dev.lethe.objective.NamedObjective}s.
+     */
+    public String toYaml() {
+        return RecipeCodec.standard().write(this);
+    }
+
+    /**
+     * The recipe in a YAML (or JSON) text, with the built-in parts.
+     *
+     * @throws dev.lethe.recipe.RecipeException listing every problem of the text
+     */
+    public static Recipe fromYaml(String yaml) {
+        return RecipeCodec.standard().read(yaml, "<text>");
+    }
+
+    /**
+     * The recipe in a YAML (or JSON) file, with the built-in parts; for custom objectives use a
+     * {@link RecipeCodec} over {@link dev.lethe.recipe.PartRegistry#standard(dev.lethe.objective.ObjectiveRegistry)}.
+     *
+     * @throws dev.lethe.recipe.RecipeException listing every problem of the file
+     */
+    public static Recipe fromYaml(Path file) {
+        return RecipeCodec.standard().read(file);
     }
 
     /** Runs the recipe with a progress bar per stage on standard error. */

@@ -1,0 +1,114 @@
+package dev.lethe.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lethe compare <run-dir>...}: the metrics of several runs side by side. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Show the metrics.csv of several run directories side by side: one row per model, split",
+            "and metric, one column per run (empty where a run lacks the metric). Exit code 2 when a",
+            "directory has no readable metrics.csv."})
+final class CompareCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "Run directories written by lethe run.")
+    List<Path> runs;
+
+    @Option(names = "--digits", defaultValue = "4", description = "Decimals shown (default: ${DEFAULT-VALUE}).")
+    int digits;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        Map<List<String>, String[]> rows = new LinkedHashMap<>();
+        for (int i = 0; i < runs.size(); i++) {
+            Path csv = runs.get(i).resolve("metrics.csv");
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(csv);
+            } catch (IOException e) {
+                err.println("lethe compare: " + csv + ": cannot read (" + e.getClass().getSimpleName()
+                        + "); is " + runs.get(i) + " a finished run directory?");
+                err.flush();
+                return 2;
+            }
+            if (lines.isEmpty() || !lines.get(0).equals("model,split,metric,value")) {
+                err.println("lethe compare: " + csv + ":1: expected the header model,split,metric,value");
+                err.flush();
+                return 2;
+            }
+            for (int n = 1; n < lines.size(); n++) {
+                String[] f = lines.get(n).split(",", -1);
+                if (f.length != 4) {
+                    err.println("lethe compare: " + csv + ":" + (n + 1) + ": expected 4 fields, got " + f.length);
+                    err.flush();
+                    return 2;
+                }
+                try {
+                    double v = Double.parseDouble(f[3]);
+                    rows.computeIfAbsent(List.of(f[0], f[1], f[2]), k -> new String[runs.size()])[i] =
+                            String.format(Locale.ROOT, "%." + digits + "f", v);
+                } catch (NumberFormatException e) {
+                    err.println("lethe compare: " + csv + ":" + (n + 1) + ": not a number: " + f[3]);
+                    err.flush();
+                    return 2;
+                }
+            }
+        }
+        List<String[]> table = new ArrayList<>();
+        String[] header = new String[3 + runs.size()];
+        header[0] = "model";
+        header[1] = "split";
+        header[2] = "metric";
+        for (int i = 0; i < runs.size(); i++) {
+            Path name = runs.get(i).toAbsolutePath().normalize().getFileName();
+            header[3 + i] = name == null ? runs.get(i).toString() : name.toString();
+        }
+        table.add(header);
+        rows.forEach((k, v) -> {
+            String[] row = new String[3 + v.length];
+            row[0] = k.get(0);
+            row[1] = k.get(1);
+            row[2] = k.get(2);
+            for (int i = 0; i < v.length; i++) {
+                row[3 + i] = v[i] == null ? "" : v[i];
+            }
+            table.add(row);
+        });
+        print(table, spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Left-aligned text columns, numbers right-aligned. */
+    private static void print(List<String[]> table, PrintWriter out) {
+        int[] width = new int[table.get(0).length];
+        for (String[] row : table) {
+            for (int c = 0; c < row.length; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        for (String[] row : table) {
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                String cell = c < 3 ? String.format("%-" + width[c] + "s", row[c])
+                        : String.format("%" + width[c] + "s", row[c]);
+                sb.append(c == 0 ? "" : "  ").append(cell);
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+        out.flush();
+    }
+}

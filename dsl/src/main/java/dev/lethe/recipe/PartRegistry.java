@@ -1,0 +1,108 @@
+package dev.lethe.recipe;
+
+import dev.lethe.objective.ObjectiveRegistry;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every kind of part a recipe file can hold, by slot ({@link Slot#OBJECTIVE}, {@link Slot#SCHEDULE}, ...),
+ * plus the {@link ObjectiveRegistry} that custom objectives (lambdas) are found in. {@link #standard()} holds
+ * the built-ins ({@link StandardParts}); add a new part with one {@link #add} call (see docs/recipes.md).
+ * A registry is not thread-safe; fill it, then share it.
+ */
+public final class PartRegistry {
+    private final Map<Slot<?>, Map<String, Kind<?>>> kinds = new LinkedHashMap<>();
+    private final ObjectiveRegistry customObjectives;
+
+    /** An empty registry whose custom objectives come from {@code customObjectives}. */
+    public PartRegistry(ObjectiveRegistry customObjectives) {
+        this.customObjectives = customObjectives;
+    }
+
+    /** The built-in parts, with no custom objectives. */
+    public static PartRegistry standard() {
+        return standard(new ObjectiveRegistry());
+    }
+
+    /**
+     * The built-in parts; objective names that are not built-in are looked up in {@code customObjectives}
+     * and become {@link dev.lethe.objective.NamedObjective}s.
+     */
+    public static PartRegistry standard(ObjectiveRegistry customObjectives) {
+        PartRegistry r = new PartRegistry(customObjectives);
+        StandardParts.addTo(r);
+        return r;
+    }
+
+    /**
+     * Adds {@code kind} to {@code slot}. Kinds are tried in the order added when a part is written, so add a
+     * kind that handles a subset of another's values first.
+     *
+     * @return this registry
+     */
+    public <T> PartRegistry add(Slot<T> slot, Kind<? extends T> kind) {
+        Map<String, Kind<?>> m = kinds.computeIfAbsent(slot, s -> new LinkedHashMap<>());
+        if (m.containsKey(kind.name())) {
+            throw new IllegalArgumentException("a " + slot.name() + " called '" + kind.name() + "' is already registered");
+        }
+        m.put(kind.name(), kind);
+        return this;
+    }
+
+    /** The kinds of {@code slot} by name, in the order added. */
+    public Map<String, Kind<?>> kinds(Slot<?> slot) {
+        return Collections.unmodifiableMap(kinds.getOrDefault(slot, Map.of()));
+    }
+
+    /** The slots that have kinds, in the order first added. */
+    public List<Slot<?>> slots() {
+        return List.copyOf(kinds.keySet());
+    }
+
+    /** Where custom objective names are resolved. */
+    public ObjectiveRegistry customObjectives() {
+        return customObjectives;
+    }
+
+    /** Every slot with its kinds and their parameters (type, default, meaning): what {@code lethe list} prints. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Slot<?> slot : slots()) {
+            sb.append(describe(slot));
+        }
+        return sb.toString();
+    }
+
+    /** The kinds of {@code slot} with their parameters; for {@link Slot#OBJECTIVE} also the custom names. */
+    public String describe(Slot<?> slot) {
+        StringBuilder sb = new StringBuilder(slot.name()).append(":\n");
+        for (Kind<?> k : kinds(slot).values()) {
+            sb.append(describe(k, "  "));
+        }
+        if (slot == Slot.OBJECTIVE) {
+            List<String> custom = customObjectives.names().stream().filter(n -> !kinds(slot).containsKey(n)).toList();
+            if (!custom.isEmpty()) {
+                sb.append("  custom: ").append(String.join(", ", custom)).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@code kind}'s name and documentation, then one line per parameter (type, default, meaning). */
+    public String describe(Kind<?> kind, String indent) {
+        StringBuilder sb = new StringBuilder(indent).append(kind.name()).append(" - ").append(kind.doc()).append('\n');
+        Writing w = new Writing(this);
+        for (Param p : kind.params()) {
+            sb.append(indent).append("    ").append(p.name()).append(": ").append(p.type().describe());
+            if (p.required()) {
+                sb.append(", required");
+            } else if (p.defaultValue() != null) {
+                sb.append(", default ").append(YamlWriter.flow(p.type().write(p.defaultValue(), w)));
+            }
+            sb.append(" - ").append(p.doc()).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.lethe.recipe;
+
+import dev.lethe.Recipe;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads recipe files (YAML, or JSON when the text starts with <code>{</code>) and writes recipes as YAML, through
+ * the kinds of a {@link PartRegistry}. Writing then reading gives an equal recipe, and writing is
+ * deterministic, so the text of a recipe is stable (and hashable). Reading reports every problem at once in
+ * a {@link RecipeException}.
+ */
+public final class RecipeCodec {
+    private final PartRegistry registry;
+
+    /** A codec over {@code registry}. */
+    public RecipeCodec(PartRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** A codec over the built-in parts ({@link PartRegistry#standard()}). */
+    public static RecipeCodec standard() {
+        return new RecipeCodec(PartRegistry.standard());
+    }
+
+    /** The registry the codec reads and writes through. */
+    public PartRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * The recipe in {@code text}.
+     *
+     * @param file names the text in problems (a file name, or {@code <text>})
+     * @throws RecipeException listing every problem found
+     */
+    public Recipe read(String text, String file) {
+        Node root = NodeReader.read(text, file);
+        Reading reading = new Reading(file, registry);
+        Object recipe = reading.fields(StandardParts.RECIPE, root, "");
+        List<Problem> problems = new ArrayList<>(reading.problems());
+        if (!problems.isEmpty() || recipe == null) {
+            problems.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
+            throw new RecipeException(problems.isEmpty()
+                    ? List.of(new Problem(file, 0, 0, "", "not a recipe")) : problems);
+        }
+        return (Recipe) recipe;
+    }
+
+    /** The recipe in {@code file} (UTF-8). @throws RecipeException listing every problem, or why it cannot be read */
+    public Recipe read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (CharacterCodingException e) {
+            throw new RecipeException(List.of(new Problem(file.toString(), 0, 0, "", "not UTF-8 text")));
+        } catch (IOException e) {
+            throw new RecipeException(List.of(new Problem(file.toString(), 0, 0, "", "cannot read: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()))));
+        }
+        return read(text, file.toString());
+    }
+
+    /** {@code recipe} as YAML, every parameter written out (defaults included). */
+    public String write(Recipe recipe) {
+        return YamlWriter.write(data(recipe));
+    }
+
+    /** {@code recipe} as plain data: maps, lists, strings, numbers, booleans. */
+    public Map<String, @Nullable Object> data(Recipe recipe) {
+        return new Writing(registry).fields(StandardParts.RECIPE, recipe);
+    }
+}

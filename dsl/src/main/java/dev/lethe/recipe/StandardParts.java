@@ -1,0 +1,434 @@
+package dev.lethe.recipe;
+
+import static dev.lethe.recipe.ParamTypes.bool;
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.list;
+import static dev.lethe.recipe.ParamTypes.longInteger;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.recipe.ParamTypes.split;
+import static dev.lethe.recipe.ParamTypes.struct;
+import static dev.lethe.recipe.ParamTypes.text;
+
+import dev.lethe.Evaluation;
+import dev.lethe.Recipe;
+import dev.lethe.Training;
+import dev.lethe.Unlearning;
+import dev.lethe.attack.JailbreakPrefix;
+import dev.lethe.attack.ParaphrasePrompts;
+import dev.lethe.attack.Prune;
+import dev.lethe.attack.Quantize;
+import dev.lethe.attack.Relearn;
+import dev.lethe.data.FictitiousFacts;
+import dev.lethe.data.JsonlData;
+import dev.lethe.data.Split;
+import dev.lethe.eval.AnswerSuite;
+import dev.lethe.eval.PrivacySuite;
+import dev.lethe.eval.TofuSuite;
+import dev.lethe.model.GptConfig;
+import dev.lethe.objective.CatnipStyle;
+import dev.lethe.objective.Dpo;
+import dev.lethe.objective.Flat;
+import dev.lethe.objective.GradDiff;
+import dev.lethe.objective.GradientAscent;
+import dev.lethe.objective.Idk;
+import dev.lethe.objective.InvertedHinge;
+import dev.lethe.objective.KlRetain;
+import dev.lethe.objective.Nll;
+import dev.lethe.objective.Npo;
+import dev.lethe.objective.Objective;
+import dev.lethe.objective.Rmu;
+import dev.lethe.objective.SimNpo;
+import dev.lethe.optim.AddDecayedWeights;
+import dev.lethe.optim.ClipByGlobalNorm;
+import dev.lethe.optim.Estimator;
+import dev.lethe.optim.FirstOrder;
+import dev.lethe.optim.FreezeExcept;
+import dev.lethe.optim.Hybrid;
+import dev.lethe.optim.Optimizer;
+import dev.lethe.optim.Optimizers;
+import dev.lethe.optim.Sam;
+import dev.lethe.optim.ScaleByAdam;
+import dev.lethe.optim.ScaleByLearningRate;
+import dev.lethe.optim.ScaleBySign;
+import dev.lethe.optim.ScaleBySnr;
+import dev.lethe.optim.Schedule;
+import dev.lethe.optim.Schedules;
+import dev.lethe.optim.Spsa;
+import dev.lethe.optim.TraceMomentum;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The built-in parts: every record of the DSL that a recipe can hold, with the parameter names, defaults and
+ * ranges of the classes they build (the defaults are the DSL's: {@link dev.lethe.objective.Objectives},
+ * {@link Optimizers}, {@link dev.lethe.eval.Suites}, {@link dev.lethe.attack.Attacks}, {@link GptConfig#tiny()},
+ * {@link FictitiousFacts#of}). Also the field layouts of the single-kind records: {@link #RECIPE},
+ * {@link #TRAINING}, {@link #UNLEARNING}, {@link #EVALUATION}, {@link #OPTIMIZER}.
+ */
+public final class StandardParts {
+    private StandardParts() {}
+
+    /** An optimizer: an estimator and a chain of transforms ({@link Optimizer}). */
+    public static final Kind<Optimizer> OPTIMIZER = Kind.of("optimizer", Optimizer.class,
+            "an estimator of the descent direction, then transforms applied in order (Optax's chain)",
+            List.of(Param.of("estimator", part(Slot.ESTIMATOR), new FirstOrder(), "where the direction comes from"),
+                    Param.required("transforms", list(part(Slot.TRANSFORM), 0),
+                            "the chain, e.g. scale_by_adam, add_decayed_weights, scale_by_learning_rate")),
+            a -> new Optimizer(a.get("estimator"), a.list("transforms")), o -> List.of(o.estimator(), o.transforms()));
+
+    /** The {@code learn} and {@code reference} stages ({@link Training}). */
+    public static final Kind<Training> TRAINING = Kind.of("training", Training.class,
+            "training from scratch on the stage's splits (NLL of the answers)",
+            List.of(Param.required("steps", longInteger(0), "optimisation steps"),
+                    Param.of("batch_size", integer(1), 32, "examples per step"),
+                    Param.optional("optimizer", struct(OPTIMIZER),
+                            "default: AdamW, lr 3e-3 with 5 % warm-up and linear decay, weight decay 0.01")),
+            a -> {
+                Training t = Training.of(a.longInteger("steps")).batchSize(a.integer("batch_size"));
+                Optimizer o = a.get("optimizer");
+                return o == null ? t : t.optimizer(o);
+            },
+            t -> List.of(t.steps(), t.batchSize(), t.optimizer()));
+
+    /** The {@code unlearn} stage ({@link Unlearning}). */
+    public static final Kind<Unlearning> UNLEARNING = Kind.of("unlearning", Unlearning.class,
+            "minimise the objective starting from the learned model",
+            List.of(Param.required("objective", part(Slot.OBJECTIVE), "what to minimise"),
+                    Param.optional("optimizer", struct(OPTIMIZER), "default: AdamW, lr 1e-3, weight decay 0.01"),
+                    Param.of("steps", longInteger(0), 100L, "optimisation steps"),
+                    Param.of("batch_size", integer(1), 16, "examples per split per step")),
+            a -> {
+                Optimizer o = a.get("optimizer");
+                return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
+                        a.longInteger("steps"), a.integer("batch_size"));
+            },
+            u -> List.of(u.objective(), u.optimizer(), u.steps(), u.batchSize()));
+
+    /** The {@code evaluate} stage ({@link Evaluation}). */
+    public static final Kind<Evaluation> EVALUATION = Kind.of("evaluation", Evaluation.class,
+            "every suite on every split, for every model",
+            List.of(Param.of("suites", list(part(Slot.SUITE), 0), Evaluation.defaults().suites(), "the suites"),
+                    Param.of("splits", list(split(), 0), Evaluation.defaults().splits(), "the splits")),
+            a -> new Evaluation(a.list("suites"), a.list("splits")), e -> List.of(e.suites(), e.splits()));
+
+    /** A whole recipe ({@link Recipe}); the defaults are those of {@link dev.lethe.Lethe#recipe}. */
+    public static final Kind<Recipe> RECIPE = Kind.of("recipe", Recipe.class, "an unlearning experiment",
+            List.of(Param.required("name", text(), "the run's name"),
+                    Param.of("seed", ParamTypes.anyLong(), 42L, "the seed every random stream derives from"),
+                    Param.of("device", text(), "cpu", "cpu, gpu or gpu:N"),
+                    Param.required("model", part(Slot.MODEL), "the model's shape"),
+                    Param.required("data", part(Slot.DATA), "the examples"),
+                    Param.of("learn", struct(TRAINING), Training.of(1000), "training of the learned model"),
+                    Param.optional("reference", struct(TRAINING), "training of the retain-only reference"),
+                    Param.optional("unlearn", struct(UNLEARNING), "the unlearning stage"),
+                    Param.of("evaluate", struct(EVALUATION), Evaluation.defaults(), "what to measure"),
+                    Param.of("attacks", list(part(Slot.ATTACK), 0), List.of(), "attacks on the unlearned model")),
+            a -> {
+                String name = a.text("name");
+                String device = a.text("device");
+                if (name.isBlank()) {
+                    throw new IllegalArgumentException("name must not be blank");
+                }
+                if (!device.matches("cpu|gpu|gpu:\\d+")) {
+                    throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, was '" + device + "'");
+                }
+                return new Recipe(name, a.longInteger("seed"), device, a.get("model"), a.get("data"), a.get("learn"),
+                        a.get("reference"), a.get("unlearn"), a.get("evaluate"), a.list("attacks"));
+            },
+            r -> Arrays.asList(r.name(), r.seed(), r.device(), r.model(), r.data(), r.learn(), r.reference(),
+                    r.unlearn(), r.evaluate(), r.attacks()));
+
+    /** Adds every built-in kind to {@code r}. */
+    static void addTo(PartRegistry r) {
+        models(r);
+        data(r);
+        objectives(r);
+        estimators(r);
+        transforms(r);
+        schedules(r);
+        suites(r);
+        attacks(r);
+    }
+
+    private static Param lr() {
+        return Param.required("lr", real(Range.nonNegative()), "peak value η");
+    }
+
+    private static Param warmup() {
+        return Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)");
+    }
+
+    private static void models(PartRegistry r) {
+        GptConfig t = GptConfig.tiny();
+        r.add(Slot.MODEL, Kind.of("gpt", GptConfig.class, "GPT-2-style causal LM (Radford et al. 2019); defaults: "
+                + "GptConfig.tiny()",
+                List.of(Param.of("vocab_size", integer(0), t.vocabSize(), "token ids; 0 = the data's tokenizer's"),
+                        Param.of("layers", integer(1), t.layers(), "transformer blocks"),
+                        Param.of("width", integer(1), t.width(), "residual width, a multiple of heads"),
+                        Param.of("heads", integer(1), t.heads(), "attention heads per block"),
+                        Param.of("context_length", integer(1), t.contextLength(), "longest sequence"),
+                        Param.of("dropout", ParamTypes.realFloat(Range.closedOpen(0, 1)), t.dropout(),
+                                "dropout rate; 0 keeps runs deterministic")),
+                a -> new GptConfig(a.integer("vocab_size"), a.integer("layers"), a.integer("width"), a.integer("heads"),
+                        a.integer("context_length"), a.<Float>get("dropout")),
+                g -> List.of(g.vocabSize(), g.layers(), g.width(), g.heads(), g.contextLength(), g.dropout())));
+    }
+
+    private static void data(PartRegistry r) {
+        FictitiousFacts d = FictitiousFacts.of(50, 0.1);
+        r.add(Slot.DATA, Kind.of("fictitious_facts", FictitiousFacts.class,
+                "the built-in TOFU-shaped benchmark of fictitious people (Maini et al. 2024); defaults: "
+                        + "FictitiousFacts.of(50, 0.1)",
+                List.of(Param.of("people", integer(2, 1000), d.people(), "trained people (forget + retain)"),
+                        Param.of("forget_fraction", real(Range.open(0, 1)), d.forgetFraction(),
+                                "share of the trained people to forget"),
+                        Param.of("holdout_people", integer(0, 1000), d.holdoutPeople(), "never-trained people"),
+                        Param.of("facts_per_person", integer(1, 6), d.factsPerPerson(), "facts per person"),
+                        Param.of("world_countries", integer(0, 200), d.worldCountries(), "countries of the world split")),
+                a -> new FictitiousFacts(a.integer("people"), a.real("forget_fraction"), a.integer("holdout_people"),
+                        a.integer("facts_per_person"), a.integer("world_countries")),
+                f -> List.of(f.people(), f.forgetFraction(), f.holdoutPeople(), f.factsPerPerson(),
+                        f.worldCountries())));
+        r.add(Slot.DATA, Kind.of("jsonl", JsonlData.class,
+                "a folder of TOFU-layout JSON-lines files: forget.jsonl, retain.jsonl, holdout.jsonl, world.jsonl",
+                List.of(Param.required("dir", ParamTypes.path(), "the folder (relative to the working directory)")),
+                a -> new JsonlData(a.get("dir")), j -> List.of(j.dir())));
+    }
+
+    private static Param splitParam(Split d) {
+        return Param.of("split", split(), d, "the split whose batch it reads");
+    }
+
+    private static Param beta(double d) {
+        return Param.of("beta", real(Range.positive()), d, "inverse temperature β");
+    }
+
+    private static void objectives(PartRegistry r) {
+        r.add(Slot.OBJECTIVE, Kind.of("ga", GradientAscent.class,
+                "gradient ascent: −NLL of the split's answers (Jang et al. 2023)", List.of(splitParam(Split.FORGET)),
+                a -> new GradientAscent(a.get("split")), o -> List.of(o.split())));
+        r.add(Slot.OBJECTIVE, Kind.of("grad_diff", GradDiff.class,
+                "GradDiff: −NLL(forget) + α·NLL(retain) (Liu et al. 2022)",
+                List.of(Param.of("alpha", real(Range.any()), 1.0, "retain weight α")),
+                a -> new GradDiff(a.real("alpha")), o -> List.of(o.alpha())));
+        r.add(Slot.OBJECTIVE, Kind.of("npo", Npo.class, "negative preference optimisation (Zhang et al. 2024)",
+                List.of(beta(0.1)), a -> new Npo(a.real("beta")), o -> List.of(o.beta())));
+        r.add(Slot.OBJECTIVE, Kind.of("simnpo", SimNpo.class, "SimNPO, reference-free NPO (Fan et al. 2024)",
+                List.of(beta(2.5), Param.of("gamma", real(Range.any()), 0.0, "reward margin γ")),
+                a -> new SimNpo(a.real("beta"), a.real("gamma")), o -> List.of(o.beta(), o.gamma())));
+        r.add(Slot.OBJECTIVE, Kind.of("idk", Idk.class, "NLL of a refusal on the forget prompts (Maini et al. 2024)",
+                List.of(splitParam(Split.FORGET)), a -> new Idk(a.get("split")), o -> List.of(o.split())));
+        r.add(Slot.OBJECTIVE, Kind.of("dpo", Dpo.class, "DPO / IdkPO with refusals preferred (Rafailov et al. 2023)",
+                List.of(beta(0.1)), a -> new Dpo(a.real("beta")), o -> List.of(o.beta())));
+        r.add(Slot.OBJECTIVE, Kind.of("flat", Flat.class, "FLAT, f-divergence loss adjustment (Wang et al. 2024)",
+                List.of(Param.of("divergence", ParamTypes.choice(Flat.Divergence.class),
+                        Flat.Divergence.TOTAL_VARIATION, "the f-divergence")),
+                a -> new Flat(a.get("divergence")), o -> List.of(o.divergence())));
+        r.add(Slot.OBJECTIVE, Kind.of("kl_retain", KlRetain.class, "KL(π_ref ‖ π_θ) on the split's answers",
+                List.of(Param.of("split", split(), Split.RETAIN, "the split whose batch it reads")),
+                a -> new KlRetain(a.get("split")), o -> List.of(o.split())));
+        r.add(Slot.OBJECTIVE, Kind.of("inverted_hinge", InvertedHinge.class, "the inverted hinge loss (LoKU)",
+                List.of(splitParam(Split.FORGET)), a -> new InvertedHinge(a.get("split")), o -> List.of(o.split())));
+        r.add(Slot.OBJECTIVE, Kind.of("catnip", CatnipStyle.class, "confidence-weighted token-level NPO (CATNIP-style)",
+                List.of(beta(0.1), Param.of("k", real(Range.nonNegative()), 1.0, "confidence exponent k")),
+                a -> new CatnipStyle(a.real("beta"), a.real("k")), o -> List.of(o.beta(), o.k())));
+        r.add(Slot.OBJECTIVE, Kind.of("nll", Nll.class, "NLL of the answers of the union of the splits",
+                List.of(Param.of("splits", list(split(), 1), List.of(Split.RETAIN), "the splits")),
+                a -> new Nll(a.<Split>list("splits")), o -> List.of(o.splits())));
+        r.add(Slot.OBJECTIVE, Kind.of("rmu", Rmu.class, "RMU representation misdirection (Li et al. 2024, WMDP §5)",
+                List.of(Param.of("layer", new RmuLayer(), Rmu.MIDDLE, "steered block (1-based) or middle"),
+                        Param.of("steering_coefficient", real(Range.positive()), 6.5, "steering coefficient c"),
+                        Param.of("alpha", real(Range.nonNegative()), 100.0, "retain weight α"),
+                        Param.of("seed", ParamTypes.anyLong(), 0L, "seed of the random direction")),
+                a -> new Rmu(a.integer("layer"), a.real("steering_coefficient"), a.real("alpha"), a.longInteger("seed")),
+                o -> List.of(o.layer(), o.steeringCoefficient(), o.alpha(), o.seed())));
+        r.add(Slot.OBJECTIVE, Kind.of("plus", Objective.Sum.class, "the sum of the terms: plus: [a, b, ...]",
+                List.of(Param.required("terms", list(part(Slot.OBJECTIVE), 2), "the objectives to add")),
+                a -> {
+                    List<Objective> terms = a.list("terms");
+                    Objective sum = terms.get(0);
+                    for (int i = 1; i < terms.size(); i++) {
+                        sum = sum.plus(terms.get(i));
+                    }
+                    return sum;
+                },
+                s -> List.of(terms(s))).inlined());
+        r.add(Slot.OBJECTIVE, Kind.<Objective, Objective.Scaled>of("times", Objective.Scaled.class,
+                "the objective times a weight, a number or a schedule of the step",
+                List.of(Param.required("weight", ParamTypes.numberOr(real(Range.any()), part(Slot.SCHEDULE)),
+                                "a number, or a schedule such as {linear_decay: {lr: 1}}"),
+                        Param.required("objective", part(Slot.OBJECTIVE), "the weighted objective")),
+                a -> {
+                    Object w = a.get("weight");
+                    Objective o = a.get("objective");
+                    return w instanceof Double d ? o.times(d) : o.times((Schedule) w);
+                },
+                s -> List.of(s.weight(), s.objective()))
+                .handling(o -> o instanceof Objective.Scaled || o instanceof Objective.ScheduledWeight)
+                .withValues(o -> o instanceof Objective.ScheduledWeight w ? List.of(w.weight(), w.objective())
+                        : List.of(((Objective.Scaled) o).weight(), ((Objective.Scaled) o).objective())));
+    }
+
+    /** The terms of a left-nested sum, flattened: ((a + b) + c) → [a, b, c]. */
+    private static List<Objective> terms(Objective.Sum s) {
+        List<Objective> out = new ArrayList<>();
+        Objective o = s;
+        while (o instanceof Objective.Sum sum) {
+            out.add(0, sum.second());
+            o = sum.first();
+        }
+        out.add(0, o);
+        return out;
+    }
+
+    private static void estimators(PartRegistry r) {
+        r.add(Slot.ESTIMATOR, Kind.of("first_order", FirstOrder.class, "back-propagated gradients", List.of(),
+                a -> new FirstOrder(), e -> List.of()));
+        r.add(Slot.ESTIMATOR, Kind.of("spsa", Spsa.class, "zeroth-order SPSA / MeZO (Malladi et al. 2023, Alg. 1)",
+                List.of(Param.of("eps", real(Range.positive()), 1e-3, "perturbation size ε"),
+                        Param.of("queries", integer(1), 1, "perturbations averaged"),
+                        Param.of("exact_loss", bool(), true, "spend a forward pass on the unperturbed loss")),
+                a -> new Spsa(a.real("eps"), a.integer("queries"), a.bool("exact_loss")),
+                e -> List.of(e.eps(), e.queries(), e.exactLoss())));
+        r.add(Slot.ESTIMATOR, Kind.of("sam", Sam.class, "sharpness-aware minimisation (Foret et al. 2021); ASAM "
+                + "when adaptive (Kwon et al. 2021)",
+                List.of(Param.of("inner", part(Slot.ESTIMATOR), new FirstOrder(), "the estimator at θ and θ + ε̂"),
+                        Param.of("rho", real(Range.nonNegative()), 0.05, "neighbourhood radius ρ"),
+                        Param.of("adaptive", bool(), false, "ASAM's element-wise scaling"),
+                        Param.of("eta", real(Range.nonNegative()), 0.0, "ASAM's offset η")),
+                a -> new Sam(a.get("inner"), a.real("rho"), a.bool("adaptive"), a.real("eta")),
+                e -> List.of(e.inner(), e.rho(), e.adaptive(), e.eta())));
+        r.add(Slot.ESTIMATOR, Kind.of("hybrid", Hybrid.class, "first/zeroth-order mix or alternation "
+                + "(\"Downgrade to Upgrade\", 2025)",
+                List.of(Param.of("first_order", part(Slot.ESTIMATOR), new FirstOrder(), "first-order estimator"),
+                        Param.of("zeroth_order", part(Slot.ESTIMATOR), new Spsa(1e-3, 1, false),
+                                "zeroth-order estimator"),
+                        Param.of("mode", ParamTypes.choice(Hybrid.Mode.class), Hybrid.Mode.MIX, "mix or alternate"),
+                        Param.of("lambda", real(Range.closed(0, 1)), 0.5, "zeroth-order weight λ (mix)"),
+                        Param.of("period", longInteger(1), 1L, "one zeroth-order step in every k (alternate)")),
+                a -> new Hybrid(a.<Estimator>get("first_order"), a.get("zeroth_order"), a.get("mode"), a.real("lambda"),
+                        a.longInteger("period")),
+                e -> List.of(e.firstOrder(), e.zerothOrder(), e.mode(), e.lambda(), e.period())));
+    }
+
+    private static void transforms(PartRegistry r) {
+        Range unit = Range.closedOpen(0, 1);
+        r.add(Slot.TRANSFORM, Kind.of("scale_by_adam", ScaleByAdam.class, "Adam's moment scaling (Kingma & Ba 2015)",
+                List.of(Param.of("b1", real(unit), 0.9, "β₁"), Param.of("b2", real(unit), 0.999, "β₂"),
+                        Param.of("eps", real(Range.nonNegative()), 1e-8, "ε")),
+                a -> new ScaleByAdam(a.real("b1"), a.real("b2"), a.real("eps")), t -> List.of(t.b1(), t.b2(), t.eps())));
+        r.add(Slot.TRANSFORM, Kind.of("add_decayed_weights", AddDecayedWeights.class,
+                "decoupled weight decay λθ (Loshchilov & Hutter 2019)",
+                List.of(Param.of("rate", real(Range.nonNegative()), 0.01, "λ")),
+                a -> new AddDecayedWeights(a.real("rate")), t -> List.of(t.rate())));
+        r.add(Slot.TRANSFORM, Kind.of("scale_by_learning_rate", ScaleByLearningRate.class, "u ← −η_t·u",
+                List.of(Param.required("schedule", part(Slot.SCHEDULE), "η_t")),
+                a -> new ScaleByLearningRate(a.get("schedule")), t -> List.of(t.schedule())));
+        r.add(Slot.TRANSFORM, Kind.of("scale_by_sign", ScaleBySign.class, "u ← sign(u) (Bernstein et al. 2018)",
+                List.of(Param.of("random_zeros", bool(), false, "zeros become a random ±1"),
+                        Param.of("seed", ParamTypes.anyLong(), 0L, "seed of those signs")),
+                a -> new ScaleBySign(a.bool("random_zeros"), a.longInteger("seed")),
+                t -> List.of(t.randomZeros(), t.seed())));
+        r.add(Slot.TRANSFORM, Kind.of("trace_momentum", TraceMomentum.class, "heavy-ball momentum m ← βm + u",
+                List.of(Param.of("beta", real(unit), 0.9, "β"), Param.of("nesterov", bool(), false, "look ahead")),
+                a -> new TraceMomentum(a.real("beta"), a.bool("nesterov")), t -> List.of(t.beta(), t.nesterov())));
+        r.add(Slot.TRANSFORM, Kind.of("clip_by_global_norm", ClipByGlobalNorm.class,
+                "rescale so the global norm is at most max_norm",
+                List.of(Param.of("max_norm", real(Range.positive()), 1.0, "largest global norm")),
+                a -> new ClipByGlobalNorm(a.real("max_norm")), t -> List.of(t.maxNorm())));
+        r.add(Slot.TRANSFORM, Kind.of("scale_by_snr", ScaleBySnr.class, "scale by the gradients' signal-to-noise ratio",
+                List.of(Param.of("window", integer(2), 10, "recent gradients used"),
+                        Param.of("max_scale", real(Range.positive()), 10.0, "largest factor")),
+                a -> new ScaleBySnr(a.integer("window"), a.real("max_scale")), t -> List.of(t.window(), t.maxScale())));
+        r.add(Slot.TRANSFORM, Kind.of("freeze_except", FreezeExcept.class,
+                "zero the updates of every parameter not matching a glob (h.1.mlp.*)",
+                List.of(Param.required("patterns", list(text(), 1), "globs of trainable parameter names")),
+                a -> new FreezeExcept(a.list("patterns")), t -> List.of(t.patterns())));
+    }
+
+    private static void schedules(PartRegistry r) {
+        r.add(Slot.SCHEDULE, Kind.of("constant", Schedules.Constant.class, "η_t = η", List.of(lr()),
+                a -> new Schedules.Constant(a.real("lr")), s -> List.of(s.lr())));
+        r.add(Slot.SCHEDULE, Kind.of("linear_decay", Schedules.LinearDecay.class,
+                "linear warm-up, then linear decay to 0 (Defazio et al. 2023)", List.of(lr(), warmup()),
+                a -> new Schedules.LinearDecay(a.real("lr"), a.longInteger("warmup_steps")),
+                s -> List.of(s.lr(), s.warmupSteps())));
+        r.add(Slot.SCHEDULE, Kind.of("cosine", Schedules.Cosine.class,
+                "linear warm-up, then half a cosine to 0 (Loshchilov & Hutter 2017)", List.of(lr(), warmup()),
+                a -> new Schedules.Cosine(a.real("lr"), a.longInteger("warmup_steps")),
+                s -> List.of(s.lr(), s.warmupSteps())));
+        r.add(Slot.SCHEDULE, Kind.of("rewarm", Schedules.Rewarm.class,
+                "re-warm and re-decay in equal phases (Ibrahim et al. 2024)",
+                List.of(lr(), Param.of("min_lr", real(Range.nonNegative()), 0.0, "η at the end of each phase"),
+                        warmup(), Param.of("cycles", integer(1), 1, "number of phases")),
+                a -> new Schedules.Rewarm(a.real("lr"), a.real("min_lr"), a.longInteger("warmup_steps"),
+                        a.integer("cycles")),
+                s -> List.of(s.lr(), s.minLr(), s.warmupSteps(), s.cycles())));
+        r.add(Slot.SCHEDULE, Kind.of("refined", Schedules.Refined.class,
+                "η step by step, stretched to the stage (Defazio et al. 2023's refinement)",
+                List.of(Param.required("rates", list(real(Range.nonNegative()), 1), "η_0 .. η_{n−1}")),
+                a -> new Schedules.Refined(a.list("rates")), s -> List.of(s.rates())));
+    }
+
+    private static Param batchSize() {
+        return Param.of("batch_size", integer(1), 64, "examples per forward pass");
+    }
+
+    private static void suites(PartRegistry r) {
+        r.add(Slot.SUITE, Kind.of("answers", AnswerSuite.class, "NLL, probability, exact match, token accuracy",
+                List.of(batchSize()), a -> new AnswerSuite(a.integer("batch_size")), s -> List.of(s.batchSize())));
+        r.add(Slot.SUITE, Kind.of("tofu", TofuSuite.class, "TOFU's probability, truth ratio, ROUGE-L (Maini et al. 2024)",
+                List.of(batchSize(), Param.of("max_new_tokens", integer(1), 16, "longest greedy answer")),
+                a -> new TofuSuite(a.integer("batch_size"), a.integer("max_new_tokens")),
+                s -> List.of(s.batchSize(), s.maxNewTokens())));
+        r.add(Slot.SUITE, Kind.of("privacy", PrivacySuite.class, "membership-inference scores (MIA AUCs, PrivLeak)",
+                List.of(batchSize()), a -> new PrivacySuite(a.integer("batch_size")), s -> List.of(s.batchSize())));
+    }
+
+    private static void attacks(PartRegistry r) {
+        r.add(Slot.ATTACK, Kind.of("quantize", Quantize.class, "round-to-nearest quantization of the weights",
+                List.of(Param.of("bits", integer(2, 16), 4, "bits per weight")),
+                a -> new Quantize(a.integer("bits")), t -> List.of(t.bits())));
+        r.add(Slot.ATTACK, Kind.of("prune", Prune.class, "magnitude pruning of each matrix",
+                List.of(Param.required("sparsity", real(Range.closed(0, 1)), "fraction zeroed")),
+                a -> new Prune(a.real("sparsity")), t -> List.of(t.sparsity())));
+        r.add(Slot.ATTACK, Kind.of("relearn", Relearn.class, "fine-tune on a few forget examples (relearning attack)",
+                List.of(Param.of("steps", longInteger(0), 20L, "fine-tuning steps"),
+                        Param.of("examples", integer(1), 5, "forget examples shown"),
+                        Param.of("lr", real(Range.positive()), 1e-3, "learning rate")),
+                a -> new Relearn(a.longInteger("steps"), a.integer("examples"), a.real("lr")),
+                t -> List.of(t.steps(), t.examples(), t.lr())));
+        r.add(Slot.ATTACK, Kind.of("paraphrase", ParaphrasePrompts.class, "forget questions replaced by paraphrases",
+                List.of(), a -> new ParaphrasePrompts(), t -> List.of()));
+        r.add(Slot.ATTACK, Kind.of("jailbreak", JailbreakPrefix.class, "forget questions behind a jailbreak prefix",
+                List.of(Param.of("prefix", text(), JailbreakPrefix.DEFAULT_PREFIX, "the prefix")),
+                a -> new JailbreakPrefix(a.text("prefix")), t -> List.of(t.prefix())));
+    }
+
+    /** RMU's layer: a block number ≥ 1, or {@code middle} ({@link Rmu#MIDDLE}). */
+    private record RmuLayer() implements ParamType {
+        @Override
+        public @Nullable Object read(Node node, String path, Reading r) {
+            Object v = ParamTypes.scalar(node);
+            if (v instanceof String s && s.strip().equalsIgnoreCase("middle")) {
+                return Rmu.MIDDLE;
+            }
+            return v instanceof Long l && l >= 1 && l <= Integer.MAX_VALUE ? (Object) l.intValue()
+                    : r.expected(node, path, describe());
+        }
+
+        @Override
+        public Object write(Object value, Writing w) {
+            return (Integer) value == Rmu.MIDDLE ? "middle" : value;
+        }
+
+        @Override
+        public String describe() {
+            return "an integer >= 1 or middle";
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.lethe.recipe;
+
+import dev.lethe.objective.NamedObjective;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Turns parts back into plain data through the kinds of a {@link PartRegistry}. */
+public final class Writing {
+    private final PartRegistry registry;
+
+    Writing(PartRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** {@code value}, a part of {@code slot}, as {@code name} or {@code {name: parameters}}. */
+    @Nullable Object part(Slot<?> slot, Object value) {
+        if (value instanceof NamedObjective n) {
+            return n.params().isEmpty() ? n.name() : Map.of(n.name(), new LinkedHashMap<>(n.params()));
+        }
+        for (Kind<?> kind : registry.kinds(slot).values()) {
+            if (kind.handles().test(value)) {
+                if (kind.params().isEmpty()) {
+                    return kind.name();
+                }
+                Map<String, @Nullable Object> one = new LinkedHashMap<>();
+                if (kind.inline()) {
+                    Object v = kind.values().apply(value).get(0);
+                    one.put(kind.name(), v == null ? null : kind.params().get(0).type().write(v, this));
+                } else {
+                    one.put(kind.name(), fields(kind, value));
+                }
+                return one;
+            }
+        }
+        throw new IllegalArgumentException("no " + slot.name() + " kind writes " + value.getClass().getName() + " ("
+                + value + "); register one (see docs/recipes.md), or for a custom objective use a NamedObjective");
+    }
+
+    /** The parameters of {@code value}, a {@code kind}, as a mapping in parameter order; null values left out. */
+    Map<String, @Nullable Object> fields(Kind<?> kind, Object value) {
+        List<?> values = kind.values().apply(value);
+        if (values.size() != kind.params().size()) {
+            throw new IllegalStateException(kind.name() + " gives " + values.size() + " values for "
+                    + kind.params().size() + " parameters");
+        }
+        Map<String, @Nullable Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < values.size(); i++) {
+            Object v = values.get(i);
+            if (v != null) {
+                out.put(kind.params().get(i).name(), kind.params().get(i).type().write(v, this));
+            }
+        }
+        return out;
+    }
+}

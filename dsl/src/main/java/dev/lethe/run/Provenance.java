@@ -1,0 +1,103 @@
+package dev.lethe.run;
+
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lethe.Lethe;
+import dev.lethe.Recipe;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a run needs to be reproduced: the recipe's hash, the code's version, and the machine it ran on.
+ * {@link #hash()} covers the recipe text, the Lethe version and the git commit, and nothing else, so it
+ * differs when and only when the recipe or the code differs; it names the run directory.
+ *
+ * @param hash SHA-256 of the recipe text, the Lethe version and the git commit (hex)
+ * @param recipeHash SHA-256 of the resolved recipe's YAML text (hex)
+ * @param name the recipe's name
+ * @param seed the recipe's seed
+ * @param device the recipe's device
+ * @param letheVersion {@link Lethe#VERSION}
+ * @param gitCommit the commit of the working directory's git checkout, or null outside one
+ * @param java the Java runtime's version and vendor
+ * @param djl the DJL version
+ * @param engine the engine and its version (PyTorch, i.e. libtorch)
+ * @param os the operating system and architecture
+ */
+public record Provenance(String hash, String recipeHash, String name, long seed, String device, String letheVersion,
+        @Nullable String gitCommit, String java, String djl, String engine, String os) {
+
+    /** The provenance of running {@code recipe}, whose resolved text is {@code yaml}, here and now. */
+    public static Provenance of(Recipe recipe, String yaml) {
+        String commit = currentGitCommit();
+        String hash = sha256(yaml + "\nlethe " + Lethe.VERSION + "\ngit " + commit);
+        Engine engine = Engine.getInstance();
+        return new Provenance(hash, sha256(yaml), recipe.name(), recipe.seed(), recipe.device(), Lethe.VERSION, commit,
+                System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
+                Engine.getDjlVersion(), engine.getEngineName() + " " + engine.getVersion(),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    }
+
+    /** The first 8 hex digits of {@link #hash()}. */
+    public String shortHash() {
+        return hash.substring(0, 8);
+    }
+
+    /** As a pretty-printed JSON object. */
+    public String json() {
+        Map<String, @Nullable Object> m = new LinkedHashMap<>();
+        m.put("hash", hash);
+        m.put("recipe_hash", recipeHash);
+        m.put("name", name);
+        m.put("seed", seed);
+        m.put("device", device);
+        m.put("lethe_version", letheVersion);
+        m.put("git_commit", gitCommit);
+        m.put("java", java);
+        m.put("djl", djl);
+        m.put("engine", engine);
+        m.put("os", os);
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The hex SHA-256 of {@code text} in UTF-8. */
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JVM", e);
+        }
+    }
+
+    /** {@code git rev-parse HEAD} in the working directory, or null when that fails (no git, no checkout). */
+    static @Nullable String currentGitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

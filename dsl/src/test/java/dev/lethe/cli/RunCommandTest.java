@@ -1,0 +1,171 @@
+package dev.lethe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.Lethe;
+import dev.lethe.Recipe;
+import dev.lethe.run.Provenance;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code lethe run / list / compare} in-process, on a recipe of a few steps. */
+class RunCommandTest {
+    private static final String TINY = """
+            name: tiny
+            model:
+              gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
+            data:
+              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
+            learn: {steps: 20, batch_size: 8}
+            unlearn:
+              objective: {npo: {beta: 0.1}}
+              steps: 3
+              batch_size: 4
+            evaluate:
+              suites: [answers]
+              splits: [forget, retain]
+            """;
+
+    /**
+     * The exit code, standard output and standard error of one command.
+     *
+     * @param exit the exit code
+     * @param out standard output
+     * @param err standard error
+     */
+    record Outcome(int exit, String out, String err) {}
+
+    private static Outcome lethe(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new LetheCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Outcome(exit, out.toString(), err.toString());
+    }
+
+    private static List<Path> runDirs(Path runs) throws IOException {
+        try (Stream<Path> s = Files.list(runs)) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    void twoRunsOfOneRecipeGiveTwoDirectoriesWithIdenticalMetrics(@TempDir Path tmp) throws IOException {
+        Path recipe = tmp.resolve("tiny.yaml");
+        Files.writeString(recipe, TINY);
+        Path runs = tmp.resolve("runs");
+        Outcome first = lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+        assertEquals(0, first.exit(), first.err());
+        Outcome second = lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+        assertEquals(0, second.exit(), second.err());
+
+        List<Path> dirs = runDirs(runs);
+        assertEquals(2, dirs.size(), dirs.toString());
+        Path a = dirs.get(0);
+        Path b = dirs.get(1);
+        assertTrue(a.getFileName().toString().matches("tiny-[0-9a-f]{8}"), a.toString());
+        assertEquals(a.getFileName() + "-2", b.getFileName().toString());
+        for (String f : List.of("recipe.yaml", "provenance.json", "events.jsonl", "metrics.csv", "report/index.html")) {
+            assertTrue(Files.isRegularFile(a.resolve(f)) && Files.isRegularFile(b.resolve(f)), f);
+        }
+        byte[] metrics = Files.readAllBytes(a.resolve("metrics.csv"));
+        assertArrayEquals(metrics, Files.readAllBytes(b.resolve("metrics.csv")));
+        assertTrue(new String(metrics).startsWith("model,split,metric,value\nlearned,forget,nll,"), new String(metrics));
+
+        Recipe resolved = Recipe.fromYaml(a.resolve("recipe.yaml"));
+        assertEquals(Recipe.fromYaml(TINY), resolved);
+        JsonNode provenance = new ObjectMapper().readTree(a.resolve("provenance.json").toFile());
+        assertEquals(Provenance.sha256(Files.readString(a.resolve("recipe.yaml"))), provenance.get("recipe_hash").asText());
+        assertTrue(a.getFileName().toString().endsWith(provenance.get("hash").asText().substring(0, 8)));
+        assertEquals(Lethe.VERSION, provenance.get("lethe_version").asText());
+        assertEquals(42, provenance.get("seed").asLong());
+        assertTrue(provenance.get("engine").asText().startsWith("PyTorch"), provenance.toString());
+
+        List<String> events = Files.readAllLines(a.resolve("events.jsonl"));
+        ObjectMapper json = new ObjectMapper();
+        assertEquals("stage_started", json.readTree(events.get(0)).get("event").asText());
+        assertEquals("learn", json.readTree(events.get(0)).get("stage").asText());
+        assertEquals(20 + 3, events.stream().filter(l -> l.contains("\"event\":\"progress\"")
+                && (l.contains("\"stage\":\"learn\"") || l.contains("\"stage\":\"unlearn\""))).count());
+        assertEquals("run_finished", json.readTree(events.get(events.size() - 1)).get("event").asText());
+
+        Outcome compare = lethe("compare", a.toString(), b.toString());
+        assertEquals(0, compare.exit(), compare.err());
+        String[] lines = compare.out().split("\n");
+        assertTrue(lines[0].matches("model\\s+split\\s+metric\\s+tiny-\\w{8}\\s+tiny-\\w{8}-2"), lines[0]);
+        String nll = Stream.of(lines).filter(l -> l.matches("learned\\s+forget\\s+nll\\s.*")).findFirst().orElseThrow();
+        String[] cells = nll.trim().split("\\s+");
+        assertEquals(cells[3], cells[4], nll);
+    }
+
+    @Test
+    void theProvenanceHashFollowsTheRecipe() {
+        Recipe r = Recipe.fromYaml(TINY);
+        Recipe other = Recipe.fromYaml(TINY.replace("beta: 0.1", "beta: 0.2"));
+        Provenance p = Provenance.of(r, r.toYaml());
+        assertEquals(p.hash(), Provenance.of(r, r.toYaml()).hash());
+        assertNotEquals(p.hash(), Provenance.of(other, other.toYaml()).hash());
+        assertNotEquals(p.recipeHash(), Provenance.of(other, other.toYaml()).recipeHash());
+    }
+
+    @Test
+    void aBadRecipeExitsWithTwoAndNamesEveryProblemWithoutAStackTrace(@TempDir Path tmp) throws IOException {
+        Path recipe = tmp.resolve("bad.yaml");
+        Files.writeString(recipe, TINY.replace("beta: 0.1", "betta: 0.1").replace("steps: 3", "steps: -3"));
+        Outcome o = lethe("run", recipe.toString(), "--runs", tmp.resolve("runs").toString(), "--no-cache");
+        assertEquals(2, o.exit());
+        assertTrue(o.err().contains(recipe + ":8:21: unlearn.objective.npo.betta: unknown key 'betta' in npo; "
+                + "did you mean 'beta'?"), o.err());
+        assertTrue(o.err().contains(recipe + ":9:10: unlearn.steps: expected an integer >= 0, got -3"), o.err());
+        assertFalse(o.err().contains("Exception") || o.err().contains("\tat "), o.err());
+        assertFalse(Files.exists(tmp.resolve("runs")), "no run directory for a bad recipe");
+        Outcome missing = lethe("run", tmp.resolve("nope.yaml").toString());
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("nope.yaml:0:0: cannot read"), missing.err());
+    }
+
+    @Test
+    void compareRejectsADirectoryWithoutMetrics(@TempDir Path tmp) {
+        Outcome o = lethe("compare", tmp.toString());
+        assertEquals(2, o.exit());
+        assertTrue(o.err().contains("metrics.csv: cannot read"), o.err());
+    }
+
+    @Test
+    void listShowsThePartsWithTheirParameters() {
+        Outcome all = lethe("list");
+        assertEquals(0, all.exit());
+        assertTrue(all.out().contains("  npo - negative preference optimisation"), all.out());
+        assertTrue(all.out().contains("      beta: a number > 0, default 0.1 - inverse temperature β"), all.out());
+        assertTrue(all.out().contains("recipe fields:") && all.out().contains("scale_by_adam"), all.out());
+        Outcome one = lethe("list", "attack");
+        assertEquals(0, one.exit());
+        assertTrue(one.out().startsWith("attack:\n") && !one.out().contains("npo"), one.out());
+        assertEquals(2, lethe("list", "objectiv").exit());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("run", "list", "compare")) {
+            Outcome o = lethe(command, "--help");
+            assertEquals(0, o.exit(), command);
+            assertTrue(o.out().contains("Usage: lethe " + command), o.out());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.lethe.recipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lethe.Quickstart;
+import dev.lethe.Recipe;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Every file in examples/recipes parses and round-trips; the quickstart file is the quickstart recipe. */
+class ExampleRecipesTest {
+    private static final Path DIR = Path.of("..", "examples", "recipes");
+
+    @Test
+    void everyExampleRecipeParsesAndRoundTrips() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(DIR)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(files.size() >= 9, files.toString());
+        for (Path f : files) {
+            Recipe r = Recipe.fromYaml(f);
+            assertEquals(r, Recipe.fromYaml(r.toYaml()), f.toString());
+        }
+    }
+
+    @Test
+    void theQuickstartFileIsTheBuiltInQuickstart() {
+        assertEquals(Quickstart.recipe(), Recipe.fromYaml(DIR.resolve("quickstart-npo.yaml")));
+    }
+}

@@ -1,0 +1,201 @@
+package dev.lethe.recipe;
+
+import dev.lethe.Evaluation;
+import dev.lethe.Recipe;
+import dev.lethe.Training;
+import dev.lethe.Unlearning;
+import dev.lethe.attack.Attack;
+import dev.lethe.attack.Attacks;
+import dev.lethe.data.DataSource;
+import dev.lethe.data.FictitiousFacts;
+import dev.lethe.data.JsonlData;
+import dev.lethe.data.Split;
+import dev.lethe.eval.AnswerSuite;
+import dev.lethe.eval.PrivacySuite;
+import dev.lethe.eval.Suite;
+import dev.lethe.eval.TofuSuite;
+import dev.lethe.model.GptConfig;
+import dev.lethe.objective.CatnipStyle;
+import dev.lethe.objective.Dpo;
+import dev.lethe.objective.Flat;
+import dev.lethe.objective.GradDiff;
+import dev.lethe.objective.GradientAscent;
+import dev.lethe.objective.Idk;
+import dev.lethe.objective.InvertedHinge;
+import dev.lethe.objective.KlRetain;
+import dev.lethe.objective.Nll;
+import dev.lethe.objective.Npo;
+import dev.lethe.objective.Objective;
+import dev.lethe.objective.Rmu;
+import dev.lethe.objective.SimNpo;
+import dev.lethe.optim.AddDecayedWeights;
+import dev.lethe.optim.ClipByGlobalNorm;
+import dev.lethe.optim.Estimator;
+import dev.lethe.optim.FirstOrder;
+import dev.lethe.optim.FreezeExcept;
+import dev.lethe.optim.Hybrid;
+import dev.lethe.optim.Optimizer;
+import dev.lethe.optim.Sam;
+import dev.lethe.optim.ScaleByAdam;
+import dev.lethe.optim.ScaleByLearningRate;
+import dev.lethe.optim.ScaleBySign;
+import dev.lethe.optim.ScaleBySnr;
+import dev.lethe.optim.Schedule;
+import dev.lethe.optim.Schedules;
+import dev.lethe.optim.Spsa;
+import dev.lethe.optim.TraceMomentum;
+import dev.lethe.optim.Transform;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Random valid recipes built from every built-in part, for the property tests. */
+final class RandomRecipes {
+    private final Random random;
+
+    RandomRecipes(long seed) {
+        this.random = new Random(seed);
+    }
+
+    Recipe recipe() {
+        int heads = 1 + random.nextInt(4);
+        GptConfig model = new GptConfig(random.nextBoolean() ? 0 : 2 + random.nextInt(500), 1 + random.nextInt(4),
+                heads * (1 + random.nextInt(16)), heads, 1 + random.nextInt(64), random.nextInt(5) / 10f);
+        List<Attack> attacks = new ArrayList<>();
+        Map<String, Attack> byName = new LinkedHashMap<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            Attack a = attack();
+            byName.putIfAbsent(a.name(), a);
+        }
+        attacks.addAll(byName.values());
+        return new Recipe(word(), random.nextLong(), random.nextBoolean() ? "cpu" : "gpu:" + random.nextInt(4), model,
+                data(), training(), random.nextBoolean() ? training() : null,
+                random.nextInt(4) == 0 ? null : new Unlearning(objective(3), optimizer(), random.nextInt(500),
+                        1 + random.nextInt(64)),
+                evaluation(), attacks);
+    }
+
+    private String word() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1 + random.nextInt(10); i > 0; i--) {
+            sb.append((char) ('a' + random.nextInt(26)));
+        }
+        return sb.toString();
+    }
+
+    private double unit() {
+        return random.nextInt(1000) / 1000.0;
+    }
+
+    private double positive() {
+        return (1 + random.nextInt(10_000)) / 1000.0;
+    }
+
+    private Split split() {
+        return Split.values()[random.nextInt(4)];
+    }
+
+    private DataSource data() {
+        return random.nextInt(3) == 0 ? new JsonlData(Path.of("data", word()))
+                : new FictitiousFacts(2 + random.nextInt(100), 0.05 + 0.9 * unit(), random.nextInt(20),
+                        1 + random.nextInt(6), random.nextInt(30));
+    }
+
+    private Training training() {
+        return new Training(random.nextInt(2000), 1 + random.nextInt(64), optimizer());
+    }
+
+    private Evaluation evaluation() {
+        List<Suite> suites = new ArrayList<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            int b = 1 + random.nextInt(128);
+            suites.add(switch (random.nextInt(3)) {
+                case 0 -> new AnswerSuite(b);
+                case 1 -> new TofuSuite(b, 1 + random.nextInt(32));
+                default -> new PrivacySuite(b);
+            });
+        }
+        List<Split> splits = new ArrayList<>();
+        for (int i = random.nextInt(5); i > 0; i--) {
+            splits.add(split());
+        }
+        return new Evaluation(suites, splits);
+    }
+
+    private Attack attack() {
+        return switch (random.nextInt(5)) {
+            case 0 -> Attacks.quantize(2 + random.nextInt(15));
+            case 1 -> Attacks.prune(unit());
+            case 2 -> Attacks.relearn(random.nextInt(50), 1 + random.nextInt(10), positive());
+            case 3 -> Attacks.paraphrase();
+            default -> Attacks.jailbreak(word() + " " + word() + ".");
+        };
+    }
+
+    Objective objective(int depth) {
+        int pick = random.nextInt(depth > 0 ? 16 : 12);
+        return switch (pick) {
+            case 0 -> new GradientAscent(split());
+            case 1 -> new GradDiff(positive());
+            case 2 -> new Npo(positive());
+            case 3 -> new SimNpo(positive(), unit() - 0.5);
+            case 4 -> new Idk(split());
+            case 5 -> new Dpo(positive());
+            case 6 -> new Flat(Flat.Divergence.values()[random.nextInt(4)]);
+            case 7 -> new KlRetain(split());
+            case 8 -> new InvertedHinge(split());
+            case 9 -> new CatnipStyle(positive(), unit() * 3);
+            case 10 -> new Nll(List.of(split(), split()).subList(0, 1 + random.nextInt(2)));
+            case 11 -> new Rmu(random.nextBoolean() ? Rmu.MIDDLE : 1 + random.nextInt(4), positive(), unit() * 100,
+                    random.nextInt(100));
+            case 12, 13 -> objective(depth - 1).plus(objective(depth - 1));
+            case 14 -> objective(depth - 1).times(unit() * 4 - 2);
+            default -> objective(depth - 1).times(schedule());
+        };
+    }
+
+    private Schedule schedule() {
+        return switch (random.nextInt(5)) {
+            case 0 -> Schedules.constant(positive());
+            case 1 -> new Schedules.LinearDecay(positive(), random.nextInt(20));
+            case 2 -> new Schedules.Cosine(positive(), random.nextInt(20));
+            case 3 -> new Schedules.Rewarm(positive(), unit() / 100, random.nextInt(10), 1 + random.nextInt(4));
+            default -> new Schedules.Refined(List.of(positive(), positive(), unit()));
+        };
+    }
+
+    private Estimator estimator(int depth) {
+        return switch (random.nextInt(depth > 0 ? 4 : 2)) {
+            case 0 -> new FirstOrder();
+            case 1 -> new Spsa(positive() / 100, 1 + random.nextInt(4), random.nextBoolean());
+            case 2 -> new Sam(estimator(depth - 1), unit(), random.nextBoolean(), unit() / 10);
+            default -> new Hybrid(estimator(depth - 1), estimator(depth - 1),
+                    Hybrid.Mode.values()[random.nextInt(2)], unit(), 1 + random.nextInt(5));
+        };
+    }
+
+    private Transform transform() {
+        return switch (random.nextInt(8)) {
+            case 0 -> new ScaleByAdam(unit() * 0.99, 0.9 + unit() * 0.09, 1e-8);
+            case 1 -> new AddDecayedWeights(unit() / 10);
+            case 2 -> new ScaleBySign(random.nextBoolean(), random.nextLong());
+            case 3 -> new TraceMomentum(unit() * 0.99, random.nextBoolean());
+            case 4 -> new ClipByGlobalNorm(positive());
+            case 5 -> new ScaleBySnr(2 + random.nextInt(10), positive());
+            case 6 -> new FreezeExcept(List.of("h." + random.nextInt(4) + ".mlp.*", "ln_f.*"));
+            default -> new ScaleByLearningRate(schedule());
+        };
+    }
+
+    private Optimizer optimizer() {
+        List<Transform> chain = new ArrayList<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            chain.add(transform());
+        }
+        chain.add(new ScaleByLearningRate(schedule()));
+        return new Optimizer(estimator(2), chain);
+    }
+}
