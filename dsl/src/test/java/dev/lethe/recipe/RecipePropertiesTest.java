@@ -15,22 +15,50 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.StringLength;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Properties of recipe files over generated recipes: every valid one round-trips, and every malformed one
  * (a valid one with a required key deleted, a key or part name misspelt, a value of the wrong type or out of
  * range, or garbage text) is rejected with a {@link RecipeException} that names the field and line, never with
- * another exception: 6 × 100 malformed files per run.
+ * another exception: 6 × 100 malformed files per run. Each property runs over 100 fixed seeds (JUnit
+ * parameterized tests over {@link #seeds()} and {@link #strings()}), so a failure names its seed and reproduces.
  */
 class RecipePropertiesTest {
+    private static final int TRIES = 100;
     private static final RecipeCodec CODEC = RecipeCodec.standard();
     private static final Map<String, Object> OUT_OF_RANGE = outOfRange();
 
-    @Property(tries = 100)
-    void generatedRecipesRoundTripExactly(@ForAll long seed) {
+    /** 100 well-spread seeds. */
+    static LongStream seeds() {
+        return LongStream.range(0, TRIES).map(i -> i * 0x9E3779B97F4A7C15L);
+    }
+
+    /**
+     * 100 strings of up to 200 characters mixing ASCII, white space, control characters, YAML's and JSON's
+     * special characters, accented letters, CJK and astral-plane characters (surrogate pairs).
+     */
+    static Stream<String> strings() {
+        String[] pieces = {"a", "Z", "7", " ", "\t", "\n", "\r", ":", "-", "#", "{", "}", "[", "]", ",", "\"", "'",
+            "&", "*", "!", "|", ">", "%", "@", "`", "\\", "\u0000", "\u0007", "\u001b", "é", "ß", "中", "\uD83D\uDE00",
+            "~", "null", "true", "1e5", "0x1F", ".nan", "---", "..."};
+        return seeds().mapToObj(seed -> {
+            Random random = new Random(seed);
+            StringBuilder sb = new StringBuilder();
+            int length = random.nextInt(random.nextBoolean() ? 12 : 200);
+            while (sb.length() < length) {
+                sb.append(pieces[random.nextInt(pieces.length)]);
+            }
+            return sb.length() > 200 ? sb.substring(0, 200) : sb.toString();
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void generatedRecipesRoundTripExactly(long seed) {
         Recipe r = new RandomRecipes(seed).recipe();
         String yaml = CODEC.write(r);
         Recipe back = CODEC.read(yaml, "r.yaml");
@@ -38,8 +66,9 @@ class RecipePropertiesTest {
         assertEquals(yaml, CODEC.write(back));
     }
 
-    @Property(tries = 100)
-    void anyStringRoundTrips(@ForAll @StringLength(max = 60) String text) {
+    @ParameterizedTest
+    @MethodSource("strings")
+    void anyStringRoundTrips(String text) {
         Recipe r = new RandomRecipes(text.hashCode()).recipe();
         Recipe withText = new Recipe(text.isBlank() ? "x" + text : text, r.seed(), r.device(), r.model(), r.data(),
                 r.learn(), r.reference(), r.unlearn(), r.evaluate(), List.of(Attacks.jailbreak(text)));
@@ -47,8 +76,9 @@ class RecipePropertiesTest {
         assertEquals(withText, CODEC.read(yaml, "s.yaml"), yaml);
     }
 
-    @Property(tries = 100)
-    void aDeletedRequiredKeyIsReportedAsMissing(@ForAll long seed) {
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void aDeletedRequiredKeyIsReportedAsMissing(long seed) {
         Mutant m = Mutant.of(seed);
         Set<String> required = requiredKeys();
         Site s = m.pick(site -> site.key() instanceof String k && required.contains(site.context() + "/" + k));
@@ -57,8 +87,9 @@ class RecipePropertiesTest {
         expectProblem(e, p -> p.path().equals(s.path()) && p.message().startsWith("missing key '" + s.key() + "'"), m);
     }
 
-    @Property(tries = 100)
-    void aMisspeltKeyOrPartNameIsReportedWithASuggestion(@ForAll long seed) {
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void aMisspeltKeyOrPartNameIsReportedWithASuggestion(long seed) {
         Mutant m = Mutant.of(seed);
         Set<String> known = knownNames();
         Site s = m.pick(site -> site.key() instanceof String);
@@ -71,8 +102,9 @@ class RecipePropertiesTest {
                 && p.message().contains("did you mean") && p.message().contains("'" + key + "'"), m);
     }
 
-    @Property(tries = 100)
-    void aValueOfTheWrongTypeIsReported(@ForAll long seed) {
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void aValueOfTheWrongTypeIsReported(long seed) {
         Mutant m = Mutant.of(seed);
         Site s = m.pick(site -> true);
         Object replacement = s.value() instanceof Map<?, ?> || s.value() instanceof List<?> ? Map.of("oops", 1)
@@ -85,8 +117,9 @@ class RecipePropertiesTest {
         expectProblem(e, p -> p.path().startsWith(s.path()), m);
     }
 
-    @Property(tries = 100)
-    void aValueOutOfRangeIsReportedWithTheRange(@ForAll long seed) {
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void aValueOutOfRangeIsReportedWithTheRange(long seed) {
         Mutant m = Mutant.of(seed);
         Site s = m.pick(site -> site.key() instanceof String k && OUT_OF_RANGE.containsKey(k)
                 && site.value() instanceof Number);
@@ -95,8 +128,9 @@ class RecipePropertiesTest {
         expectProblem(e, p -> p.path().equals(s.path()) && p.message().startsWith("expected "), m);
     }
 
-    @Property(tries = 100)
-    void aControlCharacterAnywhereIsASyntaxError(@ForAll long seed) {
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void aControlCharacterAnywhereIsASyntaxError(long seed) {
         Mutant m = Mutant.of(seed);
         String text = CODEC.write(m.recipe);
         int at = m.random.nextInt(text.length() + 1);
@@ -109,8 +143,9 @@ class RecipePropertiesTest {
         }
     }
 
-    @Property(tries = 100)
-    void garbageIsRejectedWithARecipeException(@ForAll @StringLength(max = 200) String garbage) {
+    @ParameterizedTest
+    @MethodSource("strings")
+    void garbageIsRejectedWithARecipeException(String garbage) {
         try {
             CODEC.read(garbage, "g.yaml");
             fail("accepted: " + garbage);
