@@ -5,6 +5,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Concept-domain correction, adapted to language models from concept erasure in diffusion models (the
@@ -36,6 +38,10 @@ import dev.lethe.model.Scalars;
  * step and nothing needs closing. It starts at zero (the first step's loss is log 2 before the update) and
  * draws no random numbers, so a run is deterministic. State is per instance: a fresh discriminator whenever
  * the step index goes back (a new stage or run); use one instance per concurrent run.
+ *
+ * <p>Equality is by configuration (anchor, layer, learning rate, weight decay, discriminator steps), not by
+ * the discriminator's state: two instances built with the same arguments are the same objective, as a recipe
+ * read back from its file is the same recipe.
  */
 public final class ConceptCorrection implements Objective {
     /** The layer value meaning "the last block", {@code step.layers()}. */
@@ -43,6 +49,8 @@ public final class ConceptCorrection implements Objective {
 
     private final Split anchor;
     private final int layer;
+    private final double learningRate;
+    private final double weightDecay;
     private final int discriminatorSteps;
     private final LogisticDiscriminator discriminator;
     private long lastStep = -1;
@@ -66,6 +74,8 @@ public final class ConceptCorrection implements Objective {
         }
         this.anchor = anchor;
         this.layer = layer;
+        this.learningRate = learningRate;
+        this.weightDecay = weightDecay;
         this.discriminatorSteps = discriminatorSteps;
         this.discriminator = new LogisticDiscriminator(learningRate, weightDecay);
     }
@@ -73,6 +83,45 @@ public final class ConceptCorrection implements Objective {
     /** The anchor split. */
     public Split anchor() {
         return anchor;
+    }
+
+    /** The pooled block (1-based), or {@link #LAST}. */
+    public int layer() {
+        return layer;
+    }
+
+    /** The discriminator's learning rate η. */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /** The discriminator's L2 penalty λ. */
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /** Discriminator updates per optimisation step. */
+    public int discriminatorSteps() {
+        return discriminatorSteps;
+    }
+
+    /** Equal configuration (see the class comment): the discriminator's state is not compared. */
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof ConceptCorrection c && anchor == c.anchor && layer == c.layer
+                && Double.compare(learningRate, c.learningRate) == 0 && Double.compare(weightDecay, c.weightDecay) == 0
+                && discriminatorSteps == c.discriminatorSteps;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(anchor, layer, learningRate, weightDecay, discriminatorSteps);
+    }
+
+    @Override
+    public String toString() {
+        return "ConceptCorrection[anchor=" + anchor + ", layer=" + layer + ", learningRate=" + learningRate
+                + ", weightDecay=" + weightDecay + ", discriminatorSteps=" + discriminatorSteps + "]";
     }
 
     /** The discriminator this objective trains (its state, for inspection). */

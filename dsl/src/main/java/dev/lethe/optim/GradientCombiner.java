@@ -1,6 +1,7 @@
 package dev.lethe.optim;
 
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the gradients of a stage's named objectives into one descent direction (DESIGN.md, "Objectives":
@@ -19,16 +20,7 @@ public interface GradientCombiner {
 
     /** The plain sum Σ_k g_k of every part's gradient at θ: the gradient of the summed loss. */
     static GradientCombiner sum() {
-        return parts -> {
-            Updates total = null;
-            for (String name : parts.names()) {
-                total = total == null ? parts.gradient(name) : total.plus(parts.gradient(name));
-            }
-            if (total == null) {
-                throw new IllegalArgumentException("a combined objective needs at least one part");
-            }
-            return total;
-        };
+        return new Sum();
     }
 
     /** PCGrad conflict projection of the part {@code "forget"} against the part {@code "retain"}. */
@@ -39,6 +31,21 @@ public interface GradientCombiner {
     /** StableUN with forgetting feedback from {@code points} neighbourhood points of radius {@code rho}. */
     static GradientCombiner stableUn(double rho, int points, long seed) {
         return new StableUn(ConflictProjection.FORGET, ConflictProjection.RETAIN, rho, points, seed);
+    }
+
+    /** The plain sum Σ_k g_k of every part's gradient at θ ({@link #sum()}); a record, so recipes can hold it. */
+    record Sum() implements GradientCombiner {
+        @Override
+        public Updates combine(Parts parts) {
+            @Nullable Updates total = null;
+            for (String name : parts.names()) {
+                total = total == null ? parts.gradient(name) : total.plus(parts.gradient(name));
+            }
+            if (total == null) {
+                throw new IllegalArgumentException("a combined objective needs at least one part");
+            }
+            return total;
+        }
     }
 
     /**

@@ -9,12 +9,15 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
-/** The parameter types: numbers with ranges, booleans, strings, splits, paths, lists, nested parts. */
+/** The parameter types: numbers with ranges, booleans, strings, splits, paths, lists, named maps, nested parts. */
 public final class ParamTypes {
     private ParamTypes() {}
 
@@ -78,6 +81,14 @@ public final class ParamTypes {
     /** A list of {@code item}s with at least {@code minSize} entries. */
     public static ParamType list(ParamType item, int minSize) {
         return new ListType(item, minSize);
+    }
+
+    /**
+     * A mapping from names the file chooses (non-blank, in file order) to {@code value}s, with at least
+     * {@code minSize} entries; read as an unmodifiable {@code Map<String, V>} that keeps the order.
+     */
+    public static ParamType map(ParamType value, int minSize) {
+        return new MapType(value, minSize);
     }
 
     /** A part of {@code slot}: {@code name} or {@code {name: {parameters}}}. */
@@ -384,6 +395,46 @@ public final class ParamTypes {
         @Override
         public String describe() {
             return "a list of " + (minSize > 0 ? "at least " + minSize + " " : "") + "(" + item.describe() + ")";
+        }
+    }
+
+    private record MapType(ParamType value, int minSize) implements ParamType {
+        @Override
+        public @Nullable Object read(Node node, String path, Reading r) {
+            if (!(node instanceof MapNode map)) {
+                return r.expected(node, path, describe());
+            }
+            if (map.entries().size() < minSize) {
+                return r.problem(node, path, "expected " + describe() + ", got " + map.entries().size() + " entr"
+                        + (map.entries().size() == 1 ? "y" : "ies"));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            boolean ok = true;
+            for (Map.Entry<String, Node> e : map.entries().entrySet()) {
+                String here = Reading.join(path, e.getKey());
+                if (e.getKey().isBlank()) {
+                    r.problem(map.keys().get(e.getKey()), here, "a name must not be blank");
+                    ok = false;
+                    continue;
+                }
+                Object v = value.read(e.getValue(), here, r);
+                ok &= v != null;
+                out.put(e.getKey(), v);
+            }
+            return ok ? Collections.unmodifiableMap(out) : null;
+        }
+
+        @Override
+        public Object write(Object v, Writing w) {
+            Map<String, @Nullable Object> out = new LinkedHashMap<>();
+            ((Map<?, ?>) v).forEach((k, item) -> out.put((String) k, value.write(item, w)));
+            return out;
+        }
+
+        @Override
+        public String describe() {
+            return "a mapping of " + (minSize > 0 ? "at least " + minSize + " " : "") + "names to ("
+                    + value.describe() + ")";
         }
     }
 

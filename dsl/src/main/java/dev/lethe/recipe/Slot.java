@@ -6,6 +6,7 @@ import dev.lethe.eval.Suite;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objective;
 import dev.lethe.optim.Estimator;
+import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.Schedule;
 import dev.lethe.optim.Transform;
 
@@ -24,6 +25,8 @@ public record Slot<T>(String name, Class<T> type) {
     public static final Slot<DataSource> DATA = new Slot<>("data", DataSource.class);
     /** Unlearning objectives and their combinators. */
     public static final Slot<Objective> OBJECTIVE = new Slot<>("objective", Objective.class);
+    /** How a combined objective turns its parts' gradients into one direction. */
+    public static final Slot<GradientCombiner> COMBINER = new Slot<>("combiner", GradientCombiner.class);
     /** The first half of an optimizer: where the direction comes from. */
     public static final Slot<Estimator> ESTIMATOR = new Slot<>("estimator", Estimator.class);
     /** The links of an optimizer chain. */

@@ -4,6 +4,7 @@ import static dev.lethe.recipe.ParamTypes.bool;
 import static dev.lethe.recipe.ParamTypes.integer;
 import static dev.lethe.recipe.ParamTypes.list;
 import static dev.lethe.recipe.ParamTypes.longInteger;
+import static dev.lethe.recipe.ParamTypes.map;
 import static dev.lethe.recipe.ParamTypes.part;
 import static dev.lethe.recipe.ParamTypes.real;
 import static dev.lethe.recipe.ParamTypes.split;
@@ -14,6 +15,8 @@ import dev.lethe.Evaluation;
 import dev.lethe.Recipe;
 import dev.lethe.Training;
 import dev.lethe.Unlearning;
+import dev.lethe.adapter.Lora;
+import dev.lethe.adapter.LoraTarget;
 import dev.lethe.attack.JailbreakPrefix;
 import dev.lethe.attack.ParaphrasePrompts;
 import dev.lethe.attack.Prune;
@@ -27,6 +30,8 @@ import dev.lethe.eval.PrivacySuite;
 import dev.lethe.eval.TofuSuite;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.CatnipStyle;
+import dev.lethe.objective.CombinedObjective;
+import dev.lethe.objective.ConceptCorrection;
 import dev.lethe.objective.Dpo;
 import dev.lethe.objective.Flat;
 import dev.lethe.objective.GradDiff;
@@ -37,13 +42,16 @@ import dev.lethe.objective.KlRetain;
 import dev.lethe.objective.Nll;
 import dev.lethe.objective.Npo;
 import dev.lethe.objective.Objective;
+import dev.lethe.objective.Objectives;
 import dev.lethe.objective.Rmu;
 import dev.lethe.objective.SimNpo;
 import dev.lethe.optim.AddDecayedWeights;
 import dev.lethe.optim.ClipByGlobalNorm;
+import dev.lethe.optim.ConflictProjection;
 import dev.lethe.optim.Estimator;
 import dev.lethe.optim.FirstOrder;
 import dev.lethe.optim.FreezeExcept;
+import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.Hybrid;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Optimizers;
@@ -55,11 +63,14 @@ import dev.lethe.optim.ScaleBySnr;
 import dev.lethe.optim.Schedule;
 import dev.lethe.optim.Schedules;
 import dev.lethe.optim.Spsa;
+import dev.lethe.optim.StableUn;
 import dev.lethe.optim.TraceMomentum;
 import dev.lethe.recipe.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,7 +78,7 @@ import org.jspecify.annotations.Nullable;
  * ranges of the classes they build (the defaults are the DSL's: {@link dev.lethe.objective.Objectives},
  * {@link Optimizers}, {@link dev.lethe.eval.Suites}, {@link dev.lethe.attack.Attacks}, {@link GptConfig#tiny()},
  * {@link FictitiousFacts#of}). Also the field layouts of the single-kind records: {@link #RECIPE},
- * {@link #TRAINING}, {@link #UNLEARNING}, {@link #EVALUATION}, {@link #OPTIMIZER}.
+ * {@link #TRAINING}, {@link #UNLEARNING}, {@link #EVALUATION}, {@link #OPTIMIZER}, {@link #LORA}.
  */
 public final class StandardParts {
     private StandardParts() {}
@@ -94,19 +105,42 @@ public final class StandardParts {
             },
             t -> List.of(t.steps(), t.batchSize(), t.optimizer()));
 
+    /** Low-rank adapters of the unlearning stage ({@link Lora}). */
+    public static final Kind<Lora> LORA = Kind.of("lora", Lora.class,
+            "LoRA adapters trained instead of the full model, merged back after the stage (Hu et al. 2021, eq. 3); "
+                    + "FILA initialisation from LoKU (Cha et al. 2025)",
+            List.of(Param.required("rank", integer(1), "rank r of BA"),
+                    Param.optional("alpha", real(Range.positive()), "scale α (the update is (α/r)·BA); absent: α = r"),
+                    Param.of("targets", list(ParamTypes.choice(LoraTarget.class), 1),
+                            List.of(LoraTarget.values()), "the projections of every block that get adapters"),
+                    Param.of("init", ParamTypes.choice(Lora.Init.class), Lora.Init.STANDARD,
+                            "standard (A Kaiming-uniform, B = 0) or fila (Fisher-weighted, LoKU)")),
+            a -> {
+                int rank = a.integer("rank");
+                Double alpha = a.get("alpha");
+                List<LoraTarget> targets = a.list("targets");
+                if (targets.size() != EnumSet.copyOf(targets).size()) {
+                    throw new IllegalArgumentException("targets must be distinct, were " + targets);
+                }
+                return new Lora(rank, alpha == null ? rank : alpha, EnumSet.copyOf(targets), a.get("init"));
+            },
+            l -> List.of(l.rank(), l.alpha(), List.copyOf(l.targets()), l.init()));
+
     /** The {@code unlearn} stage ({@link Unlearning}). */
     public static final Kind<Unlearning> UNLEARNING = Kind.of("unlearning", Unlearning.class,
             "minimise the objective starting from the learned model",
             List.of(Param.required("objective", part(Slot.OBJECTIVE), "what to minimise"),
                     Param.optional("optimizer", struct(OPTIMIZER), "default: AdamW, lr 1e-3, weight decay 0.01"),
                     Param.of("steps", longInteger(0), 100L, "optimisation steps"),
-                    Param.of("batch_size", integer(1), 16, "examples per split per step")),
+                    Param.of("batch_size", integer(1), 16, "examples per split per step"),
+                    Param.optional("adapters", struct(LORA), "LoRA adapters to train instead of the full model "
+                            + "(absent: the full model)")),
             a -> {
                 Optimizer o = a.get("optimizer");
                 return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
-                        a.longInteger("steps"), a.integer("batch_size"));
+                        a.longInteger("steps"), a.integer("batch_size"), a.get("adapters"));
             },
-            u -> List.of(u.objective(), u.optimizer(), u.steps(), u.batchSize()));
+            u -> Arrays.asList(u.objective(), u.optimizer(), u.steps(), u.batchSize(), u.adapters()));
 
     /** The {@code evaluate} stage ({@link Evaluation}). */
     public static final Kind<Evaluation> EVALUATION = Kind.of("evaluation", Evaluation.class,
@@ -147,6 +181,7 @@ public final class StandardParts {
         models(r);
         data(r);
         objectives(r);
+        combiners(r);
         estimators(r);
         transforms(r);
         schedules(r);
@@ -172,10 +207,13 @@ public final class StandardParts {
                         Param.of("heads", integer(1), t.heads(), "attention heads per block"),
                         Param.of("context_length", integer(1), t.contextLength(), "longest sequence"),
                         Param.of("dropout", ParamTypes.realFloat(Range.closedOpen(0, 1)), t.dropout(),
-                                "dropout rate; 0 keeps runs deterministic")),
+                                "dropout rate; 0 keeps runs deterministic"),
+                        Param.of("activation", ParamTypes.choice(GptConfig.Activation.class), t.activation(),
+                                "the MLP's non-linearity: gelu (exact) or gelu_tanh (GPT-2's approximation)")),
                 a -> new GptConfig(a.integer("vocab_size"), a.integer("layers"), a.integer("width"), a.integer("heads"),
-                        a.integer("context_length"), a.<Float>get("dropout")),
-                g -> List.of(g.vocabSize(), g.layers(), g.width(), g.heads(), g.contextLength(), g.dropout())));
+                        a.integer("context_length"), a.<Float>get("dropout"), a.get("activation")),
+                g -> List.of(g.vocabSize(), g.layers(), g.width(), g.heads(), g.contextLength(), g.dropout(),
+                        g.activation())));
     }
 
     private static void data(PartRegistry r) {
@@ -240,12 +278,46 @@ public final class StandardParts {
                 List.of(Param.of("splits", list(split(), 1), List.of(Split.RETAIN), "the splits")),
                 a -> new Nll(a.<Split>list("splits")), o -> List.of(o.splits())));
         r.add(Slot.OBJECTIVE, Kind.of("rmu", Rmu.class, "RMU representation misdirection (Li et al. 2024, WMDP §5)",
-                List.of(Param.of("layer", new RmuLayer(), Rmu.MIDDLE, "steered block (1-based) or middle"),
+                List.of(Param.of("layer", new Layer("middle", Rmu.MIDDLE, 1), Rmu.MIDDLE, "steered block (1-based) or middle"),
                         Param.of("steering_coefficient", real(Range.positive()), 6.5, "steering coefficient c"),
                         Param.of("alpha", real(Range.nonNegative()), 100.0, "retain weight α"),
                         Param.of("seed", ParamTypes.anyLong(), 0L, "seed of the random direction")),
                 a -> new Rmu(a.integer("layer"), a.real("steering_coefficient"), a.real("alpha"), a.longInteger("seed")),
                 o -> List.of(o.layer(), o.steeringCoefficient(), o.alpha(), o.seed())));
+        r.add(Slot.OBJECTIVE, Kind.of("concept_correction", ConceptCorrection.class,
+                "concept-domain correction: a GAN game against a logistic discriminator of forget vs anchor "
+                        + "representations (FORMULAS.md, diffusion seed paper)",
+                List.of(Param.of("anchor", split(), Split.HOLDOUT, "the split the forget split should look like"),
+                        Param.of("layer", new Layer("last", ConceptCorrection.LAST, 0), ConceptCorrection.LAST,
+                                "pooled block (1-based) or last"),
+                        Param.of("learning_rate", real(Range.positive()), 0.05, "discriminator learning rate η"),
+                        Param.of("weight_decay", real(Range.nonNegative()), 0.001, "discriminator L2 penalty λ"),
+                        Param.of("discriminator_steps", integer(1), 1, "discriminator updates per step")),
+                a -> new ConceptCorrection(a.get("anchor"), a.integer("layer"), a.real("learning_rate"),
+                        a.real("weight_decay"), a.integer("discriminator_steps")),
+                o -> List.of(o.anchor(), o.layer(), o.learningRate(), o.weightDecay(), o.discriminatorSteps())));
+        r.add(Slot.OBJECTIVE, Kind.of("conflict_projection", CombinedObjective.class,
+                "forget and retain objectives with PCGrad conflict projection (Yu et al. 2020); shorthand of "
+                        + "combined: {combiner: conflict_projection, parts: {forget: F, retain: {times: ...}}}",
+                List.of(forgetPart(), retainPart(), retainWeight()),
+                a -> Objectives.conflictProjection(a.get("forget"), a.<Objective>get("retain").times(a.real("retain_weight"))),
+                StandardParts::forgetRetainValues)
+                .handling(o -> o instanceof CombinedObjective c && isForgetRetain(c)
+                        && c.combiner().equals(GradientCombiner.conflictProjection())));
+        r.add(Slot.OBJECTIVE, Kind.of("stable_un", CombinedObjective.class,
+                "forget and retain objectives with StableUN's multi-point feedback (Wu et al. 2025, §4); shorthand "
+                        + "of combined: {combiner: stable_un, parts: {forget: F, retain: {times: ...}}}",
+                List.of(forgetPart(), retainPart(), retainWeight(), rho(), points(), seed()),
+                a -> Objectives.stableUn(a.get("forget"), a.<Objective>get("retain").times(a.real("retain_weight")),
+                        a.real("rho"), a.integer("points"), a.longInteger("seed")),
+                c -> {
+                    StableUn s = (StableUn) c.combiner();
+                    List<Object> v = new ArrayList<>(forgetRetainValues(c));
+                    v.addAll(List.of(s.rho(), s.points(), s.seed()));
+                    return v;
+                })
+                .handling(o -> o instanceof CombinedObjective c && isForgetRetain(c) && c.combiner() instanceof StableUn s
+                        && s.forget().equals(ConflictProjection.FORGET) && s.retain().equals(ConflictProjection.RETAIN)));
         r.add(Slot.OBJECTIVE, Kind.of("plus", Objective.Sum.class, "the sum of the terms: plus: [a, b, ...]",
                 List.of(Param.required("terms", list(part(Slot.OBJECTIVE), 2), "the objectives to add")),
                 a -> {
@@ -271,6 +343,87 @@ public final class StandardParts {
                 .handling(o -> o instanceof Objective.Scaled || o instanceof Objective.ScheduledWeight)
                 .withValues(o -> o instanceof Objective.ScheduledWeight w ? List.of(w.weight(), w.objective())
                         : List.of(((Objective.Scaled) o).weight(), ((Objective.Scaled) o).objective())));
+        r.add(Slot.OBJECTIVE, Kind.of("combined", CombinedObjective.class,
+                "named objectives whose gradients a combiner combines (first-order estimators; zeroth-order ones "
+                        + "see the sum of the parts)",
+                List.of(Param.required("combiner", part(Slot.COMBINER), "how the parts' gradients become one direction"),
+                        Param.required("parts", map(part(Slot.OBJECTIVE), 1), "name → objective, in order")),
+                a -> {
+                    GradientCombiner combiner = a.get("combiner");
+                    Map<String, Objective> parts = a.get("parts");
+                    requireParts(combiner, parts);
+                    return new CombinedObjective(parts, combiner);
+                },
+                c -> List.of(c.combiner(), c.parts())));
+    }
+
+    private static Param forgetPart() {
+        return Param.of("forget", part(Slot.OBJECTIVE), new Npo(0.1), "the forgetting part");
+    }
+
+    private static Param retainPart() {
+        return Param.of("retain", part(Slot.OBJECTIVE), new KlRetain(Split.RETAIN), "the retain part");
+    }
+
+    private static Param retainWeight() {
+        return Param.of("retain_weight", real(Range.any()), 1.0, "the retain part's weight");
+    }
+
+    private static Param rho() {
+        return Param.of("rho", real(Range.positive()), 0.05, "neighbourhood radius ρ");
+    }
+
+    private static Param points() {
+        return Param.of("points", integer(1), 1, "neighbourhood points K");
+    }
+
+    private static Param seed() {
+        return Param.of("seed", ParamTypes.anyLong(), 0L, "seed of the stochastic points");
+    }
+
+    /**
+     * Whether {@code c} has the shorthands' shape: parts {@code forget} then {@code retain}, the retain part a
+     * constant multiple (what {@code retain.times(retain_weight)} builds), so that the shorthand reads back equal.
+     */
+    private static boolean isForgetRetain(CombinedObjective c) {
+        return List.copyOf(c.parts().keySet()).equals(List.of(ConflictProjection.FORGET, ConflictProjection.RETAIN))
+                && c.parts().get(ConflictProjection.RETAIN) instanceof Objective.Scaled;
+    }
+
+    /** forget, retain (unweighted), retain_weight of a combined objective with {@link #isForgetRetain}'s shape. */
+    private static List<Object> forgetRetainValues(CombinedObjective c) {
+        Objective.Scaled retain = (Objective.Scaled) c.parts().get(ConflictProjection.RETAIN);
+        return List.of(c.parts().get(ConflictProjection.FORGET), retain.objective(), retain.weight());
+    }
+
+    /** The parts the built-in forget/retain combiners name must exist (they would fail at the first step). */
+    private static void requireParts(GradientCombiner combiner, Map<String, Objective> parts) {
+        List<String> named = combiner instanceof ConflictProjection p ? List.of(p.forget(), p.retain())
+                : combiner instanceof StableUn s ? List.of(s.forget(), s.retain()) : List.of();
+        for (String name : named) {
+            if (!parts.containsKey(name)) {
+                throw new IllegalArgumentException("the combiner needs a part named '" + name + "'; the parts are "
+                        + parts.keySet());
+            }
+        }
+    }
+
+    private static void combiners(PartRegistry r) {
+        r.add(Slot.COMBINER, Kind.of("sum", GradientCombiner.Sum.class, "the sum of the parts' gradients", List.of(),
+                a -> new GradientCombiner.Sum(), c -> List.of()));
+        r.add(Slot.COMBINER, Kind.of("conflict_projection", ConflictProjection.class,
+                "PCGrad: the forget gradient loses its component against the retain gradient (Yu et al. 2020)",
+                List.of(Param.of("forget", text(), ConflictProjection.FORGET, "the forgetting part's name"),
+                        Param.of("retain", text(), ConflictProjection.RETAIN, "the retain part's name")),
+                a -> new ConflictProjection(a.text("forget"), a.text("retain")), c -> List.of(c.forget(), c.retain())));
+        r.add(Slot.COMBINER, Kind.of("stable_un", StableUn.class,
+                "StableUN: forget gradients at K neighbourhood points, conflict-projected (Wu et al. 2025, §4)",
+                List.of(Param.of("forget", text(), ConflictProjection.FORGET, "the forgetting part's name"),
+                        Param.of("retain", text(), ConflictProjection.RETAIN, "the retain part's name"), rho(), points(),
+                        seed()),
+                a -> new StableUn(a.text("forget"), a.text("retain"), a.real("rho"), a.integer("points"),
+                        a.longInteger("seed")),
+                c -> List.of(c.forget(), c.retain(), c.rho(), c.points(), c.seed())));
     }
 
     /** The terms of a left-nested sum, flattened: ((a + b) + c) → [a, b, c]. */
@@ -409,26 +562,29 @@ public final class StandardParts {
                 a -> new JailbreakPrefix(a.text("prefix")), t -> List.of(t.prefix())));
     }
 
-    /** RMU's layer: a block number ≥ 1, or {@code middle} ({@link Rmu#MIDDLE}). */
-    private record RmuLayer() implements ParamType {
+    /**
+     * A block number of at least {@code min}, or the word {@code word} for the constant {@code sentinel}: RMU's
+     * {@code middle} ({@link Rmu#MIDDLE}), concept correction's {@code last} ({@link ConceptCorrection#LAST}).
+     */
+    private record Layer(String word, int sentinel, int min) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             Object v = ParamTypes.scalar(node);
-            if (v instanceof String s && s.strip().equalsIgnoreCase("middle")) {
-                return Rmu.MIDDLE;
+            if (v instanceof String s && s.strip().equalsIgnoreCase(word)) {
+                return sentinel;
             }
-            return v instanceof Long l && l >= 1 && l <= Integer.MAX_VALUE ? (Object) l.intValue()
+            return v instanceof Long l && l >= min && l <= Integer.MAX_VALUE ? (Object) l.intValue()
                     : r.expected(node, path, describe());
         }
 
         @Override
         public Object write(Object value, Writing w) {
-            return (Integer) value == Rmu.MIDDLE ? "middle" : value;
+            return (Integer) value == sentinel ? word : value;
         }
 
         @Override
         public String describe() {
-            return "an integer >= 1 or middle";
+            return "an integer >= " + min + " or " + word;
         }
     }
 }

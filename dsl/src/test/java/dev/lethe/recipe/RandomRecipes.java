@@ -4,6 +4,8 @@ import dev.lethe.Evaluation;
 import dev.lethe.Recipe;
 import dev.lethe.Training;
 import dev.lethe.Unlearning;
+import dev.lethe.adapter.Lora;
+import dev.lethe.adapter.LoraTarget;
 import dev.lethe.attack.Attack;
 import dev.lethe.attack.Attacks;
 import dev.lethe.data.DataSource;
@@ -16,6 +18,8 @@ import dev.lethe.eval.Suite;
 import dev.lethe.eval.TofuSuite;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.CatnipStyle;
+import dev.lethe.objective.CombinedObjective;
+import dev.lethe.objective.ConceptCorrection;
 import dev.lethe.objective.Dpo;
 import dev.lethe.objective.Flat;
 import dev.lethe.objective.GradDiff;
@@ -26,13 +30,16 @@ import dev.lethe.objective.KlRetain;
 import dev.lethe.objective.Nll;
 import dev.lethe.objective.Npo;
 import dev.lethe.objective.Objective;
+import dev.lethe.objective.Objectives;
 import dev.lethe.objective.Rmu;
 import dev.lethe.objective.SimNpo;
 import dev.lethe.optim.AddDecayedWeights;
 import dev.lethe.optim.ClipByGlobalNorm;
+import dev.lethe.optim.ConflictProjection;
 import dev.lethe.optim.Estimator;
 import dev.lethe.optim.FirstOrder;
 import dev.lethe.optim.FreezeExcept;
+import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.Hybrid;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Sam;
@@ -43,14 +50,17 @@ import dev.lethe.optim.ScaleBySnr;
 import dev.lethe.optim.Schedule;
 import dev.lethe.optim.Schedules;
 import dev.lethe.optim.Spsa;
+import dev.lethe.optim.StableUn;
 import dev.lethe.optim.TraceMomentum;
 import dev.lethe.optim.Transform;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /** Random valid recipes built from every built-in part, for the property tests. */
 final class RandomRecipes {
@@ -63,7 +73,8 @@ final class RandomRecipes {
     Recipe recipe() {
         int heads = 1 + random.nextInt(4);
         GptConfig model = new GptConfig(random.nextBoolean() ? 0 : 2 + random.nextInt(500), 1 + random.nextInt(4),
-                heads * (1 + random.nextInt(16)), heads, 1 + random.nextInt(64), random.nextInt(5) / 10f);
+                heads * (1 + random.nextInt(16)), heads, 1 + random.nextInt(64), random.nextInt(5) / 10f,
+                GptConfig.Activation.values()[random.nextInt(2)]);
         List<Attack> attacks = new ArrayList<>();
         Map<String, Attack> byName = new LinkedHashMap<>();
         for (int i = random.nextInt(4); i > 0; i--) {
@@ -74,8 +85,16 @@ final class RandomRecipes {
         return new Recipe(word(), random.nextLong(), random.nextBoolean() ? "cpu" : "gpu:" + random.nextInt(4), model,
                 data(), training(), random.nextBoolean() ? training() : null,
                 random.nextInt(4) == 0 ? null : new Unlearning(objective(3), optimizer(), random.nextInt(500),
-                        1 + random.nextInt(64)),
+                        1 + random.nextInt(64), random.nextBoolean() ? null : lora()),
                 evaluation(), attacks);
+    }
+
+    private Lora lora() {
+        List<LoraTarget> targets = new ArrayList<>(List.of(LoraTarget.values()));
+        Collections.shuffle(targets, random);
+        Lora l = new Lora(1 + random.nextInt(16), positive(), Set.copyOf(targets.subList(0, 1 + random.nextInt(4))),
+                Lora.Init.values()[random.nextInt(2)]);
+        return random.nextBoolean() ? l : Lora.rank(l.rank());
     }
 
     private String word() {
@@ -136,7 +155,7 @@ final class RandomRecipes {
     }
 
     Objective objective(int depth) {
-        int pick = random.nextInt(depth > 0 ? 16 : 12);
+        int pick = random.nextInt(depth > 0 ? 20 : 13);
         return switch (pick) {
             case 0 -> new GradientAscent(split());
             case 1 -> new GradDiff(positive());
@@ -151,9 +170,38 @@ final class RandomRecipes {
             case 10 -> new Nll(List.of(split(), split()).subList(0, 1 + random.nextInt(2)));
             case 11 -> new Rmu(random.nextBoolean() ? Rmu.MIDDLE : 1 + random.nextInt(4), positive(), unit() * 100,
                     random.nextInt(100));
-            case 12, 13 -> objective(depth - 1).plus(objective(depth - 1));
-            case 14 -> objective(depth - 1).times(unit() * 4 - 2);
-            default -> objective(depth - 1).times(schedule());
+            case 12 -> new ConceptCorrection(random.nextBoolean() ? Split.HOLDOUT : Split.WORLD,
+                    random.nextBoolean() ? ConceptCorrection.LAST : random.nextInt(5), positive(), unit() / 10,
+                    1 + random.nextInt(4));
+            case 13, 14 -> objective(depth - 1).plus(objective(depth - 1));
+            case 15 -> objective(depth - 1).times(unit() * 4 - 2);
+            case 16 -> objective(depth - 1).times(schedule());
+            case 17 -> Objectives.conflictProjection(objective(depth - 1), objective(depth - 1).times(unit() * 2));
+            case 18 -> Objectives.stableUn(objective(depth - 1), objective(depth - 1).times(unit() * 2), positive(),
+                    1 + random.nextInt(4), random.nextLong());
+            default -> combined(depth - 1);
+        };
+    }
+
+    /** Any combiner over named parts, including names and shapes the shorthands do not cover. */
+    private Objective combined(int depth) {
+        Map<String, Objective> parts = new LinkedHashMap<>();
+        for (int i = 1 + random.nextInt(3); i > 0; i--) {
+            parts.put(random.nextBoolean() ? word() : "part " + i, objective(depth));
+        }
+        List<String> names = List.copyOf(parts.keySet());
+        String forget = names.get(0);
+        String retain = names.size() > 1 ? names.get(1) : null;
+        GradientCombiner combiner = retain == null ? GradientCombiner.sum() : switch (random.nextInt(3)) {
+            case 0 -> GradientCombiner.sum();
+            case 1 -> new ConflictProjection(forget, retain);
+            default -> new StableUn(forget, retain, positive(), 1 + random.nextInt(4), random.nextLong());
+        };
+        CombinedObjective c = new CombinedObjective(parts, combiner);
+        return switch (random.nextInt(4)) {
+            case 0 -> c.plus(objective(depth));
+            case 1 -> c.times(unit());
+            default -> c;
         };
     }
 

@@ -91,7 +91,7 @@ class RecipeCodecTest {
             assertEquals(objectives.create(name), Recipe.fromYaml("name: o\nmodel: gpt\ndata: fictitious_facts\n"
                     + "unlearn: {objective: " + name + "}\n").unlearn().objective(), name);
         }
-        assertEquals(List.of("plus", "times"), kinds.keySet().stream().filter(k -> !objectives.names().contains(k))
+        assertEquals(List.of("plus", "times", "combined"), kinds.keySet().stream().filter(k -> !objectives.names().contains(k))
                 .toList());
     }
 
