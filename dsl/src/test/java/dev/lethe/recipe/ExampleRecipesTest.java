@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.Quickstart;
 import dev.lethe.Recipe;
+import dev.lethe.Unlearning;
+import dev.lethe.adapter.Lora;
+import dev.lethe.objective.Objectives;
+import dev.lethe.optim.Optimizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +31,16 @@ class ExampleRecipesTest {
             Recipe r = Recipe.fromYaml(f);
             assertEquals(r, Recipe.fromYaml(r.toYaml()), f.toString());
         }
+    }
+
+    @Test
+    void theComposedExamplesAreTheirDslExpressions() {
+        assertEquals(Unlearning.of(Objectives.conflictProjection(Objectives.npo(), Objectives.klRetain().times(0.5)))
+                .optimizer(Optimizers.signAdam(1e-3)).steps(200),
+                Recipe.fromYaml(DIR.resolve("compose-conflict-projection.yaml")).unlearn());
+        assertEquals(Lora.rank(8).alpha(16).fila(), Recipe.fromYaml(DIR.resolve("lora-fila.yaml")).unlearn().adapters());
+        assertEquals(Objectives.conceptCorrection().plus(Objectives.nll()),
+                Recipe.fromYaml(DIR.resolve("concept-correction.yaml")).unlearn().objective());
     }
 
     @Test

@@ -66,6 +66,8 @@ class RecipeDocsTest {
             case "name" -> entry;
             case "model", "data" -> BASE.replaceFirst("(?m)^" + key + ":.*\n", "") + entry;
             case "objective" -> BASE + "unlearn:\n" + indent(entry, 2);
+            case "combiner" -> BASE + "unlearn:\n  objective:\n    combined:\n" + indent(entry, 6)
+                    + "      parts: {forget: npo, retain: kl_retain}\n";
             case "optimizer" -> UNLEARN + indent(entry, 2);
             case "estimator" -> UNLEARN + "  optimizer:\n" + indent(entry, 4) + "    transforms: []\n";
             case "transforms" -> UNLEARN + "  optimizer:\n" + indent(entry, 4);
