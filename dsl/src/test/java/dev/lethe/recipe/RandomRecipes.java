@@ -155,7 +155,7 @@ final class RandomRecipes {
     }
 
     Objective objective(int depth) {
-        int pick = random.nextInt(depth > 0 ? 20 : 13);
+        int pick = random.nextInt(depth > 0 ? 23 : 13);
         return switch (pick) {
             case 0 -> new GradientAscent(split());
             case 1 -> new GradDiff(positive());
@@ -176,8 +176,8 @@ final class RandomRecipes {
             case 13, 14 -> objective(depth - 1).plus(objective(depth - 1));
             case 15 -> objective(depth - 1).times(unit() * 4 - 2);
             case 16 -> objective(depth - 1).times(schedule());
-            case 17 -> Objectives.conflictProjection(objective(depth - 1), objective(depth - 1).times(unit() * 2));
-            case 18 -> Objectives.stableUn(objective(depth - 1), objective(depth - 1).times(unit() * 2), positive(),
+            case 17, 18 -> Objectives.conflictProjection(objective(depth - 1), objective(depth - 1).times(unit() * 2));
+            case 19, 20 -> Objectives.stableUn(objective(depth - 1), objective(depth - 1).times(unit() * 2), positive(),
                     1 + random.nextInt(4), random.nextLong());
             default -> combined(depth - 1);
         };
