@@ -141,14 +141,6 @@ public final class Runner {
                 attack(unlearned, UNLEARNED, referenceModel, data, tokenizer, attackRows, values);
             }
             List<RunResult.Row> rows = evaluate(models, recipe.evaluate(), data, tokenizer, values);
-            if (referenceModel != null) {
-                for (String name : List.of(LEARNED, UNLEARNED)) {
-                    CausalLm m = models.get(name);
-                    if (m != null) {
-                        rows.addAll(klRows(name, RunResult.EVALUATE, referenceModel, m, data, tokenizer));
-                    }
-                }
-            }
             rows.addAll(attackRows);
             for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values)) {
                 rows.add(RunResult.Row.of(d.model(), d.split(), d.metric(), d.value()));
@@ -274,7 +266,17 @@ public final class Runner {
     }
 
     /** Measures a model after {@code step} steps, every {@code every} steps. */
-    private record Probe(long every, java.util.function.LongConsumer measure) {}
+    private record Probe(long every, java.util.function.LongConsumer measure) {
+        /**
+         * Measures after {@code step} steps: called between steps (outside their scope and gradient
+         * collector), in a scope of its own that frees every array the suites leave behind.
+         */
+        void at(long step) {
+            try (NDScope scope = new NDScope()) {
+                measure.accept(step);
+            }
+        }
+    }
 
     /** KL to the reference on the forget and retain splits, as rows. */
     private List<RunResult.Row> klRows(String name, String stage, CausalLm reference, CausalLm model, Dataset data,
@@ -335,7 +337,7 @@ public final class Runner {
         String stop = "";
         long done = 0;
         if (probe != null) {
-            probe.measure().accept(0);
+            probe.at(0);
         }
         try (Optimizer.State state = optimizer.init(model.weights(), model.manager())) {
             for (long s = 0; s < steps; s++) {
@@ -351,14 +353,14 @@ public final class Runner {
                 }
                 done = s + 1;
                 if (probe != null && done % probe.every() == 0) {
-                    probe.measure().accept(done);
+                    probe.at(done);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 emit(new RunEvent.Progress(stage, done, steps, outcome.loss(), done / Math.max(seconds, 1e-9)));
             }
         }
         if (probe != null && done % probe.every() != 0) {
-            probe.measure().accept(done);
+            probe.at(done);
         }
         emit(new RunEvent.StageFinished(stage, (System.nanoTime() - start) / 1e9, done, stop, false));
         return stop.isEmpty();
@@ -378,6 +380,10 @@ public final class Runner {
                 done++;
                 emit(new RunEvent.Progress("evaluate", done, total, Double.NaN,
                         done / Math.max((System.nanoTime() - start) / 1e9, 1e-9)));
+            }
+            CausalLm reference = models.get(REFERENCE);
+            if (reference != null && !m.getKey().equals(REFERENCE)) {
+                rows.addAll(klRows(m.getKey(), RunResult.EVALUATE, reference, m.getValue(), data, tokenizer));
             }
         }
         emit(new RunEvent.StageFinished("evaluate", (System.nanoTime() - start) / 1e9, done, "", false));

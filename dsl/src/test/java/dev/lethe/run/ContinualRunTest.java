@@ -89,6 +89,9 @@ class ContinualRunTest {
         // 2 models x 2 splits x 4 answer metrics curves
         assertEquals(16, b.stability().rowCount());
         assertTrue(a.stability().isEmpty());
+        tech.tablesaw.api.Table plotted = dev.lethe.report.Plots.curves(b, "exact_match");
+        assertEquals(4 * 2 + 3 * 2, plotted.rowCount(), "unlearn: 4 points x 2 splits; relearn: 3 points x 2 splits");
+        assertEquals("unlearned unlearn forget", plotted.stringColumn("curve").get(0));
     }
 
     private static List<RunResult.Row> finalRows(RunResult r) {
