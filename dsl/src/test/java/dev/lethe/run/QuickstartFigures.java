@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Not a test: the figures of issue 4 on the quickstart models (learn/reference from the model cache).
  * {@code eval} times the evaluate stage per suite; {@code attacks} runs GA and NPO (200 steps; with {@code more}:
- * the quickstart's NPO+RT and 30 steps of GA) each followed by relearning and int4 quantization. Run with the test classpath: {@code java ... QuickstartFigures eval attacks}.
+ * the quickstart's NPO+RT and 30 steps of GA) each followed by relearning and int4 quantization; {@code continual}
+ * prints the stability table of the quickstart evaluated every 20 steps. Run with the test classpath: {@code java ... QuickstartFigures eval attacks}.
  */
 final class QuickstartFigures {
     private QuickstartFigures() {}
@@ -56,6 +57,12 @@ final class QuickstartFigures {
             }).run();
             System.out.println("evaluate seconds per suite (3 models x 4 splits): " + seconds);
             System.out.println(result.summary().printAll());
+        }
+        if (what.contains("continual")) {
+            Recipe r = new Recipe(q.name(), q.seed(), q.device(), q.model(), q.data(), q.learn(), q.reference(),
+                    q.unlearn(), Evaluation.of(Suites.answers()).every(20), List.of(Attacks.relearn(20, 5, 1e-3)));
+            RunResult result = Runner.of(r).cache(cache).run();
+            System.out.println(result.stability().printAll());
         }
         if (what.contains("attacks")) {
             List<String> runs = what.contains("more") ? List.of("npo+rt", "ga30") : List.of("ga", "npo");
