@@ -83,6 +83,19 @@ public final class Lethe {
          */
         RecipeStep attack(Attack attack);
 
+        /**
+         * Robustness evaluation: adds each of {@code attacks} as by {@link #attack(Attack)}, so the evaluation
+         * also reports each attacked model {@code unlearned+<name>} and {@link RunResult#attackDeltas()}
+         * the change each attack makes, e.g. {@code .robustness(relearn(20, 5, 1e-3), quantize(4))}.
+         */
+        default RecipeStep robustness(Attack... attacks) {
+            RecipeStep step = this;
+            for (Attack a : attacks) {
+                step = step.attack(a);
+            }
+            return step;
+        }
+
         /** What to measure (default: {@link Evaluation#defaults()}). */
         RecipeStep evaluate(Evaluation evaluation);
 

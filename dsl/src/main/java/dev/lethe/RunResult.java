@@ -5,9 +5,12 @@ import dev.lethe.data.Split;
 import dev.lethe.run.RunEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
@@ -15,22 +18,49 @@ import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 /**
  * What a run produced: the metrics of every model on every split as a tidy Tablesaw table, and the event
  * log (stage timings, per-step losses, stop reasons).
+ *
+ * <p>Every row says which stage measured it and after how many of that stage's steps. The <em>final</em>
+ * values, the ones {@link #value}, {@link #summary()}, {@link #headline()} and {@link #attackDeltas()}
+ * read, are those of the stages {@value #EVALUATE} (the learned, reference and unlearned models) and
+ * {@value #ATTACK} (the attacked models), with step 0. The other rows are curves: continual evaluation
+ * during a training stage ({@code unlearn}, {@code unlearn.request<i>}, {@code attack.<name>}), one point
+ * every few steps, read with {@link #curve} and summarised by {@link #stability()}.
  */
 public final class RunResult {
     private final Recipe recipe;
     private final List<Row> rows;
     private final List<RunEvent> events;
 
+    /** The stage of the final values of the learned, reference and unlearned models. */
+    public static final String EVALUATE = "evaluate";
+    /** The stage of the final values of the attacked models. */
+    public static final String ATTACK = "attack";
+
     /**
      * One measured value.
      *
      * @param model {@code learned}, {@code reference}, {@code unlearned} or an attacked model
      *     {@code unlearned+<attack>}
+     * @param stage the stage that measured it: {@value #EVALUATE} or {@value #ATTACK} for final values,
+     *     otherwise the training stage a curve point belongs to ({@code unlearn}, {@code unlearn.request2},
+     *     {@code attack.relearn})
      * @param split the split's id
      * @param metric the metric's name
      * @param value the value
+     * @param step the number of the stage's optimisation steps done when it was measured (0 for final values)
      */
-    public record Row(String model, String split, String metric, double value) {}
+    public record Row(String model, String stage, String split, String metric, double value, long step) {
+
+        /** A final value of {@code model} ({@value #EVALUATE} stage, step 0). */
+        public static Row of(String model, String split, String metric, double value) {
+            return new Row(model, EVALUATE, split, metric, value, 0);
+        }
+
+        /** Whether this is a final value (stage {@value #EVALUATE} or {@value #ATTACK}) rather than a curve point. */
+        public boolean isFinal() {
+            return stage.equals(EVALUATE) || stage.equals(ATTACK);
+        }
+    }
 
     /** A result of {@code recipe}. */
     public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events) {
@@ -44,17 +74,28 @@ public final class RunResult {
         return recipe;
     }
 
-    /** The metrics in tidy form: columns {@code model, split, metric, value}, one row per number. */
+    /**
+     * The metrics in tidy form: columns {@code model, stage, split, metric, value, step}, one row per number,
+     * curve points included.
+     */
     public Table table() {
-        Table t = Table.create(recipe.name(), StringColumn.create("model"), StringColumn.create("split"),
-                StringColumn.create("metric"), DoubleColumn.create("value"));
+        Table t = Table.create(recipe.name(), StringColumn.create("model"), StringColumn.create("stage"),
+                StringColumn.create("split"), StringColumn.create("metric"), DoubleColumn.create("value"),
+                LongColumn.create("step"));
         for (Row r : rows) {
             t.stringColumn("model").append(r.model());
+            t.stringColumn("stage").append(r.stage());
             t.stringColumn("split").append(r.split());
             t.stringColumn("metric").append(r.metric());
             t.doubleColumn("value").append(r.value());
+            t.longColumn("step").append(r.step());
         }
         return t;
+    }
+
+    /** Every row, final values and curve points, in the order they were measured. */
+    public List<Row> rows() {
+        return rows;
     }
 
     /**
@@ -88,7 +129,7 @@ public final class RunResult {
         Set<String> metrics = new LinkedHashSet<>();
         Set<List<String>> keys = new LinkedHashSet<>();
         for (Row r : rows) {
-            if (keep.test(r)) {
+            if (r.isFinal() && keep.test(r)) {
                 metrics.add(r.metric());
                 keys.add(List.of(r.model(), r.split()));
             }
@@ -114,10 +155,10 @@ public final class RunResult {
      * round-trips exactly, so two runs can be compared byte for byte.
      */
     public String csv() {
-        StringBuilder sb = new StringBuilder("model,split,metric,value\n");
+        StringBuilder sb = new StringBuilder("model,stage,split,metric,value,step\n");
         for (Row r : rows) {
-            sb.append(r.model()).append(',').append(r.split()).append(',').append(r.metric()).append(',')
-                    .append(r.value()).append('\n');
+            sb.append(r.model()).append(',').append(r.stage()).append(',').append(r.split()).append(',')
+                    .append(r.metric()).append(',').append(r.value()).append(',').append(r.step()).append('\n');
         }
         return sb.toString();
     }
@@ -135,7 +176,7 @@ public final class RunResult {
      */
     public double value(String model, String split, String metric) {
         for (Row r : rows) {
-            if (r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)) {
+            if (r.isFinal() && r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)) {
                 return r.value();
             }
         }
@@ -144,7 +185,7 @@ public final class RunResult {
 
     private double find(String model, String split, String metric) {
         for (Row r : rows) {
-            if (r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)) {
+            if (r.isFinal() && r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)) {
                 return r.value();
             }
         }
@@ -170,7 +211,7 @@ public final class RunResult {
         for (Attack a : recipe.attacks()) {
             String name = a.modelName("unlearned");
             for (Row r : rows) {
-                if (r.model().equals(name)) {
+                if (r.isFinal() && r.model().equals(name)) {
                     double b = find("unlearned", r.split(), r.metric());
                     t.stringColumn("attack").append(a.name());
                     t.stringColumn("split").append(r.split());
@@ -182,6 +223,92 @@ public final class RunResult {
             }
         }
         return t;
+    }
+
+    /**
+     * The curve of {@code metric} of {@code model} on {@code split} during {@code stage} (e.g.
+     * {@code unlearned}, {@code unlearn}, {@code forget}, {@code exact_match}): one point per continual
+     * evaluation, in step order; empty when the stage was not evaluated continually.
+     */
+    public List<Row> curve(String model, String stage, String split, String metric) {
+        List<Row> out = new ArrayList<>();
+        for (Row r : rows) {
+            if (!r.isFinal() && r.model().equals(model) && r.stage().equals(stage) && r.split().equals(split)
+                    && r.metric().equals(metric)) {
+                out.add(r);
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(Row::step));
+        return out;
+    }
+
+    /**
+     * The stability of every curve: one row per model, stage, split and metric that was evaluated
+     * continually, with columns {@code final} (the last point), {@code min}, {@code max}, {@code worst}
+     * and {@code gap}. {@code worst} is the value furthest in the bad direction by the rule of
+     * {@link #isWorseWhenHigher}; {@code gap = |worst − final|} is how much worse than its end point the
+     * curve was at its worst: the stability gap of De Lange, van de Ven and Tuytelaars 2023, "Continual
+     * evaluation for lifelong learning: identifying the stability gap" (ICLR 2023, §3), per metric.
+     */
+    public Table stability() {
+        Map<List<String>, List<Row>> curves = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (!r.isFinal()) {
+                curves.computeIfAbsent(List.of(r.model(), r.stage(), r.split(), r.metric()), k -> new ArrayList<>())
+                        .add(r);
+            }
+        }
+        DoubleColumn last = DoubleColumn.create("final");
+        DoubleColumn min = DoubleColumn.create("min");
+        DoubleColumn max = DoubleColumn.create("max");
+        DoubleColumn worst = DoubleColumn.create("worst");
+        DoubleColumn gap = DoubleColumn.create("gap");
+        for (DoubleColumn c : List.of(last, min, max, worst, gap)) {
+            c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
+        }
+        Table t = Table.create(recipe.name() + " (stability)", StringColumn.create("model"),
+                StringColumn.create("stage"), StringColumn.create("split"), StringColumn.create("metric"), last,
+                min, max, worst, gap);
+        for (Map.Entry<List<String>, List<Row>> e : curves.entrySet()) {
+            List<Row> points = new ArrayList<>(e.getValue());
+            points.sort(java.util.Comparator.comparingLong(Row::step));
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (Row r : points) {
+                lo = Math.min(lo, r.value());
+                hi = Math.max(hi, r.value());
+            }
+            double end = points.get(points.size() - 1).value();
+            double bad = isWorseWhenHigher(e.getKey().get(2), e.getKey().get(3)) ? hi : lo;
+            t.stringColumn("model").append(e.getKey().get(0));
+            t.stringColumn("stage").append(e.getKey().get(1));
+            t.stringColumn("split").append(e.getKey().get(2));
+            t.stringColumn("metric").append(e.getKey().get(3));
+            last.append(end);
+            min.append(lo);
+            max.append(hi);
+            worst.append(bad);
+            gap.append(Math.abs(bad - end));
+        }
+        return t;
+    }
+
+    /**
+     * The direction rule of {@link #stability()}: whether a higher {@code metric} on {@code split} is worse.
+     * Knowledge of the forget split is bad and knowledge elsewhere is good; a metric measures knowledge
+     * upwards (probability, exact match, accuracy, ROUGE, truth ratio, ...) unless it is a loss
+     * ({@code nll}, names ending in {@code _nll} or {@code loss}), which measures it downwards. So on
+     * {@code forget} higher is worse for upward metrics, and on every other split higher is worse for
+     * losses. A divergence from the reference (names starting with {@code kl}) is worse when higher on
+     * every split.
+     */
+    public static boolean isWorseWhenHigher(String split, String metric) {
+        if (metric.startsWith("kl")) {
+            return true;
+        }
+        boolean downward = metric.equals("nll") || metric.endsWith("_nll") || metric.endsWith("loss");
+        boolean forget = split.equals(Split.FORGET.id());
+        return forget != downward;
     }
 
     /** The event log in order. */

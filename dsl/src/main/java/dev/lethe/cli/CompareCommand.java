@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 /** {@code lethe compare <run-dir>...}: the metrics of several runs side by side. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Show the metrics.csv of several run directories side by side: one row per model, split",
-            "and metric, one column per run (empty where a run lacks the metric). Exit code 2 when a",
+            "and metric (final values; continual-evaluation curves are left out), one column per run (empty",
+            "where a run lacks the metric). Exit code 2 when a",
             "directory has no readable metrics.csv."})
 final class CompareCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -26,6 +27,10 @@ final class CompareCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "Run directories written by lethe run.")
     List<Path> runs;
+
+    private static final String HEADER = "model,stage,split,metric,value,step";
+    /** Stages whose rows are final values; the others are points of continual-evaluation curves. */
+    private static final java.util.Set<String> FINAL_STAGES = java.util.Set.of("evaluate", "attack");
 
     @Option(names = "--digits", defaultValue = "4", description = "Decimals shown (default: ${DEFAULT-VALUE}).")
     int digits;
@@ -45,24 +50,27 @@ final class CompareCommand implements Callable<Integer> {
                 err.flush();
                 return 2;
             }
-            if (lines.isEmpty() || !lines.get(0).equals("model,split,metric,value")) {
-                err.println("lethe compare: " + csv + ":1: expected the header model,split,metric,value");
+            if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+                err.println("lethe compare: " + csv + ":1: expected the header " + HEADER);
                 err.flush();
                 return 2;
             }
             for (int n = 1; n < lines.size(); n++) {
                 String[] f = lines.get(n).split(",", -1);
-                if (f.length != 4) {
-                    err.println("lethe compare: " + csv + ":" + (n + 1) + ": expected 4 fields, got " + f.length);
+                if (f.length != 6) {
+                    err.println("lethe compare: " + csv + ":" + (n + 1) + ": expected 6 fields, got " + f.length);
                     err.flush();
                     return 2;
                 }
+                if (!FINAL_STAGES.contains(f[1])) {
+                    continue; // a point of a curve (continual evaluation), not a final value
+                }
                 try {
-                    double v = Double.parseDouble(f[3]);
-                    rows.computeIfAbsent(List.of(f[0], f[1], f[2]), k -> new String[runs.size()])[i] =
+                    double v = Double.parseDouble(f[4]);
+                    rows.computeIfAbsent(List.of(f[0], f[2], f[3]), k -> new String[runs.size()])[i] =
                             String.format(Locale.ROOT, "%." + digits + "f", v);
                 } catch (NumberFormatException e) {
-                    err.println("lethe compare: " + csv + ":" + (n + 1) + ": not a number: " + f[3]);
+                    err.println("lethe compare: " + csv + ":" + (n + 1) + ": not a number: " + f[4]);
                     err.flush();
                     return 2;
                 }

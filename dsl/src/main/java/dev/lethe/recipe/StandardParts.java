@@ -133,21 +133,36 @@ public final class StandardParts {
                     Param.optional("optimizer", struct(OPTIMIZER), "default: AdamW, lr 1e-3, weight decay 0.01"),
                     Param.of("steps", longInteger(0), 100L, "optimisation steps"),
                     Param.of("batch_size", integer(1), 16, "examples per split per step"),
+                    Param.of("requests", integer(1), 1, "sequential unlearning requests the forget split is cut "
+                            + "into, each given all the steps"),
                     Param.optional("adapters", struct(LORA), "LoRA adapters to train instead of the full model "
                             + "(absent: the full model)")),
             a -> {
                 Optimizer o = a.get("optimizer");
                 return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
-                        a.longInteger("steps"), a.integer("batch_size"), a.get("adapters"));
+                        a.longInteger("steps"), a.integer("batch_size"), a.integer("requests"), a.get("adapters"));
             },
-            u -> Arrays.asList(u.objective(), u.optimizer(), u.steps(), u.batchSize(), u.adapters()));
+            u -> Arrays.asList(u.objective(), u.optimizer(), u.steps(), u.batchSize(), u.requests(), u.adapters()));
+
+    /** Continual evaluation during training stages ({@link Evaluation.Continual}). */
+    public static final Kind<Evaluation.Continual> CONTINUAL = Kind.of("continual", Evaluation.Continual.class,
+            "evaluate every k steps during unlearning and relearning attacks (the stability gap, De Lange et al. 2023)",
+            List.of(Param.required("every", longInteger(1), "steps between two points"),
+                    Param.of("suites", list(part(Slot.SUITE), 0), Evaluation.defaults().every(1).continual().suites(),
+                            "what to measure (keep it cheap)"),
+                    Param.of("splits", list(split(), 0), Evaluation.defaults().every(1).continual().splits(),
+                            "where")),
+            a -> new Evaluation.Continual(a.longInteger("every"), a.list("suites"), a.list("splits")),
+            c -> List.of(c.every(), c.suites(), c.splits()));
 
     /** The {@code evaluate} stage ({@link Evaluation}). */
     public static final Kind<Evaluation> EVALUATION = Kind.of("evaluation", Evaluation.class,
             "every suite on every split, for every model",
             List.of(Param.of("suites", list(part(Slot.SUITE), 0), Evaluation.defaults().suites(), "the suites"),
-                    Param.of("splits", list(split(), 0), Evaluation.defaults().splits(), "the splits")),
-            a -> new Evaluation(a.list("suites"), a.list("splits")), e -> List.of(e.suites(), e.splits()));
+                    Param.of("splits", list(split(), 0), Evaluation.defaults().splits(), "the splits"),
+                    Param.optional("continual", struct(CONTINUAL), "continual evaluation (absent: none)")),
+            a -> new Evaluation(a.list("suites"), a.list("splits"), a.get("continual")),
+            e -> Arrays.asList(e.suites(), e.splits(), e.continual()));
 
     /** A whole recipe ({@link Recipe}); the defaults are those of {@link dev.lethe.Lethe#recipe}. */
     public static final Kind<Recipe> RECIPE = Kind.of("recipe", Recipe.class, "an unlearning experiment",

@@ -36,6 +36,29 @@ public final class Plots {
     }
 
     /**
+     * The continual-evaluation curves of {@code metric}, tidy: {@code curve, step, value}, one curve per
+     * model, training stage and split ({@code "<model> <stage> <split>"}), from {@link RunResult#table()}.
+     */
+    public static Table curves(RunResult result, String metric) {
+        Table t = Table.create(metric + " during training", StringColumn.create("curve"), IntColumn.create("step"),
+                DoubleColumn.create("value"));
+        for (RunResult.Row r : result.rows()) {
+            if (!r.isFinal() && r.metric().equals(metric)) {
+                t.stringColumn("curve").append(r.model() + " " + r.stage() + " " + r.split());
+                t.intColumn("step").append((int) r.step());
+                t.doubleColumn("value").append(r.value());
+            }
+        }
+        return t;
+    }
+
+    /** {@code metric} against step during training, one line per model, stage and split ({@link #curves}). */
+    public static Figure curvePlot(RunResult result, String metric) {
+        return LinePlot.create(result.recipe().name() + ": " + metric + " during training", curves(result, metric),
+                "step", "value", "curve");
+    }
+
+    /**
      * The forget/retain trade-off of several runs: one point per run and model, x = retain {@code metric},
      * y = forget {@code metric}. The ideal unlearned model sits at high retain and at the reference's forget
      * value.

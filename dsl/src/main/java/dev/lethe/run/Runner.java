@@ -19,6 +19,7 @@ import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.eval.CrossModelMetrics;
 import dev.lethe.eval.MetricValue;
+import dev.lethe.eval.ReferenceKl;
 import dev.lethe.eval.Suite;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
@@ -49,15 +50,29 @@ import org.jspecify.annotations.Nullable;
  * on the same machine gives the same numbers (libtorch runs with one intra-op thread unless {@link Threads}
  * says otherwise). A stage whose loss turns NaN or infinite stops there, and
  * the reason is recorded.
+ *
+ * <p>Rows: the final values carry the stage {@code evaluate} (learned, reference, unlearned and the
+ * cross-model metrics) or {@code attack} (attacked models). With {@link Evaluation#continual()} set, the
+ * model being trained by the unlearning stage and by each relearning attack is also evaluated before its
+ * first step, every {@code k} steps and after its last one, as rows whose stage is the training stage and
+ * whose step is the number of steps done (evaluation runs between steps, outside their scopes, so the
+ * trajectory is the same with and without it). A sequential unlearning stage ({@link Unlearning#requests()}
+ * &gt; 1) runs its requests as the stages {@code unlearn.request1 … unlearn.request<k>} and evaluates the
+ * model after each (the continual suites and splits when set, otherwise the recipe's). With a reference
+ * model, {@code kl_to_reference} ({@link ReferenceKl}) is measured on the forget and retain splits for the
+ * learned, the unlearned and every attacked model while it and the reference are alive.
  */
 public final class Runner {
     private static final String LEARNED = "learned";
     private static final String REFERENCE = "reference";
     private static final String UNLEARNED = "unlearned";
+    private static final String KL = "kl_to_reference";
+    private static final int KL_BATCH = 64;
 
     private final Recipe recipe;
     private final List<RunListener> listeners = new ArrayList<>();
     private final List<RunEvent> log = new ArrayList<>();
+    private final List<RunResult.Row> curveRows = new ArrayList<>();
     private @Nullable ModelCache cache;
 
     private Runner(Recipe recipe) {
@@ -110,6 +125,7 @@ public final class Runner {
         GptConfig config = recipe.model().vocabSize() == 0
                 ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
         Map<String, CausalLm> models = new LinkedHashMap<>();
+        curveRows.clear();
         try {
             models.put(LEARNED, train("learn", config, device, recipe.learn(), data, tokenizer,
                     Split.FORGET, Split.RETAIN, Split.WORLD));
@@ -125,14 +141,16 @@ public final class Runner {
             Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
             List<RunResult.Row> attackRows = new ArrayList<>();
             CausalLm unlearned = models.get(UNLEARNED);
+            CausalLm referenceModel = models.get(REFERENCE);
             if (unlearned != null && !recipe.attacks().isEmpty()) {
-                attack(unlearned, UNLEARNED, data, tokenizer, attackRows, values);
+                attack(unlearned, UNLEARNED, referenceModel, data, tokenizer, attackRows, values);
             }
             List<RunResult.Row> rows = evaluate(models, recipe.evaluate(), data, tokenizer, values);
             rows.addAll(attackRows);
             for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values)) {
-                rows.add(new RunResult.Row(d.model(), d.split(), d.metric(), d.value()));
+                rows.add(RunResult.Row.of(d.model(), d.split(), d.metric(), d.value()));
             }
+            rows.addAll(curveRows);
             return new RunResult(recipe, rows, log);
         } finally {
             models.values().forEach(CausalLm::close);
@@ -156,7 +174,7 @@ public final class Runner {
         boolean completed = optimize(stage, model, training.optimizer(), new Nll(List.of(splits)), streams,
                 tokenizer, training.steps(), () -> {
                     throw new IllegalStateException("training from scratch has no reference model");
-                });
+                }, null);
         if (cache != null && completed) {
             cache.store(key, model);
         }
@@ -165,24 +183,43 @@ public final class Runner {
 
     private CausalLm unlearn(CausalLm learned, Unlearning unlearning, Dataset data, Tokenizer tokenizer) {
         CausalLm model = learned.copy();
-        Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
-        for (Split s : Split.values()) {
-            if (!data.get(s).isEmpty()) {
-                streams.put(s, stream("unlearn." + s.id(), data.get(s), tokenizer, unlearning.batchSize()));
-            }
-        }
+        int requests = unlearning.requests();
+        List<List<QaExample>> chunks = requests(data.get(Split.FORGET), requests);
         CausalLm[] reference = new CausalLm[1];
         try {
-            Adapters.train(model, unlearning.adapters(), data, tokenizer, unlearning.batchSize(),
-                    Seeds.derive(recipe.seed(), "unlearn.adapters"),
-                    trained -> optimize("unlearn", trained, unlearning.optimizer(), unlearning.objective(), streams,
-                            tokenizer, unlearning.steps(),
-                            () -> {
-                                if (reference[0] == null) {
-                                    reference[0] = learned.frozenCopy();
-                                }
-                                return reference[0];
-                            }));
+            for (int r = 0; r < requests; r++) {
+                String stage = requests == 1 ? "unlearn" : "unlearn.request" + (r + 1);
+                Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
+                for (Split s : Split.values()) {
+                    List<QaExample> examples = s == Split.FORGET ? chunks.get(r) : data.get(s);
+                    if (!examples.isEmpty()) {
+                        streams.put(s, stream(stage + "." + s.id(), examples, tokenizer, unlearning.batchSize()));
+                    }
+                }
+                Evaluation.Continual continual = recipe.evaluate().continual();
+                boolean[] completed = {true};
+                // with adapters, each request trains fresh adapters on the current model and merges them back
+                Adapters.train(model, unlearning.adapters(), data, tokenizer, unlearning.batchSize(),
+                        Seeds.derive(recipe.seed(), r == 0 ? "unlearn.adapters" : stage + ".adapters"),
+                        trained -> completed[0] = optimize(stage, trained, unlearning.optimizer(),
+                                unlearning.objective(), streams, tokenizer, unlearning.steps(),
+                                () -> {
+                                    if (reference[0] == null) {
+                                        reference[0] = learned.frozenCopy();
+                                    }
+                                    return reference[0];
+                                }, probe(UNLEARNED, stage, trained, data, tokenizer)));
+                if (requests > 1 && continual == null) {
+                    Evaluation e = recipe.evaluate();
+                    for (Split split : e.splits()) {
+                        evaluateSplit(UNLEARNED, stage, lastStep(stage), model, e, split, data, tokenizer, curveRows,
+                                null);
+                    }
+                }
+                if (!completed[0]) {
+                    break;
+                }
+            }
         } finally {
             if (reference[0] != null) {
                 reference[0].close();
@@ -191,14 +228,88 @@ public final class Runner {
         return model;
     }
 
+    /**
+     * {@code forget} cut into {@code k} disjoint contiguous chunks in order, the first {@code size % k} one
+     * example longer than the others.
+     */
+    static List<List<QaExample>> requests(List<QaExample> forget, int k) {
+        if (k > 1 && k > forget.size()) {
+            throw new IllegalArgumentException("cannot cut a forget split of " + forget.size() + " examples into "
+                    + k + " unlearning requests");
+        }
+        List<List<QaExample>> out = new ArrayList<>(k);
+        int from = 0;
+        for (int i = 0; i < k; i++) {
+            int size = forget.size() / k + (i < forget.size() % k ? 1 : 0);
+            out.add(List.copyOf(forget.subList(from, from + size)));
+            from += size;
+        }
+        return out;
+    }
+
+    /** The number of steps the last finished run of {@code stage} did, from the event log. */
+    private long lastStep(String stage) {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            if (log.get(i) instanceof RunEvent.StageFinished f && f.stage().equals(stage)) {
+                return f.stepsDone();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The continual evaluation of {@code model} (called {@code name}) during {@code stage}, or null when the
+     * recipe has none.
+     */
+    private @Nullable Probe probe(String name, String stage, CausalLm model, Dataset data, Tokenizer tokenizer) {
+        Evaluation.Continual continual = recipe.evaluate().continual();
+        if (continual == null) {
+            return null;
+        }
+        Evaluation e = new Evaluation(continual.suites(), continual.splits());
+        return new Probe(continual.every(), step -> {
+            for (Split split : e.splits()) {
+                evaluateSplit(name, stage, step, model, e, split, data, tokenizer, curveRows, null);
+            }
+        });
+    }
+
+    /** Measures a model after {@code step} steps, every {@code every} steps. */
+    private record Probe(long every, java.util.function.LongConsumer measure) {
+        /**
+         * Measures after {@code step} steps: called between steps (outside their scope and gradient
+         * collector), in a scope of its own that frees every array the suites leave behind.
+         */
+        void at(long step) {
+            try (NDScope scope = new NDScope()) {
+                measure.accept(step);
+            }
+        }
+    }
+
+    /** KL to the reference on the forget and retain splits, as rows. */
+    private List<RunResult.Row> klRows(String name, String stage, CausalLm reference, CausalLm model, Dataset data,
+            Tokenizer tokenizer) {
+        List<RunResult.Row> out = new ArrayList<>();
+        for (Split split : List.of(Split.FORGET, Split.RETAIN)) {
+            List<QaExample> examples = data.get(split);
+            if (!examples.isEmpty()) {
+                out.add(new RunResult.Row(name, stage, split.id(), KL,
+                        ReferenceKl.meanKl(reference, model, tokenizer, examples, KL_BATCH), 0));
+            }
+        }
+        return out;
+    }
+
     /** Attacks {@code target} with each of the recipe's attacks and evaluates every attacked model. */
-    private void attack(CausalLm target, String targetName, Dataset data, Tokenizer tokenizer,
-            List<RunResult.Row> rows, Map<String, Map<Split, Map<String, MetricValue>>> values) {
+    private void attack(CausalLm target, String targetName, @Nullable CausalLm reference, Dataset data,
+            Tokenizer tokenizer, List<RunResult.Row> rows, Map<String, Map<Split, Map<String, MetricValue>>> values) {
         List<Attack> attacks = recipe.attacks();
         emit(new RunEvent.StageStarted("attack", attacks.size()));
         long start = System.nanoTime();
         long done = 0;
         for (Attack a : attacks) {
+            String attackedName = a.modelName(targetName);
             AttackContext context = new AttackContext(data, tokenizer, Seeds.derive(recipe.seed(), "attack." + a.name()),
                     (stage, model, examples, batchSize, steps, optimizer) -> {
                         Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
@@ -206,11 +317,18 @@ public final class Runner {
                         return optimize(stage, model, optimizer, new Nll(Split.FORGET), streams, tokenizer, steps,
                                 () -> {
                                     throw new IllegalStateException("fine-tuning has no reference model");
-                                });
+                                }, probe(attackedName, stage, model, data, tokenizer));
                     });
             try (Attacked attacked = a.apply(target, context)) {
-                evaluateModel(a.modelName(targetName), attacked.model(), recipe.evaluate(), attacked.data(), tokenizer,
-                        rows, values);
+                Evaluation e = recipe.evaluate();
+                for (Split split : e.splits()) {
+                    evaluateSplit(attackedName, RunResult.ATTACK, 0, attacked.model(), e, split, attacked.data(),
+                            tokenizer, rows, values);
+                }
+                if (reference != null) {
+                    rows.addAll(klRows(attackedName, RunResult.ATTACK, reference, attacked.model(), attacked.data(),
+                            tokenizer));
+                }
             }
             done++;
             emit(new RunEvent.Progress("attack", done, attacks.size(), Double.NaN,
@@ -221,11 +339,15 @@ public final class Runner {
 
     /** Runs the optimisation loop; returns false when a numeric guard stopped it. */
     private boolean optimize(String stage, CausalLm model, Optimizer optimizer, Objective objective,
-            Map<Split, BatchStream> streams, Tokenizer tokenizer, long steps, Supplier<CausalLm> reference) {
+            Map<Split, BatchStream> streams, Tokenizer tokenizer, long steps, Supplier<CausalLm> reference,
+            @Nullable Probe probe) {
         emit(new RunEvent.StageStarted(stage, steps));
         long start = System.nanoTime();
         String stop = "";
         long done = 0;
+        if (probe != null) {
+            probe.at(0);
+        }
         try (Optimizer.State state = optimizer.init(model.weights(), model.manager())) {
             for (long s = 0; s < steps; s++) {
                 Optimizer.Outcome outcome;
@@ -239,9 +361,15 @@ public final class Runner {
                     break;
                 }
                 done = s + 1;
+                if (probe != null && done % probe.every() == 0) {
+                    probe.at(done);
+                }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 emit(new RunEvent.Progress(stage, done, steps, outcome.loss(), done / Math.max(seconds, 1e-9)));
             }
+        }
+        if (probe != null && done % probe.every() != 0) {
+            probe.at(done);
         }
         emit(new RunEvent.StageFinished(stage, (System.nanoTime() - start) / 1e9, done, stop, false));
         return stop.isEmpty();
@@ -256,31 +384,35 @@ public final class Runner {
         long done = 0;
         for (Map.Entry<String, CausalLm> m : models.entrySet()) {
             for (Split split : evaluation.splits()) {
-                evaluateSplit(m.getKey(), m.getValue(), evaluation, split, data, tokenizer, rows, values);
+                evaluateSplit(m.getKey(), RunResult.EVALUATE, 0, m.getValue(), evaluation, split, data, tokenizer, rows,
+                        values);
                 done++;
                 emit(new RunEvent.Progress("evaluate", done, total, Double.NaN,
                         done / Math.max((System.nanoTime() - start) / 1e9, 1e-9)));
+            }
+            CausalLm reference = models.get(REFERENCE);
+            if (reference != null && !m.getKey().equals(REFERENCE)) {
+                rows.addAll(klRows(m.getKey(), RunResult.EVALUATE, reference, m.getValue(), data, tokenizer));
             }
         }
         emit(new RunEvent.StageFinished("evaluate", (System.nanoTime() - start) / 1e9, done, "", false));
         return rows;
     }
 
-    /** Every suite of {@code evaluation} on every split, for one model. */
-    private void evaluateModel(String name, CausalLm model, Evaluation evaluation, Dataset data, Tokenizer tokenizer,
-            List<RunResult.Row> rows, Map<String, Map<Split, Map<String, MetricValue>>> values) {
-        for (Split split : evaluation.splits()) {
-            evaluateSplit(name, model, evaluation, split, data, tokenizer, rows, values);
-        }
-    }
-
-    private void evaluateSplit(String name, CausalLm model, Evaluation evaluation, Split split, Dataset data,
-            Tokenizer tokenizer, List<RunResult.Row> rows, Map<String, Map<Split, Map<String, MetricValue>>> values) {
+    /**
+     * Every suite of {@code evaluation} on {@code split} of {@code model}, as rows of {@code stage} after
+     * {@code step} steps; also kept in {@code values} (for the cross-model metrics) unless that is null.
+     */
+    private void evaluateSplit(String name, String stage, long step, CausalLm model, Evaluation evaluation,
+            Split split, Dataset data, Tokenizer tokenizer, List<RunResult.Row> rows,
+            @Nullable Map<String, Map<Split, Map<String, MetricValue>>> values) {
         for (Suite suite : evaluation.suites()) {
             for (MetricValue v : suite.evaluate(model, tokenizer, split, data.get(split))) {
-                rows.add(new RunResult.Row(name, split.id(), v.metric(), v.value()));
-                values.computeIfAbsent(name, k -> new EnumMap<>(Split.class))
-                        .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.metric(), v);
+                rows.add(new RunResult.Row(name, stage, split.id(), v.metric(), v.value(), step));
+                if (values != null) {
+                    values.computeIfAbsent(name, k -> new EnumMap<>(Split.class))
+                            .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.metric(), v);
+                }
             }
         }
     }

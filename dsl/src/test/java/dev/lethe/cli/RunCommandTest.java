@@ -86,7 +86,7 @@ class RunCommandTest {
         }
         byte[] metrics = Files.readAllBytes(a.resolve("metrics.csv"));
         assertArrayEquals(metrics, Files.readAllBytes(b.resolve("metrics.csv")));
-        assertTrue(new String(metrics).startsWith("model,split,metric,value\nlearned,forget,nll,"), new String(metrics));
+        assertTrue(new String(metrics).startsWith("model,stage,split,metric,value,step\nlearned,evaluate,forget,nll,"), new String(metrics));
 
         Recipe resolved = Recipe.fromYaml(a.resolve("recipe.yaml"));
         assertEquals(Recipe.fromYaml(TINY), resolved);

@@ -85,7 +85,7 @@ final class RandomRecipes {
         return new Recipe(word(), random.nextLong(), random.nextBoolean() ? "cpu" : "gpu:" + random.nextInt(4), model,
                 data(), training(), random.nextBoolean() ? training() : null,
                 random.nextInt(4) == 0 ? null : new Unlearning(objective(3), optimizer(), random.nextInt(500),
-                        1 + random.nextInt(64), random.nextBoolean() ? null : lora()),
+                        1 + random.nextInt(64), 1 + random.nextInt(3), random.nextBoolean() ? null : lora()),
                 evaluation(), attacks);
     }
 
@@ -141,7 +141,8 @@ final class RandomRecipes {
         for (int i = random.nextInt(5); i > 0; i--) {
             splits.add(split());
         }
-        return new Evaluation(suites, splits);
+        Evaluation e = new Evaluation(suites, splits);
+        return random.nextBoolean() ? e : e.continual(1 + random.nextInt(50), suites, splits);
     }
 
     private Attack attack() {

@@ -178,7 +178,8 @@ class RecipePropertiesTest {
         }
         Map<String, Kind<?>> structs = Map.of("", StandardParts.RECIPE, "learn", StandardParts.TRAINING, "reference",
                 StandardParts.TRAINING, "unlearn", StandardParts.UNLEARNING, "optimizer", StandardParts.OPTIMIZER,
-                "evaluate", StandardParts.EVALUATION, "adapters", StandardParts.LORA);
+                "evaluate", StandardParts.EVALUATION, "adapters", StandardParts.LORA, "continual",
+                StandardParts.CONTINUAL);
         structs.forEach((field, k) -> k.params().stream().filter(Param::required)
                 .forEach(p -> out.add(field + "/" + p.name())));
         return out;
@@ -194,7 +195,7 @@ class RecipePropertiesTest {
             }
         }
         for (Kind<?> k : List.of(StandardParts.RECIPE, StandardParts.TRAINING, StandardParts.UNLEARNING,
-                StandardParts.OPTIMIZER, StandardParts.EVALUATION, StandardParts.LORA)) {
+                StandardParts.OPTIMIZER, StandardParts.EVALUATION, StandardParts.LORA, StandardParts.CONTINUAL)) {
             out.addAll(k.keys());
         }
         return out;
