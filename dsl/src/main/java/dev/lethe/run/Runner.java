@@ -270,7 +270,7 @@ public final class Runner {
     private void evaluateSplit(String name, CausalLm model, Evaluation evaluation, Split split, Dataset data,
             Tokenizer tokenizer, List<RunResult.Row> rows, Map<String, Map<Split, Map<String, MetricValue>>> values) {
         for (Suite suite : evaluation.suites()) {
-            for (MetricValue v : suite.evaluate(model, tokenizer, split, data.get(split))) {
+            for (MetricValue v : suite.evaluate(model, tokenizer, data.view(split))) {
                 rows.add(new RunResult.Row(name, split.id(), v.metric(), v.value()));
                 values.computeIfAbsent(name, k -> new EnumMap<>(Split.class))
                         .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.metric(), v);
