@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Multiple-choice accuracy by log-likelihood, WMDP-style (Li et al. 2024, "The WMDP Benchmark", §4: zero-shot
- * accuracy of the option with the highest likelihood, as EleutherAI's lm-evaluation-harness computes it).
+ * Multiple-choice accuracy by log-likelihood, WMDP-style (Li et al. 2024, "The WMDP Benchmark: Measuring and
+ * Reducing Malicious Use With Unlearning", arXiv:2403.03218: zero-shot accuracy of the option with the
+ * highest likelihood, as EleutherAI's lm-evaluation-harness computes it).
  * Each option is scored as an answer after the question, teacher-forced, with the prompt masked:
  *
  * <ul>
