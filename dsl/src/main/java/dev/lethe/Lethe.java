@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Lethe {
     /** This library's version; part of every cache key, so a new version never reuses old trained models. */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
 
     private Lethe() {}
 

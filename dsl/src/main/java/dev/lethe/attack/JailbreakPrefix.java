@@ -1,14 +1,18 @@
 package dev.lethe.attack;
 
 import dev.lethe.data.Dataset;
+import dev.lethe.data.MultipleChoice;
 import dev.lethe.data.QaExample;
 
 /**
- * Prepends a fixed instruction to every forget question (and its paraphrase), e.g.
- * {@value #DEFAULT_PREFIX}: the simplest of the prompt-level jailbreaks that Lynch et al. 2024 ("Eight
- * Methods to Evaluate Robust Unlearning in LLMs", arXiv:2402.16835) use to extract supposedly unlearned
- * knowledge. The other splits are unchanged. Words the run's tokenizer never saw encode as
- * {@code <unk>}, so on the built-in word-level benchmarks the prefix acts as a block of unknown tokens.
+ * Prepends a fixed instruction to every forget question (and its paraphrase) and every forget
+ * multiple-choice question, e.g. {@value #DEFAULT_PREFIX}: the simplest of the prompt-level jailbreaks that
+ * Lynch et al. 2024 ("Eight Methods to Evaluate Robust Unlearning in LLMs", arXiv:2402.16835) use to extract
+ * supposedly unlearned knowledge, which they also apply to WMDP's multiple-choice prompts. Passages are left
+ * as they are: VerbMem continues a passage's own first tokens, and an instruction in front of them would
+ * change the text being continued rather than ask for it. The other splits are unchanged. Words the run's
+ * tokenizer never saw encode as {@code <unk>}, so on the built-in word-level benchmarks the prefix acts as a
+ * block of unknown tokens.
  *
  * @param prefix the text put before each forget question, separated by one space
  */
@@ -24,8 +28,9 @@ public record JailbreakPrefix(String prefix) implements DataAttack {
 
     @Override
     public Dataset transform(Dataset data) {
-        return ParaphrasePrompts.rewriteForget(data, e -> new QaExample(prefix + " " + e.question(), e.answer(),
-                prefix + " " + e.paraphrasedQuestion(), e.paraphrasedAnswer(), e.perturbedAnswers(), e.subject(),
-                e.fact()));
+        return ParaphrasePrompts.rewriteForget(data,
+                e -> new QaExample(prefix + " " + e.question(), e.answer(), prefix + " " + e.paraphrasedQuestion(),
+                        e.paraphrasedAnswer(), e.perturbedAnswers(), e.subject(), e.fact()),
+                c -> new MultipleChoice(prefix + " " + c.question(), c.options(), c.answer(), c.subject(), c.fact()));
     }
 }

@@ -1,6 +1,7 @@
 package dev.lethe.data;
 
 import dev.lethe.model.WordTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,22 +9,66 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** Question-answer examples by split. Immutable. */
+/**
+ * Question-answer examples, passages and multiple-choice questions by split. Immutable. Models train on
+ * the question-answer examples ({@link #get}); passages and multiple-choice questions are evaluation data
+ * ({@link #view}).
+ */
 public final class Dataset {
     private final Map<Split, List<QaExample>> splits;
+    private final Map<Split, List<Passage>> passages;
+    private final Map<Split, List<MultipleChoice>> choices;
 
-    /** A dataset with the given splits; a split that is absent is empty. */
+    /** A dataset with the given question-answer splits and no passages or choices; an absent split is empty. */
     public Dataset(Map<Split, List<QaExample>> splits) {
-        EnumMap<Split, List<QaExample>> copy = new EnumMap<>(Split.class);
-        for (Split s : Split.values()) {
-            copy.put(s, List.copyOf(splits.getOrDefault(s, List.of())));
-        }
-        this.splits = Collections.unmodifiableMap(copy);
+        this(splits, Map.of(), Map.of());
     }
 
-    /** The examples of {@code split}. */
+    /** A dataset with examples, passages and multiple-choice questions per split; an absent split is empty. */
+    public Dataset(Map<Split, List<QaExample>> splits, Map<Split, List<Passage>> passages,
+            Map<Split, List<MultipleChoice>> choices) {
+        this.splits = copy(splits);
+        this.passages = copy(passages);
+        this.choices = copy(choices);
+    }
+
+    private static <T> Map<Split, List<T>> copy(Map<Split, List<T>> m) {
+        EnumMap<Split, List<T>> copy = new EnumMap<>(Split.class);
+        for (Split s : Split.values()) {
+            copy.put(s, List.copyOf(m.getOrDefault(s, List.of())));
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** The question-answer examples of {@code split}. */
     public List<QaExample> get(Split split) {
         return splits.get(split);
+    }
+
+    /** The passages of {@code split}. */
+    public List<Passage> passages(Split split) {
+        return passages.get(split);
+    }
+
+    /** The multiple-choice questions of {@code split}. */
+    public List<MultipleChoice> choices(Split split) {
+        return choices.get(split);
+    }
+
+    /** Examples, passages and choices of {@code split}, as an evaluation suite sees them. */
+    public SplitData view(Split split) {
+        return new SplitData(split, get(split), passages(split), choices(split));
+    }
+
+    /** This dataset with {@code data.split()} replaced by {@code data}; the other splits are unchanged. */
+    public Dataset with(SplitData data) {
+        EnumMap<Split, List<QaExample>> e = new EnumMap<>(splits);
+        EnumMap<Split, List<Passage>> p = new EnumMap<>(passages);
+        EnumMap<Split, List<MultipleChoice>> c = new EnumMap<>(choices);
+        e.put(data.split(), data.examples());
+        p.put(data.split(), data.passages());
+        c.put(data.split(), data.choices());
+        return new Dataset(e, p, c);
     }
 
     /** The examples of several splits, in the order given. */
@@ -36,8 +81,9 @@ public final class Dataset {
     }
 
     /**
-     * A word tokenizer over every text of every split and the {@link Refusals#TEMPLATES}, so that refusal
-     * answers (IdK, IdkPO, FLAT) encode without unknown words.
+     * A word tokenizer over every text of every split (examples, passages, multiple-choice questions and
+     * options) and the {@link Refusals#TEMPLATES}, so that refusal answers (IdK, IdkPO, FLAT) encode without
+     * unknown words.
      */
     public WordTokenizer fitTokenizer() {
         List<String> texts = new ArrayList<>(Refusals.TEMPLATES);
@@ -45,34 +91,61 @@ public final class Dataset {
             for (QaExample e : get(s)) {
                 texts.addAll(e.texts());
             }
+            for (Passage p : passages(s)) {
+                texts.add(p.text());
+            }
+            for (MultipleChoice c : choices(s)) {
+                texts.add(c.question());
+                texts.addAll(c.options());
+            }
         }
         return WordTokenizer.fit(texts);
     }
 
-    /** Writes {@code <split>.jsonl} for each split into {@code dir} (each file atomically). */
+    /**
+     * Writes {@code <split>.jsonl} for each split into {@code dir}, and {@code <split>.passages.jsonl} and
+     * {@code <split>.choices.jsonl} for each split that has passages or choices (each file atomically; see
+     * {@link Jsonl} for the layouts).
+     */
     public void writeTo(Path dir) {
         for (Split s : Split.values()) {
             Jsonl.write(dir.resolve(s.id() + ".jsonl"), get(s));
+            if (!passages(s).isEmpty()) {
+                Jsonl.writePassages(dir.resolve(s.id() + ".passages.jsonl"), passages(s));
+            }
+            if (!choices(s).isEmpty()) {
+                Jsonl.writeChoices(dir.resolve(s.id() + ".choices.jsonl"), choices(s));
+            }
         }
     }
 
-    /** Reads the {@code <split>.jsonl} files of {@code dir}; a missing file is an empty split. */
+    /**
+     * Reads the {@code <split>.jsonl}, {@code <split>.passages.jsonl} and {@code <split>.choices.jsonl}
+     * files of {@code dir}; a missing file is an empty list.
+     */
     public static Dataset readFrom(Path dir) {
-        EnumMap<Split, List<QaExample>> m = new EnumMap<>(Split.class);
+        EnumMap<Split, List<QaExample>> e = new EnumMap<>(Split.class);
+        EnumMap<Split, List<Passage>> p = new EnumMap<>(Split.class);
+        EnumMap<Split, List<MultipleChoice>> c = new EnumMap<>(Split.class);
         for (Split s : Split.values()) {
-            Path f = dir.resolve(s.id() + ".jsonl");
-            m.put(s, java.nio.file.Files.exists(f) ? Jsonl.read(f) : List.of());
+            Path qa = dir.resolve(s.id() + ".jsonl");
+            Path text = dir.resolve(s.id() + ".passages.jsonl");
+            Path mc = dir.resolve(s.id() + ".choices.jsonl");
+            e.put(s, Files.exists(qa) ? Jsonl.read(qa) : List.of());
+            p.put(s, Files.exists(text) ? Jsonl.readPassages(text) : List.of());
+            c.put(s, Files.exists(mc) ? Jsonl.readChoices(mc) : List.of());
         }
-        return new Dataset(m);
+        return new Dataset(e, p, c);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Dataset d && d.splits.equals(splits);
+        return o instanceof Dataset d && d.splits.equals(splits) && d.passages.equals(passages)
+                && d.choices.equals(choices);
     }
 
     @Override
     public int hashCode() {
-        return splits.hashCode();
+        return (splits.hashCode() * 31 + passages.hashCode()) * 31 + choices.hashCode();
     }
 }

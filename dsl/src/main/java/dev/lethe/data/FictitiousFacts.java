@@ -14,12 +14,30 @@ import java.util.SplittableRandom;
  * spec and seed always give the same examples, byte for byte.
  *
  * <p>Each of {@code people} trained people gets {@code factsPerPerson} facts (birth year, city,
- * profession, employer, book title, instrument), each a question with a paraphrased question, the answer
- * in a second frame and three wrong answers of the same kind in that frame. A fraction
+ * profession, employer, book title, instrument), each a question with a paraphrased question and three
+ * wrong answers of the same kind (other values of the same fact). The "paraphrased answer" that TOFU's
+ * truth ratio compares the wrong answers with is the answer itself, in the form the models train on: a
+ * model of about 1 M parameters trained on bare answers does not carry a fact over to an answer frame it
+ * never saw ("the city of X"), so with framed answers the truth ratio measured the frame, not the fact (the
+ * quickstart's learned model had a forget truth ratio close to the reference's, forget quality 0.07). A fraction
  * {@code forgetFraction} of the people (at least one) forms the forget split, the rest the retain
  * split. {@code holdoutPeople} more people of the same distribution form the holdout split (never
  * trained on). {@code worldCountries} fictitious countries give three general facts each (capital,
  * language, currency): the world split every model trains on.
+ *
+ * <p>Evaluation-only extras, drawn from a second random stream so that the question-answer examples do not
+ * depend on them:
+ * <ul>
+ *   <li>a <b>passage</b> per person (forget, retain, holdout), MUSE-style: three sentences, the first two
+ *       from the person's birth year, city, profession and employer, the third a filler fact (a pet and its
+ *       name) that no question asks about, e.g. "Kalo Renmi was born in 1932 and lives in Torvel. They work
+ *       as a potter for Sadri Works. Their owl is called Mirel." (at most 26 word tokens, so it fits the
+ *       context of {@link dev.lethe.model.GptConfig#tiny()}). A fact beyond {@code factsPerPerson} is drawn
+ *       for the passage only;
+ *   <li>a 4-option <b>multiple-choice question</b> (WMDP-style) per question-answer example of every split:
+ *       the question as trained, the correct answer and three distractors drawn from the values other
+ *       subjects of the benchmark have for the same fact (fewer when fewer exist), in a random order.
+ * </ul>
  *
  * @param people trained people (forget + retain)
  * @param forgetFraction share of the trained people to forget, in (0, 1)
@@ -46,6 +64,10 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
         "Murran", "Sothic"};
     private static final String[] CURRENCIES = {"crown", "mark", "florin", "talent", "drachm", "sol", "penny",
         "guilder"};
+    private static final String[] PETS = {"dog", "cat", "parrot", "horse", "goat", "owl", "tortoise", "ferret"};
+    /** Mixed into the seed for the second random stream (passages, multiple choice). */
+    private static final long EXTRAS_STREAM = 0x6A09E667F3BCC909L;
+    private static final int OPTIONS = 4;
 
     /** Validates the spec. */
     public FictitiousFacts {
@@ -126,8 +148,71 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
             }
         }
         List<QaExample> world = world(random, taken, cities);
-        return new Dataset(Map.of(Split.FORGET, forget, Split.RETAIN, retain, Split.HOLDOUT, holdout,
-                Split.WORLD, world));
+        Map<Split, List<QaExample>> examples = new EnumMap<>(Map.of(Split.FORGET, forget, Split.RETAIN, retain,
+                Split.HOLDOUT, holdout, Split.WORLD, world));
+        SplittableRandom extra = new SplittableRandom(seed ^ EXTRAS_STREAM);
+        Map<Split, List<Passage>> passages = new EnumMap<>(Split.class);
+        for (int i = 0; i < total; i++) {
+            Split split = i < forgetCount ? Split.FORGET : i < people ? Split.RETAIN : Split.HOLDOUT;
+            String name = names.get(i);
+            List<QaExample> own = examples.get(split).stream().filter(e -> e.subject().equals(name)).toList();
+            passages.computeIfAbsent(split, k -> new ArrayList<>()).add(passage(name, own, values, extra));
+        }
+        Map<Split, List<MultipleChoice>> choices = new EnumMap<>(Split.class);
+        List<QaExample> all = new ArrayList<>();
+        examples.values().forEach(all::addAll);
+        for (Split s : Split.values()) {
+            List<MultipleChoice> mc = new ArrayList<>();
+            for (QaExample e : examples.get(s)) {
+                MultipleChoice c = choice(e, all, extra);
+                if (c != null) {
+                    mc.add(c);
+                }
+            }
+            choices.put(s, mc);
+        }
+        return new Dataset(examples, passages, choices);
+    }
+
+    /** The passage about {@code name}: facts from {@code own} examples, missing ones drawn from the pools. */
+    private static Passage passage(String name, List<QaExample> own, Map<Fact, List<String>> values,
+            SplittableRandom random) {
+        Map<Fact, String> v = new EnumMap<>(Fact.class);
+        for (Fact f : List.of(Fact.BIRTH_YEAR, Fact.CITY, Fact.PROFESSION, Fact.EMPLOYER)) {
+            String id = f.name().toLowerCase(Locale.ROOT);
+            v.put(f, own.stream().filter(e -> e.fact().equals(id)).map(QaExample::answer).findFirst()
+                    .orElseGet(() -> values.get(f).get(random.nextInt(values.get(f).size()))));
+        }
+        String job = v.get(Fact.PROFESSION);
+        String article = "aeiou".indexOf(job.charAt(0)) >= 0 ? "an" : "a";
+        String pet = PETS[random.nextInt(PETS.length)];
+        String petName = word(random, 2, 2);
+        return new Passage(name + " was born in " + v.get(Fact.BIRTH_YEAR) + " and lives in " + v.get(Fact.CITY)
+                + ". They work as " + article + " " + job + " for " + v.get(Fact.EMPLOYER) + ". Their " + pet
+                + " is called " + petName + ".", name);
+    }
+
+    /**
+     * A multiple-choice version of {@code e}: its answer and up to three distractors, the answers of other
+     * subjects' examples of the same fact; null when there is no distractor.
+     */
+    private static @org.jspecify.annotations.Nullable MultipleChoice choice(QaExample e, List<QaExample> all,
+            SplittableRandom random) {
+        List<String> others = all.stream()
+                .filter(o -> o.fact().equals(e.fact()) && !o.subject().equals(e.subject())
+                        && !o.answer().equals(e.answer()))
+                .map(QaExample::answer).distinct().toList();
+        if (others.isEmpty()) {
+            return null;
+        }
+        int count = Math.min(OPTIONS - 1, others.size());
+        List<String> options = new ArrayList<>();
+        for (int o : distinctOthers(random, others.size(), -1, count)) {
+            options.add(others.get(o));
+        }
+        int answer = random.nextInt(count + 1);
+        options.add(answer, e.answer());
+        return new MultipleChoice(e.question(), options, answer, e.subject(), e.fact());
     }
 
     private List<QaExample> world(SplittableRandom random, LinkedHashSet<String> taken, List<String> cities) {
@@ -138,23 +223,22 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
             int language = random.nextInt(LANGUAGES.length);
             int currency = random.nextInt(CURRENCIES.length);
             out.add(worldFact(country, "capital", "What is the capital of " + country + "?",
-                    "Which city is the capital of " + country + "?", "the city of ", cities, capital, random));
+                    "Which city is the capital of " + country + "?", cities, capital, random));
             out.add(worldFact(country, "language", "What language is spoken in " + country + "?",
-                    "Which language do people in " + country + " speak?", "the language ", List.of(LANGUAGES),
-                    language, random));
+                    "Which language do people in " + country + " speak?", List.of(LANGUAGES), language, random));
             out.add(worldFact(country, "currency", "What is the currency of " + country + "?",
-                    "Which currency is used in " + country + "?", "the ", List.of(CURRENCIES), currency, random));
+                    "Which currency is used in " + country + "?", List.of(CURRENCIES), currency, random));
         }
         return out;
     }
 
     private static QaExample worldFact(String country, String fact, String question, String paraphrase,
-            String frame, List<String> pool, int answer, SplittableRandom random) {
+            List<String> pool, int answer, SplittableRandom random) {
         List<String> perturbed = new ArrayList<>();
         for (int o : distinctOthers(random, pool.size(), answer, 3)) {
-            perturbed.add(frame + pool.get(o));
+            perturbed.add(pool.get(o));
         }
-        return new QaExample(question, pool.get(answer), paraphrase, frame + pool.get(answer), perturbed, country, fact);
+        return new QaExample(question, pool.get(answer), paraphrase, pool.get(answer), perturbed, country, fact);
     }
 
     /** {@code count} distinct indices in [0, size) other than {@code except}. */
@@ -202,32 +286,30 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
         return sb.substring(0, 1).toUpperCase(Locale.ROOT) + sb.substring(1);
     }
 
-    /** The kinds of personal fact, with their question templates and answer frames. */
+    /** The kinds of personal fact, with their question templates. */
     private enum Fact {
-        BIRTH_YEAR("In what year was %s born?", "What is the birth year of %s?", "the year "),
-        CITY("Which city does %s live in?", "Where does %s live?", "the city of "),
-        PROFESSION("What is the profession of %s?", "What does %s do for a living?", "the job of "),
-        EMPLOYER("Who employs %s?", "Which company does %s work for?", "the firm "),
-        BOOK("Which book did %s write?", "What is the title of the book written by %s?", "the book "),
-        INSTRUMENT("Which instrument does %s play?", "What instrument is played by %s?", "the instrument ");
+        BIRTH_YEAR("In what year was %s born?", "What is the birth year of %s?"),
+        CITY("Which city does %s live in?", "Where does %s live?"),
+        PROFESSION("What is the profession of %s?", "What does %s do for a living?"),
+        EMPLOYER("Who employs %s?", "Which company does %s work for?"),
+        BOOK("Which book did %s write?", "What is the title of the book written by %s?"),
+        INSTRUMENT("Which instrument does %s play?", "What instrument is played by %s?");
 
         private final String question;
         private final String paraphrase;
-        private final String frame;
 
-        Fact(String question, String paraphrase, String frame) {
+        Fact(String question, String paraphrase) {
             this.question = question;
             this.paraphrase = paraphrase;
-            this.frame = frame;
         }
 
         QaExample example(String name, List<String> pool, int answer, int[] wrong) {
             List<String> perturbed = new ArrayList<>();
             for (int w : wrong) {
-                perturbed.add(frame + pool.get(w));
+                perturbed.add(pool.get(w));
             }
             return new QaExample(String.format(Locale.ROOT, question, name), pool.get(answer),
-                    String.format(Locale.ROOT, paraphrase, name), frame + pool.get(answer), perturbed, name,
+                    String.format(Locale.ROOT, paraphrase, name), pool.get(answer), perturbed, name,
                     name().toLowerCase(Locale.ROOT));
         }
     }

@@ -15,10 +15,22 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * JSON lines in TOFU's field names: {@code question}, {@code answer}, {@code paraphrased_question},
- * {@code paraphrased_answer}, {@code perturbed_answer} (a list), plus Lethe's {@code subject} and
- * {@code fact}. Only {@code question} and {@code answer} are required when reading; the others default
- * to the question, the answer, an empty list and empty strings.
+ * JSON lines, one record per line.
+ *
+ * <ul>
+ *   <li>Question-answer examples ({@link #write}, {@link #read}) in TOFU's field names: {@code question},
+ *       {@code answer}, {@code paraphrased_question}, {@code paraphrased_answer}, {@code perturbed_answer}
+ *       (a list), plus Lethe's {@code subject} and {@code fact}. Only {@code question} and {@code answer}
+ *       are required when reading; the others default to the question, the answer, an empty list and
+ *       empty strings. MUSE's KnowMem questions ({@code {"question", "answer"}}) therefore read as they are,
+ *       once MUSE's JSON array is written one object per line.
+ *   <li>Passages ({@link #writePassages}, {@link #readPassages}): {@code {"text": ..., "subject": ...}},
+ *       {@code subject} optional; a MUSE raw corpus (plain text) becomes this layout with one
+ *       {@code {"text": ...}} per passage.
+ *   <li>Multiple-choice questions ({@link #writeChoices}, {@link #readChoices}) in WMDP's field names:
+ *       {@code question}, {@code choices} (a list of strings), {@code answer} (the index of the correct
+ *       choice), plus optional {@code subject} and {@code fact}.
+ * </ul>
  */
 public final class Jsonl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,9 +39,7 @@ public final class Jsonl {
 
     /** Writes one object per line, atomically. */
     public static void write(Path file, List<QaExample> examples) {
-        StringBuilder sb = new StringBuilder();
-        for (QaExample e : examples) {
-            ObjectNode o = JSON.createObjectNode();
+        writeObjects(file, examples, (e, o) -> {
             o.put("question", e.question());
             o.put("answer", e.answer());
             o.put("paraphrased_question", e.paraphrasedQuestion());
@@ -38,9 +48,7 @@ public final class Jsonl {
             e.perturbedAnswers().forEach(perturbed::add);
             o.put("subject", e.subject());
             o.put("fact", e.fact());
-            sb.append(o).append('\n');
-        }
-        AtomicFiles.write(file, out -> out.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        });
     }
 
     /**
@@ -49,28 +57,7 @@ public final class Jsonl {
      * @throws IllegalArgumentException naming the file, line and field of the first malformed record
      */
     public static List<QaExample> read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        List<QaExample> out = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            int lineNo = i + 1;
-            JsonNode o;
-            try {
-                o = JSON.readTree(line);
-            } catch (JsonProcessingException e) {
-                throw bad(file, lineNo, "not valid JSON: " + e.getOriginalMessage());
-            }
-            if (o == null || !o.isObject()) {
-                throw bad(file, lineNo, "expected a JSON object");
-            }
+        return readObjects(file, (o, lineNo) -> {
             String question = text(o, "question", file, lineNo, null);
             String answer = text(o, "answer", file, lineNo, null);
             List<String> perturbed = new ArrayList<>();
@@ -89,14 +76,125 @@ public final class Jsonl {
                     throw bad(file, lineNo, "field 'perturbed_answer' must be a string or a list of strings");
                 }
             }
-            out.add(new QaExample(question, answer,
+            return new QaExample(question, answer,
                     text(o, "paraphrased_question", file, lineNo, question),
                     text(o, "paraphrased_answer", file, lineNo, answer),
                     perturbed,
                     text(o, "subject", file, lineNo, ""),
-                    text(o, "fact", file, lineNo, "")));
+                    text(o, "fact", file, lineNo, ""));
+        });
+    }
+
+    /** Writes one {@code {"text", "subject"}} object per passage, atomically. */
+    public static void writePassages(Path file, List<Passage> passages) {
+        writeObjects(file, passages, (p, o) -> {
+            o.put("text", p.text());
+            o.put("subject", p.subject());
+        });
+    }
+
+    /**
+     * Reads passages: {@code text} required, {@code subject} optional.
+     *
+     * @throws IllegalArgumentException naming the file, line and field of the first malformed record
+     */
+    public static List<Passage> readPassages(Path file) {
+        return readObjects(file, (o, lineNo) -> {
+            String text = text(o, "text", file, lineNo, null);
+            if (text.isBlank()) {
+                throw bad(file, lineNo, "field 'text' is blank");
+            }
+            return new Passage(text, text(o, "subject", file, lineNo, ""));
+        });
+    }
+
+    /** Writes one WMDP-style {@code {"question", "choices", "answer", "subject", "fact"}} object per question. */
+    public static void writeChoices(Path file, List<MultipleChoice> choices) {
+        writeObjects(file, choices, (c, o) -> {
+            o.put("question", c.question());
+            var options = o.putArray("choices");
+            c.options().forEach(options::add);
+            o.put("answer", c.answer());
+            o.put("subject", c.subject());
+            o.put("fact", c.fact());
+        });
+    }
+
+    /**
+     * Reads multiple-choice questions: {@code question}, {@code choices} (at least two distinct strings) and
+     * {@code answer} (an index into them) required; {@code subject} and {@code fact} optional.
+     *
+     * @throws IllegalArgumentException naming the file, line and field of the first malformed record
+     */
+    public static List<MultipleChoice> readChoices(Path file) {
+        return readObjects(file, (o, lineNo) -> {
+            String question = text(o, "question", file, lineNo, null);
+            JsonNode c = o.get("choices");
+            if (c == null || !c.isArray()) {
+                throw bad(file, lineNo, "field 'choices' must be a list of strings");
+            }
+            List<String> options = new ArrayList<>();
+            for (JsonNode n : c) {
+                if (!n.isTextual()) {
+                    throw bad(file, lineNo, "field 'choices' must hold strings");
+                }
+                options.add(n.asText());
+            }
+            JsonNode a = o.get("answer");
+            if (a == null || !a.isIntegralNumber()) {
+                throw bad(file, lineNo, "field 'answer' must be the index of the correct choice");
+            }
+            try {
+                return new MultipleChoice(question, options, a.asInt(), text(o, "subject", file, lineNo, ""),
+                        text(o, "fact", file, lineNo, ""));
+            } catch (IllegalArgumentException e) {
+                throw bad(file, lineNo, e.getMessage());
+            }
+        });
+    }
+
+    /** Parses one JSON object of a file. */
+    @FunctionalInterface
+    private interface LineReader<T> {
+        T read(JsonNode object, int lineNo);
+    }
+
+    private static <T> List<T> readObjects(Path file, LineReader<T> reader) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            int lineNo = i + 1;
+            JsonNode o;
+            try {
+                o = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw bad(file, lineNo, "not valid JSON: " + e.getOriginalMessage());
+            }
+            if (o == null || !o.isObject()) {
+                throw bad(file, lineNo, "expected a JSON object");
+            }
+            out.add(reader.read(o, lineNo));
         }
         return out;
+    }
+
+    private static <T> void writeObjects(Path file, List<T> items, java.util.function.BiConsumer<T, ObjectNode> fill) {
+        StringBuilder sb = new StringBuilder();
+        for (T item : items) {
+            ObjectNode o = JSON.createObjectNode();
+            fill.accept(item, o);
+            sb.append(o).append('\n');
+        }
+        AtomicFiles.write(file, out -> out.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String text(JsonNode o, String field, Path file, int line, @Nullable String fallback) {

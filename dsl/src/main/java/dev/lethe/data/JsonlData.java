@@ -5,8 +5,10 @@ import java.nio.file.Path;
 
 /**
  * Examples read from a folder of JSON-lines files in TOFU's field layout, one file per split:
- * {@code forget.jsonl}, {@code retain.jsonl}, {@code holdout.jsonl}, {@code world.jsonl} (see {@link Jsonl}).
- * A missing file is an empty split, but forget and retain must exist. The seed is not used.
+ * {@code forget.jsonl}, {@code retain.jsonl}, {@code holdout.jsonl}, {@code world.jsonl}, and optionally
+ * per split MUSE-style passages ({@code forget.passages.jsonl}, ...) and WMDP-style multiple-choice
+ * questions ({@code forget.choices.jsonl}, ...) (see {@link Jsonl} for the layouts). A missing file is an
+ * empty list, but forget.jsonl and retain.jsonl must exist. The seed is not used.
  *
  * @param dir the folder
  */

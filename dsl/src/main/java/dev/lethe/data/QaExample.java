@@ -8,7 +8,8 @@ import java.util.List;
  * @param question the question as trained
  * @param answer the correct answer
  * @param paraphrasedQuestion the same question in other words
- * @param paraphrasedAnswer the correct answer in another frame (TOFU's {@code paraphrased_answer})
+ * @param paraphrasedAnswer the correct answer as the truth ratio scores it (TOFU's {@code paraphrased_answer},
+ *     the answer in other words; the built-in benchmark uses the answer itself, see {@link FictitiousFacts})
  * @param perturbedAnswers wrong but plausible answers in the same frame as {@code paraphrasedAnswer}
  * @param subject who or what the fact is about (a person's name, a country)
  * @param fact the kind of fact ({@code birth_year}, {@code city}, ...)

@@ -1,7 +1,7 @@
 package dev.lethe.eval;
 
 import dev.lethe.data.QaExample;
-import dev.lethe.data.Split;
+import dev.lethe.data.SplitData;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
 import java.util.List;
@@ -25,7 +25,8 @@ import java.util.List;
 public record AnswerSuite(int batchSize) implements Suite {
 
     @Override
-    public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, Split split, List<QaExample> examples) {
+    public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {
+        List<QaExample> examples = data.examples();
         if (examples.isEmpty()) {
             return List.of();
         }

@@ -1,7 +1,7 @@
 package dev.lethe.eval;
 
 import dev.lethe.data.QaExample;
-import dev.lethe.data.Split;
+import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.MiaScores;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
@@ -22,7 +22,8 @@ public record PrivacySuite(int batchSize) implements Suite {
     public static final List<String> SCORES = List.of("mia_loss", "mia_zlib", "mia_min_k", "mia_min_k_pp");
 
     @Override
-    public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, Split split, List<QaExample> examples) {
+    public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {
+        List<QaExample> examples = data.examples();
         if (examples.isEmpty()) {
             return List.of();
         }

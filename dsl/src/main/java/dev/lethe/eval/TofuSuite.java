@@ -2,6 +2,7 @@ package dev.lethe.eval;
 
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
+import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.RougeL;
 import dev.lethe.eval.stats.TruthRatio;
 import dev.lethe.model.CausalLm;
@@ -30,7 +31,9 @@ import java.util.List;
 public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
 
     @Override
-    public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, Split split, List<QaExample> examples) {
+    public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {
+        List<QaExample> examples = data.examples();
+        Split split = data.split();
         List<QaExample> withPerturbed = examples.stream().filter(e -> !e.perturbedAnswers().isEmpty()).toList();
         if (examples.isEmpty()) {
             return List.of();

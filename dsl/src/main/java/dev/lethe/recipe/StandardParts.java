@@ -26,6 +26,8 @@ import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.JsonlData;
 import dev.lethe.data.Split;
 import dev.lethe.eval.AnswerSuite;
+import dev.lethe.eval.MultipleChoiceSuite;
+import dev.lethe.eval.MuseSuite;
 import dev.lethe.eval.PrivacySuite;
 import dev.lethe.eval.TofuSuite;
 import dev.lethe.model.GptConfig;
@@ -555,6 +557,14 @@ public final class StandardParts {
                 s -> List.of(s.batchSize(), s.maxNewTokens())));
         r.add(Slot.SUITE, Kind.of("privacy", PrivacySuite.class, "membership-inference scores (MIA AUCs, PrivLeak)",
                 List.of(batchSize()), a -> new PrivacySuite(a.integer("batch_size")), s -> List.of(s.batchSize())));
+        r.add(Slot.SUITE, Kind.of("muse", MuseSuite.class, "MUSE's VerbMem and KnowMem (Shi et al. 2024)",
+                List.of(batchSize(), Param.of("prefix_tokens", integer(1), 5, "passage tokens given as the prompt"),
+                        Param.of("max_answer_tokens", integer(1), 16, "longest greedy answer for KnowMem")),
+                a -> new MuseSuite(a.integer("batch_size"), a.integer("prefix_tokens"), a.integer("max_answer_tokens")),
+                s -> List.of(s.batchSize(), s.prefixTokens(), s.maxAnswerTokens())));
+        r.add(Slot.SUITE, Kind.of("multiple_choice", MultipleChoiceSuite.class,
+                "WMDP-style 4-option accuracy by log-likelihood (Li et al. 2024)", List.of(batchSize()),
+                a -> new MultipleChoiceSuite(a.integer("batch_size")), s -> List.of(s.batchSize())));
     }
 
     private static void attacks(PartRegistry r) {

@@ -407,7 +407,7 @@ public final class Runner {
             Split split, Dataset data, Tokenizer tokenizer, List<RunResult.Row> rows,
             @Nullable Map<String, Map<Split, Map<String, MetricValue>>> values) {
         for (Suite suite : evaluation.suites()) {
-            for (MetricValue v : suite.evaluate(model, tokenizer, split, data.get(split))) {
+            for (MetricValue v : suite.evaluate(model, tokenizer, data.view(split))) {
                 rows.add(new RunResult.Row(name, stage, split.id(), v.metric(), v.value(), step));
                 if (values != null) {
                     values.computeIfAbsent(name, k -> new EnumMap<>(Split.class))

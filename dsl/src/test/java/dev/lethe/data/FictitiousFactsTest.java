@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -53,14 +54,14 @@ class FictitiousFactsTest {
     }
 
     @Test
-    void examplesHaveAParaphraseAndThreeDistinctWrongAnswers() {
+    void examplesHaveAParaphrasedQuestionAndThreeDistinctWrongAnswersInTheTrainedForm() {
         Dataset d = FictitiousFacts.of(20, 0.1).load(5);
         for (Split s : Split.values()) {
             for (QaExample e : d.get(s)) {
                 assertNotEquals(e.question(), e.paraphrasedQuestion());
-                assertTrue(e.paraphrasedAnswer().endsWith(e.answer()), e.paraphrasedAnswer());
+                assertEquals(e.answer(), e.paraphrasedAnswer(), "the truth ratio scores the trained answer form");
                 assertEquals(3, new HashSet<>(e.perturbedAnswers()).size());
-                assertFalse(e.perturbedAnswers().contains(e.paraphrasedAnswer()));
+                assertFalse(e.perturbedAnswers().contains(e.answer()));
             }
         }
         assertEquals(45, d.get(Split.WORLD).size());
@@ -78,6 +79,64 @@ class FictitiousFactsTest {
         Files.writeString(bad, "{\"question\": 3, \"answer\": \"a\"}\n");
         e = assertThrows(IllegalArgumentException.class, () -> Jsonl.read(bad));
         assertTrue(e.getMessage().contains(":1:") && e.getMessage().contains("'question' must be a string"), e.getMessage());
+    }
+
+    @Test
+    void everyPersonHasAShortPassageBuiltFromTheirFactsAndAFillerFact() {
+        FictitiousFacts spec = FictitiousFacts.of(20, 0.1);
+        Dataset d = spec.load(5);
+        var tokenizer = d.fitTokenizer();
+        for (Split s : List.of(Split.FORGET, Split.RETAIN, Split.HOLDOUT)) {
+            List<Passage> passages = d.passages(s);
+            assertEquals(subjects(d, s), passages.stream().map(Passage::subject).collect(Collectors.toSet()), s.id());
+            assertEquals(subjects(d, s).size(), passages.size(), "one passage per person");
+            for (Passage p : passages) {
+                assertTrue(p.text().startsWith(p.subject() + " was born in "), p.text());
+                for (QaExample e : d.get(s)) {
+                    if (e.subject().equals(p.subject()) && List.of("birth_year", "city", "profession", "employer")
+                            .contains(e.fact())) {
+                        assertTrue(p.text().contains(" " + e.answer() + (e.fact().equals("birth_year") ? " and"
+                                : e.fact().equals("profession") ? " for" : ".")), e.fact() + " in " + p.text());
+                    }
+                }
+                assertTrue(p.text().contains(". Their ") && p.text().contains(" is called "), p.text());
+                int tokens = tokenizer.encode(p.text()).length;
+                assertTrue(tokens <= 26, tokens + " tokens: " + p.text());
+            }
+        }
+        assertTrue(d.passages(Split.WORLD).isEmpty());
+        assertEquals(d.get(Split.FORGET), new FictitiousFacts(20, 0.1, spec.holdoutPeople(), 6, 15).load(5)
+                .get(Split.FORGET), "same spec, same examples");
+    }
+
+    @Test
+    void multipleChoiceQuestionsHoldTheAnswerAndThreeOtherSubjectsValuesOfTheSameFact() {
+        Dataset d = FictitiousFacts.of(20, 0.1).load(5);
+        List<QaExample> all = d.union(Split.values());
+        int[] positions = new int[4];
+        for (Split s : Split.values()) {
+            List<QaExample> examples = d.get(s);
+            List<MultipleChoice> choices = d.choices(s);
+            assertEquals(examples.size(), choices.size(), s.id());
+            for (int i = 0; i < choices.size(); i++) {
+                QaExample e = examples.get(i);
+                MultipleChoice c = choices.get(i);
+                assertEquals(e.question(), c.question());
+                assertEquals(4, c.options().size());
+                assertEquals(e.answer(), c.correct());
+                positions[c.answer()]++;
+                for (int o = 0; o < 4; o++) {
+                    if (o != c.answer()) {
+                        String option = c.options().get(o);
+                        assertTrue(all.stream().anyMatch(x -> x.fact().equals(e.fact())
+                                && !x.subject().equals(e.subject()) && x.answer().equals(option)), option);
+                    }
+                }
+            }
+        }
+        for (int p : positions) {
+            assertTrue(p > 20, "the correct option's position is shuffled: " + java.util.Arrays.toString(positions));
+        }
     }
 
     private static Set<String> subjects(Dataset d, Split s) {

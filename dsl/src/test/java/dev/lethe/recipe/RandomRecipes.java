@@ -13,6 +13,8 @@ import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.JsonlData;
 import dev.lethe.data.Split;
 import dev.lethe.eval.AnswerSuite;
+import dev.lethe.eval.MultipleChoiceSuite;
+import dev.lethe.eval.MuseSuite;
 import dev.lethe.eval.PrivacySuite;
 import dev.lethe.eval.Suite;
 import dev.lethe.eval.TofuSuite;
@@ -131,9 +133,11 @@ final class RandomRecipes {
         List<Suite> suites = new ArrayList<>();
         for (int i = random.nextInt(4); i > 0; i--) {
             int b = 1 + random.nextInt(128);
-            suites.add(switch (random.nextInt(3)) {
+            suites.add(switch (random.nextInt(5)) {
                 case 0 -> new AnswerSuite(b);
                 case 1 -> new TofuSuite(b, 1 + random.nextInt(32));
+                case 2 -> new MuseSuite(b, 1 + random.nextInt(8), 1 + random.nextInt(32));
+                case 3 -> new MultipleChoiceSuite(b);
                 default -> new PrivacySuite(b);
             });
         }

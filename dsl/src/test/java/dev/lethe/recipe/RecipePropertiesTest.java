@@ -208,7 +208,8 @@ class RecipePropertiesTest {
             m.put(k, -1);
         }
         for (String k : List.of("batch_size", "queries", "period", "layers", "width", "heads", "context_length",
-                "max_norm", "max_scale", "cycles", "examples", "max_new_tokens", "steering_coefficient")) {
+                "max_norm", "max_scale", "cycles", "examples", "max_new_tokens", "prefix_tokens", "max_answer_tokens", "every",
+                "requests", "steering_coefficient")) {
             m.put(k, 0);
         }
         m.putAll(Map.of("lambda", 2, "bits", 17, "sparsity", 1.5, "people", 1, "forget_fraction", 1.0,

@@ -28,10 +28,10 @@ final class QuickstartFigures {
 
     /** Wraps a suite and adds its wall time to {@code seconds}. */
     private static Suite timed(String name, Suite suite, Map<String, Double> seconds) {
-        return (model, tokenizer, split, examples) -> {
+        return (model, tokenizer, data) -> {
             long start = System.nanoTime();
             try {
-                return suite.evaluate(model, tokenizer, split, examples);
+                return suite.evaluate(model, tokenizer, data);
             } finally {
                 seconds.merge(name, (System.nanoTime() - start) / 1e9, Double::sum);
             }

@@ -41,7 +41,7 @@ public final class RougeL {
         return score(reference, prediction).recall();
     }
 
-    /** ROUGE-L F1 (MUSE's VerbMem and KnowMem). */
+    /** ROUGE-L F1 (MUSE's VerbMem). */
     public static double f1(String reference, String prediction) {
         return score(reference, prediction).f1();
     }

@@ -48,4 +48,14 @@ class RougeLTest {
         assertEquals(new RougeScore(0, 0, 0), RougeL.score("some words", "!!!"));
         assertEquals(new RougeScore(0, 0, 0), RougeL.score("a b", "c d"));
     }
+
+    @Test
+    void verbMemStyleContinuationF1() {
+        // truth [1932 and lives in torvel], continuation [1932 and lives in sadri works]: LCS = 4;
+        // R = 4/5, P = 4/6, F1 = 2·(4/5)(2/3) / (4/5 + 2/3) = (16/15) / (22/15) = 8/11
+        RougeScore s = RougeL.score("1932 and lives in Torvel.", "1932 and lives in Sadri Works.");
+        assertEquals(0.8, s.recall(), 1e-12);
+        assertEquals(2.0 / 3, s.precision(), 1e-12);
+        assertEquals(8.0 / 11, s.f1(), 1e-12);
+    }
 }
