@@ -128,7 +128,7 @@ public final class Runner {
             for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values)) {
                 rows.add(new RunResult.Row(d.model(), d.split(), d.metric(), d.value()));
             }
-            return new RunResult(recipe, rows, log);
+            return new RunResult(recipe, rows, log, perExample(values));
         } finally {
             models.values().forEach(CausalLm::close);
         }
@@ -182,6 +182,17 @@ public final class Runner {
             }
         }
         return model;
+    }
+
+    /** The per-example values the suites kept, for plots (ROC curves). */
+    private static List<RunResult.Scores> perExample(Map<String, Map<Split, Map<String, MetricValue>>> values) {
+        List<RunResult.Scores> out = new ArrayList<>();
+        values.forEach((model, bySplit) -> bySplit.forEach((split, byMetric) -> byMetric.forEach((metric, v) -> {
+            if (v.perExample().length > 0) {
+                out.add(new RunResult.Scores(model, split.id(), metric, v.perExample().clone()));
+            }
+        })));
+        return out;
     }
 
     /** Attacks {@code target} with each of the recipe's attacks and evaluates every attacked model. */
