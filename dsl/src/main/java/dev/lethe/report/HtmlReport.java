@@ -66,7 +66,7 @@ public final class HtmlReport {
         return figures;
     }
 
-    /** An HTML table of {@code t}; doubles with four decimals. */
+    /** An HTML table of {@code t}; doubles with four decimals, missing values as empty cells. */
     public static String table(Table t) {
         StringBuilder sb = new StringBuilder("<table class=\"lethe\"><thead><tr>");
         for (Column<?> c : t.columns()) {
@@ -77,7 +77,8 @@ public final class HtmlReport {
             sb.append("<tr>");
             for (Column<?> c : t.columns()) {
                 Object v = c.get(r);
-                String text = v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
+                String text = v == null || v instanceof Double d && d.isNaN() ? ""
+                        : v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
                 sb.append("<td>").append(escape(text)).append("</td>");
             }
             sb.append("</tr>\n");

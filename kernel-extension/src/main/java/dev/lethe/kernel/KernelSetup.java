@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * Writes what the Kotlin kernel (kotlin-jupyter-kernel 0.11.0-398, run on JDK 17) needs to offer
  * {@code %use lethe}: a kernelspec {@code <kernels>/lethe-kotlin/kernel.json} that starts the kernel from a
  * folder of its jars, a WARN-level {@code logback.xml} (the kernel logs everything at DEBUG by default), and the
- * library descriptor {@code <home>/libraries/lethe.json} whose dependencies are Lethe's jars (or class folders).
+ * library descriptor {@code lethe.json} whose dependencies are Lethe's jars (or class folders). The 0.11 kernel
+ * finds {@code %use} descriptors in {@code <user.home>/.jupyter_kotlin/libraries} (not under its {@code -home}),
+ * so that is where the descriptor goes; tests give their kernel another {@code user.home}.
  * {@code ./lethe jupyter --install} calls {@link #main}; the notebook tests call the methods directly.
  */
 public final class KernelSetup {
@@ -37,11 +39,13 @@ public final class KernelSetup {
      * @param kernelsDir a Jupyter {@code kernels} folder, e.g. {@code ~/.local/share/jupyter/kernels}
      * @param javaExecutable the {@code java} of a JDK 17 (the kernel fails on later JDKs)
      * @param kernelLib the folder holding kotlin-jupyter-kernel and its dependencies
-     * @param home the kernel's home: its {@code libraries/} folder holds the {@code %use} descriptors
+     * @param home the kernel's home (and where {@code logback.xml} goes)
+     * @param jvmOptions further options for the kernel's JVM, e.g. {@code -Duser.home=...}
      * @return the kernel.json written
      * @throws IllegalArgumentException when {@code kernelLib} lacks the kernel's jars
      */
-    public static Path writeKernelSpec(Path kernelsDir, Path javaExecutable, Path kernelLib, Path home) {
+    public static Path writeKernelSpec(Path kernelsDir, Path javaExecutable, Path kernelLib, Path home,
+            List<String> jvmOptions) {
         List<String> scriptJars = new ArrayList<>();
         try (Stream<Path> files = Files.list(kernelLib)) {
             files.filter(f -> SCRIPT_JARS.matcher(f.getFileName().toString()).matches()).sorted()
@@ -63,10 +67,12 @@ public final class KernelSetup {
                   <root level="WARN"><appender-ref ref="STDERR"/></root>
                 </configuration>
                 """);
-        List<String> argv = List.of(javaExecutable.toAbsolutePath().toString(), "-Xss4m", "-Dai.djl.offline=true",
-                "-Dlogback.configurationFile=" + logback.toAbsolutePath(), "-cp", kernelLib.toAbsolutePath() + "/*",
-                "org.jetbrains.kotlinx.jupyter.IkotlinKt", "{connection_file}", "-home=" + home.toAbsolutePath(),
-                "-cp=" + String.join(java.io.File.pathSeparator, scriptJars));
+        List<String> argv = new ArrayList<>(List.of(javaExecutable.toAbsolutePath().toString(), "-Xss4m",
+                "-Dai.djl.offline=true", "-Dlogback.configurationFile=" + logback.toAbsolutePath()));
+        argv.addAll(jvmOptions);
+        argv.addAll(List.of("-cp", kernelLib.toAbsolutePath() + "/*", "org.jetbrains.kotlinx.jupyter.IkotlinKt",
+                "{connection_file}", "-home=" + home.toAbsolutePath(),
+                "-cp=" + String.join(java.io.File.pathSeparator, scriptJars)));
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("argv", argv);
         spec.put("display_name", "Kotlin (Lethe)");
@@ -77,14 +83,19 @@ public final class KernelSetup {
         return file;
     }
 
+    /** Where the kernel looks for {@code %use} descriptors when its {@code user.home} is {@code userHome}. */
+    public static Path librariesDir(Path userHome) {
+        return userHome.resolve(".jupyter_kotlin").resolve("libraries");
+    }
+
     /**
-     * Writes {@code <home>/libraries/lethe.json}, the descriptor {@code %use lethe} loads: its dependencies are
+     * Writes {@code <librariesDir>/lethe.json}, the descriptor {@code %use lethe} loads: its dependencies are
      * {@code classpath} (absolute jar or class-folder paths; one of them must hold this integration).
      *
      * @return the descriptor written
      * @throws IllegalArgumentException when {@code classpath} is empty or names something that does not exist
      */
-    public static Path writeLibraryDescriptor(Path home, List<Path> classpath) {
+    public static Path writeLibraryDescriptor(Path librariesDir, List<Path> classpath) {
         if (classpath.isEmpty()) {
             throw new IllegalArgumentException("the %use lethe descriptor needs at least one jar");
         }
@@ -98,14 +109,14 @@ public final class KernelSetup {
         Map<String, Object> descriptor = new LinkedHashMap<>();
         descriptor.put("description", "Lethe: a JVM workbench for machine-unlearning research");
         descriptor.put("dependencies", dependencies);
-        Path file = home.resolve("libraries").resolve("lethe.json");
+        Path file = librariesDir.resolve("lethe.json");
         writeJson(file, descriptor);
         return file;
     }
 
     /**
      * {@code KernelSetup <kernelsDir> <java> <kernelLib> <home> <jar or folder>...}: writes the kernelspec and the
-     * descriptor; a folder argument adds every jar in it.
+     * descriptor (into {@link #librariesDir} of this JVM's {@code user.home}); a folder argument adds every jar in it.
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 5) {
@@ -124,8 +135,8 @@ public final class KernelSetup {
                 classpath.add(p);
             }
         }
-        System.out.println(writeKernelSpec(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), home));
-        System.out.println(writeLibraryDescriptor(home, classpath));
+        System.out.println(writeKernelSpec(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), home, List.of()));
+        System.out.println(writeLibraryDescriptor(librariesDir(Path.of(System.getProperty("user.home"))), classpath));
     }
 
     private static void writeJson(Path file, Object value) {

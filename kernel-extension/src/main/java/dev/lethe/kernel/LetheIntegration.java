@@ -30,7 +30,7 @@ public final class LetheIntegration extends JupyterIntegration {
             "dev.lethe.objective.Objectives.*", "dev.lethe.optim.Optimizers.*", "dev.lethe.optim.Schedules.*",
             "dev.lethe.attack.Attacks.*",
             "dev.lethe.kernel.LiveProgress.liveProgress",
-            "tech.tablesaw.api.Table", "tech.tablesaw.plotly.components.Figure");
+            "tech.tablesaw.api.*", "tech.tablesaw.plotly.components.Figure");
 
     @Override
     public void onLoaded(Builder builder) {
