@@ -13,10 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +37,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NotebooksTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, Executed> EXECUTED = new ConcurrentHashMap<>();
+    private static final List<String> NOTEBOOKS = List.of("01-quickstart", "02-compose-an-objective",
+            "03-robust-optimizers");
+    /** The notebooks run two at a time (kernel start-up and compilation are single-threaded). */
+    private static final Map<String, Future<Executed>> EXECUTED = new ConcurrentHashMap<>();
+    private static ExecutorService pool;
     @TempDir
     static Path tmp;
     private static Path root;
@@ -68,10 +77,29 @@ class NotebooksTest {
             classpath.add(Path.of(entry));
         }
         KernelSetup.writeLibraryDescriptor(KernelSetup.librariesDir(userHome), classpath);
+        pool = Executors.newFixedThreadPool(2);
+        for (String name : NOTEBOOKS) {
+            EXECUTED.put(name, pool.submit(() -> run(name)));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theTestCoversEveryNotebook() throws IOException {
+        try (Stream<Path> files = Files.list(root.resolve("notebooks"))) {
+            assertEquals(NOTEBOOKS, files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".ipynb"))
+                    .map(f -> f.substring(0, f.length() - ".ipynb".length())).sorted().toList());
+        }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"01-quickstart", "02-compose-an-objective", "03-robust-optimizers"})
+    @ValueSource(strings = {"01-quickstart", "02-compose-an-objective", "03-robust-optimizers"}) // = NOTEBOOKS
     void everyNotebookRunsWithoutErrorsAndShowsTablesAndCharts(String name) throws Exception {
         Executed run = execute(name);
         List<String> html = new ArrayList<>();
@@ -102,8 +130,7 @@ class NotebooksTest {
 
     @Test
     void theQuickstartExportedToHtmlIsDrawnByChromium() throws Exception {
-        String chromium = Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-                .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+        String chromium = Chromium.find();
         Assumptions.assumeTrue(chromium != null, "skipped: no headless Chromium (Debian package chromium)");
         Executed run = execute("01-quickstart");
         Path htmlDir = tmp.resolve("html");
@@ -112,28 +139,25 @@ class NotebooksTest {
         String page = Files.readString(html);
         int charts = count(page, "class=\"lethe-plot\"");
         assertTrue(charts >= 4, "the export holds the result's three charts and the trade-off plot: " + charts);
-        List<String> browser = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + tmp.resolve("chromium-profile"), "--virtual-time-budget=10000"));
-        List<String> dump = new ArrayList<>(browser);
-        dump.addAll(List.of("--dump-dom", html.toUri().toString()));
-        String dom = exec(dump, 120);
+        String dom = exec(Chromium.dumpDom(chromium, tmp.resolve("chromium-profile"), html), 120);
         int drawn = count(dom, "class=\"main-svg\"");
         assertTrue(drawn >= 2 * charts, "Plotly drew every chart (two main-svg layers each): " + drawn + " for " + charts);
         assertTrue(dom.contains("<table class=\"lethe"), "the tables are in the page");
-        Path png = root.resolve("kernel-extension/target/01-quickstart.png");
-        List<String> shot = new ArrayList<>(browser);
-        shot.addAll(List.of("--window-size=1200,4000", "--screenshot=" + png, html.toUri().toString()));
-        exec(shot, 120);
-        System.out.printf("01-quickstart.html: %d KiB, %d charts, %d main-svg; screenshot %s%n",
-                Files.size(html) / 1024, charts, drawn, png);
+        System.out.printf("01-quickstart.html: %d KiB, %d charts, %d main-svg%n", Files.size(html) / 1024, charts, drawn);
     }
 
-    private static synchronized Executed execute(String name) throws Exception {
-        Executed done = EXECUTED.get(name);
-        if (done != null) {
-            return done;
+    private static Executed execute(String name) throws Exception {
+        try {
+            return EXECUTED.get(name).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception x) {
+                throw x;
+            }
+            throw new AssertionError(e.getCause());
         }
+    }
+
+    private static Executed run(String name) throws Exception {
         Path out = tmp.resolve("executed");
         long start = System.nanoTime();
         exec(List.of(jupyter, "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600",
@@ -141,9 +165,7 @@ class NotebooksTest {
                 root.resolve("notebooks").resolve(name + ".ipynb").toString(), "--output-dir", out.toString()), 900);
         double seconds = (System.nanoTime() - start) / 1e9;
         Path file = out.resolve(name + ".ipynb");
-        Executed run = new Executed(file, JSON.readTree(file.toFile()), seconds);
-        EXECUTED.put(name, run);
-        return run;
+        return new Executed(file, JSON.readTree(file.toFile()), seconds);
     }
 
     /** Runs {@code command} with this test's Jupyter path; returns its standard output, fails on a non-zero exit. */
