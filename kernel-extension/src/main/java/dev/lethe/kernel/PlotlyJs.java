@@ -24,6 +24,11 @@ final class PlotlyJs {
         return SENT.compareAndSet(false, true) ? script() : "";
     }
 
+    /** Forgets that the script was sent, as a kernel restart does; for tests. */
+    static void forgetSent() {
+        SENT.set(false);
+    }
+
     /** The wrapped script, whatever was sent before. */
     static String script() {
         return "<script type=\"text/javascript\">if (!window.Plotly) { (function (define, module, exports) {\n"

@@ -52,6 +52,7 @@ class NotebookHtmlTest {
     @Test
     void theFirstFigureCarriesPlotlyAndEveryFigureGetsItsOwnDiv() {
         Table t = Table.create("t", DoubleColumn.create("x", 1.0, 2.0), DoubleColumn.create("y", 3.0, 4.0));
+        PlotlyJs.forgetSent(); // a fresh kernel session, whatever other tests in this JVM rendered
         String first = NotebookHtml.figure(ScatterPlot.create("a", t, "x", "y"));
         String second = NotebookHtml.figure(ScatterPlot.create("b", t, "x", "y"));
         assertTrue(first.startsWith("<script type=\"text/javascript\">if (!window.Plotly) { (function (define, module, exports) {"));
