@@ -30,6 +30,7 @@ public final class RunResult {
     private final Recipe recipe;
     private final List<Row> rows;
     private final List<RunEvent> events;
+    private final List<Scores> scores;
 
     /** The stage of the final values of the learned, reference and unlearned models. */
     public static final String EVALUATE = "evaluate";
@@ -62,11 +63,28 @@ public final class RunResult {
         }
     }
 
-    /** A result of {@code recipe}. */
+    /**
+     * The per-example values behind one summarised metric (e.g. each example's membership score), kept for
+     * plots such as ROC curves.
+     *
+     * @param model the model
+     * @param split the split's id
+     * @param metric the metric's name
+     * @param values one value per example, in the split's order
+     */
+    public record Scores(String model, String split, String metric, double[] values) {}
+
+    /** A result of {@code recipe} without per-example values. */
     public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events) {
+        this(recipe, rows, events, List.of());
+    }
+
+    /** A result of {@code recipe} with the per-example values of the metrics that keep them. */
+    public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events, List<Scores> scores) {
         this.recipe = recipe;
         this.rows = List.copyOf(rows);
         this.events = List.copyOf(events);
+        this.scores = List.copyOf(scores);
     }
 
     /** The recipe that was run. */
@@ -309,6 +327,21 @@ public final class RunResult {
         boolean downward = metric.equals("nll") || metric.endsWith("_nll") || metric.endsWith("loss");
         boolean forget = split.equals(Split.FORGET.id());
         return forget != downward;
+    }
+
+    /**
+     * The per-example values of {@code metric} for {@code model} on {@code split} (a copy), e.g. the membership
+     * scores {@code mia_min_k} of every forget question.
+     *
+     * @throws IllegalArgumentException when the run kept no such values
+     */
+    public double[] perExample(String model, Split split, String metric) {
+        for (Scores s : scores) {
+            if (s.model().equals(model) && s.split().equals(split.id()) && s.metric().equals(metric)) {
+                return s.values().clone();
+            }
+        }
+        throw new IllegalArgumentException("no per-example " + metric + " for " + model + " on " + split.id());
     }
 
     /** The event log in order. */

@@ -7,7 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import tech.tablesaw.api.Table;
@@ -26,8 +26,7 @@ public final class HtmlReport {
     /** Writes the report of {@code result} into {@code dir}; returns the path of {@code index.html}. */
     public static Path write(RunResult result, Path dir) {
         copyPlotly(dir);
-        Map<String, Figure> figures = Map.of("losses", Plots.lossCurves(result),
-                "tradeoff", Plots.tradeoffPlot(Map.of(result.recipe().name(), result), "exact_match"));
+        Map<String, Figure> figures = figures(result);
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
                 .append(escape(result.recipe().name())).append("</title>\n<script src=\"plotly.js\"></script>\n")
@@ -40,17 +39,34 @@ public final class HtmlReport {
             result.stopReasons().forEach(r -> html.append("<li>").append(escape(r)).append("</li>"));
             html.append("</ul>\n");
         }
-        for (String id : List.of("losses", "tradeoff")) {
-            html.append("<div id=\"").append(id).append("\"></div>\n")
-                    .append(figures.get(id).asJavascript(id)).append('\n');
-        }
+        figures.forEach((id, figure) -> html.append("<div id=\"").append(id).append("\"></div>\n")
+                .append(figure.asJavascript(id)).append('\n'));
         html.append("</body></html>\n");
         Path index = dir.resolve("index.html");
         AtomicFiles.writeString(index, html.toString());
         return index;
     }
 
-    /** An HTML table of {@code t}; doubles with four decimals. */
+    /**
+     * The default charts of a run, by id: {@code losses} (per-step loss), {@code tradeoff} (forget vs retain
+     * exact match per model), {@code roc} (membership-inference ROC of Min-K%, when the run kept per-example
+     * scores on forget and holdout) and {@code attacks} (forget/retain exact-match change per attack, when the
+     * recipe has attacks).
+     */
+    public static Map<String, Figure> figures(RunResult result) {
+        Map<String, Figure> figures = new LinkedHashMap<>();
+        figures.put("losses", Plots.lossCurves(result));
+        figures.put("tradeoff", Plots.tradeoffPlot(Map.of(result.recipe().name(), result), "exact_match"));
+        if (Plots.rocCurves(result, "mia_min_k").stringColumn("model").unique().size() > 1) {
+            figures.put("roc", Plots.rocPlot(result, "mia_min_k"));
+        }
+        if (Plots.attackDeltas(result, "exact_match").rowCount() > 0) {
+            figures.put("attacks", Plots.attackDeltasPlot(result, "exact_match"));
+        }
+        return figures;
+    }
+
+    /** An HTML table of {@code t}; doubles with four decimals, missing values as empty cells. */
     public static String table(Table t) {
         StringBuilder sb = new StringBuilder("<table class=\"lethe\"><thead><tr>");
         for (Column<?> c : t.columns()) {
@@ -61,7 +77,8 @@ public final class HtmlReport {
             sb.append("<tr>");
             for (Column<?> c : t.columns()) {
                 Object v = c.get(r);
-                String text = v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
+                String text = v == null || v instanceof Double d && d.isNaN() ? ""
+                        : v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
                 sb.append("<td>").append(escape(text)).append("</td>");
             }
             sb.append("</tr>\n");

@@ -1,16 +1,27 @@
 package dev.lethe.report;
 
 import dev.lethe.RunResult;
+import dev.lethe.Unlearning;
 import dev.lethe.data.Split;
+import dev.lethe.eval.stats.RocAuc;
+import dev.lethe.eval.stats.RocCurve;
 import dev.lethe.run.RunEvent;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.api.LinePlot;
 import tech.tablesaw.plotly.api.ScatterPlot;
+import tech.tablesaw.plotly.api.VerticalBarPlot;
 import tech.tablesaw.plotly.components.Figure;
+import tech.tablesaw.plotly.components.Layout;
 
 /** One-call Plotly figures from run results (Tablesaw's style: a title, a table, the columns). */
 public final class Plots {
@@ -80,5 +91,180 @@ public final class Plots {
     /** Scatter of {@link #tradeoff}: forget against retain {@code metric}, coloured by model. */
     public static Figure tradeoffPlot(Map<String, RunResult> runs, String metric) {
         return ScatterPlot.create("forget vs retain " + metric, tradeoff(runs, metric), "retain", "forget", "model");
+    }
+
+    /**
+     * The forget/retain trade-off across methods: one point per run for its {@code unlearned} model, labelled
+     * with the run's name, and the {@code learned} and {@code reference} models of the first run that has them
+     * as anchors. Columns {@code label, retain, forget} ({@code metric} on each split).
+     */
+    public static Table methodTradeoff(Map<String, RunResult> runs, String metric) {
+        Table t = Table.create("method tradeoff", StringColumn.create("label"), DoubleColumn.create("retain"),
+                DoubleColumn.create("forget"));
+        Set<String> anchors = new LinkedHashSet<>();
+        runs.forEach((name, r) -> {
+            Set<String> models = new LinkedHashSet<>(r.table().stringColumn("model").asList());
+            for (String anchor : List.of("learned", "reference")) {
+                if (models.contains(anchor) && anchors.add(anchor)) {
+                    addPoint(t, anchor, r, anchor, metric);
+                }
+            }
+            if (models.contains("unlearned")) {
+                addPoint(t, name, r, "unlearned", metric);
+            }
+        });
+        return t;
+    }
+
+    private static void addPoint(Table t, String label, RunResult r, String model, String metric) {
+        t.stringColumn("label").append(label);
+        t.doubleColumn("retain").append(r.value(model, Split.RETAIN, metric));
+        t.doubleColumn("forget").append(r.value(model, Split.FORGET, metric));
+    }
+
+    /** Scatter of {@link #methodTradeoff}: forget against retain {@code metric}, one colour per method. */
+    public static Figure methodTradeoffPlot(Map<String, RunResult> runs, String metric) {
+        return ScatterPlot.create("forget vs retain " + metric + " by method", methodTradeoff(runs, metric), "retain",
+                "forget", "label");
+    }
+
+    /**
+     * {@code metric} of the {@code unlearned} model on every split against the number of unlearning steps, from
+     * runs of one recipe that differ only in {@link Unlearning#steps()}: columns {@code steps, split, value},
+     * sorted by steps.
+     *
+     * @throws IllegalArgumentException when a run has no unlearning stage
+     */
+    public static Table metricOverSteps(Collection<RunResult> runs, String metric) {
+        Table t = Table.create(metric + " over unlearning steps", IntColumn.create("steps"),
+                StringColumn.create("split"), DoubleColumn.create("value"));
+        List<RunResult> sorted = new ArrayList<>(runs);
+        sorted.sort(Comparator.comparingLong(Plots::unlearningSteps));
+        for (RunResult r : sorted) {
+            int steps = (int) unlearningSteps(r);
+            for (RunResult.Row row : r.rows()) {
+                if (row.isFinal() && row.model().equals("unlearned") && row.metric().equals(metric) && isSplit(row.split())) {
+                    t.intColumn("steps").append(steps);
+                    t.stringColumn("split").append(row.split());
+                    t.doubleColumn("value").append(row.value());
+                }
+            }
+        }
+        return t;
+    }
+
+    /** Lines of {@link #metricOverSteps}: one per split. */
+    public static Figure metricCurves(Collection<RunResult> runs, String metric) {
+        return LinePlot.create(metric + " of the unlearned model over unlearning steps", metricOverSteps(runs, metric),
+                "steps", "value", "split");
+    }
+
+    private static long unlearningSteps(RunResult r) {
+        Unlearning u = r.recipe().unlearn();
+        if (u == null) {
+            throw new IllegalArgumentException("run '" + r.recipe().name() + "' has no unlearning stage");
+        }
+        return u.steps();
+    }
+
+    private static boolean isSplit(String id) {
+        for (Split s : Split.values()) {
+            if (s.id().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What each attack changed in {@code metric}: one row per attack, one column per split with
+     * {@code after − before} (see {@link RunResult#attackDeltas()}). Empty without attacks.
+     */
+    public static Table attackDeltas(RunResult result, String metric) {
+        Table deltas = result.attackDeltas();
+        Set<String> attacks = new LinkedHashSet<>();
+        Set<String> splits = new LinkedHashSet<>();
+        for (int i = 0; i < deltas.rowCount(); i++) {
+            if (deltas.stringColumn("metric").get(i).equals(metric) && isSplit(deltas.stringColumn("split").get(i))) {
+                attacks.add(deltas.stringColumn("attack").get(i));
+                splits.add(deltas.stringColumn("split").get(i));
+            }
+        }
+        Table t = Table.create(metric + " change per attack", StringColumn.create("attack", List.copyOf(attacks)));
+        for (String split : splits) {
+            DoubleColumn c = DoubleColumn.create(split);
+            for (String attack : attacks) {
+                double d = Double.NaN;
+                for (int i = 0; i < deltas.rowCount(); i++) {
+                    if (deltas.stringColumn("attack").get(i).equals(attack)
+                            && deltas.stringColumn("split").get(i).equals(split)
+                            && deltas.stringColumn("metric").get(i).equals(metric)) {
+                        d = deltas.doubleColumn("delta").get(i);
+                    }
+                }
+                c.append(d);
+            }
+            t.addColumns(c);
+        }
+        return t;
+    }
+
+    /** Grouped bars of {@link #attackDeltas(RunResult, String)}: per attack, one bar per split. */
+    public static Figure attackDeltasPlot(RunResult result, String metric) {
+        Table t = attackDeltas(result, metric);
+        String[] splits = t.columnNames().stream().skip(1).toArray(String[]::new);
+        return VerticalBarPlot.create("change in " + metric + " by attack (attacked − unlearned)", t, "attack",
+                Layout.BarMode.GROUP, splits);
+    }
+
+    /**
+     * Membership-inference ROC curves: for every model with per-example {@code score}s (e.g. {@code mia_min_k})
+     * on forget and holdout, the ROC curve of the negated score (lower = more familiar) with forget as members
+     * and holdout as non-members — the curve whose area is the run's {@code mia_auc_*}. Columns
+     * {@code model, fpr, tpr}, plus the chance diagonal as the model {@code chance}.
+     */
+    public static Table rocCurves(RunResult result, String score) {
+        Table t = Table.create("ROC " + score, StringColumn.create("model"), DoubleColumn.create("fpr"),
+                DoubleColumn.create("tpr"));
+        for (String model : new LinkedHashSet<>(result.table().stringColumn("model").asList())) {
+            double[] members;
+            double[] others;
+            try {
+                members = result.perExample(model, Split.FORGET, score);
+                others = result.perExample(model, Split.HOLDOUT, score);
+            } catch (IllegalArgumentException missing) {
+                continue;
+            }
+            if (members.length == 0 || others.length == 0) {
+                continue;
+            }
+            double[] scores = new double[members.length + others.length];
+            boolean[] positive = new boolean[scores.length];
+            for (int i = 0; i < members.length; i++) {
+                scores[i] = -members[i];
+                positive[i] = true;
+            }
+            for (int i = 0; i < others.length; i++) {
+                scores[members.length + i] = -others[i];
+            }
+            RocCurve c = RocAuc.curve(scores, positive);
+            for (int i = 0; i < c.fpr().length; i++) {
+                t.stringColumn("model").append(model);
+                t.doubleColumn("fpr").append(c.fpr()[i]);
+                t.doubleColumn("tpr").append(c.tpr()[i]);
+            }
+        }
+        for (double p : new double[] {0, 1}) {
+            t.stringColumn("model").append("chance");
+            t.doubleColumn("fpr").append(p);
+            t.doubleColumn("tpr").append(p);
+        }
+        return t;
+    }
+
+    /** Lines of {@link #rocCurves}: true- against false-positive rate, one line per model. */
+    public static Figure rocPlot(RunResult result, String score) {
+        return LinePlot.create("membership inference ROC (" + score + ", forget vs holdout)", rocCurves(result, score),
+                "fpr", "tpr", "model");
     }
 }

@@ -151,7 +151,7 @@ public final class Runner {
                 rows.add(RunResult.Row.of(d.model(), d.split(), d.metric(), d.value()));
             }
             rows.addAll(curveRows);
-            return new RunResult(recipe, rows, log);
+            return new RunResult(recipe, rows, log, perExample(values));
         } finally {
             models.values().forEach(CausalLm::close);
         }
@@ -298,6 +298,17 @@ public final class Runner {
                         ReferenceKl.meanKl(reference, model, tokenizer, examples, KL_BATCH), 0));
             }
         }
+        return out;
+    }
+
+    /** The per-example values the suites kept, for plots (ROC curves). */
+    private static List<RunResult.Scores> perExample(Map<String, Map<Split, Map<String, MetricValue>>> values) {
+        List<RunResult.Scores> out = new ArrayList<>();
+        values.forEach((model, bySplit) -> bySplit.forEach((split, byMetric) -> byMetric.forEach((metric, v) -> {
+            if (v.perExample().length > 0) {
+                out.add(new RunResult.Scores(model, split.id(), metric, v.perExample().clone()));
+            }
+        })));
         return out;
     }
 

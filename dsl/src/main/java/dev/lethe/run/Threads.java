@@ -32,9 +32,18 @@ public final class Threads {
         }
     }
 
-    /** Applies {@link #configured()} to libtorch, when the engine is PyTorch. */
+    /**
+     * Applies {@link #configured()} to libtorch, when the engine is PyTorch, and switches autograd off on the
+     * calling thread: libtorch's grad mode is per thread and on in every new thread, while DJL switches it off
+     * only on the thread that started the engine. A run on another thread (a Jupyter kernel runs each cell on a
+     * new one) would otherwise record its in-place weight updates and fail with "a leaf Variable that requires
+     * grad is being used in an in-place operation".
+     */
     static void apply() {
         if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+            if (JniUtils.isGradMode()) {
+                JniUtils.setGradMode(false);
+            }
             int n = configured();
             if (JniUtils.getNumThreads() != n) {
                 JniUtils.setNumThreads(n);

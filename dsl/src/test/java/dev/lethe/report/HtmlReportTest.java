@@ -36,8 +36,9 @@ class HtmlReportTest {
         Path index = HtmlReport.write(r, dir);
         String html = Files.readString(index);
         assertTrue(html.contains("<script src=\"plotly.js\"></script>"));
-        assertTrue(html.contains("<div id=\"losses\"></div>") && html.contains("<div id=\"tradeoff\"></div>"));
-        assertEquals(2, html.split("Plotly.newPlot", -1).length - 1, "two charts are drawn");
+        assertTrue(html.contains("<div id=\"losses\"></div>") && html.contains("<div id=\"tradeoff\"></div>")
+                && html.contains("<div id=\"roc\"></div>"));
+        assertEquals(3, html.split("Plotly.newPlot", -1).length - 1, "loss, trade-off and ROC charts are drawn");
         assertTrue(html.contains("<th>exact_match</th>") && html.contains("<td>unlearned</td>"));
         assertTrue(Files.size(dir.resolve("plotly.js")) > 1_000_000, "plotly.js is copied whole");
     }

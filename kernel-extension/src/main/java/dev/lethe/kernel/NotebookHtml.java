@@ -1,0 +1,171 @@
+package dev.lethe.kernel;
+
+import dev.lethe.Recipe;
+import dev.lethe.RunResult;
+import dev.lethe.Training;
+import dev.lethe.Unlearning;
+import dev.lethe.attack.Attack;
+import dev.lethe.eval.Suite;
+import dev.lethe.objective.Objective;
+import dev.lethe.optim.Optimizer;
+import dev.lethe.optim.Transform;
+import dev.lethe.report.HtmlReport;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.plotly.components.Figure;
+
+/** The HTML that notebooks show for Lethe's values; pure functions apart from plotly.js being sent once. */
+public final class NotebookHtml {
+    /** Rows of a Tablesaw table shown before the rest is elided. */
+    public static final int MAX_ROWS = 60;
+
+    private static final String STYLE = "<style>table.lethe{border-collapse:collapse;margin:0.4em 0}"
+            + "table.lethe td,table.lethe th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
+            + "table.lethe caption{font-weight:bold;text-align:left}</style>";
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final String SESSION = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+
+    private NotebookHtml() {}
+
+    /** A Tablesaw table as an HTML table (at most {@link #MAX_ROWS} rows), with its name as the caption. */
+    public static String table(Table t) {
+        Table shown = t.rowCount() > MAX_ROWS ? t.first(MAX_ROWS) : t;
+        String html = HtmlReport.table(shown).replaceFirst("<thead>",
+                "<caption>" + escape(t.name()) + "</caption><thead>");
+        if (shown != t) {
+            html += "<p>… " + (t.rowCount() - MAX_ROWS) + " more rows of " + t.rowCount() + "</p>\n";
+        }
+        return STYLE + html;
+    }
+
+    /**
+     * A Plotly figure: a {@code <div>} with a fresh id and the script that draws into it, preceded by plotly.js
+     * itself on the first figure of the kernel session.
+     */
+    public static String figure(Figure figure) {
+        String id = "lethe_plot_" + SESSION + "_" + IDS.incrementAndGet();
+        return PlotlyJs.once() + "<div id=\"" + id + "\" class=\"lethe-plot\"></div>\n" + figure.asJavascript(id);
+    }
+
+    /** A run: its per-split table, the cross-split metrics, attack deltas and stop reasons, and its default charts. */
+    public static String runResult(RunResult result) {
+        StringBuilder html = new StringBuilder("<div class=\"lethe-run\"><h3>")
+                .append(escape(result.recipe().name())).append("</h3>\n")
+                .append(table(result.summary())).append(table(result.headline()));
+        Table deltas = result.attackDeltas();
+        if (deltas.rowCount() > 0) {
+            html.append(table(deltas));
+        }
+        if (!result.stopReasons().isEmpty()) {
+            html.append("<p><b>Stopped early:</b> ");
+            result.stopReasons().forEach(r -> html.append(escape(r)).append("; "));
+            html.append("</p>\n");
+        }
+        HtmlReport.figures(result).values().forEach(f -> html.append(figure(f)));
+        return html.append("</div>\n").toString();
+    }
+
+    /** A recipe as a two-column table: each part and a readable description of it. */
+    public static String recipe(Recipe recipe) {
+        Map<String, String> parts = new LinkedHashMap<>();
+        parts.put("name", recipe.name());
+        parts.put("seed", Long.toString(recipe.seed()));
+        parts.put("device", recipe.device());
+        parts.put("model", String.format(Locale.ROOT, "%d layers, width %d, %d heads, context %d%s",
+                recipe.model().layers(), recipe.model().width(), recipe.model().heads(), recipe.model().contextLength(),
+                recipe.model().vocabSize() == 0 ? ", vocabulary from the data" : ", vocabulary " + recipe.model().vocabSize()));
+        parts.put("data", describe(recipe.data()));
+        parts.put("learn", training(recipe.learn()));
+        Training reference = recipe.reference();
+        parts.put("reference", reference == null ? "none" : training(reference));
+        Unlearning u = recipe.unlearn();
+        parts.put("unlearn", u == null ? "none" : describe(u.objective()) + "; " + u.steps() + " steps, batch "
+                + u.batchSize() + ", " + optimizer(u.optimizer()));
+        List<String> attacks = new ArrayList<>();
+        for (Attack a : recipe.attacks()) {
+            attacks.add(a.name());
+        }
+        parts.put("attacks", attacks.isEmpty() ? "none" : String.join(", ", attacks));
+        List<String> suites = new ArrayList<>();
+        for (Suite s : recipe.evaluate().suites()) {
+            suites.add(s.getClass().getSimpleName());
+        }
+        parts.put("evaluate", String.join(", ", suites) + " on " + recipe.evaluate().splits());
+        StringBuilder html = new StringBuilder(STYLE).append("<table class=\"lethe lethe-recipe\"><caption>recipe ")
+                .append(escape(recipe.name())).append("</caption><tbody>\n");
+        parts.forEach((k, v) -> html.append("<tr><th>").append(escape(k)).append("</th><td style=\"text-align:left\">")
+                .append(escape(v)).append("</td></tr>\n"));
+        return html.append("</tbody></table>\n").toString();
+    }
+
+    /** The recipe's parts as plain text, for clients without HTML. */
+    public static String recipeText(Recipe recipe) {
+        Unlearning u = recipe.unlearn();
+        return "recipe " + recipe.name() + " (seed " + recipe.seed() + "): learn " + training(recipe.learn())
+                + (u == null ? "" : "; unlearn " + describe(u.objective()) + ", " + u.steps() + " steps");
+    }
+
+    private static String training(Training t) {
+        return t.steps() + " steps, batch " + t.batchSize() + ", " + optimizer(t.optimizer());
+    }
+
+    private static String optimizer(Optimizer o) {
+        List<String> transforms = new ArrayList<>();
+        for (Transform t : o.transforms()) {
+            transforms.add(t.getClass().getSimpleName());
+        }
+        return o.estimator().getClass().getSimpleName() + " → " + String.join(" → ", transforms);
+    }
+
+    /**
+     * A short description of a plug-in value: {@code a + b} and {@code w × a} for combined objectives, the
+     * components of records, {@code lambda} for lambdas.
+     */
+    static String describe(@Nullable Object o) {
+        if (o == null) {
+            return "none";
+        }
+        if (o instanceof Objective.Sum s) {
+            return describe(s.first()) + " + " + describe(s.second());
+        }
+        if (o instanceof Objective.Scaled s) {
+            return s.weight() + " × " + describe(s.objective());
+        }
+        Class<?> c = o.getClass();
+        if (c.isSynthetic() || c.isHidden() || c.getSimpleName().contains("$$Lambda") || c.isAnonymousClass()) {
+            return "lambda";
+        }
+        if (c.isRecord()) {
+            List<String> parts = new ArrayList<>();
+            for (RecordComponent rc : c.getRecordComponents()) {
+                try {
+                    Object v = rc.getAccessor().invoke(o);
+                    String text = v instanceof Number || v instanceof Boolean || v instanceof String || v instanceof Enum<?>
+                            ? String.valueOf(v) : describe(v);
+                    parts.add(rc.getName() + "=" + text);
+                } catch (ReflectiveOperationException e) {
+                    parts.add(rc.getName() + "=?");
+                }
+            }
+            return c.getSimpleName() + "(" + String.join(", ", parts) + ")";
+        }
+        if (o instanceof List<?> l) {
+            List<String> parts = new ArrayList<>();
+            l.forEach(x -> parts.add(describe(x)));
+            return parts.toString();
+        }
+        String s = String.valueOf(o);
+        return s.contains("@") ? c.getSimpleName() : s;
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
