@@ -2,6 +2,7 @@ package dev.lethe.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import dev.lethe.data.Batch;
 import dev.lethe.data.BatchStream;
 import dev.lethe.data.Encoded;
@@ -40,7 +41,8 @@ import java.util.SplittableRandom;
  *
  * <p>Peak memory is the process's peak resident set (VmHWM, reset through {@code /proc/self/clear_refs})
  * during the warm-up and timed steps, minus its resident set just before them (model, reference copy and
- * optimizer state already allocated): what one step type needs on top of the weights. It is resident
+ * optimizer state already allocated, libtorch primed by one tiny forward pass): what one step type needs on
+ * top of the weights. It is resident
  * memory, so it counts the Java heap too: Java heap pages touched for the first time during the steps are
  * counted as growth. Start the JVM with a fixed, pre-touched heap ({@code -Xms1g -Xmx1g
  * -XX:+AlwaysPreTouch}, see {@link #heapPreTouched}) so that the figure is native memory only (libtorch's
@@ -100,6 +102,7 @@ public final class StepBenchmark {
                     Split.RETAIN, randomStream(spec, tokenizer, 2));
             Objective objective = Objectives.npo().plus(Objectives.nll(Split.RETAIN));
             long tokens = 2L * spec.batch() * spec.length();
+            prime(model);
             for (String name : which) {
                 out.add(switch (name) {
                     case "forward" -> measure("forward", spec, tokens / 2, () -> {
@@ -130,6 +133,18 @@ public final class StepBenchmark {
             }
         }
         return out;
+    }
+
+    /**
+     * One forward pass of a single 3-token sequence, before any measurement: libtorch's first operations
+     * allocate once-per-process buffers (thread pools, kernel workspaces), which no step type should be
+     * charged with.
+     */
+    private static void prime(CausalLm model) {
+        try (NDScope scope = new NDScope()) {
+            model.forward(model.manager().create(new long[] {4, 5, 6}, new Shape(1, 3)))
+                    .logits().sum().getFloat();
+        }
     }
 
     private static Figure optimizerFigure(String name, Spec spec, long tokens, CausalLm model, CausalLm reference,
