@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  * parameter at a time and, within a parameter, in blocks of rows of at most {@value #BLOCK} values
  * ({@link #noise} gives the same values whole); the weights are perturbed in place by +εz, −2εz, +εz, so
  * only forward passes without an autograd graph are needed and {@link LossOracle#lossAndGradients()} is
- * never called. Beyond the forward passes, a perturbation needs two blocks (z and the moved rows) and the
- * calling thread's reusable staging buffer of one block.
+ * never called. Beyond the forward passes, a perturbation needs a few blocks (z, the rows it moves) and
+ * the calling thread's reusable staging buffer of one block; the scalar factors are allocated by libtorch,
+ * not wrapped in Java direct buffers (which only the garbage collector frees).
  *
  * <p>Two ways to use it:
  * <ul>
@@ -29,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>as MeZO-SGD, when an {@link Optimizer} has only weight decay and a learning rate after it
  *       ({@link Optimizer#inPlace()}, e.g. {@link Optimizers#zerothOrder}): {@link #stepInPlace} keeps only
  *       the q projected gradients (scalars) and applies θ ← θ − η·(g_q/q)·z_q by regenerating each z_q once
- *       more, so a step needs no parameter-sized buffer at all: inference memory plus two blocks.</li>
+ *       more, so a step needs no parameter-sized buffer at all: inference memory plus a few blocks.</li>
  * </ul>
  *
  * <p>Restoration is exact up to float rounding: the three perturbations are exactly a, −2a, a (scaling by 2
@@ -47,8 +48,8 @@ import org.jspecify.annotations.Nullable;
  * @param exactLoss whether to spend one forward pass on the loss at the unperturbed weights
  */
 public record Spsa(double eps, int queries, boolean exactLoss) implements Estimator {
-    /** The most values of z drawn and held at once: 2²⁰ (4 MiB in float32). */
-    public static final int BLOCK = 1 << 20;
+    /** The most values of z drawn and held at once: 2¹⁸ (1 MiB in float32). */
+    public static final int BLOCK = 1 << 18;
 
     /** Checks the arguments. */
     public Spsa {
@@ -156,7 +157,9 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
             float keep = (float) (1 - lr * weightDecay);
             weights.forEach((name, w) -> {
                 if (!Weights.isBiasOrNorm(name, w)) {
-                    w.muli(keep);
+                    try (NDArray s = scalar(w, keep)) {
+                        w.muli(s);
+                    }
                 }
             });
         }
@@ -176,6 +179,14 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
         } finally {
             perturb(weights, querySeed, eps);
         }
+    }
+
+    /**
+     * {@code value} as a 0-dimensional array that libtorch allocated ({@code mul(Number)} would wrap it in a
+     * Java direct buffer that only the garbage collector frees: thousands per step, resident until then).
+     */
+    private static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
     }
 
     private static double value(NDArray scalar) {
@@ -202,8 +213,9 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
         Shape shape = w.getShape();
         SplittableRandom random = new SplittableRandom(seed);
         if (shape.size() <= BLOCK || shape.dimension() == 0) {
-            try (NDArray z = Rng.gaussian(random, w.getManager(), shape, w.getDataType())) {
-                w.addi(z.muli(scale));
+            try (NDArray z = Rng.gaussian(random, w.getManager(), shape, w.getDataType());
+                    NDArray s = scalar(w, scale)) {
+                w.addi(z.muli(s));
             }
             return;
         }
@@ -214,8 +226,9 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
             NDIndex block = new NDIndex("{}:{}", from, to);
             Shape blockShape = new Shape(to - from).addAll(shape.slice(1));
             try (NDArray z = Rng.gaussian(random, w.getManager(), blockShape, w.getDataType());
+                    NDArray s = scalar(w, scale);
                     NDArray part = w.get(block);
-                    NDArray moved = part.add(z.muli(scale))) {
+                    NDArray moved = part.add(z.muli(s))) {
                 w.set(block, moved);
             }
         }

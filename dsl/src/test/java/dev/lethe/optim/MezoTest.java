@@ -124,8 +124,10 @@ class MezoTest {
     @Test
     void noiseAddedInBlocksEqualsTheWholeNoise() {
         try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
-            // (3, 400000): blocks of 2 rows and 1 row; (1500000): blocks of 2^20 and the rest
-            for (Shape shape : new Shape[] {new Shape(3, 400_000), new Shape(1_500_000), new Shape(4, 5)}) {
+            // (3, 400000): rows larger than a block, one row per block; (1500000): blocks of 2^18 and the
+            // rest; (600, 1000): blocks of 262 rows; (4, 5): one block
+            for (Shape shape : new Shape[] {new Shape(3, 400_000), new Shape(1_500_000), new Shape(600, 1000),
+                    new Shape(4, 5)}) {
                 NDArray w = m.randomUniform(-1, 1, shape).duplicate();
                 float[] expected = w.add(Rng.gaussian(w, 42).mul(0.3f)).toFloatArray();
                 Spsa.addNoise(w, 42, 0.3f);
