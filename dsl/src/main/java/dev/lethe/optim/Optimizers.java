@@ -86,7 +86,8 @@ public final class Optimizers {
      * {@link #zerothOrder(Schedule, double, int)}.
      */
     public static Optimizer mezo(Schedule schedule, double eps, int queries, double weightDecay) {
-        return chain(new Spsa(eps, queries, true), new AddDecayedWeights(weightDecay), new ScaleByLearningRate(schedule));
+        return chain(new Spsa(eps, queries, true), new AddDecayedWeights(weightDecay),
+                new ScaleByLearningRate(schedule));
     }
 
     /** SAM (Foret et al. 2021) with radius ρ around first-order gradients, then AdamW (weight decay 0.01). */
