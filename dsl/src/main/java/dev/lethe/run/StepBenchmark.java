@@ -163,8 +163,7 @@ public final class StepBenchmark {
     }
 
     private static Figure measure(String name, Spec spec, long tokens, Runnable step) {
-        System.gc();
-        long before = residentKb("VmRSS:");
+        long before = settledResidentKb();
         boolean peakReset = resetPeak();
         for (int i = 0; i < spec.warmup(); i++) {
             step.run();
@@ -203,6 +202,30 @@ public final class StepBenchmark {
             words.add("w" + i);
         }
         return WordTokenizer.fit(List.of(String.join(" ", words)));
+    }
+
+    /**
+     * The resident set once garbage collection has settled: arrays created from Java arrays (a model's
+     * initial weights) hold direct buffers that are freed only after a collection, by a cleaner thread, so a
+     * baseline taken too early would include memory released during the measurement.
+     */
+    private static long settledResidentKb() {
+        long last = -1;
+        for (int i = 0; i < 20; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long now = residentKb("VmRSS:");
+            if (last >= 0 && Math.abs(now - last) < 1024) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     private static boolean resetPeak() {
