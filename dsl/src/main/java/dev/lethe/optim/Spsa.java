@@ -21,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * only forward passes without an autograd graph are needed and {@link LossOracle#lossAndGradients()} is
  * never called. Beyond the forward passes, a perturbation needs a few blocks (z, the rows it moves) and
  * the calling thread's reusable staging buffer of one block; the scalar factors are allocated by libtorch,
- * not wrapped in Java direct buffers (which only the garbage collector frees).
+ * not wrapped in Java direct buffers (which only the garbage collector frees). z is drawn in Java
+ * ({@code SplittableRandom}), not by libtorch's generator: the values are the same on every engine, device,
+ * thread count and process, and the engine's global random stream (dropout) is left untouched.
  *
  * <p>Two ways to use it:
  * <ul>
