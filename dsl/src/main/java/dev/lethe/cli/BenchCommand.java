@@ -12,9 +12,14 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code lethe bench}: ms/step, tokens/s and peak memory of forward, first-order, zeroth-order and SAM steps. */
+/**
+ * {@code lethe bench}: ms/step, tokens/s and peak memory of a forward pass, a loss evaluation, first-order,
+ * zeroth-order (MeZO-SGD, and SPSA + AdamW) and SAM steps.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time forward, first-order (NPO+RT, AdamW), zeroth-order (SPSA) and SAM steps on one model shape.")
+        description = "Time a forward pass, a no-grad loss (NPO+RT), first-order (AdamW), zeroth-order (MeZO-SGD;"
+                + " SPSA+AdamW) and SAM steps on one model shape. For native memory alone, run with"
+                + " LETHE_JAVA_OPTS='-Xms1g -Xmx1g -XX:+AlwaysPreTouch' and one --step per process.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "quickstart (4x128, vocab 1000) or gpt2-small (12x768, vocab 50257).",
             defaultValue = "quickstart")
@@ -33,8 +38,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--step", description = "Measure only this step type (forward, first_order, zeroth_order, sam): "
-            + "peak memory is then not shared with the other step types of the same process.")
+    @Option(names = "--step", description = "Measure only this step type (forward, loss, first_order, zeroth_order,"
+            + " zeroth_order_adam, sam): peak memory is then not shared with the other step types of the process.")
     @Nullable String only;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the figures as CSV.")
@@ -58,13 +63,16 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         List<StepBenchmark.Figure> figures = StepBenchmark.run(new StepBenchmark.Spec(config, batch, length, warmup,
-                steps), only == null ? List.of("forward", "first_order", "zeroth_order", "sam") : List.of(only));
+                steps), only == null ? StepBenchmark.STEP_TYPES : List.of(only));
         System.out.printf(Locale.ROOT, "model %s (%d layers, width %d), batch %d x %d tokens, %d timed steps%n", model,
                 config.layers(), config.width(), batch, length, steps);
-        System.out.printf(Locale.ROOT, "%-13s %12s %12s %14s%n", "step", "median ms", "tokens/s", "peak +MiB");
+        if (!StepBenchmark.heapPreTouched()) {
+            System.out.println("note: the Java heap is not fixed and pre-touched, so peak memory includes its growth");
+        }
+        System.out.printf(Locale.ROOT, "%-17s %12s %12s %14s%n", "step", "median ms", "tokens/s", "peak +MiB");
         StringBuilder sb = new StringBuilder("step,median_ms,tokens_per_s,peak_mib\n");
         for (StepBenchmark.Figure f : figures) {
-            System.out.printf(Locale.ROOT, "%-13s %12.2f %12.0f %14.1f%n", f.step(), f.medianMs(), f.tokensPerSecond(),
+            System.out.printf(Locale.ROOT, "%-17s %12.2f %12.0f %14.1f%n", f.step(), f.medianMs(), f.tokensPerSecond(),
                     f.peakMib());
             sb.append(String.format(Locale.ROOT, "%s,%.4f,%.1f,%.2f%n", f.step(), f.medianMs(), f.tokensPerSecond(),
                     f.peakMib()));

@@ -68,11 +68,33 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
     }
 
     /**
+     * Whether {@link #step} takes the fused MeZO-SGD path ({@link Spsa#stepInPlace}): the estimator is
+     * {@link Spsa} and the transforms are a {@link ScaleByLearningRate}, optionally preceded by
+     * {@link AddDecayedWeights}. The update is then applied parameter by parameter from the regenerated
+     * noise and never materialised, so a step costs inference memory; the result equals the materialised
+     * chain's up to float rounding. Any other chain (Adam, momentum, {@link FreezeExcept}, ...) materialises
+     * the direction as usual.
+     */
+    public boolean inPlace() {
+        int n = transforms.size();
+        return estimator instanceof Spsa && n >= 1 && n <= 2
+                && transforms.get(n - 1) instanceof ScaleByLearningRate
+                && (n == 1 || transforms.get(0) instanceof AddDecayedWeights);
+    }
+
+    /**
      * One optimisation step: estimate, transform, and add the result to the weights in place, unless the
-     * loss or the update is NaN or infinite, in which case the weights are left as they were. Call inside an
-     * {@code NDScope} so the step's temporaries are freed. Reads the loss back to the host once.
+     * loss or the update is NaN or infinite, in which case the weights are left as they were (for a
+     * perturbing estimator: restored, up to its rounding). Call inside an {@code NDScope} so the step's
+     * temporaries are freed. Reads the loss back to the host once (a fused MeZO step, see
+     * {@link #inPlace()}: each of its losses).
      */
     public Outcome step(LossOracle oracle, Weights weights, State state, long step, long totalSteps, long seed) {
+        if (inPlace()) {
+            double lr = ((ScaleByLearningRate) transforms.get(transforms.size() - 1)).schedule().at(step, totalSteps);
+            double decay = transforms.size() == 2 ? ((AddDecayedWeights) transforms.get(0)).rate() : 0;
+            return ((Spsa) estimator).stepInPlace(oracle, weights, lr, decay, seed);
+        }
         Estimator.Estimate estimate = estimator.estimate(oracle, weights, step, seed);
         double loss = estimate.loss().toType(DataType.FLOAT64, false).getDouble();
         if (!Double.isFinite(loss)) {

@@ -68,7 +68,8 @@ public final class Optimizers {
 
     /**
      * Zeroth-order SGD, MeZO (Malladi et al. 2023, Algorithm 1): SPSA with ε and q queries → −η. Forward
-     * passes only; the loss reported is evaluated at the unperturbed weights.
+     * passes only; the loss reported is evaluated at the unperturbed weights. Fused
+     * ({@link Optimizer#inPlace()}): a step needs inference memory only, no parameter-sized buffer.
      */
     public static Optimizer zerothOrder(double lr, double eps, int queries) {
         return zerothOrder(Schedules.constant(lr), eps, queries);
@@ -77,6 +78,16 @@ public final class Optimizers {
     /** Zeroth-order SGD with a learning-rate schedule. */
     public static Optimizer zerothOrder(Schedule schedule, double eps, int queries) {
         return chain(new Spsa(eps, queries, true), new ScaleByLearningRate(schedule));
+    }
+
+    /**
+     * MeZO-SGD with decoupled weight decay (Malladi et al. 2023, Algorithm 1; decay as in
+     * {@link AddDecayedWeights}): SPSA with ε and q queries → +λθ → −η_t, fused like
+     * {@link #zerothOrder(Schedule, double, int)}.
+     */
+    public static Optimizer mezo(Schedule schedule, double eps, int queries, double weightDecay) {
+        return chain(new Spsa(eps, queries, true), new AddDecayedWeights(weightDecay),
+                new ScaleByLearningRate(schedule));
     }
 
     /** SAM (Foret et al. 2021) with radius ρ around first-order gradients, then AdamW (weight decay 0.01). */

@@ -1,9 +1,12 @@
 package dev.lethe.optim;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 
 /**
@@ -25,42 +28,55 @@ final class Rng {
 
     /** An array shaped like {@code like} (same type, device and manager) of independent N(0, 1) draws. */
     static NDArray gaussian(NDArray like, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] values = new float[Math.toIntExact(like.getShape().size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) r.nextGaussian();
+        return gaussian(new SplittableRandom(seed), like.getManager(), like.getShape(), like.getDataType());
+    }
+
+    /**
+     * The next {@code shape.size()} N(0, 1) draws of {@code random}, in row-major order. Consecutive calls
+     * on the same generator continue the stream, so drawing a tensor in row blocks gives the same values as
+     * drawing it whole.
+     */
+    static NDArray gaussian(SplittableRandom random, NDManager manager, Shape shape, DataType type) {
+        FloatBuffer staging = staging(Math.toIntExact(shape.size()));
+        for (int i = 0; i < staging.limit(); i++) {
+            staging.put(i, (float) random.nextGaussian());
         }
-        return owned(like, values);
+        return owned(manager, shape, type);
     }
 
     /** An array shaped like {@code like} of independent ±1 draws, each with probability ½. */
     static NDArray signs(NDArray like, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        float[] values = new float[Math.toIntExact(like.getShape().size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = r.nextBoolean() ? 1f : -1f;
+        FloatBuffer staging = staging(Math.toIntExact(like.getShape().size()));
+        for (int i = 0; i < staging.limit(); i++) {
+            staging.put(i, r.nextBoolean() ? 1f : -1f);
         }
-        return owned(like, values);
+        return owned(like.getManager(), like.getShape(), like.getDataType());
     }
 
     /**
-     * Copies {@code values} into a new libtorch-owned array shaped like {@code like}, through one reusable
-     * direct buffer per thread: creating arrays from Java arrays allocates a fresh direct buffer each time,
-     * which only the garbage collector frees, so a zeroth-order run's resident memory grew by hundreds of MiB
-     * between collections.
+     * The calling thread's staging buffer, at least {@code count} floats, limited to {@code count}. The draws
+     * are written straight into it (no Java array per tensor): creating arrays from Java arrays allocates a
+     * fresh direct buffer each time, which only the garbage collector frees, so a zeroth-order run's resident
+     * memory grew by hundreds of MiB between collections. It grows to the largest block ever drawn on the
+     * thread and is kept.
      */
-    private static NDArray owned(NDArray like, float[] values) {
-        int bytes = Math.multiplyExact(values.length, Float.BYTES);
+    private static FloatBuffer staging(int count) {
+        int bytes = Math.multiplyExact(count, Float.BYTES);
         ByteBuffer staging = STAGING.get();
         if (staging.capacity() < bytes) {
             staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
             STAGING.set(staging);
         }
-        staging.clear();
-        staging.asFloatBuffer().put(values);
-        staging.limit(bytes);
-        try (NDArray host = like.getManager().create(staging, like.getShape(), DataType.FLOAT32)) {
-            NDArray typed = like.getDataType() == DataType.FLOAT32 ? host : host.toType(like.getDataType(), false);
+        staging.clear().limit(bytes);
+        return staging.asFloatBuffer();
+    }
+
+    /** Copies the staged values into a new libtorch-owned array (see {@code dev.lethe.model.Scalars} for why). */
+    private static NDArray owned(NDManager manager, Shape shape, DataType type) {
+        ByteBuffer staging = STAGING.get();
+        try (NDArray host = manager.create(staging, shape, DataType.FLOAT32)) {
+            NDArray typed = type == DataType.FLOAT32 ? host : host.toType(type, false);
             NDArray out = typed.duplicate();
             if (typed != host) {
                 typed.close();

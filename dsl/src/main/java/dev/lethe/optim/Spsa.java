@@ -1,9 +1,13 @@
 package dev.lethe.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.lethe.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,14 +16,30 @@ import org.jspecify.annotations.Nullable;
  * Algorithm 1): ĝ = (1/q)·Σ_q [(L(θ+εz_q) − L(θ−εz_q)) / (2ε)]·z_q with z_q ~ N(0, I).
  *
  * <p>Memory: z is never stored. Each z_q is regenerated from a seed derived from the step seed, one
- * parameter at a time ({@link #noise}); the weights are perturbed in place by +εz, −2εz, +εz, so only
- * forward passes without an autograd graph are needed and {@link LossOracle#lossAndGradients()} is never
- * called. The returned direction is one array per parameter (the size of a gradient), built from the same
- * regenerated z. Restoration is exact up to float rounding: the three perturbations are exactly a, −2a, a
- * (scaling by 2 is exact), so the only error is the rounding of three additions, at most about 1.5 ulp
- * of |θ|. Drawing z in Java costs about 3 ms per million parameters and pass on one core (measured:
- * 1M {@code SplittableRandom.nextGaussian} in 3.1 ms); a query makes four passes (three perturbations and
- * the direction).
+ * parameter at a time and, within a parameter, in blocks of rows of at most {@value #BLOCK} values
+ * ({@link #noise} gives the same values whole); the weights are perturbed in place by +εz, −2εz, +εz, so
+ * only forward passes without an autograd graph are needed and {@link LossOracle#lossAndGradients()} is
+ * never called. Beyond the forward passes, a perturbation needs a few blocks (z, the rows it moves) and
+ * the calling thread's reusable staging buffer of one block; the scalar factors are allocated by libtorch,
+ * not wrapped in Java direct buffers (which only the garbage collector frees). z is drawn in Java
+ * ({@code SplittableRandom}), not by libtorch's generator: the values are the same on every engine, device,
+ * thread count and process, and the engine's global random stream (dropout) is left untouched.
+ *
+ * <p>Two ways to use it:
+ * <ul>
+ *   <li>as an {@link Estimator}, followed by any transforms (Adam, momentum, ...): {@link #estimate} then
+ *       materialises the direction ĝ, one array per parameter (the size of a gradient);</li>
+ *   <li>as MeZO-SGD, when an {@link Optimizer} has only weight decay and a learning rate after it
+ *       ({@link Optimizer#inPlace()}, e.g. {@link Optimizers#zerothOrder}): {@link #stepInPlace} keeps only
+ *       the q projected gradients (scalars) and applies θ ← θ − η·(g_q/q)·z_q by regenerating each z_q once
+ *       more, so a step needs no parameter-sized buffer at all: inference memory plus a few blocks.</li>
+ * </ul>
+ *
+ * <p>Restoration is exact up to float rounding: the three perturbations are exactly a, −2a, a (scaling by 2
+ * is exact), so the only error is the rounding of three additions, at most about 1.5 ulp of |θ|. Drawing z
+ * in Java costs about 3 ms per million parameters and pass on one core (measured: 1M
+ * {@code SplittableRandom.nextGaussian} in 3.1 ms); a query makes three passes, and a step one more per
+ * query for the direction or the in-place update.
  *
  * <p>The loss of the estimate: with {@code exactLoss} the loss is evaluated honestly at the unperturbed θ
  * (one more forward pass); without it, it is the mean of the 2q perturbed losses, which equals L(θ) only up
@@ -30,6 +50,8 @@ import org.jspecify.annotations.Nullable;
  * @param exactLoss whether to spend one forward pass on the loss at the unperturbed weights
  */
 public record Spsa(double eps, int queries, boolean exactLoss) implements Estimator {
+    /** The most values of z drawn and held at once: 2¹⁸ (1 MiB in float32). */
+    public static final int BLOCK = 1 << 18;
 
     /** Checks the arguments. */
     public Spsa {
@@ -68,21 +90,11 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
         NDArray[] coefficients = new NDArray[queries];
         NDArray lossSum = null;
         for (int q = 0; q < queries; q++) {
-            long qs = querySeed(seed, q);
-            perturb(weights, qs, eps);
-            NDArray plus;
-            NDArray minus;
-            try {
-                plus = oracle.loss();
-                perturb(weights, qs, -2 * eps);
-                minus = oracle.loss();
-            } finally {
-                perturb(weights, qs, eps);
-            }
+            NDArray[] pair = perturbedLosses(oracle, weights, querySeed(seed, q));
             // projected gradient (L+ − L−)/(2ε), divided by q for the average
-            coefficients[q] = plus.sub(minus).div((float) (2 * eps * queries));
-            NDArray pair = plus.add(minus);
-            lossSum = lossSum == null ? pair : lossSum.add(pair);
+            coefficients[q] = pair[0].sub(pair[1]).div((float) (2 * eps * queries));
+            NDArray sum = pair[0].add(pair[1]);
+            lossSum = lossSum == null ? sum : lossSum.add(sum);
         }
         Map<String, NDArray> direction = new LinkedHashMap<>();
         int index = 0;
@@ -101,14 +113,126 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
         return new Estimate(loss, new Updates(direction));
     }
 
+    /**
+     * One MeZO-SGD step in place (Malladi et al. 2023, Algorithm 1, with q queries as in their §2): for each
+     * query, the projected gradient g_q = (L(θ+εz_q) − L(θ−εz_q)) / (2ε) with the weights restored after;
+     * then, unless a loss is NaN or infinite, decoupled weight decay θ ← (1 − ηλ)·θ on matrices and
+     * embeddings (as {@link AddDecayedWeights}) and θ ← θ − η·(g_q/q)·z_q for each query, z_q regenerated.
+     * The result equals the {@link #estimate} → {@link AddDecayedWeights} → {@link ScaleByLearningRate} chain
+     * up to float rounding, without ever holding ĝ. When the step is not applied the weights are as before
+     * it, up to the restoration's rounding (see the class comment).
+     *
+     * @param oracle evaluates the step's loss
+     * @param weights the trainable weights, updated in place
+     * @param lr η for this step
+     * @param weightDecay λ (0 for none)
+     * @param seed this step's seed
+     * @return the loss (as {@link #estimate} reports it) and why the update was skipped, if it was
+     */
+    public Optimizer.Outcome stepInPlace(LossOracle oracle, Weights weights, double lr, double weightDecay,
+            long seed) {
+        double loss = exactLoss ? value(oracle.loss()) : 0;
+        if (!Double.isFinite(loss)) {
+            return new Optimizer.Outcome(loss, "loss became " + loss);
+        }
+        double[] projected = new double[queries];
+        double lossSum = 0;
+        for (int q = 0; q < queries; q++) {
+            NDArray[] pair = perturbedLosses(oracle, weights, querySeed(seed, q));
+            double plus = value(pair[0]);
+            double minus = value(pair[1]);
+            projected[q] = (plus - minus) / (2 * eps);
+            lossSum += plus + minus;
+        }
+        if (!exactLoss) {
+            loss = lossSum / (2 * queries);
+            if (!Double.isFinite(loss)) {
+                return new Optimizer.Outcome(loss, "loss became " + loss);
+            }
+        }
+        for (double g : projected) {
+            if (!Double.isFinite(g)) {
+                return new Optimizer.Outcome(loss, "the update has NaN or infinite entries");
+            }
+        }
+        if (weightDecay != 0) {
+            float keep = (float) (1 - lr * weightDecay);
+            weights.forEach((name, w) -> {
+                if (!Weights.isBiasOrNorm(name, w)) {
+                    try (NDArray s = scalar(w, keep)) {
+                        w.muli(s);
+                    }
+                }
+            });
+        }
+        for (int q = 0; q < queries; q++) {
+            perturb(weights, querySeed(seed, q), -lr * projected[q] / queries);
+        }
+        return new Optimizer.Outcome(loss, null);
+    }
+
+    /** L(θ+εz) and L(θ−εz) for the query whose seed is {@code querySeed}; the weights are restored after. */
+    private NDArray[] perturbedLosses(LossOracle oracle, Weights weights, long querySeed) {
+        perturb(weights, querySeed, eps);
+        try {
+            NDArray plus = oracle.loss();
+            perturb(weights, querySeed, -2 * eps);
+            return new NDArray[] {plus, oracle.loss()};
+        } finally {
+            perturb(weights, querySeed, eps);
+        }
+    }
+
+    /**
+     * {@code value} as a 0-dimensional array that libtorch allocated ({@code mul(Number)} would wrap it in a
+     * Java direct buffer that only the garbage collector frees: thousands per step, resident until then).
+     */
+    private static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
+    }
+
+    private static double value(NDArray scalar) {
+        try (NDArray wide = scalar.toType(DataType.FLOAT64, true)) {
+            return wide.getDouble();
+        }
+    }
+
     /** θ ← θ + scale·z for every parameter, z regenerated from {@code querySeed}. */
     private static void perturb(Weights weights, long querySeed, double scale) {
         int index = 0;
         for (NDArray w : weights.asMap().values()) {
-            try (NDArray z = noise(w, querySeed, index)) {
-                w.addi(z.muli((float) scale));
-            }
+            addNoise(w, Rng.derive(querySeed, index), (float) scale);
             index++;
+        }
+    }
+
+    /**
+     * w ← w + scale·z in place, z the N(0, 1) draws of {@code seed} shaped like w ({@link #noise}), drawn and
+     * added in blocks of leading-axis rows of at most {@link #BLOCK} values (one row if a row is larger). The
+     * values are those of adding the whole z at once: each element is rounded the same way.
+     */
+    static void addNoise(NDArray w, long seed, float scale) {
+        Shape shape = w.getShape();
+        SplittableRandom random = new SplittableRandom(seed);
+        if (shape.size() <= BLOCK || shape.dimension() == 0) {
+            try (NDArray z = Rng.gaussian(random, w.getManager(), shape, w.getDataType());
+                    NDArray s = scalar(w, scale)) {
+                w.addi(z.muli(s));
+            }
+            return;
+        }
+        long rows = shape.get(0);
+        long step = Math.max(1, BLOCK / (shape.size() / rows));
+        for (long from = 0; from < rows; from += step) {
+            long to = Math.min(rows, from + step);
+            NDIndex block = new NDIndex("{}:{}", from, to);
+            Shape blockShape = new Shape(to - from).addAll(shape.slice(1));
+            try (NDArray z = Rng.gaussian(random, w.getManager(), blockShape, w.getDataType());
+                    NDArray s = scalar(w, scale);
+                    NDArray part = w.get(block);
+                    NDArray moved = part.add(z.muli(s))) {
+                w.set(block, moved);
+            }
         }
     }
 }

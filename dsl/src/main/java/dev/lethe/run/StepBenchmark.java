@@ -2,6 +2,7 @@ package dev.lethe.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import dev.lethe.data.Batch;
 import dev.lethe.data.BatchStream;
 import dev.lethe.data.Encoded;
@@ -12,9 +13,15 @@ import dev.lethe.model.Tokenizer;
 import dev.lethe.model.WordTokenizer;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
+import dev.lethe.optim.AddDecayedWeights;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Optimizers;
+import dev.lethe.optim.ScaleByAdam;
+import dev.lethe.optim.ScaleByLearningRate;
+import dev.lethe.optim.Schedules;
+import dev.lethe.optim.Spsa;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,15 +32,39 @@ import java.util.SplittableRandom;
 
 /**
  * Times the step types of an unlearning run on one model shape, with the runner's own step code: (a) a
- * forward pass, (b) a first-order step (NPO + retain NLL, AdamW), (c) a zeroth-order step (SPSA, one query,
- * loss at θ too), (d) a SAM step (ρ = 0.05, AdamW). Batches are random token sequences of a fixed length,
- * the second half of each being the "answer". Peak memory is the process's peak resident set (VmHWM, reset
- * through {@code /proc/self/clear_refs}) during the warm-up and timed steps, minus its resident set just
- * before them (model, reference copy and optimizer state already allocated): what one step type needs on top
- * of the weights. Run one step type per process ({@code lethe bench --step}) for a clean figure.
+ * forward pass of the trained model on one batch, (b) one loss evaluation without gradients (NPO + retain
+ * NLL: the trained model on the forget and retain batches, the reference on the forget batch), the
+ * inference a zeroth-order step repeats, (c) a first-order step (NPO + retain NLL, AdamW), (d) a zeroth-order
+ * step, MeZO-SGD (SPSA, one query, loss at θ too; fused, see {@code Optimizer.inPlace}), (e) the same SPSA
+ * estimate followed by AdamW, which materialises the direction, and (f) a SAM step (ρ = 0.05, AdamW).
+ * Batches are random token sequences of a fixed length, the second half of each being the "answer".
+ *
+ * <p>Peak memory is the process's peak resident set (VmHWM, reset through {@code /proc/self/clear_refs})
+ * during the warm-up and timed steps, minus its resident set just before them (model, reference copy and
+ * optimizer state already allocated, libtorch primed by one tiny forward pass): what one step type needs on
+ * top of the weights. It is resident
+ * memory, so it counts the Java heap too: Java heap pages touched for the first time during the steps are
+ * counted as growth. Start the JVM with a fixed, pre-touched heap ({@code -Xms1g -Xmx1g
+ * -XX:+AlwaysPreTouch}, see {@link #heapPreTouched}) so that the figure is native memory only (libtorch's
+ * arrays, the noise staging buffer), and run one step type per process ({@code lethe bench --step}): memory
+ * freed by one step type stays resident for the next (glibc keeps freed blocks).
  */
 public final class StepBenchmark {
     private StepBenchmark() {}
+
+    /** The step types, in the order {@code lethe bench} runs them. */
+    public static final List<String> STEP_TYPES = List.of("forward", "loss", "first_order", "zeroth_order",
+            "zeroth_order_adam", "sam");
+
+    /**
+     * Whether this JVM's heap is fixed ({@code -Xms} = {@code -Xmx}) and pre-touched
+     * ({@code -XX:+AlwaysPreTouch}), so that it is resident before the measurement and cannot grow during it.
+     */
+    public static boolean heapPreTouched() {
+        List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return args.contains("-XX:+AlwaysPreTouch") && heap.getInit() == heap.getMax();
+    }
 
     /**
      * What to measure.
@@ -57,7 +88,7 @@ public final class StepBenchmark {
     public record Figure(String step, double medianMs, double tokensPerSecond, double peakMib) {}
 
     /**
-     * Runs the step types named in {@code which} (forward, first_order, zeroth_order, sam) and returns their
+     * Runs the step types named in {@code which} ({@link #STEP_TYPES}) and returns their
      * figures in that order. Memory freed by one step type stays resident for the next, so measure one type
      * per process for its peak.
      */
@@ -71,6 +102,7 @@ public final class StepBenchmark {
                     Split.RETAIN, randomStream(spec, tokenizer, 2));
             Objective objective = Objectives.npo().plus(Objectives.nll(Split.RETAIN));
             long tokens = 2L * spec.batch() * spec.length();
+            prime(model);
             for (String name : which) {
                 out.add(switch (name) {
                     case "forward" -> measure("forward", spec, tokens / 2, () -> {
@@ -79,18 +111,40 @@ public final class StepBenchmark {
                             model.forward(b.inputs()).logits().sum().getFloat();
                         }
                     });
+                    case "loss" -> measure("loss", spec, tokens, () -> {
+                        try (NDScope scope = new NDScope()) {
+                            new StepContext(0, 1, model, () -> reference, streams, tokenizer, objective).loss()
+                                    .getFloat();
+                        }
+                    });
                     case "first_order" -> optimizerFigure(name, spec, tokens, model, reference, streams, tokenizer,
                             objective, Optimizers.adamW(1e-4));
                     case "zeroth_order" -> optimizerFigure(name, spec, tokens, model, reference, streams, tokenizer,
                             objective, Optimizers.zerothOrder(1e-6, 1e-3, 1));
+                    case "zeroth_order_adam" -> optimizerFigure(name, spec, tokens, model, reference, streams,
+                            tokenizer, objective, Optimizers.chain(new Spsa(1e-3, 1, true),
+                                    new ScaleByAdam(0.9, 0.999, 1e-8), new AddDecayedWeights(0.01),
+                                    new ScaleByLearningRate(Schedules.constant(1e-6))));
                     case "sam" -> optimizerFigure(name, spec, tokens, model, reference, streams, tokenizer, objective,
                             Optimizers.sam(1e-4, 0.05));
                     default -> throw new IllegalArgumentException("unknown step type '" + name
-                            + "'; expected forward, first_order, zeroth_order or sam");
+                            + "'; expected one of " + STEP_TYPES);
                 });
             }
         }
         return out;
+    }
+
+    /**
+     * One forward pass of a single 3-token sequence, before any measurement: libtorch's first operations
+     * allocate once-per-process buffers (thread pools, kernel workspaces), which no step type should be
+     * charged with.
+     */
+    private static void prime(CausalLm model) {
+        try (NDScope scope = new NDScope()) {
+            model.forward(model.manager().create(new long[] {4, 5, 6}, new Shape(1, 3)))
+                    .logits().sum().getFloat();
+        }
     }
 
     private static Figure optimizerFigure(String name, Spec spec, long tokens, CausalLm model, CausalLm reference,
@@ -109,8 +163,7 @@ public final class StepBenchmark {
     }
 
     private static Figure measure(String name, Spec spec, long tokens, Runnable step) {
-        System.gc();
-        long before = residentKb("VmRSS:");
+        long before = settledResidentKb();
         boolean peakReset = resetPeak();
         for (int i = 0; i < spec.warmup(); i++) {
             step.run();
@@ -157,6 +210,30 @@ public final class StepBenchmark {
             words.add("w" + i);
         }
         return WordTokenizer.fit(List.of(String.join(" ", words)));
+    }
+
+    /**
+     * The resident set once garbage collection has settled: arrays created from Java arrays (a model's
+     * initial weights) hold direct buffers that are freed only after a collection, by a cleaner thread, so a
+     * baseline taken too early would include memory released during the measurement.
+     */
+    private static long settledResidentKb() {
+        long last = -1;
+        for (int i = 0; i < 20; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long now = residentKb("VmRSS:");
+            if (last >= 0 && Math.abs(now - last) < 1024) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     private static boolean resetPeak() {

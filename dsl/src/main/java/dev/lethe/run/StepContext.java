@@ -2,6 +2,7 @@ package dev.lethe.run;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.lethe.data.Batch;
 import dev.lethe.data.BatchStream;
@@ -61,9 +62,49 @@ final class StepContext implements LossOracle {
         this.objective = objective;
     }
 
+    /**
+     * The loss without an autograd graph, evaluated in its own {@code NDScope}: the evaluation's
+     * intermediates (activations, log-probabilities) are freed as soon as it returns, and only the loss and
+     * the step's shared arrays (batches, reference passes) move on to the enclosing scope. A zeroth-order
+     * step, which evaluates the loss 2q + 1 times, then needs the memory of one evaluation, not of all.
+     */
     @Override
     public NDArray loss() {
-        return objective.loss(new View());
+        NDArray loss;
+        List<NDArray> shared = new ArrayList<>();
+        try (NDScope evaluation = new NDScope()) {
+            loss = objective.loss(new View());
+            NDScope.unregister(loss);
+            sharedArrays(shared);
+            shared.forEach(NDScope::unregister);
+        }
+        NDScope.register(loss);
+        shared.forEach(NDScope::register);
+        return loss;
+    }
+
+    /** Every array of the step's shared caches, which outlive one evaluation. */
+    private void sharedArrays(List<NDArray> out) {
+        batches.values().forEach(b -> add(b, out));
+        refusalBatches.values().forEach(b -> add(b, out));
+        referenceOutputs.values().forEach(o -> add(o, out));
+        referenceScores.values().forEach(s -> add(s, out));
+        referenceRefusalScores.values().forEach(s -> add(s, out));
+    }
+
+    private static void add(Batch b, List<NDArray> out) {
+        out.addAll(List.of(b.inputs(), b.targets(), b.mask()));
+    }
+
+    private static void add(ModelOutput o, List<NDArray> out) {
+        out.add(o.logits());
+        out.addAll(o.hiddenStates());
+    }
+
+    private static void add(TokenScores s, List<NDArray> out) {
+        out.add(s.tokenLogProbs());
+        out.add(s.mask());
+        add(s.output(), out);
     }
 
     /**

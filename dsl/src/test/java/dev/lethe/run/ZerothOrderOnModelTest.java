@@ -22,8 +22,13 @@ import dev.lethe.optim.LossOracle;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Optimizers;
 import dev.lethe.optim.Sam;
+import dev.lethe.optim.ScaleByLearningRate;
+import dev.lethe.optim.Schedules;
 import dev.lethe.optim.Spsa;
+import dev.lethe.optim.TransformState;
+import dev.lethe.optim.Updates;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +86,71 @@ class ZerothOrderOnModelTest {
             assertTrue(maxDeviation(before, model) > 0, "twenty zeroth-order steps moved the weights");
             assertTrue(losses.stream().allMatch(Double::isFinite), losses.toString());
         }
+    }
+
+    @Test
+    void fusedMezoStepMatchesTheMaterialisedOneAndEvaluationsFreeTheirIntermediates() {
+        Dataset data = new FictitiousFacts(6, 0.2, 1, 2, 1).load(1);
+        Tokenizer tokenizer = data.fitTokenizer();
+        GptConfig config = new GptConfig(tokenizer.vocabSize(), 1, 32, 2, 32, 0f);
+        Objective objective = Objectives.npo().plus(Objectives.nll(Split.RETAIN));
+        try (CausalLm fusedModel = CausalLm.initialize(config, 1, Device.cpu());
+                CausalLm plainModel = CausalLm.initialize(config, 1, Device.cpu());
+                CausalLm reference = fusedModel.frozenCopy()) {
+            Optimizer fused = Optimizers.zerothOrder(1e-2, 1e-3, 2);
+            Spsa spsa = (Spsa) fused.estimator();
+            assertTrue(fused.inPlace());
+            double maxDiff = 0;
+            try (Optimizer.State state = fused.init(fusedModel.weights(), fusedModel.manager())) {
+                for (int s = 0; s < 3; s++) {
+                    // the same θ, batches and seed for both (see MezoTest for why one step at a time)
+                    int step = s;
+                    fusedModel.weights().forEach((n, w) -> w.copyTo(plainModel.weights().get(n)));
+                    try (NDScope scope = new NDScope()) {
+                        StepContext a = new StepContext(s, 3, fusedModel, () -> reference,
+                                streams(data, tokenizer), tokenizer, objective);
+                        assertTrue(fused.step(a, fusedModel.weights(), state, s, 3, 40 + s).applied());
+                        StepContext b = new StepContext(s, 3, plainModel, () -> reference,
+                                streams(data, tokenizer), tokenizer, objective);
+                        Updates u = new ScaleByLearningRate(Schedules.constant(1e-2)).update(
+                                spsa.estimate(b, plainModel.weights(), 40 + s).direction(), TransformState.NONE,
+                                plainModel.weights(), step, 3);
+                        u.asMap().forEach((n, d) -> plainModel.weights().get(n).addi(d));
+                    }
+                    maxDiff = Math.max(maxDiff, maxDeviation(snapshot(plainModel), fusedModel));
+                }
+            }
+            System.out.printf("GPT: fused vs materialised MeZO step, max |Δθ| %.3g%n", maxDiff);
+            assertTrue(maxDiff <= 1e-6, "fused vs materialised " + maxDiff);
+            assertTrue(maxDeviation(snapshot(reference), fusedModel) > 1e-5, "the steps moved the weights");
+
+            // a no-grad loss evaluation leaves only its scalar behind once the step's caches exist
+            try (NDScope scope = new NDScope()) {
+                StepContext ctx = new StepContext(0, 1, fusedModel, () -> reference, streams(data, tokenizer),
+                        tokenizer, objective);
+                int[] live = new int[4];
+                live[0] = live(fusedModel, reference);
+                float first = ctx.loss().getFloat();
+                live[1] = live(fusedModel, reference);
+                float second = ctx.loss().getFloat();
+                live[2] = live(fusedModel, reference);
+                ctx.loss();
+                live[3] = live(fusedModel, reference);
+                System.out.println("live arrays before and after three loss evaluations: " + Arrays.toString(live));
+                assertEquals(first, second, 0f, "the cached batches and reference pass are reused intact");
+                assertEquals(1, live[2] - live[1], "the second evaluation kept more than its loss");
+                assertEquals(1, live[3] - live[2], "the third evaluation kept more than its loss");
+            }
+        }
+    }
+
+    private static int live(CausalLm model, CausalLm reference) {
+        return model.manager().getManagedArrays().size() + reference.manager().getManagedArrays().size();
+    }
+
+    private static Map<Split, BatchStream> streams(Dataset data, Tokenizer tokenizer) {
+        return Map.of(Split.FORGET, stream(data.get(Split.FORGET), tokenizer), Split.RETAIN,
+                stream(data.get(Split.RETAIN), tokenizer));
     }
 
     private static LossOracle counting(LossOracle inner, int[] gradientCalls) {

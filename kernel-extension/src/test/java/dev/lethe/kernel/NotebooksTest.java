@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NotebooksTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> NOTEBOOKS = List.of("01-quickstart", "02-compose-an-objective",
-            "03-robust-optimizers");
+            "03-robust-optimizers", "04-recipe-files");
     /** The notebooks run two at a time (kernel start-up and compilation are single-threaded). */
     private static final Map<String, Future<Executed>> EXECUTED = new ConcurrentHashMap<>();
     private static ExecutorService pool;
@@ -99,7 +99,7 @@ class NotebooksTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"01-quickstart", "02-compose-an-objective", "03-robust-optimizers"}) // = NOTEBOOKS
+    @ValueSource(strings = {"01-quickstart", "02-compose-an-objective", "03-robust-optimizers", "04-recipe-files"})
     void everyNotebookRunsWithoutErrorsAndShowsTablesAndCharts(String name) throws Exception {
         Executed run = execute(name);
         List<String> html = new ArrayList<>();
