@@ -38,7 +38,7 @@ echo "model $model, batch $batch x $length tokens, $warmup warm-up + $steps time
 echo "Lethe $(sed -n 's/.*VERSION = "\(.*\)".*/\1/p' "$here/dsl/src/main/java/dev/lethe/Lethe.java") (DJL 0.36, libtorch 2.7.1) vs PyTorch $torch_version"
 printf '%-13s %12s %12s %8s %14s %14s\n' step "lethe ms" "pytorch ms" ratio "lethe +MiB" "pytorch +MiB"
 for t in $types; do
-  LETHE_JAVA_OPTS="-Dlethe.threads=$threads" "$here/lethe" bench --model "$model" --batch "$batch" --length "$length" \
+  LETHE_JAVA_OPTS="-Dlethe.threads=$threads -Xms1g -Xmx1g -XX:+AlwaysPreTouch" "$here/lethe" bench --model "$model" --batch "$batch" --length "$length" \
     --steps "$steps" --warmup "$warmup" --step "$t" --csv "$work/lethe-$t.csv" >/dev/null 2>"$work/lethe-$t.err" \
     || { cat "$work/lethe-$t.err" >&2; exit 1; }
   "$python" "$here/bench/python/twin.py" bench --model "$model" --batch "$batch" --length "$length" --steps "$steps" \

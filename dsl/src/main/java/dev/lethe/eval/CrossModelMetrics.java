@@ -4,6 +4,7 @@ import dev.lethe.data.Split;
 import dev.lethe.eval.stats.Aggregates;
 import dev.lethe.eval.stats.KolmogorovSmirnov;
 import dev.lethe.eval.stats.RocAuc;
+import dev.lethe.eval.stats.RocCurve;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,16 +81,34 @@ public final class CrossModelMetrics {
 
     /** ROC AUC of the negated scores with {@code members} as the positive class. */
     static double membershipAuc(double[] members, double[] others) {
-        double[] scores = new double[members.length + others.length];
-        boolean[] positive = new boolean[scores.length];
-        for (int i = 0; i < members.length; i++) {
-            scores[i] = -members[i];
-            positive[i] = true;
+        MembershipScores m = MembershipScores.of(members, others);
+        return RocAuc.auc(m.scores(), m.positive());
+    }
+
+    /**
+     * ROC curve of the negated membership scores (lower = more familiar) with {@code members} (forget) as the
+     * positive class and {@code others} (holdout) as the negative one: the curve whose area is
+     * {@code mia_auc_*}.
+     */
+    public static RocCurve membershipCurve(double[] members, double[] others) {
+        MembershipScores m = MembershipScores.of(members, others);
+        return RocAuc.curve(m.scores(), m.positive());
+    }
+
+    /** Negated scores of members then others, and which are members. */
+    private record MembershipScores(double[] scores, boolean[] positive) {
+        static MembershipScores of(double[] members, double[] others) {
+            double[] scores = new double[members.length + others.length];
+            boolean[] positive = new boolean[scores.length];
+            for (int i = 0; i < members.length; i++) {
+                scores[i] = -members[i];
+                positive[i] = true;
+            }
+            for (int i = 0; i < others.length; i++) {
+                scores[members.length + i] = -others[i];
+            }
+            return new MembershipScores(scores, positive);
         }
-        for (int i = 0; i < others.length; i++) {
-            scores[members.length + i] = -others[i];
-        }
-        return RocAuc.auc(scores, positive);
     }
 
     private static double utility(Map<Split, Map<String, MetricValue>> mine) {

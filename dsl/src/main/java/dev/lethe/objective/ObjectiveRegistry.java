@@ -1,9 +1,9 @@
 package dev.lethe.objective;
 
 import dev.lethe.data.Split;
+import dev.lethe.util.Names;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -152,40 +152,8 @@ public final class ObjectiveRegistry {
     }
 
     private String unknown(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        List<String> close = new ArrayList<>();
-        for (String known : entries.keySet()) {
-            if (levenshtein(lower, known.toLowerCase(Locale.ROOT)) <= 2) {
-                close.add(known);
-            }
-        }
-        close.sort(Comparator.comparingInt((String k) -> levenshtein(lower, k.toLowerCase(Locale.ROOT))));
-        StringBuilder m = new StringBuilder("unknown objective '").append(name).append("'");
-        if (!close.isEmpty()) {
-            m.append("; did you mean ").append(String.join(" or ", close.stream().map(k -> "'" + k + "'").toList()))
-                    .append("?");
-        }
-        return m.append(" Known objectives: ").append(String.join(", ", entries.keySet())).toString();
-    }
-
-    /** The Levenshtein edit distance (insertions, deletions, substitutions) between {@code a} and {@code b}. */
-    static int levenshtein(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
+        return "unknown objective '" + name + "'" + Names.didYouMean(name, entries.keySet()) + " Known objectives: "
+                + String.join(", ", entries.keySet());
     }
 
     private static Map<String, Object> ordered(Object... keysAndValues) {

@@ -1,5 +1,6 @@
 package dev.lethe.recipe;
 
+import dev.lethe.util.Names;
 import dev.lethe.data.Split;
 import dev.lethe.recipe.Node.ListNode;
 import dev.lethe.recipe.Node.MapNode;

@@ -1,5 +1,6 @@
 package dev.lethe.recipe;
 
+import dev.lethe.util.Names;
 import dev.lethe.objective.NamedObjective;
 import dev.lethe.objective.Objective;
 import dev.lethe.recipe.Node.ListNode;

@@ -3,7 +3,7 @@ package dev.lethe.report;
 import dev.lethe.RunResult;
 import dev.lethe.Unlearning;
 import dev.lethe.data.Split;
-import dev.lethe.eval.stats.RocAuc;
+import dev.lethe.eval.CrossModelMetrics;
 import dev.lethe.eval.stats.RocCurve;
 import dev.lethe.run.RunEvent;
 import java.util.ArrayList;
@@ -238,16 +238,7 @@ public final class Plots {
             if (members.length == 0 || others.length == 0) {
                 continue;
             }
-            double[] scores = new double[members.length + others.length];
-            boolean[] positive = new boolean[scores.length];
-            for (int i = 0; i < members.length; i++) {
-                scores[i] = -members[i];
-                positive[i] = true;
-            }
-            for (int i = 0; i < others.length; i++) {
-                scores[members.length + i] = -others[i];
-            }
-            RocCurve c = RocAuc.curve(scores, positive);
+            RocCurve c = CrossModelMetrics.membershipCurve(members, others);
             for (int i = 0; i < c.fpr().length; i++) {
                 t.stringColumn("model").append(model);
                 t.doubleColumn("fpr").append(c.fpr()[i]);
