@@ -15,6 +15,7 @@ import dev.lethe.attack.Attacked;
 import dev.lethe.data.BatchStream;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.Encoded;
+import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.eval.CrossModelMetrics;
@@ -29,6 +30,7 @@ import dev.lethe.objective.Objective;
 import dev.lethe.optim.Optimizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +161,7 @@ public final class Runner {
 
     private CausalLm train(String stage, GptConfig config, Device device, Training training, Dataset data,
             Tokenizer tokenizer, Split... splits) {
-        String key = ModelCache.key(String.join("|", dev.lethe.Lethe.VERSION, stage, config.toString(), recipe.data().toString(),
+        String key = ModelCache.key(String.join("|", dev.lethe.Lethe.VERSION, "qa+passages", stage, config.toString(), recipe.data().toString(),
                 training.toString(), Long.toString(recipe.seed()), java.util.Arrays.toString(splits)));
         if (cache != null) {
             Optional<CausalLm> hit = cache.load(key, config, device);
@@ -170,7 +172,8 @@ public final class Runner {
             }
         }
         CausalLm model = CausalLm.initialize(config, Seeds.derive(recipe.seed(), stage + ".init"), device);
-        Map<Split, BatchStream> streams = proportionalStreams(stage, data, tokenizer, training.batchSize(), splits);
+        Map<Split, BatchStream> streams = proportionalStreams(stage, data, tokenizer, training.batchSize(),
+                config.contextLength(), splits);
         boolean completed = optimize(stage, model, training.optimizer(), new Nll(List.of(splits)), streams,
                 tokenizer, training.steps(), () -> {
                     throw new IllegalStateException("training from scratch has no reference model");
@@ -428,31 +431,47 @@ public final class Runner {
         }
     }
 
-    /** One stream per split whose batch sizes are proportional to the split sizes (at least 1 each). */
+    /**
+     * One stream per split whose batch sizes are proportional to the split sizes (at least 1 each). A training
+     * stream holds the split's question-answer examples and its passages, each passage as an answer without a
+     * prompt (cut to the context length): the learned model has read the passages it is later asked to
+     * continue (MUSE's VerbMem), and the reference has read those of the retain split only.
+     */
     private Map<Split, BatchStream> proportionalStreams(String stage, Dataset data, Tokenizer tokenizer,
-            int batchSize, Split... splits) {
+            int batchSize, int contextLength, Split... splits) {
+        Map<Split, List<Encoded>> encoded = new EnumMap<>(Split.class);
         long total = 0;
         for (Split s : splits) {
-            total += data.get(s).size();
+            List<Encoded> examples = encode(data.get(s), tokenizer);
+            for (Passage p : data.passages(s)) {
+                int[] tokens = tokenizer.encode(p.text());
+                examples.add(new Encoded(new int[0], Arrays.copyOf(tokens, Math.min(tokens.length, contextLength - 1))));
+            }
+            encoded.put(s, examples);
+            total += examples.size();
         }
         Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
         for (Split s : splits) {
-            List<QaExample> examples = data.get(s);
+            List<Encoded> examples = encoded.get(s);
             if (examples.isEmpty()) {
                 continue;
             }
             int size = (int) Math.max(1, Math.round((double) batchSize * examples.size() / total));
-            streams.put(s, stream(stage + "." + s.id(), examples, tokenizer, size));
+            streams.put(s, new BatchStream(examples, size, Seeds.derive(recipe.seed(), stage + "." + s.id())));
         }
         return streams;
     }
 
-    private BatchStream stream(String label, List<QaExample> examples, Tokenizer tokenizer, int batchSize) {
+    private static List<Encoded> encode(List<QaExample> examples, Tokenizer tokenizer) {
         List<Encoded> encoded = new ArrayList<>(examples.size());
         for (QaExample e : examples) {
             encoded.add(Encoded.of(tokenizer, e.question(), e.answer()));
         }
-        return new BatchStream(encoded, batchSize, Seeds.derive(recipe.seed(), label));
+        return encoded;
+    }
+
+    private BatchStream stream(String label, List<QaExample> examples, Tokenizer tokenizer, int batchSize) {
+        return new BatchStream(encode(examples, tokenizer), batchSize, Seeds.derive(recipe.seed(), label));
     }
 
     private void emit(RunEvent event) {
