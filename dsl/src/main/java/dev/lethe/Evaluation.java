@@ -57,9 +57,10 @@ public record Evaluation(List<Suite> suites, List<Split> splits, @Nullable Conti
         }
     }
 
-    /** The answer, TOFU and privacy suites on all four splits. */
+    /** Every built-in suite (answers, TOFU, MUSE, multiple choice, privacy) on all four splits. */
     public static Evaluation defaults() {
-        return new Evaluation(List.of(Suites.answers(), Suites.tofu(), Suites.privacy()), List.of(Split.values()));
+        return new Evaluation(List.of(Suites.answers(), Suites.tofu(), Suites.muse(), Suites.multipleChoice(),
+                Suites.privacy()), List.of(Split.values()));
     }
 
     /** {@code suites} on all four splits. */
