@@ -257,21 +257,30 @@ public final class CausalLm implements AutoCloseable {
         int d = config.width();
         boolean dropout = training && config.dropout() > 0;
         List<NDArray> hidden = keepHiddenStates ? new ArrayList<>() : List.of();
-        NDArray x = weights.get("wte.weight").get(tokens)
-                .add(weights.get("wpe.weight").get(new NDIndex("0:{}", time)));
-        x = maybeDropout(x, dropout);
+        NDArray tokenEmbeddings = weights.get("wte.weight").get(tokens);
+        NDArray positions = weights.get("wpe.weight").get(new NDIndex("0:{}", time));
+        NDArray x = maybeDropout(tokenEmbeddings.add(positions), dropout);
+        free(tokenEmbeddings, positions);
         if (keepHiddenStates) {
             hidden.add(x);
         }
         NDArray mask = causalMask(time);
         for (int l = 0; l < config.layers(); l++) {
-            x = block(l, x, mask, batch, time, d, dropout);
+            NDArray next = block(l, x, mask, batch, time, d, dropout);
             if (keepHiddenStates) {
-                hidden.add(x);
+                hidden.add(next);
+            } else {
+                x.close();
             }
+            x = next;
         }
-        x = layerNorm(x, "ln_f");
-        NDArray logits = x.matMul(weights.get("wte.weight").transpose());
+        NDArray last = layerNorm(x, "ln_f");
+        if (!keepHiddenStates) {
+            x.close();
+        }
+        NDArray head = weights.get("wte.weight").transpose();
+        NDArray logits = last.matMul(head);
+        free(head, last);
         return new ModelOutput(logits, hidden);
     }
 
@@ -285,20 +294,42 @@ public final class CausalLm implements AutoCloseable {
         NDArray q = parts.get(0).reshape(batch, time, heads, hw).transpose(0, 2, 1, 3);
         NDArray k = parts.get(1).reshape(batch, time, heads, hw).transpose(0, 2, 3, 1);
         NDArray v = parts.get(2).reshape(batch, time, heads, hw).transpose(0, 2, 1, 3);
-        NDArray attention = Scalars.times(q.matMul(k), 1.0 / Math.sqrt(hw)).add(mask).softmax(-1);
-        attention = maybeDropout(attention, dropout);
-        NDArray y = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, time, d);
-        y = project(y, b + "attn.c_proj");
-        x = x.add(maybeDropout(y, dropout));
-        h = layerNorm(x, b + "ln_2");
-        h = activation(project(h, b + "mlp.c_fc"));
-        h = project(h, b + "mlp.c_proj");
-        return x.add(maybeDropout(h, dropout));
+        NDArray scores = q.matMul(k);
+        NDArray scaled = Scalars.times(scores, 1.0 / Math.sqrt(hw));
+        NDArray masked = scaled.add(mask);
+        NDArray attention = maybeDropout(masked.softmax(-1), dropout);
+        NDArray heads3 = attention.matMul(v);
+        NDArray merged = heads3.transpose(0, 2, 1, 3);
+        NDArray y = merged.reshape(batch, time, d);
+        NDArray attended = maybeDropout(project(y, b + "attn.c_proj"), dropout);
+        NDArray x1 = x.add(attended);
+        free(h, qkv, q, k, v, scores, scaled, masked, attention, heads3, merged, y, attended);
+        parts.close();
+        NDArray h2 = layerNorm(x1, b + "ln_2");
+        NDArray inner = project(h2, b + "mlp.c_fc");
+        NDArray activated = activation(inner);
+        NDArray out = maybeDropout(project(activated, b + "mlp.c_proj"), dropout);
+        NDArray x2 = x1.add(out);
+        free(x1, h2, inner, activated, out);
+        return x2;
+    }
+
+    /**
+     * Releases this forward pass's handles on intermediate arrays as soon as they are no longer needed, so a
+     * pass holds about one block's intermediates at a time instead of all of them until its scope closes.
+     * Safe under autograd: libtorch's graph keeps its own references to what the backward pass needs.
+     */
+    private static void free(NDArray... arrays) {
+        for (NDArray a : arrays) {
+            a.close();
+        }
     }
 
     /** {@code x·W + b} for the projection {@code name}, plus its low-rank update when a view has one. */
     private NDArray project(NDArray x, String name) {
-        NDArray y = x.matMul(weights.get(name + ".weight")).add(weights.get(name + ".bias"));
+        NDArray xw = x.matMul(weights.get(name + ".weight"));
+        NDArray y = xw.add(weights.get(name + ".bias"));
+        xw.close();
         if (adapters.isEmpty()) {
             return y;
         }

@@ -1,5 +1,6 @@
 package dev.lethe.optim;
 
+import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
 
 /**
@@ -16,7 +17,12 @@ public record AddDecayedWeights(double rate) implements Transform {
         }
         return updates.map((name, u) -> {
             var w = weights.get(name);
-            return Weights.isBiasOrNorm(name, w) ? u : u.add(w.mul((float) rate));
+            if (Weights.isBiasOrNorm(name, w)) {
+                return u;
+            }
+            try (NDArray decay = w.mul((float) rate)) {
+                return u.add(decay);
+            }
         });
     }
 }

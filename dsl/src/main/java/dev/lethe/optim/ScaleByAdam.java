@@ -49,9 +49,17 @@ public record ScaleByAdam(double b1, double b2, double eps) implements Transform
         return updates.map((name, g) -> {
             NDArray m = moments.first().get(name);
             NDArray v = moments.second().get(name);
-            m.muli((float) b1).addi(g.mul((float) (1 - b1)));
-            v.muli((float) b2).addi(g.square().muli((float) (1 - b2)));
-            return m.div((float) c1).divi(v.div((float) c2).sqrt().addi((float) eps));
+            // temporaries are released at once, not at the end of the step: a step then holds one
+            // parameter-sized array per parameter here instead of five
+            try (NDArray scaled = g.mul((float) (1 - b1))) {
+                m.muli((float) b1).addi(scaled);
+            }
+            try (NDArray squared = g.square()) {
+                v.muli((float) b2).addi(squared.muli((float) (1 - b2)));
+            }
+            try (NDArray vHat = v.div((float) c2); NDArray root = vHat.sqrt()) {
+                return m.div((float) c1).divi(root.addi((float) eps));
+            }
         });
     }
 }
