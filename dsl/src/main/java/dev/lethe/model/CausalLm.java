@@ -105,7 +105,15 @@ public final class CausalLm implements AutoCloseable {
                 throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has shape "
                         + a.getShape() + ", expected " + spec.shape());
             }
-            ordered.put(spec.name(), a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false));
+            NDArray f32 = a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
+            try (NDArray nan = f32.isNaN(); NDArray inf = f32.isInfinite(); NDArray bad = nan.logicalOr(inf);
+                    NDArray anyBad = bad.any()) {
+                if (anyBad.getBoolean()) {
+                    throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has values that are not "
+                            + "finite (NaN or infinite)");
+                }
+            }
+            ordered.put(spec.name(), f32);
         }
         return fromArrays(config, manager, ordered, true);
     }

@@ -122,7 +122,11 @@ public final class Safetensors {
                 if (dims[i] < 0) {
                     throw bad(file, "tensor '" + name + "' has a negative or non-numeric dimension");
                 }
-                count = Math.multiplyExact(count, dims[i]);
+                try {
+                    count = Math.multiplyExact(count, dims[i]);
+                } catch (ArithmeticException overflow) {
+                    throw bad(file, "tensor '" + name + "' has shape " + shapeNode + ", too large for any file");
+                }
             }
             long begin = offsets.get(0).asLong(-1);
             long end = offsets.get(1).asLong(-1);
@@ -132,7 +136,7 @@ public final class Safetensors {
                 default -> throw bad(file, "tensor '" + name + "' has dtype '" + dtype
                         + "'; supported: F32, F16, BF16");
             };
-            if (begin < 0 || end < begin || end > dataLength || end - begin != count * width) {
+            if (begin < 0 || end < begin || end > dataLength || count > dataLength || end - begin != count * width) {
                 throw bad(file, "tensor '" + name + "' byte range [" + begin + ", " + end + ") does not match "
                         + count + " " + dtype + " values in " + dataLength + " data bytes");
             }
