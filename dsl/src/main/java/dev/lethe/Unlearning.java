@@ -24,9 +24,11 @@ import org.jspecify.annotations.Nullable;
  * @param batchSize examples per split per step
  * @param requests how many sequential unlearning requests the forget split is cut into (1 = one request)
  * @param adapters low-rank adapters to train instead of the full model (merged back afterwards), or null
+ * @param divergeAbove the stage stops, keeping the weights of its last good step, at the first step whose
+ *     loss has a magnitude above this ({@code +∞}: only NaN or infinite losses and updates stop it)
  */
 public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
-        @Nullable Lora adapters) {
+        @Nullable Lora adapters, double divergeAbove) {
 
     /** Validates the numbers. */
     public Unlearning {
@@ -39,11 +41,20 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
         if (requests < 1) {
             throw new IllegalArgumentException("requests must be >= 1, was " + requests);
         }
+        if (!(divergeAbove > 0)) {
+            throw new IllegalArgumentException("divergeAbove must be > 0, was " + divergeAbove);
+        }
+    }
+
+    /** No divergence bound: only NaN or infinite losses and updates stop the stage. */
+    public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
+            @Nullable Lora adapters) {
+        this(objective, optimizer, steps, batchSize, requests, adapters, Double.POSITIVE_INFINITY);
     }
 
     /** One request, full-model unlearning (no adapters). */
     public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize) {
-        this(objective, optimizer, steps, batchSize, 1, null);
+        this(objective, optimizer, steps, batchSize, 1, null, Double.POSITIVE_INFINITY);
     }
 
     /** {@code objective} with AdamW at lr 1e-3 (weight decay 0.01) for 100 steps of batch 16. */
@@ -53,17 +64,17 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
 
     /** A copy with another optimizer. */
     public Unlearning optimizer(Optimizer newOptimizer) {
-        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters);
+        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove);
     }
 
     /** A copy with another step count (per request). */
     public Unlearning steps(long newSteps) {
-        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters);
+        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove);
     }
 
     /** A copy with another batch size. */
     public Unlearning batchSize(int newBatchSize) {
-        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters);
+        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove);
     }
 
     /**
@@ -71,11 +82,19 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * {@code adapters(Lora.rank(8).alpha(16).fila())}; null trains the full model.
      */
     public Unlearning adapters(@Nullable Lora newAdapters) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters);
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove);
     }
 
     /** A copy that cuts the forget split into {@code k} sequential unlearning requests of {@code steps} steps each. */
     public Unlearning sequential(int k) {
-        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters);
+        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove);
+    }
+
+    /**
+     * A copy that stops the stage at the first step whose loss has a magnitude above {@code bound}, keeping the
+     * weights of the step before (the reason is in {@code RunResult.stopReasons()} and the event log).
+     */
+    public Unlearning divergeAbove(double bound) {
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound);
     }
 }

@@ -54,6 +54,14 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
         return new State(states, manager);
     }
 
+    /** Why a step with this loss must not update the weights (not finite, or past the bound), or null. */
+    static @Nullable String lossProblem(double loss, double divergeAbove) {
+        if (!Double.isFinite(loss)) {
+            return "loss became " + loss;
+        }
+        return Math.abs(loss) > divergeAbove ? "loss " + loss + " passed the divergence bound " + divergeAbove : null;
+    }
+
     /**
      * What one step did.
      *
@@ -90,15 +98,25 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
      * {@link #inPlace()}: each of its losses).
      */
     public Outcome step(LossOracle oracle, Weights weights, State state, long step, long totalSteps, long seed) {
+        return step(oracle, weights, state, step, totalSteps, seed, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * {@link #step(LossOracle, Weights, State, long, long, long)} that also refuses the update when the loss's
+     * magnitude is above {@code divergeAbove}: a diverging stage stops with the weights of its last good step.
+     */
+    public Outcome step(LossOracle oracle, Weights weights, State state, long step, long totalSteps, long seed,
+            double divergeAbove) {
         if (inPlace()) {
             double lr = ((ScaleByLearningRate) transforms.get(transforms.size() - 1)).schedule().at(step, totalSteps);
             double decay = transforms.size() == 2 ? ((AddDecayedWeights) transforms.get(0)).rate() : 0;
-            return ((Spsa) estimator).stepInPlace(oracle, weights, lr, decay, seed);
+            return ((Spsa) estimator).stepInPlace(oracle, weights, lr, decay, seed, divergeAbove);
         }
         Estimator.Estimate estimate = estimator.estimate(oracle, weights, step, seed);
         double loss = estimate.loss().toType(DataType.FLOAT64, false).getDouble();
-        if (!Double.isFinite(loss)) {
-            return new Outcome(loss, "loss became " + loss);
+        @Nullable String problem = lossProblem(loss, divergeAbove);
+        if (problem != null) {
+            return new Outcome(loss, problem);
         }
         Updates u = estimate.direction();
         for (int i = 0; i < transforms.size(); i++) {

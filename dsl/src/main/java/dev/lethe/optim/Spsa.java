@@ -131,9 +131,16 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
      */
     public Optimizer.Outcome stepInPlace(LossOracle oracle, Weights weights, double lr, double weightDecay,
             long seed) {
+        return stepInPlace(oracle, weights, lr, weightDecay, seed, Double.POSITIVE_INFINITY);
+    }
+
+    /** {@link #stepInPlace(LossOracle, Weights, double, double, long)} that also stops when |loss| passes {@code divergeAbove}. */
+    public Optimizer.Outcome stepInPlace(LossOracle oracle, Weights weights, double lr, double weightDecay,
+            long seed, double divergeAbove) {
         double loss = exactLoss ? value(oracle.loss()) : 0;
-        if (!Double.isFinite(loss)) {
-            return new Optimizer.Outcome(loss, "loss became " + loss);
+        @Nullable String problem = Optimizer.lossProblem(loss, divergeAbove);
+        if (problem != null) {
+            return new Optimizer.Outcome(loss, problem);
         }
         double[] projected = new double[queries];
         double lossSum = 0;
@@ -146,8 +153,9 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
         }
         if (!exactLoss) {
             loss = lossSum / (2 * queries);
-            if (!Double.isFinite(loss)) {
-                return new Optimizer.Outcome(loss, "loss became " + loss);
+            @Nullable String late = Optimizer.lossProblem(loss, divergeAbove);
+            if (late != null) {
+                return new Optimizer.Outcome(loss, late);
             }
         }
         for (double g : projected) {

@@ -138,13 +138,17 @@ public final class StandardParts {
                     Param.of("requests", integer(1), 1, "sequential unlearning requests the forget split is cut "
                             + "into, each given all the steps"),
                     Param.optional("adapters", struct(LORA), "LoRA adapters to train instead of the full model "
-                            + "(absent: the full model)")),
+                            + "(absent: the full model)"),
+                    Param.optional("diverge_above", real(Range.positive()), "stop the stage, keeping the last good "
+                            + "weights, when |loss| passes this (absent: only NaN/Inf stop it)")),
             a -> {
                 Optimizer o = a.get("optimizer");
                 return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
-                        a.longInteger("steps"), a.integer("batch_size"), a.integer("requests"), a.get("adapters"));
+                        a.longInteger("steps"), a.integer("batch_size"), a.integer("requests"), a.get("adapters"),
+                        a.<Double>get("diverge_above") == null ? Double.POSITIVE_INFINITY : a.<Double>get("diverge_above"));
             },
-            u -> Arrays.asList(u.objective(), u.optimizer(), u.steps(), u.batchSize(), u.requests(), u.adapters()));
+            u -> Arrays.asList(u.objective(), u.optimizer(), u.steps(), u.batchSize(), u.requests(), u.adapters(),
+                    Double.isInfinite(u.divergeAbove()) ? null : u.divergeAbove()));
 
     /** Continual evaluation during training stages ({@link Evaluation.Continual}). */
     public static final Kind<Evaluation.Continual> CONTINUAL = Kind.of("continual", Evaluation.Continual.class,

@@ -211,7 +211,7 @@ public final class Runner {
                                         reference[0] = learned.frozenCopy();
                                     }
                                     return reference[0];
-                                }, probe(UNLEARNED, stage, trained, data, tokenizer)));
+                                }, probe(UNLEARNED, stage, trained, data, tokenizer), unlearning.divergeAbove()));
                 if (requests > 1 && continual == null) {
                     Evaluation e = recipe.evaluate();
                     for (Split split : e.splits()) {
@@ -355,6 +355,14 @@ public final class Runner {
     private boolean optimize(String stage, CausalLm model, Optimizer optimizer, Objective objective,
             Map<Split, BatchStream> streams, Tokenizer tokenizer, long steps, Supplier<CausalLm> reference,
             @Nullable Probe probe) {
+        return optimize(stage, model, optimizer, objective, streams, tokenizer, steps, reference, probe,
+                Double.POSITIVE_INFINITY);
+    }
+
+    /** Runs the optimisation loop, refusing any step whose |loss| is above {@code divergeAbove}. */
+    private boolean optimize(String stage, CausalLm model, Optimizer optimizer, Objective objective,
+            Map<Split, BatchStream> streams, Tokenizer tokenizer, long steps, Supplier<CausalLm> reference,
+            @Nullable Probe probe, double divergeAbove) {
         emit(new RunEvent.StageStarted(stage, steps));
         long start = System.nanoTime();
         String stop = "";
@@ -368,7 +376,7 @@ public final class Runner {
                 try (NDScope scope = new NDScope()) {
                     StepContext ctx = new StepContext(s, steps, model, reference, streams, tokenizer, objective);
                     outcome = optimizer.step(ctx, model.weights(), state, s, steps,
-                            Seeds.derive(recipe.seed(), stage + ".step", s));
+                            Seeds.derive(recipe.seed(), stage + ".step", s), divergeAbove);
                 }
                 if (!outcome.applied()) {
                     stop = outcome.problem() + " at step " + (s + 1) + "; the weights are those after step " + s;

@@ -87,7 +87,8 @@ final class RandomRecipes {
         return new Recipe(word(), random.nextLong(), random.nextBoolean() ? "cpu" : "gpu:" + random.nextInt(4), model,
                 data(), training(), random.nextBoolean() ? training() : null,
                 random.nextInt(4) == 0 ? null : new Unlearning(objective(3), optimizer(), random.nextInt(500),
-                        1 + random.nextInt(64), 1 + random.nextInt(3), random.nextBoolean() ? null : lora()),
+                        1 + random.nextInt(64), 1 + random.nextInt(3), random.nextBoolean() ? null : lora(),
+                        random.nextBoolean() ? Double.POSITIVE_INFINITY : positive()),
                 evaluation(), attacks);
     }
 

@@ -203,7 +203,7 @@ class RecipePropertiesTest {
 
     private static Map<String, Object> outOfRange() {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (String k : List.of("beta", "lr", "eps", "rho", "eta", "k", "rate", "min_lr", "holdout_people",
+        for (String k : List.of("beta", "lr", "eps", "rho", "eta", "k", "rate", "min_lr", "holdout_people", "diverge_above",
                 "warmup_steps", "steps")) {
             m.put(k, -1);
         }
