@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.Encoded;
-import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.LowRank;
@@ -77,9 +76,9 @@ public final class Adapters {
     /** FILA's per-output weights of each targeted weight, from the forget and retain Fisher. */
     private static Map<String, double[]> filaWeights(CausalLm model, List<String> names, Dataset data,
             Tokenizer tokenizer, int batchSize) {
-        Map<String, double[]> forget = Fila.fisher(model, names, encode(data.get(Split.FORGET), tokenizer), tokenizer,
+        Map<String, double[]> forget = Fila.fisher(model, names, Encoded.all(tokenizer, data.get(Split.FORGET)), tokenizer,
                 batchSize);
-        Map<String, double[]> retain = Fila.fisher(model, names, encode(data.get(Split.RETAIN), tokenizer), tokenizer,
+        Map<String, double[]> retain = Fila.fisher(model, names, Encoded.all(tokenizer, data.get(Split.RETAIN)), tokenizer,
                 batchSize);
         Map<String, double[]> weights = new LinkedHashMap<>();
         for (String n : names) {
@@ -90,13 +89,6 @@ public final class Adapters {
         return weights;
     }
 
-    private static List<Encoded> encode(List<QaExample> examples, Tokenizer tokenizer) {
-        List<Encoded> out = new ArrayList<>(examples.size());
-        for (QaExample e : examples) {
-            out.add(Encoded.of(tokenizer, e.question(), e.answer()));
-        }
-        return out;
-    }
 
     /**
      * Creates the adapters in {@code manager}: A ~ U(−1/√in, 1/√in) (PEFT's Kaiming-uniform with a = √5)

@@ -1,6 +1,8 @@
 package dev.lethe.data;
 
 import dev.lethe.model.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A prompt and its answer as token ids, before batching.
@@ -13,6 +15,15 @@ public record Encoded(int[] prompt, int[] answer) {
     /** Encodes {@code question} → {@code answer} with {@code tokenizer}. */
     public static Encoded of(Tokenizer tokenizer, String question, String answer) {
         return new Encoded(tokenizer.encode(question), tokenizer.encode(answer));
+    }
+
+    /** Each of {@code examples} encoded with {@code tokenizer}, in order (a mutable list). */
+    public static List<Encoded> all(Tokenizer tokenizer, List<QaExample> examples) {
+        List<Encoded> out = new ArrayList<>(examples.size());
+        for (QaExample e : examples) {
+            out.add(of(tokenizer, e.question(), e.answer()));
+        }
+        return out;
     }
 
     /** Length of the model input: {@code <bos>}, prompt and answer (the trailing {@code <eos>} is only a target). */

@@ -143,7 +143,8 @@ public final class Plots {
         for (RunResult r : sorted) {
             int steps = (int) unlearningSteps(r);
             for (RunResult.Row row : r.rows()) {
-                if (row.isFinal() && row.model().equals("unlearned") && row.metric().equals(metric) && isSplit(row.split())) {
+                if (row.isFinal() && row.model().equals("unlearned") && row.metric().equals(metric)
+                        && isSplit(row.split())) {
                     t.intColumn("steps").append(steps);
                     t.stringColumn("split").append(row.split());
                     t.doubleColumn("value").append(row.value());

@@ -450,7 +450,7 @@ public final class Runner {
         Map<Split, List<Encoded>> encoded = new EnumMap<>(Split.class);
         long total = 0;
         for (Split s : splits) {
-            List<Encoded> examples = encode(data.get(s), tokenizer);
+            List<Encoded> examples = Encoded.all(tokenizer, data.get(s));
             for (Passage p : data.passages(s)) {
                 int[] tokens = tokenizer.encode(p.text());
                 examples.add(new Encoded(new int[0], Arrays.copyOf(tokens, Math.min(tokens.length, contextLength - 1))));
@@ -470,16 +470,9 @@ public final class Runner {
         return streams;
     }
 
-    private static List<Encoded> encode(List<QaExample> examples, Tokenizer tokenizer) {
-        List<Encoded> encoded = new ArrayList<>(examples.size());
-        for (QaExample e : examples) {
-            encoded.add(Encoded.of(tokenizer, e.question(), e.answer()));
-        }
-        return encoded;
-    }
 
     private BatchStream stream(String label, List<QaExample> examples, Tokenizer tokenizer, int batchSize) {
-        return new BatchStream(encode(examples, tokenizer), batchSize, Seeds.derive(recipe.seed(), label));
+        return new BatchStream(Encoded.all(tokenizer, examples), batchSize, Seeds.derive(recipe.seed(), label));
     }
 
     private void emit(RunEvent event) {
