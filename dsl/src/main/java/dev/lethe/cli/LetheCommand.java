@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 /** The {@code lethe} command line. */
 @Command(name = "lethe", mixinStandardHelpOptions = true, version = "lethe " + dev.lethe.Lethe.VERSION,
         description = "A workbench for machine-unlearning research.",
-        subcommands = {LetheCommand.QuickstartCommand.class, RunCommand.class, CompareCommand.class, ListCommand.class,
-            DoctorCommand.class, BenchCommand.class})
+        subcommands = {LetheCommand.QuickstartCommand.class, RunCommand.class, EvalCommand.class, CompareCommand.class,
+            ListCommand.class, DoctorCommand.class, BenchCommand.class})
 public final class LetheCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

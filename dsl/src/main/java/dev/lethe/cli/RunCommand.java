@@ -1,6 +1,5 @@
 package dev.lethe.cli;
 
-import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.recipe.RecipeException;
@@ -9,27 +8,44 @@ import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lethe run <recipe.yaml>}: runs a recipe file and keeps everything in a new run directory. */
+/**
+ * {@code lethe run <recipe.yaml>}: runs a recipe file and keeps everything in a new run directory;
+ * {@code lethe run --resume <run-dir>} continues a run that was killed from its last checkpoint.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run a recipe file (YAML or JSON) and write everything into a new run directory",
-            "<runs>/<name>-<hash>/: recipe.yaml, provenance.json, events.jsonl, metrics.csv, report/.",
+            "<runs>/<name>-<hash>/: recipe.yaml, provenance.json, events.jsonl, checkpoints/, metrics.csv, report/.",
+            "With --resume RUN_DIR, continue a run that was killed (even with kill -9) from its last checkpoint;",
+            "it ends with the metrics an uninterrupted run would have written.",
             "Exit codes: 0 done, 2 bad recipe or input, 1 failure, 3 done but a stage stopped early."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RECIPE", description = "The recipe file (see docs/recipes.md).")
-    Path recipeFile;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RECIPE",
+            description = "The recipe file (see docs/recipes.md); not with --resume.")
+    @Nullable Path recipeFile;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Continue the run in RUN_DIR from its last checkpoint instead of starting a new one.")
+    @Nullable Path resume;
 
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs",
             description = "Where run directories go (default: ${DEFAULT-VALUE}).")
     Path runs;
+
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", defaultValue = "50",
+            description = "Steps between mid-stage checkpoints of a training stage; 0 keeps only stage ends "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long checkpointEvery;
 
     @Option(names = "--cache", paramLabel = "DIR", defaultValue = "${user.home}/.cache/lethe/models",
             description = "Folder of trained models to reuse (default: ${DEFAULT-VALUE}).")
@@ -45,19 +61,31 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        RecipeCodec codec = RecipeCodec.standard();
-        Recipe recipe;
-        try {
-            recipe = codec.read(recipeFile);
-        } catch (RecipeException e) {
-            err.println(e.getMessage());
+        if ((recipeFile == null) == (resume == null)) {
+            err.println("lethe run: give either a RECIPE file or --resume RUN_DIR (see lethe run --help)");
             err.flush();
             return 2;
         }
-        RunDirectory dir = RunDirectory.create(runs, recipe, codec);
-        out.println("run directory: " + dir.path());
+        if (checkpointEvery < 0) {
+            err.println("lethe run: --checkpoint-every must be >= 0, was " + checkpointEvery);
+            err.flush();
+            return 2;
+        }
+        RecipeCodec codec = RecipeCodec.standard();
+        RunDirectory dir;
+        try {
+            dir = resume == null ? RunDirectory.create(runs, codec.read(recipeFile), codec) : open(resume, codec, err);
+        } catch (IllegalArgumentException e) { // a RecipeException's message already names the file
+            err.println((e instanceof RecipeException ? "" : "lethe run: ") + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        if (dir == null) {
+            return 2;
+        }
+        out.println((resume == null ? "run directory: " : "resuming ") + dir.path());
         out.flush();
-        Runner runner = Runner.of(recipe).listener(dir.events());
+        Runner runner = Runner.of(dir.recipe()).listener(dir.events());
         if (!quiet) {
             runner.listener(ConsoleProgress.toStandardError());
         }
@@ -66,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
         }
         RunResult result;
         try {
-            result = runner.run();
+            result = runner.checkpoints(dir.checkpoints(), checkpointEvery).run();
         } catch (IllegalArgumentException e) {
             dir.fail(e);
             err.println("lethe run: bad input: " + e.getMessage());
@@ -84,5 +112,23 @@ final class RunCommand implements Callable<Integer> {
         out.println("written to " + dir.path());
         out.flush();
         return result.stopReasons().isEmpty() ? 0 : 3;
+    }
+
+    /** The run directory to continue, or null (after saying why) when it cannot be continued. */
+    private static @Nullable RunDirectory open(Path dir, RecipeCodec codec, PrintWriter err) {
+        RunDirectory rd = RunDirectory.open(dir, codec);
+        if (rd.isFinished()) {
+            err.println("lethe run: " + dir + " already finished (it has its metrics.csv); lethe eval " + dir
+                    + " evaluates its models again");
+            err.flush();
+            return null;
+        }
+        if (rd.codeOrRecipeChanged()) {
+            err.println("lethe run: warning: the code or the recipe differs from " + dir.resolve("provenance.json")
+                    + "; the continued run may not give the numbers the original code would have");
+            err.flush();
+        }
+        rd.events().append(Map.of("event", "run_resumed"));
+        return rd;
     }
 }

@@ -15,6 +15,7 @@ public final class BatchStream {
     private int[] order;
     private int position;
     private int[] last = new int[0];
+    private long draws;
 
     /** A stream over {@code examples} in batches of {@code batchSize} (the last of an epoch may be smaller). */
     public BatchStream(List<Encoded> examples, int batchSize, long seed) {
@@ -32,18 +33,47 @@ public final class BatchStream {
 
     /** The next batch's examples. */
     public List<Encoded> next() {
+        int start = advance();
+        List<Encoded> out = new ArrayList<>(position - start);
+        for (int i = start; i < position; i++) {
+            out.add(examples.get(order[i]));
+        }
+        last = java.util.Arrays.copyOfRange(order, start, position);
+        return out;
+    }
+
+    /**
+     * How many batches {@link #next()} (and {@link #skip}) have drawn. A stream rebuilt with the same examples,
+     * batch size and seed and then {@link #skip skipped} this many batches continues exactly where this one is:
+     * how a resumed run restores its data order.
+     */
+    public long draws() {
+        return draws;
+    }
+
+    /** Draws {@code batches} batches without building them, as if {@link #next()} had been called that often. */
+    public void skip(long batches) {
+        if (batches < 0) {
+            throw new IllegalArgumentException("cannot skip " + batches + " batches");
+        }
+        for (long b = 0; b < batches; b++) {
+            int start = advance();
+            if (b == batches - 1) {
+                last = java.util.Arrays.copyOfRange(order, start, position);
+            }
+        }
+    }
+
+    /** Moves past the next batch (reshuffling at an epoch's end); returns where it starts in {@code order}. */
+    private int advance() {
         if (position >= order.length) {
             order = shuffled();
             position = 0;
         }
-        int end = Math.min(order.length, position + batchSize);
-        List<Encoded> out = new ArrayList<>(end - position);
-        for (int i = position; i < end; i++) {
-            out.add(examples.get(order[i]));
-        }
-        last = java.util.Arrays.copyOfRange(order, position, end);
-        position = end;
-        return out;
+        int start = position;
+        position = Math.min(order.length, position + batchSize);
+        draws++;
+        return start;
     }
 
     /**

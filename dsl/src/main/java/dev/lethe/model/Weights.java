@@ -14,6 +14,8 @@ import java.util.function.BiConsumer;
  * owned by the model's manager; a {@code Weights} never closes them.
  */
 public final class Weights {
+    private static final NDIndex ALL = new NDIndex("...");
+
     private final Map<String, NDArray> arrays;
 
     Weights(LinkedHashMap<String, NDArray> arrays) {
@@ -60,6 +62,38 @@ public final class Weights {
      */
     public static boolean isBiasOrNorm(String name, NDArray array) {
         return array.getShape().dimension() < 2;
+    }
+
+    /**
+     * Overwrites every array with the values of the same-named array of {@code values}, in place: the arrays
+     * keep their identity, memory and gradient flags, and the values are copied bit for bit (how a checkpoint
+     * is restored). Call outside a {@code GradientCollector}.
+     *
+     * @param source names where the values come from, for error messages (e.g. a checkpoint file)
+     * @throws IllegalArgumentException when a name is missing from {@code values} or a shape or type differs
+     */
+    public void assign(Map<String, NDArray> values, String source) {
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            NDArray v = values.get(e.getKey());
+            if (v == null) {
+                throw new IllegalArgumentException(source + ": array '" + e.getKey() + "' is missing");
+            }
+            assign(e.getValue(), v, source + ": array '" + e.getKey() + "'");
+        }
+    }
+
+    /**
+     * Copies the values of {@code source} into {@code target} in place, bit for bit.
+     *
+     * @param what names the array, for the error message
+     * @throws IllegalArgumentException when the shapes or types differ
+     */
+    public static void assign(NDArray target, NDArray source, String what) {
+        if (!target.getShape().equals(source.getShape()) || target.getDataType() != source.getDataType()) {
+            throw new IllegalArgumentException(what + " is " + source.getDataType() + " " + source.getShape()
+                    + ", expected " + target.getDataType() + " " + target.getShape());
+        }
+        target.set(ALL, source);
     }
 
     /** Sets every accumulated gradient to zero (DJL's PyTorch engine accumulates them across backward calls). */

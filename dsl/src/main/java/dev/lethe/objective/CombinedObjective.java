@@ -47,6 +47,17 @@ public record CombinedObjective(Map<String, Objective> parts, GradientCombiner c
         parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
     }
 
+    /** Each part's state under {@code <part name>.}. */
+    @Override
+    public Map<String, double[]> state() {
+        return ObjectiveStates.join(parts);
+    }
+
+    @Override
+    public void restore(Map<String, double[]> state) {
+        ObjectiveStates.split(state, parts);
+    }
+
     /** Σ_k L_k: the parts' losses summed, as a zeroth-order estimator sees the objective. */
     @Override
     public NDArray loss(Step step) {

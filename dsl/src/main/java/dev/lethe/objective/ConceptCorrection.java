@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -127,6 +128,29 @@ public final class ConceptCorrection implements Objective {
     /** The discriminator this objective trains (its state, for inspection). */
     public LogisticDiscriminator discriminator() {
         return discriminator;
+    }
+
+    /**
+     * The discriminator ({@code w}, {@code b}) and the last step it was trained at ({@code last_step}), so a
+     * resumed run trains it on exactly as before.
+     */
+    @Override
+    public synchronized Map<String, double[]> state() {
+        return Map.of("w", discriminator.weights(), "b", new double[] {discriminator.bias()},
+                "last_step", new double[] {lastStep});
+    }
+
+    @Override
+    public synchronized void restore(Map<String, double[]> state) {
+        double[] w = state.get("w");
+        double[] b = state.get("b");
+        double[] last = state.get("last_step");
+        if (state.size() != 3 || w == null || b == null || b.length != 1 || last == null || last.length != 1) {
+            throw new IllegalArgumentException("concept correction's state needs w, b (one value) and last_step (one "
+                    + "value), got " + state.keySet());
+        }
+        discriminator.set(w, b[0]);
+        lastStep = (long) last[0];
     }
 
     @Override

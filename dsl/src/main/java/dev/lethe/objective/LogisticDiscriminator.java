@@ -108,6 +108,12 @@ public final class LogisticDiscriminator {
         return b;
     }
 
+    /** Sets w (a copy of {@code weights}; empty for unsized) and b, e.g. from a checkpoint. */
+    public void set(double[] weights, double bias) {
+        w = weights.clone();
+        b = bias;
+    }
+
     /** Back to w = 0 (unsized), b = 0. */
     public void reset() {
         w = new double[0];

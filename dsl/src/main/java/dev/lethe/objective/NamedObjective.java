@@ -31,6 +31,16 @@ public record NamedObjective(String name, Map<String, Object> params, Objective 
         return objective.loss(step);
     }
 
+    @Override
+    public Map<String, double[]> state() {
+        return objective.state();
+    }
+
+    @Override
+    public void restore(Map<String, double[]> state) {
+        objective.restore(state);
+    }
+
     /** Equal when the names and parameters are (the objective follows from them through the registry). */
     @Override
     public boolean equals(@Nullable Object o) {

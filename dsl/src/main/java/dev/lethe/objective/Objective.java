@@ -3,6 +3,7 @@ package dev.lethe.objective;
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Scalars;
 import dev.lethe.optim.Schedule;
+import java.util.Map;
 
 /**
  * A scalar loss to minimise, computed from a {@link Step}. One method, so a Java or Kotlin lambda is an
@@ -12,6 +13,27 @@ import dev.lethe.optim.Schedule;
 public interface Objective {
     /** The loss of this step, a scalar array that keeps its autograd graph. */
     NDArray loss(Step step);
+
+    /**
+     * What this objective keeps from one step to the next (an adversary's weights, say), as named vectors,
+     * for a checkpoint; empty for the usual stateless objective. An objective with state must expose it here
+     * and take it back in {@link #restore}, or a resumed run would not continue exactly where it stopped.
+     * Sums, weights and combinations list their parts' states under prefixed names.
+     */
+    default Map<String, double[]> state() {
+        return Map.of();
+    }
+
+    /**
+     * Sets the state to {@code state}, as {@link #state()} returned it when the checkpoint was written.
+     *
+     * @throws IllegalArgumentException when {@code state} does not fit this objective
+     */
+    default void restore(Map<String, double[]> state) {
+        if (!state.isEmpty()) {
+            throw new IllegalArgumentException("a stateless objective cannot restore the state " + state.keySet());
+        }
+    }
 
     /** {@code this + other}; Kotlin's {@code +}. */
     default Objective plus(Objective other) {
@@ -39,6 +61,17 @@ public interface Objective {
         public NDArray loss(Step step) {
             return first.loss(step).add(second.loss(step));
         }
+
+        /** The first term's state under {@code 0.}, the second's under {@code 1.}. */
+        @Override
+        public Map<String, double[]> state() {
+            return ObjectiveStates.join(Map.of("0", first, "1", second));
+        }
+
+        @Override
+        public void restore(Map<String, double[]> state) {
+            ObjectiveStates.split(state, Map.of("0", first, "1", second));
+        }
     }
 
     /** An objective times a weight that depends on the step: {@code weight.at(index, totalSteps) · objective}. */
@@ -47,6 +80,16 @@ public interface Objective {
         public NDArray loss(Step step) {
             return Scalars.times(objective.loss(step), weight.at(step.index(), step.totalSteps()));
         }
+
+        @Override
+        public Map<String, double[]> state() {
+            return objective.state();
+        }
+
+        @Override
+        public void restore(Map<String, double[]> state) {
+            objective.restore(state);
+        }
     }
 
     /** An objective times a constant weight. */
@@ -54,6 +97,16 @@ public interface Objective {
         @Override
         public NDArray loss(Step step) {
             return Scalars.times(objective.loss(step), weight);
+        }
+
+        @Override
+        public Map<String, double[]> state() {
+            return objective.state();
+        }
+
+        @Override
+        public void restore(Map<String, double[]> state) {
+            objective.restore(state);
         }
     }
 }

@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.lethe.model.Weights;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +38,47 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
         /** The state of the {@code i}-th transform. */
         public TransformState get(int i) {
             return states.get(i);
+        }
+
+        /**
+         * Every state array of the chain, named {@code <i>/<name>} for the {@code i}-th transform's array
+         * {@code name}: what a checkpoint keeps. The live arrays, not copies.
+         */
+        public Map<String, NDArray> arrays() {
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            for (int i = 0; i < states.size(); i++) {
+                int index = i;
+                states.get(i).arrays().forEach((name, a) -> out.put(index + "/" + name, a));
+            }
+            return out;
+        }
+
+        /**
+         * Sets every transform's state to the arrays of {@code saved}, named as {@link #arrays()} names them.
+         *
+         * @throws IllegalArgumentException when {@code saved} does not fit this chain
+         */
+        public void restore(Map<String, NDArray> saved) {
+            List<Map<String, NDArray>> byTransform = new ArrayList<>();
+            for (int i = 0; i < states.size(); i++) {
+                byTransform.add(new LinkedHashMap<>());
+            }
+            saved.forEach((key, a) -> {
+                int slash = key.indexOf('/');
+                int index = slash <= 0 ? -1 : parseIndex(key.substring(0, slash));
+                if (index < 0 || index >= states.size()) {
+                    throw new IllegalArgumentException("optimizer state array '" + key + "' belongs to no transform "
+                            + "of this chain of " + states.size());
+                }
+                byTransform.get(index).put(key.substring(slash + 1), a);
+            });
+            for (int i = 0; i < states.size(); i++) {
+                states.get(i).restore(byTransform.get(i));
+            }
+        }
+
+        private static int parseIndex(String s) {
+            return !s.isEmpty() && s.length() < 6 && s.chars().allMatch(Character::isDigit) ? Integer.parseInt(s) : -1;
         }
 
         @Override

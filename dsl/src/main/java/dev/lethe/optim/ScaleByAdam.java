@@ -24,7 +24,21 @@ public record ScaleByAdam(double b1, double b2, double eps) implements Transform
      * @param first m
      * @param second v
      */
-    public record Moments(Map<String, NDArray> first, Map<String, NDArray> second) implements TransformState {}
+    public record Moments(Map<String, NDArray> first, Map<String, NDArray> second) implements TransformState {
+        /** {@code m.<name>} and {@code v.<name>}. */
+        @Override
+        public Map<String, NDArray> arrays() {
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            first.forEach((name, a) -> out.put("m." + name, a));
+            second.forEach((name, a) -> out.put("v." + name, a));
+            return out;
+        }
+
+        @Override
+        public void restore(Map<String, NDArray> saved) {
+            StateArrays.restore(arrays(), saved, "Adam's moments");
+        }
+    }
 
     @Override
     public TransformState init(Weights weights, NDManager manager) {

@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Scales the step by the gradient's signal-to-noise ratio (after OBLR-PO, 2025): over the last
@@ -39,7 +40,39 @@ public record ScaleBySnr(int window, double maxScale) implements Transform {
      * @param history copies of the last gradients
      * @param manager the optimizer state's manager
      */
-    public record History(Deque<Updates> history, NDManager manager) implements TransformState {}
+    public record History(Deque<Updates> history, NDManager manager) implements TransformState {
+        /** {@code <i>.<name>}: the {@code i}-th gradient kept, oldest first. */
+        @Override
+        public Map<String, NDArray> arrays() {
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            int i = 0;
+            for (Updates u : history) {
+                int index = i++;
+                u.asMap().forEach((name, a) -> out.put(index + "." + name, a));
+            }
+            return out;
+        }
+
+        /** Replaces the kept gradients by copies of {@code saved}'s. */
+        @Override
+        public void restore(Map<String, NDArray> saved) {
+            history.forEach(u -> u.asMap().values().forEach(NDArray::close));
+            history.clear();
+            TreeMap<Integer, Map<String, NDArray>> byIndex = new TreeMap<>();
+            saved.forEach((key, a) -> {
+                int dot = key.indexOf('.');
+                if (dot <= 0 || !key.substring(0, dot).chars().allMatch(Character::isDigit)) {
+                    throw new IllegalArgumentException("the SNR history has no array '" + key + "'");
+                }
+                NDArray c = a.duplicate();
+                c.attach(manager);
+                NDScope.unregister(c);
+                byIndex.computeIfAbsent(Integer.parseInt(key.substring(0, dot)), k -> new LinkedHashMap<>())
+                        .put(key.substring(dot + 1), c);
+            });
+            byIndex.values().forEach(m -> history.addLast(new Updates(m)));
+        }
+    }
 
     @Override
     public TransformState init(Weights weights, NDManager manager) {

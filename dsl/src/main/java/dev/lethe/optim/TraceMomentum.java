@@ -23,7 +23,18 @@ public record TraceMomentum(double beta, boolean nesterov) implements Transform 
      *
      * @param momentum m
      */
-    public record Trace(Map<String, NDArray> momentum) implements TransformState {}
+    public record Trace(Map<String, NDArray> momentum) implements TransformState {
+        /** The momentum buffers, by parameter name. */
+        @Override
+        public Map<String, NDArray> arrays() {
+            return momentum;
+        }
+
+        @Override
+        public void restore(Map<String, NDArray> saved) {
+            StateArrays.restore(momentum, saved, "the momentum");
+        }
+    }
 
     /** Plain heavy-ball momentum. */
     public TraceMomentum(double beta) {

@@ -3,6 +3,10 @@ package dev.lethe.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.io.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +33,24 @@ public final class EventLog implements RunListener {
     /** A log written to {@code file}. */
     public EventLog(Path file) {
         this.file = file;
+    }
+
+    /**
+     * A log that continues {@code file}: its lines are kept (a crash leaves a complete prefix) and new events
+     * are appended after them.
+     */
+    public static EventLog continuing(Path file) {
+        EventLog log = new EventLog(file);
+        try {
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    log.lines.append(line).append('\n');
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the event log " + file, e);
+        }
+        return log;
     }
 
     /** The file written. */

@@ -1,5 +1,6 @@
 package dev.lethe.run;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
@@ -25,20 +26,28 @@ import java.util.Map;
  *       {@code run_failed};</li>
  *   <li>{@code metrics.csv}: {@link RunResult#csv()}, byte-identical for two runs of the same recipe;</li>
  *   <li>{@code report/index.html}: the {@link HtmlReport};</li>
+ *   <li>{@code checkpoints/}: the trained models and mid-stage checkpoints ({@link Checkpoints}), when the run
+ *       keeps them ({@link Runner#checkpoints}); a killed run continues from them ({@link #open});</li>
  *   <li>{@code error.txt}: the stack trace, only when the run failed.</li>
  * </ul>
  * Every file is written atomically ({@link AtomicFiles}). Works beside {@link Runner}: register
  * {@link #events()} as a listener, then call {@link #finish} or {@link #fail}.
  */
 public final class RunDirectory {
+    private static final String RECIPE = "recipe.yaml";
+    private static final String PROVENANCE = "provenance.json";
+    private static final String METRICS = "metrics.csv";
+
     private final Path path;
+    private final Recipe recipe;
     private final Provenance provenance;
     private final EventLog events;
 
-    private RunDirectory(Path path, Provenance provenance) {
+    private RunDirectory(Path path, Recipe recipe, Provenance provenance, EventLog events) {
         this.path = path;
+        this.recipe = recipe;
         this.provenance = provenance;
-        this.events = new EventLog(path.resolve("events.jsonl"));
+        this.events = events;
     }
 
     /**
@@ -56,9 +65,9 @@ public final class RunDirectory {
                 Path dir = runs.resolve(n == 1 ? base : base + "-" + n);
                 try {
                     Files.createDirectory(dir);
-                    RunDirectory rd = new RunDirectory(dir, provenance);
-                    AtomicFiles.writeString(dir.resolve("recipe.yaml"), yaml);
-                    AtomicFiles.writeString(dir.resolve("provenance.json"), provenance.json());
+                    RunDirectory rd = new RunDirectory(dir, recipe, provenance, new EventLog(dir.resolve("events.jsonl")));
+                    AtomicFiles.writeString(dir.resolve(RECIPE), yaml);
+                    AtomicFiles.writeString(dir.resolve(PROVENANCE), provenance.json());
                     return rd;
                 } catch (FileAlreadyExistsException e) {
                     // taken by an earlier run: try the next suffix
@@ -67,6 +76,67 @@ public final class RunDirectory {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a run directory in " + runs, e);
         }
+    }
+
+    /**
+     * An existing run directory, to continue a run that was killed or to evaluate a finished one: its recipe
+     * is read back from {@code recipe.yaml}, and new events are appended to its {@code events.jsonl}.
+     *
+     * @throws dev.lethe.recipe.RecipeException when {@code recipe.yaml} is not a valid recipe
+     * @throws IllegalArgumentException when {@code dir} is not a run directory
+     */
+    public static RunDirectory open(Path dir, RecipeCodec codec) {
+        if (!Files.isRegularFile(dir.resolve(RECIPE)) || !Files.isRegularFile(dir.resolve(PROVENANCE))) {
+            throw new IllegalArgumentException(dir + " is not a run directory (it has no " + RECIPE + " and "
+                    + PROVENANCE + ")");
+        }
+        Recipe recipe = codec.read(dir.resolve(RECIPE));
+        Provenance now = Provenance.of(recipe, codec.write(recipe));
+        return new RunDirectory(dir, recipe, now, EventLog.continuing(dir.resolve("events.jsonl")));
+    }
+
+    /** The recipe the run executes. */
+    public Recipe recipe() {
+        return recipe;
+    }
+
+    /**
+     * Whether the recipe or the code differs from the run's recorded {@code provenance.json} (its hash covers
+     * the recipe text, the Lethe version and the git commit): a continued run then cannot promise the numbers
+     * an uninterrupted one would have given.
+     */
+    public boolean codeOrRecipeChanged() {
+        try {
+            String recorded = new ObjectMapper().readTree(path.resolve(PROVENANCE).toFile())
+                    .path("hash").asText();
+            return !recorded.equals(provenance.hash());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path.resolve(PROVENANCE), e);
+        }
+    }
+
+    /** Whether the run finished (it wrote its metrics). */
+    public boolean isFinished() {
+        return Files.exists(path.resolve(METRICS));
+    }
+
+    /** The folder of the run's checkpoints, for {@link Runner#checkpoints}. */
+    public Path checkpoints() {
+        return path.resolve("checkpoints");
+    }
+
+    /**
+     * Whether the checkpoints hold every model the recipe trains (learned, reference, unlearned), so that
+     * the run's models can be evaluated again without training.
+     */
+    public boolean isTrained() {
+        Path manifest = checkpoints().resolve(Checkpoints.MANIFEST);
+        if (!Files.exists(manifest)) {
+            return false;
+        }
+        Checkpoints.Manifest m = Checkpoints.Manifest.read(manifest);
+        return m.learned() != null && (recipe.reference() == null || m.reference() != null)
+                && (recipe.unlearn() == null || m.unlearnDone());
     }
 
     /** The folder. */
@@ -86,7 +156,7 @@ public final class RunDirectory {
 
     /** Writes the metrics, the report and the closing event of a run that returned {@code result}. */
     public void finish(RunResult result) {
-        AtomicFiles.writeString(path.resolve("metrics.csv"), result.csv());
+        AtomicFiles.writeString(path.resolve(METRICS), result.csv());
         HtmlReport.write(result, path.resolve("report"));
         Map<String, Object> end = new LinkedHashMap<>();
         end.put("event", "run_finished");

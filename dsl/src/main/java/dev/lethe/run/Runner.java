@@ -35,6 +35,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -76,6 +77,9 @@ public final class Runner {
     private final List<RunEvent> log = new ArrayList<>();
     private final List<RunResult.Row> curveRows = new ArrayList<>();
     private @Nullable ModelCache cache;
+    private @Nullable Checkpoints checkpoints;
+    private Checkpoints.Manifest restored = Checkpoints.Manifest.EMPTY;
+    private Checkpoints.@Nullable Mid pendingMid;
 
     private Runner(Recipe recipe) {
         this.recipe = recipe;
@@ -95,6 +99,22 @@ public final class Runner {
     /** Keeps trained learn/reference models in {@code dir} and reuses them in later runs. */
     public Runner cache(Path dir) {
         this.cache = new ModelCache(dir);
+        return this;
+    }
+
+    /**
+     * Keeps checkpoints in {@code dir} ({@link Checkpoints}): the model of each finished training stage (learn,
+     * reference, each unlearning request) and, every {@code every} steps of a training stage, its weights,
+     * optimizer state, data positions and objective state. When {@code dir} already holds checkpoints of
+     * this recipe (a run that was killed), the run continues from the latest one and ends with the same
+     * metrics as a run that was never interrupted; the attack and evaluation stages are repeated from the
+     * unlearned model.
+     *
+     * @param every steps between mid-stage checkpoints; 0 keeps only the stage ends
+     * @throws IllegalArgumentException when {@code dir}'s manifest is unreadable
+     */
+    public Runner checkpoints(Path dir, long every) {
+        this.checkpoints = Checkpoints.open(dir, every);
         return this;
     }
 
@@ -127,7 +147,10 @@ public final class Runner {
         GptConfig config = recipe.model().vocabSize() == 0
                 ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
         Map<String, CausalLm> models = new LinkedHashMap<>();
+        restored = checkpoints == null ? Checkpoints.Manifest.EMPTY : checkpoints.manifest();
+        pendingMid = restored.mid();
         curveRows.clear();
+        curveRows.addAll(restored.rows());
         try {
             models.put(LEARNED, train("learn", config, device, recipe.learn(), data, tokenizer,
                     Split.FORGET, Split.RETAIN, Split.WORLD));
@@ -161,6 +184,23 @@ public final class Runner {
 
     private CausalLm train(String stage, GptConfig config, Device device, Training training, Dataset data,
             Tokenizer tokenizer, Split... splits) {
+        String file = stage + ".safetensors";
+        boolean learn = stage.equals("learn");
+        String done = learn ? restored.learned() : restored.reference();
+        if (done != null && checkpoints != null) {
+            replayFinished(stage, training.steps());
+            return checkpoints.loadModel(done, config, device);
+        }
+        CausalLm model = trainOrReuse(stage, config, device, training, data, tokenizer, splits);
+        if (checkpoints != null) {
+            checkpoints.stageDone(lastFinished(stage), file, model, curveRows,
+                    m -> learn ? m.withLearned(file) : m.withReference(file));
+        }
+        return model;
+    }
+
+    private CausalLm trainOrReuse(String stage, GptConfig config, Device device, Training training, Dataset data,
+            Tokenizer tokenizer, Split... splits) {
         String key = ModelCache.key(String.join("|", dev.lethe.Lethe.VERSION, "qa+passages", stage, config.toString(), recipe.data().toString(),
                 training.toString(), Long.toString(recipe.seed()), java.util.Arrays.toString(splits)));
         if (cache != null) {
@@ -187,11 +227,15 @@ public final class Runner {
     private CausalLm unlearn(CausalLm learned, Unlearning unlearning, Dataset data, Tokenizer tokenizer) {
         CausalLm model = learned.copy();
         int requests = unlearning.requests();
+        int first = restoreUnlearned(model, requests, unlearning.steps());
+        if (restored.unlearnDone()) {
+            return model;
+        }
         List<List<QaExample>> chunks = requests(data.get(Split.FORGET), requests);
         CausalLm[] reference = new CausalLm[1];
         try {
-            for (int r = 0; r < requests; r++) {
-                String stage = requests == 1 ? "unlearn" : "unlearn.request" + (r + 1);
+            for (int r = first; r < requests; r++) {
+                String stage = requestStage(r, requests);
                 Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
                 for (Split s : Split.values()) {
                     List<QaExample> examples = s == Split.FORGET ? chunks.get(r) : data.get(s);
@@ -219,6 +263,13 @@ public final class Runner {
                                 null);
                     }
                 }
+                if (checkpoints != null) {
+                    String file = "unlearned-" + (r + 1) + ".safetensors";
+                    int requestsDone = r + 1;
+                    boolean over = !completed[0] || requestsDone == requests;
+                    checkpoints.stageDone(lastFinished(stage), file, model, curveRows,
+                            m -> m.withUnlearned(requestsDone, file, over));
+                }
                 if (!completed[0]) {
                     break;
                 }
@@ -229,6 +280,48 @@ public final class Runner {
             }
         }
         return model;
+    }
+
+    private static String requestStage(int r, int requests) {
+        return requests == 1 ? "unlearn" : "unlearn.request" + (r + 1);
+    }
+
+    /**
+     * Sets {@code model} to the unlearned model of the checkpoints, if they hold one, and replays the events
+     * of the requests it went through; returns how many requests are done.
+     */
+    private int restoreUnlearned(CausalLm model, int requests, long steps) {
+        String file = restored.unlearned();
+        if (file == null || checkpoints == null) {
+            return 0;
+        }
+        try (CausalLm saved = checkpoints.loadModel(file, model.config(), model.device())) {
+            model.weights().assign(saved.weights().asMap(), file);
+        }
+        for (int r = 0; r < restored.requestsDone(); r++) {
+            replayFinished(requestStage(r, requests), steps);
+        }
+        return restored.requestsDone();
+    }
+
+    /** Emits the start and the recorded end of a stage that the checkpoints hold as finished. */
+    private void replayFinished(String stage, long steps) {
+        RunEvent.StageFinished f = restored.finished(stage);
+        if (f == null) {
+            throw new IllegalStateException("the checkpoints hold the model of stage " + stage + " but not its end");
+        }
+        emit(new RunEvent.StageStarted(stage, steps));
+        emit(f);
+    }
+
+    /** The event that ended the last run of {@code stage}. */
+    private RunEvent.StageFinished lastFinished(String stage) {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            if (log.get(i) instanceof RunEvent.StageFinished f && f.stage().equals(stage)) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("stage " + stage + " has not finished");
     }
 
     /**
@@ -252,12 +345,7 @@ public final class Runner {
 
     /** The number of steps the last finished run of {@code stage} did, from the event log. */
     private long lastStep(String stage) {
-        for (int i = log.size() - 1; i >= 0; i--) {
-            if (log.get(i) instanceof RunEvent.StageFinished f && f.stage().equals(stage)) {
-                return f.stepsDone();
-            }
-        }
-        return 0;
+        return lastFinished(stage).stepsDone();
     }
 
     /**
@@ -367,12 +455,23 @@ public final class Runner {
         long start = System.nanoTime();
         String stop = "";
         long done = 0;
-        if (probe != null) {
+        // a relearning attack is repeated whole on resume: its steps are not checkpointed
+        boolean checkpointed = checkpoints != null && !stage.startsWith(RunResult.ATTACK);
+        Checkpoints.Mid mid = pendingMid != null && pendingMid.stage().equals(stage) ? pendingMid : null;
+        if (probe != null && mid == null) {
             probe.at(0);
         }
         try (Optimizer.State state = optimizer.init(model.weights(), model.manager())) {
-            for (long s = 0; s < steps; s++) {
+            if (mid != null) {
+                done = restoreMid(mid, model, state, objective, streams);
+                pendingMid = null;
+            }
+            for (long s = done; s < steps; s++) {
                 Optimizer.Outcome outcome;
+                if (model.config().dropout() > 0) {
+                    // dropout draws from the engine's generator: seeded per step, so a resumed stage draws the same
+                    Engine.getInstance().setRandomSeed((int) Seeds.derive(recipe.seed(), stage + ".dropout", s));
+                }
                 try (NDScope scope = new NDScope()) {
                     StepContext ctx = new StepContext(s, steps, model, reference, streams, tokenizer, objective);
                     outcome = optimizer.step(ctx, model.weights(), state, s, steps,
@@ -388,6 +487,12 @@ public final class Runner {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 emit(new RunEvent.Progress(stage, done, steps, outcome.loss(), done / Math.max(seconds, 1e-9)));
+                if (checkpointed && checkpoints.due(done, steps)) {
+                    Map<String, Long> draws = new LinkedHashMap<>();
+                    streams.forEach((split, stream) -> draws.put(split.id(), stream.draws()));
+                    checkpoints.midStage(stage, done, model.weights().asMap(), state.arrays(), draws, objective.state(),
+                            curveRows);
+                }
             }
         }
         if (probe != null && done % probe.every() != 0) {
@@ -395,6 +500,27 @@ public final class Runner {
         }
         emit(new RunEvent.StageFinished(stage, (System.nanoTime() - start) / 1e9, done, stop, false));
         return stop.isEmpty();
+    }
+
+    /**
+     * Sets the trained weights, the optimizer state, the objective's state and the data streams to those of
+     * {@code mid}; returns the steps it had done.
+     */
+    private long restoreMid(Checkpoints.Mid mid, CausalLm model, Optimizer.State state, Objective objective,
+            Map<Split, BatchStream> streams) {
+        try (ai.djl.ndarray.NDManager scratch = model.manager().newSubManager()) {
+            Map<String, ai.djl.ndarray.NDArray> arrays = Objects.requireNonNull(checkpoints).readArrays(mid.file(), scratch);
+            Map<String, ai.djl.ndarray.NDArray> weights = new LinkedHashMap<>();
+            Map<String, ai.djl.ndarray.NDArray> optimizerState = new LinkedHashMap<>();
+            arrays.forEach((name, a) -> (name.startsWith("w/") ? weights : optimizerState).put(name.substring(2), a));
+            model.weights().assign(weights, mid.file());
+            state.restore(optimizerState);
+        }
+        objective.restore(mid.objectiveState());
+        for (Map.Entry<Split, BatchStream> e : streams.entrySet()) {
+            e.getValue().skip(mid.draws().getOrDefault(e.getKey().id(), 0L));
+        }
+        return mid.stepsDone();
     }
 
     private List<RunResult.Row> evaluate(Map<String, CausalLm> models, Evaluation evaluation, Dataset data,
