@@ -141,6 +141,48 @@ class RunCommandTest {
     }
 
     @Test
+    void evalMeasuresAFinishedRunsModelsAgainWithTheSameResult(@TempDir Path tmp) throws IOException {
+        Path recipe = tmp.resolve("tiny.yaml");
+        Files.writeString(recipe, TINY);
+        Path runs = tmp.resolve("runs");
+        assertEquals(0, lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet").exit());
+        Path dir = runDirs(runs).get(0);
+        assertTrue(Files.isRegularFile(dir.resolve("checkpoints/manifest.json")));
+        byte[] metrics = Files.readAllBytes(dir.resolve("metrics.csv"));
+
+        Outcome eval = lethe("eval", dir.toString(), "--quiet");
+        assertEquals(0, eval.exit(), eval.err());
+        assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("eval/metrics.csv")));
+        assertTrue(Files.isRegularFile(dir.resolve("eval/report/index.html")));
+        assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("metrics.csv")), "the run's own metrics are kept");
+
+        Outcome again = lethe("run", "--resume", dir.toString(), "--quiet");
+        assertEquals(2, again.exit());
+        assertTrue(again.err().contains("already finished"), again.err());
+    }
+
+    @Test
+    void resumeAndEvalRejectWhatTheyCannotUse(@TempDir Path tmp) throws IOException {
+        Outcome notARun = lethe("eval", tmp.toString());
+        assertEquals(2, notARun.exit());
+        assertTrue(notARun.err().contains(tmp + " is not a run directory"), notARun.err());
+        assertEquals(2, lethe("run", "--resume", tmp.toString()).exit());
+        Outcome both = lethe("run", "x.yaml", "--resume", tmp.toString());
+        assertEquals(2, both.exit());
+        assertTrue(both.err().contains("either a RECIPE file or --resume RUN_DIR"), both.err());
+        assertEquals(2, lethe("run").exit());
+
+        // a run directory whose training never finished: eval says so and points at --resume
+        Path dir = tmp.resolve("unfinished");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("recipe.yaml"), TINY);
+        Files.writeString(dir.resolve("provenance.json"), "{\"hash\": \"0\"}");
+        Outcome untrained = lethe("eval", dir.toString());
+        assertEquals(2, untrained.exit());
+        assertTrue(untrained.err().contains("lethe run --resume " + dir), untrained.err());
+    }
+
+    @Test
     void compareRejectsADirectoryWithoutMetrics(@TempDir Path tmp) {
         Outcome o = lethe("compare", tmp.toString());
         assertEquals(2, o.exit());
@@ -162,7 +204,7 @@ class RunCommandTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("run", "list", "compare")) {
+        for (String command : List.of("run", "eval", "list", "compare", "doctor", "bench", "quickstart")) {
             Outcome o = lethe(command, "--help");
             assertEquals(0, o.exit(), command);
             assertTrue(o.out().contains("Usage: lethe " + command), o.out());
