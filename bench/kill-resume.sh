@@ -24,8 +24,11 @@ RANDOM=$seed
 opts=(--no-cache --quiet --checkpoint-every "$every")
 
 "$here/lethe" --version >/dev/null   # builds the jar if needed, outside the timings
+# a copy of the build, so that every run of the trials uses the same code even if the sources change meanwhile
+mkdir -p "$work/build" && cp "$here"/dsl/target/lethe-dsl-*.jar "$work/build/" && cp -r "$here/dsl/target/lib" "$work/build/"
+lethe() { java -Dai.djl.offline=true -cp "$work/build/*:$work/build/lib/*" dev.lethe.cli.LetheCommand "$@"; }
 start=$(date +%s.%N)
-"$here/lethe" run "$recipe" --runs "$work/baseline" "${opts[@]}" >"$work/baseline.log" 2>&1
+lethe run "$recipe" --runs "$work/baseline" "${opts[@]}" >"$work/baseline.log" 2>&1
 total=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 expected=$(ls -d "$work"/baseline/*/)metrics.csv
 echo "uninterrupted run: ${total} s, $(wc -l <"$expected") metric rows; checkpoint every $every steps"
@@ -33,7 +36,8 @@ printf '%-6s %9s %-58s %10s %s\n' trial "killed at" "last event written before t
 identical=0
 for t in $(seq 1 "$trials"); do
   runs=$work/trial$t
-  "$here/lethe" run "$recipe" --runs "$runs" "${opts[@]}" >"$work/trial$t.log" 2>&1 &
+  java -Dai.djl.offline=true -cp "$work/build/*:$work/build/lib/*" dev.lethe.cli.LetheCommand run "$recipe" \
+    --runs "$runs" "${opts[@]}" >"$work/trial$t.log" 2>&1 &
   pid=$!
   at=$(awk -v r="$RANDOM" -v T="$total" 'BEGIN { printf "%.1f", 3 + (r / 32768) * (T - 6) }')
   sleep "$at"
@@ -42,7 +46,7 @@ for t in $(seq 1 "$trials"); do
   dir=$(ls -d "$runs"/*/)
   last=$(tail -n 1 "$dir/events.jsonl" 2>/dev/null | sed 's/"total_steps".*//; s/[{}"]//g' | cut -c1-58)
   rstart=$(date +%s.%N)
-  "$here/lethe" run --resume "$dir" "${opts[@]}" >"$work/resume$t.log" 2>&1 || { cat "$work/resume$t.log" >&2; exit 1; }
+  lethe run --resume "$dir" "${opts[@]}" >"$work/resume$t.log" 2>&1 || { cat "$work/resume$t.log" >&2; exit 1; }
   rtime=$(awk -v a="$rstart" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   if cmp -s "$expected" "$dir/metrics.csv"; then same=identical; identical=$((identical + 1)); else same=DIFFERENT; fi
   printf '%-6s %8ss %-58s %10s %s\n' "$t" "$at" "$last" "$rtime" "$same"

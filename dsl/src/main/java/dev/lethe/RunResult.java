@@ -349,6 +349,31 @@ public final class RunResult {
         return events;
     }
 
+    /**
+     * One row per stage that ran, in order: {@code stage}, {@code steps_done} (models × splits for
+     * {@code evaluate}, attacks for {@code attack}), {@code seconds}, {@code cached} (the model came from the
+     * cache or, in a resumed run, from a checkpoint; its seconds are those it took then) and
+     * {@code stop_reason} (empty when the stage completed, otherwise why a numeric guard stopped it).
+     */
+    public Table stages() {
+        StringColumn stage = StringColumn.create("stage");
+        LongColumn steps = LongColumn.create("steps_done");
+        DoubleColumn seconds = DoubleColumn.create("seconds");
+        StringColumn cached = StringColumn.create("cached");
+        StringColumn stop = StringColumn.create("stop_reason");
+        for (RunEvent e : events) {
+            if (e instanceof RunEvent.StageFinished f) {
+                stage.append(f.stage());
+                steps.append(f.stepsDone());
+                seconds.append(f.seconds());
+                cached.append(f.cached() ? "yes" : "");
+                stop.append(f.stopReason());
+            }
+        }
+        seconds.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(1));
+        return Table.create(recipe.name() + " stages", stage, steps, seconds, cached, stop);
+    }
+
     /** Reasons stages stopped early, e.g. a NaN loss; empty when every stage completed. */
     public List<String> stopReasons() {
         List<String> out = new ArrayList<>();

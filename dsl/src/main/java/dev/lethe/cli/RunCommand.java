@@ -108,6 +108,7 @@ final class RunCommand implements Callable<Integer> {
         }
         dir.finish(result);
         out.println(result.summary().printAll());
+        out.println(result.stages().printAll());
         result.stopReasons().forEach(r -> out.println("stopped early: " + r));
         out.println("written to " + dir.path());
         out.flush();

@@ -311,7 +311,7 @@ public final class Runner {
             throw new IllegalStateException("the checkpoints hold the model of stage " + stage + " but not its end");
         }
         emit(new RunEvent.StageStarted(stage, steps));
-        emit(f);
+        emit(new RunEvent.StageFinished(f.stage(), f.seconds(), f.stepsDone(), f.stopReason(), true));
     }
 
     /** The event that ended the last run of {@code stage}. */

@@ -44,6 +44,11 @@ class DivergenceGuardTest {
         long done = stopped.events().stream().filter(e -> e instanceof RunEvent.StageFinished f
                 && f.stage().equals("unlearn")).mapToLong(e -> ((RunEvent.StageFinished) e).stepsDone()).sum();
         assertTrue(done > 0 && done < 60, "stopped part-way: " + done);
+        tech.tablesaw.api.Table stages = stopped.stages();
+        assertEquals(List.of("learn", "unlearn", "evaluate"), stages.stringColumn("stage").asList());
+        assertEquals(done, stages.longColumn("steps_done").get(1));
+        assertEquals(reasons.get(0), "unlearn: " + stages.stringColumn("stop_reason").get(1));
+        assertEquals("", stages.stringColumn("stop_reason").get(0));
 
         // the same recipe asked for exactly the steps that were taken ends with the same model
         RunResult exact = Runner.of(ascent(bounded.steps(done).divergeAbove(Double.POSITIVE_INFINITY))).run();
