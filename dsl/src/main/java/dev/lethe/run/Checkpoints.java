@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -93,28 +94,39 @@ final class Checkpoints {
     }
 
     /**
-     * Records a finished training stage: its model (when it leaves one, under {@code modelFile}), its event,
+     * Records a finished training stage: its model (under {@code modelFile}), its event,
      * the curve rows so far, and what is done ({@code update} applied to the manifest).
      */
-    void stageDone(RunEvent.StageFinished finished, @Nullable String modelFile, @Nullable CausalLm model,
-            List<RunResult.Row> rows, java.util.function.UnaryOperator<Manifest> update) {
-        if (modelFile != null && model != null) {
-            model.save(dir.resolve(modelFile));
-        }
+    RunEvent.CheckpointWritten stageDone(RunEvent.StageFinished finished, String modelFile, CausalLm model,
+            List<RunResult.Row> rows, UnaryOperator<Manifest> update) {
+        long start = System.nanoTime();
+        model.save(dir.resolve(modelFile));
         List<RunEvent.StageFinished> done = new ArrayList<>(manifest.finished());
         done.add(finished);
         commit(update.apply(manifest).with(done, null, rows));
+        return written(finished.stage(), finished.stepsDone(), modelFile, start);
     }
 
     /** Writes a mid-stage checkpoint of {@code stage} after {@code done} steps. */
-    void midStage(String stage, long done, Map<String, NDArray> weights, Map<String, NDArray> optimizerState,
+    RunEvent.CheckpointWritten midStage(String stage, long done, Map<String, NDArray> weights, Map<String, NDArray> optimizerState,
             Map<String, Long> draws, Map<String, double[]> objectiveState, List<RunResult.Row> rows) {
         String file = "step-" + (manifest.generation() + 1) + ".safetensors";
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         weights.forEach((name, a) -> arrays.put("w/" + name, a));
         optimizerState.forEach((name, a) -> arrays.put("o/" + name, a));
+        long start = System.nanoTime();
         Safetensors.write(dir.resolve(file), arrays, Map.of("lethe.stage", stage, "lethe.step", Long.toString(done)));
         commit(manifest.with(manifest.finished(), new Mid(stage, done, file, draws, objectiveState), rows));
+        return written(stage, done, file, start);
+    }
+
+    private RunEvent.CheckpointWritten written(String stage, long step, String file, long startNanos) {
+        try {
+            long bytes = Files.size(dir.resolve(file)) + Files.size(dir.resolve(MANIFEST));
+            return new RunEvent.CheckpointWritten(stage, step, bytes, (System.nanoTime() - startNanos) / 1e9);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back the checkpoint " + dir.resolve(file), e);
+        }
     }
 
     private void commit(Manifest next) {

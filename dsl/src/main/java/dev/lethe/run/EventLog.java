@@ -79,6 +79,12 @@ public final class EventLog implements RunListener {
             m.put("steps_done", f.stepsDone());
             m.put("stop_reason", f.stopReason());
             m.put("cached", f.cached());
+        } else if (event instanceof RunEvent.CheckpointWritten c) {
+            m.put("event", "checkpoint_written");
+            m.put("stage", c.stage());
+            m.put("step", c.step());
+            m.put("bytes", c.bytes());
+            m.put("seconds", finite(c.seconds()));
         }
         add(m);
         if (!(event instanceof RunEvent.Progress) || ++sinceFlush >= FLUSH_EVERY) {

@@ -39,4 +39,14 @@ public sealed interface RunEvent {
      */
     record StageFinished(String stage, double seconds, long stepsDone, String stopReason, boolean cached)
             implements RunEvent {}
+
+    /**
+     * A checkpoint was written ({@link Runner#checkpoints}).
+     *
+     * @param stage the training stage it belongs to
+     * @param step the stage's steps done (its total at a stage's end)
+     * @param bytes the size of the files written
+     * @param seconds how long writing took
+     */
+    record CheckpointWritten(String stage, long step, long bytes, double seconds) implements RunEvent {}
 }

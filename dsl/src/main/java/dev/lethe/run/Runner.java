@@ -193,8 +193,8 @@ public final class Runner {
         }
         CausalLm model = trainOrReuse(stage, config, device, training, data, tokenizer, splits);
         if (checkpoints != null) {
-            checkpoints.stageDone(lastFinished(stage), file, model, curveRows,
-                    m -> learn ? m.withLearned(file) : m.withReference(file));
+            emit(checkpoints.stageDone(lastFinished(stage), file, model, curveRows,
+                    m -> learn ? m.withLearned(file) : m.withReference(file)));
         }
         return model;
     }
@@ -267,8 +267,8 @@ public final class Runner {
                     String file = "unlearned-" + (r + 1) + ".safetensors";
                     int requestsDone = r + 1;
                     boolean over = !completed[0] || requestsDone == requests;
-                    checkpoints.stageDone(lastFinished(stage), file, model, curveRows,
-                            m -> m.withUnlearned(requestsDone, file, over));
+                    emit(checkpoints.stageDone(lastFinished(stage), file, model, curveRows,
+                            m -> m.withUnlearned(requestsDone, file, over)));
                 }
                 if (!completed[0]) {
                     break;
@@ -490,8 +490,8 @@ public final class Runner {
                 if (checkpointed && checkpoints.due(done, steps)) {
                     Map<String, Long> draws = new LinkedHashMap<>();
                     streams.forEach((split, stream) -> draws.put(split.id(), stream.draws()));
-                    checkpoints.midStage(stage, done, model.weights().asMap(), state.arrays(), draws, objective.state(),
-                            curveRows);
+                    emit(checkpoints.midStage(stage, done, model.weights().asMap(), state.arrays(), draws,
+                            objective.state(), curveRows));
                 }
             }
         }

@@ -155,7 +155,18 @@ class CheckpointResumeTest {
 
     @Test
     void keepingCheckpointsDoesNotChangeTheNumbers(@TempDir Path dir) throws IOException {
-        assertEquals(sequentialCsv, Runner.of(Recipe.fromYaml(SEQUENTIAL)).checkpoints(dir, 1).run().csv());
+        List<RunEvent> written = new ArrayList<>();
+        assertEquals(sequentialCsv, Runner.of(Recipe.fromYaml(SEQUENTIAL)).checkpoints(dir, 1).listener(e -> {
+            if (e instanceof RunEvent.CheckpointWritten) {
+                written.add(e);
+            }
+        }).run().csv());
+        // one after every step but a stage's last, whose checkpoint is the stage's end: 12 + 12 + 6 + 6
+        assertEquals(36, written.size());
+        assertTrue(written.stream().allMatch(e -> ((RunEvent.CheckpointWritten) e).bytes() > 1000), written.toString());
+        RunEvent.CheckpointWritten last = (RunEvent.CheckpointWritten) written.get(35);
+        assertEquals("unlearn.request2", last.stage());
+        assertEquals(6, last.step());
         // the finished run keeps one model per trained stage and no mid-stage checkpoint
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of("learn.safetensors", "manifest.json", "reference.safetensors", "unlearned-2.safetensors"),
