@@ -2,7 +2,6 @@ package dev.lethe.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -102,7 +101,9 @@ class KillResumeTest {
             p.destroyForcibly();
             p.waitFor();
             Path dir = onlyRun(runs);
-            assertFalse(Files.exists(dir.resolve("metrics.csv")));
+            if (Files.exists(dir.resolve("metrics.csv"))) {
+                continue; // killed while it was closing, after its metrics were written: not a trial either
+            }
             List<String> events = Files.readAllLines(dir.resolve("events.jsonl"));
             killedAt.add(events.isEmpty() ? "before the first event" : events.get(events.size() - 1));
 
