@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.recipe.RecipeCodec;
@@ -8,9 +9,17 @@ import dev.lethe.report.HtmlReport;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,16 +31,23 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate the trained models of a run directory again (learned, reference, unlearned, from",
-            "its checkpoints/), with the attacks and suites of its recipe.yaml; nothing is trained. Prints the",
-            "table and writes RUN_DIR/eval/metrics.csv and RUN_DIR/eval/report/ (the run's own files are left as",
-            "they are). On the same machine and code the final values equal the run's metrics.csv.",
-            "Exit codes: 0 done, 2 not a run directory or its models are not all trained, 1 failure."})
+            "its checkpoints/), with the attacks and suites of its recipe.yaml, or of another recipe file given",
+            "with --recipe; nothing is trained. Prints the table and writes RUN_DIR/eval/ (then eval-2/, ...: never",
+            "overwritten) with the recipe used, metrics.csv and report/; the run's own files are left as they are.",
+            "With the run's own recipe on the same machine and code, the values equal the run's metrics.csv.",
+            "Exit codes: 0 done, 2 not a run directory, its models not all trained, or a recipe that trains",
+            "differently; 1 failure."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run directory written by lethe run.")
     Path runDir;
+
+    @Option(names = "--recipe", paramLabel = "FILE",
+            description = {"Take the evaluate and attacks sections (and the device) from FILE, e.g. a copy of the run's",
+                "recipe.yaml with more attacks or suites; its training sections must be the run's."})
+    @Nullable Path recipeFile;
 
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
@@ -40,9 +56,10 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        RecipeCodec codec = RecipeCodec.standard();
         RunDirectory dir;
         try {
-            dir = RunDirectory.open(runDir, RecipeCodec.standard());
+            dir = RunDirectory.open(runDir, codec);
         } catch (IllegalArgumentException e) {
             err.println((e instanceof RecipeException ? "" : "lethe eval: ") + e.getMessage());
             err.flush();
@@ -54,17 +71,66 @@ final class EvalCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        Runner runner = Runner.of(dir.recipe()).checkpoints(dir.checkpoints(), 0);
+        Recipe recipe = dir.recipe();
+        if (recipeFile != null) {
+            try {
+                recipe = withEvaluationOf(recipe, codec.read(recipeFile), recipeFile);
+            } catch (IllegalArgumentException e) {
+                err.println((e instanceof RecipeException ? "" : "lethe eval: ") + e.getMessage());
+                err.flush();
+                return 2;
+            }
+        }
+        Runner runner = Runner.of(recipe).checkpoints(dir.checkpoints(), 0);
         if (!quiet) {
             runner.listener(ConsoleProgress.toStandardError());
         }
         RunResult result = runner.run();
-        Path eval = runDir.resolve("eval");
+        Path eval = freeFolder(runDir);
+        AtomicFiles.writeString(eval.resolve("recipe.yaml"), codec.write(recipe));
         AtomicFiles.writeString(eval.resolve("metrics.csv"), result.csv());
         HtmlReport.write(result, eval.resolve("report"));
         out.println(result.summary().printAll());
         out.println("written to " + eval);
         out.flush();
         return 0;
+    }
+
+    /**
+     * {@code run} with the device, evaluation and attacks of {@code other}.
+     *
+     * @throws IllegalArgumentException naming the first training section where {@code other} differs
+     */
+    static Recipe withEvaluationOf(Recipe run, Recipe other, Path otherFile) {
+        Map<String, Object[]> sections = new LinkedHashMap<>();
+        sections.put("seed", new Object[] {run.seed(), other.seed()});
+        sections.put("model", new Object[] {run.model(), other.model()});
+        sections.put("data", new Object[] {run.data(), other.data()});
+        sections.put("learn", new Object[] {run.learn(), other.learn()});
+        sections.put("reference", new Object[] {run.reference(), other.reference()});
+        sections.put("unlearn", new Object[] {run.unlearn(), other.unlearn()});
+        sections.forEach((section, pair) -> {
+            if (!Objects.equals(pair[0], pair[1])) {
+                throw new IllegalArgumentException(otherFile + ": " + section + " differs from the run's; the run's "
+                        + "models were not trained by this recipe (only evaluate, attacks, device and name may differ)");
+            }
+        });
+        return new Recipe(run.name(), run.seed(), other.device(), run.model(), run.data(), run.learn(), run.reference(),
+                run.unlearn(), other.evaluate(), other.attacks());
+    }
+
+    /** {@code eval}, or {@code eval-2}, {@code eval-3}, ...: the first that does not exist yet (created). */
+    private static Path freeFolder(Path runDir) {
+        for (int n = 1; ; n++) {
+            Path p = runDir.resolve(n == 1 ? "eval" : "eval-" + n);
+            try {
+                Files.createDirectory(p);
+                return p;
+            } catch (FileAlreadyExistsException e) {
+                // an earlier evaluation's: keep it
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + p, e);
+            }
+        }
     }
 }

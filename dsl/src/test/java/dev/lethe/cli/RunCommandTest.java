@@ -156,6 +156,22 @@ class RunCommandTest {
         assertTrue(Files.isRegularFile(dir.resolve("eval/report/index.html")));
         assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("metrics.csv")), "the run's own metrics are kept");
 
+        // the same models under an attack and a suite the run did not have; a recipe that trains differently is refused
+        Path more = tmp.resolve("more.yaml");
+        Files.writeString(more, TINY.replace("suites: [answers]", "suites: [answers, privacy]")
+                + "attacks:\n  - quantize: {bits: 4}\n");
+        Outcome attacked = lethe("eval", dir.toString(), "--recipe", more.toString(), "--quiet");
+        assertEquals(0, attacked.exit(), attacked.err());
+        String evaluated = Files.readString(dir.resolve("eval-2/metrics.csv"));
+        assertTrue(evaluated.contains("\nunlearned+quantize") && evaluated.contains(",mia_loss,"), evaluated);
+        assertTrue(Files.readString(dir.resolve("eval-2/recipe.yaml")).contains("quantize"));
+        assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("eval/metrics.csv")), "the first evaluation is kept");
+        Path other = tmp.resolve("other.yaml");
+        Files.writeString(other, TINY.replace("steps: 20", "steps: 21"));
+        Outcome refused = lethe("eval", dir.toString(), "--recipe", other.toString());
+        assertEquals(2, refused.exit());
+        assertTrue(refused.err().contains(other + ": learn differs from the run's"), refused.err());
+
         Outcome again = lethe("run", "--resume", dir.toString(), "--quiet");
         assertEquals(2, again.exit());
         assertTrue(again.err().contains("already finished"), again.err());
