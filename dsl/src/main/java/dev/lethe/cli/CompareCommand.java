@@ -45,22 +45,16 @@ final class CompareCommand implements Callable<Integer> {
             try {
                 lines = Files.readAllLines(csv);
             } catch (IOException e) {
-                err.println("lethe compare: " + csv + ": cannot read (" + e.getClass().getSimpleName()
+                return BadInput.report(err, "compare", csv + ": cannot read (" + e.getClass().getSimpleName()
                         + "); is " + runs.get(i) + " a finished run directory?");
-                err.flush();
-                return 2;
             }
             if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
-                err.println("lethe compare: " + csv + ":1: expected the header " + HEADER);
-                err.flush();
-                return 2;
+                return BadInput.report(err, "compare", csv + ":1: expected the header " + HEADER);
             }
             for (int n = 1; n < lines.size(); n++) {
                 String[] f = lines.get(n).split(",", -1);
                 if (f.length != 6) {
-                    err.println("lethe compare: " + csv + ":" + (n + 1) + ": expected 6 fields, got " + f.length);
-                    err.flush();
-                    return 2;
+                    return BadInput.report(err, "compare", csv + ":" + (n + 1) + ": expected 6 fields, got " + f.length);
                 }
                 if (!FINAL_STAGES.contains(f[1])) {
                     continue; // a point of a curve (continual evaluation), not a final value
@@ -70,9 +64,7 @@ final class CompareCommand implements Callable<Integer> {
                     rows.computeIfAbsent(List.of(f[0], f[2], f[3]), k -> new String[runs.size()])[i] =
                             String.format(Locale.ROOT, "%." + digits + "f", v);
                 } catch (NumberFormatException e) {
-                    err.println("lethe compare: " + csv + ":" + (n + 1) + ": not a number: " + f[4]);
-                    err.flush();
-                    return 2;
+                    return BadInput.report(err, "compare", csv + ":" + (n + 1) + ": not a number: " + f[4]);
                 }
             }
         }

@@ -4,7 +4,6 @@ import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.recipe.RecipeCodec;
-import dev.lethe.recipe.RecipeException;
 import dev.lethe.report.HtmlReport;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunDirectory;
@@ -61,24 +60,18 @@ final class EvalCommand implements Callable<Integer> {
         try {
             dir = RunDirectory.open(runDir, codec);
         } catch (IllegalArgumentException e) {
-            err.println((e instanceof RecipeException ? "" : "lethe eval: ") + e.getMessage());
-            err.flush();
-            return 2;
+            return BadInput.report(err, "eval", e);
         }
         if (!dir.isTrained()) {
-            err.println("lethe eval: " + runDir + " does not hold every model its recipe trains (the run was stopped "
-                    + "before the end of its training stages); lethe run --resume " + runDir + " finishes it");
-            err.flush();
-            return 2;
+            return BadInput.report(err, "eval", runDir + " does not hold every model its recipe trains (the run was "
+                    + "stopped before the end of its training stages); lethe run --resume " + runDir + " finishes it");
         }
         Recipe recipe = dir.recipe();
         if (recipeFile != null) {
             try {
                 recipe = withEvaluationOf(recipe, codec.read(recipeFile), recipeFile);
             } catch (IllegalArgumentException e) {
-                err.println((e instanceof RecipeException ? "" : "lethe eval: ") + e.getMessage());
-                err.flush();
-                return 2;
+                return BadInput.report(err, "eval", e);
             }
         }
         Runner runner = Runner.of(recipe).checkpoints(dir.checkpoints(), 0);

@@ -62,26 +62,17 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if ((recipeFile == null) == (resume == null)) {
-            err.println("lethe run: give either a RECIPE file or --resume RUN_DIR (see lethe run --help)");
-            err.flush();
-            return 2;
+            return BadInput.report(err, "run", "give either a RECIPE file or --resume RUN_DIR (see lethe run --help)");
         }
         if (checkpointEvery < 0) {
-            err.println("lethe run: --checkpoint-every must be >= 0, was " + checkpointEvery);
-            err.flush();
-            return 2;
+            return BadInput.report(err, "run", "--checkpoint-every must be >= 0, was " + checkpointEvery);
         }
         RecipeCodec codec = RecipeCodec.standard();
         RunDirectory dir;
         try {
             dir = resume == null ? RunDirectory.create(runs, codec.read(recipeFile), codec) : open(resume, codec, err);
-        } catch (IllegalArgumentException e) { // a RecipeException's message already names the file
-            err.println((e instanceof RecipeException ? "" : "lethe run: ") + e.getMessage());
-            err.flush();
-            return 2;
-        }
-        if (dir == null) {
-            return 2;
+        } catch (IllegalArgumentException e) {
+            return BadInput.report(err, "run", e);
         }
         out.println((resume == null ? "run directory: " : "resuming ") + dir.path());
         out.flush();
@@ -97,9 +88,7 @@ final class RunCommand implements Callable<Integer> {
             result = runner.checkpoints(dir.checkpoints(), checkpointEvery).run();
         } catch (IllegalArgumentException e) {
             dir.fail(e);
-            err.println("lethe run: bad input: " + e.getMessage());
-            err.flush();
-            return 2;
+            return BadInput.report(err, "run", "bad input: " + e.getMessage());
         } catch (RuntimeException | Error e) {
             dir.fail(e);
             err.println("lethe run: failed: " + e + " (stack trace in " + dir.path().resolve("error.txt") + ")");
@@ -115,14 +104,16 @@ final class RunCommand implements Callable<Integer> {
         return result.stopReasons().isEmpty() ? 0 : 3;
     }
 
-    /** The run directory to continue, or null (after saying why) when it cannot be continued. */
-    private static @Nullable RunDirectory open(Path dir, RecipeCodec codec, PrintWriter err) {
+    /**
+     * The run directory to continue.
+     *
+     * @throws IllegalArgumentException when it is not one, or its run already finished
+     */
+    private static RunDirectory open(Path dir, RecipeCodec codec, PrintWriter err) {
         RunDirectory rd = RunDirectory.open(dir, codec);
         if (rd.isFinished()) {
-            err.println("lethe run: " + dir + " already finished (it has its metrics.csv); lethe eval " + dir
+            throw new IllegalArgumentException(dir + " already finished (it has its metrics.csv); lethe eval " + dir
                     + " evaluates its models again");
-            err.flush();
-            return null;
         }
         if (rd.codeOrRecipeChanged()) {
             err.println("lethe run: warning: the code or the recipe differs from " + dir.resolve("provenance.json")

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param params the parameters as given (plain values: numbers, strings, booleans, lists of them)
  * @param objective what the registry made of them
  */
-public record NamedObjective(String name, Map<String, Object> params, Objective objective) implements Objective {
+public record NamedObjective(String name, Map<String, Object> params, Objective objective) implements Wrapper {
 
     /** Copies the parameters, keeping their order. */
     public NamedObjective {
@@ -29,16 +29,6 @@ public record NamedObjective(String name, Map<String, Object> params, Objective 
     @Override
     public NDArray loss(Step step) {
         return objective.loss(step);
-    }
-
-    @Override
-    public Map<String, double[]> state() {
-        return objective.state();
-    }
-
-    @Override
-    public void restore(Map<String, double[]> state) {
-        objective.restore(state);
     }
 
     /** Equal when the names and parameters are (the objective follows from them through the registry). */

@@ -75,38 +75,18 @@ public interface Objective {
     }
 
     /** An objective times a weight that depends on the step: {@code weight.at(index, totalSteps) · objective}. */
-    record ScheduledWeight(Objective objective, Schedule weight) implements Objective {
+    record ScheduledWeight(Objective objective, Schedule weight) implements Wrapper {
         @Override
         public NDArray loss(Step step) {
             return Scalars.times(objective.loss(step), weight.at(step.index(), step.totalSteps()));
         }
-
-        @Override
-        public Map<String, double[]> state() {
-            return objective.state();
-        }
-
-        @Override
-        public void restore(Map<String, double[]> state) {
-            objective.restore(state);
-        }
     }
 
     /** An objective times a constant weight. */
-    record Scaled(Objective objective, double weight) implements Objective {
+    record Scaled(Objective objective, double weight) implements Wrapper {
         @Override
         public NDArray loss(Step step) {
             return Scalars.times(objective.loss(step), weight);
-        }
-
-        @Override
-        public Map<String, double[]> state() {
-            return objective.state();
-        }
-
-        @Override
-        public void restore(Map<String, double[]> state) {
-            objective.restore(state);
         }
     }
 }
