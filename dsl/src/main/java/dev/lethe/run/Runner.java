@@ -2,6 +2,8 @@ package dev.lethe.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.lethe.Evaluation;
 import dev.lethe.Recipe;
@@ -64,6 +66,9 @@ import org.jspecify.annotations.Nullable;
  * model after each (the continual suites and splits when set, otherwise the recipe's). With a reference
  * model, {@code kl_to_reference} ({@link ReferenceKl}) is measured on the forget and retain splits for the
  * learned, the unlearned and every attacked model while it and the reference are alive.
+ *
+ * <p>With {@link #checkpoints}, the training stages keep checkpoints from which a killed run continues to
+ * the same result; without, nothing is written (but the {@link #cache model cache}, when set).
  */
 public final class Runner {
     private static final String LEARNED = "learned";
@@ -508,10 +513,10 @@ public final class Runner {
      */
     private long restoreMid(Checkpoints.Mid mid, CausalLm model, Optimizer.State state, Objective objective,
             Map<Split, BatchStream> streams) {
-        try (ai.djl.ndarray.NDManager scratch = model.manager().newSubManager()) {
-            Map<String, ai.djl.ndarray.NDArray> arrays = Objects.requireNonNull(checkpoints).readArrays(mid.file(), scratch);
-            Map<String, ai.djl.ndarray.NDArray> weights = new LinkedHashMap<>();
-            Map<String, ai.djl.ndarray.NDArray> optimizerState = new LinkedHashMap<>();
+        try (NDManager scratch = model.manager().newSubManager()) {
+            Map<String, NDArray> arrays = Objects.requireNonNull(checkpoints).readArrays(mid.file(), scratch);
+            Map<String, NDArray> weights = new LinkedHashMap<>();
+            Map<String, NDArray> optimizerState = new LinkedHashMap<>();
             arrays.forEach((name, a) -> (name.startsWith("w/") ? weights : optimizerState).put(name.substring(2), a));
             model.weights().assign(weights, mid.file());
             state.restore(optimizerState);
