@@ -152,13 +152,20 @@ public final class RunResult {
                 keys.add(List.of(r.model(), r.split()));
             }
         }
+        List<List<String>> ordered = new ArrayList<>(keys);
+        // the trained models first, in the order they were made, then the attacked ones in the recipe's order
+        List<String> trained = List.of("learned", "reference", "unlearned");
+        ordered.sort(java.util.Comparator.comparingInt(k -> {
+            int i = trained.indexOf(k.get(0));
+            return i < 0 ? trained.size() : i;
+        }));
         Table t = Table.create(title, StringColumn.create("model"), StringColumn.create("split"));
         for (String m : metrics) {
             DoubleColumn c = DoubleColumn.create(m);
             c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
             t.addColumns(c);
         }
-        for (List<String> k : keys) {
+        for (List<String> k : ordered) {
             t.stringColumn("model").append(k.get(0));
             t.stringColumn("split").append(k.get(1));
             for (String m : metrics) {

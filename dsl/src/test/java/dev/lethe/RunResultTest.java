@@ -53,6 +53,21 @@ class RunResultTest {
     }
 
     @Test
+    void tablesListTheTrainedModelsFirstThenTheAttackedOnes() {
+        RunResult r = new RunResult(RECIPE, List.of(
+                new RunResult.Row("unlearned+relearn", RunResult.ATTACK, "forget", "exact_match", 0.5, 0),
+                RunResult.Row.of("unlearned+relearn", "forget+holdout", "mia_loss_auc", 0.6),
+                RunResult.Row.of("unlearned", "forget", "exact_match", 0.0),
+                RunResult.Row.of("learned", "forget", "exact_match", 1.0),
+                RunResult.Row.of("reference", "forget+holdout", "mia_loss_auc", 0.5),
+                RunResult.Row.of("learned", "forget+holdout", "mia_loss_auc", 0.9)), List.of());
+        assertEquals(List.of("learned", "unlearned", "unlearned+relearn"),
+                r.summary().stringColumn("model").asList());
+        assertEquals(List.of("learned", "reference", "unlearned+relearn"),
+                r.headline().stringColumn("model").asList());
+    }
+
+    @Test
     void curvesComeInStepOrderAndStabilityNamesTheWorstPoint() {
         RunResult r = result();
         assertEquals(List.of(0L, 4L, 8L), r.curve("unlearned", "unlearn", "forget", "exact_match").stream()
