@@ -50,7 +50,7 @@ public final class ConsoleProgress implements RunListener {
             if (interactive) {
                 out.println();
             }
-            String how = f.cached() ? "loaded from cache" : String.format(Locale.ROOT, "%.1f s", f.seconds());
+            String how = f.cached() ? "loaded from the cache or a checkpoint" : String.format(Locale.ROOT, "%.1f s", f.seconds());
             out.printf(Locale.ROOT, "%-9s done: %d steps, %s%s%n", f.stage(), f.stepsDone(), how,
                     f.stopReason().isEmpty() ? "" : " (stopped: " + f.stopReason() + ")");
         }

@@ -35,7 +35,8 @@ public sealed interface RunEvent {
      * @param seconds wall time
      * @param stepsDone steps completed
      * @param stopReason why it stopped early (a numeric guard), or empty when it completed
-     * @param cached whether the result came from the model cache instead of training
+     * @param cached whether the model came from the model cache, or from a checkpoint of a resumed run, instead of
+     *     training (its seconds are then those of the training that made it, when known)
      */
     record StageFinished(String stage, double seconds, long stepsDone, String stopReason, boolean cached)
             implements RunEvent {}

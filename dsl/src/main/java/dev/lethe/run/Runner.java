@@ -471,7 +471,8 @@ public final class Runner {
                 done = restoreMid(mid, model, state, objective, streams);
                 pendingMid = null;
             }
-            for (long s = done; s < steps; s++) {
+            long first = done;
+            for (long s = first; s < steps; s++) {
                 Optimizer.Outcome outcome;
                 if (model.config().dropout() > 0) {
                     // dropout draws from the engine's generator: seeded per step, so a resumed stage draws the same
@@ -491,7 +492,7 @@ public final class Runner {
                     probe.at(done);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                emit(new RunEvent.Progress(stage, done, steps, outcome.loss(), done / Math.max(seconds, 1e-9)));
+                emit(new RunEvent.Progress(stage, done, steps, outcome.loss(), (done - first) / Math.max(seconds, 1e-9)));
                 if (checkpointed && checkpoints.due(done, steps)) {
                     Map<String, Long> draws = new LinkedHashMap<>();
                     streams.forEach((split, stream) -> draws.put(split.id(), stream.draws()));
