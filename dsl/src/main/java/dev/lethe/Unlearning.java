@@ -26,9 +26,36 @@ import org.jspecify.annotations.Nullable;
  * @param adapters low-rank adapters to train instead of the full model (merged back afterwards), or null
  * @param divergeAbove the stage stops, keeping the weights of its last good step, at the first step whose
  *     loss has a magnitude above this ({@code +∞}: only NaN or infinite losses and updates stop it)
+ * @param trainOn the texts the stage's batches hold: the question-answer pairs (TOFU-style), the passages
+ *     (MUSE-style, which unlearns the text itself), or both
  */
 public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
-        @Nullable Lora adapters, double divergeAbove) {
+        @Nullable Lora adapters, double divergeAbove, Texts trainOn) {
+
+    /**
+     * What an unlearning stage trains on. Every split's batches are drawn from its question-answer pairs, its
+     * passages (each as an answer without a prompt, cut to the context length: the form the learn stage read
+     * them in), or both mixed in one stream; with sequential requests, a request's forget passages are those
+     * of the people its forget questions are about.
+     */
+    public enum Texts {
+        /** The question-answer pairs (the default; TOFU's setting). */
+        ANSWERS,
+        /** The passages (MUSE's setting: the forget set is text, and so is the retain set). */
+        PASSAGES,
+        /** Both, in one stream per split. */
+        BOTH;
+
+        /** Whether the question-answer pairs are in. */
+        public boolean answers() {
+            return this != PASSAGES;
+        }
+
+        /** Whether the passages are in. */
+        public boolean passages() {
+            return this != ANSWERS;
+        }
+    }
 
     /** Validates the numbers. */
     public Unlearning {
@@ -44,6 +71,12 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
         if (!(divergeAbove > 0)) {
             throw new IllegalArgumentException("divergeAbove must be > 0, was " + divergeAbove);
         }
+    }
+
+    /** Training on the question-answer pairs. */
+    public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
+            @Nullable Lora adapters, double divergeAbove) {
+        this(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, Texts.ANSWERS);
     }
 
     /** No divergence bound: only NaN or infinite losses and updates stop the stage. */
@@ -64,17 +97,17 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
 
     /** A copy with another optimizer. */
     public Unlearning optimizer(Optimizer newOptimizer) {
-        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove);
+        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn);
     }
 
     /** A copy with another step count (per request). */
     public Unlearning steps(long newSteps) {
-        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove);
+        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove, trainOn);
     }
 
     /** A copy with another batch size. */
     public Unlearning batchSize(int newBatchSize) {
-        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove);
+        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove, trainOn);
     }
 
     /**
@@ -82,12 +115,12 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * {@code adapters(Lora.rank(8).alpha(16).fila())}; null trains the full model.
      */
     public Unlearning adapters(@Nullable Lora newAdapters) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove);
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove, trainOn);
     }
 
     /** A copy that cuts the forget split into {@code k} sequential unlearning requests of {@code steps} steps each. */
     public Unlearning sequential(int k) {
-        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove);
+        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove, trainOn);
     }
 
     /**
@@ -95,6 +128,14 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * weights of the step before (the reason is in {@code RunResult.stopReasons()} and the event log).
      */
     public Unlearning divergeAbove(double bound) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound);
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound, trainOn);
+    }
+
+    /**
+     * A copy that trains on {@code texts}: {@code trainOn(Texts.PASSAGES)} unlearns the forget passages
+     * themselves (MUSE), {@code BOTH} the passages and the question-answer pairs.
+     */
+    public Unlearning trainOn(Texts texts) {
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, texts);
     }
 }

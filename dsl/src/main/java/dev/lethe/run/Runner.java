@@ -243,9 +243,19 @@ public final class Runner {
                 String stage = requestStage(r, requests);
                 Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
                 for (Split s : Split.values()) {
-                    List<QaExample> examples = s == Split.FORGET ? chunks.get(r) : data.get(s);
-                    if (!examples.isEmpty()) {
-                        streams.put(s, stream(stage + "." + s.id(), examples, tokenizer, unlearning.batchSize()));
+                    List<QaExample> qa = s == Split.FORGET ? chunks.get(r) : data.get(s);
+                    List<Encoded> texts = new ArrayList<>();
+                    if (unlearning.trainOn().answers()) {
+                        texts.addAll(Encoded.all(tokenizer, qa));
+                    }
+                    if (unlearning.trainOn().passages()) {
+                        List<Passage> passages = s == Split.FORGET
+                                ? requestPassages(data.passages(Split.FORGET), chunks, r) : data.passages(s);
+                        texts.addAll(passageExamples(tokenizer, passages, model.config().contextLength()));
+                    }
+                    if (!texts.isEmpty()) {
+                        streams.put(s, new BatchStream(texts, unlearning.batchSize(),
+                                Seeds.derive(recipe.seed(), stage + "." + s.id())));
                     }
                 }
                 Evaluation.Continual continual = recipe.evaluate().continual();
@@ -327,6 +337,36 @@ public final class Runner {
             }
         }
         throw new IllegalStateException("stage " + stage + " has not finished");
+    }
+
+    /**
+     * The forget passages of request {@code r}: those about the people request {@code r}'s questions are about
+     * and no earlier request's; all of them when there is one request.
+     *
+     * @throws IllegalArgumentException when, with several requests, a passage is about nobody any request asks about
+     */
+    static List<Passage> requestPassages(List<Passage> passages, List<List<QaExample>> chunks, int r) {
+        if (chunks.size() == 1) {
+            return passages;
+        }
+        Map<String, Integer> firstRequest = new LinkedHashMap<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            for (QaExample e : chunks.get(i)) {
+                firstRequest.putIfAbsent(e.subject(), i);
+            }
+        }
+        List<Passage> out = new ArrayList<>();
+        for (Passage p : passages) {
+            Integer request = firstRequest.get(p.subject());
+            if (request == null) {
+                throw new IllegalArgumentException("cannot give the forget passage about '" + p.subject() + "' to one of "
+                        + chunks.size() + " unlearning requests: no forget question is about that subject");
+            }
+            if (request == r) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /**
@@ -583,10 +623,7 @@ public final class Runner {
         long total = 0;
         for (Split s : splits) {
             List<Encoded> examples = Encoded.all(tokenizer, data.get(s));
-            for (Passage p : data.passages(s)) {
-                int[] tokens = tokenizer.encode(p.text());
-                examples.add(new Encoded(new int[0], Arrays.copyOf(tokens, Math.min(tokens.length, contextLength - 1))));
-            }
+            examples.addAll(passageExamples(tokenizer, data.passages(s), contextLength));
             encoded.put(s, examples);
             total += examples.size();
         }
@@ -602,6 +639,16 @@ public final class Runner {
         return streams;
     }
 
+
+    /** Each passage as an answer without a prompt, cut to fit the context with its first token as input. */
+    private static List<Encoded> passageExamples(Tokenizer tokenizer, List<Passage> passages, int contextLength) {
+        List<Encoded> out = new ArrayList<>(passages.size());
+        for (Passage p : passages) {
+            int[] tokens = tokenizer.encode(p.text());
+            out.add(new Encoded(new int[0], Arrays.copyOf(tokens, Math.min(tokens.length, contextLength - 1))));
+        }
+        return out;
+    }
 
     private BatchStream stream(String label, List<QaExample> examples, Tokenizer tokenizer, int batchSize) {
         return new BatchStream(Encoded.all(tokenizer, examples), batchSize, Seeds.derive(recipe.seed(), label));

@@ -88,7 +88,8 @@ final class RandomRecipes {
                 data(), training(), random.nextBoolean() ? training() : null,
                 random.nextInt(4) == 0 ? null : new Unlearning(objective(3), optimizer(), random.nextInt(500),
                         1 + random.nextInt(64), 1 + random.nextInt(3), random.nextBoolean() ? null : lora(),
-                        random.nextBoolean() ? Double.POSITIVE_INFINITY : positive()),
+                        random.nextBoolean() ? Double.POSITIVE_INFINITY : positive(),
+                        Unlearning.Texts.values()[random.nextInt(Unlearning.Texts.values().length)]),
                 evaluation(), attacks);
     }
 
