@@ -154,8 +154,10 @@ final class StepContext implements LossOracle {
         return batches.computeIfAbsent(split, s -> {
             BatchStream stream = streams.get(s);
             if (stream == null) {
-                throw new IllegalStateException("the objective asks for the " + s.id()
-                        + " split, which this stage does not provide; it has " + streams.keySet());
+                // a recipe problem (e.g. train_on: passages with a split that has none), not a bug
+                throw new IllegalArgumentException("the objective asks for the " + s.id()
+                        + " split, which this stage does not provide (it has no examples, or no passages with "
+                        + "train_on: passages); it has " + streams.keySet());
             }
             List<Encoded> examples = stream.next();
             drawn.put(s, examples);
