@@ -102,7 +102,7 @@ public final class Lethe {
         /** The seed (default 42). */
         RecipeStep seed(long seed);
 
-        /** The device: {@code cpu} (default), {@code gpu}, {@code gpu:N}. */
+        /** The device: {@code cpu} (default), {@code gpu}, {@code gpu:N}, or {@code auto} (a GPU when there is one). */
         RecipeStep device(String device);
 
         /** The immutable recipe. */

@@ -24,7 +24,7 @@ public final class Quickstart {
         return recipe("cpu");
     }
 
-    /** {@link #recipe()} on {@code device} ({@code cpu}, {@code gpu} or {@code gpu:N}). */
+    /** {@link #recipe()} on {@code device} ({@code cpu}, {@code gpu}, {@code gpu:N} or {@code auto}). */
     public static Recipe recipe(String device) {
         return Lethe.recipe("quickstart")
                 .model(GptConfig.tiny())

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param name a name for the run
  * @param seed the one seed every random stream derives from
- * @param device {@code "cpu"}, {@code "gpu"} or {@code "gpu:N"}
+ * @param device {@code "cpu"}, {@code "gpu"}, {@code "gpu:N"} or {@code "auto"} (a GPU when the engine sees one)
  * @param model the model shape (vocabulary size 0 = the data's tokenizer's)
  * @param data the examples
  * @param learn training of the model that memorises everything (forget ∪ retain ∪ world)

@@ -39,7 +39,7 @@ public final class LetheCommand implements Runnable {
         boolean noCache;
 
         @Option(names = "--device", defaultValue = "cpu",
-                description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}); a GPU needs the -Pgpu build, see README.")
+                description = "cpu, gpu, gpu:N or auto (default: ${DEFAULT-VALUE}); a GPU needs the -Pgpu build, see README.")
         String device;
 
         @Option(names = "--csv", paramLabel = "FILE",

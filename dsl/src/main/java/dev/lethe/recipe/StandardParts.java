@@ -177,7 +177,7 @@ public final class StandardParts {
     public static final Kind<Recipe> RECIPE = Kind.of("recipe", Recipe.class, "an unlearning experiment",
             List.of(Param.required("name", text(), "the run's name"),
                     Param.of("seed", ParamTypes.anyLong(), 42L, "the seed every random stream derives from"),
-                    Param.of("device", text(), "cpu", "cpu, gpu or gpu:N"),
+                    Param.of("device", text(), "cpu", "cpu, gpu, gpu:N or auto (a GPU when the engine sees one)"),
                     Param.required("model", part(Slot.MODEL), "the model's shape"),
                     Param.required("data", part(Slot.DATA), "the examples"),
                     Param.of("learn", struct(TRAINING), Training.of(1000), "training of the learned model"),
@@ -191,8 +191,8 @@ public final class StandardParts {
                 if (name.isBlank()) {
                     throw new IllegalArgumentException("name must not be blank");
                 }
-                if (!device.matches("cpu|gpu|gpu:\\d+")) {
-                    throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, was '" + device + "'");
+                if (!device.matches("cpu|gpu|gpu:\\d+|auto")) {
+                    throw new IllegalArgumentException("device must be cpu, gpu, gpu:N or auto, was '" + device + "'");
                 }
                 return new Recipe(name, a.longInteger("seed"), device, a.get("model"), a.get("data"), a.get("learn"),
                         a.get("reference"), a.get("unlearn"), a.get("evaluate"), a.list("attacks"));

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param recipeHash SHA-256 of the resolved recipe's YAML text (hex)
  * @param name the recipe's name
  * @param seed the recipe's seed
- * @param device the recipe's device
+ * @param device the recipe's device; for {@code auto}, with the one it resolves to here (e.g. {@code auto (cpu())})
  * @param letheVersion {@link Lethe#VERSION}
  * @param gitCommit the commit of the working directory's git checkout, or null outside one
  * @param java the Java runtime's version and vendor
@@ -41,7 +41,9 @@ public record Provenance(String hash, String recipeHash, String name, long seed,
         String commit = currentGitCommit();
         String hash = sha256(yaml + "\nlethe " + Lethe.VERSION + "\ngit " + commit);
         Engine engine = Engine.getInstance();
-        return new Provenance(hash, sha256(yaml), recipe.name(), recipe.seed(), recipe.device(), Lethe.VERSION, commit,
+        return new Provenance(hash, sha256(yaml), recipe.name(), recipe.seed(),
+                recipe.device().equals("auto") ? "auto (" + Runner.device("auto") + ")" : recipe.device(), Lethe.VERSION,
+                commit,
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
                 Engine.getDjlVersion(), engine.getEngineName() + " " + engine.getVersion(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"));

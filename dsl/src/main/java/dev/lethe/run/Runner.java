@@ -123,11 +123,17 @@ public final class Runner {
         return this;
     }
 
-    /** Parses {@code cpu}, {@code gpu} or {@code gpu:N}. */
+    /**
+     * Parses {@code cpu}, {@code gpu}, {@code gpu:N} or {@code auto} (the first GPU when the engine sees one,
+     * otherwise the CPU: a notebook or recipe that runs on a GPU where there is one).
+     */
     public static Device device(String name) {
         String n = name.trim().toLowerCase(java.util.Locale.ROOT);
         if (n.equals("cpu")) {
             return Device.cpu();
+        }
+        if (n.equals("auto")) {
+            return Engine.getInstance().getGpuCount() > 0 ? Device.gpu(0) : Device.cpu();
         }
         if (n.equals("gpu") || n.startsWith("gpu:")) {
             int index = n.equals("gpu") ? 0 : Integer.parseInt(n.substring(4));
@@ -139,7 +145,7 @@ public final class Runner {
             }
             return Device.gpu(index);
         }
-        throw new IllegalArgumentException("unknown device '" + name + "'; expected cpu, gpu or gpu:N");
+        throw new IllegalArgumentException("unknown device '" + name + "'; expected cpu, gpu, gpu:N or auto");
     }
 
     /** Runs every stage of the recipe. */
