@@ -8,13 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.io.AtomicFiles;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,7 +36,11 @@ public final class Safetensors {
 
     private Safetensors() {}
 
-    /** Writes {@code tensors} (F32 or F16) and string metadata to {@code file} atomically. */
+    /**
+     * Writes {@code tensors} (F32 or F16) and string metadata to {@code file} atomically. The tensors are copied
+     * to the file one at a time, so the Java heap holds at most the largest of them, not all (a GPT-2-small
+     * checkpoint with Adam's moments is 1.5 GB).
+     */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
@@ -41,19 +48,21 @@ public final class Safetensors {
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        Map<String, byte[]> data = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
-            byte[] bytes = littleEndianBytes(a);
+            DataType type = a.getDataType();
+            if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+                throw new IllegalArgumentException("only F32 and F16 tensors are written, '" + e.getKey() + "' is " + type);
+            }
+            long bytes = a.getShape().size() * type.getNumOfBytes();
             ObjectNode entry = header.putObject(e.getKey());
-            entry.put("dtype", dtypeName(a.getDataType()));
+            entry.put("dtype", dtypeName(type));
             var shape = entry.putArray("shape");
             for (long dim : a.getShape().getShape()) {
                 shape.add(dim);
             }
-            entry.putArray("data_offsets").add(offset).add(offset + bytes.length);
-            offset += bytes.length;
-            data.put(e.getKey(), bytes);
+            entry.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
         }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
@@ -64,8 +73,8 @@ public final class Safetensors {
             for (int i = json.length; i < padded; i++) {
                 out.write(' ');
             }
-            for (byte[] bytes : data.values()) {
-                out.write(bytes);
+            for (NDArray a : tensors.values()) {
+                writeLittleEndian(a, out);
             }
         });
     }
@@ -76,31 +85,34 @@ public final class Safetensors {
      * @throws IllegalArgumentException naming the file and the tensor when the file is malformed
      */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(file, channel, manager);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        if (all.length < 8) {
-            throw bad(file, "file is " + all.length + " bytes, shorter than the 8-byte header length");
+    }
+
+    /** Reads the header, then each tensor's bytes straight from the file: the heap holds one tensor at a time. */
+    private static Map<String, NDArray> read(Path file, FileChannel channel, NDManager manager) throws IOException {
+        long size = channel.size();
+        if (size < 8) {
+            throw bad(file, "file is " + size + " bytes, shorter than the 8-byte header length");
         }
-        ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLength = buf.getLong();
-        if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > all.length) {
-            throw bad(file, "header length " + headerLength + " does not fit a file of " + all.length + " bytes");
+        long headerLength = readFully(channel, 0, 8).getLong();
+        if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
+            throw bad(file, "header length " + headerLength + " does not fit a file of " + size + " bytes");
         }
         JsonNode header;
         try {
-            header = JSON.readTree(new String(all, 8, (int) headerLength, StandardCharsets.UTF_8));
+            header = JSON.readTree(new String(readFully(channel, 8, (int) headerLength).array(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw bad(file, "header is not valid JSON: " + e.getMessage());
         }
         if (header == null || !header.isObject()) {
             throw bad(file, "header is not a JSON object");
         }
-        int dataStart = 8 + (int) headerLength;
-        long dataLength = all.length - dataStart;
+        long dataStart = 8 + headerLength;
+        long dataLength = size - dataStart;
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -140,8 +152,10 @@ public final class Safetensors {
                 throw bad(file, "tensor '" + name + "' byte range [" + begin + ", " + end + ") does not match "
                         + count + " " + dtype + " values in " + dataLength + " data bytes");
             }
-            ByteBuffer slice = ByteBuffer.wrap(all, dataStart + (int) begin, (int) (end - begin))
-                    .slice().order(ByteOrder.LITTLE_ENDIAN);
+            if (end - begin > Integer.MAX_VALUE - 8) {
+                throw bad(file, "tensor '" + name + "' is " + (end - begin) + " bytes, more than one array can hold");
+            }
+            ByteBuffer slice = readFully(channel, dataStart + begin, (int) (end - begin));
             Shape shape = new Shape(dims);
             NDArray array = switch (dtype) {
                 case "F32" -> {
@@ -158,26 +172,45 @@ public final class Safetensors {
                 }
                 default -> manager.create(slice, shape, DataType.FLOAT16);
             };
+            // an array made from Java data keeps a direct buffer of the JVM's (limited to the heap's size by
+            // default); a copy in libtorch's own memory lets that buffer go at once
+            NDArray fromJava = array;
+            array = fromJava.duplicate();
+            fromJava.close();
             array.setName(name);
             out.put(name, array);
         }
         return out;
     }
 
-    private static byte[] littleEndianBytes(NDArray a) {
-        DataType type = a.getDataType();
-        if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
-            throw new IllegalArgumentException("only F32 and F16 tensors are written, '" + a.getName() + "' is " + type);
+    /** {@code length} bytes of {@code channel} from {@code position}, as a little-endian buffer. */
+    private static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf, position + buf.position()) < 0) {
+                throw new EOFException("the file ended early");
+            }
         }
-        ByteBuffer native_ = a.toByteBuffer();
-        ByteBuffer out = ByteBuffer.allocate(native_.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        native_.order(ByteOrder.nativeOrder());
-        if (type == DataType.FLOAT32) {
-            out.asFloatBuffer().put(native_.asFloatBuffer());
-        } else {
-            out.asShortBuffer().put(native_.asShortBuffer());
+        return buf.flip().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Writes the F32 or F16 values of {@code a} to {@code out} in little-endian order, a megabyte at a time. */
+    private static void writeLittleEndian(NDArray a, OutputStream out) throws IOException {
+        int width = a.getDataType() == DataType.FLOAT32 ? 4 : 2;
+        ByteBuffer values = a.toByteBuffer().order(ByteOrder.nativeOrder());
+        byte[] chunk = new byte[1 << 20];
+        while (values.hasRemaining()) {
+            int n = Math.min(values.remaining(), chunk.length);
+            ByteBuffer part = values.slice().limit(n).order(ByteOrder.nativeOrder());
+            ByteBuffer le = ByteBuffer.wrap(chunk, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+            if (width == 4) {
+                le.asFloatBuffer().put(part.asFloatBuffer());
+            } else {
+                le.asShortBuffer().put(part.asShortBuffer());
+            }
+            out.write(chunk, 0, n);
+            values.position(values.position() + n);
         }
-        return out.array();
     }
 
     private static String dtypeName(DataType type) {
