@@ -1,5 +1,6 @@
 package dev.lethe.run;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,12 +10,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.model.CausalLm;
+import dev.lethe.model.GptConfig;
 import dev.lethe.model.Safetensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,7 +87,7 @@ final class Checkpoints {
     }
 
     /** Loads the model a finished stage left in {@code file} (a name from the manifest). */
-    CausalLm loadModel(String file, dev.lethe.model.GptConfig config, ai.djl.Device device) {
+    CausalLm loadModel(String file, GptConfig config, Device device) {
         return CausalLm.load(dir.resolve(file), config, device);
     }
 
@@ -217,7 +220,7 @@ final class Checkpoints {
 
         /** The files this manifest names. */
         Set<String> files() {
-            Set<String> out = new java.util.HashSet<>();
+            Set<String> out = new HashSet<>();
             for (String f : new String[] {learned, reference, unlearned, mid == null ? null : mid.file()}) {
                 if (f != null) {
                     out.add(f);
