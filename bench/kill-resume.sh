@@ -4,24 +4,27 @@
 # resumed run's metrics.csv with the uninterrupted one's, byte for byte. Prints one line per trial.
 #
 #   bench/kill-resume.sh [--recipe examples/recipes/quickstart-npo.yaml] [--trials 5] [--checkpoint-every 25]
-#                        [--seed 1]
+#                        [--seed 1] [--cache]
+# --cache takes the learned and reference models from the model cache, so the kills land in unlearning,
+# attacks and evaluation; without it every run trains them and most kills land there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-recipe=$here/examples/recipes/quickstart-npo.yaml trials=5 every=25 seed=1
+recipe=$here/examples/recipes/quickstart-npo.yaml trials=5 every=25 seed=1 cache=--no-cache
 while [ $# -gt 0 ]; do
   case "$1" in
     --recipe) recipe=$2; shift 2 ;;
     --trials) trials=$2; shift 2 ;;
     --checkpoint-every) every=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
-    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
+    --cache) cache=""; shift ;;
+    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
     *) echo "kill-resume.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 RANDOM=$seed
-opts=(--no-cache --quiet --checkpoint-every "$every")
+opts=($cache --quiet --checkpoint-every "$every")
 
 "$here/lethe" --version >/dev/null   # builds the jar if needed, outside the timings
 # a copy of the build, so that every run of the trials uses the same code even if the sources change meanwhile
