@@ -6,7 +6,8 @@
 #   bench/kill-resume.sh [--recipe examples/recipes/quickstart-npo.yaml] [--trials 5] [--checkpoint-every 25]
 #                        [--seed 1] [--cache]
 # --cache takes the learned and reference models from the model cache, so the kills land in unlearning,
-# attacks and evaluation; without it every run trains them and most kills land there.
+# attacks and evaluation; without it every run trains them, which takes most of its time, so most kills land
+# in training.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 recipe=$here/examples/recipes/quickstart-npo.yaml trials=5 every=25 seed=1 cache=--no-cache
