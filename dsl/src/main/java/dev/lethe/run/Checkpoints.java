@@ -30,9 +30,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The checkpoints of a run, in one folder (a run directory's {@code checkpoints/}), from which a killed run
- * continues exactly where it stopped ({@link Runner#resume}).
+ * continues exactly where it stopped ({@link Runner#checkpoints}).
  *
- * <p>The folder holds the trained models of the finished training stages ({@code learned.safetensors},
+ * <p>The folder holds the trained models of the finished training stages ({@code learn.safetensors},
  * {@code reference.safetensors}, {@code unlearned-<r>.safetensors} after {@code r} unlearning requests),
  * at most one mid-stage checkpoint ({@code step-<generation>.safetensors}: the weights being trained, named
  * {@code w/<name>}, and the optimizer's state arrays, {@code o/<transform>/<name>}), and
