@@ -44,7 +44,7 @@ public final class CausalLm implements AutoCloseable {
     private final Map<String, LowRank> adapters;
     /** What {@link #weights()} returns: {@link #weights} itself, or the adapter arrays of a view. */
     private final Weights trained;
-    private final Map<Long, NDArray> causalMasks = new HashMap<>();
+    private final Map<String, NDArray> causalMasks = new HashMap<>();
 
     private CausalLm(GptConfig config, NDManager manager, Weights weights, boolean trainable) {
         this(config, manager, weights, trainable, Map.of(), weights);
@@ -157,6 +157,24 @@ public final class CausalLm implements AutoCloseable {
     /** A frozen deep copy (no gradients) on the same device, e.g. the reference model of NPO. */
     public CausalLm frozenCopy() {
         return duplicate(false);
+    }
+
+    /**
+     * A trainable copy whose weights are leaf arrays of {@code precision}'s type (the float16 working copy of
+     * mixed precision, whose gradients are then float16 too). Its forward pass computes in that type and
+     * returns float32 logits.
+     */
+    public CausalLm castCopy(Precision precision) {
+        requireNoAdapters("copy");
+        NDManager m = NDManager.newBaseManager(manager.getDevice());
+        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
+        weights.forEach((name, a) -> {
+            NDArray c = a.toType(precision.dataType(), true);
+            c.attach(m);
+            NDScope.unregister(c);
+            p.put(name, c);
+        });
+        return fromArrays(config, m, p, true);
     }
 
     private CausalLm duplicate(boolean trainableCopy) {
@@ -274,7 +292,7 @@ public final class CausalLm implements AutoCloseable {
         if (keepHiddenStates) {
             hidden.add(x);
         }
-        NDArray mask = causalMask(time);
+        NDArray mask = causalMask(time, x.getDataType());
         for (int l = 0; l < config.layers(); l++) {
             NDArray next = block(l, x, mask, batch, time, d, dropout);
             if (keepHiddenStates) {
@@ -290,7 +308,7 @@ public final class CausalLm implements AutoCloseable {
         }
         NDArray logits = Linear.linear(last, weights.get("wte.weight")).singletonOrThrow();
         last.close();
-        return new ModelOutput(logits, hidden);
+        return new ModelOutput(widened(logits), hidden);
     }
 
     private NDArray block(int l, NDArray x, NDArray mask, long batch, long time, int d, boolean dropout) {
@@ -383,16 +401,35 @@ public final class CausalLm implements AutoCloseable {
         return on ? Dropout.dropout(x, config.dropout(), true).singletonOrThrow() : x;
     }
 
-    /** Additive (time, time) mask: 0 on and below the diagonal, a large negative number above it. */
-    private synchronized NDArray causalMask(long time) {
-        return causalMasks.computeIfAbsent(time, t -> {
-            float[] m = new float[(int) (t * t)];
-            for (int i = 0; i < t; i++) {
-                for (int j = i + 1; j < t; j++) {
-                    m[(int) (i * t + j)] = -1e9f;
+    /**
+     * Float32 logits from a float16 forward pass, so that log-softmax over the vocabulary and the objectives
+     * run in float32, as under PyTorch's autocast. A product with a float32 one of shape (1) promotes the
+     * type and stays in the autograd graph ({@code toType} would cut it).
+     */
+    private static NDArray widened(NDArray logits) {
+        if (logits.getDataType() == DataType.FLOAT32) {
+            return logits;
+        }
+        NDArray one = logits.getManager().ones(new Shape(1), DataType.FLOAT32);
+        NDArray wide = logits.mul(one);
+        free(one, logits);
+        return wide;
+    }
+
+    /**
+     * Additive (time, time) mask of type {@code type}: 0 on and below the diagonal, a large negative number
+     * above it (-1e9, which float16 rounds to -∞; every row keeps its finite diagonal).
+     */
+    private synchronized NDArray causalMask(long time, DataType type) {
+        return causalMasks.computeIfAbsent(time + ":" + type, key -> {
+            float[] m = new float[(int) (time * time)];
+            for (int i = 0; i < time; i++) {
+                for (int j = i + 1; j < time; j++) {
+                    m[(int) (i * time + j)] = -1e9f;
                 }
             }
-            NDArray mask = manager.create(m, new Shape(t, t));
+            NDArray f32 = manager.create(m, new Shape(time, time));
+            NDArray mask = type == DataType.FLOAT32 ? f32 : f32.toType(type, true);
             NDScope.unregister(mask);
             return mask;
         });
