@@ -53,6 +53,11 @@ final class MixedPrecision implements AutoCloseable {
         return new MixedPrecision(model, precision == Precision.FLOAT32 ? null : model.castCopy(precision));
     }
 
+    /** The model the passes run on: the trained model itself, or its float16 working copy. */
+    CausalLm working() {
+        return half == null ? model : half;
+    }
+
     /** The loss oracle of step {@code index}: a {@link StepContext} on the model or on its float16 copy. */
     LossOracle oracle(long index, long total, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
             Tokenizer tokenizer, Objective objective) {
