@@ -90,6 +90,10 @@ class Twin(torch.nn.Module):
     def ln(self, x, prefix):
         return F.layer_norm(x, (self.width,), self.p(prefix + ".weight"), self.p(prefix + ".bias"), 1e-5)
 
+    def proj(self, x, name):
+        """x W + b as one fused linear (addmm, like Hugging Face GPT-2's Conv1D), as Lethe's CausalLm.project."""
+        return F.linear(x, self.p(name + ".weight").t(), self.p(name + ".bias"))
+
     def forward(self, tokens):
         bsz, t = tokens.shape
         d, h = self.width, self.heads
@@ -98,17 +102,17 @@ class Twin(torch.nn.Module):
         mask = self.mask(t)
         for l in range(self.layers):
             b = f"h.{l}."
-            y = self.ln(x, b + "ln_1") @ self.p(b + "attn.c_attn.weight") + self.p(b + "attn.c_attn.bias")
+            y = self.proj(self.ln(x, b + "ln_1"), b + "attn.c_attn")
             q, k, v = y.split(d, dim=2)
             q = q.reshape(bsz, t, h, hw).transpose(1, 2)
             k = k.reshape(bsz, t, h, hw).permute(0, 2, 3, 1)
             v = v.reshape(bsz, t, h, hw).transpose(1, 2)
             att = ((q @ k) * (1.0 / math.sqrt(hw)) + mask).softmax(-1)
             y = (att @ v).transpose(1, 2).reshape(bsz, t, d)
-            x = x + (y @ self.p(b + "attn.c_proj.weight") + self.p(b + "attn.c_proj.bias"))
-            y = F.gelu(self.ln(x, b + "ln_2") @ self.p(b + "mlp.c_fc.weight") + self.p(b + "mlp.c_fc.bias"))
-            x = x + (y @ self.p(b + "mlp.c_proj.weight") + self.p(b + "mlp.c_proj.bias"))
-        return self.ln(x, "ln_f") @ self.p("wte.weight").t()
+            x = x + self.proj(y, b + "attn.c_proj")
+            y = F.gelu(self.proj(self.ln(x, b + "ln_2"), b + "mlp.c_fc"))
+            x = x + self.proj(y, b + "mlp.c_proj")
+        return F.linear(self.ln(x, "ln_f"), self.p("wte.weight"))
 
 
 def token_log_probs(logits, batch):

@@ -1,9 +1,11 @@
 package dev.lethe;
 
 import dev.lethe.adapter.Lora;
+import dev.lethe.model.Precision;
 import dev.lethe.objective.Objective;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Optimizers;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,9 +30,12 @@ import org.jspecify.annotations.Nullable;
  *     loss has a magnitude above this ({@code +∞}: only NaN or infinite losses and updates stop it)
  * @param trainOn the texts the stage's batches hold: the question-answer pairs (TOFU-style), the passages
  *     (MUSE-style, which unlearns the text itself), or both
+ * @param precision what the forward and backward passes compute in: {@link Precision#FLOAT32}, or
+ *     {@link Precision#FLOAT16} mixed precision (float32 weights and optimizer state, float16 passes with
+ *     static loss scaling; meant for GPUs, not with adapters)
  */
 public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
-        @Nullable Lora adapters, double divergeAbove, Texts trainOn) {
+        @Nullable Lora adapters, double divergeAbove, Texts trainOn, Precision precision) {
 
     /**
      * What an unlearning stage trains on. Every split's batches are drawn from its question-answer pairs, its
@@ -71,6 +76,16 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
         if (!(divergeAbove > 0)) {
             throw new IllegalArgumentException("divergeAbove must be > 0, was " + divergeAbove);
         }
+        if (precision != Precision.FLOAT32 && adapters != null) {
+            throw new IllegalArgumentException("precision " + precision.name().toLowerCase(Locale.ROOT)
+                    + " does not work with adapters yet; use float32 or train the full model");
+        }
+    }
+
+    /** Float32 passes. */
+    public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
+            @Nullable Lora adapters, double divergeAbove, Texts trainOn) {
+        this(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn, Precision.FLOAT32);
     }
 
     /** Training on the question-answer pairs. */
@@ -97,17 +112,20 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
 
     /** A copy with another optimizer. */
     public Unlearning optimizer(Optimizer newOptimizer) {
-        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn);
+        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
+                precision);
     }
 
     /** A copy with another step count (per request). */
     public Unlearning steps(long newSteps) {
-        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove, trainOn);
+        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove, trainOn,
+                precision);
     }
 
     /** A copy with another batch size. */
     public Unlearning batchSize(int newBatchSize) {
-        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove, trainOn);
+        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove, trainOn,
+                precision);
     }
 
     /**
@@ -115,12 +133,13 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * {@code adapters(Lora.rank(8).alpha(16).fila())}; null trains the full model.
      */
     public Unlearning adapters(@Nullable Lora newAdapters) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove, trainOn);
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove, trainOn,
+                precision);
     }
 
     /** A copy that cuts the forget split into {@code k} sequential unlearning requests of {@code steps} steps each. */
     public Unlearning sequential(int k) {
-        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove, trainOn);
+        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove, trainOn, precision);
     }
 
     /**
@@ -128,7 +147,7 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * weights of the step before (the reason is in {@code RunResult.stopReasons()} and the event log).
      */
     public Unlearning divergeAbove(double bound) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound, trainOn);
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound, trainOn, precision);
     }
 
     /**
@@ -136,6 +155,16 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * themselves (MUSE), {@code BOTH} the passages and the question-answer pairs.
      */
     public Unlearning trainOn(Texts texts) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, texts);
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, texts,
+                precision);
+    }
+
+    /**
+     * A copy whose forward and backward passes compute in {@code newPrecision}, e.g.
+     * {@code precision(Precision.FLOAT16)} for mixed precision on a GPU.
+     */
+    public Unlearning precision(Precision newPrecision) {
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
+                newPrecision);
     }
 }

@@ -2,6 +2,7 @@ package dev.lethe.cli;
 
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.Precision;
 import dev.lethe.run.StepBenchmark;
 import dev.lethe.run.TwinExport;
 import java.nio.file.Path;
@@ -42,6 +43,10 @@ final class BenchCommand implements Callable<Integer> {
             + " zeroth_order_adam, sam): peak memory is then not shared with the other step types of the process.")
     @Nullable String only;
 
+    @Option(names = "--precision", defaultValue = "float32", description = "float32, or float16 mixed precision "
+            + "(float32 weights and optimizer state, float16 passes; meant for GPUs, CPU float16 kernels are slow).")
+    String precision;
+
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the figures as CSV.")
     @Nullable Path csv;
 
@@ -62,10 +67,16 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "wrote %s (weights, batch, losses %s)%n", exportTwin, losses);
             return 0;
         }
+        Precision type = switch (precision) {
+            case "float32" -> Precision.FLOAT32;
+            case "float16" -> Precision.FLOAT16;
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--precision must be float32 or float16 (no bfloat16: DJL's JNI aborts on it), was " + precision);
+        };
         List<StepBenchmark.Figure> figures = StepBenchmark.run(new StepBenchmark.Spec(config, batch, length, warmup,
-                steps), only == null ? StepBenchmark.STEP_TYPES : List.of(only));
-        System.out.printf(Locale.ROOT, "model %s (%d layers, width %d), batch %d x %d tokens, %d timed steps%n", model,
-                config.layers(), config.width(), batch, length, steps);
+                steps, type), only == null ? StepBenchmark.STEP_TYPES : List.of(only));
+        System.out.printf(Locale.ROOT, "model %s (%d layers, width %d), batch %d x %d tokens, %d timed steps, %s%n",
+                model, config.layers(), config.width(), batch, length, steps, precision);
         if (!StepBenchmark.heapPreTouched()) {
             System.out.println("note: the Java heap is not fixed and pre-touched, so peak memory includes its growth");
         }

@@ -8,7 +8,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import java.nio.file.Path;
@@ -42,7 +44,7 @@ public final class CausalLm implements AutoCloseable {
     private final Map<String, LowRank> adapters;
     /** What {@link #weights()} returns: {@link #weights} itself, or the adapter arrays of a view. */
     private final Weights trained;
-    private final Map<Long, NDArray> causalMasks = new HashMap<>();
+    private final Map<String, NDArray> causalMasks = new HashMap<>();
 
     private CausalLm(GptConfig config, NDManager manager, Weights weights, boolean trainable) {
         this(config, manager, weights, trainable, Map.of(), weights);
@@ -157,6 +159,24 @@ public final class CausalLm implements AutoCloseable {
         return duplicate(false);
     }
 
+    /**
+     * A trainable copy whose weights are leaf arrays of {@code precision}'s type (the float16 working copy of
+     * mixed precision, whose gradients are then float16 too). Its forward pass computes in that type and
+     * returns float32 logits.
+     */
+    public CausalLm castCopy(Precision precision) {
+        requireNoAdapters("copy");
+        NDManager m = NDManager.newBaseManager(manager.getDevice());
+        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
+        weights.forEach((name, a) -> {
+            NDArray c = a.toType(precision.dataType(), true);
+            c.attach(m);
+            NDScope.unregister(c);
+            p.put(name, c);
+        });
+        return fromArrays(config, m, p, true);
+    }
+
     private CausalLm duplicate(boolean trainableCopy) {
         requireNoAdapters("copy");
         NDManager m = NDManager.newBaseManager(manager.getDevice());
@@ -265,14 +285,14 @@ public final class CausalLm implements AutoCloseable {
         int d = config.width();
         boolean dropout = training && config.dropout() > 0;
         List<NDArray> hidden = keepHiddenStates ? new ArrayList<>() : List.of();
-        NDArray tokenEmbeddings = weights.get("wte.weight").get(tokens);
-        NDArray positions = weights.get("wpe.weight").get(new NDIndex("0:{}", time));
+        NDArray tokenEmbeddings = embed(tokens);
+        NDArray positions = weights.get("wpe.weight").get(new NDIndex().addSliceDim(0, time));
         NDArray x = maybeDropout(tokenEmbeddings.add(positions), dropout);
         free(tokenEmbeddings, positions);
         if (keepHiddenStates) {
             hidden.add(x);
         }
-        NDArray mask = causalMask(time);
+        NDArray mask = causalMask(time, x.getDataType());
         for (int l = 0; l < config.layers(); l++) {
             NDArray next = block(l, x, mask, batch, time, d, dropout);
             if (keepHiddenStates) {
@@ -286,10 +306,9 @@ public final class CausalLm implements AutoCloseable {
         if (!keepHiddenStates) {
             x.close();
         }
-        NDArray head = weights.get("wte.weight").transpose();
-        NDArray logits = last.matMul(head);
-        free(head, last);
-        return new ModelOutput(logits, hidden);
+        NDArray logits = Linear.linear(last, weights.get("wte.weight")).singletonOrThrow();
+        last.close();
+        return new ModelOutput(widened(logits), hidden);
     }
 
     private NDArray block(int l, NDArray x, NDArray mask, long batch, long time, int d, boolean dropout) {
@@ -298,20 +317,21 @@ public final class CausalLm implements AutoCloseable {
         int hw = config.headWidth();
         NDArray h = layerNorm(x, b + "ln_1");
         NDArray qkv = project(h, b + "attn.c_attn");
-        NDList parts = qkv.split(3, 2);
-        NDArray q = parts.get(0).reshape(batch, time, heads, hw).transpose(0, 2, 1, 3);
-        NDArray k = parts.get(1).reshape(batch, time, heads, hw).transpose(0, 2, 3, 1);
-        NDArray v = parts.get(2).reshape(batch, time, heads, hw).transpose(0, 2, 1, 3);
-        NDArray scores = q.matMul(k);
+        // (batch, time, 3d) -> (3, batch, heads, time, hw): q, k, v by one split, each (1, batch, heads, time, hw)
+        NDArray byHead = qkv.reshape(batch, time, 3, heads, hw);
+        NDArray qkvFirst = byHead.transpose(2, 0, 3, 1, 4);
+        NDList parts = qkvFirst.split(3, 0);
+        NDArray kt = parts.get(1).transpose(0, 1, 2, 4, 3);
+        NDArray scores = parts.get(0).matMul(kt);
         NDArray scaled = Scalars.times(scores, 1.0 / Math.sqrt(hw));
         NDArray masked = scaled.add(mask);
         NDArray attention = maybeDropout(masked.softmax(-1), dropout);
-        NDArray heads3 = attention.matMul(v);
-        NDArray merged = heads3.transpose(0, 2, 1, 3);
+        NDArray heads5 = attention.matMul(parts.get(2));
+        NDArray merged = heads5.transpose(0, 1, 3, 2, 4);
         NDArray y = merged.reshape(batch, time, d);
         NDArray attended = maybeDropout(project(y, b + "attn.c_proj"), dropout);
         NDArray x1 = x.add(attended);
-        free(h, qkv, q, k, v, scores, scaled, masked, attention, heads3, merged, y, attended);
+        free(h, qkv, byHead, qkvFirst, kt, scores, scaled, masked, attention, heads5, merged, y, attended);
         parts.close();
         NDArray h2 = layerNorm(x1, b + "ln_2");
         NDArray inner = project(h2, b + "mlp.c_fc");
@@ -320,6 +340,15 @@ public final class CausalLm implements AutoCloseable {
         NDArray x2 = x1.add(out);
         free(x1, h2, inner, activated, out);
         return x2;
+    }
+
+    /**
+     * Rows {@code wte[tokens]} by libtorch's {@code embedding} kernel, which does in one call what advanced
+     * indexing ({@code wte.get(tokens)}) does after building an index in Java; same values and gradient.
+     */
+    private NDArray embed(NDArray tokens) {
+        NDArray wte = weights.get("wte.weight");
+        return wte.getNDArrayInternal().embedding(tokens, wte, SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**
@@ -333,11 +362,16 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
-    /** {@code x·W + b} for the projection {@code name}, plus its low-rank update when a view has one. */
+    /**
+     * {@code x·W + b} for the projection {@code name}, plus its low-rank update when a view has one. One fused
+     * libtorch {@code linear} (a matrix multiply that starts from the bias, as Hugging Face GPT-2's
+     * {@code Conv1D} does with {@code addmm}) on a transposed view of the (in, out) weight: no copy, and no
+     * separate (batch, time, out) product array to add the bias to.
+     */
     private NDArray project(NDArray x, String name) {
-        NDArray xw = x.matMul(weights.get(name + ".weight"));
-        NDArray y = xw.add(weights.get(name + ".bias"));
-        xw.close();
+        NDArray wt = weights.get(name + ".weight").transpose();
+        NDArray y = Linear.linear(x, wt, weights.get(name + ".bias")).singletonOrThrow();
+        wt.close();
         if (adapters.isEmpty()) {
             return y;
         }
@@ -367,16 +401,35 @@ public final class CausalLm implements AutoCloseable {
         return on ? Dropout.dropout(x, config.dropout(), true).singletonOrThrow() : x;
     }
 
-    /** Additive (time, time) mask: 0 on and below the diagonal, a large negative number above it. */
-    private synchronized NDArray causalMask(long time) {
-        return causalMasks.computeIfAbsent(time, t -> {
-            float[] m = new float[(int) (t * t)];
-            for (int i = 0; i < t; i++) {
-                for (int j = i + 1; j < t; j++) {
-                    m[(int) (i * t + j)] = -1e9f;
+    /**
+     * Float32 logits from a float16 forward pass, so that log-softmax over the vocabulary and the objectives
+     * run in float32, as under PyTorch's autocast. A product with a float32 one of shape (1) promotes the
+     * type and stays in the autograd graph ({@code toType} would cut it).
+     */
+    private static NDArray widened(NDArray logits) {
+        if (logits.getDataType() == DataType.FLOAT32) {
+            return logits;
+        }
+        NDArray one = logits.getManager().ones(new Shape(1), DataType.FLOAT32);
+        NDArray wide = logits.mul(one);
+        free(one, logits);
+        return wide;
+    }
+
+    /**
+     * Additive (time, time) mask of type {@code type}: 0 on and below the diagonal, a large negative number
+     * above it (-1e9, which float16 rounds to -∞; every row keeps its finite diagonal).
+     */
+    private synchronized NDArray causalMask(long time, DataType type) {
+        return causalMasks.computeIfAbsent(time + ":" + type, key -> {
+            float[] m = new float[(int) (time * time)];
+            for (int i = 0; i < time; i++) {
+                for (int j = i + 1; j < time; j++) {
+                    m[(int) (i * time + j)] = -1e9f;
                 }
             }
-            NDArray mask = manager.create(m, new Shape(t, t));
+            NDArray f32 = manager.create(m, new Shape(time, time));
+            NDArray mask = type == DataType.FLOAT32 ? f32 : f32.toType(type, true);
             NDScope.unregister(mask);
             return mask;
         });

@@ -31,6 +31,7 @@ import dev.lethe.eval.MuseSuite;
 import dev.lethe.eval.PrivacySuite;
 import dev.lethe.eval.TofuSuite;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.Precision;
 import dev.lethe.objective.CatnipStyle;
 import dev.lethe.objective.CombinedObjective;
 import dev.lethe.objective.ConceptCorrection;
@@ -142,16 +143,18 @@ public final class StandardParts {
                     Param.optional("diverge_above", real(Range.positive()), "stop the stage, keeping the last good "
                             + "weights, when |loss| passes this (absent: only NaN/Inf stop it)"),
                     Param.of("train_on", ParamTypes.choice(Unlearning.Texts.class), Unlearning.Texts.ANSWERS,
-                            "what the batches hold: answers (question-answer pairs), passages (MUSE) or both")),
+                            "what the batches hold: answers (question-answer pairs), passages (MUSE) or both"),
+                    Param.of("precision", ParamTypes.choice(Precision.class), Precision.FLOAT32, "float32, or "
+                            + "float16 mixed precision (float32 weights and optimizer state; for GPUs)")),
             a -> {
                 Optimizer o = a.get("optimizer");
                 return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
                         a.longInteger("steps"), a.integer("batch_size"), a.integer("requests"), a.get("adapters"),
                         a.<Double>get("diverge_above") == null ? Double.POSITIVE_INFINITY : a.<Double>get("diverge_above"),
-                        a.get("train_on"));
+                        a.get("train_on"), a.get("precision"));
             },
             u -> Arrays.asList(u.objective(), u.optimizer(), u.steps(), u.batchSize(), u.requests(), u.adapters(),
-                    Double.isInfinite(u.divergeAbove()) ? null : u.divergeAbove(), u.trainOn()));
+                    Double.isInfinite(u.divergeAbove()) ? null : u.divergeAbove(), u.trainOn(), u.precision()));
 
     /** Continual evaluation during training stages ({@link Evaluation.Continual}). */
     public static final Kind<Evaluation.Continual> CONTINUAL = Kind.of("continual", Evaluation.Continual.class,

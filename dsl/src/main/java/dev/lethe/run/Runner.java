@@ -26,9 +26,11 @@ import dev.lethe.eval.ReferenceKl;
 import dev.lethe.eval.Suite;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.Precision;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.Nll;
 import dev.lethe.objective.Objective;
+import dev.lethe.optim.LossOracle;
 import dev.lethe.optim.Optimizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -276,7 +278,8 @@ public final class Runner {
                                         reference[0] = learned.frozenCopy();
                                     }
                                     return reference[0];
-                                }, probe(UNLEARNED, stage, trained, data, tokenizer), unlearning.divergeAbove()));
+                                }, probe(UNLEARNED, stage, trained, data, tokenizer), unlearning.divergeAbove(),
+                                unlearning.precision()));
                 if (requests > 1 && continual == null) {
                     Evaluation e = recipe.evaluate();
                     for (Split split : e.splits()) {
@@ -495,13 +498,16 @@ public final class Runner {
             Map<Split, BatchStream> streams, Tokenizer tokenizer, long steps, Supplier<CausalLm> reference,
             @Nullable Probe probe) {
         return optimize(stage, model, optimizer, objective, streams, tokenizer, steps, reference, probe,
-                Double.POSITIVE_INFINITY);
+                Double.POSITIVE_INFINITY, Precision.FLOAT32);
     }
 
-    /** Runs the optimisation loop, refusing any step whose |loss| is above {@code divergeAbove}. */
+    /**
+     * Runs the optimisation loop, refusing any step whose |loss| is above {@code divergeAbove}, with the loss
+     * evaluated in {@code precision} ({@link MixedPrecision}).
+     */
     private boolean optimize(String stage, CausalLm model, Optimizer optimizer, Objective objective,
             Map<Split, BatchStream> streams, Tokenizer tokenizer, long steps, Supplier<CausalLm> reference,
-            @Nullable Probe probe, double divergeAbove) {
+            @Nullable Probe probe, double divergeAbove, Precision precision) {
         emit(new RunEvent.StageStarted(stage, steps));
         long start = System.nanoTime();
         String stop = "";
@@ -512,7 +518,8 @@ public final class Runner {
         if (probe != null && mid == null) {
             probe.at(0);
         }
-        try (Optimizer.State state = optimizer.init(model.weights(), model.manager())) {
+        try (Optimizer.State state = optimizer.init(model.weights(), model.manager());
+                MixedPrecision evaluations = MixedPrecision.of(precision, model)) {
             if (mid != null) {
                 done = restoreMid(mid, model, state, objective, streams);
                 pendingMid = null;
@@ -525,7 +532,7 @@ public final class Runner {
                     Engine.getInstance().setRandomSeed((int) Seeds.derive(recipe.seed(), stage + ".dropout", s));
                 }
                 try (NDScope scope = new NDScope()) {
-                    StepContext ctx = new StepContext(s, steps, model, reference, streams, tokenizer, objective);
+                    LossOracle ctx = evaluations.oracle(s, steps, reference, streams, tokenizer, objective);
                     outcome = optimizer.step(ctx, model.weights(), state, s, steps,
                             Seeds.derive(recipe.seed(), stage + ".step", s), divergeAbove);
                 }

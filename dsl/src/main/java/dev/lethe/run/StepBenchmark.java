@@ -9,11 +9,13 @@ import dev.lethe.data.Encoded;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.Precision;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.model.WordTokenizer;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.AddDecayedWeights;
+import dev.lethe.optim.LossOracle;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Optimizers;
 import dev.lethe.optim.ScaleByAdam;
@@ -74,8 +76,15 @@ public final class StepBenchmark {
      * @param length tokens per sequence
      * @param warmup untimed steps first
      * @param steps timed steps
+     * @param precision what the passes compute in: float32, or float16 mixed precision ({@code Unlearning}'s
+     *     option; the forward pass then runs on a float16 copy of the model)
      */
-    public record Spec(GptConfig config, int batch, int length, int warmup, int steps) {}
+    public record Spec(GptConfig config, int batch, int length, int warmup, int steps, Precision precision) {
+        /** A float32 measurement. */
+        public Spec(GptConfig config, int batch, int length, int warmup, int steps) {
+            this(config, batch, length, warmup, steps, Precision.FLOAT32);
+        }
+    }
 
     /**
      * The figures of one step type.
@@ -97,7 +106,8 @@ public final class StepBenchmark {
         Tokenizer tokenizer = syntheticTokenizer(spec.config().vocabSize());
         List<Figure> out = new ArrayList<>();
         try (CausalLm model = CausalLm.initialize(spec.config(), 1, Device.cpu());
-                CausalLm reference = model.frozenCopy()) {
+                CausalLm reference = model.frozenCopy();
+                MixedPrecision evaluations = MixedPrecision.of(spec.precision(), model)) {
             Map<Split, BatchStream> streams = Map.of(Split.FORGET, randomStream(spec, tokenizer, 1),
                     Split.RETAIN, randomStream(spec, tokenizer, 2));
             Objective objective = Objectives.npo().plus(Objectives.nll(Split.RETAIN));
@@ -108,25 +118,25 @@ public final class StepBenchmark {
                     case "forward" -> measure("forward", spec, tokens / 2, () -> {
                         try (NDScope scope = new NDScope()) {
                             Batch b = Batch.of(streams.get(Split.FORGET).next(), tokenizer, model.manager());
-                            model.forward(b.inputs()).logits().sum().getFloat();
+                            evaluations.working().forward(b.inputs()).logits().sum().getFloat();
                         }
                     });
                     case "loss" -> measure("loss", spec, tokens, () -> {
                         try (NDScope scope = new NDScope()) {
-                            new StepContext(0, 1, model, () -> reference, streams, tokenizer, objective).loss()
+                            evaluations.oracle(0, 1, () -> reference, streams, tokenizer, objective).loss()
                                     .getFloat();
                         }
                     });
-                    case "first_order" -> optimizerFigure(name, spec, tokens, model, reference, streams, tokenizer,
-                            objective, Optimizers.adamW(1e-4));
-                    case "zeroth_order" -> optimizerFigure(name, spec, tokens, model, reference, streams, tokenizer,
-                            objective, Optimizers.zerothOrder(1e-6, 1e-3, 1));
-                    case "zeroth_order_adam" -> optimizerFigure(name, spec, tokens, model, reference, streams,
-                            tokenizer, objective, Optimizers.chain(new Spsa(1e-3, 1, true),
+                    case "first_order" -> optimizerFigure(name, spec, tokens, model, evaluations, reference, streams,
+                            tokenizer, objective, Optimizers.adamW(1e-4));
+                    case "zeroth_order" -> optimizerFigure(name, spec, tokens, model, evaluations, reference, streams,
+                            tokenizer, objective, Optimizers.zerothOrder(1e-6, 1e-3, 1));
+                    case "zeroth_order_adam" -> optimizerFigure(name, spec, tokens, model, evaluations, reference,
+                            streams, tokenizer, objective, Optimizers.chain(new Spsa(1e-3, 1, true),
                                     new ScaleByAdam(0.9, 0.999, 1e-8), new AddDecayedWeights(0.01),
                                     new ScaleByLearningRate(Schedules.constant(1e-6))));
-                    case "sam" -> optimizerFigure(name, spec, tokens, model, reference, streams, tokenizer, objective,
-                            Optimizers.sam(1e-4, 0.05));
+                    case "sam" -> optimizerFigure(name, spec, tokens, model, evaluations, reference, streams,
+                            tokenizer, objective, Optimizers.sam(1e-4, 0.05));
                     default -> throw new IllegalArgumentException("unknown step type '" + name
                             + "'; expected one of " + STEP_TYPES);
                 });
@@ -147,13 +157,14 @@ public final class StepBenchmark {
         }
     }
 
-    private static Figure optimizerFigure(String name, Spec spec, long tokens, CausalLm model, CausalLm reference,
-            Map<Split, BatchStream> streams, Tokenizer tokenizer, Objective objective, Optimizer optimizer) {
+    private static Figure optimizerFigure(String name, Spec spec, long tokens, CausalLm model,
+            MixedPrecision evaluations, CausalLm reference, Map<Split, BatchStream> streams, Tokenizer tokenizer,
+            Objective objective, Optimizer optimizer) {
         try (Optimizer.State state = optimizer.init(model.weights(), model.manager())) {
             long[] step = {0};
             return measure(name, spec, tokens, () -> {
                 try (NDScope scope = new NDScope()) {
-                    StepContext ctx = new StepContext(step[0], Long.MAX_VALUE, model, () -> reference, streams,
+                    LossOracle ctx = evaluations.oracle(step[0], Long.MAX_VALUE, () -> reference, streams,
                             tokenizer, objective);
                     optimizer.step(ctx, model.weights(), state, step[0], Long.MAX_VALUE, step[0]);
                     step[0]++;

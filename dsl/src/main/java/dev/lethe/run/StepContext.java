@@ -11,6 +11,7 @@ import dev.lethe.data.Refusals;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.ModelOutput;
+import dev.lethe.model.Scalars;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.CombinedObjective;
 import dev.lethe.objective.Objective;
@@ -43,6 +44,7 @@ final class StepContext implements LossOracle {
     private final Map<Split, BatchStream> streams;
     private final Tokenizer tokenizer;
     private final Objective objective;
+    private final double lossScale;
     private final Map<Split, Batch> batches = new EnumMap<>(Split.class);
     private final Map<Split, ModelOutput> referenceOutputs = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> referenceScores = new EnumMap<>(Split.class);
@@ -53,6 +55,16 @@ final class StepContext implements LossOracle {
 
     StepContext(long index, long total, CausalLm model, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
             Tokenizer tokenizer, Objective objective) {
+        this(index, total, model, reference, streams, tokenizer, objective, 1);
+    }
+
+    /**
+     * A step whose backward passes differentiate {@code lossScale} times the loss (static loss scaling of mixed
+     * precision, see {@link MixedPrecision}); the losses it returns are not scaled.
+     */
+    StepContext(long index, long total, CausalLm model, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
+            Tokenizer tokenizer, Objective objective, double lossScale) {
+        this.lossScale = lossScale;
         this.index = index;
         this.total = total;
         this.model = model;
@@ -128,7 +140,7 @@ final class StepContext implements LossOracle {
         NDArray loss;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             loss = o.loss(new View());
-            collector.backward(loss);
+            collector.backward(lossScale == 1 ? loss : Scalars.times(loss, lossScale));
         }
         LinkedHashMap<String, NDArray> grads = new LinkedHashMap<>();
         model.weights().forEach((name, w) -> grads.put(name, w.getGradient()));

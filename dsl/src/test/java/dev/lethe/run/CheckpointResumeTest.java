@@ -76,8 +76,27 @@ class CheckpointResumeTest {
               splits: [forget, retain]
             """;
 
+    /** Float16 mixed precision: the checkpoint holds the float32 masters, the float16 copies follow them. */
+    static final String FLOAT16 = """
+            name: resume-float16
+            model:
+              gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
+            data:
+              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
+            learn: {steps: 10, batch_size: 8}
+            unlearn:
+              objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
+              steps: 5
+              batch_size: 4
+              precision: float16
+            evaluate:
+              suites: [answers]
+              splits: [forget, retain]
+            """;
+
     private static String sequentialCsv;
     private static String statefulCsv;
+    private static String float16Csv;
 
     /** A crash where a listener throws, standing in for a killed process. */
     static final class Crash extends RuntimeException {
@@ -90,10 +109,19 @@ class CheckpointResumeTest {
     static void uninterrupted() {
         sequentialCsv = Runner.of(Recipe.fromYaml(SEQUENTIAL)).run().csv();
         statefulCsv = Runner.of(Recipe.fromYaml(STATEFUL)).run().csv();
+        float16Csv = Runner.of(Recipe.fromYaml(FLOAT16)).run().csv();
+    }
+
+    private static String recipe(String which) {
+        return switch (which) {
+            case "SEQUENTIAL" -> SEQUENTIAL;
+            case "STATEFUL" -> STATEFUL;
+            default -> FLOAT16;
+        };
     }
 
     private static String expected(String recipe) {
-        return recipe.equals(SEQUENTIAL) ? sequentialCsv : statefulCsv;
+        return recipe.equals(SEQUENTIAL) ? sequentialCsv : recipe.equals(STATEFUL) ? statefulCsv : float16Csv;
     }
 
     /** Runs {@code recipe} with checkpoints in {@code dir} until the progress event of {@code stage} step {@code step}. */
@@ -124,9 +152,10 @@ class CheckpointResumeTest {
         "STATEFUL, unlearn, 1",
         "STATEFUL, unlearn, 5",
         "STATEFUL, unlearn, 7",
+        "FLOAT16, unlearn, 3",
     })
     void aResumedRunEndsWithTheMetricsOfAnUninterruptedOne(String which, String stage, long step, @TempDir Path dir) {
-        String recipe = which.equals("SEQUENTIAL") ? SEQUENTIAL : STATEFUL;
+        String recipe = recipe(which);
         crashAt(recipe, dir, stage, step);
         List<RunEvent> events = new ArrayList<>();
         RunResult resumed = resume(recipe, dir, events);

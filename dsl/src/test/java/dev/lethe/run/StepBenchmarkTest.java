@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.Precision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,16 @@ class StepBenchmarkTest {
         // tokens/s follows from the median and the tokens of one step: 2 splits x 2 sequences x 8 tokens
         StepBenchmark.Figure fo = figures.get(2);
         assertEquals(32 / (fo.medianMs() / 1000), fo.tokensPerSecond(), 1e-6);
+    }
+
+    /** Float16 mixed precision measures the same step types (slowly on a CPU: this is a 1-layer width-16 model). */
+    @Test
+    void measuresFloat16MixedPrecisionToo() {
+        StepBenchmark.Spec half = new StepBenchmark.Spec(TINY.config(), 2, 8, 1, 3, Precision.FLOAT16);
+        List<StepBenchmark.Figure> figures = StepBenchmark.run(half, List.of("forward", "first_order", "zeroth_order"));
+        assertEquals(List.of("forward", "first_order", "zeroth_order"),
+                figures.stream().map(StepBenchmark.Figure::step).toList());
+        figures.forEach(f -> assertTrue(f.medianMs() > 0 && Double.isFinite(f.tokensPerSecond()), f.toString()));
     }
 
     @Test
