@@ -1,8 +1,10 @@
 package dev.lethe.cli;
 
+import ai.djl.Device;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.Precision;
+import dev.lethe.run.Runner;
 import dev.lethe.run.StepBenchmark;
 import dev.lethe.run.TwinExport;
 import java.nio.file.Path;
@@ -47,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
             + "(float32 weights and optimizer state, float16 passes; meant for GPUs, CPU float16 kernels are slow).")
     String precision;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu, gpu:N or auto (default: "
+            + "${DEFAULT-VALUE}); on a GPU the memory column is still host memory.")
+    String device;
+
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the figures as CSV.")
     @Nullable Path csv;
 
@@ -73,10 +79,11 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--precision must be float32 or float16 (no bfloat16: DJL's JNI aborts on it), was " + precision);
         };
+        Device on = Runner.device(device);
         List<StepBenchmark.Figure> figures = StepBenchmark.run(new StepBenchmark.Spec(config, batch, length, warmup,
-                steps, type), only == null ? StepBenchmark.STEP_TYPES : List.of(only));
-        System.out.printf(Locale.ROOT, "model %s (%d layers, width %d), batch %d x %d tokens, %d timed steps, %s%n",
-                model, config.layers(), config.width(), batch, length, steps, precision);
+                steps, type, on), only == null ? StepBenchmark.STEP_TYPES : List.of(only));
+        System.out.printf(Locale.ROOT, "model %s (%d layers, width %d), batch %d x %d tokens, %d timed steps, %s, %s%n",
+                model, config.layers(), config.width(), batch, length, steps, precision, on);
         if (!StepBenchmark.heapPreTouched()) {
             System.out.println("note: the Java heap is not fixed and pre-touched, so peak memory includes its growth");
         }

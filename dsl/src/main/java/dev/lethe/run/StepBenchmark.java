@@ -78,9 +78,17 @@ public final class StepBenchmark {
      * @param steps timed steps
      * @param precision what the passes compute in: float32, or float16 mixed precision ({@code Unlearning}'s
      *     option; the forward pass then runs on a float16 copy of the model)
+     * @param device where the model lives ({@link Runner#device} parses the names); on a GPU, the memory figure
+     *     is still the host's
      */
-    public record Spec(GptConfig config, int batch, int length, int warmup, int steps, Precision precision) {
-        /** A float32 measurement. */
+    public record Spec(GptConfig config, int batch, int length, int warmup, int steps, Precision precision,
+            Device device) {
+        /** A measurement on the CPU. */
+        public Spec(GptConfig config, int batch, int length, int warmup, int steps, Precision precision) {
+            this(config, batch, length, warmup, steps, precision, Device.cpu());
+        }
+
+        /** A float32 measurement on the CPU. */
         public Spec(GptConfig config, int batch, int length, int warmup, int steps) {
             this(config, batch, length, warmup, steps, Precision.FLOAT32);
         }
@@ -105,7 +113,7 @@ public final class StepBenchmark {
         Threads.apply();
         Tokenizer tokenizer = syntheticTokenizer(spec.config().vocabSize());
         List<Figure> out = new ArrayList<>();
-        try (CausalLm model = CausalLm.initialize(spec.config(), 1, Device.cpu());
+        try (CausalLm model = CausalLm.initialize(spec.config(), 1, spec.device());
                 CausalLm reference = model.frozenCopy();
                 MixedPrecision evaluations = MixedPrecision.of(spec.precision(), model)) {
             Map<Split, BatchStream> streams = Map.of(Split.FORGET, randomStream(spec, tokenizer, 1),

@@ -36,6 +36,15 @@ class StepBenchmarkTest {
         figures.forEach(f -> assertTrue(f.medianMs() > 0 && Double.isFinite(f.tokensPerSecond()), f.toString()));
     }
 
+    /** The device comes from the spec ({@code auto}: the CPU on a machine without a GPU, which is how CI runs). */
+    @Test
+    void measuresOnTheSpecsDevice() {
+        StepBenchmark.Spec auto = new StepBenchmark.Spec(TINY.config(), 2, 8, 1, 3, Precision.FLOAT32,
+                Runner.device("auto"));
+        StepBenchmark.Figure forward = StepBenchmark.run(auto, List.of("forward")).get(0);
+        assertTrue(forward.medianMs() > 0, forward.toString());
+    }
+
     @Test
     void anUnknownStepTypeIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
