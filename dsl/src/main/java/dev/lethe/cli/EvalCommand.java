@@ -14,8 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -95,21 +93,21 @@ final class EvalCommand implements Callable<Integer> {
      * @throws IllegalArgumentException naming the first training section where {@code other} differs
      */
     static Recipe withEvaluationOf(Recipe run, Recipe other, Path otherFile) {
-        Map<String, Object[]> sections = new LinkedHashMap<>();
-        sections.put("seed", new Object[] {run.seed(), other.seed()});
-        sections.put("model", new Object[] {run.model(), other.model()});
-        sections.put("data", new Object[] {run.data(), other.data()});
-        sections.put("learn", new Object[] {run.learn(), other.learn()});
-        sections.put("reference", new Object[] {run.reference(), other.reference()});
-        sections.put("unlearn", new Object[] {run.unlearn(), other.unlearn()});
-        sections.forEach((section, pair) -> {
-            if (!Objects.equals(pair[0], pair[1])) {
-                throw new IllegalArgumentException(otherFile + ": " + section + " differs from the run's; the run's "
-                        + "models were not trained by this recipe (only evaluate, attacks, device and name may differ)");
-            }
-        });
+        requireSame(otherFile, "seed", run.seed(), other.seed());
+        requireSame(otherFile, "model", run.model(), other.model());
+        requireSame(otherFile, "data", run.data(), other.data());
+        requireSame(otherFile, "learn", run.learn(), other.learn());
+        requireSame(otherFile, "reference", run.reference(), other.reference());
+        requireSame(otherFile, "unlearn", run.unlearn(), other.unlearn());
         return new Recipe(run.name(), run.seed(), other.device(), run.model(), run.data(), run.learn(), run.reference(),
                 run.unlearn(), other.evaluate(), other.attacks());
+    }
+
+    private static void requireSame(Path otherFile, String section, @Nullable Object run, @Nullable Object other) {
+        if (!Objects.equals(run, other)) {
+            throw new IllegalArgumentException(otherFile + ": " + section + " differs from the run's; the run's "
+                    + "models were not trained by this recipe (only evaluate, attacks, device and name may differ)");
+        }
     }
 
     /** {@code eval}, or {@code eval-2}, {@code eval-3}, ...: the first that does not exist yet (created). */

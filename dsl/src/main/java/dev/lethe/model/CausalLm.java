@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A GPT-2-style causal language model written directly on DJL's {@link NDArray} operations, so that
@@ -151,12 +152,12 @@ public final class CausalLm implements AutoCloseable {
 
     /** A trainable deep copy on the same device. */
     public CausalLm copy() {
-        return duplicate(true);
+        return duplicate(true, null);
     }
 
     /** A frozen deep copy (no gradients) on the same device, e.g. the reference model of NPO. */
     public CausalLm frozenCopy() {
-        return duplicate(false);
+        return duplicate(false, null);
     }
 
     /**
@@ -165,24 +166,16 @@ public final class CausalLm implements AutoCloseable {
      * returns float32 logits.
      */
     public CausalLm castCopy(Precision precision) {
-        requireNoAdapters("copy");
-        NDManager m = NDManager.newBaseManager(manager.getDevice());
-        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
-        weights.forEach((name, a) -> {
-            NDArray c = a.toType(precision.dataType(), true);
-            c.attach(m);
-            NDScope.unregister(c);
-            p.put(name, c);
-        });
-        return fromArrays(config, m, p, true);
+        return duplicate(true, precision.dataType());
     }
 
-    private CausalLm duplicate(boolean trainableCopy) {
+    /** A deep copy on the same device, its arrays cast to {@code type} (null: each keeps its own type). */
+    private CausalLm duplicate(boolean trainableCopy, @Nullable DataType type) {
         requireNoAdapters("copy");
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
         weights.forEach((name, a) -> {
-            NDArray c = a.duplicate();
+            NDArray c = type == null || a.getDataType() == type ? a.duplicate() : a.toType(type, true);
             c.attach(m);
             NDScope.unregister(c);
             p.put(name, c);

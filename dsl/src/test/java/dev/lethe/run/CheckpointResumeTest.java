@@ -25,13 +25,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * every stage and step can be hit exactly); {@code KillResumeTest} does the same with {@code kill -9}.
  */
 class CheckpointResumeTest {
-    /** Reference model, sequential requests, continual evaluation, AdamW, a relearning attack. */
-    static final String SEQUENTIAL = """
-            name: resume-sequential
+    /** The tiny model and benchmark every recipe here runs on. */
+    private static final String TINY = """
             model:
               gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
             data:
               fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
+            """;
+
+    /** Reference model, sequential requests, continual evaluation, AdamW, a relearning attack. */
+    static final String SEQUENTIAL = "name: resume-sequential\n" + TINY + """
             learn: {steps: 12, batch_size: 8}
             reference: {steps: 12, batch_size: 8}
             unlearn:
@@ -51,12 +54,7 @@ class CheckpointResumeTest {
      * State everywhere: a stateful objective (concept correction's discriminator), momentum and an SNR
      * history in the optimizer, LoRA adapters (the checkpoint holds the adapters, the base is the learned model).
      */
-    static final String STATEFUL = """
-            name: resume-stateful
-            model:
-              gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
-            data:
-              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
+    static final String STATEFUL = "name: resume-stateful\n" + TINY + """
             learn: {steps: 10, batch_size: 8}
             unlearn:
               objective:
@@ -77,12 +75,7 @@ class CheckpointResumeTest {
             """;
 
     /** Float16 mixed precision: the checkpoint holds the float32 masters, the float16 copies follow them. */
-    static final String FLOAT16 = """
-            name: resume-float16
-            model:
-              gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
-            data:
-              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
+    static final String FLOAT16 = "name: resume-float16\n" + TINY + """
             learn: {steps: 10, batch_size: 8}
             unlearn:
               objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
