@@ -3,26 +3,34 @@ package dev.lethe;
 import dev.lethe.attack.Attack;
 import dev.lethe.data.DataSource;
 import dev.lethe.data.FictitiousFacts;
+import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objective;
+import dev.lethe.recipe.RecipeCodec;
+import dev.lethe.run.ConsoleProgress;
+import dev.lethe.run.RunListener;
+import dev.lethe.run.Runner;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The front door of the DSL. A recipe needs a model and data before anything else; the stages are
- * optional:
+ * The front door of the DSL: builds {@link Recipe}s, runs them and reads and writes them as YAML. A recipe
+ * needs a model and data before anything else; then come its stages, in the order they run:
  *
  * <pre>{@code
  * Recipe r = Lethe.recipe("quickstart")
  *     .model(GptConfig.tiny())
  *     .data(FictitiousFacts.of(50, 0.1))
- *     .learn(Training.of(1200))
+ *     .learn(Training.of(1000))
  *     .reference()
  *     .unlearn(Unlearning.of(npo()))
+ *     .evaluate(Evaluation.defaults())
  *     .seed(42)
  *     .build();
- * RunResult result = r.run();
+ * RunResult result = Lethe.run(r);          // Kotlin: r.run()
+ * String yaml = Lethe.toYaml(r);            // Kotlin: r.toYaml()
  * }</pre>
  */
 public final class Lethe {
@@ -51,6 +59,43 @@ public final class Lethe {
         return FictitiousFacts.of(people, forgetFraction);
     }
 
+    /** Runs {@code recipe} with a progress bar per stage on standard error. */
+    public static RunResult run(Recipe recipe) {
+        return Runner.of(recipe).listener(ConsoleProgress.toStandardError()).run();
+    }
+
+    /** Runs {@code recipe}, sending progress events to {@code listener}. */
+    public static RunResult run(Recipe recipe, RunListener listener) {
+        return Runner.of(recipe).listener(listener).run();
+    }
+
+    /**
+     * {@code recipe} as a YAML recipe file, every parameter written out; {@link #fromYaml(String)} reads it back
+     * as an equal recipe. Custom objectives must be {@link dev.lethe.objective.NamedObjective}s.
+     */
+    public static String toYaml(Recipe recipe) {
+        return RecipeCodec.standard().write(recipe);
+    }
+
+    /**
+     * The recipe in a YAML (or JSON) text, with the built-in parts.
+     *
+     * @throws dev.lethe.recipe.RecipeException listing every problem of the text
+     */
+    public static Recipe fromYaml(String yaml) {
+        return RecipeCodec.standard().read(yaml, "<text>");
+    }
+
+    /**
+     * The recipe in a YAML (or JSON) file, with the built-in parts; for custom parts use a {@link RecipeCodec}
+     * over a {@link dev.lethe.recipe.PartRegistry} they were added to.
+     *
+     * @throws dev.lethe.recipe.RecipeException listing every problem of the file
+     */
+    public static Recipe fromYaml(Path file) {
+        return RecipeCodec.standard().read(file);
+    }
+
     /** First step: the model. */
     public interface ModelStep {
         /** The model's shape. */
@@ -63,30 +108,57 @@ public final class Lethe {
         RecipeStep data(DataSource source);
     }
 
-    /** The optional parts; {@link #build()} or {@link #run()} at any point. */
+    /**
+     * The stages, each appended after the ones before; {@link #build()} or {@link #run()} at any point. A recipe
+     * built without an {@link Evaluation} stage gets {@link Evaluation#defaults()} as its last stage.
+     */
     public interface RecipeStep {
-        /** Training of the learned model (default: 1000 steps). */
-        RecipeStep learn(Training training);
+        /** Appends any stage. */
+        RecipeStep stage(Stage stage);
 
-        /** Trains the reference (retain ∪ world) with the same budget as {@code learn}. */
-        RecipeStep reference();
+        /** Appends a {@code learn} stage: {@code training} from scratch on forget ∪ retain ∪ world ({@link Learn#of}). */
+        default RecipeStep learn(Training training) {
+            return stage(Learn.of(training));
+        }
 
-        /** Trains the reference (retain ∪ world) with its own budget. */
-        RecipeStep reference(Training training);
-
-        /** The unlearning stage. */
-        RecipeStep unlearn(Unlearning unlearning);
+        /** Appends a {@code finetune} stage: the current model trained on {@code splits} ({@link Finetune#of}). */
+        default RecipeStep finetune(Training training, Split... splits) {
+            return stage(Finetune.of(training, splits));
+        }
 
         /**
-         * Adds an attack on the unlearned model (see {@link dev.lethe.attack.Attacks}); each one is evaluated
-         * as the model {@code unlearned+<name>}.
+         * Appends a {@code reference} stage trained from scratch on retain ∪ world with the training of the
+         * last {@code learn} stage before it.
+         *
+         * @throws IllegalStateException when no learn stage comes before
+         */
+        RecipeStep reference();
+
+        /** Appends a {@code reference} stage trained from scratch on retain ∪ world ({@link Reference#of}). */
+        default RecipeStep reference(Training training) {
+            return stage(Reference.of(training));
+        }
+
+        /** Appends an {@code unlearn} stage. */
+        default RecipeStep unlearn(Unlearning unlearning) {
+            return stage(unlearning);
+        }
+
+        /** Appends a {@code relearn} stage: {@code steps} steps on {@code examples} forget examples at {@code lr}. */
+        default RecipeStep relearn(long steps, int examples, double lr) {
+            return stage(new Relearning(steps, examples, lr, null));
+        }
+
+        /**
+         * Adds an attack on the current model (see {@link dev.lethe.attack.Attacks}) to the {@code attack} stage
+         * this call appends, or to the one the previous call appended; each attacked model is evaluated as
+         * {@code <current>+<name>}.
          */
         RecipeStep attack(Attack attack);
 
         /**
-         * Robustness evaluation: adds each of {@code attacks} as by {@link #attack(Attack)}, so the evaluation
-         * also reports each attacked model {@code unlearned+<name>} and {@link RunResult#attackDeltas()}
-         * the change each attack makes, e.g. {@code .robustness(relearn(20, 5, 1e-3), quantize(4))}.
+         * Robustness evaluation: adds each of {@code attacks} as by {@link #attack(Attack)}, e.g.
+         * {@code .robustness(relearn(20, 5, 1e-3), quantize(4))}.
          */
         default RecipeStep robustness(Attack... attacks) {
             RecipeStep step = this;
@@ -96,8 +168,15 @@ public final class Lethe {
             return step;
         }
 
-        /** What to measure (default: {@link Evaluation#defaults()}). */
-        RecipeStep evaluate(Evaluation evaluation);
+        /** Appends an {@code evaluate} stage. */
+        default RecipeStep evaluate(Evaluation evaluation) {
+            return stage(evaluation);
+        }
+
+        /** Appends a {@code save} stage writing the current model to {@code file} ({@link Save}). */
+        default RecipeStep save(String file) {
+            return stage(new Save(file));
+        }
 
         /** The seed (default 42). */
         RecipeStep seed(long seed);
@@ -105,12 +184,21 @@ public final class Lethe {
         /** The device: {@code cpu} (default), {@code gpu}, {@code gpu:N}, or {@code auto} (a GPU when there is one). */
         RecipeStep device(String device);
 
-        /** The immutable recipe. */
+        /**
+         * The immutable recipe.
+         *
+         * @throws IllegalArgumentException when a field or the stage list is invalid
+         */
         Recipe build();
 
-        /** Builds and runs. */
+        /** Builds and runs, with a progress bar per stage on standard error. */
         default RunResult run() {
-            return build().run();
+            return Lethe.run(build());
+        }
+
+        /** Builds and runs, sending progress events to {@code listener}. */
+        default RunResult run(RunListener listener) {
+            return Lethe.run(build(), listener);
         }
     }
 
@@ -118,12 +206,7 @@ public final class Lethe {
         private final String name;
         private @Nullable GptConfig model;
         private @Nullable DataSource data;
-        private Training learn = Training.of(1000);
-        private boolean referenceLikeLearn;
-        private @Nullable Training reference;
-        private @Nullable Unlearning unlearn;
-        private Evaluation evaluate = Evaluation.defaults();
-        private final List<Attack> attacks = new ArrayList<>();
+        private final List<Stage> stages = new ArrayList<>();
         private long seed = 42;
         private String device = "cpu";
 
@@ -144,41 +227,30 @@ public final class Lethe {
         }
 
         @Override
-        public RecipeStep learn(Training training) {
-            this.learn = training;
+        public RecipeStep stage(Stage stage) {
+            stages.add(stage);
             return this;
         }
 
         @Override
         public RecipeStep reference() {
-            this.referenceLikeLearn = true;
-            this.reference = null;
-            return this;
-        }
-
-        @Override
-        public RecipeStep reference(Training training) {
-            this.referenceLikeLearn = false;
-            this.reference = training;
-            return this;
-        }
-
-        @Override
-        public RecipeStep unlearn(Unlearning unlearning) {
-            this.unlearn = unlearning;
-            return this;
+            for (int i = stages.size() - 1; i >= 0; i--) {
+                if (stages.get(i) instanceof Learn l) {
+                    return stage(Reference.of(l.training()));
+                }
+            }
+            throw new IllegalStateException("reference() trains like the learn stage before it, and there is none: "
+                    + "call learn(...) first, or reference(training)");
         }
 
         @Override
         public RecipeStep attack(Attack attack) {
-            this.attacks.add(attack);
-            return this;
-        }
-
-        @Override
-        public RecipeStep evaluate(Evaluation evaluation) {
-            this.evaluate = evaluation;
-            return this;
+            int last = stages.size() - 1;
+            if (last >= 0 && stages.get(last) instanceof Attacking a) {
+                stages.set(last, a.plus(attack));
+                return this;
+            }
+            return stage(Attacking.of(attack));
         }
 
         @Override
@@ -198,8 +270,11 @@ public final class Lethe {
             if (model == null || data == null) {
                 throw new IllegalStateException("a recipe needs a model and data");
             }
-            return new Recipe(name, seed, device, model, data, learn, referenceLikeLearn ? learn : reference,
-                    unlearn, evaluate, attacks);
+            List<Stage> all = new ArrayList<>(stages);
+            if (all.stream().noneMatch(s -> s instanceof Evaluation)) {
+                all.add(Evaluation.defaults());
+            }
+            return new Recipe(name, seed, device, model, data, all);
         }
     }
 }

@@ -1,97 +1,120 @@
 package dev.lethe;
 
-import dev.lethe.attack.Attack;
 import dev.lethe.data.DataSource;
 import dev.lethe.model.GptConfig;
-import dev.lethe.recipe.RecipeCodec;
-import dev.lethe.run.ConsoleProgress;
-import dev.lethe.run.RunListener;
-import dev.lethe.run.Runner;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
- * An unlearning experiment as plain, immutable data: a model shape, data with forget/retain splits, and
- * the stages {@code learn → reference → unlearn → attack → evaluate}. Build one with {@link Lethe#recipe(String)};
- * run it with {@link #run()} (which hands it to a {@link Runner}).
+ * An unlearning experiment as plain, immutable, validated data: a model spec, data with forget/retain
+ * splits, and an ordered list of {@link Stage}s (any order, any repetition), e.g.
+ * {@code learn → reference → unlearn → attack → evaluate}, or {@code learn → unlearn → finetune → unlearn →
+ * evaluate}. Build one with {@link Lethe#recipe(String)} or read one with {@link Lethe#fromYaml}; run it with
+ * {@link Lethe#run(Recipe)}. The stages' names, and the names of the models they leave, follow from their
+ * order ({@link #named()}).
  *
- * @param name a name for the run
+ * @param name a name for the run: not blank, no control characters
  * @param seed the one seed every random stream derives from
  * @param device {@code "cpu"}, {@code "gpu"}, {@code "gpu:N"} or {@code "auto"} (a GPU when the engine sees one)
- * @param model the model shape (vocabulary size 0 = the data's tokenizer's)
+ * @param model the model spec (vocabulary size 0 = the data's tokenizer's); the run's first current model is
+ *     this spec newly initialised
  * @param data the examples
- * @param learn training of the model that memorises everything (forget ∪ retain ∪ world)
- * @param reference training of the retrained-without-forget gold standard (retain ∪ world), or null
- * @param unlearn the unlearning stage, or null
- * @param evaluate what to measure
- * @param attacks attacks on the unlearned model, each evaluated with {@code evaluate}'s suites and splits
- *     as the model {@code unlearned+<name>}; names must be distinct
+ * @param stages the stages, in order (at least one)
  */
-public record Recipe(String name, long seed, String device, GptConfig model, DataSource data, Training learn,
-        @Nullable Training reference, @Nullable Unlearning unlearn, Evaluation evaluate, List<Attack> attacks) {
+public record Recipe(String name, long seed, String device, GptConfig model, DataSource data, List<Stage> stages) {
 
-    /** Copies the attacks and checks that their names are distinct. */
+    /** Validates the fields and the stage list (a reference's starting model must be made before it). */
     public Recipe {
-        attacks = List.copyOf(attacks);
-        Set<String> names = new HashSet<>();
-        for (Attack a : attacks) {
-            if (!names.add(a.name())) {
-                throw new IllegalArgumentException("two attacks are called '" + a.name() + "'");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        for (char c : name.toCharArray()) {
+            if (Character.isISOControl(c)) {
+                throw new IllegalArgumentException("name must not hold control characters, was "
+                        + name.codePoints().mapToObj(p -> Character.isISOControl(p)
+                                ? String.format("\\u%04x", p) : Character.toString(p)).reduce("", String::concat));
+            }
+        }
+        if (!device.matches("cpu|gpu|gpu:\\d+|auto")) {
+            throw new IllegalArgumentException("device must be cpu, gpu, gpu:N or auto, was '" + device + "'");
+        }
+        stages = List.copyOf(stages);
+        if (stages.isEmpty()) {
+            throw new IllegalArgumentException("stages must hold at least one stage");
+        }
+        Set<String> models = new HashSet<>();
+        for (NamedStage s : name(stages)) {
+            if (s.stage() instanceof Reference r && !r.from().equals(Reference.SCRATCH) && !models.contains(r.from())) {
+                throw new IllegalArgumentException("stage " + s.name() + " starts from '" + r.from() + "', which no "
+                        + "earlier stage makes" + (models.isEmpty() ? "" : "; the earlier models are " + models)
+                        + " (or use 'scratch')");
+            }
+            if (s.model() != null) {
+                models.add(s.model());
             }
         }
     }
 
-    /** A recipe without attacks. */
-    public Recipe(String name, long seed, String device, GptConfig model, DataSource data, Training learn,
-            @Nullable Training reference, @Nullable Unlearning unlearn, Evaluation evaluate) {
-        this(name, seed, device, model, data, learn, reference, unlearn, evaluate, List.of());
-    }
-
-    /** A copy with {@code attack} added after the others. */
-    public Recipe attack(Attack attack) {
-        List<Attack> more = new ArrayList<>(attacks);
-        more.add(attack);
-        return new Recipe(name, seed, device, model, data, learn, reference, unlearn, evaluate, more);
+    /** The stages with their names and the names of the models they leave. */
+    public List<NamedStage> named() {
+        return name(stages);
     }
 
     /**
-     * This recipe as a YAML recipe file, every parameter written out; {@link #fromYaml(String)} reads it back
-     * as an equal recipe. Custom objectives must be {@link dev.lethe.objective.NamedObjective}s.
+     * What stage {@code index}'s attacked or per-request models are evaluated with: the first
+     * {@link Evaluation} stage after it, or {@link Evaluation#defaults()} when none follows.
      */
-    public String toYaml() {
-        return RecipeCodec.standard().write(this);
+    public Evaluation evaluationAfter(int index) {
+        for (int i = index + 1; i < stages.size(); i++) {
+            if (stages.get(i) instanceof Evaluation e) {
+                return e;
+            }
+        }
+        return Evaluation.defaults();
     }
 
     /**
-     * The recipe in a YAML (or JSON) text, with the built-in parts.
+     * The first stage of type {@code type}, e.g. {@code recipe.first(Unlearning.class)}.
      *
-     * @throws dev.lethe.recipe.RecipeException listing every problem of the text
+     * @throws IllegalArgumentException when the recipe has none
      */
-    public static Recipe fromYaml(String yaml) {
-        return RecipeCodec.standard().read(yaml, "<text>");
+    public <S extends Stage> S first(Class<S> type) {
+        for (Stage s : stages) {
+            if (type.isInstance(s)) {
+                return type.cast(s);
+            }
+        }
+        throw new IllegalArgumentException("recipe '" + name + "' has no " + type.getSimpleName() + " stage");
     }
 
-    /**
-     * The recipe in a YAML (or JSON) file, with the built-in parts; for custom objectives use a
-     * {@link RecipeCodec} over {@link dev.lethe.recipe.PartRegistry#standard(dev.lethe.objective.ObjectiveRegistry)}.
-     *
-     * @throws dev.lethe.recipe.RecipeException listing every problem of the file
-     */
-    public static Recipe fromYaml(Path file) {
-        return RecipeCodec.standard().read(file);
+    /** A copy with {@code newStages}. */
+    public Recipe withStages(List<Stage> newStages) {
+        return new Recipe(name, seed, device, model, data, newStages);
     }
 
-    /** Runs the recipe with a progress bar per stage on standard error. */
-    public RunResult run() {
-        return Runner.of(this).listener(ConsoleProgress.toStandardError()).run();
+    /** A copy on {@code newDevice}. */
+    public Recipe withDevice(String newDevice) {
+        return new Recipe(name, seed, newDevice, model, data, stages);
     }
 
-    /** Runs the recipe, sending progress events to {@code listener}. */
-    public RunResult run(RunListener listener) {
-        return Runner.of(this).listener(listener).run();
+    private static List<NamedStage> name(List<Stage> stages) {
+        Map<String, Integer> kinds = new HashMap<>();
+        Map<String, Integer> models = new HashMap<>();
+        List<NamedStage> out = new ArrayList<>(stages.size());
+        for (int i = 0; i < stages.size(); i++) {
+            Stage s = stages.get(i);
+            int k = kinds.merge(s.kind(), 1, Integer::sum);
+            String model = s.produces();
+            if (model != null) {
+                int m = models.merge(model, 1, Integer::sum);
+                model = m == 1 ? model : model + "-" + m;
+            }
+            out.add(new NamedStage(i, k == 1 ? s.kind() : s.kind() + "-" + k, s, model));
+        }
+        return out;
     }
 }

@@ -233,7 +233,13 @@ public final class RunResult {
         }
         Table t = Table.create(recipe.name() + " (attacks on unlearned)", StringColumn.create("attack"),
                 StringColumn.create("split"), StringColumn.create("metric"), before, after, delta);
-        for (Attack a : recipe.attacks()) {
+        List<Attack> attacks = new ArrayList<>();
+        for (Stage s : recipe.stages()) {
+            if (s instanceof Attacking stage) {
+                attacks.addAll(stage.attacks());
+            }
+        }
+        for (Attack a : attacks) {
             String name = a.modelName("unlearned");
             for (Row r : rows) {
                 if (r.isFinal() && r.model().equals(name)) {

@@ -5,8 +5,8 @@ import dev.lethe.optim.Optimizers;
 import dev.lethe.optim.Schedules;
 
 /**
- * How a model is trained from scratch (the {@code learn} and {@code reference} stages): next-token NLL
- * of the answers, with the prompt masked, over the stage's splits.
+ * How a training stage ({@link Learn}, {@link Finetune}, {@link Reference}) optimises: next-token NLL of its
+ * texts, with the prompt masked, over the stage's splits.
  *
  * @param steps optimisation steps
  * @param batchSize examples per step (shared among the splits in proportion to their sizes)

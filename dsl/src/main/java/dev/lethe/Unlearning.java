@@ -1,6 +1,7 @@
 package dev.lethe;
 
 import dev.lethe.adapter.Lora;
+import dev.lethe.data.Texts;
 import dev.lethe.model.Precision;
 import dev.lethe.objective.Objective;
 import dev.lethe.optim.Optimizer;
@@ -9,16 +10,18 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The unlearning stage: starting from the learned model, minimise {@code objective} for {@code steps}
- * steps. Each step draws a batch of {@code batchSize} from each split the objective asks for; the frozen
- * reference (for NPO-like objectives) is the learned model.
+ * The {@code unlearn} stage: starting from the current model (e.g. the learned one), minimise
+ * {@code objective} for {@code steps} steps; the result becomes the current model, called {@code unlearned}.
+ * Each step draws a batch of {@code batchSize} from each split the objective asks for; the frozen reference
+ * of NPO-like objectives is the model the stage started from.
  *
  * <p>With {@code requests > 1} the stage is a sequence of unlearning requests: the forget split is cut
  * into {@code requests} disjoint, contiguous chunks of near-equal size (in the split's order, so the same
  * data gives the same chunks), and request {@code i} runs {@code steps} steps with chunk {@code i} as the
  * forget split, continuing from the model request {@code i − 1} left; the other splits and the frozen
- * reference (the learned model) stay the same. The run evaluates the model after each request (stage
- * {@code unlearn.request<i>}); the model after the last request is the {@code unlearned} one.
+ * reference (the model the stage started from) stay the same. The run evaluates the model after each
+ * request (stage {@code unlearn.request<i>}) with the continual suites when set, otherwise with the next
+ * evaluate stage's; the model after the last request is the {@code unlearned} one.
  *
  * @param objective what to minimise
  * @param optimizer how
@@ -33,34 +36,14 @@ import org.jspecify.annotations.Nullable;
  * @param precision what the forward and backward passes compute in: {@link Precision#FLOAT32}, or
  *     {@link Precision#FLOAT16} mixed precision (float32 weights and optimizer state, float16 passes with
  *     static loss scaling; meant for GPUs, not with adapters)
+ * @param continual continual evaluation during the stage (each request), or null
  */
 public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
-        @Nullable Lora adapters, double divergeAbove, Texts trainOn, Precision precision) {
+        @Nullable Lora adapters, double divergeAbove, Texts trainOn, Precision precision,
+        @Nullable Continual continual) implements Stage {
+    /** The kind's name in recipe files. */
+    public static final String KIND = "unlearn";
 
-    /**
-     * What an unlearning stage trains on. Every split's batches are drawn from its question-answer pairs, its
-     * passages (each as an answer without a prompt, cut to the context length: the form the learn stage read
-     * them in), or both mixed in one stream; with sequential requests, a request's forget passages are those
-     * of the people its forget questions are about.
-     */
-    public enum Texts {
-        /** The question-answer pairs (the default; TOFU's setting). */
-        ANSWERS,
-        /** The passages (MUSE's setting: the forget set is text, and so is the retain set). */
-        PASSAGES,
-        /** Both, in one stream per split. */
-        BOTH;
-
-        /** Whether the question-answer pairs are in. */
-        public boolean answers() {
-            return this != PASSAGES;
-        }
-
-        /** Whether the passages are in. */
-        public boolean passages() {
-            return this != ANSWERS;
-        }
-    }
 
     /** Validates the numbers. */
     public Unlearning {
@@ -82,27 +65,10 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
         }
     }
 
-    /** Float32 passes. */
-    public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
-            @Nullable Lora adapters, double divergeAbove, Texts trainOn) {
-        this(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn, Precision.FLOAT32);
-    }
-
-    /** Training on the question-answer pairs. */
-    public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
-            @Nullable Lora adapters, double divergeAbove) {
-        this(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, Texts.ANSWERS);
-    }
-
-    /** No divergence bound: only NaN or infinite losses and updates stop the stage. */
-    public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
-            @Nullable Lora adapters) {
-        this(objective, optimizer, steps, batchSize, requests, adapters, Double.POSITIVE_INFINITY);
-    }
-
-    /** One request, full-model unlearning (no adapters). */
+    /** One request, full-model unlearning on the answers in float32, no divergence bound, no continual evaluation. */
     public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize) {
-        this(objective, optimizer, steps, batchSize, 1, null, Double.POSITIVE_INFINITY);
+        this(objective, optimizer, steps, batchSize, 1, null, Double.POSITIVE_INFINITY, Texts.ANSWERS,
+                Precision.FLOAT32, null);
     }
 
     /** {@code objective} with AdamW at lr 1e-3 (weight decay 0.01) for 100 steps of batch 16. */
@@ -113,19 +79,19 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
     /** A copy with another optimizer. */
     public Unlearning optimizer(Optimizer newOptimizer) {
         return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
-                precision);
+                precision, continual);
     }
 
     /** A copy with another step count (per request). */
     public Unlearning steps(long newSteps) {
         return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove, trainOn,
-                precision);
+                precision, continual);
     }
 
     /** A copy with another batch size. */
     public Unlearning batchSize(int newBatchSize) {
         return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove, trainOn,
-                precision);
+                precision, continual);
     }
 
     /**
@@ -134,12 +100,13 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      */
     public Unlearning adapters(@Nullable Lora newAdapters) {
         return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove, trainOn,
-                precision);
+                precision, continual);
     }
 
     /** A copy that cuts the forget split into {@code k} sequential unlearning requests of {@code steps} steps each. */
     public Unlearning sequential(int k) {
-        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove, trainOn, precision);
+        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove, trainOn, precision,
+                continual);
     }
 
     /**
@@ -147,7 +114,8 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * weights of the step before (the reason is in {@code RunResult.stopReasons()} and the event log).
      */
     public Unlearning divergeAbove(double bound) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound, trainOn, precision);
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound, trainOn, precision,
+                continual);
     }
 
     /**
@@ -156,7 +124,7 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      */
     public Unlearning trainOn(Texts texts) {
         return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, texts,
-                precision);
+                precision, continual);
     }
 
     /**
@@ -165,6 +133,32 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      */
     public Unlearning precision(Precision newPrecision) {
         return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
-                newPrecision);
+                newPrecision, continual);
+    }
+
+    /** A copy evaluated continually as {@code newContinual} says (null: not at all). */
+    public Unlearning continual(@Nullable Continual newContinual) {
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
+                precision, newContinual);
+    }
+
+    /** A copy evaluated continually every {@code k} steps with {@link Continual#every}'s cheap default. */
+    public Unlearning every(long k) {
+        return continual(Continual.every(k));
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public String produces() {
+        return "unlearned";
+    }
+
+    @Override
+    public boolean trains() {
+        return true;
     }
 }

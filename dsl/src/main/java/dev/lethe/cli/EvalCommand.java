@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import dev.lethe.NamedStage;
 import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
@@ -14,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -88,25 +90,35 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code run} with the device, evaluation and attacks of {@code other}.
+     * {@code run} with the device and the stages of {@code other}, whose training stages (every stage but attack,
+     * evaluate and save) must be the run's: those are restored from the checkpoints, the others run again.
      *
-     * @throws IllegalArgumentException naming the first training section where {@code other} differs
+     * @throws IllegalArgumentException naming the first place where {@code other} trains differently
      */
     static Recipe withEvaluationOf(Recipe run, Recipe other, Path otherFile) {
         requireSame(otherFile, "seed", run.seed(), other.seed());
         requireSame(otherFile, "model", run.model(), other.model());
         requireSame(otherFile, "data", run.data(), other.data());
-        requireSame(otherFile, "learn", run.learn(), other.learn());
-        requireSame(otherFile, "reference", run.reference(), other.reference());
-        requireSame(otherFile, "unlearn", run.unlearn(), other.unlearn());
-        return new Recipe(run.name(), run.seed(), other.device(), run.model(), run.data(), run.learn(), run.reference(),
-                run.unlearn(), other.evaluate(), other.attacks());
+        List<NamedStage> mine = training(run);
+        List<NamedStage> theirs = training(other);
+        for (int i = 0; i < Math.max(mine.size(), theirs.size()); i++) {
+            NamedStage a = i < mine.size() ? mine.get(i) : null;
+            NamedStage b = i < theirs.size() ? theirs.get(i) : null;
+            requireSame(otherFile, "stage " + (a != null ? a.name() : b.name()), a == null ? null : a.stage(),
+                    b == null ? null : b.stage());
+        }
+        return new Recipe(run.name(), run.seed(), other.device(), run.model(), run.data(), other.stages());
+    }
+
+    /** The training stages of {@code recipe}, named. */
+    private static List<NamedStage> training(Recipe recipe) {
+        return recipe.named().stream().filter(s -> s.stage().trains()).toList();
     }
 
     private static void requireSame(Path otherFile, String section, @Nullable Object run, @Nullable Object other) {
         if (!Objects.equals(run, other)) {
             throw new IllegalArgumentException(otherFile + ": " + section + " differs from the run's; the run's "
-                    + "models were not trained by this recipe (only evaluate, attacks, device and name may differ)");
+                    + "models were not trained by this recipe (only the attack, evaluate and save stages, the device and the name may differ)");
         }
     }
 

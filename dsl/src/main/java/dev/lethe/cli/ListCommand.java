@@ -29,8 +29,8 @@ final class ListCommand implements Callable<Integer> {
         PartRegistry registry = PartRegistry.standard();
         if (slot == null || slot.equals("recipe")) {
             out.println("recipe fields:");
-            for (var k : List.of(StandardParts.RECIPE, StandardParts.TRAINING, StandardParts.UNLEARNING,
-                    StandardParts.OPTIMIZER, StandardParts.EVALUATION)) {
+            for (var k : List.of(StandardParts.RECIPE, StandardParts.OPTIMIZER, StandardParts.CONTINUAL,
+                    StandardParts.LORA)) {
                 out.print(registry.describe(k, "  "));
             }
         }

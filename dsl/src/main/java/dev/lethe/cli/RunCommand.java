@@ -4,6 +4,7 @@ import dev.lethe.RunResult;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.recipe.RecipeException;
 import dev.lethe.run.ConsoleProgress;
+import dev.lethe.report.HtmlReport;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
 import java.io.PrintWriter;
@@ -76,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
         }
         out.println((resume == null ? "run directory: " : "resuming ") + dir.path());
         out.flush();
-        Runner runner = Runner.of(dir.recipe()).listener(dir.events());
+        Runner runner = Runner.of(dir.recipe()).listener(dir.events()).saveTo(dir.path().resolve("models"));
         if (!quiet) {
             runner.listener(ConsoleProgress.toStandardError());
         }
@@ -95,6 +96,7 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        HtmlReport.write(result, dir.report());
         dir.finish(result);
         out.println(result.summary().printAll());
         out.println(result.stages().printAll());

@@ -1,6 +1,8 @@
 package dev.lethe.recipe;
 
 import dev.lethe.Recipe;
+import dev.lethe.recipe.Node.Location;
+import dev.lethe.recipe.Node.MapNode;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -43,6 +45,7 @@ public final class RecipeCodec {
      */
     public Recipe read(String text, String file) {
         Node root = NodeReader.read(text, file);
+        refuseOldShape(root, file);
         Reading reading = new Reading(file, registry);
         Object recipe = reading.fields(StandardParts.RECIPE, root, "");
         List<Problem> problems = new ArrayList<>(reading.problems());
@@ -52,6 +55,25 @@ public final class RecipeCodec {
                     ? List.of(new Problem(file, 0, 0, "", "not a recipe")) : problems);
         }
         return (Recipe) recipe;
+    }
+
+    /**
+     * Refuses a file of the shape before stage lists (top-level {@code learn}, {@code reference}, {@code unlearn},
+     * {@code evaluate}, {@code attacks}) with one line that shows the new shape.
+     */
+    private static void refuseOldShape(Node root, String file) {
+        if (root instanceof MapNode map && !map.entries().containsKey("stages")) {
+            for (String section : StandardParts.OLD_SECTIONS) {
+                Location at = map.keys().get(section);
+                if (at != null) {
+                    throw new RecipeException(List.of(new Problem(file, at.line(), at.column(), section,
+                            "recipes now list their stages in order: move learn, reference, unlearn, attacks and "
+                                    + "evaluate under 'stages:', e.g. stages: [{learn: {steps: 1000}}, {reference: "
+                                    + "{steps: 1000}}, {unlearn: {objective: npo}}, {attack: {attacks: [{quantize: "
+                                    + "{bits: 4}}]}}, {evaluate: {}}] (docs/recipes.md)")));
+                }
+            }
+        }
     }
 
     /** The recipe in {@code file} (UTF-8). @throws RecipeException listing every problem, or why it cannot be read */

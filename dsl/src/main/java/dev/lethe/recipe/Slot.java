@@ -1,5 +1,6 @@
 package dev.lethe.recipe;
 
+import dev.lethe.Stage;
 import dev.lethe.attack.Attack;
 import dev.lethe.data.DataSource;
 import dev.lethe.eval.Suite;
@@ -19,6 +20,8 @@ import dev.lethe.optim.Transform;
  * @param <T> what its parts are
  */
 public record Slot<T>(String name, Class<T> type) {
+    /** The stages of a recipe's pipeline. */
+    public static final Slot<Stage> STAGE = new Slot<>("stage", Stage.class);
     /** The model's shape. */
     public static final Slot<GptConfig> MODEL = new Slot<>("model", GptConfig.class);
     /** Where the examples come from. */

@@ -11,7 +11,14 @@ import static dev.lethe.recipe.ParamTypes.split;
 import static dev.lethe.recipe.ParamTypes.struct;
 import static dev.lethe.recipe.ParamTypes.text;
 
+import dev.lethe.Attacking;
+import dev.lethe.Continual;
 import dev.lethe.Evaluation;
+import dev.lethe.Finetune;
+import dev.lethe.Learn;
+import dev.lethe.Reference;
+import dev.lethe.Relearning;
+import dev.lethe.Save;
 import dev.lethe.Recipe;
 import dev.lethe.Training;
 import dev.lethe.Unlearning;
@@ -25,6 +32,7 @@ import dev.lethe.attack.Relearn;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.JsonlData;
 import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
 import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.MultipleChoiceSuite;
 import dev.lethe.eval.MuseSuite;
@@ -94,19 +102,15 @@ public final class StandardParts {
                             "the chain, e.g. scale_by_adam, add_decayed_weights, scale_by_learning_rate")),
             a -> new Optimizer(a.get("estimator"), a.list("transforms")), o -> List.of(o.estimator(), o.transforms()));
 
-    /** The {@code learn} and {@code reference} stages ({@link Training}). */
-    public static final Kind<Training> TRAINING = Kind.of("training", Training.class,
-            "training from scratch on the stage's splits (NLL of the answers)",
-            List.of(Param.required("steps", longInteger(0), "optimisation steps"),
-                    Param.of("batch_size", integer(1), 32, "examples per step"),
-                    Param.optional("optimizer", struct(OPTIMIZER),
-                            "default: AdamW, lr 3e-3 with 5 % warm-up and linear decay, weight decay 0.01")),
-            a -> {
-                Training t = Training.of(a.longInteger("steps")).batchSize(a.integer("batch_size"));
-                Optimizer o = a.get("optimizer");
-                return o == null ? t : t.optimizer(o);
-            },
-            t -> List.of(t.steps(), t.batchSize(), t.optimizer()));
+    /** Continual evaluation during a training stage ({@link Continual}). */
+    public static final Kind<Continual> CONTINUAL = Kind.of("continual", Continual.class,
+            "evaluate every k steps during the stage (the stability gap, De Lange et al. 2023)",
+            List.of(Param.required("every", longInteger(1), "steps between two points"),
+                    Param.of("suites", list(part(Slot.SUITE), 0), Continual.every(1).suites(),
+                            "what to measure (keep it cheap)"),
+                    Param.of("splits", list(split(), 0), Continual.every(1).splits(), "where")),
+            a -> new Continual(a.longInteger("every"), a.list("suites"), a.list("splits")),
+            c -> List.of(c.every(), c.suites(), c.splits()));
 
     /** Low-rank adapters of the unlearning stage ({@link Lora}). */
     public static final Kind<Lora> LORA = Kind.of("lora", Lora.class,
@@ -129,53 +133,6 @@ public final class StandardParts {
             },
             l -> List.of(l.rank(), l.alpha(), List.copyOf(l.targets()), l.init()));
 
-    /** The {@code unlearn} stage ({@link Unlearning}). */
-    public static final Kind<Unlearning> UNLEARNING = Kind.of("unlearning", Unlearning.class,
-            "minimise the objective starting from the learned model",
-            List.of(Param.required("objective", part(Slot.OBJECTIVE), "what to minimise"),
-                    Param.optional("optimizer", struct(OPTIMIZER), "default: AdamW, lr 1e-3, weight decay 0.01"),
-                    Param.of("steps", longInteger(0), 100L, "optimisation steps"),
-                    Param.of("batch_size", integer(1), 16, "examples per split per step"),
-                    Param.of("requests", integer(1), 1, "sequential unlearning requests the forget split is cut "
-                            + "into, each given all the steps"),
-                    Param.optional("adapters", struct(LORA), "LoRA adapters to train instead of the full model "
-                            + "(absent: the full model)"),
-                    Param.optional("diverge_above", real(Range.positive()), "stop the stage, keeping the last good "
-                            + "weights, when |loss| passes this (absent: only NaN/Inf stop it)"),
-                    Param.of("train_on", ParamTypes.choice(Unlearning.Texts.class), Unlearning.Texts.ANSWERS,
-                            "what the batches hold: answers (question-answer pairs), passages (MUSE) or both"),
-                    Param.of("precision", ParamTypes.choice(Precision.class), Precision.FLOAT32, "float32, or "
-                            + "float16 mixed precision (float32 weights and optimizer state; for GPUs)")),
-            a -> {
-                Optimizer o = a.get("optimizer");
-                return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
-                        a.longInteger("steps"), a.integer("batch_size"), a.integer("requests"), a.get("adapters"),
-                        a.<Double>get("diverge_above") == null ? Double.POSITIVE_INFINITY : a.<Double>get("diverge_above"),
-                        a.get("train_on"), a.get("precision"));
-            },
-            u -> Arrays.asList(u.objective(), u.optimizer(), u.steps(), u.batchSize(), u.requests(), u.adapters(),
-                    Double.isInfinite(u.divergeAbove()) ? null : u.divergeAbove(), u.trainOn(), u.precision()));
-
-    /** Continual evaluation during training stages ({@link Evaluation.Continual}). */
-    public static final Kind<Evaluation.Continual> CONTINUAL = Kind.of("continual", Evaluation.Continual.class,
-            "evaluate every k steps during unlearning and relearning attacks (the stability gap, De Lange et al. 2023)",
-            List.of(Param.required("every", longInteger(1), "steps between two points"),
-                    Param.of("suites", list(part(Slot.SUITE), 0), Evaluation.defaults().every(1).continual().suites(),
-                            "what to measure (keep it cheap)"),
-                    Param.of("splits", list(split(), 0), Evaluation.defaults().every(1).continual().splits(),
-                            "where")),
-            a -> new Evaluation.Continual(a.longInteger("every"), a.list("suites"), a.list("splits")),
-            c -> List.of(c.every(), c.suites(), c.splits()));
-
-    /** The {@code evaluate} stage ({@link Evaluation}). */
-    public static final Kind<Evaluation> EVALUATION = Kind.of("evaluation", Evaluation.class,
-            "every suite on every split, for every model",
-            List.of(Param.of("suites", list(part(Slot.SUITE), 0), Evaluation.defaults().suites(), "the suites"),
-                    Param.of("splits", list(split(), 0), Evaluation.defaults().splits(), "the splits"),
-                    Param.optional("continual", struct(CONTINUAL), "continual evaluation (absent: none)")),
-            a -> new Evaluation(a.list("suites"), a.list("splits"), a.get("continual")),
-            e -> Arrays.asList(e.suites(), e.splits(), e.continual()));
-
     /** A whole recipe ({@link Recipe}); the defaults are those of {@link dev.lethe.Lethe#recipe}. */
     public static final Kind<Recipe> RECIPE = Kind.of("recipe", Recipe.class, "an unlearning experiment",
             List.of(Param.required("name", text(), "the run's name"),
@@ -183,28 +140,17 @@ public final class StandardParts {
                     Param.of("device", text(), "cpu", "cpu, gpu, gpu:N or auto (a GPU when the engine sees one)"),
                     Param.required("model", part(Slot.MODEL), "the model's shape"),
                     Param.required("data", part(Slot.DATA), "the examples"),
-                    Param.of("learn", struct(TRAINING), Training.of(1000), "training of the learned model"),
-                    Param.optional("reference", struct(TRAINING), "training of the retain-only reference"),
-                    Param.optional("unlearn", struct(UNLEARNING), "the unlearning stage"),
-                    Param.of("evaluate", struct(EVALUATION), Evaluation.defaults(), "what to measure"),
-                    Param.of("attacks", list(part(Slot.ATTACK), 0), List.of(), "attacks on the unlearned model")),
-            a -> {
-                String name = a.text("name");
-                String device = a.text("device");
-                if (name.isBlank()) {
-                    throw new IllegalArgumentException("name must not be blank");
-                }
-                if (!device.matches("cpu|gpu|gpu:\\d+|auto")) {
-                    throw new IllegalArgumentException("device must be cpu, gpu, gpu:N or auto, was '" + device + "'");
-                }
-                return new Recipe(name, a.longInteger("seed"), device, a.get("model"), a.get("data"), a.get("learn"),
-                        a.get("reference"), a.get("unlearn"), a.get("evaluate"), a.list("attacks"));
-            },
-            r -> Arrays.asList(r.name(), r.seed(), r.device(), r.model(), r.data(), r.learn(), r.reference(),
-                    r.unlearn(), r.evaluate(), r.attacks()));
+                    Param.required("stages", list(part(Slot.STAGE), 1), "the stages, in the order they run")),
+            a -> new Recipe(a.text("name"), a.longInteger("seed"), a.text("device"), a.get("model"), a.get("data"),
+                    a.list("stages")),
+            r -> List.of(r.name(), r.seed(), r.device(), r.model(), r.data(), r.stages()));
+
+    /** The sections of the recipe shape before stage lists, which a file may no longer have. */
+    static final List<String> OLD_SECTIONS = List.of("learn", "reference", "unlearn", "evaluate", "attacks");
 
     /** Adds every built-in kind to {@code r}. */
     static void addTo(PartRegistry r) {
+        stages(r);
         models(r);
         data(r);
         objectives(r);
@@ -214,6 +160,110 @@ public final class StandardParts {
         schedules(r);
         suites(r);
         attacks(r);
+    }
+
+    private static List<Param> training(List<Split> splits) {
+        return List.of(Param.required("steps", longInteger(0), "optimisation steps"),
+                Param.of("batch_size", integer(1), 32, "examples per step, shared by the splits by their sizes"),
+                Param.optional("optimizer", struct(OPTIMIZER),
+                        "default: AdamW, lr 3e-3 with 5 % warm-up and linear decay, weight decay 0.01"),
+                Param.of("splits", list(split(), 1), splits, "the splits trained on"),
+                Param.of("train_on", ParamTypes.choice(Texts.class), Texts.BOTH,
+                        "answers (question-answer pairs), passages, or both"));
+    }
+
+    private static Param continual() {
+        return Param.optional("continual", struct(CONTINUAL), "continual evaluation during the stage (absent: none)");
+    }
+
+    private static List<Param> plus(List<Param> params, Param... more) {
+        List<Param> out = new ArrayList<>(params);
+        out.addAll(List.of(more));
+        return out;
+    }
+
+    private static Training training(Args a) {
+        Training t = Training.of(a.longInteger("steps")).batchSize(a.integer("batch_size"));
+        Optimizer o = a.get("optimizer");
+        return o == null ? t : t.optimizer(o);
+    }
+
+    private static void stages(PartRegistry r) {
+        Training t = Training.of(1);
+        Learn learn = Learn.of(t);
+        r.add(Slot.STAGE, Kind.of(Learn.KIND, Learn.class,
+                "train a model from scratch on the splits (NLL of the answers); it becomes the current model, learned",
+                plus(training(learn.splits()), continual()),
+                a -> new Learn(training(a), a.list("splits"), a.get("train_on"), a.get("continual")),
+                s -> Arrays.asList(s.training().steps(), s.training().batchSize(), s.training().optimizer(), s.splits(),
+                        s.texts(), s.continual())));
+        r.add(Slot.STAGE, Kind.of(Finetune.KIND, Finetune.class,
+                "train the current model on the splits; it becomes the current model, finetuned",
+                plus(training(List.of(Split.RETAIN)), continual()),
+                a -> new Finetune(training(a), a.list("splits"), a.get("train_on"), a.get("continual")),
+                s -> Arrays.asList(s.training().steps(), s.training().batchSize(), s.training().optimizer(), s.splits(),
+                        s.texts(), s.continual())));
+        Reference reference = Reference.of(t);
+        r.add(Slot.STAGE, Kind.of(Reference.KIND, Reference.class,
+                "train the retrained-without-forget gold standard, reference; the current model stays",
+                plus(training(reference.splits()),
+                        Param.of("from", text(), Reference.SCRATCH, "scratch, or the name of an earlier stage's model"),
+                        continual()),
+                a -> new Reference(training(a), a.list("splits"), a.get("train_on"), a.text("from"), a.get("continual")),
+                s -> Arrays.asList(s.training().steps(), s.training().batchSize(), s.training().optimizer(), s.splits(),
+                        s.texts(), s.from(), s.continual())));
+        r.add(Slot.STAGE, Kind.of(Unlearning.KIND, Unlearning.class,
+                "minimise the objective starting from the current model; it becomes the current model, unlearned",
+                List.of(Param.required("objective", part(Slot.OBJECTIVE), "what to minimise"),
+                        Param.optional("optimizer", struct(OPTIMIZER), "default: AdamW, lr 1e-3, weight decay 0.01"),
+                        Param.of("steps", longInteger(0), 100L, "optimisation steps"),
+                        Param.of("batch_size", integer(1), 16, "examples per split per step"),
+                        Param.of("requests", integer(1), 1, "sequential unlearning requests the forget split is cut "
+                                + "into, each given all the steps"),
+                        Param.optional("adapters", struct(LORA), "LoRA adapters to train instead of the full model "
+                                + "(absent: the full model)"),
+                        Param.optional("diverge_above", real(Range.positive()), "stop the stage, keeping the last good "
+                                + "weights, when |loss| passes this (absent: only NaN/Inf stop it)"),
+                        Param.of("train_on", ParamTypes.choice(Texts.class), Texts.ANSWERS,
+                                "what the batches hold: answers (question-answer pairs), passages (MUSE) or both"),
+                        Param.of("precision", ParamTypes.choice(Precision.class), Precision.FLOAT32, "float32, or "
+                                + "float16 mixed precision (float32 weights and optimizer state; for GPUs)"),
+                        continual()),
+                a -> {
+                    Optimizer o = a.get("optimizer");
+                    Double bound = a.get("diverge_above");
+                    return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
+                            a.longInteger("steps"), a.integer("batch_size"), a.integer("requests"), a.get("adapters"),
+                            bound == null ? Double.POSITIVE_INFINITY : bound, a.get("train_on"), a.get("precision"),
+                            a.get("continual"));
+                },
+                u -> Arrays.asList(u.objective(), u.optimizer(), u.steps(), u.batchSize(), u.requests(), u.adapters(),
+                        Double.isInfinite(u.divergeAbove()) ? null : u.divergeAbove(), u.trainOn(), u.precision(),
+                        u.continual())));
+        r.add(Slot.STAGE, Kind.of(Relearning.KIND, Relearning.class,
+                "fine-tune the current model on forget examples, as the relearning attack does; it becomes the "
+                        + "current model, relearned",
+                List.of(Param.of("steps", longInteger(0), 20L, "fine-tuning steps"),
+                        Param.of("examples", integer(1), 5, "forget examples shown"),
+                        Param.of("lr", real(Range.positive()), 1e-3, "learning rate"), continual()),
+                a -> new Relearning(a.longInteger("steps"), a.integer("examples"), a.real("lr"), a.get("continual")),
+                s -> Arrays.asList(s.steps(), s.examples(), s.lr(), s.continual())));
+        r.add(Slot.STAGE, Kind.of(Attacking.KIND, Attacking.class,
+                "attack copies of the current model; each is evaluated with the next evaluate stage's suites",
+                List.of(Param.required("attacks", list(part(Slot.ATTACK), 1), "the attacks, with distinct names"),
+                        Param.optional("continual", struct(CONTINUAL), "continual evaluation during relearning "
+                                + "attacks (absent: none)")),
+                a -> new Attacking(a.list("attacks"), a.get("continual")),
+                s -> Arrays.asList(s.attacks(), s.continual())));
+        r.add(Slot.STAGE, Kind.of(Evaluation.KIND, Evaluation.class,
+                "every suite on every split of each model made since the last evaluation",
+                List.of(Param.of("suites", list(part(Slot.SUITE), 0), Evaluation.defaults().suites(), "the suites"),
+                        Param.of("splits", list(split(), 0), Evaluation.defaults().splits(), "the splits")),
+                a -> new Evaluation(a.list("suites"), a.list("splits")), e -> List.of(e.suites(), e.splits())));
+        r.add(Slot.STAGE, Kind.of(Save.KIND, Save.class,
+                "write the current model as safetensors inside the run's models/ folder",
+                List.of(Param.required("file", text(), "a relative path ending in .safetensors")),
+                a -> new Save(a.text("file")), s -> List.of(s.file())));
     }
 
     private static Param lr() {

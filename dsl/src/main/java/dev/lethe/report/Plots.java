@@ -161,11 +161,12 @@ public final class Plots {
     }
 
     private static long unlearningSteps(RunResult r) {
-        Unlearning u = r.recipe().unlearn();
-        if (u == null) {
-            throw new IllegalArgumentException("run '" + r.recipe().name() + "' has no unlearning stage");
+        for (dev.lethe.Stage s : r.recipe().stages()) {
+            if (s instanceof Unlearning u) {
+                return u.steps();
+            }
         }
-        return u.steps();
+        throw new IllegalArgumentException("run '" + r.recipe().name() + "' has no unlearning stage");
     }
 
     private static boolean isSplit(String id) {

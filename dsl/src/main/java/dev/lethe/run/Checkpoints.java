@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -32,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  * The checkpoints of a run, in one folder (a run directory's {@code checkpoints/}), from which a killed run
  * continues exactly where it stopped ({@link Runner#checkpoints}).
  *
- * <p>The folder holds the trained models of the finished training stages ({@code learn.safetensors},
- * {@code reference.safetensors}, {@code unlearned-<r>.safetensors} after {@code r} unlearning requests),
+ * <p>The folder holds the latest model of each finished training stage ({@code learn.safetensors},
+ * {@code reference.safetensors}, {@code unlearn.request2.safetensors} after the second request of a
+ * sequential unlearning stage; one file per model name, the newest),
  * at most one mid-stage checkpoint ({@code step-<generation>.safetensors}: the weights being trained, named
  * {@code w/<name>}, and the optimizer's state arrays, {@code o/<transform>/<name>}), and
  * {@code manifest.json}, which says what is done and which files hold it: the finished stages with their
@@ -42,8 +42,8 @@ import org.jspecify.annotations.Nullable;
  * moment leaves the previous manifest and every file it names intact. Files the manifest no longer names are
  * deleted after it is written, and when the folder is opened again.
  *
- * <p>What is not checkpointed: the attack and evaluation stages, which a resumed run repeats from the
- * unlearned model (they are deterministic, and short next to training).
+ * <p>What is not checkpointed: the attack, evaluate and save stages, which a resumed run repeats (they are
+ * deterministic, and short next to training).
  */
 final class Checkpoints {
     static final String MANIFEST = "manifest.json";
@@ -97,16 +97,17 @@ final class Checkpoints {
     }
 
     /**
-     * Records a finished training stage: its model (under {@code modelFile}), its event,
-     * the curve rows so far, and what is done ({@code update} applied to the manifest).
+     * Records a finished training stage (or request): its event, its model {@code modelName} (written to
+     * {@code <stage>.safetensors}, replacing the model's earlier file) and the curve rows so far.
      */
-    RunEvent.CheckpointWritten stageDone(RunEvent.StageFinished finished, String modelFile, CausalLm model,
-            List<RunResult.Row> rows, UnaryOperator<Manifest> update) {
+    RunEvent.CheckpointWritten stageDone(RunEvent.StageFinished finished, String modelName, CausalLm model,
+            List<RunResult.Row> rows) {
         long start = System.nanoTime();
+        String modelFile = finished.stage() + ".safetensors";
         model.save(dir.resolve(modelFile));
         List<RunEvent.StageFinished> done = new ArrayList<>(manifest.finished());
         done.add(finished);
-        commit(update.apply(manifest).with(done, null, rows));
+        commit(manifest.withModel(modelName, modelFile).with(done, null, rows));
         return written(finished.stage(), finished.stepsDone(), modelFile, start);
     }
 
@@ -173,44 +174,36 @@ final class Checkpoints {
      * What a run's checkpoints hold.
      *
      * @param generation how many times the manifest was written
-     * @param learned the learned model's file, once the learn stage is done
-     * @param reference the reference model's file, once its stage is done
-     * @param requestsDone unlearning requests done
-     * @param unlearned the unlearned model's file after {@code requestsDone} requests (null before the first)
-     * @param unlearnDone whether the unlearning stage is over (every request done, or one stopped early)
-     * @param finished the finished training stages' events, in order
+     * @param models each finished training stage's model by the model's name ({@code learned}, {@code unlearned},
+     *     ...) → the file holding its latest state, in the order first finished
+     * @param finished the finished training stages' events (a sequential unlearning stage: one per request), in order
      * @param mid the mid-stage checkpoint, or null
-     * @param rows the curve rows measured so far
+     * @param rows the curve rows of the training stages measured so far
      */
-    record Manifest(long generation, @Nullable String learned, @Nullable String reference, int requestsDone,
-            @Nullable String unlearned, boolean unlearnDone, List<RunEvent.StageFinished> finished, @Nullable Mid mid,
-            List<RunResult.Row> rows) {
-        static final Manifest EMPTY = new Manifest(0, null, null, 0, null, false, List.of(), null, List.of());
+    record Manifest(long generation, Map<String, String> models, List<RunEvent.StageFinished> finished,
+            @Nullable Mid mid, List<RunResult.Row> rows) {
+        static final String FORMAT = "lethe.checkpoints/2";
+        static final Manifest EMPTY = new Manifest(0, Map.of(), List.of(), null, List.of());
 
         Manifest {
+            models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
             finished = List.copyOf(finished);
             rows = List.copyOf(rows);
         }
 
-        Manifest withLearned(String file) {
-            return new Manifest(generation, file, reference, requestsDone, unlearned, unlearnDone, finished, mid, rows);
-        }
-
-        Manifest withReference(String file) {
-            return new Manifest(generation, learned, file, requestsDone, unlearned, unlearnDone, finished, mid, rows);
-        }
-
-        Manifest withUnlearned(int requests, String file, boolean done) {
-            return new Manifest(generation, learned, reference, requests, file, done, finished, mid, rows);
+        /** A copy in which {@code model}'s latest state is in {@code file}. */
+        Manifest withModel(String model, String file) {
+            Map<String, String> m = new LinkedHashMap<>(models);
+            m.put(model, file);
+            return new Manifest(generation, m, finished, mid, rows);
         }
 
         Manifest with(List<RunEvent.StageFinished> stages, @Nullable Mid midStage, List<RunResult.Row> curve) {
-            return new Manifest(generation, learned, reference, requestsDone, unlearned, unlearnDone, stages, midStage,
-                    curve);
+            return new Manifest(generation, models, stages, midStage, curve);
         }
 
         Manifest numbered(long g) {
-            return new Manifest(g, learned, reference, requestsDone, unlearned, unlearnDone, finished, mid, rows);
+            return new Manifest(g, models, finished, mid, rows);
         }
 
         /** The recorded end of {@code stage}, or null when it has not finished. */
@@ -218,13 +211,34 @@ final class Checkpoints {
             return finished.stream().filter(f -> f.stage().equals(stage)).findFirst().orElse(null);
         }
 
+        /** Whether every training stage of {@code recipe} is finished here (a sequential unlearning: every request, or one that a guard stopped). */
+        boolean covers(dev.lethe.Recipe recipe) {
+            for (dev.lethe.NamedStage s : recipe.named()) {
+                if (!s.stage().trains()) {
+                    continue;
+                }
+                if (!models.containsKey(s.model())) {
+                    return false;
+                }
+                int requests = s.stage() instanceof dev.lethe.Unlearning u ? u.requests() : 1;
+                for (int r = 0; r < requests; r++) {
+                    RunEvent.StageFinished f = finished(UnlearnStage.unit(s, r, requests));
+                    if (f == null) {
+                        return false;
+                    }
+                    if (!f.stopReason().isEmpty()) {
+                        break;
+                    }
+                }
+            }
+            return true;
+        }
+
         /** The files this manifest names. */
         Set<String> files() {
-            Set<String> out = new HashSet<>();
-            for (String f : new String[] {learned, reference, unlearned, mid == null ? null : mid.file()}) {
-                if (f != null) {
-                    out.add(f);
-                }
+            Set<String> out = new HashSet<>(models.values());
+            if (mid != null) {
+                out.add(mid.file());
             }
             return out;
         }
@@ -232,13 +246,10 @@ final class Checkpoints {
         /** As JSON; every double as a string ({@link Double#toString}), so it reads back bit for bit. */
         String json() {
             ObjectNode root = JSON.createObjectNode();
-            root.put("format", "lethe.checkpoints/1");
+            root.put("format", FORMAT);
             root.put("generation", generation);
-            root.put("learned", learned);
-            root.put("reference", reference);
-            root.put("requests_done", requestsDone);
-            root.put("unlearned", unlearned);
-            root.put("unlearn_done", unlearnDone);
+            ObjectNode files = root.putObject("models");
+            models.forEach(files::put);
             ArrayNode stages = root.putArray("finished");
             for (RunEvent.StageFinished f : finished) {
                 stages.addObject().put("stage", f.stage()).put("seconds", Double.toString(f.seconds()))
@@ -282,8 +293,21 @@ final class Checkpoints {
                 throw new IllegalArgumentException(file + ": not a readable checkpoint manifest: " + e.getMessage(), e);
             }
             try {
-                if (root == null || !"lethe.checkpoints/1".equals(text(root, "format"))) {
-                    throw new IllegalArgumentException("field format: expected lethe.checkpoints/1");
+                if (root == null || !FORMAT.equals(text(root, "format"))) {
+                    throw new IllegalArgumentException("field format: expected " + FORMAT + " (checkpoints of an "
+                            + "older Lethe cannot be resumed: run the recipe again)");
+                }
+                Map<String, String> models = new LinkedHashMap<>();
+                JsonNode files = root.get("models");
+                if (files == null || !files.isObject()) {
+                    throw new IllegalArgumentException("field models is missing or not a map");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!e.getValue().isTextual()) {
+                        throw new IllegalArgumentException("field models." + e.getKey() + " is not a file name");
+                    }
+                    models.put(e.getKey(), e.getValue().asText());
                 }
                 List<RunEvent.StageFinished> finished = new ArrayList<>();
                 for (JsonNode f : array(root, "finished")) {
@@ -314,9 +338,7 @@ final class Checkpoints {
                     rows.add(new RunResult.Row(r.get(0).asText(), r.get(1).asText(), r.get(2).asText(),
                             r.get(3).asText(), Double.parseDouble(r.get(4).asText()), r.get(5).asLong()));
                 }
-                return new Manifest(number(root, "generation"), nullableText(root, "learned"),
-                        nullableText(root, "reference"), (int) number(root, "requests_done"),
-                        nullableText(root, "unlearned"), root.path("unlearn_done").asBoolean(), finished, mid, rows);
+                return new Manifest(number(root, "generation"), models, finished, mid, rows);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(file + ": malformed checkpoint manifest: " + e.getMessage(), e);
             }
@@ -328,11 +350,6 @@ final class Checkpoints {
                 throw new IllegalArgumentException("field " + field + " is missing");
             }
             return v.asText();
-        }
-
-        private static @Nullable String nullableText(JsonNode node, String field) {
-            JsonNode v = node.get(field);
-            return v == null || v.isNull() ? null : v.asText();
         }
 
         private static long number(JsonNode node, String field) {

@@ -5,7 +5,6 @@ import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.recipe.RecipeCodec;
-import dev.lethe.report.HtmlReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,7 +24,7 @@ import java.util.Map;
  *   <li>{@code events.jsonl}: the run's events ({@link EventLog}), ending with {@code run_finished} or
  *       {@code run_failed};</li>
  *   <li>{@code metrics.csv}: {@link RunResult#csv()}, byte-identical for two runs of the same recipe;</li>
- *   <li>{@code report/index.html}: the {@link HtmlReport};</li>
+ *   <li>{@code report/index.html}: the HTML report ({@code dev.lethe.report.HtmlReport}, written by the command);</li>
  *   <li>{@code checkpoints/}: the trained models and mid-stage checkpoints ({@link Checkpoints}), when the run
  *       keeps them ({@link Runner#checkpoints}); a killed run continues from them ({@link #open});</li>
  *   <li>{@code error.txt}: the stack trace, only when the run failed.</li>
@@ -126,8 +125,8 @@ public final class RunDirectory {
     }
 
     /**
-     * Whether the checkpoints hold every model the recipe trains (learned, reference, unlearned), so that
-     * the run's models can be evaluated again without training.
+     * Whether the checkpoints hold the model of every training stage of the recipe, finished, so that the
+     * run's models can be evaluated again without training.
      */
     public boolean isTrained() {
         Path manifest = checkpoints().resolve(Checkpoints.MANIFEST);
@@ -135,8 +134,7 @@ public final class RunDirectory {
             return false;
         }
         Checkpoints.Manifest m = Checkpoints.Manifest.read(manifest);
-        return m.learned() != null && (recipe.reference() == null || m.reference() != null)
-                && (recipe.unlearn() == null || m.unlearnDone());
+        return m.covers(recipe);
     }
 
     /** The folder. */
@@ -149,15 +147,22 @@ public final class RunDirectory {
         return provenance;
     }
 
+    /** Where the HTML report goes: {@code report/}. */
+    public Path report() {
+        return path.resolve("report");
+    }
+
     /** The listener that writes {@code events.jsonl}. */
     public EventLog events() {
         return events;
     }
 
-    /** Writes the metrics, the report and the closing event of a run that returned {@code result}. */
+    /**
+     * Writes the metrics and the closing event of a run that returned {@code result} (the caller writes the
+     * report into {@link #report()} first: the run layer does not depend on the report layer).
+     */
     public void finish(RunResult result) {
         AtomicFiles.writeString(path.resolve(METRICS), result.csv());
-        HtmlReport.write(result, path.resolve("report"));
         Map<String, Object> end = new LinkedHashMap<>();
         end.put("event", "run_finished");
         end.put("stop_reasons", result.stopReasons());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lethe.Attacking;
+import dev.lethe.Evaluation;
 import dev.lethe.Lethe;
 import dev.lethe.Recipe;
 import dev.lethe.RunResult;
@@ -112,9 +114,12 @@ class AttackRunTest {
     @Test
     void recipesWithoutAttacksStillBuildAndTwoAttacksMayNotShareAName() {
         Recipe plain = Lethe.recipe("x").model(SMALL).data(FictitiousFacts.of(4, 0.25)).build();
-        assertEquals(List.of(), plain.attacks());
-        assertEquals(1, plain.attack(Attacks.quantize(4)).attacks().size());
+        assertEquals(List.of(Evaluation.defaults()), plain.stages());
+        Recipe attacked = Lethe.recipe("x").model(SMALL).data(FictitiousFacts.of(4, 0.25))
+                .attack(Attacks.quantize(4)).attack(Attacks.prune(0.5)).build();
+        assertEquals(List.of(Attacking.of(Attacks.quantize(4), Attacks.prune(0.5)), Evaluation.defaults()),
+                attacked.stages(), "consecutive attack calls fill one attack stage");
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> plain.attack(Attacks.quantize(4)).attack(Attacks.quantize(4)));
+                () -> Attacking.of(Attacks.quantize(4)).plus(Attacks.quantize(4)));
     }
 }

@@ -27,19 +27,22 @@ class KillResumeTest {
               gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
             data:
               fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
-            learn: {steps: 60, batch_size: 8}
-            reference: {steps: 60, batch_size: 8}
-            unlearn:
-              objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
-              steps: 20
-              batch_size: 4
-              requests: 2
-            evaluate:
-              suites: [answers, tofu]
-              splits: [forget, retain]
-              continual: {every: 5, suites: [answers], splits: [forget]}
-            attacks:
-              - relearn: {steps: 5, examples: 2, lr: 1.0e-3}
+            stages:
+              - learn: {steps: 60, batch_size: 8}
+              - reference: {steps: 60, batch_size: 8}
+              - unlearn:
+                  objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
+                  steps: 20
+                  batch_size: 4
+                  requests: 2
+                  continual: {every: 5, suites: [answers], splits: [forget]}
+              - attack:
+                  attacks:
+                    - relearn: {steps: 5, examples: 2, lr: 1.0e-3}
+                  continual: {every: 5, suites: [answers], splits: [forget]}
+              - evaluate:
+                  suites: [answers, tofu]
+                  splits: [forget, retain]
             """;
     private static final int TRIALS = 5;
 
@@ -119,6 +122,62 @@ class KillResumeTest {
         }
         // where the kills landed (the last event written before each): shown in the test's output
         killedAt.forEach(e -> System.out.println("killed after " + e));
+    }
+
+    /**
+     * {@code examples/recipes/stages.yaml} (learn → reference → unlearn → finetune → unlearn → evaluate), made
+     * small: killed with SIGKILL in its second unlearning stage, after a mid-stage checkpoint, and resumed.
+     */
+    @Test
+    void theStagesExampleKilledInItsSecondUnlearningStageResumesToTheSameMetrics(@TempDir Path tmp) throws Exception {
+        String small = Files.readString(Path.of("..", "examples", "recipes", "stages.yaml"))
+                .replace("model: gpt ", "model: {gpt: {layers: 2, width: 32, heads: 2, context_length: 32}} ")
+                .replace("{people: 50, forget_fraction: 0.1}", "{people: 8, forget_fraction: 0.25, holdout_people: 2, "
+                        + "facts_per_person: 3, world_countries: 2}")
+                .replace("steps: 1000", "steps: 30").replace("steps: 100", "steps: 12").replace("steps: 20", "steps: 40");
+        assertTrue(small.contains("- unlearn:") && small.indexOf("- unlearn:") != small.lastIndexOf("- unlearn:"), small);
+        Path recipe = tmp.resolve("stages.yaml");
+        Files.writeString(recipe, small);
+        String[] run = {"run", recipe.toString(), "--no-cache", "--quiet", "--checkpoint-every", "5", "--runs"};
+        Path baselineRuns = tmp.resolve("baseline");
+        Process baseline = lethe(tmp.resolve("baseline.log"), concat(run, baselineRuns.toString()));
+        assertTrue(baseline.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, baseline.exitValue(), Files.readString(tmp.resolve("baseline.log")));
+        Path baselineDir = onlyRun(baselineRuns);
+        byte[] expected = Files.readAllBytes(baselineDir.resolve("metrics.csv"));
+        String csv = new String(expected);
+        for (String model : List.of("learned", "reference", "unlearned", "finetuned", "unlearned-2")) {
+            assertTrue(csv.contains("\n" + model + ",evaluate,forget,nll,"), model + " is measured:\n" + csv);
+        }
+
+        Path runs = tmp.resolve("killed");
+        Process p = lethe(tmp.resolve("killed.log"), concat(run, runs.toString()));
+        started(p, runs);
+        Path dir = onlyRun(runs);
+        // killed as soon as the second unlearning stage's first mid-stage checkpoint (step 5 of 40) is on disk
+        Path manifest = dir.resolve("checkpoints").resolve("manifest.json");
+        String mark = "\"stage\" : \"unlearn-2\"";
+        while (p.isAlive() && !(Files.exists(manifest) && Files.readString(manifest).contains(mark))) {
+            Thread.sleep(2);
+        }
+        assertTrue(p.isAlive(), "the run ended before its second unlearning stage was checkpointed");
+        p.destroyForcibly();
+        p.waitFor();
+        assertTrue(!Files.exists(dir.resolve("metrics.csv")), "killed before the end");
+        assertTrue(!Files.readString(dir.resolve("events.jsonl")).contains("\"event\":\"stage_finished\",\"stage\":"
+                + "\"unlearn-2\""), "killed inside the second unlearning stage");
+
+        Path log = tmp.resolve("resumed.log");
+        Process resumed = lethe(log, "run", "--resume", dir.toString(), "--no-cache", "--quiet", "--checkpoint-every", "5");
+        assertTrue(resumed.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, resumed.exitValue(), Files.readString(log));
+        assertArrayEquals(expected, Files.readAllBytes(dir.resolve("metrics.csv")));
+        List<String> after = Files.readAllLines(dir.resolve("events.jsonl"));
+        int resumedAt = after.indexOf(after.stream().filter(l -> l.contains("\"event\":\"run_resumed\"")).findFirst()
+                .orElseThrow());
+        assertTrue(after.subList(resumedAt, after.size()).stream().noneMatch(l -> l.contains("\"event\":\"progress\"")
+                && (l.contains("\"stage\":\"learn\"") || l.contains("\"stage\":\"finetune\""))),
+                "the finished training stages were loaded, not trained again");
     }
 
     private static String[] concat(String[] a, String last) {

@@ -30,14 +30,15 @@ class RunCommandTest {
               gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
             data:
               fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
-            learn: {steps: 20, batch_size: 8}
-            unlearn:
-              objective: {npo: {beta: 0.1}}
-              steps: 3
-              batch_size: 4
-            evaluate:
-              suites: [answers]
-              splits: [forget, retain]
+            stages:
+              - learn: {steps: 20, batch_size: 8}
+              - unlearn:
+                  objective: {npo: {beta: 0.1}}
+                  steps: 3
+                  batch_size: 4
+              - evaluate:
+                  suites: [answers]
+                  splits: [forget, retain]
             """;
 
     /**
@@ -88,8 +89,8 @@ class RunCommandTest {
         assertArrayEquals(metrics, Files.readAllBytes(b.resolve("metrics.csv")));
         assertTrue(new String(metrics).startsWith("model,stage,split,metric,value,step\nlearned,evaluate,forget,nll,"), new String(metrics));
 
-        Recipe resolved = Recipe.fromYaml(a.resolve("recipe.yaml"));
-        assertEquals(Recipe.fromYaml(TINY), resolved);
+        Recipe resolved = Lethe.fromYaml(a.resolve("recipe.yaml"));
+        assertEquals(Lethe.fromYaml(TINY), resolved);
         JsonNode provenance = new ObjectMapper().readTree(a.resolve("provenance.json").toFile());
         assertEquals(Provenance.sha256(Files.readString(a.resolve("recipe.yaml"))), provenance.get("recipe_hash").asText());
         assertTrue(a.getFileName().toString().endsWith(provenance.get("hash").asText().substring(0, 8)));
@@ -116,12 +117,12 @@ class RunCommandTest {
 
     @Test
     void theProvenanceHashFollowsTheRecipe() {
-        Recipe r = Recipe.fromYaml(TINY);
-        Recipe other = Recipe.fromYaml(TINY.replace("beta: 0.1", "beta: 0.2"));
-        Provenance p = Provenance.of(r, r.toYaml());
-        assertEquals(p.hash(), Provenance.of(r, r.toYaml()).hash());
-        assertNotEquals(p.hash(), Provenance.of(other, other.toYaml()).hash());
-        assertNotEquals(p.recipeHash(), Provenance.of(other, other.toYaml()).recipeHash());
+        Recipe r = Lethe.fromYaml(TINY);
+        Recipe other = Lethe.fromYaml(TINY.replace("beta: 0.1", "beta: 0.2"));
+        Provenance p = Provenance.of(r, Lethe.toYaml(r));
+        assertEquals(p.hash(), Provenance.of(r, Lethe.toYaml(r)).hash());
+        assertNotEquals(p.hash(), Provenance.of(other, Lethe.toYaml(other)).hash());
+        assertNotEquals(p.recipeHash(), Provenance.of(other, Lethe.toYaml(other)).recipeHash());
     }
 
     @Test
@@ -130,9 +131,9 @@ class RunCommandTest {
         Files.writeString(recipe, TINY.replace("beta: 0.1", "betta: 0.1").replace("steps: 3", "steps: -3"));
         Outcome o = lethe("run", recipe.toString(), "--runs", tmp.resolve("runs").toString(), "--no-cache");
         assertEquals(2, o.exit());
-        assertTrue(o.err().contains(recipe + ":8:21: unlearn.objective.npo.betta: unknown key 'betta' in npo; "
+        assertTrue(o.err().contains(recipe + ":9:25: stages[1].unlearn.objective.npo.betta: unknown key 'betta' in npo; "
                 + "did you mean 'beta'?"), o.err());
-        assertTrue(o.err().contains(recipe + ":9:10: unlearn.steps: expected an integer >= 0, got -3"), o.err());
+        assertTrue(o.err().contains(recipe + ":10:14: stages[1].unlearn.steps: expected an integer >= 0, got -3"), o.err());
         assertFalse(o.err().contains("Exception") || o.err().contains("\tat "), o.err());
         assertFalse(Files.exists(tmp.resolve("runs")), "no run directory for a bad recipe");
         Outcome missing = lethe("run", tmp.resolve("nope.yaml").toString());
@@ -159,7 +160,7 @@ class RunCommandTest {
         // the same models under an attack and a suite the run did not have; a recipe that trains differently is refused
         Path more = tmp.resolve("more.yaml");
         Files.writeString(more, TINY.replace("suites: [answers]", "suites: [answers, privacy]")
-                + "attacks:\n  - quantize: {bits: 4}\n");
+                .replace("  - evaluate:", "  - attack: {attacks: [{quantize: {bits: 4}}]}\n  - evaluate:"));
         Outcome attacked = lethe("eval", dir.toString(), "--recipe", more.toString(), "--quiet");
         assertEquals(0, attacked.exit(), attacked.err());
         String evaluated = Files.readString(dir.resolve("eval-2/metrics.csv"));
@@ -170,7 +171,7 @@ class RunCommandTest {
         Files.writeString(other, TINY.replace("steps: 20", "steps: 21"));
         Outcome refused = lethe("eval", dir.toString(), "--recipe", other.toString());
         assertEquals(2, refused.exit());
-        assertTrue(refused.err().contains(other + ": learn differs from the run's"), refused.err());
+        assertTrue(refused.err().contains(other + ": stage learn differs from the run's"), refused.err());
 
         Outcome again = lethe("run", "--resume", dir.toString(), "--quiet");
         assertEquals(2, again.exit());

@@ -1,5 +1,6 @@
 package dev.lethe.recipe;
 
+import dev.lethe.Lethe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,8 +29,8 @@ class ExampleRecipesTest {
         }
         assertTrue(files.size() >= 9, files.toString());
         for (Path f : files) {
-            Recipe r = Recipe.fromYaml(f);
-            assertEquals(r, Recipe.fromYaml(r.toYaml()), f.toString());
+            Recipe r = Lethe.fromYaml(f);
+            assertEquals(r, Lethe.fromYaml(Lethe.toYaml(r)), f.toString());
         }
     }
 
@@ -37,14 +38,14 @@ class ExampleRecipesTest {
     void theComposedExamplesAreTheirDslExpressions() {
         assertEquals(Unlearning.of(Objectives.conflictProjection(Objectives.npo(), Objectives.klRetain().times(0.5)))
                 .optimizer(Optimizers.signAdam(1e-3)).steps(200),
-                Recipe.fromYaml(DIR.resolve("compose-conflict-projection.yaml")).unlearn());
-        assertEquals(Lora.rank(8).alpha(16).fila(), Recipe.fromYaml(DIR.resolve("lora-fila.yaml")).unlearn().adapters());
+                Lethe.fromYaml(DIR.resolve("compose-conflict-projection.yaml")).first(Unlearning.class));
+        assertEquals(Lora.rank(8).alpha(16).fila(), Lethe.fromYaml(DIR.resolve("lora-fila.yaml")).first(Unlearning.class).adapters());
         assertEquals(Objectives.conceptCorrection().plus(Objectives.nll()),
-                Recipe.fromYaml(DIR.resolve("concept-correction.yaml")).unlearn().objective());
+                Lethe.fromYaml(DIR.resolve("concept-correction.yaml")).first(Unlearning.class).objective());
     }
 
     @Test
     void theQuickstartFileIsTheBuiltInQuickstart() {
-        assertEquals(Quickstart.recipe(), Recipe.fromYaml(DIR.resolve("quickstart-npo.yaml")));
+        assertEquals(Quickstart.recipe(), Lethe.fromYaml(DIR.resolve("quickstart-npo.yaml")));
     }
 }

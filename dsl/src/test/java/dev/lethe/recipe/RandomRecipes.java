@@ -1,6 +1,14 @@
 package dev.lethe.recipe;
 
+import dev.lethe.Attacking;
+import dev.lethe.Continual;
 import dev.lethe.Evaluation;
+import dev.lethe.Finetune;
+import dev.lethe.Learn;
+import dev.lethe.Reference;
+import dev.lethe.Relearning;
+import dev.lethe.Save;
+import dev.lethe.Stage;
 import dev.lethe.Recipe;
 import dev.lethe.Training;
 import dev.lethe.Unlearning;
@@ -12,6 +20,7 @@ import dev.lethe.data.DataSource;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.JsonlData;
 import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
 import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.MultipleChoiceSuite;
 import dev.lethe.eval.MuseSuite;
@@ -79,16 +88,59 @@ final class RandomRecipes {
         GptConfig model = new GptConfig(random.nextBoolean() ? 0 : 2 + random.nextInt(500), 1 + random.nextInt(4),
                 heads * (1 + random.nextInt(16)), heads, 1 + random.nextInt(64), random.nextInt(5) / 10f,
                 GptConfig.Activation.values()[random.nextInt(2)]);
-        List<Attack> attacks = new ArrayList<>();
+        List<Stage> stages = new ArrayList<>();
+        List<String> models = new ArrayList<>();
+        for (int i = 1 + random.nextInt(6); i > 0; i--) {
+            Stage stage = stage(models);
+            stages.add(stage);
+            if (stage.produces() != null) {
+                models.add(stage.produces());
+            }
+        }
+        return new Recipe(word(), random.nextLong(), random.nextBoolean() ? "cpu" : "gpu:" + random.nextInt(4), model,
+                data(), stages);
+    }
+
+    /** Any kind of stage; a reference starts from scratch or from a model in {@code models}, made before it. */
+    private Stage stage(List<String> models) {
+        return switch (random.nextInt(8)) {
+            case 0 -> new Learn(training(), splits(), texts(), continual());
+            case 1 -> new Finetune(training(), splits(), texts(), continual());
+            case 2 -> new Reference(training(), splits(), texts(), models.isEmpty() || random.nextBoolean()
+                    ? Reference.SCRATCH : models.get(random.nextInt(models.size())), continual());
+            case 3 -> unlearning();
+            case 4 -> new Relearning(random.nextInt(50), 1 + random.nextInt(10), positive(), continual());
+            case 5 -> attacking();
+            case 6 -> new Save(word() + "/" + word() + ".safetensors");
+            default -> evaluation();
+        };
+    }
+
+    private Attacking attacking() {
         Map<String, Attack> byName = new LinkedHashMap<>();
-        for (int i = random.nextInt(4); i > 0; i--) {
+        for (int i = 1 + random.nextInt(3); i > 0; i--) {
             Attack a = attack();
             byName.putIfAbsent(a.name(), a);
         }
-        attacks.addAll(byName.values());
-        return new Recipe(word(), random.nextLong(), random.nextBoolean() ? "cpu" : "gpu:" + random.nextInt(4), model,
-                data(), training(), random.nextBoolean() ? training() : null,
-                random.nextInt(4) == 0 ? null : unlearning(), evaluation(), attacks);
+        return new Attacking(List.copyOf(byName.values()), continual());
+    }
+
+    private List<Split> splits() {
+        List<Split> all = new ArrayList<>(List.of(Split.values()));
+        Collections.shuffle(all, random);
+        return all.subList(0, 1 + random.nextInt(all.size()));
+    }
+
+    private Texts texts() {
+        return Texts.values()[random.nextInt(Texts.values().length)];
+    }
+
+    private @Nullable Continual continual() {
+        if (random.nextBoolean()) {
+            return null;
+        }
+        Evaluation e = evaluation();
+        return new Continual(1 + random.nextInt(50), e.suites(), e.splits());
     }
 
     /** Float16 only without adapters, which it does not support. */
@@ -96,8 +148,7 @@ final class RandomRecipes {
         @Nullable Lora adapters = random.nextBoolean() ? null : lora();
         return new Unlearning(objective(3), optimizer(), random.nextInt(500), 1 + random.nextInt(64),
                 1 + random.nextInt(3), adapters, random.nextBoolean() ? Double.POSITIVE_INFINITY : positive(),
-                Unlearning.Texts.values()[random.nextInt(Unlearning.Texts.values().length)],
-                adapters == null && random.nextBoolean() ? Precision.FLOAT16 : Precision.FLOAT32);
+                texts(), adapters == null && random.nextBoolean() ? Precision.FLOAT16 : Precision.FLOAT32, continual());
     }
 
     private Lora lora() {
@@ -154,8 +205,7 @@ final class RandomRecipes {
         for (int i = random.nextInt(5); i > 0; i--) {
             splits.add(split());
         }
-        Evaluation e = new Evaluation(suites, splits);
-        return random.nextBoolean() ? e : e.continual(1 + random.nextInt(50), suites, splits);
+        return new Evaluation(suites, splits);
     }
 
     private Attack attack() {

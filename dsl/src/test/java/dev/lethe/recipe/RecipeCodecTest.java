@@ -56,10 +56,10 @@ class RecipeCodecTest {
     @Test
     void aRecipeWithEveryKindOfPartRoundTripsAndItsTextIsStable() {
         Recipe r = everything();
-        String yaml = r.toYaml();
-        Recipe back = Recipe.fromYaml(yaml);
+        String yaml = Lethe.toYaml(r);
+        Recipe back = Lethe.fromYaml(yaml);
         assertEquals(r, back, yaml);
-        assertEquals(yaml, back.toYaml());
+        assertEquals(yaml, Lethe.toYaml(back));
     }
 
     @Test
@@ -75,7 +75,7 @@ class RecipeCodecTest {
                     Optimizers.chain(Hybrid.mix(new FirstOrder(), new Spsa(1e-2, 3, false), 1)))) {
                 Recipe r = Lethe.recipe("r").model(GptConfig.tiny()).data(new JsonlData(Path.of("data/tofu")))
                         .unlearn(Unlearning.of(o).optimizer(opt)).build();
-                assertEquals(r, Recipe.fromYaml(r.toYaml()), r.toYaml());
+                assertEquals(r, Lethe.fromYaml(Lethe.toYaml(r)), Lethe.toYaml(r));
             }
         }
     }
@@ -88,8 +88,8 @@ class RecipeCodecTest {
             Kind<?> kind = kinds.get(name);
             assertEquals(List.copyOf(objectives.defaults(name).keySet()), kind.keys(), name);
             // the same objective from the registry's defaults and from a file that gives no parameters
-            assertEquals(objectives.create(name), Recipe.fromYaml("name: o\nmodel: gpt\ndata: fictitious_facts\n"
-                    + "unlearn: {objective: " + name + "}\n").unlearn().objective(), name);
+            assertEquals(objectives.create(name), Lethe.fromYaml("name: o\nmodel: gpt\ndata: fictitious_facts\n"
+                    + "stages: [{unlearn: {objective: " + name + "}}]\n").first(Unlearning.class).objective(), name);
         }
         assertEquals(List.of("plus", "times", "combined"), kinds.keySet().stream().filter(k -> !objectives.names().contains(k))
                 .toList());
@@ -97,10 +97,10 @@ class RecipeCodecTest {
 
     @Test
     void jsonIsAcceptedToo() {
-        Recipe r = Recipe.fromYaml("{\"name\": \"j\", \"model\": \"gpt\", \"data\": {\"fictitious_facts\": {\"people\": 10}},"
-                + " \"unlearn\": {\"objective\": {\"npo\": {\"beta\": 0.3}}}}");
+        Recipe r = Lethe.fromYaml("{\"name\": \"j\", \"model\": \"gpt\", \"data\": {\"fictitious_facts\": {\"people\": 10}},"
+                + " \"stages\": [{\"unlearn\": {\"objective\": {\"npo\": {\"beta\": 0.3}}}}]}");
         assertEquals(new FictitiousFacts(10, 0.1, 5, 6, 15), r.data());
-        assertEquals(npo(0.3), r.unlearn().objective());
+        assertEquals(npo(0.3), r.first(Unlearning.class).objective());
         assertEquals(GptConfig.tiny(), r.model());
     }
 
@@ -109,10 +109,10 @@ class RecipeCodecTest {
         ObjectiveRegistry custom = new ObjectiveRegistry().register("double_npo", Map.of("beta", 0.1),
                 p -> npo(((Number) p.get("beta")).doubleValue()).times(2));
         RecipeCodec codec = new RecipeCodec(PartRegistry.standard(custom));
-        String text = "name: c\nmodel: gpt\ndata: fictitious_facts\nunlearn:\n  objective:\n    plus:\n"
-                + "      - double_npo: {beta: 0.5}\n      - nll\n";
+        String text = "name: c\nmodel: gpt\ndata: fictitious_facts\nstages:\n- unlearn:\n    objective:\n      plus:\n"
+                + "        - double_npo: {beta: 0.5}\n        - nll\n";
         Recipe r = codec.read(text, "c.yaml");
-        NamedObjective named = (NamedObjective) ((dev.lethe.objective.Objective.Sum) r.unlearn().objective()).first();
+        NamedObjective named = (NamedObjective) ((dev.lethe.objective.Objective.Sum) r.first(Unlearning.class).objective()).first();
         assertEquals("double_npo", named.name());
         assertEquals(npo(0.5).times(2), named.objective());
         assertEquals(r, codec.read(codec.write(r), "again"));
@@ -129,14 +129,16 @@ class RecipeCodecTest {
                 model:
                   gpt: {layers: 0, widht: 64}
                 data: fictitious_facts
-                unlearn:
-                  objective:
-                    plus:
-                      - npo
-                      - npo: {beta: -1}
-                  stpes: 3
-                attacks:
-                  - quantise: {bits: 4}
+                stages:
+                  - unlearn:
+                      objective:
+                        plus:
+                          - npo
+                          - npo: {beta: -1}
+                      stpes: 3
+                  - attack:
+                      attacks:
+                        - quantise: {bits: 4}
                 """;
         RecipeException e = assertThrows(RecipeException.class, () -> RecipeCodec.standard().read(text, "bad.yaml"));
         String m = e.getMessage();
@@ -144,19 +146,20 @@ class RecipeCodecTest {
         assertTrue(m.contains("bad.yaml:2:7: seed: expected an integer, got 1.5"), m);
         assertTrue(m.contains("bad.yaml:4:17: model.gpt.layers: expected an integer >= 1, got 0"), m);
         assertTrue(m.contains("model.gpt.widht: unknown key 'widht' in gpt; did you mean 'width'?"), m);
-        assertTrue(m.contains(":10:21: unlearn.objective.plus[1].npo.beta: expected a number > 0, got -1"), m);
-        assertTrue(m.contains(":11:3: unlearn.stpes: unknown key 'stpes' in unlearning; did you mean 'steps'?"), m);
-        assertTrue(m.contains(":13:5: attacks[0]: unknown attack 'quantise'; did you mean 'quantize'?"), m);
+        assertTrue(m.contains(":11:25: stages[0].unlearn.objective.plus[1].npo.beta: expected a number > 0, got -1"), m);
+        assertTrue(m.contains(":12:7: stages[0].unlearn.stpes: unknown key 'stpes' in unlearn; did you mean 'steps'?"), m);
+        assertTrue(m.contains(":15:11: stages[1].attack.attacks[0]: unknown attack 'quantise'; did you mean 'quantize'?"), m);
     }
 
     @Test
     void missingPartsAndBrokenSyntaxAreProblemsNotCrashes() {
-        RecipeException missing = assertThrows(RecipeException.class, () -> Recipe.fromYaml("seed: 3\n"));
-        assertEquals(3, missing.problems().size(), missing.getMessage());
+        RecipeException missing = assertThrows(RecipeException.class, () -> Lethe.fromYaml("seed: 3\n"));
+        assertEquals(4, missing.problems().size(), missing.getMessage());
         assertTrue(missing.getMessage().contains("missing key 'model'"), missing.getMessage());
-        RecipeException syntax = assertThrows(RecipeException.class, () -> Recipe.fromYaml("name: [x\nmodel: gpt\n"));
+        assertTrue(missing.getMessage().contains("missing key 'stages'"), missing.getMessage());
+        RecipeException syntax = assertThrows(RecipeException.class, () -> Lethe.fromYaml("name: [x\nmodel: gpt\n"));
         assertTrue(syntax.getMessage().contains("not valid YAML"), syntax.getMessage());
-        RecipeException empty = assertThrows(RecipeException.class, () -> Recipe.fromYaml(""));
+        RecipeException empty = assertThrows(RecipeException.class, () -> Lethe.fromYaml(""));
         assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
     }
 }

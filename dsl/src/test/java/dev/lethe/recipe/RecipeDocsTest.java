@@ -1,5 +1,6 @@
 package dev.lethe.recipe;
 
+import dev.lethe.Lethe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class RecipeDocsTest {
     private static final Pattern YAML = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL);
     private static final String BASE = "name: doc\nmodel: gpt\ndata: fictitious_facts\n";
-    private static final String UNLEARN = BASE + "unlearn:\n  objective: npo\n";
+    private static final String UNLEARN = BASE + "stages:\n- unlearn:\n    objective: npo\n";
 
     @Test
     void everyYamlExampleInTheDocsParses() throws IOException {
@@ -31,8 +32,8 @@ class RecipeDocsTest {
             for (String entry : entries(m.group(1))) {
                 String recipe = wrap(entry);
                 try {
-                    Recipe r = Recipe.fromYaml(recipe);
-                    assertEquals(r, Recipe.fromYaml(r.toYaml()));
+                    Recipe r = Lethe.fromYaml(recipe);
+                    assertEquals(r, Lethe.fromYaml(Lethe.toYaml(r)));
                 } catch (RecipeException e) {
                     throw new AssertionError("docs example does not parse:\n" + entry + "\n" + e.getMessage(), e);
                 }
@@ -64,15 +65,15 @@ class RecipeDocsTest {
         String key = entry.substring(0, entry.indexOf(':'));
         return switch (key) {
             case "name" -> entry;
-            case "model", "data" -> BASE.replaceFirst("(?m)^" + key + ":.*\n", "") + entry;
-            case "objective" -> BASE + "unlearn:\n" + indent(entry, 2);
-            case "combiner" -> BASE + "unlearn:\n  objective:\n    combined:\n" + indent(entry, 6)
-                    + "      parts: {forget: npo, retain: kl_retain}\n";
-            case "optimizer" -> UNLEARN + indent(entry, 2);
-            case "estimator" -> UNLEARN + "  optimizer:\n" + indent(entry, 4) + "    transforms: []\n";
-            case "transforms" -> UNLEARN + "  optimizer:\n" + indent(entry, 4);
-            case "schedule" -> UNLEARN + "  optimizer:\n    transforms:\n      - scale_by_learning_rate:\n"
-                    + indent(entry, 10);
+            case "model", "data" -> BASE.replaceFirst("(?m)^" + key + ":.*\n", "") + entry + "stages: [evaluate]\n";
+            case "objective" -> BASE + "stages:\n- unlearn:\n" + indent(entry, 4);
+            case "combiner" -> BASE + "stages:\n- unlearn:\n    objective:\n      combined:\n" + indent(entry, 8)
+                    + "        parts: {forget: npo, retain: kl_retain}\n";
+            case "optimizer" -> UNLEARN + indent(entry, 4);
+            case "estimator" -> UNLEARN + "    optimizer:\n" + indent(entry, 6) + "      transforms: []\n";
+            case "transforms" -> UNLEARN + "    optimizer:\n" + indent(entry, 6);
+            case "schedule" -> UNLEARN + "    optimizer:\n      transforms:\n        - scale_by_learning_rate:\n"
+                    + indent(entry, 12);
             default -> BASE + entry;
         };
     }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 /** The GELU activation, LoRA adapters, concept correction and combined objectives in recipe files. */
 class RecipeNewPartsTest {
     private static final String HEAD = "name: n\nmodel: gpt\ndata: fictitious_facts\n";
+    private static final String STAGES = HEAD + "stages:\n";
 
     private static Recipe with(Objective o) {
         return Lethe.recipe("n").model(GptConfig.tiny()).data(FictitiousFacts.of(50, 0.1))
@@ -38,17 +39,18 @@ class RecipeNewPartsTest {
 
     /** Writes {@code r}, checks it reads back equal with the same text, and returns the text. */
     private static String roundTrip(Recipe r) {
-        String yaml = r.toYaml();
-        Recipe back = Recipe.fromYaml(yaml);
+        String yaml = Lethe.toYaml(r);
+        Recipe back = Lethe.fromYaml(yaml);
         assertEquals(r, back, yaml);
-        assertEquals(yaml, back.toYaml());
+        assertEquals(yaml, Lethe.toYaml(back));
         return yaml;
     }
 
+    /** The unlearning stage's objective as written, indented as if the stage were at the top level. */
     private static String objectiveText(Recipe r) {
         String yaml = roundTrip(r);
-        int start = yaml.indexOf("  objective:");
-        return yaml.substring(start, yaml.indexOf("  optimizer:", start));
+        int start = yaml.indexOf("      objective:");
+        return yaml.substring(start, yaml.indexOf("      optimizer:", start)).replaceAll("(?m)^    ", "");
     }
 
     @Test
@@ -66,8 +68,8 @@ class RecipeNewPartsTest {
                       retain_weight: 0.5
                 """, text);
         assertEquals(Objectives.conflictProjection(npo(), klRetain().times(0.5)),
-                Recipe.fromYaml(HEAD + "unlearn: {objective: {conflict_projection: {retain_weight: 0.5}}}\n")
-                        .unlearn().objective());
+                Lethe.fromYaml(STAGES + "- unlearn: {objective: {conflict_projection: {retain_weight: 0.5}}}\n")
+                        .first(Unlearning.class).objective());
     }
 
     @Test
@@ -107,8 +109,8 @@ class RecipeNewPartsTest {
         assertTrue(text.contains("      rho: 0.2\n      points: 4\n      seed: -5\n"), text);
         assertTrue(objectiveText(with(Objectives.conceptCorrection())).contains("      layer: last\n"));
         ConceptCorrection c = new ConceptCorrection(Split.WORLD, 2, 0.1, 0.0, 3);
-        assertEquals(c, Recipe.fromYaml(HEAD + "unlearn:\n  objective:\n    concept_correction: {anchor: world, "
-                + "layer: 2, learning_rate: 0.1, weight_decay: 0, discriminator_steps: 3}\n").unlearn().objective());
+        assertEquals(c, Lethe.fromYaml(STAGES + "- unlearn:\n    objective:\n      concept_correction: {anchor: world, "
+                + "layer: 2, learning_rate: 0.1, weight_decay: 0, discriminator_steps: 3}\n").first(Unlearning.class).objective());
         roundTrip(with(c));
     }
 
@@ -119,16 +121,16 @@ class RecipeNewPartsTest {
                 .unlearn(Unlearning.of(npo()).adapters(lora)).build();
         String yaml = roundTrip(r);
         assertTrue(yaml.contains("""
-                  adapters:
-                    rank: 8
-                    alpha: 16.0
-                    targets: [mlp_in, mlp_out]
-                    init: fila
+                      adapters:
+                        rank: 8
+                        alpha: 16.0
+                        targets: [mlp_in, mlp_out]
+                        init: fila
                 """), yaml);
         // alpha absent: α = r, all four projections, standard initialisation, as Lora.rank(r)
-        assertEquals(Lora.rank(4), Recipe.fromYaml(HEAD + "unlearn: {objective: npo, adapters: {rank: 4}}\n")
-                .unlearn().adapters());
-        assertEquals(null, Recipe.fromYaml(HEAD + "unlearn: {objective: npo}\n").unlearn().adapters());
+        assertEquals(Lora.rank(4), Lethe.fromYaml(STAGES + "- unlearn: {objective: npo, adapters: {rank: 4}}\n")
+                .first(Unlearning.class).adapters());
+        assertEquals(null, Lethe.fromYaml(STAGES + "- unlearn: {objective: npo}\n").first(Unlearning.class).adapters());
         assertTrue(!roundTrip(with(npo())).contains("adapters"));
     }
 
@@ -137,40 +139,40 @@ class RecipeNewPartsTest {
         GptConfig tanh = new GptConfig(0, 2, 32, 2, 16, 0f, GptConfig.Activation.GELU_TANH);
         Recipe r = Lethe.recipe("n").model(tanh).data(FictitiousFacts.of(50, 0.1)).build();
         assertTrue(roundTrip(r).contains("    activation: gelu_tanh\n"));
-        assertEquals(GptConfig.Activation.GELU, Recipe.fromYaml(HEAD).model().activation());
-        assertEquals(tanh, Recipe.fromYaml("name: n\ndata: fictitious_facts\nmodel: {gpt: {layers: 2, width: 32, "
-                + "heads: 2, context_length: 16, activation: gelu_tanh}}\n").model());
+        assertEquals(GptConfig.Activation.GELU, Lethe.fromYaml(STAGES + "- evaluate\n").model().activation());
+        assertEquals(tanh, Lethe.fromYaml("name: n\ndata: fictitious_facts\nmodel: {gpt: {layers: 2, width: 32, "
+                + "heads: 2, context_length: 16, activation: gelu_tanh}}\nstages: [evaluate]\n").model());
     }
 
     @Test
     void badNewPartsAreReportedWithTheirField() {
-        RecipeException e = assertThrows(RecipeException.class, () -> Recipe.fromYaml(HEAD + """
-                unlearn:
-                  objective:
-                    combined:
-                      combiner: conflict_projection
-                      parts: {forgte: npo, retain: kl_retain}
-                  adapters: {rank: 0, targets: [mlp_in, mlp_in], init: filla}
+        RecipeException e = assertThrows(RecipeException.class, () -> Lethe.fromYaml(STAGES + """
+                - unlearn:
+                    objective:
+                      combined:
+                        combiner: conflict_projection
+                        parts: {forgte: npo, retain: kl_retain}
+                    adapters: {rank: 0, targets: [mlp_in, mlp_in], init: filla}
                 """));
         String m = e.getMessage();
-        assertTrue(m.contains("unlearn.objective.combined: combined: the combiner needs a part named 'forget'; "
+        assertTrue(m.contains("stages[0].unlearn.objective.combined: combined: the combiner needs a part named 'forget'; "
                 + "the parts are [forgte, retain]"), m);
-        assertTrue(m.contains("unlearn.adapters.rank: expected an integer >= 1, got 0"), m);
-        assertTrue(m.contains("unlearn.adapters.init: expected one of standard, fila, got \"filla\" (a string); "
+        assertTrue(m.contains("stages[0].unlearn.adapters.rank: expected an integer >= 1, got 0"), m);
+        assertTrue(m.contains("stages[0].unlearn.adapters.init: expected one of standard, fila, got \"filla\" (a string); "
                 + "did you mean 'fila'?"), m);
-        RecipeException twice = assertThrows(RecipeException.class, () -> Recipe.fromYaml(HEAD
-                + "unlearn: {objective: npo, adapters: {rank: 2, targets: [mlp_in, mlp_in]}}\n"));
+        RecipeException twice = assertThrows(RecipeException.class, () -> Lethe.fromYaml(STAGES
+                + "- unlearn: {objective: npo, adapters: {rank: 2, targets: [mlp_in, mlp_in]}}\n"));
         assertTrue(twice.getMessage().contains("targets must be distinct"), twice.getMessage());
-        RecipeException anchor = assertThrows(RecipeException.class, () -> Recipe.fromYaml(HEAD
-                + "unlearn: {objective: {concept_correction: {anchor: forget}}}\n"));
+        RecipeException anchor = assertThrows(RecipeException.class, () -> Lethe.fromYaml(STAGES
+                + "- unlearn: {objective: {concept_correction: {anchor: forget}}}\n"));
         assertTrue(anchor.getMessage().contains("must not be the forget split"), anchor.getMessage());
-        RecipeException model = assertThrows(RecipeException.class, () -> Recipe.fromYaml(
-                "name: n\ndata: fictitious_facts\nmodel: {gpt: {activation: relu}}\n"));
+        RecipeException model = assertThrows(RecipeException.class, () -> Lethe.fromYaml(
+                "name: n\ndata: fictitious_facts\nmodel: {gpt: {activation: relu}}\nstages: [evaluate]\n"));
         assertTrue(model.getMessage().contains("model.gpt.activation: expected one of gelu, gelu_tanh"),
                 model.getMessage());
-        RecipeException empty = assertThrows(RecipeException.class, () -> Recipe.fromYaml(HEAD
-                + "unlearn: {objective: {combined: {combiner: sum, parts: {}}}}\n"));
-        assertTrue(empty.getMessage().contains("unlearn.objective.combined.parts: expected a mapping of at least 1"),
+        RecipeException empty = assertThrows(RecipeException.class, () -> Lethe.fromYaml(STAGES
+                + "- unlearn: {objective: {combined: {combiner: sum, parts: {}}}}\n"));
+        assertTrue(empty.getMessage().contains("stages[0].unlearn.objective.combined.parts: expected a mapping of at least 1"),
                 empty.getMessage());
     }
 

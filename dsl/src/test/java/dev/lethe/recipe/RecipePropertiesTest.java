@@ -1,10 +1,13 @@
 package dev.lethe.recipe;
 
+import dev.lethe.Unlearning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.lethe.Attacking;
+import dev.lethe.Stage;
 import dev.lethe.Recipe;
 import dev.lethe.attack.Attacks;
 import java.util.ArrayList;
@@ -70,8 +73,9 @@ class RecipePropertiesTest {
     @MethodSource("strings")
     void anyStringRoundTrips(String text) {
         Recipe r = new RandomRecipes(text.hashCode()).recipe();
-        Recipe withText = new Recipe(text.isBlank() ? "x" + text : text, r.seed(), r.device(), r.model(), r.data(),
-                r.learn(), r.reference(), r.unlearn(), r.evaluate(), List.of(Attacks.jailbreak(text)));
+        List<Stage> stages = new ArrayList<>(r.stages());
+        stages.add(Attacking.of(Attacks.jailbreak(text)));
+        Recipe withText = new Recipe(safeName(text), r.seed(), r.device(), r.model(), r.data(), stages);
         String yaml = CODEC.write(withText);
         assertEquals(withText, CODEC.read(yaml, "s.yaml"), yaml);
     }
@@ -176,13 +180,18 @@ class RecipePropertiesTest {
                 k.params().stream().filter(p -> p.required() && !k.inline()).forEach(p -> out.add(k.name() + "/" + p.name()));
             }
         }
-        Map<String, Kind<?>> structs = Map.of("", StandardParts.RECIPE, "learn", StandardParts.TRAINING, "reference",
-                StandardParts.TRAINING, "unlearn", StandardParts.UNLEARNING, "optimizer", StandardParts.OPTIMIZER,
-                "evaluate", StandardParts.EVALUATION, "adapters", StandardParts.LORA, "continual",
-                StandardParts.CONTINUAL);
+        Map<String, Kind<?>> structs = Map.of("", StandardParts.RECIPE, "optimizer", StandardParts.OPTIMIZER,
+                "adapters", StandardParts.LORA, "continual", StandardParts.CONTINUAL);
         structs.forEach((field, k) -> k.params().stream().filter(Param::required)
                 .forEach(p -> out.add(field + "/" + p.name())));
         return out;
+    }
+
+    /** {@code text} as a valid recipe name: not blank, control characters replaced. */
+    private static String safeName(String text) {
+        String clean = text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return clean.isBlank() ? "x" + clean : clean;
     }
 
     private static Set<String> knownNames() {
@@ -194,8 +203,8 @@ class RecipePropertiesTest {
                 out.addAll(k.keys());
             }
         }
-        for (Kind<?> k : List.of(StandardParts.RECIPE, StandardParts.TRAINING, StandardParts.UNLEARNING,
-                StandardParts.OPTIMIZER, StandardParts.EVALUATION, StandardParts.LORA, StandardParts.CONTINUAL)) {
+        for (Kind<?> k : List.of(StandardParts.RECIPE, StandardParts.OPTIMIZER, StandardParts.LORA,
+                StandardParts.CONTINUAL)) {
             out.addAll(k.keys());
         }
         return out;

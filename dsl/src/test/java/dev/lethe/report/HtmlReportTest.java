@@ -26,7 +26,6 @@ class HtmlReportTest {
                 .learn(Training.of(12).batchSize(4))
                 .reference()
                 .unlearn(Unlearning.of(Objectives.npo()).steps(3).batchSize(2))
-                .build()
                 .run(e -> { });
     }
 

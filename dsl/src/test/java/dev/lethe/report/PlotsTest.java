@@ -38,8 +38,8 @@ class PlotsTest {
 
     @BeforeAll
     static void run() {
-        three = recipe(3).run(e -> { });
-        six = recipe(6).run(e -> { });
+        three = Lethe.run(recipe(3), e -> { });
+        six = Lethe.run(recipe(6), e -> { });
     }
 
     @Test

@@ -50,7 +50,7 @@ class AdapterUnlearningTest {
                 .optimizer(new Optimizer(adam.estimator(), chain)).adapters(lora);
         RunResult r = Lethe.recipe("lora").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2))
                 .learn(Training.of(60).batchSize(8)).unlearn(unlearning)
-                .evaluate(new Evaluation(List.of(Suites.answers()), List.of(Split.FORGET))).seed(5).build()
+                .evaluate(new Evaluation(List.of(Suites.answers()), List.of(Split.FORGET))).seed(5)
                 .run(e -> { });
         double learned = r.value("learned", Split.FORGET, "nll");
         double unlearned = r.value("unlearned", Split.FORGET, "nll");

@@ -1,5 +1,6 @@
 package dev.lethe.run;
 
+import dev.lethe.Lethe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,19 +36,22 @@ class CheckpointResumeTest {
 
     /** Reference model, sequential requests, continual evaluation, AdamW, a relearning attack. */
     static final String SEQUENTIAL = "name: resume-sequential\n" + TINY + """
-            learn: {steps: 12, batch_size: 8}
-            reference: {steps: 12, batch_size: 8}
-            unlearn:
-              objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
-              steps: 6
-              batch_size: 4
-              requests: 2
-            evaluate:
-              suites: [answers]
-              splits: [forget, retain]
-              continual: {every: 2, suites: [answers], splits: [forget]}
-            attacks:
-              - relearn: {steps: 3, examples: 2, lr: 1.0e-3}
+            stages:
+              - learn: {steps: 12, batch_size: 8}
+              - reference: {steps: 12, batch_size: 8}
+              - unlearn:
+                  objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
+                  steps: 6
+                  batch_size: 4
+                  requests: 2
+                  continual: {every: 2, suites: [answers], splits: [forget]}
+              - attack:
+                  attacks:
+                    - relearn: {steps: 3, examples: 2, lr: 1.0e-3}
+                  continual: {every: 2, suites: [answers], splits: [forget]}
+              - evaluate:
+                  suites: [answers]
+                  splits: [forget, retain]
             """;
 
     /**
@@ -55,36 +59,38 @@ class CheckpointResumeTest {
      * history in the optimizer, LoRA adapters (the checkpoint holds the adapters, the base is the learned model).
      */
     static final String STATEFUL = "name: resume-stateful\n" + TINY + """
-            learn: {steps: 10, batch_size: 8}
-            unlearn:
-              objective:
-                plus:
-                  - concept_correction: {anchor: holdout, layer: last, learning_rate: 0.05, weight_decay: 0.001, discriminator_steps: 1}
-                  - nll: {splits: [retain]}
-              optimizer:
-                transforms:
-                  - trace_momentum: {beta: 0.9, nesterov: false}
-                  - scale_by_snr: {window: 3, max_scale: 10.0}
-                  - scale_by_learning_rate: {schedule: {constant: {lr: 1.0e-2}}}
-              adapters: {rank: 2}
-              steps: 7
-              batch_size: 4
-            evaluate:
-              suites: [answers]
-              splits: [forget, retain]
+            stages:
+              - learn: {steps: 10, batch_size: 8}
+              - unlearn:
+                  objective:
+                    plus:
+                      - concept_correction: {anchor: holdout, layer: last, learning_rate: 0.05, weight_decay: 0.001, discriminator_steps: 1}
+                      - nll: {splits: [retain]}
+                  optimizer:
+                    transforms:
+                      - trace_momentum: {beta: 0.9, nesterov: false}
+                      - scale_by_snr: {window: 3, max_scale: 10.0}
+                      - scale_by_learning_rate: {schedule: {constant: {lr: 1.0e-2}}}
+                  adapters: {rank: 2}
+                  steps: 7
+                  batch_size: 4
+              - evaluate:
+                  suites: [answers]
+                  splits: [forget, retain]
             """;
 
     /** Float16 mixed precision: the checkpoint holds the float32 masters, the float16 copies follow them. */
     static final String FLOAT16 = "name: resume-float16\n" + TINY + """
-            learn: {steps: 10, batch_size: 8}
-            unlearn:
-              objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
-              steps: 5
-              batch_size: 4
-              precision: float16
-            evaluate:
-              suites: [answers]
-              splits: [forget, retain]
+            stages:
+              - learn: {steps: 10, batch_size: 8}
+              - unlearn:
+                  objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
+                  steps: 5
+                  batch_size: 4
+                  precision: float16
+              - evaluate:
+                  suites: [answers]
+                  splits: [forget, retain]
             """;
 
     private static String sequentialCsv;
@@ -100,9 +106,9 @@ class CheckpointResumeTest {
 
     @BeforeAll
     static void uninterrupted() {
-        sequentialCsv = Runner.of(Recipe.fromYaml(SEQUENTIAL)).run().csv();
-        statefulCsv = Runner.of(Recipe.fromYaml(STATEFUL)).run().csv();
-        float16Csv = Runner.of(Recipe.fromYaml(FLOAT16)).run().csv();
+        sequentialCsv = Runner.of(Lethe.fromYaml(SEQUENTIAL)).run().csv();
+        statefulCsv = Runner.of(Lethe.fromYaml(STATEFUL)).run().csv();
+        float16Csv = Runner.of(Lethe.fromYaml(FLOAT16)).run().csv();
     }
 
     private static String recipe(String which) {
@@ -119,7 +125,7 @@ class CheckpointResumeTest {
 
     /** Runs {@code recipe} with checkpoints in {@code dir} until the progress event of {@code stage} step {@code step}. */
     private static void crashAt(String recipe, Path dir, String stage, long step) {
-        Runner runner = Runner.of(Recipe.fromYaml(recipe)).checkpoints(dir, 2).listener(e -> {
+        Runner runner = Runner.of(Lethe.fromYaml(recipe)).checkpoints(dir, 2).listener(e -> {
             if (e instanceof RunEvent.Progress p && p.stage().equals(stage) && p.step() == step) {
                 throw new Crash(stage + " " + step);
             }
@@ -129,7 +135,7 @@ class CheckpointResumeTest {
 
     /** Continues the run in {@code dir}; returns its result and the events it emitted. */
     private static RunResult resume(String recipe, Path dir, List<RunEvent> events) {
-        return Runner.of(Recipe.fromYaml(recipe)).checkpoints(dir, 2).listener(events::add).run();
+        return Runner.of(Lethe.fromYaml(recipe)).checkpoints(dir, 2).listener(events::add).run();
     }
 
     @ParameterizedTest(name = "{0}: crash at {1} step {2}")
@@ -178,7 +184,7 @@ class CheckpointResumeTest {
     @Test
     void keepingCheckpointsDoesNotChangeTheNumbers(@TempDir Path dir) throws IOException {
         List<RunEvent> written = new ArrayList<>();
-        assertEquals(sequentialCsv, Runner.of(Recipe.fromYaml(SEQUENTIAL)).checkpoints(dir, 1).listener(e -> {
+        assertEquals(sequentialCsv, Runner.of(Lethe.fromYaml(SEQUENTIAL)).checkpoints(dir, 1).listener(e -> {
             if (e instanceof RunEvent.CheckpointWritten) {
                 written.add(e);
             }
@@ -191,7 +197,7 @@ class CheckpointResumeTest {
         assertEquals(6, last.step());
         // the finished run keeps one model per trained stage and no mid-stage checkpoint
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("learn.safetensors", "manifest.json", "reference.safetensors", "unlearned-2.safetensors"),
+            assertEquals(List.of("learn.safetensors", "manifest.json", "reference.safetensors", "unlearn.request2.safetensors"),
                     files.map(f -> f.getFileName().toString()).sorted().toList());
         }
         // continuing a finished run trains nothing and measures the same again (what lethe eval does)
@@ -219,7 +225,7 @@ class CheckpointResumeTest {
         Path manifest = dir.resolve("manifest.json");
         Files.writeString(manifest, Files.readString(manifest).replace("\"generation\"", "\"generatio\""));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Runner.of(Recipe.fromYaml(SEQUENTIAL)).checkpoints(dir, 2));
+                () -> Runner.of(Lethe.fromYaml(SEQUENTIAL)).checkpoints(dir, 2));
         assertTrue(e.getMessage().contains(manifest.toString()) && e.getMessage().contains("generation"),
                 e.getMessage());
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lethe.Attacking;
+import dev.lethe.Continual;
 import dev.lethe.Evaluation;
 import dev.lethe.Lethe;
 import dev.lethe.Recipe;
@@ -64,8 +66,9 @@ class ContinualRunTest {
         Evaluation plain = Evaluation.of(Suites.answers());
         Snapshot without = new Snapshot();
         Snapshot with = new Snapshot();
-        RunResult a = small(npo, plain).robustness(without, Attacks.relearn(3, 2, 1e-3)).build().run(e -> {});
-        RunResult b = small(npo, plain.every(2)).robustness(with, Attacks.relearn(3, 2, 1e-3)).build().run(e -> {});
+        RunResult a = small(npo, plain).robustness(without, Attacks.relearn(3, 2, 1e-3)).run(e -> {});
+        RunResult b = small(npo.every(2), plain).stage(new Attacking(List.of(with, Attacks.relearn(3, 2, 1e-3)),
+                Continual.every(2))).run(e -> {});
 
         assertEquals(without.weights.keySet(), with.weights.keySet());
         without.weights.forEach((n, w) -> assertTrue(java.util.Arrays.equals(w, with.weights.get(n)),
@@ -102,12 +105,12 @@ class ContinualRunTest {
     void sequentialRequestsRunOneStagePerChunkAndKlToReferenceCoversEveryModelButTheReference() {
         List<String> stages = new ArrayList<>();
         RunResult r = small(Unlearning.of(Objectives.gradientAscent()).steps(3).batchSize(2).sequential(2),
-                Evaluation.of(Suites.answers())).attack(Attacks.quantize(4)).build().run(e -> {
+                Evaluation.of(Suites.answers())).attack(Attacks.quantize(4)).run(e -> {
                     if (e instanceof RunEvent.StageStarted s) {
                         stages.add(s.stage());
                     }
                 });
-        assertEquals(List.of("learn", "reference", "unlearn.request1", "unlearn.request2", "attack", "evaluate"),
+        assertEquals(List.of("learn", "reference", "unlearn.request1", "unlearn.request2", "evaluate", "attack"),
                 stages);
         assertEquals(List.of("evaluate", "attack", "unlearn.request1", "unlearn.request2"),
                 List.copyOf(new LinkedHashSet<>(r.rows().stream().map(RunResult.Row::stage).toList())));
@@ -137,10 +140,10 @@ class ContinualRunTest {
         for (int i = 0; i < 7; i++) {
             forget.add(new QaExample("q" + i, "a" + i, "p" + i, "a" + i, List.of(), "s", "f"));
         }
-        List<List<QaExample>> chunks = Runner.requests(forget, 3);
+        List<List<QaExample>> chunks = Streams.requests(forget, 3);
         assertEquals(List.of(3, 2, 2), chunks.stream().map(List::size).toList());
         assertEquals(forget, chunks.stream().flatMap(List::stream).toList());
-        assertEquals(List.of(forget), Runner.requests(forget, 1));
-        assertThrows(IllegalArgumentException.class, () -> Runner.requests(forget, 8));
+        assertEquals(List.of(forget), Streams.requests(forget, 1));
+        assertThrows(IllegalArgumentException.class, () -> Streams.requests(forget, 8));
     }
 }

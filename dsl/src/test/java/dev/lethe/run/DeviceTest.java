@@ -1,5 +1,6 @@
 package dev.lethe.run;
 
+import dev.lethe.Lethe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ class DeviceTest {
               gpt: {layers: 1, width: 16, heads: 2, context_length: 16}
             data:
               fictitious_facts: {people: 4, forget_fraction: 0.25, holdout_people: 1, facts_per_person: 2, world_countries: 1}
+            stages: [evaluate]
             """;
 
     @Test
@@ -39,11 +41,11 @@ class DeviceTest {
 
     @Test
     void recipesAcceptAutoAndNameAWrongDevice() {
-        assertEquals("auto", Recipe.fromYaml(RECIPE.formatted("auto")).device());
-        assertTrue(Recipe.fromYaml(RECIPE.formatted("auto")).toYaml().contains("device: auto"));
-        RecipeException e = assertThrows(RecipeException.class, () -> Recipe.fromYaml(RECIPE.formatted("cuda")));
+        assertEquals("auto", Lethe.fromYaml(RECIPE.formatted("auto")).device());
+        assertTrue(Lethe.toYaml(Lethe.fromYaml(RECIPE.formatted("auto"))).contains("device: auto"));
+        RecipeException e = assertThrows(RecipeException.class, () -> Lethe.fromYaml(RECIPE.formatted("cuda")));
         assertTrue(e.getMessage().contains("device must be cpu, gpu, gpu:N or auto, was 'cuda'"), e.getMessage());
-        Recipe auto = Recipe.fromYaml(RECIPE.formatted("auto"));
-        assertEquals("auto (" + Runner.device("auto") + ")", Provenance.of(auto, auto.toYaml()).device());
+        Recipe auto = Lethe.fromYaml(RECIPE.formatted("auto"));
+        assertEquals("auto (" + Runner.device("auto") + ")", Provenance.of(auto, Lethe.toYaml(auto)).device());
     }
 }

@@ -59,10 +59,10 @@ class DivergenceGuardTest {
     @Test
     void theBoundIsPartOfTheRecipeFile() {
         Recipe r = ascent(Unlearning.of(Objectives.npo()).divergeAbove(50));
-        assertTrue(r.toYaml().contains("diverge_above: 50.0"), r.toYaml());
-        assertEquals(r, Recipe.fromYaml(r.toYaml()));
+        assertTrue(Lethe.toYaml(r).contains("diverge_above: 50.0"), Lethe.toYaml(r));
+        assertEquals(r, Lethe.fromYaml(Lethe.toYaml(r)));
         Recipe unbounded = ascent(Unlearning.of(Objectives.npo()));
-        assertTrue(!unbounded.toYaml().contains("diverge_above"), unbounded.toYaml());
-        assertEquals(unbounded, Recipe.fromYaml(unbounded.toYaml()));
+        assertTrue(!Lethe.toYaml(unbounded).contains("diverge_above"), Lethe.toYaml(unbounded));
+        assertEquals(unbounded, Lethe.fromYaml(Lethe.toYaml(unbounded)));
     }
 }

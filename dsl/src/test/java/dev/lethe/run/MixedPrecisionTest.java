@@ -166,8 +166,8 @@ class MixedPrecisionTest {
     @Test
     void aFloat16RecipeRunsRoundTripsAndStopsNothing() {
         Recipe r = recipe(Unlearning.of(Objectives.npo()).steps(3).batchSize(4).precision(Precision.FLOAT16));
-        assertTrue(r.toYaml().contains("precision: float16"), r.toYaml());
-        assertEquals(r, Recipe.fromYaml(r.toYaml()));
+        assertTrue(Lethe.toYaml(r).contains("precision: float16"), Lethe.toYaml(r));
+        assertEquals(r, Lethe.fromYaml(Lethe.toYaml(r)));
         RunResult result = Runner.of(r).run();
         assertTrue(result.stopReasons().isEmpty(), result.stopReasons().toString());
         assertTrue(Double.isFinite(result.value("unlearned", Split.FORGET, "nll")));
@@ -176,9 +176,9 @@ class MixedPrecisionTest {
     @Test
     void thereIsNoBfloat16AndFloat16RefusesAdapters() {
         assertEquals(Set.of(Precision.FLOAT32, Precision.FLOAT16), Set.of(Precision.values()));
-        String yaml = recipe(Unlearning.of(Objectives.npo())).toYaml();
+        String yaml = Lethe.toYaml(recipe(Unlearning.of(Objectives.npo())));
         assertTrue(yaml.contains("precision: float32"), yaml);
-        IllegalArgumentException bf16 = assertThrows(IllegalArgumentException.class, () -> Recipe.fromYaml(
+        IllegalArgumentException bf16 = assertThrows(IllegalArgumentException.class, () -> Lethe.fromYaml(
                 yaml.replace("precision: float32", "precision: bfloat16")));
         assertTrue(bf16.getMessage().contains("bfloat16"), bf16.getMessage());
         IllegalArgumentException adapters = assertThrows(IllegalArgumentException.class,

@@ -13,6 +13,7 @@ import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
 import dev.lethe.eval.Suites;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objectives;
@@ -34,8 +35,8 @@ class PassageTrainingTest {
      */
     @Test
     void unlearningOnPassagesForgetsTheForgetTextsAndKeepsTheRetainOnes(@TempDir Path cache) {
-        Map<Unlearning.Texts, RunResult> results = new EnumMap<>(Unlearning.Texts.class);
-        for (Unlearning.Texts texts : List.of(Unlearning.Texts.PASSAGES, Unlearning.Texts.ANSWERS)) {
+        Map<Texts, RunResult> results = new EnumMap<>(Texts.class);
+        for (Texts texts : List.of(Texts.PASSAGES, Texts.ANSWERS)) {
             results.put(texts, Runner.of(Lethe.recipe("unlearn-" + texts).model(new GptConfig(0, 2, 48, 2, 32, 0f))
                     .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
                     .learn(Training.of(400).batchSize(8))
@@ -45,8 +46,8 @@ class PassageTrainingTest {
                     .seed(3)
                     .build()).cache(cache).run());
         }
-        RunResult passages = results.get(Unlearning.Texts.PASSAGES);
-        RunResult answers = results.get(Unlearning.Texts.ANSWERS);
+        RunResult passages = results.get(Texts.PASSAGES);
+        RunResult answers = results.get(Texts.ANSWERS);
         String verbMem = "verbmem_rouge_l_f1";
         double learnedForget = passages.value("learned", Split.FORGET, verbMem);
         double learnedRetain = passages.value("learned", Split.RETAIN, verbMem);
@@ -71,11 +72,11 @@ class PassageTrainingTest {
         List<Passage> passages = List.of(new Passage("about Cid", "Cid"), new Passage("about Ann", "Ann"),
                 new Passage("about Bob", "Bob"));
         List<List<QaExample>> chunks = List.of(List.of(ann1), List.of(ann2, bob), List.of(cid));
-        assertEquals(List.of(passages.get(1)), Runner.requestPassages(passages, chunks, 0));
-        assertEquals(List.of(passages.get(2)), Runner.requestPassages(passages, chunks, 1), "Ann's went to request 1");
-        assertEquals(List.of(passages.get(0)), Runner.requestPassages(passages, chunks, 2));
-        assertEquals(passages, Runner.requestPassages(passages, List.of(List.of(ann1)), 0), "one request: all");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Runner.requestPassages(
+        assertEquals(List.of(passages.get(1)), Streams.requestPassages(passages, chunks, 0));
+        assertEquals(List.of(passages.get(2)), Streams.requestPassages(passages, chunks, 1), "Ann's went to request 1");
+        assertEquals(List.of(passages.get(0)), Streams.requestPassages(passages, chunks, 2));
+        assertEquals(passages, Streams.requestPassages(passages, List.of(List.of(ann1)), 0), "one request: all");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Streams.requestPassages(
                 List.of(new Passage("about Dan", "Dan")), chunks, 0));
         assertTrue(e.getMessage().contains("'Dan'"), e.getMessage());
     }

@@ -1,5 +1,8 @@
 package dev.lethe.run;
 
+import dev.lethe.Attacking;
+import dev.lethe.Continual;
+import dev.lethe.Learn;
 import dev.lethe.Evaluation;
 import dev.lethe.Lethe;
 import dev.lethe.Quickstart;
@@ -47,8 +50,8 @@ final class QuickstartFigures {
             Evaluation timedSuites = new Evaluation(List.of(timed("answers", Suites.answers(), seconds),
                     timed("tofu", Suites.tofu(), seconds), timed("privacy", Suites.privacy(), seconds)),
                     List.of(Split.values()));
-            Recipe r = new Recipe(q.name(), q.seed(), q.device(), q.model(), q.data(), q.learn(), q.reference(),
-                    q.unlearn(), timedSuites);
+            Recipe r = Lethe.recipe(q.name()).model(q.model()).data(q.data()).learn(q.first(Learn.class).training())
+                    .reference().unlearn(q.first(Unlearning.class)).evaluate(timedSuites).seed(q.seed()).build();
             RunResult result = Runner.of(r).cache(cache).listener(e -> {
                 if (e instanceof RunEvent.StageFinished f) {
                     System.out.printf("stage %s: %.1f s (%d steps, cached %s)%n", f.stage(), f.seconds(), f.stepsDone(),
@@ -59,8 +62,10 @@ final class QuickstartFigures {
             System.out.println(result.summary().printAll());
         }
         if (what.contains("continual")) {
-            Recipe r = new Recipe(q.name(), q.seed(), q.device(), q.model(), q.data(), q.learn(), q.reference(),
-                    q.unlearn(), Evaluation.of(Suites.answers()).every(20), List.of(Attacks.relearn(20, 5, 1e-3)));
+            Recipe r = Lethe.recipe(q.name()).model(q.model()).data(q.data()).learn(q.first(Learn.class).training())
+                    .reference().unlearn(q.first(Unlearning.class).every(20))
+                    .stage(new Attacking(List.of(Attacks.relearn(20, 5, 1e-3)), Continual.every(20)))
+                    .evaluate(Evaluation.of(Suites.answers())).seed(q.seed()).build();
             RunResult result = Runner.of(r).cache(cache).run();
             System.out.println(result.stability().printAll());
         }
@@ -69,14 +74,14 @@ final class QuickstartFigures {
             for (String name : runs) {
                 Unlearning u = switch (name) {
                     case "ga" -> Unlearning.of(Objectives.gradientAscent()).optimizer(Optimizers.adamW(1e-3))
-                            .steps(q.unlearn().steps());
+                            .steps(q.first(Unlearning.class).steps());
                     case "ga30" -> Unlearning.of(Objectives.gradientAscent()).optimizer(Optimizers.adamW(1e-3))
                             .steps(30);
                     case "npo" -> Unlearning.of(Objectives.npo()).optimizer(Optimizers.adamW(1e-3))
-                            .steps(q.unlearn().steps());
-                    default -> q.unlearn(); // the quickstart's NPO + NLL(retain ∪ world)
+                            .steps(q.first(Unlearning.class).steps());
+                    default -> q.first(Unlearning.class); // the quickstart's NPO + NLL(retain ∪ world)
                 };
-                Recipe r = Lethe.recipe("quickstart-" + name).model(q.model()).data(q.data()).learn(q.learn())
+                Recipe r = Lethe.recipe("quickstart-" + name).model(q.model()).data(q.data()).learn(q.first(Learn.class).training())
                         .reference().unlearn(u).robustness(Attacks.relearn(20, 5, 1e-3), Attacks.quantize(4))
                         .evaluate(Evaluation.defaults()).seed(q.seed()).build();
                 long start = System.nanoTime();

@@ -29,12 +29,12 @@ class RunOnNewThreadTest {
                 .learn(Training.of(8).batchSize(4))
                 .unlearn(Unlearning.of(Objectives.npo()).steps(3).batchSize(2))
                 .build();
-        RunResult here = recipe.run(e -> { });
+        RunResult here = Lethe.run(recipe, e -> { });
         AtomicReference<RunResult> there = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
-                there.set(recipe.run(e -> { }));
+                there.set(Lethe.run(recipe, e -> { }));
             } catch (Throwable e) {
                 failure.set(e);
             }

@@ -93,7 +93,7 @@ class RunnerTest {
 
     @Test
     void gradientAscentRaisesForgetNllOfTheLearnedModel() {
-        RunResult r = small(150, Unlearning.of(Objectives.gradientAscent()).steps(15).batchSize(4)).run(e -> { });
+        RunResult r = Lethe.run(small(150, Unlearning.of(Objectives.gradientAscent()).steps(15).batchSize(4)), e -> { });
         assertTrue(r.value("learned", Split.FORGET, "nll") < r.value("reference", Split.FORGET, "nll"),
                 "the learned model knows the forget split better than the reference");
         double learned = r.value("learned", Split.FORGET, "nll");

@@ -35,7 +35,6 @@ public final class QuickstartExample {
                 .attack(Attacks.relearn(20, 5, 1e-3))
                 .attack(Attacks.paraphrase())
                 .seed(42)
-                .build()
                 .run(ConsoleProgress.toStandardError());
         System.out.println(result.summary().printAll());
         System.out.println(result.attackDeltas().printAll());

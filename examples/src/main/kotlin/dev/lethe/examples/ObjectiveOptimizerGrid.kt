@@ -1,6 +1,7 @@
 package dev.lethe.examples
 
 import dev.lethe.Evaluation
+import dev.lethe.Learn
 import dev.lethe.RunResult
 import dev.lethe.Unlearning
 import dev.lethe.data.Split
@@ -72,8 +73,8 @@ fun main() {
         for ((optimizerName, spec) in gridOptimizers()) {
             val (optimizer, steps) = spec
             val base = recipe("$objectiveName / $optimizerName", objective)
-            val r = dev.lethe.Recipe(base.name(), base.seed(), base.device(), base.model(), base.data(), base.learn(),
-                null, Unlearning(objective, optimizer, steps, 16), answersOnly)
+            val r = base.withStages(listOf(base.first(Learn::class.java), Unlearning(objective, optimizer, steps, 16),
+                answersOnly))
             var seconds = 0.0
             var stop = ""
             val result: RunResult = Runner.of(r).cache(cache).listener { e ->

@@ -1,6 +1,8 @@
 package dev.lethe.examples
 
+import dev.lethe.Unlearning
 import dev.lethe.data.Split
+import dev.lethe.kotlin.run
 import dev.lethe.objective.CombinedObjective
 import dev.lethe.optim.ConflictProjection
 import dev.lethe.run.RunEvent
@@ -14,7 +16,7 @@ class ComposeMethodTest {
     @Test
     fun `NPO plus half KL with conflict projection and signAdam raises the forget NLL`() {
         val recipe = projectedNpo(steps = 5, people = 8, learnSteps = 40, lr = 1e-2)
-        val objective = recipe.unlearn()!!.objective()
+        val objective = recipe.first(Unlearning::class.java).objective()
         assertTrue(objective is CombinedObjective)
         assertEquals(ConflictProjection("forget", "retain"), objective.combiner())
         val stages = mutableListOf<String>()

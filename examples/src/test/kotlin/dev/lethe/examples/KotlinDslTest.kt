@@ -1,6 +1,7 @@
 package dev.lethe.examples
 
 import dev.lethe.data.Split
+import dev.lethe.kotlin.run
 import dev.lethe.objective.Objectives.nll
 import dev.lethe.objective.Objectives.npo
 import kotlin.io.path.createTempDirectory

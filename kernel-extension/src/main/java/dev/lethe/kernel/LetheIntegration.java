@@ -28,7 +28,7 @@ public final class LetheIntegration extends JupyterIntegration {
             "dev.lethe.*", "dev.lethe.data.*", "dev.lethe.model.*", "dev.lethe.objective.*", "dev.lethe.optim.*",
             "dev.lethe.attack.*", "dev.lethe.eval.*", "dev.lethe.report.*", "dev.lethe.run.*",
             "dev.lethe.objective.Objectives.*", "dev.lethe.optim.Optimizers.*", "dev.lethe.optim.Schedules.*",
-            "dev.lethe.attack.Attacks.*",
+            "dev.lethe.attack.Attacks.*", "dev.lethe.kotlin.*",
             "dev.lethe.kernel.LiveProgress.liveProgress",
             "tech.tablesaw.api.*", "tech.tablesaw.plotly.components.Figure");
 

@@ -1,5 +1,12 @@
 package dev.lethe.kernel;
 
+import dev.lethe.Attacking;
+import dev.lethe.Evaluation;
+import dev.lethe.Finetune;
+import dev.lethe.Learn;
+import dev.lethe.NamedStage;
+import dev.lethe.Reference;
+import dev.lethe.Stage;
 import dev.lethe.Recipe;
 import dev.lethe.RunResult;
 import dev.lethe.Training;
@@ -82,22 +89,9 @@ public final class NotebookHtml {
                 recipe.model().layers(), recipe.model().width(), recipe.model().heads(), recipe.model().contextLength(),
                 recipe.model().vocabSize() == 0 ? ", vocabulary from the data" : ", vocabulary " + recipe.model().vocabSize()));
         parts.put("data", describe(recipe.data()));
-        parts.put("learn", training(recipe.learn()));
-        Training reference = recipe.reference();
-        parts.put("reference", reference == null ? "none" : training(reference));
-        Unlearning u = recipe.unlearn();
-        parts.put("unlearn", u == null ? "none" : describe(u.objective()) + "; " + u.steps() + " steps, batch "
-                + u.batchSize() + ", " + optimizer(u.optimizer()));
-        List<String> attacks = new ArrayList<>();
-        for (Attack a : recipe.attacks()) {
-            attacks.add(a.name());
+        for (NamedStage s : recipe.named()) {
+            parts.put((s.index() + 1) + ". " + s.name(), stage(s.stage()));
         }
-        parts.put("attacks", attacks.isEmpty() ? "none" : String.join(", ", attacks));
-        List<String> suites = new ArrayList<>();
-        for (Suite s : recipe.evaluate().suites()) {
-            suites.add(s.getClass().getSimpleName());
-        }
-        parts.put("evaluate", String.join(", ", suites) + " on " + recipe.evaluate().splits());
         StringBuilder html = new StringBuilder(STYLE).append("<table class=\"lethe lethe-recipe\"><caption>recipe ")
                 .append(escape(recipe.name())).append("</caption><tbody>\n");
         parts.forEach((k, v) -> html.append("<tr><th>").append(escape(k)).append("</th><td style=\"text-align:left\">")
@@ -107,9 +101,43 @@ public final class NotebookHtml {
 
     /** The recipe's parts as plain text, for clients without HTML. */
     public static String recipeText(Recipe recipe) {
-        Unlearning u = recipe.unlearn();
-        return "recipe " + recipe.name() + " (seed " + recipe.seed() + "): learn " + training(recipe.learn())
-                + (u == null ? "" : "; unlearn " + describe(u.objective()) + ", " + u.steps() + " steps");
+        List<String> stages = new ArrayList<>();
+        for (NamedStage s : recipe.named()) {
+            stages.add(s.name());
+        }
+        return "recipe " + recipe.name() + " (seed " + recipe.seed() + "): " + String.join(" → ", stages);
+    }
+
+    /** One stage, described in a line. */
+    private static String stage(Stage stage) {
+        if (stage instanceof Learn l) {
+            return training(l.training()) + " on " + l.splits();
+        }
+        if (stage instanceof Finetune f) {
+            return training(f.training()) + " on " + f.splits();
+        }
+        if (stage instanceof Reference r) {
+            return training(r.training()) + " on " + r.splits() + " from " + r.from();
+        }
+        if (stage instanceof Unlearning u) {
+            return describe(u.objective()) + "; " + u.steps() + " steps, batch " + u.batchSize() + ", "
+                    + optimizer(u.optimizer());
+        }
+        if (stage instanceof Attacking a) {
+            List<String> attacks = new ArrayList<>();
+            for (Attack attack : a.attacks()) {
+                attacks.add(attack.name());
+            }
+            return String.join(", ", attacks);
+        }
+        if (stage instanceof Evaluation e) {
+            List<String> suites = new ArrayList<>();
+            for (Suite s : e.suites()) {
+                suites.add(s.getClass().getSimpleName());
+            }
+            return String.join(", ", suites) + " on " + e.splits();
+        }
+        return describe(stage);
     }
 
     private static String training(Training t) {

@@ -1,0 +1,48 @@
+package dev.lethe;
+
+import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code finetune} stage: the current model goes on training (next-token NLL) on the union of
+ * {@code splits}; the result becomes the current model, called {@code finetuned}. Between two unlearning
+ * stages it is the "keeps learning after it unlearned" setting; before one, it makes a benchmark's target
+ * model from a base model.
+ *
+ * @param training steps, batch size and optimizer
+ * @param splits the splits trained on (at least one, distinct)
+ * @param texts question-answer pairs, passages or both
+ * @param continual continual evaluation during the stage, or null
+ */
+public record Finetune(Training training, List<Split> splits, Texts texts, @Nullable Continual continual)
+        implements Stage {
+    /** The kind's name in recipe files. */
+    public static final String KIND = "finetune";
+
+    /** Checks and copies the splits. */
+    public Finetune {
+        splits = Splits.distinct(splits, KIND);
+    }
+
+    /** {@code training} on {@code splits}, answers and passages, without continual evaluation. */
+    public static Finetune of(Training training, Split... splits) {
+        return new Finetune(training, List.of(splits), Texts.BOTH, null);
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public String produces() {
+        return "finetuned";
+    }
+
+    @Override
+    public boolean trains() {
+        return true;
+    }
+}

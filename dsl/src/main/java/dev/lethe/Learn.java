@@ -1,0 +1,47 @@
+package dev.lethe;
+
+import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code learn} stage: a model trained from scratch (initialised from the recipe's model spec with the
+ * stage's own seed) on the union of {@code splits}, until it has memorised them; it becomes the current
+ * model, called {@code learned}. The quickstart learns forget ∪ retain ∪ world, answers and passages.
+ *
+ * @param training steps, batch size and optimizer
+ * @param splits the splits trained on (at least one, distinct)
+ * @param texts question-answer pairs, passages or both
+ * @param continual continual evaluation during the stage, or null
+ */
+public record Learn(Training training, List<Split> splits, Texts texts, @Nullable Continual continual)
+        implements Stage {
+    /** The kind's name in recipe files. */
+    public static final String KIND = "learn";
+
+    /** Checks and copies the splits. */
+    public Learn {
+        splits = Splits.distinct(splits, KIND);
+    }
+
+    /** {@code training} on forget ∪ retain ∪ world, answers and passages, without continual evaluation. */
+    public static Learn of(Training training) {
+        return new Learn(training, List.of(Split.FORGET, Split.RETAIN, Split.WORLD), Texts.BOTH, null);
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public String produces() {
+        return "learned";
+    }
+
+    @Override
+    public boolean trains() {
+        return true;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.lethe.run;
+
+import dev.lethe.Evaluation;
+import dev.lethe.NamedStage;
+import dev.lethe.RunResult;
+import dev.lethe.data.Split;
+import dev.lethe.model.CausalLm;
+import java.util.Map;
+
+/**
+ * The {@code evaluate} stage: every suite on every split of each model made since the last evaluation, in the
+ * order made, then (with a reference model) its {@code kl_to_reference}; the rows carry the stage
+ * {@value RunResult#EVALUATE}.
+ */
+final class EvaluateStage {
+    private EvaluateStage() {}
+
+    static void run(NamedStage named, Evaluation evaluation, RunContext run) {
+        Map<String, CausalLm> models = run.unevaluated();
+        long total = (long) models.size() * evaluation.splits().size();
+        String stage = named.name();
+        run.emit(new RunEvent.StageStarted(stage, total));
+        long start = System.nanoTime();
+        long done = 0;
+        for (Map.Entry<String, CausalLm> m : models.entrySet()) {
+            for (Split split : evaluation.splits()) {
+                run.measure(m.getKey(), RunResult.EVALUATE, 0, m.getValue(), evaluation, split, run.data(),
+                        run.evaluateRows(), true);
+                done++;
+                run.emit(new RunEvent.Progress(stage, done, total, Double.NaN,
+                        done / Math.max((System.nanoTime() - start) / 1e9, 1e-9)));
+            }
+            run.evaluateRows().addAll(run.klRows(m.getKey(), RunResult.EVALUATE, m.getValue(), run.data()));
+        }
+        run.emit(new RunEvent.StageFinished(stage, (System.nanoTime() - start) / 1e9, done, "", false));
+    }
+}

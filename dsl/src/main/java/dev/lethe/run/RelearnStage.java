@@ -1,0 +1,50 @@
+package dev.lethe.run;
+
+import dev.lethe.NamedStage;
+import dev.lethe.Relearning;
+import dev.lethe.attack.AttackContext;
+import dev.lethe.data.BatchStream;
+import dev.lethe.data.Split;
+import dev.lethe.model.CausalLm;
+import dev.lethe.objective.Nll;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The {@code relearn} stage: a copy of the current model is fine-tuned on forget examples exactly as the
+ * relearning attack does it (its examples drawn with the stage's seed), through the checkpointed training loop,
+ * and becomes the current model.
+ */
+final class RelearnStage {
+    private RelearnStage() {}
+
+    static void run(NamedStage named, Relearning relearning, RunContext run) {
+        String unit = named.name();
+        String modelName = Objects.requireNonNull(named.model());
+        Checkpoints checkpoints = run.checkpoints();
+        String done = run.restored().models().get(modelName);
+        CausalLm model;
+        if (checkpoints != null && done != null && run.restored().finished(unit) != null) {
+            run.replayFinished(unit, relearning.steps());
+            model = checkpoints.loadModel(done, run.config(), run.device());
+        } else {
+            model = run.current().copy();
+            if (relearning.steps() == 0) {
+                run.emit(new RunEvent.StageStarted(unit, 0));
+                run.emit(new RunEvent.StageFinished(unit, 0, 0, "", false));
+            }
+            relearning.attack().attackWeights(model, new AttackContext(run.data(), run.tokenizer(),
+                    Seeds.derive(run.seed(), unit), (label, trained, examples, batchSize, steps, optimizer) -> {
+                        Map<Split, BatchStream> streams = Map.of(Split.FORGET,
+                                Streams.of(unit + ".forget", run.seed(), examples, run.tokenizer(), batchSize));
+                        return new TrainingLoop(run).run(TrainingLoop.Loop.of(unit, trained, optimizer,
+                                new Nll(Split.FORGET), streams, steps)
+                                .withProbe(Probe.of(run, modelName, unit, trained, relearning.continual())));
+                    }));
+            if (checkpoints != null) {
+                run.emit(checkpoints.stageDone(run.lastFinished(unit), modelName, model, run.trainingCurves()));
+            }
+        }
+        run.add(modelName, model, true);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.lethe.run;
+
+import dev.lethe.NamedStage;
+import dev.lethe.Stage;
+
+/**
+ * How one kind of {@link Stage} runs: reads and extends the run's shared state (models, rows, events) in
+ * {@link RunContext}.
+ *
+ * @param <S> the stage record it runs
+ */
+@FunctionalInterface
+interface StageRunner<S extends Stage> {
+    /** Runs {@code stage}, the recipe's {@code named} stage. */
+    void run(NamedStage named, S stage, RunContext run);
+}

@@ -1,0 +1,140 @@
+package dev.lethe.run;
+
+import dev.lethe.data.BatchStream;
+import dev.lethe.data.Dataset;
+import dev.lethe.data.Encoded;
+import dev.lethe.data.Passage;
+import dev.lethe.data.QaExample;
+import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
+import dev.lethe.model.Tokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The seeded batch streams the training stages draw from. */
+final class Streams {
+    private Streams() {}
+
+    /**
+     * One stream per split whose batch sizes are proportional to the split sizes (at least 1 each). A training
+     * stream holds the split's question-answer examples and/or its passages, each passage as an answer without
+     * a prompt (cut to the context length): the learned model has read the passages it is later asked to
+     * continue (MUSE's VerbMem), and the reference has read those of its own splits only. Stream seeds derive
+     * from {@code seed} and {@code stage.<split>}.
+     */
+    static Map<Split, BatchStream> proportional(String stage, long seed, Dataset data, Tokenizer tokenizer,
+            int batchSize, int contextLength, Texts texts, List<Split> splits) {
+        Map<Split, List<Encoded>> encoded = new EnumMap<>(Split.class);
+        long total = 0;
+        for (Split s : splits) {
+            List<Encoded> examples = texts.answers() ? Encoded.all(tokenizer, data.get(s)) : new ArrayList<>();
+            if (texts.passages()) {
+                examples.addAll(passageExamples(tokenizer, data.passages(s), contextLength));
+            }
+            encoded.put(s, examples);
+            total += examples.size();
+        }
+        Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
+        for (Split s : splits) {
+            List<Encoded> examples = encoded.get(s);
+            if (examples.isEmpty()) {
+                continue;
+            }
+            int size = (int) Math.max(1, Math.round((double) batchSize * examples.size() / total));
+            streams.put(s, new BatchStream(examples, size, Seeds.derive(seed, stage + "." + s.id())));
+        }
+        return streams;
+    }
+
+    /**
+     * One stream per split of {@code batchSize} examples each, as unlearning draws them: the forget split is
+     * {@code forget} (a request's chunk) and its passages {@code forgetPassages}; the other splits are whole.
+     */
+    static Map<Split, BatchStream> perSplit(String stage, long seed, Dataset data, Tokenizer tokenizer, int batchSize,
+            int contextLength, Texts texts, List<QaExample> forget, List<Passage> forgetPassages) {
+        Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
+        for (Split s : Split.values()) {
+            List<QaExample> qa = s == Split.FORGET ? forget : data.get(s);
+            List<Encoded> encoded = new ArrayList<>();
+            if (texts.answers()) {
+                encoded.addAll(Encoded.all(tokenizer, qa));
+            }
+            if (texts.passages()) {
+                encoded.addAll(passageExamples(tokenizer, s == Split.FORGET ? forgetPassages : data.passages(s),
+                        contextLength));
+            }
+            if (!encoded.isEmpty()) {
+                streams.put(s, new BatchStream(encoded, batchSize, Seeds.derive(seed, stage + "." + s.id())));
+            }
+        }
+        return streams;
+    }
+
+    /** A stream of {@code examples}' answers in batches of {@code batchSize}, seeded by {@code label}. */
+    static BatchStream of(String label, long seed, List<QaExample> examples, Tokenizer tokenizer, int batchSize) {
+        return new BatchStream(Encoded.all(tokenizer, examples), batchSize, Seeds.derive(seed, label));
+    }
+
+    /** Each passage as an answer without a prompt, cut to fit the context with its first token as input. */
+    static List<Encoded> passageExamples(Tokenizer tokenizer, List<Passage> passages, int contextLength) {
+        List<Encoded> out = new ArrayList<>(passages.size());
+        for (Passage p : passages) {
+            int[] tokens = tokenizer.encode(p.text());
+            out.add(new Encoded(new int[0], Arrays.copyOf(tokens, Math.min(tokens.length, contextLength - 1))));
+        }
+        return out;
+    }
+
+    /**
+     * The forget passages of request {@code r}: those about the people request {@code r}'s questions are about
+     * and no earlier request's; all of them when there is one request.
+     *
+     * @throws IllegalArgumentException when, with several requests, a passage is about nobody any request asks about
+     */
+    static List<Passage> requestPassages(List<Passage> passages, List<List<QaExample>> chunks, int r) {
+        if (chunks.size() == 1) {
+            return passages;
+        }
+        Map<String, Integer> firstRequest = new LinkedHashMap<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            for (QaExample e : chunks.get(i)) {
+                firstRequest.putIfAbsent(e.subject(), i);
+            }
+        }
+        List<Passage> out = new ArrayList<>();
+        for (Passage p : passages) {
+            Integer request = firstRequest.get(p.subject());
+            if (request == null) {
+                throw new IllegalArgumentException("cannot give the forget passage about '" + p.subject() + "' to one of "
+                        + chunks.size() + " unlearning requests: no forget question is about that subject");
+            }
+            if (request == r) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code forget} cut into {@code k} disjoint contiguous chunks in order, the first {@code size % k} one
+     * example longer than the others.
+     */
+    static List<List<QaExample>> requests(List<QaExample> forget, int k) {
+        if (k > 1 && k > forget.size()) {
+            throw new IllegalArgumentException("cannot cut a forget split of " + forget.size() + " examples into "
+                    + k + " unlearning requests");
+        }
+        List<List<QaExample>> out = new ArrayList<>(k);
+        int from = 0;
+        for (int i = 0; i < k; i++) {
+            int size = forget.size() / k + (i < forget.size() % k ? 1 : 0);
+            out.add(List.copyOf(forget.subList(from, from + size)));
+            from += size;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.lethe.run;
+
+import dev.lethe.Continual;
+import dev.lethe.Finetune;
+import dev.lethe.Lethe;
+import dev.lethe.Learn;
+import dev.lethe.NamedStage;
+import dev.lethe.Reference;
+import dev.lethe.Training;
+import dev.lethe.data.BatchStream;
+import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
+import dev.lethe.model.CausalLm;
+import dev.lethe.objective.Nll;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code learn}, {@code finetune} and {@code reference} stages: next-token NLL on the union of the stage's
+ * splits, from a newly initialised model (learn; reference from scratch — these are kept in the model cache
+ * when the runner has one) or from a copy of an earlier model (finetune: the current one; reference: the one
+ * it names). A finished stage's model is checkpointed and, on resume, loaded instead of trained.
+ */
+final class TrainStage {
+    private TrainStage() {}
+
+    /** What the three kinds have in common. */
+    private record Plan(Training training, List<Split> splits, Texts texts, @Nullable Continual continual,
+            @Nullable String from) {}
+
+    static void learn(NamedStage named, Learn stage, RunContext run) {
+        train(named, new Plan(stage.training(), stage.splits(), stage.texts(), stage.continual(), null), run);
+    }
+
+    static void finetune(NamedStage named, Finetune stage, RunContext run) {
+        train(named, new Plan(stage.training(), stage.splits(), stage.texts(), stage.continual(), run.currentName()),
+                run);
+    }
+
+    static void reference(NamedStage named, Reference stage, RunContext run) {
+        String from = stage.from().equals(Reference.SCRATCH) ? null : stage.from();
+        train(named, new Plan(stage.training(), stage.splits(), stage.texts(), stage.continual(), from), run);
+    }
+
+    private static void train(NamedStage named, Plan plan, RunContext run) {
+        String unit = named.name();
+        String modelName = Objects.requireNonNull(named.model());
+        Checkpoints checkpoints = run.checkpoints();
+        String done = run.restored().models().get(modelName);
+        CausalLm model;
+        if (checkpoints != null && done != null && run.restored().finished(unit) != null) {
+            run.replayFinished(unit, plan.training().steps());
+            model = checkpoints.loadModel(done, run.config(), run.device());
+        } else {
+            model = plan.from() == null ? fromScratch(unit, modelName, plan, run) : fromModel(unit, modelName, plan, run);
+            if (checkpoints != null) {
+                run.emit(checkpoints.stageDone(run.lastFinished(unit), modelName, model, run.trainingCurves()));
+            }
+        }
+        if (named.stage() instanceof Reference) {
+            run.addReference(modelName, model);
+        } else {
+            run.add(modelName, model, named.stage().replacesCurrent());
+        }
+    }
+
+    /** A new model trained by {@code plan}, or the cached result of the same training. */
+    private static CausalLm fromScratch(String unit, String modelName, Plan plan, RunContext run) {
+        ModelCache cache = run.cache();
+        String key = ModelCache.key(String.join("|", Lethe.VERSION,
+                plan.texts() == Texts.BOTH ? "qa+passages" : plan.texts().name(), unit, run.config().toString(),
+                run.recipe().data().toString(), plan.training().toString(), Long.toString(run.seed()),
+                plan.splits().toString()));
+        if (cache != null) {
+            Optional<CausalLm> hit = cache.load(key, run.config(), run.device());
+            if (hit.isPresent()) {
+                run.emit(new RunEvent.StageStarted(unit, plan.training().steps()));
+                run.emit(new RunEvent.StageFinished(unit, 0, plan.training().steps(), "", true));
+                return hit.get();
+            }
+        }
+        CausalLm model = CausalLm.initialize(run.config(), Seeds.derive(run.seed(), unit + ".init"), run.device());
+        boolean completed = optimize(unit, modelName, model, plan, run);
+        if (cache != null && completed) {
+            cache.store(key, model);
+        }
+        return model;
+    }
+
+    /** A copy of the model {@code plan.from()} trained by {@code plan}. */
+    private static CausalLm fromModel(String unit, String modelName, Plan plan, RunContext run) {
+        CausalLm model = run.model(Objects.requireNonNull(plan.from())).copy();
+        optimize(unit, modelName, model, plan, run);
+        return model;
+    }
+
+    private static boolean optimize(String unit, String modelName, CausalLm model, Plan plan, RunContext run) {
+        Map<Split, BatchStream> streams = Streams.proportional(unit, run.seed(), run.data(), run.tokenizer(),
+                plan.training().batchSize(), run.config().contextLength(), plan.texts(), plan.splits());
+        return new TrainingLoop(run).run(TrainingLoop.Loop.of(unit, model, plan.training().optimizer(),
+                new Nll(plan.splits()), streams, plan.training().steps())
+                .withProbe(Probe.of(run, modelName, unit, model, plan.continual())));
+    }
+}
