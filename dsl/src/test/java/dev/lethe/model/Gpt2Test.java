@@ -152,6 +152,9 @@ class Gpt2Test {
                     assertEquals(expected, logits[position * 17 + v], 1e-5, "position " + position + ", token " + v);
                 }
             }
+            ModelOutput kept = model.forward(tokens, false, true, List.of(zero));
+            assertArrayEquals(new float[2 * 5 * 16], kept.hidden(2).toFloatArray(), 0f, "kept: what flowed on");
+            assertArrayEquals(logits, kept.logits().toFloatArray(), 0f);
         }
     }
 
