@@ -7,12 +7,16 @@ import ai.djl.ndarray.types.Shape;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.Encoded;
 import dev.lethe.data.Split;
+import dev.lethe.model.Architecture;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.LowRank;
+import dev.lethe.model.Role;
+import dev.lethe.model.RoleModule;
 import dev.lethe.model.Tokenizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -47,35 +51,49 @@ public final class Adapters {
         if (!model.isTrainable()) {
             throw new IllegalArgumentException("adapters need a trainable model, not a frozen copy");
         }
-        List<String> names = targetWeights(model, lora);
+        List<RoleModule> targets = targets(model, lora);
         Map<String, double[]> outputWeights = lora.init() == Lora.Init.FILA
-                ? filaWeights(model, names, data, tokenizer, batchSize) : Map.of();
+                ? filaWeights(model, targets, data, tokenizer, batchSize) : Map.of();
         NDManager adapterManager = model.manager().newSubManager();
         model.weights().forEach((name, w) -> w.setRequiresGradient(false));
         try {
-            Map<String, LowRank> lowRanks = attach(model, lora, names, outputWeights, seed, adapterManager);
+            Map<String, LowRank> lowRanks = attach(model, lora, targets, outputWeights, seed, adapterManager);
             stage.accept(model.withAdapters(lowRanks, adapterManager));
-            merge(model, lowRanks);
+            merge(model, targets, lowRanks);
         } finally {
             adapterManager.close(); // the adapters and whatever the view allocated
             model.weights().forEach((name, w) -> w.setRequiresGradient(true));
         }
     }
 
-    /** The weight names of every targeted projection, block by block, in {@link LoraTarget} order. */
-    private static List<String> targetWeights(CausalLm model, Lora lora) {
-        List<String> names = new ArrayList<>();
-        for (int l = 0; l < model.config().layers(); l++) {
+    /**
+     * The modules of every targeted projection, block by block, in {@link LoraTarget} order and within a
+     * target in the order of its roles; the roles the model's architecture lacks are skipped.
+     *
+     * @throws IllegalArgumentException when a target matches no projection of the architecture
+     */
+    private static List<RoleModule> targets(CausalLm model, Lora lora) {
+        Architecture architecture = model.architecture();
+        List<RoleModule> modules = new ArrayList<>();
+        for (int l = 0; l < architecture.blocks(); l++) {
             for (LoraTarget t : lora.targets()) {
-                names.add(t.in(l) + ".weight");
+                int before = modules.size();
+                for (Role role : t.roles()) {
+                    architecture.find(role, l).ifPresent(modules::add);
+                }
+                if (modules.size() == before) {
+                    throw new IllegalArgumentException("LoRA target " + t.name().toLowerCase(Locale.ROOT)
+                            + " matches no projection of block " + l + " of " + architecture);
+                }
             }
         }
-        return names;
+        return modules;
     }
 
-    /** FILA's per-output weights of each targeted weight, from the forget and retain Fisher. */
-    private static Map<String, double[]> filaWeights(CausalLm model, List<String> names, Dataset data,
+    /** FILA's per-output weights of each targeted weight, by weight name, from the forget and retain Fisher. */
+    private static Map<String, double[]> filaWeights(CausalLm model, List<RoleModule> targets, Dataset data,
             Tokenizer tokenizer, int batchSize) {
+        List<String> names = targets.stream().map(RoleModule::weight).toList();
         Map<String, double[]> forget = Fila.fisher(model, names, Encoded.all(tokenizer, data.get(Split.FORGET)), tokenizer,
                 batchSize);
         Map<String, double[]> retain = Fila.fisher(model, names, Encoded.all(tokenizer, data.get(Split.RETAIN)), tokenizer,
@@ -89,17 +107,17 @@ public final class Adapters {
         return weights;
     }
 
-
     /**
      * Creates the adapters in {@code manager}: A ~ U(−1/√in, 1/√in) (PEFT's Kaiming-uniform with a = √5)
      * and B = 0, or FILA's factors, in which case the base weight becomes the residual {@code W − (α/r)·A·B}.
      */
-    private static Map<String, LowRank> attach(CausalLm model, Lora lora, List<String> names,
+    private static Map<String, LowRank> attach(CausalLm model, Lora lora, List<RoleModule> targets,
             Map<String, double[]> outputWeights, long seed, NDManager manager) {
         SplittableRandom random = new SplittableRandom(seed);
         int r = lora.rank();
         Map<String, LowRank> lowRanks = new LinkedHashMap<>();
-        for (String name : names) {
+        for (RoleModule target : targets) {
+            String name = target.weight();
             NDArray w = model.weights().get(name);
             int in = Math.toIntExact(w.getShape().get(0));
             int out = Math.toIntExact(w.getShape().get(1));
@@ -119,7 +137,7 @@ public final class Adapters {
                 }
                 ab = new float[][] {a, new float[r * out]};
             }
-            String projection = name.substring(0, name.length() - ".weight".length());
+            String projection = target.name();
             LowRank lowRank = new LowRank(owned(manager, ab[0], new Shape(in, r), projection + ".lora_A"),
                     owned(manager, ab[1], new Shape(r, out), projection + ".lora_B"), lora.scale());
             if (weights != null) {
@@ -144,9 +162,11 @@ public final class Adapters {
     }
 
     /** {@code W ← W + (α/r)·A·B} for every adapter. */
-    private static void merge(CausalLm model, Map<String, LowRank> lowRanks) {
+    private static void merge(CausalLm model, List<RoleModule> targets, Map<String, LowRank> lowRanks) {
         try (NDScope scope = new NDScope()) {
-            lowRanks.forEach((projection, lowRank) -> model.weights().get(projection + ".weight").addi(lowRank.delta()));
+            for (RoleModule target : targets) {
+                model.weights().get(target.weight()).addi(lowRanks.get(target.name()).delta());
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.lethe.model.CausalLm;
+import dev.lethe.model.Role;
 import dev.lethe.model.Weights;
 
 /**
@@ -15,10 +16,11 @@ import dev.lethe.model.Weights;
  *
  * <p>With {@code q = 2^(bits−1) − 1} (127 for int8, 7 for int4) and one scale per output channel j,
  * {@code scale_j = max_i |W_ij| / q} and {@code W ← round(W / scale) · scale}, the quotient lying in
- * [−q, q]. Matrices are stored (in, out) as GPT-2's Conv1D, so the output channel is the last axis and the
- * maximum runs over the first. The embeddings {@code wte} (vocab, width) and {@code wpe} (positions,
- * width) are quantized per row, i.e. one scale per token or position vector ({@code wte} is also the
- * tied output projection, whose output channel is the token, so per row is per output channel there too).
+ * [−q, q]. Projections are stored (in, out) (see {@link dev.lethe.model.Architecture}), so the output channel
+ * is the last axis and the maximum runs over the first. The embedding tables ({@link Role#TOKEN_EMBEDDING},
+ * {@link Role#POSITION_EMBEDDING}; (entries, width)) are quantized per row, i.e. one scale per token or
+ * position vector (a tied output head, as GPT-2's, is the token embedding, whose output channel is the
+ * token, so per row is per output channel there too).
  * Rounding is libtorch's: halves go to the even neighbour. A channel of zeros stays zero. Biases and layer
  * norms (every rank-1 parameter) are left as they are.
  *
@@ -44,21 +46,30 @@ public record Quantize(int bits) implements ModelAttack {
         inPlace(copy.weights(), bits);
     }
 
-    /** Quantizes every matrix of {@code weights} in place (biases and layer norms untouched). */
+    /**
+     * Quantizes every matrix of {@code weights} in place (biases and layer norms untouched); the arrays with
+     * an embedding role ({@link Role#isEmbedding()}) per row.
+     *
+     * @throws IllegalArgumentException when {@code weights} carry no roles (they are not a model's)
+     */
     public static void inPlace(Weights weights, int bits) {
+        if (weights.roles().isEmpty()) {
+            throw new IllegalArgumentException("quantization needs a model's weights, whose roles tell the embedding "
+                    + "tables (quantized per row) from the projections; these have no roles");
+        }
         weights.forEach((name, w) -> {
             if (Weights.isBiasOrNorm(name, w)) {
                 return;
             }
             try (NDScope scope = new NDScope()) {
-                w.set(new NDIndex(":"), quantized(w, bits, isEmbedding(name) ? 1 : 0));
+                w.set(new NDIndex(":"), quantized(w, bits, isEmbedding(name, weights) ? 1 : 0));
             }
         });
     }
 
-    /** Whether {@code name} is an embedding table, stored (entries, width) and quantized per row. */
-    static boolean isEmbedding(String name) {
-        return name.equals("wte.weight") || name.equals("wpe.weight");
+    /** Whether array {@code name} of {@code weights} is an embedding table, stored (entries, width). */
+    static boolean isEmbedding(String name, Weights weights) {
+        return weights.rolesOf(name).stream().anyMatch(m -> m.role().isEmbedding());
     }
 
     /**

@@ -41,7 +41,7 @@ public final class GreedyDecoder {
 
     private List<int[]> decodeBatch(List<String> prompts, int maxNewTokens) {
         int rows = prompts.size();
-        int context = model.config().contextLength();
+        int context = model.spec().contextLength();
         List<List<Integer>> seqs = new ArrayList<>();
         int[] promptLength = new int[rows];
         boolean[] done = new boolean[rows];

@@ -2,20 +2,12 @@ package dev.lethe.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
-import ai.djl.nn.norm.LayerNorm;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,37 +15,29 @@ import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A GPT-2-style causal language model written directly on DJL's {@link NDArray} operations, so that
- * every parameter is a plain named array (Hugging Face GPT-2 names) that objectives, optimizers and
- * zeroth-order estimators can read, perturb and update in place.
- *
- * <p>Architecture (Radford et al. 2019): {@code x = wte[tokens] + wpe[0..T)}; per block
- * {@code x += attn(ln_1(x)); x += mlp(ln_2(x))} with causal multi-head attention and a GELU MLP of width
- * 4d; {@code logits = ln_f(x) · wteᵀ}. Layer norm is taken over the feature axis only.
+ * A causal language model's lifecycle: its weights as plain named arrays (that objectives, optimizers and
+ * zeroth-order estimators read, perturb and update in place), created, loaded, saved and copied here, and
+ * its {@link Architecture}, which owns the math (parameters, roles, forward pass). A model of a
+ * {@link GptConfig} runs {@link Gpt2}.
  *
  * <p>The model owns a {@link NDManager}; {@link #close()} frees its weights. Forward passes create their
  * intermediate arrays in the caller's {@link NDScope}.
  */
 public final class CausalLm implements AutoCloseable {
-    private static final float LAYER_NORM_EPS = 1e-5f;
-
-    private final GptConfig config;
+    private final ModelSpec spec;
+    private final Architecture architecture;
     private final NDManager manager;
     private final Weights weights;
     private final boolean trainable;
-    /** Low-rank updates by projection ({@code h.0.attn.c_attn}, ...); empty except in an adapter view. */
+    /** Low-rank updates by projection module ({@link RoleModule#name()}); empty except in an adapter view. */
     private final Map<String, LowRank> adapters;
     /** What {@link #weights()} returns: {@link #weights} itself, or the adapter arrays of a view. */
     private final Weights trained;
-    private final Map<String, NDArray> causalMasks = new HashMap<>();
 
-    private CausalLm(GptConfig config, NDManager manager, Weights weights, boolean trainable) {
-        this(config, manager, weights, trainable, Map.of(), weights);
-    }
-
-    private CausalLm(GptConfig config, NDManager manager, Weights weights, boolean trainable,
+    private CausalLm(ModelSpec spec, Architecture architecture, NDManager manager, Weights weights, boolean trainable,
             Map<String, LowRank> adapters, Weights trained) {
-        this.config = config;
+        this.spec = spec;
+        this.architecture = architecture;
         this.manager = manager;
         this.weights = weights;
         this.trainable = trainable;
@@ -62,29 +46,29 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
-     * A new model with GPT-2's initialisation: weights ~ N(0, 0.02²), residual output projections
-     * ~ N(0, (0.02/√(2L))²), position embeddings ~ N(0, 0.01²), biases 0, layer-norm gains 1. The random
-     * numbers come from a Java {@link SplittableRandom} seeded with {@code seed}, so the same seed gives the
-     * same weights on any engine or device.
+     * A new model with its architecture's initialisation ({@link Architecture#parameters()}; GPT-2's is
+     * described at {@link Gpt2#parameters()}). The random numbers come from a Java {@link SplittableRandom}
+     * seeded with {@code seed}, so the same seed gives the same weights on any engine or device.
      */
-    public static CausalLm initialize(GptConfig config, long seed, Device device) {
+    public static CausalLm initialize(ModelSpec spec, long seed, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         SplittableRandom random = new SplittableRandom(seed);
+        Architecture architecture = spec.architecture();
         LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
-        for (ParameterSpec spec : ParameterSpec.of(config)) {
-            p.put(spec.name(), spec.create(manager, random));
+        for (ParameterSpec parameter : architecture.parameters()) {
+            p.put(parameter.name(), parameter.create(manager, random));
         }
-        return fromArrays(config, manager, p, true);
+        return fromArrays(spec, architecture, manager, p, true);
     }
 
     /**
-     * Loads weights written by {@link #save(Path)} (or any safetensors file in GPT-2's layout whose
-     * shapes match {@code config}).
+     * Loads weights written by {@link #save(Path)} (or any safetensors file with the architecture's names
+     * whose shapes match {@code spec}).
      */
-    public static CausalLm load(Path file, GptConfig config, Device device) {
+    public static CausalLm load(Path file, ModelSpec spec, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            return fromTensors(file, Safetensors.read(file, manager), config, manager);
+            return fromTensors(file, Safetensors.read(file, manager), spec, manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -92,33 +76,35 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
-     * A model of shape {@code config} from tensors named as GPT-2 names them, read from {@code file} into
-     * {@code manager} (which the model then owns); F16 tensors are widened to F32.
+     * A model of shape {@code spec} from tensors named as its architecture names them, read from {@code file}
+     * into {@code manager} (which the model then owns); F16 tensors are widened to F32.
      *
      * @throws IllegalArgumentException naming {@code file} and the tensor when one is missing or misshapen
      */
-    static CausalLm fromTensors(Path file, Map<String, NDArray> read, GptConfig config, NDManager manager) {
+    static CausalLm fromTensors(Path file, Map<String, NDArray> read, ModelSpec spec, NDManager manager) {
+        Architecture architecture = spec.architecture();
         LinkedHashMap<String, NDArray> ordered = new LinkedHashMap<>();
-        for (ParameterSpec spec : ParameterSpec.of(config)) {
-            NDArray a = read.get(spec.name());
+        for (ParameterSpec parameter : architecture.parameters()) {
+            String name = parameter.name();
+            NDArray a = read.get(name);
             if (a == null) {
-                throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' is missing");
+                throw new IllegalArgumentException(file + ": tensor '" + name + "' is missing");
             }
-            if (!a.getShape().equals(spec.shape())) {
-                throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has shape "
-                        + a.getShape() + ", expected " + spec.shape());
+            if (!a.getShape().equals(parameter.shape())) {
+                throw new IllegalArgumentException(file + ": tensor '" + name + "' has shape "
+                        + a.getShape() + ", expected " + parameter.shape());
             }
             NDArray f32 = a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
             try (NDArray nan = f32.isNaN(); NDArray inf = f32.isInfinite(); NDArray bad = nan.logicalOr(inf);
                     NDArray anyBad = bad.any()) {
                 if (anyBad.getBoolean()) {
-                    throw new IllegalArgumentException(file + ": tensor '" + spec.name() + "' has values that are not "
+                    throw new IllegalArgumentException(file + ": tensor '" + name + "' has values that are not "
                             + "finite (NaN or infinite)");
                 }
             }
-            ordered.put(spec.name(), f32);
+            ordered.put(name, f32);
         }
-        return fromArrays(config, manager, ordered, true);
+        return fromArrays(spec, architecture, manager, ordered, true);
     }
 
     /**
@@ -127,8 +113,8 @@ public final class CausalLm implements AutoCloseable {
      * the next, and the CPU matrix kernels round differently on differently aligned data, which made runs
      * differ between processes in the last bits.
      */
-    private static CausalLm fromArrays(GptConfig config, NDManager manager, LinkedHashMap<String, NDArray> p,
-            boolean trainable) {
+    private static CausalLm fromArrays(ModelSpec spec, Architecture architecture, NDManager manager,
+            LinkedHashMap<String, NDArray> p, boolean trainable) {
         LinkedHashMap<String, NDArray> owned = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : p.entrySet()) {
             NDArray a = e.getValue().duplicate();
@@ -141,13 +127,14 @@ public final class CausalLm implements AutoCloseable {
             }
             owned.put(e.getKey(), a);
         }
-        return new CausalLm(config, manager, new Weights(owned), trainable);
+        Weights w = new Weights(owned, architecture.roles());
+        return new CausalLm(spec, architecture, manager, w, trainable, Map.of(), w);
     }
 
     /** Writes the weights as safetensors (atomically: a temporary file, then a rename). */
     public void save(Path file) {
         requireNoAdapters("save");
-        Safetensors.write(file, weights.asMap(), Map.of("format", "pt", "lethe.config", config.toString()));
+        Safetensors.write(file, weights.asMap(), Map.of("format", "pt", "lethe.config", spec.toString()));
     }
 
     /** A trainable deep copy on the same device. */
@@ -180,12 +167,29 @@ public final class CausalLm implements AutoCloseable {
             NDScope.unregister(c);
             p.put(name, c);
         });
-        return fromArrays(config, m, p, trainableCopy);
+        return fromArrays(spec, spec.architecture(), m, p, trainableCopy);
     }
 
     /** The model's shape. */
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /**
+     * The model's shape as a {@link GptConfig}, for code that still reads GPT-2's fields.
+     *
+     * @throws IllegalStateException when the model is of another architecture
+     */
     public GptConfig config() {
-        return config;
+        if (spec instanceof GptConfig c) {
+            return c;
+        }
+        throw new IllegalStateException("the model is a " + spec.getClass().getSimpleName() + ", not a GptConfig");
+    }
+
+    /** The math of this model: parameters, roles, forward pass. */
+    public Architecture architecture() {
+        return architecture;
     }
 
     /**
@@ -198,13 +202,13 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * A view of this model for training low-rank adapters (Hu et al. 2021, "LoRA", §4.1): its forward pass
-     * adds {@link LowRank#apply} to the output of each projection named in {@code lowRanks} (keys such as
-     * {@code h.0.attn.c_attn} or {@code h.1.mlp.c_proj}), and its {@link #weights()} are the adapter arrays
-     * only, named {@code <projection>.lora_A} and {@code <projection>.lora_B}, so that optimizers,
-     * estimators and objectives train just them. The base arrays are shared, not copied (freezing them is
-     * the caller's business). The view's {@link #manager()} is {@code adapterManager}, which should own the
-     * adapter arrays; closing the view closes it and leaves this model open. A view cannot be copied or
-     * saved: merge the adapters into this model first.
+     * adds {@link LowRank#apply} to the output of each projection module named in {@code lowRanks} (keys are
+     * {@link RoleModule#name()}s of projection roles, see {@link Architecture#find(Role, int)}), and its
+     * {@link #weights()} are the adapter arrays only, named {@code <module>.lora_A} and {@code <module>.lora_B},
+     * so that optimizers, estimators and objectives train just them. The base arrays are shared, not copied
+     * (freezing them is the caller's business). The view's {@link #manager()} is {@code adapterManager}, which
+     * should own the adapter arrays; closing the view closes it and leaves this model open. A view cannot be
+     * copied or saved: merge the adapters into this model first.
      */
     public CausalLm withAdapters(Map<String, LowRank> lowRanks, NDManager adapterManager) {
         requireNoAdapters("adapt");
@@ -223,7 +227,8 @@ public final class CausalLm implements AutoCloseable {
             adapterArrays.put(name + ".lora_A", lr.a());
             adapterArrays.put(name + ".lora_B", lr.b());
         }
-        return new CausalLm(config, adapterManager, weights, true, Map.copyOf(lowRanks), new Weights(adapterArrays));
+        return new CausalLm(spec, architecture, adapterManager, weights, true, Map.copyOf(lowRanks),
+                new Weights(adapterArrays, List.of()));
     }
 
     /** The base weights of a model or of an adapter view (which {@link #weights()} leaves out). */
@@ -261,171 +266,31 @@ public final class CausalLm implements AutoCloseable {
      * Forward pass.
      *
      * @param tokens token ids, shape (batch, time), integer type, time ≤ context length
-     * @param training apply dropout (when the config has any)
-     * @param keepHiddenStates also return the residual stream after every block
+     * @param training apply dropout (when the architecture has any)
+     * @param keepHiddenStates also return the residual stream after every block (a {@link HiddenStates} hook)
      */
     public ModelOutput forward(NDArray tokens, boolean training, boolean keepHiddenStates) {
-        Shape s = tokens.getShape();
-        if (s.dimension() != 2) {
-            throw new IllegalArgumentException("tokens must be (batch, time), was " + s);
-        }
-        long batch = s.get(0);
-        long time = s.get(1);
-        if (time > config.contextLength()) {
-            throw new IllegalArgumentException("sequence of " + time + " tokens exceeds the context length "
-                    + config.contextLength());
-        }
-        int d = config.width();
-        boolean dropout = training && config.dropout() > 0;
-        List<NDArray> hidden = keepHiddenStates ? new ArrayList<>() : List.of();
-        NDArray tokenEmbeddings = embed(tokens);
-        NDArray positions = weights.get("wpe.weight").get(new NDIndex().addSliceDim(0, time));
-        NDArray x = maybeDropout(tokenEmbeddings.add(positions), dropout);
-        free(tokenEmbeddings, positions);
-        if (keepHiddenStates) {
-            hidden.add(x);
-        }
-        NDArray mask = causalMask(time, x.getDataType());
-        for (int l = 0; l < config.layers(); l++) {
-            NDArray next = block(l, x, mask, batch, time, d, dropout);
-            if (keepHiddenStates) {
-                hidden.add(next);
-            } else {
-                x.close();
-            }
-            x = next;
-        }
-        NDArray last = layerNorm(x, "ln_f");
+        return forward(tokens, training, keepHiddenStates, List.of());
+    }
+
+    /**
+     * Forward pass with activation hooks, which read or replace the residual stream where it enters or leaves
+     * each block ({@link ActivationHook}), in order. The kept hidden states are what flowed after the hooks.
+     *
+     * @param tokens token ids, shape (batch, time), integer type, time ≤ context length
+     * @param training apply dropout (when the architecture has any)
+     * @param keepHiddenStates also return the residual stream after every block
+     * @param hooks applied in order; empty for none
+     */
+    public ModelOutput forward(NDArray tokens, boolean training, boolean keepHiddenStates, List<ActivationHook> hooks) {
         if (!keepHiddenStates) {
-            x.close();
+            return new ModelOutput(architecture.forward(weights, tokens, training, adapters, hooks), List.of());
         }
-        NDArray logits = Linear.linear(last, weights.get("wte.weight")).singletonOrThrow();
-        last.close();
-        return new ModelOutput(widened(logits), hidden);
-    }
-
-    private NDArray block(int l, NDArray x, NDArray mask, long batch, long time, int d, boolean dropout) {
-        String b = "h." + l + ".";
-        int heads = config.heads();
-        int hw = config.headWidth();
-        NDArray h = layerNorm(x, b + "ln_1");
-        NDArray qkv = project(h, b + "attn.c_attn");
-        // (batch, time, 3d) -> (3, batch, heads, time, hw): q, k, v by one split, each (1, batch, heads, time, hw)
-        NDArray byHead = qkv.reshape(batch, time, 3, heads, hw);
-        NDArray qkvFirst = byHead.transpose(2, 0, 3, 1, 4);
-        NDList parts = qkvFirst.split(3, 0);
-        NDArray kt = parts.get(1).transpose(0, 1, 2, 4, 3);
-        NDArray scores = parts.get(0).matMul(kt);
-        NDArray scaled = Scalars.times(scores, 1.0 / Math.sqrt(hw));
-        NDArray masked = scaled.add(mask);
-        NDArray attention = maybeDropout(masked.softmax(-1), dropout);
-        NDArray heads5 = attention.matMul(parts.get(2));
-        NDArray merged = heads5.transpose(0, 1, 3, 2, 4);
-        NDArray y = merged.reshape(batch, time, d);
-        NDArray attended = maybeDropout(project(y, b + "attn.c_proj"), dropout);
-        NDArray x1 = x.add(attended);
-        free(h, qkv, byHead, qkvFirst, kt, scores, scaled, masked, attention, heads5, merged, y, attended);
-        parts.close();
-        NDArray h2 = layerNorm(x1, b + "ln_2");
-        NDArray inner = project(h2, b + "mlp.c_fc");
-        NDArray activated = activation(inner);
-        NDArray out = maybeDropout(project(activated, b + "mlp.c_proj"), dropout);
-        NDArray x2 = x1.add(out);
-        free(x1, h2, inner, activated, out);
-        return x2;
-    }
-
-    /**
-     * Rows {@code wte[tokens]} by libtorch's {@code embedding} kernel, which does in one call what advanced
-     * indexing ({@code wte.get(tokens)}) does after building an index in Java; same values and gradient.
-     */
-    private NDArray embed(NDArray tokens) {
-        NDArray wte = weights.get("wte.weight");
-        return wte.getNDArrayInternal().embedding(tokens, wte, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    /**
-     * Releases this forward pass's handles on intermediate arrays as soon as they are no longer needed, so a
-     * pass holds about one block's intermediates at a time instead of all of them until its scope closes.
-     * Safe under autograd: libtorch's graph keeps its own references to what the backward pass needs.
-     */
-    private static void free(NDArray... arrays) {
-        for (NDArray a : arrays) {
-            a.close();
-        }
-    }
-
-    /**
-     * {@code x·W + b} for the projection {@code name}, plus its low-rank update when a view has one. One fused
-     * libtorch {@code linear} (a matrix multiply that starts from the bias, as Hugging Face GPT-2's
-     * {@code Conv1D} does with {@code addmm}) on a transposed view of the (in, out) weight: no copy, and no
-     * separate (batch, time, out) product array to add the bias to.
-     */
-    private NDArray project(NDArray x, String name) {
-        NDArray wt = weights.get(name + ".weight").transpose();
-        NDArray y = Linear.linear(x, wt, weights.get(name + ".bias")).singletonOrThrow();
-        wt.close();
-        if (adapters.isEmpty()) {
-            return y;
-        }
-        LowRank update = adapters.get(name);
-        return update == null ? y : y.add(update.apply(x));
-    }
-
-    private NDArray activation(NDArray x) {
-        return config.activation() == GptConfig.Activation.GELU ? Activation.gelu(x) : geluTanh(x);
-    }
-
-    /**
-     * GELU's tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks &amp; Gimpel 2016,
-     * "Gaussian Error Linear Units", §2), the non-linearity GPT-2 was trained with.
-     */
-    static NDArray geluTanh(NDArray x) {
-        NDArray inner = Scalars.times(x.add(Scalars.times(x.mul(x).mul(x), 0.044715)), Math.sqrt(2 / Math.PI));
-        return Scalars.times(x.mul(Scalars.plus(inner.tanh(), 1)), 0.5);
-    }
-
-    private NDArray layerNorm(NDArray x, String prefix) {
-        return LayerNorm.layerNorm(x, new Shape(config.width()), weights.get(prefix + ".weight"),
-                weights.get(prefix + ".bias"), LAYER_NORM_EPS).singletonOrThrow();
-    }
-
-    private NDArray maybeDropout(NDArray x, boolean on) {
-        return on ? Dropout.dropout(x, config.dropout(), true).singletonOrThrow() : x;
-    }
-
-    /**
-     * Float32 logits from a float16 forward pass, so that log-softmax over the vocabulary and the objectives
-     * run in float32, as under PyTorch's autocast. A product with a float32 one of shape (1) promotes the
-     * type and stays in the autograd graph ({@code toType} would cut it).
-     */
-    private static NDArray widened(NDArray logits) {
-        if (logits.getDataType() == DataType.FLOAT32) {
-            return logits;
-        }
-        NDArray one = logits.getManager().ones(new Shape(1), DataType.FLOAT32);
-        NDArray wide = logits.mul(one);
-        free(one, logits);
-        return wide;
-    }
-
-    /**
-     * Additive (time, time) mask of type {@code type}: 0 on and below the diagonal, a large negative number
-     * above it (-1e9, which float16 rounds to -∞; every row keeps its finite diagonal).
-     */
-    private synchronized NDArray causalMask(long time, DataType type) {
-        return causalMasks.computeIfAbsent(time + ":" + type, key -> {
-            float[] m = new float[(int) (time * time)];
-            for (int i = 0; i < time; i++) {
-                for (int j = i + 1; j < time; j++) {
-                    m[(int) (i * time + j)] = -1e9f;
-                }
-            }
-            NDArray f32 = manager.create(m, new Shape(time, time));
-            NDArray mask = type == DataType.FLOAT32 ? f32 : f32.toType(type, true);
-            NDScope.unregister(mask);
-            return mask;
-        });
+        HiddenStates kept = new HiddenStates();
+        List<ActivationHook> all = new ArrayList<>(hooks);
+        all.add(kept);
+        NDArray logits = architecture.forward(weights, tokens, training, adapters, all);
+        return new ModelOutput(logits, kept.states());
     }
 
     @Override

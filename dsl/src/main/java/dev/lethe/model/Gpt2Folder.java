@@ -81,7 +81,7 @@ public final class Gpt2Folder {
                 if (BUFFER.matcher(name).matches()) {
                     e.getValue().close();
                 } else if (name.equals("lm_head.weight")) {
-                    renamed.put(name, e.getValue()); // checked against wte below
+                    renamed.put(name, e.getValue()); // checked against the token embedding below
                 } else if (renamed.put(name, e.getValue()) != null) {
                     throw new IllegalArgumentException(weights + ": tensor '" + name + "' appears twice");
                 }
@@ -89,13 +89,14 @@ public final class Gpt2Folder {
             NDArray head = renamed.remove("lm_head.weight");
             CausalLm model = CausalLm.fromTensors(weights, renamed, config, manager);
             if (head != null) {
-                boolean tied = head.getShape().equals(model.weights().get("wte.weight").getShape())
-                        && head.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                                .contentEquals(model.weights().get("wte.weight"));
+                String embedding = model.architecture().find(Role.TOKEN_EMBEDDING).orElseThrow().weight();
+                NDArray tokens = model.weights().get(embedding);
+                boolean tied = head.getShape().equals(tokens.getShape())
+                        && head.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).contentEquals(tokens);
                 head.close();
                 if (!tied) {
-                    throw new IllegalArgumentException(weights + ": tensor 'lm_head.weight' differs from 'wte.weight';"
-                            + " only tied output embeddings are supported");
+                    throw new IllegalArgumentException(weights + ": tensor 'lm_head.weight' differs from '" + embedding
+                            + "'; only tied output embeddings are supported");
                 }
             }
             for (String name : renamed.keySet()) {

@@ -14,7 +14,7 @@ package dev.lethe.model;
  * @param activation the MLP's non-linearity: exact GELU, or GPT-2's tanh approximation for loaded checkpoints
  */
 public record GptConfig(int vocabSize, int layers, int width, int heads, int contextLength, float dropout,
-        Activation activation) {
+        Activation activation) implements ModelSpec {
 
     /**
      * The MLP's non-linearity.
@@ -42,6 +42,12 @@ public record GptConfig(int vocabSize, int layers, int width, int heads, int con
         require(width > 0 && width % heads == 0, "width must be a positive multiple of heads, was " + width);
         require(contextLength > 0, "contextLength must be > 0, was " + contextLength);
         require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), was " + dropout);
+    }
+
+    /** GPT-2 of this shape (a new instance: each model keeps its own, see {@link Gpt2}). */
+    @Override
+    public Architecture architecture() {
+        return new Gpt2(this);
     }
 
     /** Width of one attention head. */

@@ -2,29 +2,55 @@ package dev.lethe.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * The named parameter arrays of a model, in a fixed order (the order they were created in). Names follow
- * Hugging Face's GPT-2 layout ({@code wte.weight}, {@code h.0.attn.c_attn.weight}, ...). The arrays are
- * owned by the model's manager; a {@code Weights} never closes them.
+ * The named parameter arrays of a model, in a fixed order (the order they were created in), and the
+ * {@link Role}s its {@link Architecture} gives them. Names are the architecture's (Hugging Face's layout,
+ * e.g. GPT-2's {@code wte.weight}). The arrays are owned by the model's manager; a {@code Weights} never
+ * closes them.
  */
 public final class Weights {
     private static final NDIndex ALL = new NDIndex("...");
 
     private final Map<String, NDArray> arrays;
+    private final List<RoleModule> roles;
 
-    Weights(LinkedHashMap<String, NDArray> arrays) {
+    Weights(LinkedHashMap<String, NDArray> arrays, List<RoleModule> roles) {
         this.arrays = Collections.unmodifiableMap(arrays);
+        this.roles = List.copyOf(roles);
     }
 
-    /** Wraps named arrays (kept in the map's order); the caller keeps ownership of the arrays. */
+    /**
+     * Wraps named arrays (kept in the map's order), with no roles; the caller keeps ownership of the arrays.
+     */
     public static Weights of(Map<String, NDArray> arrays) {
-        return new Weights(new LinkedHashMap<>(arrays));
+        return new Weights(new LinkedHashMap<>(arrays), List.of());
+    }
+
+    /**
+     * The modules of the model's architecture that own these arrays ({@link Architecture#roles()}); empty for
+     * arrays that play no role of their own (an adapter view's, or {@link #of}).
+     */
+    public List<RoleModule> roles() {
+        return roles;
+    }
+
+    /** The modules owning array {@code name}: none, one, or several for a shared array (a tied head). */
+    public List<RoleModule> rolesOf(String name) {
+        List<RoleModule> out = new ArrayList<>();
+        for (RoleModule m : roles) {
+            if (m.owns(name)) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /** The array called {@code name}. */

@@ -1,4 +1,9 @@
-/** Causal language models on DJL: the GPT block stack, its configuration, weights in safetensors, and tokenizers. */
+/**
+ * Causal language models on DJL: the {@link dev.lethe.model.Architecture} seam (parameters, {@link
+ * dev.lethe.model.Role roles}, forward pass, {@link dev.lethe.model.ActivationHook activation hooks}) and
+ * its first implementation {@link dev.lethe.model.Gpt2}, the model lifecycle ({@link dev.lethe.model.CausalLm}),
+ * weights in safetensors and Hugging Face folders, and tokenizers.
+ */
 @NullMarked
 package dev.lethe.model;
 

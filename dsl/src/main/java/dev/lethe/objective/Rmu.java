@@ -2,6 +2,8 @@ package dev.lethe.objective;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
+import dev.lethe.model.Role;
+import dev.lethe.model.RolePattern;
 import dev.lethe.model.Scalars;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,10 +117,10 @@ public record Rmu(int layer, double steeringCoefficient, double alpha, long seed
 
     /**
      * The parameters RMU updates when steering the output of block {@code layer} (Li et al. 2024, "The WMDP
-     * Benchmark", §5: only layers ℓ−2, ℓ−1, ℓ; the official code updates the MLP down-projection of those
-     * blocks). In GPT-2 names the blocks are {@code h.(ℓ−3)} to {@code h.(ℓ−1)} (0-based; those below 0 are
-     * left out) and the down-projection is {@code mlp.c_proj.weight}. Patterns for
-     * {@code Optimizers.onlyLayers}.
+     * Benchmark", §5: only layers ℓ−2, ℓ−1, ℓ; the official code updates the weight of the MLP down-projection
+     * of those blocks), as {@link RolePattern}s for {@code Optimizers.onlyLayers}: the blocks
+     * are ℓ−3 to ℓ−1 (0-based; those below 0 are left out), e.g. {@code role:mlp_down@0.weight}, which any
+     * architecture resolves to its own names (GPT-2: {@code h.0.mlp.c_proj.weight}).
      */
     public static List<String> trainableParameters(int layer) {
         if (layer < 1) {
@@ -126,7 +128,7 @@ public record Rmu(int layer, double steeringCoefficient, double alpha, long seed
         }
         List<String> out = new ArrayList<>();
         for (int block = Math.max(0, layer - 3); block <= layer - 1; block++) {
-            out.add("h." + block + ".mlp.c_proj.weight");
+            out.add(new RolePattern(Role.MLP_DOWN, block, RolePattern.Part.WEIGHT).toString());
         }
         return List.copyOf(out);
     }

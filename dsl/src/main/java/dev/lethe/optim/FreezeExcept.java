@@ -1,19 +1,24 @@
 package dev.lethe.optim;
 
+import dev.lethe.model.RolePattern;
 import dev.lethe.model.Weights;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * Only some parameters trainable (Optax's {@code partition} with a zero branch): the updates of every
- * parameter whose name matches none of {@code patterns} become zeros, so those weights stay bit-identical.
+ * parameter that matches none of {@code patterns} become zeros, so those weights stay bit-identical.
  * RMU updates only three blocks' MLP weights this way (Li et al. 2024, "The WMDP Benchmark", §5; see
  * {@code Rmu.trainableParameters}).
  *
- * <p>A pattern is a glob over GPT-2 parameter names ({@code h.1.mlp.c_fc.weight}): {@code *} matches any
- * run of characters (dots included), {@code ?} one character, everything else itself, and the whole name
- * must match: {@code h.1.mlp.*}, {@code h.?.attn.c_attn.weight}, {@code *.bias}. A pattern starting with
- * {@code regex:} is a Java regular expression instead ({@code regex:h\.[0-2]\.mlp\..*}).
+ * <p>A pattern is a glob over the model's parameter names (GPT-2's {@code h.1.mlp.c_fc.weight}): {@code *}
+ * matches any run of characters (dots included), {@code ?} one character, everything else itself, and the
+ * whole name must match: {@code h.1.mlp.*}, {@code h.?.attn.c_attn.weight}, {@code *.bias}. A pattern
+ * starting with {@code regex:} is a Java regular expression instead ({@code regex:h\.[0-2]\.mlp\..*}).
+ * A pattern starting with {@code role:} chooses by {@link dev.lethe.model.Role} instead of by name, the same
+ * for every architecture ({@link RolePattern}): {@code role:mlp_down@2.weight}, {@code role:mlp_up@*},
+ * {@code role:final_norm}; it matches the arrays the model's architecture gives that role
+ * ({@link Weights#roles()}), and nothing in weights without roles (an adapter view's).
  *
  * @param patterns the names that stay trainable; at least one
  */
@@ -26,14 +31,20 @@ public record FreezeExcept(List<String> patterns) implements Transform {
         }
         patterns = List.copyOf(patterns);
         for (String p : patterns) {
-            compile(p);
+            if (RolePattern.isRolePattern(p)) {
+                RolePattern.parse(p);
+            } else {
+                compile(p);
+            }
         }
     }
 
-    /** Whether parameter {@code name} matches one of the patterns. */
-    public boolean trains(String name) {
+    /** Whether parameter {@code name} of {@code weights} matches one of the patterns. */
+    public boolean trains(String name, Weights weights) {
         for (String p : patterns) {
-            if (compile(p).matcher(name).matches()) {
+            if (RolePattern.isRolePattern(p)
+                    ? RolePattern.parse(p).matches(name, weights.rolesOf(name))
+                    : compile(p).matcher(name).matches()) {
                 return true;
             }
         }
@@ -42,7 +53,7 @@ public record FreezeExcept(List<String> patterns) implements Transform {
 
     @Override
     public Updates update(Updates updates, TransformState state, Weights weights, long step, long totalSteps) {
-        return updates.map((name, u) -> trains(name) ? u : u.zerosLike());
+        return updates.map((name, u) -> trains(name, weights) ? u : u.zerosLike());
     }
 
     /** The pattern as a regular expression (see the class comment). */

@@ -118,7 +118,8 @@ public final class Optimizers {
 
     /**
      * {@code inner} with only the parameters matching {@code patterns} trainable ({@link FreezeExcept}
-     * globs, e.g. {@code "h.1.mlp.*"}; RMU's choice is {@code Rmu.trainableParameters(layer)}, Li et al. 2024,
+     * globs over names, e.g. {@code "h.1.mlp.*"}, or role patterns, e.g. {@code "role:mlp_down@1.weight"};
+     * RMU's choice is {@code Rmu.trainableParameters(layer)}, Li et al. 2024,
      * "The WMDP Benchmark", §5). The filter goes first in the chain, right after the estimator, so stateful
      * transforms (momentum, Adam's moments) never see the frozen parameters' gradients, and again last, so
      * transforms that add terms of their own (AdamW's decoupled weight decay) cannot move them either: the

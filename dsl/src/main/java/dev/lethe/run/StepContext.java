@@ -268,7 +268,7 @@ final class StepContext implements LossOracle {
 
         @Override
         public int layers() {
-            return model.config().layers();
+            return model.architecture().blocks();
         }
 
         private int checkLayer(int layer) {

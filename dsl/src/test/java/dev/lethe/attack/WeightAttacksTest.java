@@ -69,6 +69,9 @@ class WeightAttacksTest {
             randomizeRankOne(model.weights());
             Map<String, float[]> before = snapshot(model.weights());
             Quantize.inPlace(model.weights(), 4);
+            assertEquals(Set.of("wte.weight", "wpe.weight"), model.weights().names().stream()
+                    .filter(n -> Quantize.isEmbedding(n, model.weights())).collect(java.util.stream.Collectors.toSet()),
+                    "the embedding roles are quantized per row");
             model.weights().forEach((name, w) -> {
                 float[] now = w.toFloatArray();
                 if (Weights.isBiasOrNorm(name, w)) {
@@ -77,7 +80,7 @@ class WeightAttacksTest {
                     assertFalse(java.util.Arrays.equals(before.get(name), now), name + " must change");
                     long rows = w.getShape().get(0);
                     long cols = w.getShape().get(1);
-                    boolean perRow = Quantize.isEmbedding(name);
+                    boolean perRow = Quantize.isEmbedding(name, model.weights());
                     for (int c = 0; c < (perRow ? rows : cols); c++) {
                         Set<Float> levels = new HashSet<>();
                         for (int r = 0; r < (perRow ? cols : rows); r++) {

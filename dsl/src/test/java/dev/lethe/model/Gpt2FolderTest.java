@@ -190,7 +190,7 @@ class Gpt2FolderTest {
     @Test
     void tanhGeluMatchesHandValues() {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            float[] y = CausalLm.geluTanh(m.create(new float[] {1f, -2f, 0.5f})).toFloatArray();
+            float[] y = Gpt2.geluTanh(m.create(new float[] {1f, -2f, 0.5f})).toFloatArray();
             // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), evaluated in double precision
             assertEquals(0.8411919906082768, y[0], 1e-6);
             assertEquals(-0.04540230591222494, y[1], 1e-6);

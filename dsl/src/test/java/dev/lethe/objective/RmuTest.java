@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +12,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lethe.data.Split;
+import dev.lethe.model.CausalLm;
+import dev.lethe.model.GptConfig;
+import dev.lethe.model.RolePattern;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,10 +139,17 @@ class RmuTest {
 
     @Test
     void trainableParametersAreTheDownProjectionsOfBlocksLMinus2ToL() {
-        assertEquals(List.of("h.1.mlp.c_proj.weight", "h.2.mlp.c_proj.weight", "h.3.mlp.c_proj.weight"),
+        assertEquals(List.of("role:mlp_down@1.weight", "role:mlp_down@2.weight", "role:mlp_down@3.weight"),
                 Rmu.trainableParameters(4));
-        assertEquals(List.of("h.0.mlp.c_proj.weight"), Rmu.trainableParameters(1));
+        assertEquals(List.of("role:mlp_down@0.weight"), Rmu.trainableParameters(1));
         assertThrows(IllegalArgumentException.class, () -> Rmu.trainableParameters(0));
+        try (CausalLm model = CausalLm.initialize(new GptConfig(11, 4, 8, 2, 4, 0f), 1, Device.cpu())) {
+            List<RolePattern> only = Rmu.trainableParameters(4).stream().map(RolePattern::parse).toList();
+            assertEquals(List.of("h.1.mlp.c_proj.weight", "h.2.mlp.c_proj.weight", "h.3.mlp.c_proj.weight"),
+                    model.weights().names().stream()
+                            .filter(n -> only.stream().anyMatch(p -> p.matches(n, model.weights().rolesOf(n)))).toList(),
+                    "in GPT-2's names");
+        }
     }
 
     @Test
