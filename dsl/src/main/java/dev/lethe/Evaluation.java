@@ -1,8 +1,10 @@
 package dev.lethe;
 
 import dev.lethe.data.Split;
+import dev.lethe.eval.Metric;
 import dev.lethe.eval.Suite;
 import dev.lethe.eval.Suites;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -74,6 +76,19 @@ public record Evaluation(List<Suite> suites, List<Split> splits, @Nullable Conti
      */
     public Evaluation every(long k) {
         return continual(k, List.of(Suites.answers()), List.of(Split.FORGET, Split.RETAIN));
+    }
+
+    /**
+     * Every metric the suites declare, the final ones first and then those of the continual evaluation, without
+     * repeats.
+     */
+    public List<Metric> metrics() {
+        List<Metric> out = new ArrayList<>();
+        suites.forEach(s -> out.addAll(s.metrics()));
+        if (continual != null) {
+            continual.suites().forEach(s -> out.addAll(s.metrics()));
+        }
+        return List.copyOf(Metric.byName(out).values());
     }
 
     /** A copy that also evaluates {@code continualSuites} on {@code continualSplits} continually every {@code k} steps. */

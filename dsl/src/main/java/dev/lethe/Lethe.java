@@ -85,7 +85,7 @@ public final class Lethe {
 
         /**
          * Robustness evaluation: adds each of {@code attacks} as by {@link #attack(Attack)}, so the evaluation
-         * also reports each attacked model {@code unlearned+<name>} and {@link RunResult#attackDeltas()}
+         * also reports each attacked model {@code unlearned+<name>} and {@link dev.lethe.report.RunTables#attackDeltas}
          * the change each attack makes, e.g. {@code .robustness(relearn(20, 5, 1e-3), quantize(4))}.
          */
         default RecipeStep robustness(Attack... attacks) {

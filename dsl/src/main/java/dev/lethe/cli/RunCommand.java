@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.RunResult;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.recipe.RecipeException;
+import dev.lethe.report.RunTables;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
@@ -96,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         dir.finish(result);
-        out.println(result.summary().printAll());
+        out.println(RunTables.summary(result).printAll());
         out.println(result.stages().printAll());
         result.stopReasons().forEach(r -> out.println("stopped early: " + r));
         out.println("written to " + dir.path());

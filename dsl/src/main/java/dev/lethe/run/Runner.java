@@ -21,6 +21,7 @@ import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.eval.CrossModelMetrics;
+import dev.lethe.eval.Metric;
 import dev.lethe.eval.MetricValue;
 import dev.lethe.eval.ReferenceKl;
 import dev.lethe.eval.Suite;
@@ -76,7 +77,7 @@ public final class Runner {
     private static final String LEARNED = "learned";
     private static final String REFERENCE = "reference";
     private static final String UNLEARNED = "unlearned";
-    private static final String KL = "kl_to_reference";
+    private static final String KL = ReferenceKl.KL_TO_REFERENCE.name();
     private static final int KL_BATCH = 64;
 
     private final Recipe recipe;
@@ -189,10 +190,18 @@ public final class Runner {
                 rows.add(RunResult.Row.of(d.model(), d.split(), d.metric(), d.value()));
             }
             rows.addAll(curveRows);
-            return new RunResult(recipe, rows, log, perExample(values));
+            return new RunResult(recipe, rows, log, perExample(values), metrics());
         } finally {
             models.values().forEach(CausalLm::close);
         }
+    }
+
+    /** The metrics of the recipe's suites, the cross-model ones and {@code kl_to_reference}, by name. */
+    private Map<String, Metric> metrics() {
+        List<Metric> all = new ArrayList<>(recipe.evaluate().metrics());
+        all.addAll(CrossModelMetrics.METRICS);
+        all.add(ReferenceKl.KL_TO_REFERENCE);
+        return Metric.byName(all);
     }
 
     private CausalLm train(String stage, GptConfig config, Device device, Training training, Dataset data,
@@ -615,10 +624,10 @@ public final class Runner {
             @Nullable Map<String, Map<Split, Map<String, MetricValue>>> values) {
         for (Suite suite : evaluation.suites()) {
             for (MetricValue v : suite.evaluate(model, tokenizer, data.view(split))) {
-                rows.add(new RunResult.Row(name, stage, split.id(), v.metric(), v.value(), step));
+                rows.add(new RunResult.Row(name, stage, split.id(), v.name(), v.value(), step));
                 if (values != null) {
                     values.computeIfAbsent(name, k -> new EnumMap<>(Split.class))
-                            .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.metric(), v);
+                            .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.name(), v);
                 }
             }
         }
