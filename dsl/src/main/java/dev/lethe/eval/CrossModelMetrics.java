@@ -50,6 +50,7 @@ public final class CrossModelMetrics {
     /** Every metric {@link #compute} can derive. */
     public static final List<Metric> METRICS = List.of(FORGET_QUALITY, MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K,
             MIA_AUC_MIN_K_PP, MODEL_UTILITY, PRIVLEAK);
+    /** The AUC of each membership score, in the order of {@link PrivacySuite#SCORES}. */
     private static final List<Metric> AUCS = List.of(MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K, MIA_AUC_MIN_K_PP);
 
     private CrossModelMetrics() {}
