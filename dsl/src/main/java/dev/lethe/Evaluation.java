@@ -1,8 +1,10 @@
 package dev.lethe;
 
 import dev.lethe.data.Split;
+import dev.lethe.eval.Metric;
 import dev.lethe.eval.Suite;
 import dev.lethe.eval.Suites;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,6 +42,13 @@ public record Evaluation(List<Suite> suites, List<Split> splits) implements Stag
     /** {@code suites} on all four splits. */
     public static Evaluation of(Suite... suites) {
         return new Evaluation(List.of(suites), List.of(Split.values()));
+    }
+
+    /** Every metric the suites declare, in suite order, without repeats. */
+    public List<Metric> metrics() {
+        List<Metric> out = new ArrayList<>();
+        suites.forEach(s -> out.addAll(s.metrics()));
+        return List.copyOf(Metric.byName(out).values());
     }
 
     @Override

@@ -158,7 +158,8 @@ public final class Lethe {
 
         /**
          * Robustness evaluation: adds each of {@code attacks} as by {@link #attack(Attack)}, e.g.
-         * {@code .robustness(relearn(20, 5, 1e-3), quantize(4))}.
+         * {@code .robustness(relearn(20, 5, 1e-3), quantize(4))}; {@link dev.lethe.report.RunTables#attackDeltas}
+         * then shows the change each attack makes.
          */
         default RecipeStep robustness(Attack... attacks) {
             RecipeStep step = this;

@@ -1,14 +1,13 @@
 package dev.lethe;
 
-import dev.lethe.attack.Attack;
 import dev.lethe.data.Split;
+import dev.lethe.eval.Metric;
 import dev.lethe.run.RunEvent;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -16,21 +15,23 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
- * What a run produced: the metrics of every model on every split as a tidy Tablesaw table, and the event
- * log (stage timings, per-step losses, stop reasons).
+ * What a run produced: the metrics of every model on every split as a tidy Tablesaw table, the
+ * {@link Metric} behind each metric name (its direction and scope), and the event log (stage timings,
+ * per-step losses, stop reasons). The tables shaped for reading (summary, headline, attack deltas,
+ * stability) are views of it in {@code dev.lethe.report}.
  *
  * <p>Every row says which stage measured it and after how many of that stage's steps. The <em>final</em>
- * values, the ones {@link #value}, {@link #summary()}, {@link #headline()} and {@link #attackDeltas()}
- * read, are those of the stages {@value #EVALUATE} (the learned, reference and unlearned models) and
- * {@value #ATTACK} (the attacked models), with step 0. The other rows are curves: continual evaluation
- * during a training stage ({@code unlearn}, {@code unlearn.request<i>}, {@code attack.<name>}), one point
- * every few steps, read with {@link #curve} and summarised by {@link #stability()}.
+ * values, the ones {@link #value} reads, are those of the stages {@value #EVALUATE} (the learned, reference
+ * and unlearned models) and {@value #ATTACK} (the attacked models), with step 0. The other rows are curves:
+ * continual evaluation during a training stage ({@code unlearn}, {@code unlearn.request<i>},
+ * {@code attack.<name>}), one point every few steps, read with {@link #curve}.
  */
 public final class RunResult {
     private final Recipe recipe;
     private final List<Row> rows;
     private final List<RunEvent> events;
     private final List<Scores> scores;
+    private final Map<String, Metric> metrics;
 
     /** The stage of the final values of the learned, reference and unlearned models. */
     public static final String EVALUATE = "evaluate";
@@ -74,17 +75,24 @@ public final class RunResult {
      */
     public record Scores(String model, String split, String metric, double[] values) {}
 
-    /** A result of {@code recipe} without per-example values. */
-    public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events) {
-        this(recipe, rows, events, List.of());
+    /** A result of {@code recipe} without per-example values; {@code metrics} as in the full constructor. */
+    public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events, Map<String, Metric> metrics) {
+        this(recipe, rows, events, List.of(), metrics);
     }
 
-    /** A result of {@code recipe} with the per-example values of the metrics that keep them. */
-    public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events, List<Scores> scores) {
+    /**
+     * A result of {@code recipe} with the per-example values of the metrics that keep them.
+     *
+     * @param metrics the metric of each name the rows use, by name (a run passes those its suites declare, the
+     *     cross-model ones and {@code kl_to_reference})
+     */
+    public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events, List<Scores> scores,
+            Map<String, Metric> metrics) {
         this.recipe = recipe;
         this.rows = List.copyOf(rows);
         this.events = List.copyOf(events);
         this.scores = List.copyOf(scores);
+        this.metrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
     /** The recipe that was run. */
@@ -111,68 +119,28 @@ public final class RunResult {
         return t;
     }
 
+    /**
+     * The metric called {@code name}: its direction and scope.
+     *
+     * @throws IllegalArgumentException when the run declared no metric of that name
+     */
+    public Metric metric(String name) {
+        @Nullable Metric m = metrics.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("the run declared no metric " + name + "; declared: "
+                    + metrics.keySet());
+        }
+        return m;
+    }
+
+    /** The declared metrics by name, in the order they were declared. */
+    public Map<String, Metric> metrics() {
+        return metrics;
+    }
+
     /** Every row, final values and curve points, in the order they were measured. */
     public List<Row> rows() {
         return rows;
-    }
-
-    /**
-     * The per-split metrics, one row per model and split, one column per metric: the table to read (the
-     * per-example membership scores and the cross-split metrics are in {@link #headline()} and
-     * {@link #table()}). Printing shows four decimals; the cells hold the full values.
-     */
-    public Table summary() {
-        Set<String> splits = new LinkedHashSet<>();
-        for (Split s : Split.values()) {
-            splits.add(s.id());
-        }
-        return pivot(recipe.name(), r -> splits.contains(r.split()) && !r.metric().startsWith("mia_")
-                && !r.metric().equals("forget_quality"));
-    }
-
-    /**
-     * The metrics that span models or splits (forget quality, model utility, membership-inference AUCs,
-     * PrivLeak), one row per model and span.
-     */
-    public Table headline() {
-        Set<String> splits = new LinkedHashSet<>();
-        for (Split s : Split.values()) {
-            splits.add(s.id());
-        }
-        return pivot(recipe.name() + " (across splits)", r -> !splits.contains(r.split()) || r.metric().equals(
-                "forget_quality"));
-    }
-
-    private Table pivot(String title, java.util.function.Predicate<Row> keep) {
-        Set<String> metrics = new LinkedHashSet<>();
-        Set<List<String>> keys = new LinkedHashSet<>();
-        for (Row r : rows) {
-            if (r.isFinal() && keep.test(r)) {
-                metrics.add(r.metric());
-                keys.add(List.of(r.model(), r.split()));
-            }
-        }
-        List<List<String>> ordered = new ArrayList<>(keys);
-        // the trained models first, in the order they were made, then the attacked ones in the recipe's order
-        List<String> trained = List.of("learned", "reference", "unlearned");
-        ordered.sort(java.util.Comparator.comparingInt(k -> {
-            int i = trained.indexOf(k.get(0));
-            return i < 0 ? trained.size() : i;
-        }));
-        Table t = Table.create(title, StringColumn.create("model"), StringColumn.create("split"));
-        for (String m : metrics) {
-            DoubleColumn c = DoubleColumn.create(m);
-            c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
-            t.addColumns(c);
-        }
-        for (List<String> k : ordered) {
-            t.stringColumn("model").append(k.get(0));
-            t.stringColumn("split").append(k.get(1));
-            for (String m : metrics) {
-                t.doubleColumn(m).append(find(k.get(0), k.get(1), m));
-            }
-        }
-        return t;
     }
 
     /**
@@ -208,54 +176,6 @@ public final class RunResult {
         throw new IllegalArgumentException("no " + metric + " for " + model + " on " + split);
     }
 
-    private double find(String model, String split, String metric) {
-        for (Row r : rows) {
-            if (r.isFinal() && r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)) {
-                return r.value();
-            }
-        }
-        return Double.NaN;
-    }
-
-    /**
-     * How each attack moved each metric of the unlearned model: columns {@code attack, split, metric, before,
-     * after, delta}, where {@code before} is the {@code unlearned} model's value, {@code after} the value of
-     * {@code unlearned+<attack>} and {@code delta = after − before}; one row per value the attacked model
-     * has (cross-split metrics included), in the order of the recipe's attacks. Empty without attacks or
-     * without an unlearning stage.
-     */
-    public Table attackDeltas() {
-        DoubleColumn before = DoubleColumn.create("before");
-        DoubleColumn after = DoubleColumn.create("after");
-        DoubleColumn delta = DoubleColumn.create("delta");
-        for (DoubleColumn c : List.of(before, after, delta)) {
-            c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
-        }
-        Table t = Table.create(recipe.name() + " (attacks on unlearned)", StringColumn.create("attack"),
-                StringColumn.create("split"), StringColumn.create("metric"), before, after, delta);
-        List<Attack> attacks = new ArrayList<>();
-        for (Stage s : recipe.stages()) {
-            if (s instanceof Attacking stage) {
-                attacks.addAll(stage.attacks());
-            }
-        }
-        for (Attack a : attacks) {
-            String name = a.modelName("unlearned");
-            for (Row r : rows) {
-                if (r.isFinal() && r.model().equals(name)) {
-                    double b = find("unlearned", r.split(), r.metric());
-                    t.stringColumn("attack").append(a.name());
-                    t.stringColumn("split").append(r.split());
-                    t.stringColumn("metric").append(r.metric());
-                    before.append(b);
-                    after.append(r.value());
-                    delta.append(r.value() - b);
-                }
-            }
-        }
-        return t;
-    }
-
     /**
      * The curve of {@code metric} of {@code model} on {@code split} during {@code stage} (e.g.
      * {@code unlearned}, {@code unlearn}, {@code forget}, {@code exact_match}): one point per continual
@@ -271,75 +191,6 @@ public final class RunResult {
         }
         out.sort(java.util.Comparator.comparingLong(Row::step));
         return out;
-    }
-
-    /**
-     * The stability of every curve: one row per model, stage, split and metric that was evaluated
-     * continually, with columns {@code final} (the last point), {@code min}, {@code max}, {@code worst}
-     * and {@code gap}. {@code worst} is the value furthest in the bad direction by the rule of
-     * {@link #isWorseWhenHigher}; {@code gap = |worst − final|} is how much worse than its end point the
-     * curve was at its worst: the stability gap of De Lange, van de Ven and Tuytelaars 2023, "Continual
-     * evaluation for lifelong learning: identifying the stability gap" (ICLR 2023, §3), per metric.
-     */
-    public Table stability() {
-        Map<List<String>, List<Row>> curves = new LinkedHashMap<>();
-        for (Row r : rows) {
-            if (!r.isFinal()) {
-                curves.computeIfAbsent(List.of(r.model(), r.stage(), r.split(), r.metric()), k -> new ArrayList<>())
-                        .add(r);
-            }
-        }
-        DoubleColumn last = DoubleColumn.create("final");
-        DoubleColumn min = DoubleColumn.create("min");
-        DoubleColumn max = DoubleColumn.create("max");
-        DoubleColumn worst = DoubleColumn.create("worst");
-        DoubleColumn gap = DoubleColumn.create("gap");
-        for (DoubleColumn c : List.of(last, min, max, worst, gap)) {
-            c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
-        }
-        Table t = Table.create(recipe.name() + " (stability)", StringColumn.create("model"),
-                StringColumn.create("stage"), StringColumn.create("split"), StringColumn.create("metric"), last,
-                min, max, worst, gap);
-        for (Map.Entry<List<String>, List<Row>> e : curves.entrySet()) {
-            List<Row> points = new ArrayList<>(e.getValue());
-            points.sort(java.util.Comparator.comparingLong(Row::step));
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = Double.NEGATIVE_INFINITY;
-            for (Row r : points) {
-                lo = Math.min(lo, r.value());
-                hi = Math.max(hi, r.value());
-            }
-            double end = points.get(points.size() - 1).value();
-            double bad = isWorseWhenHigher(e.getKey().get(2), e.getKey().get(3)) ? hi : lo;
-            t.stringColumn("model").append(e.getKey().get(0));
-            t.stringColumn("stage").append(e.getKey().get(1));
-            t.stringColumn("split").append(e.getKey().get(2));
-            t.stringColumn("metric").append(e.getKey().get(3));
-            last.append(end);
-            min.append(lo);
-            max.append(hi);
-            worst.append(bad);
-            gap.append(Math.abs(bad - end));
-        }
-        return t;
-    }
-
-    /**
-     * The direction rule of {@link #stability()}: whether a higher {@code metric} on {@code split} is worse.
-     * Knowledge of the forget split is bad and knowledge elsewhere is good; a metric measures knowledge
-     * upwards (probability, exact match, accuracy, ROUGE, truth ratio, ...) unless it is a loss
-     * ({@code nll}, names ending in {@code _nll} or {@code loss}), which measures it downwards. So on
-     * {@code forget} higher is worse for upward metrics, and on every other split higher is worse for
-     * losses. A divergence from the reference (names starting with {@code kl}) is worse when higher on
-     * every split.
-     */
-    public static boolean isWorseWhenHigher(String split, String metric) {
-        if (metric.startsWith("kl")) {
-            return true;
-        }
-        boolean downward = metric.equals("nll") || metric.endsWith("_nll") || metric.endsWith("loss");
-        boolean forget = split.equals(Split.FORGET.id());
-        return forget != downward;
     }
 
     /**
@@ -398,8 +249,9 @@ public final class RunResult {
         return out;
     }
 
+    /** The recipe's name and how many rows and events the result holds; its tables are in {@code dev.lethe.report}. */
     @Override
     public String toString() {
-        return summary().printAll();
+        return "RunResult " + recipe.name() + ": " + rows.size() + " rows, " + events.size() + " events";
     }
 }

@@ -29,6 +29,14 @@ public interface Stage {
         return produces() != null;
     }
 
+    /**
+     * The continual evaluation of the model this stage trains (of its relearning attacks, for an attack stage), or
+     * null; records with a {@code continual} component answer with it.
+     */
+    default @Nullable Continual continual() {
+        return null;
+    }
+
     /** Whether the stage trains weights (and so is checkpointed, and can be evaluated continually). */
     default boolean trains() {
         return false;

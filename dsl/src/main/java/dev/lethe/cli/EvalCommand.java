@@ -6,6 +6,7 @@ import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.report.HtmlReport;
+import dev.lethe.report.RunTables;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
@@ -83,7 +84,7 @@ final class EvalCommand implements Callable<Integer> {
         AtomicFiles.writeString(eval.resolve("recipe.yaml"), codec.write(recipe));
         AtomicFiles.writeString(eval.resolve("metrics.csv"), result.csv());
         HtmlReport.write(result, eval.resolve("report"));
-        out.println(result.summary().printAll());
+        out.println(RunTables.summary(result).printAll());
         out.println("written to " + eval);
         out.flush();
         return 0;

@@ -4,6 +4,7 @@ import dev.lethe.Quickstart;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.report.HtmlReport;
+import dev.lethe.report.RunTables;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.Runner;
 import java.nio.file.Path;
@@ -57,9 +58,9 @@ public final class LetheCommand implements Runnable {
                 runner.cache(cache);
             }
             RunResult result = runner.run();
-            System.out.println(result.summary().printAll());
-            System.out.println(result.headline().printAll());
-            Table deltas = result.attackDeltas();
+            System.out.println(RunTables.summary(result).printAll());
+            System.out.println(RunTables.headline(result).printAll());
+            Table deltas = RunTables.attackDeltas(result);
             if (deltas.rowCount() > 0) {
                 System.out.println(deltas.where(deltas.stringColumn("split").isEqualTo("forget")).printAll());
             }

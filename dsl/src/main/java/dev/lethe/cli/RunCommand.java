@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.RunResult;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.recipe.RecipeException;
+import dev.lethe.report.RunTables;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.report.HtmlReport;
 import dev.lethe.run.RunDirectory;
@@ -98,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
         }
         HtmlReport.write(result, dir.report());
         dir.finish(result);
-        out.println(result.summary().printAll());
+        out.println(RunTables.summary(result).printAll());
         out.println(result.stages().printAll());
         result.stopReasons().forEach(r -> out.println("stopped early: " + r));
         out.println("written to " + dir.path());

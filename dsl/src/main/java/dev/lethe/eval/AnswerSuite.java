@@ -23,6 +23,23 @@ import java.util.List;
  * @param batchSize examples per forward pass
  */
 public record AnswerSuite(int batchSize) implements Suite {
+    /** avgNLL of the answer tokens; lower means the answers are known. */
+    public static final Metric NLL = new Metric("nll", Metric.Direction.HIGHER_KNOWS_LESS, Metric.Scope.PER_SPLIT,
+            "mean negative log-likelihood per answer token");
+    /** exp(−avgNLL), TOFU's length-normalised answer probability. */
+    public static final Metric PROBABILITY = new Metric("probability", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "length-normalised answer probability exp(-avgNLL)");
+    /** Share of answers that greedy decoding reproduces exactly. */
+    public static final Metric EXACT_MATCH = new Metric("exact_match", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "share of answers greedy decoding reproduces exactly");
+    /** Share of answer tokens whose argmax is the label, averaged per example. */
+    public static final Metric TOKEN_ACCURACY = new Metric("token_accuracy", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "share of answer tokens whose argmax is the label");
+
+    @Override
+    public List<Metric> metrics() {
+        return List.of(NLL, PROBABILITY, EXACT_MATCH, TOKEN_ACCURACY);
+    }
 
     @Override
     public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {
@@ -47,7 +64,7 @@ public record AnswerSuite(int batchSize) implements Suite {
             accuracy += (double) hits / s.length();
         }
         int count = examples.size();
-        return List.of(new MetricValue("nll", nll / count), new MetricValue("probability", probability / count),
-                new MetricValue("exact_match", exact / count), new MetricValue("token_accuracy", accuracy / count));
+        return List.of(new MetricValue(NLL, nll / count), new MetricValue(PROBABILITY, probability / count),
+                new MetricValue(EXACT_MATCH, exact / count), new MetricValue(TOKEN_ACCURACY, accuracy / count));
     }
 }

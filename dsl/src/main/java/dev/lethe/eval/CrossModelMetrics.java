@@ -30,7 +30,39 @@ public final class CrossModelMetrics {
     /** The name of the reference model in a run. */
     public static final String REFERENCE = "reference";
 
+    /** TOFU's forget quality: the KS-test p-value of the forget truth ratios against the reference's. */
+    public static final Metric FORGET_QUALITY = new Metric("forget_quality", Metric.Direction.HIGHER_IS_BETTER,
+            Metric.Scope.ACROSS_MODELS, "TOFU forget quality: KS p-value of forget truth ratios against the reference's");
+    /** ROC AUC of the LOSS score, forget (members) against holdout. */
+    public static final Metric MIA_AUC_LOSS = auc(PrivacySuite.LOSS);
+    /** ROC AUC of the zlib score, forget (members) against holdout. */
+    public static final Metric MIA_AUC_ZLIB = auc(PrivacySuite.ZLIB);
+    /** ROC AUC of the Min-K% score, forget (members) against holdout. */
+    public static final Metric MIA_AUC_MIN_K = auc(PrivacySuite.MIN_K);
+    /** ROC AUC of the Min-K%++ score, forget (members) against holdout. */
+    public static final Metric MIA_AUC_MIN_K_PP = auc(PrivacySuite.MIN_K_PP);
+    /** MUSE's PrivLeak on the Min-K% AUC, relative to the reference's; 0 is ideal. */
+    public static final Metric PRIVLEAK = new Metric("privleak", Metric.Direction.ZERO_IS_BEST,
+            Metric.Scope.ACROSS_MODELS, "MUSE PrivLeak: (AUC - AUC_reference) / AUC_reference x 100 on Min-K%");
+    /** TOFU's model utility: harmonic mean of probability, ROUGE-L recall and truth ratio on retain and world. */
+    public static final Metric MODEL_UTILITY = new Metric("model_utility", Metric.Direction.HIGHER_IS_BETTER,
+            Metric.Scope.ACROSS_SPLITS, "TOFU model utility: harmonic mean of six retain and world metrics");
+    /** Every metric {@link #compute} can derive. */
+    public static final List<Metric> METRICS = List.of(FORGET_QUALITY, MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K,
+            MIA_AUC_MIN_K_PP, MODEL_UTILITY, PRIVLEAK);
+    /** The AUC of each membership score, in the order of {@link PrivacySuite#SCORES}. */
+    private static final List<Metric> AUCS = List.of(MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K, MIA_AUC_MIN_K_PP);
+
     private CrossModelMetrics() {}
+
+    /**
+     * The ROC AUC of membership {@code score} ({@code mia_x} → {@code mia_auc_x}): higher means forget members are
+     * told apart from holdout non-members better, i.e. the model still holds more of the forget split.
+     */
+    private static Metric auc(Metric score) {
+        return new Metric(score.name().replace("mia_", "mia_auc_"), Metric.Direction.HIGHER_IS_WORSE,
+                Metric.Scope.ACROSS_SPLITS, "ROC AUC of " + score.name() + ", forget members against holdout");
+    }
 
     /**
      * A derived value.
@@ -49,31 +81,32 @@ public final class CrossModelMetrics {
         Map<String, Double> minKAuc = new LinkedHashMap<>();
         for (Map.Entry<String, Map<Split, Map<String, MetricValue>>> m : values.entrySet()) {
             Map<Split, Map<String, MetricValue>> mine = m.getValue();
-            double[] tr = samples(mine, Split.FORGET, "truth_ratio");
-            double[] refTr = reference == null ? null : samples(reference, Split.FORGET, "truth_ratio");
+            double[] tr = samples(mine, Split.FORGET, TofuSuite.TRUTH_RATIO);
+            double[] refTr = reference == null ? null : samples(reference, Split.FORGET, TofuSuite.TRUTH_RATIO);
             if (tr != null && refTr != null) {
-                out.add(new Derived(m.getKey(), Split.FORGET.id(), "forget_quality",
+                out.add(new Derived(m.getKey(), Split.FORGET.id(), FORGET_QUALITY.name(),
                         KolmogorovSmirnov.twoSample(tr, refTr).pValue()));
             }
-            for (String score : PrivacySuite.SCORES) {
+            for (int k = 0; k < PrivacySuite.SCORES.size(); k++) {
+                Metric score = PrivacySuite.SCORES.get(k);
                 double[] members = samples(mine, Split.FORGET, score);
                 double[] others = samples(mine, Split.HOLDOUT, score);
                 if (members != null && others != null) {
                     double auc = membershipAuc(members, others);
-                    out.add(new Derived(m.getKey(), "forget+holdout", score.replace("mia_", "mia_auc_"), auc));
-                    if (score.equals("mia_min_k")) {
+                    out.add(new Derived(m.getKey(), "forget+holdout", AUCS.get(k).name(), auc));
+                    if (score.equals(PrivacySuite.MIN_K)) {
                         minKAuc.put(m.getKey(), auc);
                     }
                 }
             }
             double utility = utility(mine);
             if (!Double.isNaN(utility)) {
-                out.add(new Derived(m.getKey(), "retain+world", "model_utility", utility));
+                out.add(new Derived(m.getKey(), "retain+world", MODEL_UTILITY.name(), utility));
             }
         }
         Double referenceAuc = minKAuc.get(REFERENCE);
         if (referenceAuc != null) {
-            minKAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", "privleak",
+            minKAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", PRIVLEAK.name(),
                     Aggregates.privLeak(auc, referenceAuc))));
         }
         return out;
@@ -114,9 +147,9 @@ public final class CrossModelMetrics {
     private static double utility(Map<Split, Map<String, MetricValue>> mine) {
         List<Double> parts = new ArrayList<>();
         for (Split s : new Split[] {Split.RETAIN, Split.WORLD}) {
-            for (String metric : new String[] {"tofu_probability", "rouge_l_recall", "truth_ratio"}) {
+            for (Metric metric : List.of(TofuSuite.PROBABILITY, TofuSuite.ROUGE_L_RECALL, TofuSuite.TRUTH_RATIO)) {
                 Map<String, MetricValue> bySplit = mine.get(s);
-                MetricValue v = bySplit == null ? null : bySplit.get(metric);
+                MetricValue v = bySplit == null ? null : bySplit.get(metric.name());
                 if (v == null) {
                     return Double.NaN;
                 }
@@ -126,9 +159,9 @@ public final class CrossModelMetrics {
         return Aggregates.harmonicMean(parts.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static double @Nullable [] samples(Map<Split, Map<String, MetricValue>> values, Split split, String metric) {
+    private static double @Nullable [] samples(Map<Split, Map<String, MetricValue>> values, Split split, Metric metric) {
         Map<String, MetricValue> bySplit = values.get(split);
-        MetricValue v = bySplit == null ? null : bySplit.get(metric);
+        MetricValue v = bySplit == null ? null : bySplit.get(metric.name());
         return v == null || v.perExample().length == 0 ? null : v.perExample();
     }
 }

@@ -29,6 +29,17 @@ import java.util.List;
  * @param batchSize options per forward pass
  */
 public record MultipleChoiceSuite(int batchSize) implements Suite {
+    /** Share of questions whose correct option has the highest summed log-likelihood. */
+    public static final Metric ACCURACY = new Metric("mc_accuracy", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "multiple-choice accuracy by summed log-likelihood");
+    /** The same with the log-likelihood divided by the option's token count. */
+    public static final Metric ACCURACY_NORM = new Metric("mc_accuracy_norm", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "multiple-choice accuracy by length-normalised log-likelihood");
+
+    @Override
+    public List<Metric> metrics() {
+        return List.of(ACCURACY, ACCURACY_NORM);
+    }
 
     @Override
     public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {
@@ -77,8 +88,8 @@ public record MultipleChoiceSuite(int batchSize) implements Suite {
             hit[i] = argmax(sum) == choices.get(i).answer() ? 1 : 0;
             hitNorm[i] = argmax(mean) == choices.get(i).answer() ? 1 : 0;
         }
-        return List.of(new MetricValue("mc_accuracy", TofuSuite.mean(hit), hit),
-                new MetricValue("mc_accuracy_norm", TofuSuite.mean(hitNorm), hitNorm));
+        return List.of(new MetricValue(ACCURACY, TofuSuite.mean(hit), hit),
+                new MetricValue(ACCURACY_NORM, TofuSuite.mean(hitNorm), hitNorm));
     }
 
     /** Index of the largest value; the first one on ties. */

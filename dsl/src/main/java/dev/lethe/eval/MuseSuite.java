@@ -41,6 +41,12 @@ import java.util.List;
  * @param maxAnswerTokens longest greedy answer for KnowMem
  */
 public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens) implements Suite {
+    /** MUSE's VerbMem: ROUGE-L F1 of the greedy continuation of each passage against its true rest. */
+    public static final Metric VERBMEM = new Metric("verbmem_rouge_l_f1", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "MUSE VerbMem: ROUGE-L F1 of each passage's greedy continuation");
+    /** MUSE's KnowMem: ROUGE-L recall of the greedy answers. */
+    public static final Metric KNOWMEM = new Metric("knowmem_rouge_l_recall", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "MUSE KnowMem: ROUGE-L recall of the greedy answers");
 
     /** Checks the parameters. */
     public MuseSuite {
@@ -77,6 +83,11 @@ public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens) im
     }
 
     @Override
+    public List<Metric> metrics() {
+        return List.of(VERBMEM, KNOWMEM);
+    }
+
+    @Override
     public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {
         List<MetricValue> out = new ArrayList<>();
         if (!data.passages().isEmpty()) {
@@ -98,7 +109,7 @@ public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens) im
             Cut c = cuts.get(i);
             f1[i] = RougeL.f1(c.rest(), firstTokens(tokenizer, continuations.get(i), c.restTokens()));
         }
-        return new MetricValue("verbmem_rouge_l_f1", TofuSuite.mean(f1), f1);
+        return new MetricValue(VERBMEM, TofuSuite.mean(f1), f1);
     }
 
     /** The first {@code n} tokens of {@code text}: each continuation is as long as its own true rest at most. */
@@ -114,6 +125,6 @@ public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens) im
         for (int i = 0; i < recall.length; i++) {
             recall[i] = RougeL.recall(examples.get(i).answer(), greedy.get(i));
         }
-        return new MetricValue("knowmem_rouge_l_recall", TofuSuite.mean(recall), recall);
+        return new MetricValue(KNOWMEM, TofuSuite.mean(recall), recall);
     }
 }

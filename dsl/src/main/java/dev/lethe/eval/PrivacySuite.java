@@ -18,8 +18,26 @@ import java.util.List;
  * @param batchSize examples per forward pass
  */
 public record PrivacySuite(int batchSize) implements Suite {
-    /** The score names, in order. */
-    public static final List<String> SCORES = List.of("mia_loss", "mia_zlib", "mia_min_k", "mia_min_k_pp");
+    /** LOSS (Yeom et al. 2018): avgNLL of the answer. */
+    public static final Metric LOSS = score("mia_loss", "LOSS membership score: avgNLL of the answer");
+    /** zlib (Carlini et al. 2021): avgNLL over the zlib length of the answer. */
+    public static final Metric ZLIB = score("mia_zlib", "zlib membership score: avgNLL / zlib length");
+    /** Min-K% with k = 0.4 (Shi et al. 2024). */
+    public static final Metric MIN_K = score("mia_min_k", "Min-K% membership score, k = 0.4");
+    /** Min-K%++ with k = 0.4 (Zhang et al. 2024). */
+    public static final Metric MIN_K_PP = score("mia_min_k_pp", "Min-K%++ membership score, k = 0.4");
+    /** The scores, in order. */
+    public static final List<Metric> SCORES = List.of(LOSS, ZLIB, MIN_K, MIN_K_PP);
+
+    /** A membership score: lower for memorised text, kept per example for the ROC AUCs. */
+    private static Metric score(String name, String doc) {
+        return new Metric(name, Metric.Direction.HIGHER_KNOWS_LESS, Metric.Scope.PER_EXAMPLE, doc);
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        return SCORES;
+    }
 
     @Override
     public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {

@@ -26,6 +26,10 @@ import java.util.List;
  * without gradients, in batches.
  */
 public final class ReferenceKl {
+    /** The mean per-token KL(π_reference ‖ π_model) on a split; 0 means the model behaves as the reference there. */
+    public static final Metric KL_TO_REFERENCE = new Metric("kl_to_reference", Metric.Direction.HIGHER_IS_WORSE,
+            Metric.Scope.PER_SPLIT, "mean per-token KL divergence from the reference model on the answers");
+
     private ReferenceKl() {}
 
     /** Sum and count of the masked per-token divergences, so batches can be pooled. */

@@ -29,6 +29,23 @@ import java.util.List;
  * @param maxNewTokens longest greedy answer
  */
 public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
+    /** TOFU's answer probability (normalised against the perturbed answers on world). */
+    public static final Metric PROBABILITY = new Metric("tofu_probability", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "TOFU's answer probability (on world normalised over the perturbed answers)");
+    /**
+     * TOFU's truth ratio: mean(min(R, 1/R)) on forget, 1 when the model no longer prefers the true answer, and
+     * mean(max(0, 1 − R)) elsewhere, higher when it does; so higher is better on every split.
+     */
+    public static final Metric TRUTH_RATIO = new Metric("truth_ratio", Metric.Direction.HIGHER_IS_BETTER,
+            Metric.Scope.PER_SPLIT, "TOFU's truth ratio: min(R, 1/R) on forget, max(0, 1 - R) elsewhere");
+    /** ROUGE-L recall of the greedy answer against the true answer. */
+    public static final Metric ROUGE_L_RECALL = new Metric("rouge_l_recall", Metric.Direction.HIGHER_KNOWS_MORE,
+            Metric.Scope.PER_SPLIT, "ROUGE-L recall of the greedy answer against the true one");
+
+    @Override
+    public List<Metric> metrics() {
+        return List.of(PROBABILITY, TRUTH_RATIO, ROUGE_L_RECALL);
+    }
 
     @Override
     public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {
@@ -53,7 +70,7 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
         List<TokenLogProbs> s = scorer.score(examples.stream().map(QaExample::question).toList(),
                 examples.stream().map(QaExample::answer).toList());
         double[] p = s.stream().mapToDouble(t -> TruthRatio.probability(t.meanNll())).toArray();
-        return new MetricValue("tofu_probability", mean(p), p);
+        return new MetricValue(PROBABILITY, mean(p), p);
     }
 
     private static MetricValue normalisedProbability(AnswerScorer scorer, List<QaExample> examples) {
@@ -67,7 +84,7 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
             }
             p[i] = correct / all;
         }
-        return new MetricValue("tofu_probability", mean(p), p);
+        return new MetricValue(PROBABILITY, mean(p), p);
     }
 
     private static MetricValue truthRatio(AnswerScorer scorer, Split split, List<QaExample> examples) {
@@ -78,7 +95,7 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
             r[i] = TruthRatio.ratio(perturbed, nll[i][0]);
         }
         double value = split == Split.FORGET ? TruthRatio.forgetScore(r) : TruthRatio.retainScore(r);
-        return new MetricValue("truth_ratio", value, r);
+        return new MetricValue(TRUTH_RATIO, value, r);
     }
 
     /** avgNLL of [paraphrased answer, perturbed answers...] after the question, per example. */
@@ -112,7 +129,7 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
         for (int i = 0; i < recall.length; i++) {
             recall[i] = RougeL.recall(examples.get(i).answer(), greedy.get(i));
         }
-        return new MetricValue("rouge_l_recall", mean(recall), recall);
+        return new MetricValue(ROUGE_L_RECALL, mean(recall), recall);
     }
 
     static double mean(double[] v) {

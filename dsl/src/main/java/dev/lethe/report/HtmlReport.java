@@ -33,7 +33,7 @@ public final class HtmlReport {
                 .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
                 .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head><body>\n")
                 .append("<h1>").append(escape(result.recipe().name())).append("</h1>\n")
-                .append(table(result.summary()));
+                .append(table(RunTables.summary(result)));
         if (!result.stopReasons().isEmpty()) {
             html.append("<h2>Stopped early</h2><ul>");
             result.stopReasons().forEach(r -> html.append("<li>").append(escape(r)).append("</li>"));

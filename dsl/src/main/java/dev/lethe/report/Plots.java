@@ -180,10 +180,10 @@ public final class Plots {
 
     /**
      * What each attack changed in {@code metric}: one row per attack, one column per split with
-     * {@code after − before} (see {@link RunResult#attackDeltas()}). Empty without attacks.
+     * {@code after − before} (see {@link RunTables#attackDeltas}). Empty without attacks.
      */
     public static Table attackDeltas(RunResult result, String metric) {
-        Table deltas = result.attackDeltas();
+        Table deltas = RunTables.attackDeltas(result);
         Set<String> attacks = new LinkedHashSet<>();
         Set<String> splits = new LinkedHashSet<>();
         for (int i = 0; i < deltas.rowCount(); i++) {

@@ -1,6 +1,7 @@
 package dev.lethe.run;
 
 import ai.djl.Device;
+import dev.lethe.Continual;
 import dev.lethe.Evaluation;
 import dev.lethe.NamedStage;
 import dev.lethe.Recipe;
@@ -9,6 +10,7 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.eval.CrossModelMetrics;
+import dev.lethe.eval.Metric;
 import dev.lethe.eval.MetricValue;
 import dev.lethe.eval.ReferenceKl;
 import dev.lethe.eval.Suite;
@@ -30,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * into the {@link RunResult}.
  */
 final class RunContext implements AutoCloseable {
-    static final String KL = "kl_to_reference";
+    static final String KL = ReferenceKl.KL_TO_REFERENCE.name();
     private static final int KL_BATCH = 64;
     private static final String INITIAL = "initial";
 
@@ -243,10 +245,10 @@ final class RunContext implements AutoCloseable {
             Dataset examples, List<RunResult.Row> rows, boolean keep) {
         for (Suite suite : evaluation.suites()) {
             for (MetricValue v : suite.evaluate(model, tokenizer, examples.view(split))) {
-                rows.add(new RunResult.Row(name, stageName, split.id(), v.metric(), v.value(), step));
+                rows.add(new RunResult.Row(name, stageName, split.id(), v.name(), v.value(), step));
                 if (keep) {
                     values.computeIfAbsent(name, k -> new EnumMap<>(Split.class))
-                            .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.metric(), v);
+                            .computeIfAbsent(split, k -> new LinkedHashMap<>()).put(v.name(), v);
                 }
             }
         }
@@ -308,7 +310,29 @@ final class RunContext implements AutoCloseable {
             rows.add(RunResult.Row.of(d.model(), d.split(), d.metric(), d.value()));
         }
         curves.forEach(rows::addAll);
-        return new RunResult(recipe, rows, log, perExample());
+        return new RunResult(recipe, rows, log, perExample(), metrics());
+    }
+
+    /**
+     * Every metric the run can have measured, by name: those of each evaluate stage, of the evaluations that
+     * attack stages and sequential unlearning use, of every continual evaluation, then the cross-model metrics
+     * and {@code kl_to_reference}.
+     */
+    private Map<String, Metric> metrics() {
+        List<Metric> all = new ArrayList<>();
+        for (NamedStage s : recipe.named()) {
+            if (s.stage() instanceof Evaluation e) {
+                all.addAll(e.metrics());
+            }
+            all.addAll(recipe.evaluationAfter(s.index()).metrics());
+            Continual c = s.stage().continual();
+            if (c != null) {
+                c.suites().forEach(suite -> all.addAll(suite.metrics()));
+            }
+        }
+        all.addAll(CrossModelMetrics.METRICS);
+        all.add(ReferenceKl.KL_TO_REFERENCE);
+        return Metric.byName(all);
     }
 
     /** The per-example values the suites kept, for plots (ROC curves). */

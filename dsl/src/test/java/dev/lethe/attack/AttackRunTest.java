@@ -16,6 +16,7 @@ import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objectives;
+import dev.lethe.report.RunTables;
 import dev.lethe.run.RunEvent;
 import dev.lethe.run.Runner;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ class AttackRunTest {
         assertEquals(r.value("unlearned", Split.RETAIN, "nll"), r.value("unlearned+paraphrase", Split.RETAIN, "nll"), 0.0,
                 "a prompt attack on forget leaves retain as it was");
 
-        Table deltas = r.attackDeltas();
+        Table deltas = RunTables.attackDeltas(r);
         System.out.println(deltas.where(deltas.stringColumn("metric").isEqualTo("nll")).printAll());
         long attackedRows = r.table().stringColumn("model").asList().stream().filter(m -> m.startsWith("unlearned+")).count();
         assertEquals(attackedRows, deltas.rowCount());

@@ -16,15 +16,16 @@ class CrossModelMetricsTest {
             double[] holdoutLoss, double utilityPart) {
         Map<Split, Map<String, MetricValue>> m = new EnumMap<>(Split.class);
         m.computeIfAbsent(Split.FORGET, k -> new LinkedHashMap<>()).put("truth_ratio",
-                new MetricValue("truth_ratio", 0, truthRatios));
-        for (String score : PrivacySuite.SCORES) {
-            m.get(Split.FORGET).put(score, new MetricValue(score, 0, forgetLoss));
-            m.computeIfAbsent(Split.HOLDOUT, k -> new LinkedHashMap<>()).put(score,
+                new MetricValue(TofuSuite.TRUTH_RATIO, 0, truthRatios));
+        for (Metric score : PrivacySuite.SCORES) {
+            m.get(Split.FORGET).put(score.name(), new MetricValue(score, 0, forgetLoss));
+            m.computeIfAbsent(Split.HOLDOUT, k -> new LinkedHashMap<>()).put(score.name(),
                     new MetricValue(score, 0, holdoutLoss));
         }
         for (Split s : List.of(Split.RETAIN, Split.WORLD)) {
-            for (String metric : List.of("tofu_probability", "rouge_l_recall", "truth_ratio")) {
-                m.computeIfAbsent(s, k -> new LinkedHashMap<>()).put(metric, new MetricValue(metric, utilityPart));
+            for (Metric metric : List.of(TofuSuite.PROBABILITY, TofuSuite.ROUGE_L_RECALL, TofuSuite.TRUTH_RATIO)) {
+                m.computeIfAbsent(s, k -> new LinkedHashMap<>()).put(metric.name(),
+                        new MetricValue(metric, utilityPart));
             }
         }
         return m;

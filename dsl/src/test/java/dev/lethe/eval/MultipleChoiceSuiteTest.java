@@ -32,10 +32,10 @@ class MultipleChoiceSuiteTest {
                 // all tied -> the first option (wrong)
                 List.of(new double[] {-1}, new double[] {-1}, new double[] {-1}));
         List<MetricValue> m = MultipleChoiceSuite.accuracies(choices, logProbs);
-        assertEquals("mc_accuracy", m.get(0).metric());
+        assertEquals("mc_accuracy", m.get(0).name());
         assertEquals(1.0 / 3, m.get(0).value(), 1e-12);
         assertArrayEquals(new double[] {0, 1, 0}, m.get(0).perExample());
-        assertEquals("mc_accuracy_norm", m.get(1).metric());
+        assertEquals("mc_accuracy_norm", m.get(1).name());
         assertEquals(2.0 / 3, m.get(1).value(), 1e-12);
         assertArrayEquals(new double[] {1, 1, 0}, m.get(1).perExample());
     }

@@ -44,7 +44,7 @@ class MuseSuiteTest {
             Passage p = forget.passages().get(0);
             MuseSuite.Cut cut = MuseSuite.cut(tokenizer, p.text(), 5);
             String continuation = decoder.decode(List.of(cut.prefix()), cut.restTokens()).get(0);
-            assertEquals("verbmem_rouge_l_f1", m.get(0).metric());
+            assertEquals("verbmem_rouge_l_f1", m.get(0).name());
             assertEquals(RougeL.f1(cut.rest(), continuation), m.get(0).value(), 1e-12);
             List<String> answers = new GreedyDecoder(model, tokenizer, 2)
                     .decode(forget.examples().stream().map(QaExample::question).toList(), 4);
@@ -52,7 +52,7 @@ class MuseSuiteTest {
             for (int i = 0; i < answers.size(); i++) {
                 recall += RougeL.recall(forget.examples().get(i).answer(), answers.get(i));
             }
-            assertEquals("knowmem_rouge_l_recall", m.get(1).metric());
+            assertEquals("knowmem_rouge_l_recall", m.get(1).name());
             assertEquals(recall / forget.examples().size(), m.get(1).value(), 1e-12);
             assertEquals(List.of(), new MuseSuite(2, 5, 4).evaluate(model, tokenizer,
                     new SplitData(Split.WORLD, List.of(), List.of(), List.of())));

@@ -23,6 +23,7 @@ import dev.lethe.eval.Suites;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objectives;
+import dev.lethe.report.RunTables;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -90,8 +91,8 @@ class ContinualRunTest {
         assertEquals(b.value("unlearned+relearn", Split.RETAIN, "nll"), relearn.get(2).value(), 0.0);
         assertTrue(b.curve("unlearned", "unlearn", "world", "nll").isEmpty(), "default: forget and retain only");
         // 2 models x 2 splits x 4 answer metrics curves
-        assertEquals(16, b.stability().rowCount());
-        assertTrue(a.stability().isEmpty());
+        assertEquals(16, RunTables.stability(b).rowCount());
+        assertTrue(RunTables.stability(a).isEmpty());
         tech.tablesaw.api.Table plotted = dev.lethe.report.Plots.curves(b, "exact_match");
         assertEquals(4 * 2 + 3 * 2, plotted.rowCount(), "unlearn: 4 points x 2 splits; relearn: 3 points x 2 splits");
         assertEquals("unlearned unlearn forget", plotted.stringColumn("curve").get(0));

@@ -15,6 +15,7 @@ import dev.lethe.eval.Suite;
 import dev.lethe.eval.Suites;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.Optimizers;
+import dev.lethe.report.RunTables;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,14 +32,14 @@ final class QuickstartFigures {
 
     /** Wraps a suite and adds its wall time to {@code seconds}. */
     private static Suite timed(String name, Suite suite, Map<String, Double> seconds) {
-        return (model, tokenizer, data) -> {
+        return Suite.of(suite.metrics(), (model, tokenizer, data) -> {
             long start = System.nanoTime();
             try {
                 return suite.evaluate(model, tokenizer, data);
             } finally {
                 seconds.merge(name, (System.nanoTime() - start) / 1e9, Double::sum);
             }
-        };
+        });
     }
 
     public static void main(String[] args) {
@@ -59,7 +60,7 @@ final class QuickstartFigures {
                 }
             }).run();
             System.out.println("evaluate seconds per suite (3 models x 4 splits): " + seconds);
-            System.out.println(result.summary().printAll());
+            System.out.println(RunTables.summary(result).printAll());
         }
         if (what.contains("continual")) {
             Recipe r = Lethe.recipe(q.name()).model(q.model()).data(q.data()).learn(q.first(Learn.class).training())
@@ -67,7 +68,7 @@ final class QuickstartFigures {
                     .stage(new Attacking(List.of(Attacks.relearn(20, 5, 1e-3)), Continual.every(20)))
                     .evaluate(Evaluation.of(Suites.answers())).seed(q.seed()).build();
             RunResult result = Runner.of(r).cache(cache).run();
-            System.out.println(result.stability().printAll());
+            System.out.println(RunTables.stability(result).printAll());
         }
         if (what.contains("attacks")) {
             List<String> runs = what.contains("more") ? List.of("npo+rt", "ga30") : List.of("ga", "npo");
@@ -98,7 +99,7 @@ final class QuickstartFigures {
                             model.equals("reference") ? 0.0 : result.value(model, Split.FORGET, "kl_to_reference"),
                             model.equals("reference") ? 0.0 : result.value(model, Split.RETAIN, "kl_to_reference"));
                 }
-                tech.tablesaw.api.Table d = result.attackDeltas();
+                tech.tablesaw.api.Table d = RunTables.attackDeltas(result);
                 System.out.println(d.where(d.stringColumn("metric").isIn("exact_match", "probability",
                         "model_utility", "forget_quality", "kl_to_reference")).printAll());
             }

@@ -12,6 +12,7 @@ import dev.lethe.attack.Attacks;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
+import dev.lethe.report.RunTables;
 import dev.lethe.run.ConsoleProgress;
 
 /**
@@ -36,7 +37,7 @@ public final class QuickstartExample {
                 .attack(Attacks.paraphrase())
                 .seed(42)
                 .run(ConsoleProgress.toStandardError());
-        System.out.println(result.summary().printAll());
-        System.out.println(result.attackDeltas().printAll());
+        System.out.println(RunTables.summary(result).printAll());
+        System.out.println(RunTables.attackDeltas(result).printAll());
     }
 }

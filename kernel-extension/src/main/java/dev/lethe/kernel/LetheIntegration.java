@@ -2,6 +2,7 @@ package dev.lethe.kernel;
 
 import dev.lethe.Recipe;
 import dev.lethe.RunResult;
+import dev.lethe.report.RunTables;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,8 @@ public final class LetheIntegration extends JupyterIntegration {
     public void onLoaded(Builder builder) {
         addImports(builder);
         builder.addRenderer(renderer(Recipe.class, r -> Mime.html(NotebookHtml.recipe(r), NotebookHtml.recipeText(r))));
-        builder.addRenderer(renderer(RunResult.class, r -> Mime.html(NotebookHtml.runResult(r), r.toString())));
+        builder.addRenderer(renderer(RunResult.class,
+                r -> Mime.html(NotebookHtml.runResult(r), RunTables.summary(r).printAll())));
         builder.addRenderer(renderer(Table.class, t -> Mime.html(NotebookHtml.table(t), t.print())));
         builder.addRenderer(renderer(Figure.class, f -> Mime.html(NotebookHtml.figure(f), "Plotly figure")));
         DisplayChannel.install(builder.getNotebook().getConnection());

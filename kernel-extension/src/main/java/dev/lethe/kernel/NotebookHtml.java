@@ -17,6 +17,7 @@ import dev.lethe.objective.Objective;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Transform;
 import dev.lethe.report.HtmlReport;
+import dev.lethe.report.RunTables;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,8 +66,8 @@ public final class NotebookHtml {
     public static String runResult(RunResult result) {
         StringBuilder html = new StringBuilder("<div class=\"lethe-run\"><h3>")
                 .append(escape(result.recipe().name())).append("</h3>\n")
-                .append(table(result.summary())).append(table(result.headline()));
-        Table deltas = result.attackDeltas();
+                .append(table(RunTables.summary(result))).append(table(RunTables.headline(result)));
+        Table deltas = RunTables.attackDeltas(result);
         if (deltas.rowCount() > 0) {
             html.append(table(deltas));
         }
