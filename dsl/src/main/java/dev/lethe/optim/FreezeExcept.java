@@ -1,6 +1,11 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.list;
+import static dev.lethe.recipe.ParamTypes.text;
+
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -18,6 +23,11 @@ import java.util.regex.Pattern;
  * @param patterns the names that stay trainable; at least one
  */
 public record FreezeExcept(List<String> patterns) implements Transform {
+    /** The transform {@code freeze_except}. */
+    public static final Kind<FreezeExcept> KIND = Kind.of("freeze_except", FreezeExcept.class,
+            "zero the updates of every parameter not matching a glob (h.1.mlp.*)",
+            List.of(Param.required("patterns", list(text(), 1), "globs of trainable parameter names", FreezeExcept::patterns)),
+            a -> new FreezeExcept(a.list("patterns")));
 
     /** Copies and checks the patterns. */
     public FreezeExcept {

@@ -1,10 +1,10 @@
 package dev.lethe.recipe;
 
-import dev.lethe.util.Names;
 import dev.lethe.data.Split;
 import dev.lethe.recipe.Node.ListNode;
 import dev.lethe.recipe.Node.MapNode;
 import dev.lethe.recipe.Node.Scalar;
+import dev.lethe.util.Names;
 import java.math.BigInteger;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -113,6 +113,14 @@ public final class ParamTypes {
      */
     public static ParamType numberOr(ParamType number, ParamType other) {
         return new NumberOr(number, other);
+    }
+
+    /**
+     * A block number of at least {@code min}, or the word {@code word} for the constant {@code sentinel}: RMU's
+     * {@code middle}, concept correction's {@code last}.
+     */
+    public static ParamType layer(String word, int sentinel, int min) {
+        return new Layer(word, sentinel, min);
     }
 
     /**
@@ -504,6 +512,28 @@ public final class ParamTypes {
         @Override
         public String describe() {
             return number.describe() + ", or " + other.describe();
+        }
+    }
+
+    private record Layer(String word, int sentinel, int min) implements ParamType {
+        @Override
+        public @Nullable Object read(Node node, String path, Reading r) {
+            Object v = scalar(node);
+            if (v instanceof String s && s.strip().equalsIgnoreCase(word)) {
+                return sentinel;
+            }
+            return v instanceof Long l && l >= min && l <= Integer.MAX_VALUE ? (Object) l.intValue()
+                    : r.expected(node, path, describe());
+        }
+
+        @Override
+        public Object write(Object value, Writing w) {
+            return (Integer) value == sentinel ? word : value;
+        }
+
+        @Override
+        public String describe() {
+            return "an integer >= " + min + " or " + word;
         }
     }
 }

@@ -1,6 +1,14 @@
 package dev.lethe.recipe;
 
+import dev.lethe.attack.Attacks;
+import dev.lethe.data.DataSource;
+import dev.lethe.eval.Suites;
+import dev.lethe.model.GptConfig;
 import dev.lethe.objective.ObjectiveRegistry;
+import dev.lethe.objective.Objectives;
+import dev.lethe.optim.GradientCombiner;
+import dev.lethe.optim.Optimizers;
+import dev.lethe.optim.Schedules;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +17,8 @@ import java.util.Map;
 /**
  * Every kind of part a recipe file can hold, by slot ({@link Slot#OBJECTIVE}, {@link Slot#SCHEDULE}, ...),
  * plus the {@link ObjectiveRegistry} that custom objectives (lambdas) are found in. {@link #standard()} holds
- * the built-ins ({@link StandardParts}); add a new part with one {@link #add} call (see docs/recipes.md).
+ * the built-ins: each slot's vocabulary ({@link Objectives#KINDS}, {@link Optimizers#TRANSFORMS}, ...) lists the
+ * kinds its parts declare beside their records; add another part with one {@link #add} call.
  * A registry is not thread-safe; fill it, then share it.
  */
 public final class PartRegistry {
@@ -32,8 +41,28 @@ public final class PartRegistry {
      */
     public static PartRegistry standard(ObjectiveRegistry customObjectives) {
         PartRegistry r = new PartRegistry(customObjectives);
-        StandardParts.addTo(r);
+        r.add(Slot.MODEL, GptConfig.KIND);
+        r.addAll(Slot.DATA, DataSource.KINDS);
+        r.addAll(Slot.OBJECTIVE, Objectives.KINDS);
+        r.addAll(Slot.COMBINER, GradientCombiner.KINDS);
+        r.addAll(Slot.ESTIMATOR, Optimizers.ESTIMATORS);
+        r.addAll(Slot.TRANSFORM, Optimizers.TRANSFORMS);
+        r.addAll(Slot.SCHEDULE, Schedules.KINDS);
+        r.addAll(Slot.SUITE, Suites.KINDS);
+        r.addAll(Slot.ATTACK, Attacks.KINDS);
         return r;
+    }
+
+    /**
+     * Adds each of {@code slotKinds} to {@code slot}, in order ({@link #add}).
+     *
+     * @return this registry
+     */
+    public <T> PartRegistry addAll(Slot<T> slot, List<? extends Kind<? extends T>> slotKinds) {
+        for (Kind<? extends T> kind : slotKinds) {
+            add(slot, kind);
+        }
+        return this;
     }
 
     /**
