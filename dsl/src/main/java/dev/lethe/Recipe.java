@@ -60,7 +60,8 @@ public record Recipe(String name, long seed, String device, GptConfig model, Dat
 
     /**
      * This recipe as a YAML recipe file, every parameter written out; {@link #fromYaml(String)} reads it back
-     * as an equal recipe. Custom objectives must be {@link dev.lethe.objective.NamedObjective}s.
+     * as an equal recipe, with the built-in parts (a custom objective needs a {@link RecipeCodec} whose registry
+     * holds its kind, {@link dev.lethe.objective.NamedObjective#kind}).
      */
     public String toYaml() {
         return RecipeCodec.standard().write(this);
@@ -77,7 +78,8 @@ public record Recipe(String name, long seed, String device, GptConfig model, Dat
 
     /**
      * The recipe in a YAML (or JSON) file, with the built-in parts; for custom objectives use a
-     * {@link RecipeCodec} over {@link dev.lethe.recipe.PartRegistry#standard(dev.lethe.objective.ObjectiveRegistry)}.
+     * {@link RecipeCodec} over a {@link dev.lethe.recipe.PartRegistry} that holds their kinds
+     * ({@link dev.lethe.objective.NamedObjective#kind}).
      *
      * @throws dev.lethe.recipe.RecipeException listing every problem of the file
      */

@@ -4,7 +4,6 @@ import dev.lethe.attack.Attacks;
 import dev.lethe.data.DataSource;
 import dev.lethe.eval.Suites;
 import dev.lethe.model.GptConfig;
-import dev.lethe.objective.ObjectiveRegistry;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.Optimizers;
@@ -16,31 +15,23 @@ import java.util.Map;
 
 /**
  * Every kind of part a recipe file can hold, by slot ({@link Slot#OBJECTIVE}, {@link Slot#SCHEDULE}, ...),
- * plus the {@link ObjectiveRegistry} that custom objectives (lambdas) are found in. {@link #standard()} holds
+ * custom objectives ({@link dev.lethe.objective.NamedObjective#kind}) included. {@link #standard()} holds
  * the built-ins: each slot's vocabulary ({@link Objectives#KINDS}, {@link Optimizers#TRANSFORMS}, ...) lists the
  * kinds its parts declare beside their records; add another part with one {@link #add} call.
  * A registry is not thread-safe; fill it, then share it.
  */
 public final class PartRegistry {
     private final Map<Slot<?>, Map<String, Kind<?>>> kinds = new LinkedHashMap<>();
-    private final ObjectiveRegistry customObjectives;
 
-    /** An empty registry whose custom objectives come from {@code customObjectives}. */
-    public PartRegistry(ObjectiveRegistry customObjectives) {
-        this.customObjectives = customObjectives;
-    }
-
-    /** The built-in parts, with no custom objectives. */
-    public static PartRegistry standard() {
-        return standard(new ObjectiveRegistry());
-    }
+    /** An empty registry. */
+    public PartRegistry() {}
 
     /**
-     * The built-in parts; objective names that are not built-in are looked up in {@code customObjectives}
-     * and become {@link dev.lethe.objective.NamedObjective}s.
+     * A new registry holding the built-in parts; add to it freely, e.g. a custom objective's kind
+     * ({@link dev.lethe.objective.NamedObjective#kind}).
      */
-    public static PartRegistry standard(ObjectiveRegistry customObjectives) {
-        PartRegistry r = new PartRegistry(customObjectives);
+    public static PartRegistry standard() {
+        PartRegistry r = new PartRegistry();
         r.add(Slot.MODEL, GptConfig.KIND);
         r.addAll(Slot.DATA, DataSource.KINDS);
         r.addAll(Slot.OBJECTIVE, Objectives.KINDS);
@@ -90,11 +81,6 @@ public final class PartRegistry {
         return List.copyOf(kinds.keySet());
     }
 
-    /** Where custom objective names are resolved. */
-    public ObjectiveRegistry customObjectives() {
-        return customObjectives;
-    }
-
     /** Every slot with its kinds and their parameters (type, default, meaning): what {@code lethe list} prints. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
@@ -104,17 +90,11 @@ public final class PartRegistry {
         return sb.toString();
     }
 
-    /** The kinds of {@code slot} with their parameters; for {@link Slot#OBJECTIVE} also the custom names. */
+    /** The kinds of {@code slot} with their parameters. */
     public String describe(Slot<?> slot) {
         StringBuilder sb = new StringBuilder(slot.name()).append(":\n");
         for (Kind<?> k : kinds(slot).values()) {
             sb.append(describe(k, "  "));
-        }
-        if (slot == Slot.OBJECTIVE) {
-            List<String> custom = customObjectives.names().stream().filter(n -> !kinds(slot).containsKey(n)).toList();
-            if (!custom.isEmpty()) {
-                sb.append("  custom: ").append(String.join(", ", custom)).append('\n');
-            }
         }
         return sb.toString();
     }
