@@ -102,16 +102,26 @@ public final class PartRegistry {
     /** {@code kind}'s name and documentation, then one line per parameter (type, default, meaning). */
     public String describe(Kind<?> kind, String indent) {
         StringBuilder sb = new StringBuilder(indent).append(kind.name()).append(" - ").append(kind.doc()).append('\n');
-        Writing w = new Writing(this);
         for (Param p : kind.params()) {
             sb.append(indent).append("    ").append(p.name()).append(": ").append(p.type().describe());
-            if (p.required()) {
-                sb.append(", required");
-            } else if (p.defaultValue() != null) {
-                sb.append(", default ").append(YamlWriter.flow(p.type().write(p.defaultValue(), w)));
+            String d = defaultText(p);
+            if (!d.isEmpty()) {
+                sb.append(", ").append(d);
             }
             sb.append(" - ").append(p.doc()).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code required}, {@code default V} with the default as a file writes it ({@code default {npo: {beta: 0.1}}}),
+     * or empty for an optional value that is absent by default: how {@code lethe list} and docs/parts.md show it.
+     */
+    String defaultText(Param p) {
+        if (p.required()) {
+            return "required";
+        }
+        return p.defaultValue() == null ? "" : "default " + YamlWriter.flow(p.type().write(p.defaultValue(),
+                new Writing(this)));
     }
 }
