@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
-/** The parameter types: numbers with ranges, booleans, strings, splits, paths, lists, named maps, nested parts. */
+/**
+ * The parameter types: numbers with ranges, booleans, strings, splits, paths, lists, named maps, nested parts.
+ * Their records are package-visible so that the property tests can draw a valid value of each (RandomRecipes).
+ */
 public final class ParamTypes {
     private ParamTypes() {}
 
@@ -220,7 +223,7 @@ public final class ParamTypes {
         return null;
     }
 
-    private record Whole(long min, long max, boolean isInt) implements ParamType {
+    record Whole(long min, long max, boolean isInt) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             Object v = scalar(node);
@@ -254,7 +257,7 @@ public final class ParamTypes {
         }
     }
 
-    private record Real(Range range, boolean isFloat) implements ParamType {
+    record Real(Range range, boolean isFloat) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             Double d = number(node);
@@ -276,7 +279,7 @@ public final class ParamTypes {
         }
     }
 
-    private enum Bool implements ParamType {
+    enum Bool implements ParamType {
         INSTANCE;
 
         @Override
@@ -295,7 +298,7 @@ public final class ParamTypes {
         }
     }
 
-    private enum Text implements ParamType {
+    enum Text implements ParamType {
         INSTANCE;
 
         @Override
@@ -316,7 +319,7 @@ public final class ParamTypes {
         }
     }
 
-    private enum PathType implements ParamType {
+    enum PathType implements ParamType {
         INSTANCE;
 
         @Override
@@ -342,7 +345,7 @@ public final class ParamTypes {
         }
     }
 
-    private record Choice<E extends Enum<E>>(Class<E> type, Function<E, String> id) implements ParamType {
+    record Choice<E extends Enum<E>>(Class<E> type, Function<E, String> id) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             if (scalar(node) instanceof String s) {
@@ -372,7 +375,7 @@ public final class ParamTypes {
         }
     }
 
-    private record ListType(ParamType item, int minSize) implements ParamType {
+    record ListType(ParamType item, int minSize) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             if (!(node instanceof ListNode list)) {
@@ -407,7 +410,7 @@ public final class ParamTypes {
         }
     }
 
-    private record MapType(ParamType value, int minSize) implements ParamType {
+    record MapType(ParamType value, int minSize) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             if (!(node instanceof MapNode map)) {
@@ -447,7 +450,7 @@ public final class ParamTypes {
         }
     }
 
-    private record PartType(Slot<?> slot) implements ParamType {
+    record PartType(Slot<?> slot) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return r.part(slot, node, path);
@@ -464,7 +467,7 @@ public final class ParamTypes {
         }
     }
 
-    private record Struct(Kind<?> kind) implements ParamType {
+    record Struct(Kind<?> kind) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return r.fields(kind, node, path);
@@ -481,7 +484,7 @@ public final class ParamTypes {
         }
     }
 
-    private record OrNull(ParamType type) implements ParamType {
+    record OrNull(ParamType type) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return scalar(node) == null && node instanceof Scalar ? Reading.NULL : type.read(node, path, r);
@@ -498,7 +501,7 @@ public final class ParamTypes {
         }
     }
 
-    private record NumberOr(ParamType number, ParamType other) implements ParamType {
+    record NumberOr(ParamType number, ParamType other) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return scalar(node) instanceof Number ? number.read(node, path, r) : other.read(node, path, r);
@@ -515,7 +518,7 @@ public final class ParamTypes {
         }
     }
 
-    private record Layer(String word, int sentinel, int min) implements ParamType {
+    record Layer(String word, int sentinel, int min) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             Object v = scalar(node);
