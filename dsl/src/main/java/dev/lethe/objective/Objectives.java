@@ -36,6 +36,7 @@ public final class Objectives {
             Nll.KIND,
             Rmu.KIND,
             ConceptCorrection.KIND,
+            Wga.KIND,
             CombinedObjective.CONFLICT_PROJECTION,
             CombinedObjective.STABLE_UN,
             Objective.Sum.KIND,
