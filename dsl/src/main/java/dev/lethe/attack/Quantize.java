@@ -31,7 +31,8 @@ import java.util.List;
  */
 public record Quantize(int bits) implements ModelAttack {
     /** The attack {@code quantize}. */
-    public static final Kind<Quantize> KIND = Kind.of("quantize", Quantize.class, "round-to-nearest quantization of the weights",
+    public static final Kind<Quantize> KIND = Kind.of("quantize", Quantize.class,
+            "round-to-nearest quantization of the weights",
             List.of(Param.of("bits", integer(2, 16), 4, "bits per weight", Quantize::bits)),
             a -> new Quantize(a.integer("bits")));
 

@@ -36,7 +36,8 @@ public record MultipleChoiceSuite(int batchSize) implements Suite {
     /** The suite {@code multiple_choice}. */
     public static final Kind<MultipleChoiceSuite> KIND = Kind.of("multiple_choice", MultipleChoiceSuite.class,
             "WMDP-style 4-option accuracy by log-likelihood (Li et al. 2024)",
-            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", MultipleChoiceSuite::batchSize)),
+            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass",
+                    MultipleChoiceSuite::batchSize)),
             a -> new MultipleChoiceSuite(a.integer("batch_size")));
 
     @Override

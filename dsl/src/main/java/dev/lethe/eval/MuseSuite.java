@@ -46,9 +46,11 @@ import java.util.List;
  */
 public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens) implements Suite {
     /** The suite {@code muse}. */
-    public static final Kind<MuseSuite> KIND = Kind.of("muse", MuseSuite.class, "MUSE's VerbMem and KnowMem (Shi et al. 2024)",
+    public static final Kind<MuseSuite> KIND = Kind.of("muse", MuseSuite.class,
+            "MUSE's VerbMem and KnowMem (Shi et al. 2024)",
             List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", MuseSuite::batchSize),
-                    Param.of("prefix_tokens", integer(1), 5, "passage tokens given as the prompt", MuseSuite::prefixTokens),
+                    Param.of("prefix_tokens", integer(1), 5, "passage tokens given as the prompt",
+                            MuseSuite::prefixTokens),
                     Param.of("max_answer_tokens", integer(1), 16, "longest greedy answer for KnowMem",
                             MuseSuite::maxAnswerTokens)),
             a -> new MuseSuite(a.integer("batch_size"), a.integer("prefix_tokens"), a.integer("max_answer_tokens")));

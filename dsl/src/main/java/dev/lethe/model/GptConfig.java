@@ -25,14 +25,17 @@ import java.util.List;
 public record GptConfig(int vocabSize, int layers, int width, int heads, int contextLength, float dropout,
         Activation activation) {
     /** The model {@code gpt}; its defaults are {@link #tiny()}. */
-    public static final Kind<GptConfig> KIND = Kind.of("gpt", GptConfig.class, "GPT-2-style causal LM (Radford et al. 2019); "
+    public static final Kind<GptConfig> KIND = Kind.of("gpt", GptConfig.class,
+            "GPT-2-style causal LM (Radford et al. 2019); "
             + "defaults: GptConfig.tiny()",
-            List.of(Param.of("vocab_size", integer(0), 0, "token ids; 0 = the data's tokenizer's", GptConfig::vocabSize),
+            List.of(Param.of("vocab_size", integer(0), 0, "token ids; 0 = the data's tokenizer's",
+                    GptConfig::vocabSize),
                     Param.of("layers", integer(1), 4, "transformer blocks", GptConfig::layers),
                     Param.of("width", integer(1), 128, "residual width, a multiple of heads", GptConfig::width),
                     Param.of("heads", integer(1), 4, "attention heads per block", GptConfig::heads),
                     Param.of("context_length", integer(1), 32, "longest sequence", GptConfig::contextLength),
-                    Param.of("dropout", realFloat(Range.closedOpen(0, 1)), 0f, "dropout rate; 0 keeps runs deterministic",
+                    Param.of("dropout", realFloat(Range.closedOpen(0, 1)), 0f,
+                            "dropout rate; 0 keeps runs deterministic",
                             GptConfig::dropout),
                     Param.of("activation", choice(Activation.class), Activation.GELU,
                             "the MLP's non-linearity: gelu (exact) or gelu_tanh (GPT-2's approximation)",

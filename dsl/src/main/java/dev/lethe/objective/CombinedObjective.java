@@ -44,12 +44,17 @@ import org.jspecify.annotations.Nullable;
  * @param combiner how the parts' gradients become one direction
  */
 public record CombinedObjective(Map<String, Objective> parts, GradientCombiner combiner) implements Objective {
-    /** The objective {@code conflict_projection}: a shorthand of {@link #KIND} for {@link Objectives#conflictProjection}. */
-    public static final Kind<CombinedObjective> CONFLICT_PROJECTION = Kind.of("conflict_projection", CombinedObjective.class,
+    /**
+     * The objective {@code conflict_projection}: {@link Objectives#conflictProjection}, a shorthand of
+     * {@link #KIND}.
+     */
+    public static final Kind<CombinedObjective> CONFLICT_PROJECTION = Kind.of("conflict_projection",
+            CombinedObjective.class,
             "forget and retain objectives with PCGrad conflict projection (Yu et al. 2020); shorthand of "
                     + "combined: {combiner: conflict_projection, parts: {forget: F, retain: {times: ...}}}",
             List.of(forgetPart(), retainPart(), retainWeight()),
-            a -> Objectives.conflictProjection(a.get("forget"), a.<Objective>get("retain").times(a.real("retain_weight"))))
+            a -> Objectives.conflictProjection(a.get("forget"),
+                    a.<Objective>get("retain").times(a.real("retain_weight"))))
             .handling(o -> o instanceof CombinedObjective c && isForgetRetain(c)
                     && c.combiner().equals(GradientCombiner.conflictProjection()));
 

@@ -23,7 +23,8 @@ import java.util.List;
  */
 public record Dpo(double beta) implements Objective {
     /** The objective {@code dpo}. */
-    public static final Kind<Dpo> KIND = Kind.of("dpo", Dpo.class, "DPO / IdkPO with refusals preferred (Rafailov et al. 2023)",
+    public static final Kind<Dpo> KIND = Kind.of("dpo", Dpo.class,
+            "DPO / IdkPO with refusals preferred (Rafailov et al. 2023)",
             List.of(Param.of("beta", real(Range.positive()), 0.1, "inverse temperature β", Dpo::beta)),
             a -> new Dpo(a.real("beta")));
 

@@ -23,7 +23,8 @@ import java.util.List;
  */
 public record Flat(Divergence divergence) implements Objective {
     /** The objective {@code flat}. */
-    public static final Kind<Flat> KIND = Kind.of("flat", Flat.class, "FLAT, f-divergence loss adjustment (Wang et al. 2024)",
+    public static final Kind<Flat> KIND = Kind.of("flat", Flat.class,
+            "FLAT, f-divergence loss adjustment (Wang et al. 2024)",
             List.of(Param.of("divergence", choice(Divergence.class), Divergence.TOTAL_VARIATION, "the f-divergence",
                     Flat::divergence)),
             a -> new Flat(a.get("divergence")));

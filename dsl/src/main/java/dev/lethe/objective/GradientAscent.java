@@ -19,7 +19,8 @@ public record GradientAscent(Split split) implements SplitObjective {
     /** The objective {@code ga}. */
     public static final Kind<GradientAscent> KIND = Kind.of("ga", GradientAscent.class,
             "gradient ascent: −NLL of the split's answers (Jang et al. 2023)",
-            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads", GradientAscent::split)),
+            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads",
+                    GradientAscent::split)),
             a -> new GradientAscent(a.get("split")));
 
     /** The same objective on {@code other}'s batch. */

@@ -17,7 +17,8 @@ import java.util.List;
  */
 public record Idk(Split split) implements SplitObjective {
     /** The objective {@code idk}. */
-    public static final Kind<Idk> KIND = Kind.of("idk", Idk.class, "NLL of a refusal on the forget prompts (Maini et al. 2024)",
+    public static final Kind<Idk> KIND = Kind.of("idk", Idk.class,
+            "NLL of a refusal on the forget prompts (Maini et al. 2024)",
             List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads", Idk::split)),
             a -> new Idk(a.get("split")));
 

@@ -22,7 +22,8 @@ public record InvertedHinge(Split split) implements SplitObjective {
     /** The objective {@code inverted_hinge}. */
     public static final Kind<InvertedHinge> KIND = Kind.of("inverted_hinge", InvertedHinge.class,
             "the inverted hinge loss (LoKU)",
-            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads", InvertedHinge::split)),
+            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads",
+                    InvertedHinge::split)),
             a -> new InvertedHinge(a.get("split")));
 
     /** The same objective on {@code other}'s batch. */

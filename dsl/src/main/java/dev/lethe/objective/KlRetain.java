@@ -20,8 +20,10 @@ import java.util.List;
  */
 public record KlRetain(Split split) implements SplitObjective {
     /** The objective {@code kl_retain}. */
-    public static final Kind<KlRetain> KIND = Kind.of("kl_retain", KlRetain.class, "KL(π_ref ‖ π_θ) on the split's answers",
-            List.of(Param.of("split", ParamTypes.split(), Split.RETAIN, "the split whose batch it reads", KlRetain::split)),
+    public static final Kind<KlRetain> KIND = Kind.of("kl_retain", KlRetain.class,
+            "KL(π_ref ‖ π_θ) on the split's answers",
+            List.of(Param.of("split", ParamTypes.split(), Split.RETAIN, "the split whose batch it reads",
+                    KlRetain::split)),
             a -> new KlRetain(a.get("split")));
 
     /** The same objective on {@code other}'s batch. */

@@ -23,7 +23,8 @@ import java.util.List;
  */
 public record Npo(double beta) implements Objective {
     /** The objective {@code npo}. */
-    public static final Kind<Npo> KIND = Kind.of("npo", Npo.class, "negative preference optimisation (Zhang et al. 2024)",
+    public static final Kind<Npo> KIND = Kind.of("npo", Npo.class,
+            "negative preference optimisation (Zhang et al. 2024)",
             List.of(Param.of("beta", real(Range.positive()), 0.1, "inverse temperature β", Npo::beta)),
             a -> new Npo(a.real("beta")));
 

@@ -121,13 +121,15 @@ public interface Objective {
 
     /** An objective times a constant weight. */
     record Scaled(Objective objective, double weight) implements Wrapper {
-        /** The objective {@code times}: a constant or a scheduled weight ({@link ScheduledWeight} is written as it too). */
+        /** The objective {@code times}: a constant or a scheduled weight (a {@link ScheduledWeight} is one too). */
         public static final Kind<Objective> KIND = Kind.<Objective, Scaled>of("times", Scaled.class,
                 "the objective times a weight, a number or a schedule of the step",
                 List.of(Param.required("weight", numberOr(real(Range.any()), part(Slot.SCHEDULE)),
                                 "a number, or a schedule such as {linear_decay: {lr: 1}}",
-                                (Wrapper w) -> w instanceof ScheduledWeight s ? s.weight() : (Object) ((Scaled) w).weight()),
-                        Param.required("objective", part(Slot.OBJECTIVE), "the weighted objective", Wrapper::objective)),
+                                (Wrapper w) -> w instanceof ScheduledWeight s ? s.weight()
+                                        : (Object) ((Scaled) w).weight()),
+                        Param.required("objective", part(Slot.OBJECTIVE), "the weighted objective",
+                                Wrapper::objective)),
                 a -> {
                     Object w = a.get("weight");
                     Objective o = a.get("objective");

@@ -44,9 +44,11 @@ import java.util.SplittableRandom;
  * @param seed the seed of the random direction u
  */
 public record Rmu(int layer, double steeringCoefficient, double alpha, long seed) implements Objective {
-    /** The objective {@code rmu}; its defaults are the paper's Zephyr-7B values (tiny models need their own c and α). */
-    public static final Kind<Rmu> KIND = Kind.of("rmu", Rmu.class, "RMU representation misdirection (Li et al. 2024, WMDP §5)",
-            List.of(Param.of("layer", ParamTypes.layer("middle", Rmu.MIDDLE, 1), Rmu.MIDDLE, "steered block (1-based) or middle", Rmu::layer),
+    /** The objective {@code rmu}; its defaults are the paper's Zephyr-7B values (tiny models need other c, α). */
+    public static final Kind<Rmu> KIND = Kind.of("rmu", Rmu.class,
+            "RMU representation misdirection (Li et al. 2024, WMDP §5)",
+            List.of(Param.of("layer", ParamTypes.layer("middle", Rmu.MIDDLE, 1), Rmu.MIDDLE,
+                    "steered block (1-based) or middle", Rmu::layer),
                     Param.of("steering_coefficient", real(Range.positive()), 6.5, "steering coefficient c",
                             Rmu::steeringCoefficient),
                     Param.of("alpha", real(Range.nonNegative()), 100.0, "retain weight α", Rmu::alpha),

@@ -23,7 +23,8 @@ import java.util.List;
  */
 public record SimNpo(double beta, double gamma) implements Objective {
     /** The objective {@code simnpo}. */
-    public static final Kind<SimNpo> KIND = Kind.of("simnpo", SimNpo.class, "SimNPO, reference-free NPO (Fan et al. 2024)",
+    public static final Kind<SimNpo> KIND = Kind.of("simnpo", SimNpo.class,
+            "SimNPO, reference-free NPO (Fan et al. 2024)",
             List.of(Param.of("beta", real(Range.positive()), 2.5, "inverse temperature β", SimNpo::beta),
                     Param.of("gamma", real(Range.any()), 0.0, "reward margin γ", SimNpo::gamma)),
             a -> new SimNpo(a.real("beta"), a.real("gamma")));

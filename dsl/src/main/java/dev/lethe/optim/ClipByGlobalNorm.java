@@ -19,7 +19,8 @@ public record ClipByGlobalNorm(double maxNorm) implements Transform {
     /** The transform {@code clip_by_global_norm}. */
     public static final Kind<ClipByGlobalNorm> KIND = Kind.of("clip_by_global_norm", ClipByGlobalNorm.class,
             "rescale so the global norm is at most max_norm",
-            List.of(Param.of("max_norm", real(Range.positive()), 1.0, "largest global norm", ClipByGlobalNorm::maxNorm)),
+            List.of(Param.of("max_norm", real(Range.positive()), 1.0, "largest global norm",
+                    ClipByGlobalNorm::maxNorm)),
             a -> new ClipByGlobalNorm(a.real("max_norm")));
 
     @Override

@@ -22,8 +22,10 @@ public record ConflictProjection(String forget, String retain) implements Gradie
     /** The combiner {@code conflict_projection}. */
     public static final Kind<ConflictProjection> KIND = Kind.of("conflict_projection", ConflictProjection.class,
             "PCGrad: the forget gradient loses its component against the retain gradient (Yu et al. 2020)",
-            List.of(Param.of("forget", text(), ConflictProjection.FORGET, "the forgetting part's name", ConflictProjection::forget),
-                    Param.of("retain", text(), ConflictProjection.RETAIN, "the retain part's name", ConflictProjection::retain)),
+            List.of(Param.of("forget", text(), ConflictProjection.FORGET, "the forgetting part's name",
+                    ConflictProjection::forget),
+                    Param.of("retain", text(), ConflictProjection.RETAIN, "the retain part's name",
+                            ConflictProjection::retain)),
             a -> new ConflictProjection(a.text("forget"), a.text("retain")));
 
     /** The default name of the forgetting part. */

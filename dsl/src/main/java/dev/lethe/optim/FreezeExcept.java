@@ -26,7 +26,8 @@ public record FreezeExcept(List<String> patterns) implements Transform {
     /** The transform {@code freeze_except}. */
     public static final Kind<FreezeExcept> KIND = Kind.of("freeze_except", FreezeExcept.class,
             "zero the updates of every parameter not matching a glob (h.1.mlp.*)",
-            List.of(Param.required("patterns", list(text(), 1), "globs of trainable parameter names", FreezeExcept::patterns)),
+            List.of(Param.required("patterns", list(text(), 1), "globs of trainable parameter names",
+                    FreezeExcept::patterns)),
             a -> new FreezeExcept(a.list("patterns")));
 
     /** Copies and checks the patterns. */

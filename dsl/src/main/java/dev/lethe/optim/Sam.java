@@ -34,7 +34,8 @@ import java.util.Map;
  */
 public record Sam(Estimator inner, double rho, boolean adaptive, double eta) implements Estimator {
     /** The estimator {@code sam}. */
-    public static final Kind<Sam> KIND = Kind.of("sam", Sam.class, "sharpness-aware minimisation (Foret et al. 2021); ASAM "
+    public static final Kind<Sam> KIND = Kind.of("sam", Sam.class,
+            "sharpness-aware minimisation (Foret et al. 2021); ASAM "
             + "when adaptive (Kwon et al. 2021)",
             List.of(Param.of("inner", part(Slot.ESTIMATOR), FirstOrder.KIND.defaults(), "the estimator at θ and θ + ε̂",
                             Sam::inner),

@@ -126,7 +126,8 @@ public final class Schedules {
         public static final Kind<Cosine> KIND = Kind.of("cosine", Cosine.class,
                 "linear warm-up, then half a cosine to 0 (Loshchilov & Hutter 2017)",
                 List.of(Param.required("lr", real(Range.nonNegative()), "peak value η", Cosine::lr),
-                        Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)", Cosine::warmupSteps)),
+                        Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)",
+                                Cosine::warmupSteps)),
                 a -> new Cosine(a.real("lr"), a.longInteger("warmup_steps")));
 
         @Override
@@ -153,7 +154,8 @@ public final class Schedules {
                 "re-warm and re-decay in equal phases (Ibrahim et al. 2024)",
                 List.of(Param.required("lr", real(Range.nonNegative()), "peak value η", Rewarm::lr),
                         Param.of("min_lr", real(Range.nonNegative()), 0.0, "η at the end of each phase", Rewarm::minLr),
-                        Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)", Rewarm::warmupSteps),
+                        Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)",
+                                Rewarm::warmupSteps),
                         Param.of("cycles", integer(1), 1, "number of phases", Rewarm::cycles)),
                 a -> new Rewarm(a.real("lr"), a.real("min_lr"), a.longInteger("warmup_steps"), a.integer("cycles")));
 

@@ -59,10 +59,12 @@ import org.jspecify.annotations.Nullable;
  */
 public record Spsa(double eps, int queries, boolean exactLoss) implements Estimator {
     /** The estimator {@code spsa}, with MeZO's defaults: ε = 1e-3, one query, the loss at the unperturbed weights. */
-    public static final Kind<Spsa> KIND = Kind.of("spsa", Spsa.class, "zeroth-order SPSA / MeZO (Malladi et al. 2023, Alg. 1)",
+    public static final Kind<Spsa> KIND = Kind.of("spsa", Spsa.class,
+            "zeroth-order SPSA / MeZO (Malladi et al. 2023, Alg. 1)",
             List.of(Param.of("eps", real(Range.positive()), 1e-3, "perturbation size ε", Spsa::eps),
                     Param.of("queries", integer(1), 1, "perturbations averaged", Spsa::queries),
-                    Param.of("exact_loss", bool(), true, "spend a forward pass on the unperturbed loss", Spsa::exactLoss)),
+                    Param.of("exact_loss", bool(), true, "spend a forward pass on the unperturbed loss",
+                            Spsa::exactLoss)),
             a -> new Spsa(a.real("eps"), a.integer("queries"), a.bool("exact_loss")));
 
     /** The most values of z drawn and held at once: 2¹⁸ (1 MiB in float32). */

@@ -45,7 +45,8 @@ public record StableUn(String forget, String retain, double rho, int points, lon
      */
     public static final Kind<StableUn> KIND = Kind.of("stable_un", StableUn.class,
             "StableUN: forget gradients at K neighbourhood points, conflict-projected (Wu et al. 2025, §4)",
-            List.of(Param.of("forget", text(), ConflictProjection.FORGET, "the forgetting part's name", StableUn::forget),
+            List.of(Param.of("forget", text(), ConflictProjection.FORGET, "the forgetting part's name",
+                    StableUn::forget),
                     Param.of("retain", text(), ConflictProjection.RETAIN, "the retain part's name", StableUn::retain),
                     Param.of("rho", real(Range.positive()), 0.05, "neighbourhood radius ρ", StableUn::rho),
                     Param.of("points", integer(1), 1, "neighbourhood points K", StableUn::points),

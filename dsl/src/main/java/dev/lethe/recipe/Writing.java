@@ -31,7 +31,8 @@ public final class Writing {
             }
         }
         throw new IllegalArgumentException("no " + slot.name() + " kind writes " + value.getClass().getName() + " ("
-                + value + "); register its kind in the codec's PartRegistry (for a custom objective: NamedObjective.kind, see docs/recipes.md)");
+                + value + "); register its kind in the codec's PartRegistry (for a custom objective: "
+                + "NamedObjective.kind, see docs/recipes.md)");
     }
 
     /** The parameters of {@code value}, a {@code kind}, as a mapping in parameter order; null values left out. */

@@ -122,7 +122,8 @@ class ObjectiveKindsTest {
         }
         RecipeCodec codec = new RecipeCodec(parts);
         Objective read = codec.read("name: c\nmodel: gpt\ndata: fictitious_facts\n"
-                + "unlearn: {objective: {plus: [{scaled_ga: {weight: 3}}, plain_ga]}}\n", "c.yaml").unlearn().objective();
+                + "unlearn: {objective: {plus: [{scaled_ga: {weight: 3}}, plain_ga]}}\n",
+                        "c.yaml").unlearn().objective();
         assertEquals(scaledGa.create(Map.of("weight", 3.0)).plus(plain.defaults()), read);
         assertThrows(IllegalArgumentException.class, () -> parts.add(Slot.OBJECTIVE,
                 NamedObjective.kind("npo", "again", Objectives.npo())), "a name is registered once");
