@@ -82,11 +82,6 @@ public record Kind<T>(String name, String doc, List<Param> params, Function<Args
         return new Kind<>(name, doc, params, build, values, newHandles, inline);
     }
 
-    /** A copy that takes values apart with {@code newValues} (for a kind that {@link #handling handles} several classes). */
-    public Kind<T> withValues(Function<Object, List<?>> newValues) {
-        return new Kind<>(name, doc, params, build, newValues, handles, inline);
-    }
-
     /** A copy whose single parameter is written right after the name. */
     public Kind<T> inlined() {
         return new Kind<>(name, doc, params, build, values, handles, true);
