@@ -4,13 +4,14 @@
 # resumed run's metrics.csv with the uninterrupted one's, byte for byte. Prints one line per trial.
 #
 #   bench/kill-resume.sh [--recipe examples/recipes/quickstart-npo.yaml] [--trials 5] [--checkpoint-every 25]
-#                        [--seed 1] [--cache]
+#                        [--seed 1] [--cache] [--in-stage STAGE]
 # --cache takes the learned and reference models from the model cache, so the kills land in unlearning,
 # attacks and evaluation; without it every run trains them, which takes most of its time, so most kills land
-# in training.
+# in training. --in-stage STAGE (e.g. unlearn-2) waits for the first mid-stage checkpoint of that stage, then
+# kills at a random moment within the next second.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-recipe=$here/examples/recipes/quickstart-npo.yaml trials=5 every=25 seed=1 cache=--no-cache
+recipe=$here/examples/recipes/quickstart-npo.yaml trials=5 every=25 seed=1 cache=--no-cache stage=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --recipe) recipe=$2; shift 2 ;;
@@ -18,7 +19,8 @@ while [ $# -gt 0 ]; do
     --checkpoint-every) every=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --cache) cache=""; shift ;;
-    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+    --in-stage) stage=$2; shift 2 ;;
+    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
     *) echo "kill-resume.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,12 +45,25 @@ for t in $(seq 1 "$trials"); do
   java -Dai.djl.offline=true -cp "$work/build/*:$work/build/lib/*" dev.lethe.cli.LetheCommand run "$recipe" \
     --runs "$runs" "${opts[@]}" >"$work/trial$t.log" 2>&1 &
   pid=$!
-  at=$(awk -v r="$RANDOM" -v T="$total" 'BEGIN { printf "%.1f", 3 + (r / 32768) * (T - 6) }')
-  sleep "$at"
+  if [ -n "$stage" ]; then
+    t0=$(date +%s.%N)
+    until grep -qs "\"stage\" : \"$stage\"" "$runs"/*/checkpoints/manifest.json; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.02
+    done
+    sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", r / 32768 }')"
+    at=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  else
+    at=$(awk -v r="$RANDOM" -v T="$total" 'BEGIN { printf "%.1f", 3 + (r / 32768) * (T - 6) }')
+    sleep "$at"
+  fi
   if ! kill -9 "$pid" 2>/dev/null; then echo "trial $t: the run ended before the kill" >&2; continue; fi
   wait "$pid" 2>/dev/null || true
   dir=$(ls -d "$runs"/*/)
   last=$(tail -n 1 "$dir/events.jsonl" 2>/dev/null | sed 's/"total_steps".*//; s/[{}"]//g' | cut -c1-58)
+  if [ -n "$stage" ]; then   # the newest mid-stage checkpoint on disk when the process died
+    last="checkpoint $(grep -A2 '"mid_stage"' "$dir/checkpoints/manifest.json" | tr -d ' \n"' | sed 's/mid_stage:{//')"
+  fi
   rstart=$(date +%s.%N)
   lethe run --resume "$dir" "${opts[@]}" >"$work/resume$t.log" 2>&1 || { cat "$work/resume$t.log" >&2; exit 1; }
   rtime=$(awk -v a="$rstart" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')

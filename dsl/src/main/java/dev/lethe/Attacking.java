@@ -1,5 +1,11 @@
 package dev.lethe;
 
+import static dev.lethe.recipe.ParamTypes.struct;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.list;
+import dev.lethe.recipe.Slot;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
 import dev.lethe.attack.Attack;
 import java.util.HashSet;
 import java.util.List;
@@ -16,8 +22,14 @@ import org.jspecify.annotations.Nullable;
  * @param continual continual evaluation during relearning attacks, or null
  */
 public record Attacking(List<Attack> attacks, @Nullable Continual continual) implements Stage {
-    /** The kind's name in recipe files. */
-    public static final String KIND = "attack";
+    /** The {@code attack} stage in recipe files. */
+    public static final Kind<Attacking> KIND = Kind.of("attack", Attacking.class,
+            "attack copies of the current model; each is evaluated with the next evaluate stage's suites",
+            List.of(Param.required("attacks", list(part(Slot.ATTACK), 1), "the attacks, with distinct names",
+                            (Attacking x) -> x.attacks()),
+                    Param.optional("continual", struct(Continual.KIND), "continual evaluation during relearning "
+                            + "attacks (absent: none)", (Attacking x) -> x.continual())),
+            a -> new Attacking(a.list("attacks"), a.get("continual")));
 
     /** Copies the attacks and checks that their names are distinct. */
     public Attacking {
@@ -47,6 +59,6 @@ public record Attacking(List<Attack> attacks, @Nullable Continual continual) imp
 
     @Override
     public String kind() {
-        return KIND;
+        return KIND.name();
     }
 }

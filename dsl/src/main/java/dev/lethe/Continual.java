@@ -1,5 +1,12 @@
 package dev.lethe;
 
+import static dev.lethe.recipe.ParamTypes.split;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.longInteger;
+import static dev.lethe.recipe.ParamTypes.list;
+import dev.lethe.recipe.Slot;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
 import dev.lethe.data.Split;
 import dev.lethe.eval.Suite;
 import dev.lethe.eval.Suites;
@@ -20,6 +27,16 @@ import java.util.List;
  * @param splits where
  */
 public record Continual(long every, List<Suite> suites, List<Split> splits) {
+    /** The {@code continual} of a training stage. */
+    public static final Kind<Continual> KIND = Kind.of("continual", Continual.class,
+            "evaluate every k steps during the stage (the stability gap, De Lange et al. 2023)",
+            List.of(Param.required("every", longInteger(1), "steps between two points", (Continual x) -> x.every()),
+                    Param.of("suites", list(part(Slot.SUITE), 0), List.of(Suites.answers()),
+                            "what to measure (keep it cheap)", (Continual x) -> x.suites()),
+                    Param.of("splits", list(split(), 0), List.of(Split.FORGET, Split.RETAIN), "where",
+                            (Continual x) -> x.splits())),
+            a -> new Continual(a.longInteger("every"), a.list("suites"), a.list("splits")));
+
     /** Checks {@code every} and copies the lists. */
     public Continual {
         if (every < 1) {
@@ -34,6 +51,6 @@ public record Continual(long every, List<Suite> suites, List<Split> splits) {
      * on the forget and retain splits.
      */
     public static Continual every(long k) {
-        return new Continual(k, List.of(Suites.answers()), List.of(Split.FORGET, Split.RETAIN));
+        return KIND.create(java.util.Map.of("every", k));
     }
 }

@@ -1,5 +1,11 @@
 package dev.lethe;
 
+import static dev.lethe.recipe.ParamTypes.split;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.list;
+import dev.lethe.recipe.Slot;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
 import dev.lethe.data.Split;
 import dev.lethe.eval.Metric;
 import dev.lethe.eval.Suite;
@@ -24,8 +30,13 @@ import java.util.List;
  * @param splits the splits to measure on
  */
 public record Evaluation(List<Suite> suites, List<Split> splits) implements Stage {
-    /** The kind's name in recipe files. */
-    public static final String KIND = "evaluate";
+    /** The {@code evaluate} stage in recipe files. */
+    public static final Kind<Evaluation> KIND = Kind.of("evaluate", Evaluation.class,
+            "every suite on every split of each model made since the last evaluation",
+            List.of(Param.of("suites", list(part(Slot.SUITE), 0), List.of(Suites.answers(), Suites.tofu(),
+                            Suites.muse(), Suites.multipleChoice(), Suites.privacy()), "the suites", (Evaluation x) -> x.suites()),
+                    Param.of("splits", list(split(), 0), List.of(Split.values()), "the splits", (Evaluation x) -> x.splits())),
+            a -> new Evaluation(a.list("suites"), a.list("splits")));
 
     /** Copies the lists. */
     public Evaluation {
@@ -35,8 +46,7 @@ public record Evaluation(List<Suite> suites, List<Split> splits) implements Stag
 
     /** Every built-in suite (answers, TOFU, MUSE, multiple choice, privacy) on all four splits. */
     public static Evaluation defaults() {
-        return new Evaluation(List.of(Suites.answers(), Suites.tofu(), Suites.muse(), Suites.multipleChoice(),
-                Suites.privacy()), List.of(Split.values()));
+        return KIND.defaults();
     }
 
     /** {@code suites} on all four splits. */
@@ -53,6 +63,6 @@ public record Evaluation(List<Suite> suites, List<Split> splits) implements Stag
 
     @Override
     public String kind() {
-        return KIND;
+        return KIND.name();
     }
 }

@@ -1,5 +1,6 @@
 package dev.lethe;
 
+import dev.lethe.recipe.Kind;
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
 import java.util.List;
@@ -18,12 +19,15 @@ import org.jspecify.annotations.Nullable;
  */
 public record Finetune(Training training, List<Split> splits, Texts texts, @Nullable Continual continual)
         implements Stage {
-    /** The kind's name in recipe files. */
-    public static final String KIND = "finetune";
+    /** The {@code finetune} stage in recipe files. */
+    public static final Kind<Finetune> KIND = Kind.of("finetune", Finetune.class,
+            "train the current model on the splits; it becomes the current model, finetuned",
+            TrainingParams.of(List.of(Split.RETAIN), (Finetune x) -> x.training(), (Finetune x) -> x.splits(), (Finetune x) -> x.texts()),
+            a -> new Finetune(TrainingParams.training(a), a.list("splits"), a.get("train_on"), a.get("continual")));
 
     /** Checks and copies the splits. */
     public Finetune {
-        splits = Splits.distinct(splits, KIND);
+        splits = Splits.distinct(splits, "finetune");
     }
 
     /** {@code training} on {@code splits}, answers and passages, without continual evaluation. */
@@ -33,7 +37,7 @@ public record Finetune(Training training, List<Split> splits, Texts texts, @Null
 
     @Override
     public String kind() {
-        return KIND;
+        return KIND.name();
     }
 
     @Override

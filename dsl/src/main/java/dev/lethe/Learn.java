@@ -1,5 +1,6 @@
 package dev.lethe;
 
+import dev.lethe.recipe.Kind;
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
 import java.util.List;
@@ -17,12 +18,15 @@ import org.jspecify.annotations.Nullable;
  */
 public record Learn(Training training, List<Split> splits, Texts texts, @Nullable Continual continual)
         implements Stage {
-    /** The kind's name in recipe files. */
-    public static final String KIND = "learn";
+    /** The {@code learn} stage in recipe files. */
+    public static final Kind<Learn> KIND = Kind.of("learn", Learn.class,
+            "train a model from scratch on the splits (NLL of the answers); it becomes the current model, learned",
+            TrainingParams.of(List.of(Split.FORGET, Split.RETAIN, Split.WORLD), (Learn x) -> x.training(), (Learn x) -> x.splits(), (Learn x) -> x.texts()),
+            a -> new Learn(TrainingParams.training(a), a.list("splits"), a.get("train_on"), a.get("continual")));
 
     /** Checks and copies the splits. */
     public Learn {
-        splits = Splits.distinct(splits, KIND);
+        splits = Splits.distinct(splits, "learn");
     }
 
     /** {@code training} on forget ∪ retain ∪ world, answers and passages, without continual evaluation. */
@@ -32,7 +36,7 @@ public record Learn(Training training, List<Split> splits, Texts texts, @Nullabl
 
     @Override
     public String kind() {
-        return KIND;
+        return KIND.name();
     }
 
     @Override

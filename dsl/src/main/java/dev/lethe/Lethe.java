@@ -5,6 +5,7 @@ import dev.lethe.data.DataSource;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.ModelSpec;
 import dev.lethe.objective.Objective;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.run.ConsoleProgress;
@@ -98,8 +99,8 @@ public final class Lethe {
 
     /** First step: the model. */
     public interface ModelStep {
-        /** The model's shape. */
-        DataStep model(GptConfig config);
+        /** The model's spec, e.g. {@link GptConfig#tiny()}. */
+        DataStep model(ModelSpec spec);
     }
 
     /** Second step: the data. */
@@ -205,7 +206,7 @@ public final class Lethe {
 
     private static final class Builder implements ModelStep, DataStep, RecipeStep {
         private final String name;
-        private @Nullable GptConfig model;
+        private @Nullable ModelSpec model;
         private @Nullable DataSource data;
         private final List<Stage> stages = new ArrayList<>();
         private long seed = 42;
@@ -216,8 +217,8 @@ public final class Lethe {
         }
 
         @Override
-        public DataStep model(GptConfig config) {
-            this.model = config;
+        public DataStep model(ModelSpec spec) {
+            this.model = spec;
             return this;
         }
 

@@ -1,7 +1,14 @@
 package dev.lethe;
 
+import static dev.lethe.recipe.ParamTypes.text;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.list;
+import dev.lethe.recipe.Slot;
+import dev.lethe.recipe.ParamTypes;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
 import dev.lethe.data.DataSource;
-import dev.lethe.model.GptConfig;
+import dev.lethe.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,12 +27,24 @@ import java.util.Set;
  * @param name a name for the run: not blank, no control characters
  * @param seed the one seed every random stream derives from
  * @param device {@code "cpu"}, {@code "gpu"}, {@code "gpu:N"} or {@code "auto"} (a GPU when the engine sees one)
- * @param model the model spec (vocabulary size 0 = the data's tokenizer's); the run's first current model is
- *     this spec newly initialised
+ * @param model the model spec, e.g. a {@link dev.lethe.model.GptConfig} (vocabulary size 0 = the data's
+ *     tokenizer's); the run's first current model is this spec newly initialised
  * @param data the examples
  * @param stages the stages, in order (at least one)
  */
-public record Recipe(String name, long seed, String device, GptConfig model, DataSource data, List<Stage> stages) {
+public record Recipe(String name, long seed, String device, ModelSpec model, DataSource data, List<Stage> stages) {
+    /** A whole recipe file; the defaults are those of {@link Lethe#recipe}. */
+    public static final Kind<Recipe> KIND = Kind.of("recipe", Recipe.class, "an unlearning experiment",
+            List.of(Param.required("name", text(), "the run's name", (Recipe x) -> x.name()),
+                    Param.of("seed", ParamTypes.anyLong(), 42L, "the seed every random stream derives from", (Recipe x) -> x.seed()),
+                    Param.of("device", text(), "cpu", "cpu, gpu, gpu:N or auto (a GPU when the engine sees one)",
+                            (Recipe x) -> x.device()),
+                    Param.required("model", part(Slot.MODEL), "the model's shape", (Recipe x) -> x.model()),
+                    Param.required("data", part(Slot.DATA), "the examples", (Recipe x) -> x.data()),
+                    Param.required("stages", list(part(Slot.STAGE), 1), "the stages, in the order they run",
+                            (Recipe x) -> x.stages())),
+            a -> new Recipe(a.text("name"), a.longInteger("seed"), a.text("device"), a.get("model"), a.get("data"),
+                    a.list("stages")));
 
     /** Validates the fields and the stage list (a reference's starting model must be made before it). */
     public Recipe {

@@ -1,5 +1,8 @@
 package dev.lethe;
 
+import static dev.lethe.recipe.ParamTypes.text;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
 import java.util.List;
@@ -20,14 +23,20 @@ import org.jspecify.annotations.Nullable;
  */
 public record Reference(Training training, List<Split> splits, Texts texts, String from,
         @Nullable Continual continual) implements Stage {
-    /** The kind's name in recipe files. */
-    public static final String KIND = "reference";
     /** The value of {@code from} that starts from a newly initialised model. */
     public static final String SCRATCH = "scratch";
+    /** The {@code reference} stage in recipe files. */
+    public static final Kind<Reference> KIND = Kind.of("reference", Reference.class,
+            "train the retrained-without-forget gold standard, reference; the current model stays",
+            TrainingParams.of(List.of(Split.RETAIN, Split.WORLD), (Reference x) -> x.training(), (Reference x) -> x.splits(),
+                    (Reference x) -> x.texts(), Param.of("from", text(), SCRATCH, "scratch, or the name of an earlier stage's model",
+                            (Reference x) -> x.from())),
+            a -> new Reference(TrainingParams.training(a), a.list("splits"), a.get("train_on"), a.text("from"),
+                    a.get("continual")));
 
     /** Checks and copies the splits. */
     public Reference {
-        splits = Splits.distinct(splits, KIND);
+        splits = Splits.distinct(splits, "reference");
         if (from.isBlank()) {
             throw new IllegalArgumentException("reference: from must be 'scratch' or a model's name, was blank");
         }
@@ -40,7 +49,7 @@ public record Reference(Training training, List<Split> splits, Texts texts, Stri
 
     @Override
     public String kind() {
-        return KIND;
+        return KIND.name();
     }
 
     @Override

@@ -1,5 +1,12 @@
 package dev.lethe;
 
+import java.util.List;
+import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.recipe.ParamTypes.longInteger;
+import static dev.lethe.recipe.ParamTypes.integer;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
 import dev.lethe.attack.Relearn;
 import org.jspecify.annotations.Nullable;
 
@@ -14,8 +21,17 @@ import org.jspecify.annotations.Nullable;
  * @param continual continual evaluation during the stage, or null
  */
 public record Relearning(long steps, int examples, double lr, @Nullable Continual continual) implements Stage {
-    /** The kind's name in recipe files. */
-    public static final String KIND = "relearn";
+    /** The {@code relearn} stage in recipe files; its defaults are the relearning attack's. */
+    public static final Kind<Relearning> KIND = Kind.of("relearn", Relearning.class,
+            "fine-tune the current model on forget examples, as the relearning attack does; it becomes the "
+                    + "current model, relearned",
+            List.of(Param.of("steps", longInteger(0), Relearn.KIND.defaultOf("steps"), "fine-tuning steps",
+                            (Relearning x) -> x.steps()),
+                    Param.of("examples", integer(1), Relearn.KIND.defaultOf("examples"), "forget examples shown",
+                            (Relearning x) -> x.examples()),
+                    Param.of("lr", real(Range.positive()), Relearn.KIND.defaultOf("lr"), "learning rate", (Relearning x) -> x.lr()),
+                    TrainingParams.continual()),
+            a -> new Relearning(a.longInteger("steps"), a.integer("examples"), a.real("lr"), a.get("continual")));
 
     /** Checks the numbers (as {@link Relearn} does). */
     public Relearning {
@@ -33,7 +49,7 @@ public record Relearning(long steps, int examples, double lr, @Nullable Continua
 
     @Override
     public String kind() {
-        return KIND;
+        return KIND.name();
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.lethe;
 
+import java.util.List;
+import static dev.lethe.recipe.ParamTypes.fileName;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
 import java.nio.file.Path;
 
 /**
@@ -10,8 +14,13 @@ import java.nio.file.Path;
  * @param file a relative path without {@code ..}, ending in {@code .safetensors}
  */
 public record Save(String file) implements Stage {
-    /** The kind's name in recipe files. */
-    public static final String KIND = "save";
+    /** What a saved model's file name ends in. */
+    public static final String SUFFIX = ".safetensors";
+    /** The {@code save} stage in recipe files. */
+    public static final Kind<Save> KIND = Kind.of("save", Save.class,
+            "write the current model as safetensors inside the run's models/ folder",
+            List.of(Param.required("file", fileName(SUFFIX), "where, inside the output folder", (Save x) -> x.file())),
+            a -> new Save(a.text("file")));
 
     /** Checks that the path stays inside the directory it is resolved in. */
     public Save {
@@ -24,13 +33,13 @@ public record Save(String file) implements Stage {
             throw new IllegalArgumentException("save: file must be a relative path inside the output directory, "
                     + "without '..', was '" + file + "'");
         }
-        if (!file.endsWith(".safetensors")) {
+        if (!file.endsWith(SUFFIX)) {
             throw new IllegalArgumentException("save: file must end in .safetensors, was '" + file + "'");
         }
     }
 
     @Override
     public String kind() {
-        return KIND;
+        return KIND.name();
     }
 }

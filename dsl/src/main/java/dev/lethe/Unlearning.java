@@ -1,5 +1,16 @@
 package dev.lethe;
 
+import java.util.List;
+import static dev.lethe.recipe.ParamTypes.struct;
+import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.longInteger;
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.choice;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.Slot;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
 import dev.lethe.adapter.Lora;
 import dev.lethe.data.Texts;
 import dev.lethe.model.Precision;
@@ -41,8 +52,35 @@ import org.jspecify.annotations.Nullable;
 public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
         @Nullable Lora adapters, double divergeAbove, Texts trainOn, Precision precision,
         @Nullable Continual continual) implements Stage {
-    /** The kind's name in recipe files. */
-    public static final String KIND = "unlearn";
+    /** The {@code unlearn} stage in recipe files. */
+    public static final Kind<Unlearning> KIND = Kind.of("unlearn", Unlearning.class,
+            "minimise the objective starting from the current model; it becomes the current model, unlearned",
+            List.of(Param.required("objective", part(Slot.OBJECTIVE), "what to minimise", (Unlearning x) -> x.objective()),
+                    Param.optional("optimizer", struct(Optimizer.KIND), "default: AdamW, lr 1e-3, weight decay 0.01",
+                            (Unlearning x) -> x.optimizer()),
+                    Param.of("steps", longInteger(0), 100L, "optimisation steps", (Unlearning x) -> x.steps()),
+                    Param.of("batch_size", integer(1), 16, "examples per split per step", (Unlearning x) -> x.batchSize()),
+                    Param.of("requests", integer(1), 1, "sequential unlearning requests the forget split is cut "
+                            + "into, each given all the steps", (Unlearning x) -> x.requests()),
+                    Param.optional("adapters", struct(Lora.KIND), "LoRA adapters to train instead of the full model "
+                            + "(absent: the full model)", (Unlearning x) -> x.adapters()),
+                    Param.optional("diverge_above", real(Range.positive()), "stop the stage, keeping the last good "
+                            + "weights, when |loss| passes this (absent: only NaN/Inf stop it)",
+                            (Unlearning u) -> Double.isInfinite(u.divergeAbove()) ? null : u.divergeAbove()),
+                    Param.of("train_on", choice(Texts.class), Texts.ANSWERS,
+                            "what the batches hold: answers (question-answer pairs), passages (MUSE) or both",
+                            (Unlearning x) -> x.trainOn()),
+                    Param.of("precision", choice(Precision.class), Precision.FLOAT32, "float32, or float16 mixed "
+                            + "precision (float32 weights and optimizer state; for GPUs)", (Unlearning x) -> x.precision()),
+                    TrainingParams.continual()),
+            a -> {
+                Optimizer o = a.get("optimizer");
+                Double bound = a.get("diverge_above");
+                return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
+                        a.longInteger("steps"), a.integer("batch_size"), a.integer("requests"), a.get("adapters"),
+                        bound == null ? Double.POSITIVE_INFINITY : bound, a.get("train_on"), a.get("precision"),
+                        a.get("continual"));
+            });
 
 
     /** Validates the numbers. */
@@ -149,7 +187,7 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
 
     @Override
     public String kind() {
-        return KIND;
+        return KIND.name();
     }
 
     @Override

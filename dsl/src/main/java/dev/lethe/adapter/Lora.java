@@ -1,5 +1,13 @@
 package dev.lethe.adapter;
 
+import java.util.List;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
+import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.recipe.ParamTypes.list;
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.choice;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -26,6 +34,27 @@ import java.util.Set;
  * @param init how A and B start
  */
 public record Lora(int rank, double alpha, Set<LoraTarget> targets, Init init) {
+    /** The {@code adapters} of an unlearning stage. */
+    public static final Kind<Lora> KIND = Kind.of("lora", Lora.class,
+            "LoRA adapters trained instead of the full model, merged back after the stage (Hu et al. 2021, eq. 3); "
+                    + "FILA initialisation from LoKU (Cha et al. 2025)",
+            List.of(Param.required("rank", integer(1), "rank r of BA"),
+                    Param.optional("alpha", real(Range.positive()), "scale α (the update is (α/r)·BA); absent: α = r"),
+                    Param.of("targets", list(choice(LoraTarget.class), 1),
+                            List.of(LoraTarget.values()), "the projections of every block that get adapters"),
+                    Param.of("init", choice(Init.class), Init.STANDARD,
+                            "standard (A Kaiming-uniform, B = 0) or fila (Fisher-weighted, LoKU)")),
+            a -> {
+                int rank = a.integer("rank");
+                Double alpha = a.get("alpha");
+                List<LoraTarget> targets = a.list("targets");
+                if (targets.size() != EnumSet.copyOf(targets).size()) {
+                    throw new IllegalArgumentException("targets must be distinct, were " + targets);
+                }
+                return new Lora(rank, alpha == null ? rank : alpha, EnumSet.copyOf(targets), a.get("init"));
+            },
+            l -> List.of(l.rank(), l.alpha(), List.copyOf(l.targets()), l.init()));
+
 
     /** How the adapters start. */
     public enum Init {

@@ -1,8 +1,19 @@
 package dev.lethe.attack;
 
+import dev.lethe.recipe.Kind;
+import java.util.List;
+
 /** The built-in attacks, for {@code import static}. */
 public final class Attacks {
     private Attacks() {}
+
+    /** The attack slot's vocabulary, in the order {@code lethe list} shows it. */
+    public static final List<Kind<? extends Attack>> KINDS = List.of(
+            Quantize.KIND,
+            Prune.KIND,
+            Relearn.KIND,
+            ParaphrasePrompts.KIND,
+            JailbreakPrefix.KIND);
 
     /** Symmetric per-output-channel round-to-nearest quantization to {@code bits} bits: {@link Quantize}. */
     public static Attack quantize(int bits) {
@@ -26,7 +37,7 @@ public final class Attacks {
 
     /** Forget questions prefixed with {@value JailbreakPrefix#DEFAULT_PREFIX}: {@link JailbreakPrefix}. */
     public static Attack jailbreak() {
-        return new JailbreakPrefix(JailbreakPrefix.DEFAULT_PREFIX);
+        return JailbreakPrefix.KIND.defaults();
     }
 
     /** Forget questions prefixed with {@code prefix}: {@link JailbreakPrefix}. */

@@ -5,7 +5,9 @@ import dev.lethe.data.MultipleChoice;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.data.SplitData;
+import dev.lethe.recipe.Kind;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -17,6 +19,9 @@ import java.util.function.UnaryOperator;
  * Unlearning in LLMs", arXiv:2402.16835; TOFU's paraphrased questions, Maini et al. 2024).
  */
 public record ParaphrasePrompts() implements DataAttack {
+    /** The attack {@code paraphrase}. */
+    public static final Kind<ParaphrasePrompts> KIND = Kind.of("paraphrase", ParaphrasePrompts.class,
+            "forget questions replaced by paraphrases", List.of(), a -> new ParaphrasePrompts());
 
     /** {@code paraphrase}. */
     @Override

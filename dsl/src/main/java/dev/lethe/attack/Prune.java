@@ -1,11 +1,17 @@
 package dev.lethe.attack;
 
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Unstructured magnitude pruning, per matrix: in every weight matrix (embeddings included), the
@@ -19,6 +25,10 @@ import java.util.Arrays;
  * @param sparsity the fraction of each matrix to zero, in [0, 1]
  */
 public record Prune(double sparsity) implements ModelAttack {
+    /** The attack {@code prune}. */
+    public static final Kind<Prune> KIND = Kind.of("prune", Prune.class, "magnitude pruning of each matrix",
+            List.of(Param.required("sparsity", real(Range.closed(0, 1)), "fraction zeroed", Prune::sparsity)),
+            a -> new Prune(a.real("sparsity")));
 
     /** Checks the fraction. */
     public Prune {

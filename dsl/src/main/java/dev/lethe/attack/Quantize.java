@@ -1,5 +1,7 @@
 package dev.lethe.attack;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -7,6 +9,9 @@ import ai.djl.ndarray.types.DataType;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Role;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import java.util.List;
 
 /**
  * Round-to-nearest symmetric per-output-channel quantization of every weight matrix to {@code bits} bits,
@@ -27,6 +32,11 @@ import dev.lethe.model.Weights;
  * @param bits bits per weight, 2 to 16 (8 and 4 are the usual)
  */
 public record Quantize(int bits) implements ModelAttack {
+    /** The attack {@code quantize}. */
+    public static final Kind<Quantize> KIND = Kind.of("quantize", Quantize.class,
+            "round-to-nearest quantization of the weights",
+            List.of(Param.of("bits", integer(2, 16), 4, "bits per weight", Quantize::bits)),
+            a -> new Quantize(a.integer("bits")));
 
     /** Checks the bit count. */
     public Quantize {

@@ -1,9 +1,16 @@
 package dev.lethe.attack;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.longInteger;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.optim.Optimizers;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -25,6 +32,13 @@ import java.util.SplittableRandom;
  * @param lr the learning rate
  */
 public record Relearn(long steps, int examples, double lr) implements ModelAttack {
+    /** The attack {@code relearn}. */
+    public static final Kind<Relearn> KIND = Kind.of("relearn", Relearn.class,
+            "fine-tune on a few forget examples (relearning attack)",
+            List.of(Param.of("steps", longInteger(0), 20L, "fine-tuning steps", Relearn::steps),
+                    Param.of("examples", integer(1), 5, "forget examples shown", Relearn::examples),
+                    Param.of("lr", real(Range.positive()), 1e-3, "learning rate", Relearn::lr)),
+            a -> new Relearn(a.longInteger("steps"), a.integer("examples"), a.real("lr")));
 
     /** Checks the numbers. */
     public Relearn {

@@ -2,7 +2,6 @@ package dev.lethe.cli;
 
 import dev.lethe.recipe.PartRegistry;
 import dev.lethe.recipe.Slot;
-import dev.lethe.recipe.StandardParts;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,8 +28,7 @@ final class ListCommand implements Callable<Integer> {
         PartRegistry registry = PartRegistry.standard();
         if (slot == null || slot.equals("recipe")) {
             out.println("recipe fields:");
-            for (var k : List.of(StandardParts.RECIPE, StandardParts.OPTIMIZER, StandardParts.CONTINUAL,
-                    StandardParts.LORA)) {
+            for (var k : PartRegistry.RECORDS) {
                 out.print(registry.describe(k, "  "));
             }
         }

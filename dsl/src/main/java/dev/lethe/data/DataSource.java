@@ -1,8 +1,16 @@
 package dev.lethe.data;
 
+import dev.lethe.recipe.Kind;
+import java.util.List;
+
 /** Where a recipe's examples come from: a generated benchmark, or files. */
 @FunctionalInterface
 public interface DataSource {
+    /** The data slot's vocabulary, in the order {@code lethe list} shows it. */
+    List<Kind<? extends DataSource>> KINDS = List.of(
+            FictitiousFacts.KIND,
+            JsonlData.KIND);
+
     /** The dataset; generated sources use {@code seed}. */
     Dataset load(long seed);
 }

@@ -1,5 +1,11 @@
 package dev.lethe.data;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.real;
+
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -47,6 +53,22 @@ import java.util.SplittableRandom;
  */
 public record FictitiousFacts(int people, double forgetFraction, int holdoutPeople, int factsPerPerson,
         int worldCountries) implements DataSource {
+    /** The data source {@code fictitious_facts}; its defaults are {@code FictitiousFacts.of(50, 0.1)}. */
+    public static final Kind<FictitiousFacts> KIND = Kind.of("fictitious_facts", FictitiousFacts.class,
+            "the built-in TOFU-shaped benchmark of fictitious people (Maini et al. 2024); defaults: "
+                    + "FictitiousFacts.of(50, 0.1)",
+            List.of(Param.of("people", integer(2, 1000), 50, "trained people (forget + retain)",
+                    FictitiousFacts::people),
+                    Param.of("forget_fraction", real(Range.open(0, 1)), 0.1, "share of the trained people to forget",
+                            FictitiousFacts::forgetFraction),
+                    Param.of("holdout_people", integer(0, 1000), 5, "never-trained people",
+                            FictitiousFacts::holdoutPeople),
+                    Param.of("facts_per_person", integer(1, 6), 6, "facts per person", FictitiousFacts::factsPerPerson),
+                    Param.of("world_countries", integer(0, 200), 15, "countries of the world split",
+                            FictitiousFacts::worldCountries)),
+            a -> new FictitiousFacts(a.integer("people"), a.real("forget_fraction"), a.integer("holdout_people"),
+                    a.integer("facts_per_person"), a.integer("world_countries")));
+
     private static final String[] SYLLABLES = {"ka", "lo", "mi", "ren", "sa", "tor", "vel", "dri", "an", "bo",
         "cor", "el", "fa", "gar", "hil", "is", "ju", "ker", "lin", "mar", "nor", "ol", "pe", "qui", "ros",
         "sul", "tam", "ul", "vin", "wes", "xa", "yor", "zel", "bra", "cen", "dus", "ef", "gil", "hor", "ith"};

@@ -1,7 +1,12 @@
 package dev.lethe.data;
 
+import static dev.lethe.recipe.ParamTypes.path;
+
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Examples read from a folder of JSON-lines files in TOFU's field layout, one file per split:
@@ -13,6 +18,11 @@ import java.nio.file.Path;
  * @param dir the folder
  */
 public record JsonlData(Path dir) implements DataSource {
+    /** The data source {@code jsonl}. */
+    public static final Kind<JsonlData> KIND = Kind.of("jsonl", JsonlData.class,
+            "a folder of TOFU-layout JSON-lines files: forget.jsonl, retain.jsonl, holdout.jsonl, world.jsonl",
+            List.of(Param.required("dir", path(), "the folder (relative to the working directory)", JsonlData::dir)),
+            a -> new JsonlData(a.get("dir")));
 
     @Override
     public Dataset load(long seed) {

@@ -1,9 +1,13 @@
 package dev.lethe.eval;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+
 import dev.lethe.data.QaExample;
 import dev.lethe.data.SplitData;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.util.List;
 
 /**
@@ -23,6 +27,12 @@ import java.util.List;
  * @param batchSize examples per forward pass
  */
 public record AnswerSuite(int batchSize) implements Suite {
+    /** The suite {@code answers}. */
+    public static final Kind<AnswerSuite> KIND = Kind.of("answers", AnswerSuite.class,
+            "NLL, probability, exact match, token accuracy",
+            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", AnswerSuite::batchSize)),
+            a -> new AnswerSuite(a.integer("batch_size")));
+
     /** avgNLL of the answer tokens; lower means the answers are known. */
     public static final Metric NLL = new Metric("nll", Metric.Direction.HIGHER_KNOWS_LESS, Metric.Scope.PER_SPLIT,
             "mean negative log-likelihood per answer token");

@@ -1,9 +1,13 @@
 package dev.lethe.eval;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+
 import dev.lethe.data.MultipleChoice;
 import dev.lethe.data.SplitData;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +33,13 @@ import java.util.List;
  * @param batchSize options per forward pass
  */
 public record MultipleChoiceSuite(int batchSize) implements Suite {
+    /** The suite {@code multiple_choice}. */
+    public static final Kind<MultipleChoiceSuite> KIND = Kind.of("multiple_choice", MultipleChoiceSuite.class,
+            "WMDP-style 4-option accuracy by log-likelihood (Li et al. 2024)",
+            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass",
+                    MultipleChoiceSuite::batchSize)),
+            a -> new MultipleChoiceSuite(a.integer("batch_size")));
+
     /** Share of questions whose correct option has the highest summed log-likelihood. */
     public static final Metric ACCURACY = new Metric("mc_accuracy", Metric.Direction.HIGHER_KNOWS_MORE,
             Metric.Scope.PER_SPLIT, "multiple-choice accuracy by summed log-likelihood");

@@ -1,11 +1,15 @@
 package dev.lethe.eval;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+
 import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.RougeL;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +45,16 @@ import java.util.List;
  * @param maxAnswerTokens longest greedy answer for KnowMem
  */
 public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens) implements Suite {
+    /** The suite {@code muse}. */
+    public static final Kind<MuseSuite> KIND = Kind.of("muse", MuseSuite.class,
+            "MUSE's VerbMem and KnowMem (Shi et al. 2024)",
+            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", MuseSuite::batchSize),
+                    Param.of("prefix_tokens", integer(1), 5, "passage tokens given as the prompt",
+                            MuseSuite::prefixTokens),
+                    Param.of("max_answer_tokens", integer(1), 16, "longest greedy answer for KnowMem",
+                            MuseSuite::maxAnswerTokens)),
+            a -> new MuseSuite(a.integer("batch_size"), a.integer("prefix_tokens"), a.integer("max_answer_tokens")));
+
     /** MUSE's VerbMem: ROUGE-L F1 of the greedy continuation of each passage against its true rest. */
     public static final Metric VERBMEM = new Metric("verbmem_rouge_l_f1", Metric.Direction.HIGHER_KNOWS_MORE,
             Metric.Scope.PER_SPLIT, "MUSE VerbMem: ROUGE-L F1 of each passage's greedy continuation");

@@ -1,10 +1,14 @@
 package dev.lethe.eval;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+
 import dev.lethe.data.QaExample;
 import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.MiaScores;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.util.List;
 
 /**
@@ -18,6 +22,12 @@ import java.util.List;
  * @param batchSize examples per forward pass
  */
 public record PrivacySuite(int batchSize) implements Suite {
+    /** The suite {@code privacy}. */
+    public static final Kind<PrivacySuite> KIND = Kind.of("privacy", PrivacySuite.class,
+            "membership-inference scores (MIA AUCs, PrivLeak)",
+            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", PrivacySuite::batchSize)),
+            a -> new PrivacySuite(a.integer("batch_size")));
+
     /** LOSS (Yeom et al. 2018): avgNLL of the answer. */
     public static final Metric LOSS = score("mia_loss", "LOSS membership score: avgNLL of the answer");
     /** zlib (Carlini et al. 2021): avgNLL over the zlib length of the answer. */

@@ -1,17 +1,28 @@
 package dev.lethe.eval;
 
-/** Static vocabulary of evaluation suites. */
+import dev.lethe.recipe.Kind;
+import java.util.List;
+
+/** Static vocabulary of evaluation suites; the factories take their defaults from each suite's {@link Kind}. */
 public final class Suites {
     private Suites() {}
 
+    /** The suite slot's vocabulary, in the order {@code lethe list} shows it. */
+    public static final List<Kind<? extends Suite>> KINDS = List.of(
+            AnswerSuite.KIND,
+            TofuSuite.KIND,
+            PrivacySuite.KIND,
+            MuseSuite.KIND,
+            MultipleChoiceSuite.KIND);
+
     /** NLL, probability, greedy exact match and token accuracy of the answers ({@link AnswerSuite}). */
     public static Suite answers() {
-        return new AnswerSuite(64);
+        return AnswerSuite.KIND.defaults();
     }
 
     /** TOFU's probability, truth ratio and ROUGE-L recall ({@link TofuSuite}); greedy answers up to 16 tokens. */
     public static Suite tofu() {
-        return new TofuSuite(64, 16);
+        return TofuSuite.KIND.defaults();
     }
 
     /**
@@ -19,16 +30,16 @@ public final class Suites {
      * KnowMem (ROUGE-L recall of greedy answers up to 16 tokens) ({@link MuseSuite}).
      */
     public static Suite muse() {
-        return new MuseSuite(64, 5, 16);
+        return MuseSuite.KIND.defaults();
     }
 
     /** WMDP-style multiple-choice accuracy by summed and by length-normalised log-likelihood ({@link MultipleChoiceSuite}). */
     public static Suite multipleChoice() {
-        return new MultipleChoiceSuite(64);
+        return MultipleChoiceSuite.KIND.defaults();
     }
 
     /** Membership-inference scores per example ({@link PrivacySuite}), turned into ROC AUCs and PrivLeak. */
     public static Suite privacy() {
-        return new PrivacySuite(64);
+        return PrivacySuite.KIND.defaults();
     }
 }

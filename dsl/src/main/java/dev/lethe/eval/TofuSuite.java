@@ -1,5 +1,7 @@
 package dev.lethe.eval;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.data.SplitData;
@@ -7,6 +9,8 @@ import dev.lethe.eval.stats.RougeL;
 import dev.lethe.eval.stats.TruthRatio;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +33,13 @@ import java.util.List;
  * @param maxNewTokens longest greedy answer
  */
 public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
+    /** The suite {@code tofu}. */
+    public static final Kind<TofuSuite> KIND = Kind.of("tofu", TofuSuite.class,
+            "TOFU's probability, truth ratio, ROUGE-L (Maini et al. 2024)",
+            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", TofuSuite::batchSize),
+                    Param.of("max_new_tokens", integer(1), 16, "longest greedy answer", TofuSuite::maxNewTokens)),
+            a -> new TofuSuite(a.integer("batch_size"), a.integer("max_new_tokens")));
+
     /** TOFU's answer probability (normalised against the perturbed answers on world). */
     public static final Metric PROBABILITY = new Metric("tofu_probability", Metric.Direction.HIGHER_KNOWS_MORE,
             Metric.Scope.PER_SPLIT, "TOFU's answer probability (on world normalised over the perturbed answers)");

@@ -1,5 +1,14 @@
 package dev.lethe.model;
 
+import static dev.lethe.recipe.ParamTypes.choice;
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.realFloat;
+
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.List;
+
 /**
  * Shape of a GPT-style causal language model (Radford et al. 2019, "Language Models are Unsupervised
  * Multitask Learners"): token and learned position embeddings, {@code layers} pre-norm blocks of causal
@@ -15,6 +24,24 @@ package dev.lethe.model;
  */
 public record GptConfig(int vocabSize, int layers, int width, int heads, int contextLength, float dropout,
         Activation activation) implements ModelSpec {
+    /** The model {@code gpt}; its defaults are {@link #tiny()}. */
+    public static final Kind<GptConfig> KIND = Kind.of("gpt", GptConfig.class,
+            "GPT-2-style causal LM (Radford et al. 2019); "
+            + "defaults: GptConfig.tiny()",
+            List.of(Param.of("vocab_size", integer(0), 0, "token ids; 0 = the data's tokenizer's",
+                    GptConfig::vocabSize),
+                    Param.of("layers", integer(1), 4, "transformer blocks", GptConfig::layers),
+                    Param.of("width", integer(1), 128, "residual width, a multiple of heads", GptConfig::width),
+                    Param.of("heads", integer(1), 4, "attention heads per block", GptConfig::heads),
+                    Param.of("context_length", integer(1), 32, "longest sequence", GptConfig::contextLength),
+                    Param.of("dropout", realFloat(Range.closedOpen(0, 1)), 0f,
+                            "dropout rate; 0 keeps runs deterministic",
+                            GptConfig::dropout),
+                    Param.of("activation", choice(Activation.class), Activation.GELU,
+                            "the MLP's non-linearity: gelu (exact) or gelu_tanh (GPT-2's approximation)",
+                            GptConfig::activation)),
+            a -> new GptConfig(a.integer("vocab_size"), a.integer("layers"), a.integer("width"), a.integer("heads"),
+                    a.integer("context_length"), a.<Float>get("dropout"), a.get("activation")));
 
     /**
      * The MLP's non-linearity.
@@ -57,10 +84,11 @@ public record GptConfig(int vocabSize, int layers, int width, int heads, int con
 
     /** A small default: 4 layers of width 128 with 4 heads, context 32, no dropout, vocabulary from the tokenizer. */
     public static GptConfig tiny() {
-        return new GptConfig(0, 4, 128, 4, 32, 0f);
+        return KIND.defaults();
     }
 
     /** The same shape with another vocabulary size. */
+    @Override
     public GptConfig withVocabSize(int newVocabSize) {
         return new GptConfig(newVocabSize, layers, width, heads, contextLength, dropout, activation);
     }

@@ -14,4 +14,10 @@ public interface ModelSpec {
 
     /** The longest sequence the model accepts. */
     int contextLength();
+
+    /** The dropout rate during training (0: none, and runs stay deterministic without a per-step seed). */
+    float dropout();
+
+    /** The same spec with vocabulary size {@code newVocabSize} (a recipe's 0 resolved from the tokenizer). */
+    ModelSpec withVocabSize(int newVocabSize);
 }

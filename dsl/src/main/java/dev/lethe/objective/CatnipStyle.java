@@ -1,9 +1,15 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.List;
 
 /**
  * A CATNIP-style calibrated token-level NPO. CATNIP (2026) scales each answer token's NPO contribution by
@@ -28,6 +34,12 @@ import dev.lethe.model.Scalars;
  * @param k confidence exponent k ≥ 0; 1 by default
  */
 public record CatnipStyle(double beta, double k) implements Objective {
+    /** The objective {@code catnip}. */
+    public static final Kind<CatnipStyle> KIND = Kind.of("catnip", CatnipStyle.class,
+            "confidence-weighted token-level NPO (CATNIP-style)",
+            List.of(Param.of("beta", real(Range.positive()), 0.1, "inverse temperature β", CatnipStyle::beta),
+                    Param.of("k", real(Range.nonNegative()), 1.0, "confidence exponent k", CatnipStyle::k)),
+            a -> new CatnipStyle(a.real("beta"), a.real("k")));
 
     /** Validates β and k. */
     public CatnipStyle {

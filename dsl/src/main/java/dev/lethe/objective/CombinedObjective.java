@@ -1,10 +1,21 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.map;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
+import dev.lethe.optim.ConflictProjection;
 import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.Schedule;
+import dev.lethe.optim.StableUn;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.Slot;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +44,92 @@ import org.jspecify.annotations.Nullable;
  * @param combiner how the parts' gradients become one direction
  */
 public record CombinedObjective(Map<String, Objective> parts, GradientCombiner combiner) implements Objective {
+    /**
+     * The objective {@code conflict_projection}: {@link Objectives#conflictProjection}, a shorthand of
+     * {@link #KIND}.
+     */
+    public static final Kind<CombinedObjective> CONFLICT_PROJECTION = Kind.of("conflict_projection",
+            CombinedObjective.class,
+            "forget and retain objectives with PCGrad conflict projection (Yu et al. 2020); shorthand of "
+                    + "combined: {combiner: conflict_projection, parts: {forget: F, retain: {times: ...}}}",
+            List.of(forgetPart(), retainPart(), retainWeight()),
+            a -> Objectives.conflictProjection(a.get("forget"),
+                    a.<Objective>get("retain").times(a.real("retain_weight"))))
+            .handling(o -> o instanceof CombinedObjective c && isForgetRetain(c)
+                    && c.combiner().equals(GradientCombiner.conflictProjection()));
+
+    /** The objective {@code stable_un}: a shorthand of {@link #KIND} for {@link Objectives#stableUn}. */
+    public static final Kind<CombinedObjective> STABLE_UN = Kind.of("stable_un", CombinedObjective.class,
+            "forget and retain objectives with StableUN's multi-point feedback (Wu et al. 2025, §4); shorthand "
+                    + "of combined: {combiner: stable_un, parts: {forget: F, retain: {times: ...}}}",
+            List.of(forgetPart(), retainPart(), retainWeight(), stableUnParam("rho"), stableUnParam("points"),
+                    stableUnParam("seed")),
+            a -> Objectives.stableUn(a.get("forget"), a.<Objective>get("retain").times(a.real("retain_weight")),
+                    a.real("rho"), a.integer("points"), a.longInteger("seed")))
+            .handling(o -> o instanceof CombinedObjective c && isForgetRetain(c) && c.combiner() instanceof StableUn s
+                    && s.forget().equals(ConflictProjection.FORGET) && s.retain().equals(ConflictProjection.RETAIN));
+
+    /** The objective {@code combined}: any combiner over named parts. */
+    public static final Kind<CombinedObjective> KIND = Kind.of("combined", CombinedObjective.class,
+            "named objectives whose gradients a combiner combines (first-order estimators; zeroth-order ones "
+                    + "see the sum of the parts)",
+            List.of(Param.required("combiner", part(Slot.COMBINER), "how the parts' gradients become one direction",
+                            CombinedObjective::combiner),
+                    Param.required("parts", map(part(Slot.OBJECTIVE), 1), "name → objective, in order",
+                            CombinedObjective::parts)),
+            a -> {
+                GradientCombiner combiner = a.get("combiner");
+                Map<String, Objective> parts = a.get("parts");
+                requireParts(combiner, parts);
+                return new CombinedObjective(parts, combiner);
+            });
+
+    private static Param forgetPart() {
+        return Param.of("forget", part(Slot.OBJECTIVE), Npo.KIND.defaults(), "the forgetting part",
+                (CombinedObjective c) -> c.parts().get(ConflictProjection.FORGET));
+    }
+
+    private static Param retainPart() {
+        return Param.of("retain", part(Slot.OBJECTIVE), KlRetain.KIND.defaults(), "the retain part",
+                (CombinedObjective c) -> retainScaled(c).objective());
+    }
+
+    private static Param retainWeight() {
+        return Param.of("retain_weight", real(Range.any()), 1.0, "the retain part's weight",
+                (CombinedObjective c) -> retainScaled(c).weight());
+    }
+
+    /** {@link StableUn}'s parameter {@code key}, read from the combiner of a shorthand. */
+    private static Param stableUnParam(String key) {
+        Param p = java.util.Objects.requireNonNull(StableUn.KIND.param(key));
+        return new Param(p.name(), p.type(), p.defaultValue(), p.required(), p.doc(),
+                o -> p.accessor().apply(((CombinedObjective) o).combiner()));
+    }
+
+    private static Objective.Scaled retainScaled(CombinedObjective c) {
+        return (Objective.Scaled) c.parts().get(ConflictProjection.RETAIN);
+    }
+
+    /**
+     * Whether {@code c} has the shorthands' shape: parts {@code forget} then {@code retain}, the retain part a
+     * constant multiple (what {@code retain.times(retain_weight)} builds), so that the shorthand reads back equal.
+     */
+    private static boolean isForgetRetain(CombinedObjective c) {
+        return List.copyOf(c.parts().keySet()).equals(List.of(ConflictProjection.FORGET, ConflictProjection.RETAIN))
+                && c.parts().get(ConflictProjection.RETAIN) instanceof Objective.Scaled;
+    }
+
+    /** The parts the built-in forget/retain combiners name must exist (they would fail at the first step). */
+    private static void requireParts(GradientCombiner combiner, Map<String, Objective> parts) {
+        List<String> named = combiner instanceof ConflictProjection p ? List.of(p.forget(), p.retain())
+                : combiner instanceof StableUn s ? List.of(s.forget(), s.retain()) : List.of();
+        for (String name : named) {
+            if (!parts.containsKey(name)) {
+                throw new IllegalArgumentException("the combiner needs a part named '" + name + "'; the parts are "
+                        + parts.keySet());
+            }
+        }
+    }
 
     /** Copies the parts and checks there is at least one. */
     public CombinedObjective {

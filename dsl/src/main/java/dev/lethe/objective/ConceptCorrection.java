@@ -1,10 +1,19 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.recipe.ParamTypes.split;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.ParamTypes;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +54,23 @@ import org.jspecify.annotations.Nullable;
  * read back from its file is the same recipe.
  */
 public final class ConceptCorrection implements Objective {
+    /** The objective {@code concept_correction}. */
+    public static final Kind<ConceptCorrection> KIND = Kind.of("concept_correction", ConceptCorrection.class,
+            "concept-domain correction: a GAN game against a logistic discriminator of forget vs anchor "
+                    + "representations (FORMULAS.md, diffusion seed paper)",
+            List.of(Param.of("anchor", split(), Split.HOLDOUT, "the split the forget split should look like",
+                            ConceptCorrection::anchor),
+                    Param.of("layer", ParamTypes.layer("last", ConceptCorrection.LAST, 0), ConceptCorrection.LAST,
+                            "pooled block (1-based) or last", ConceptCorrection::layer),
+                    Param.of("learning_rate", real(Range.positive()), 0.05, "discriminator learning rate η",
+                            ConceptCorrection::learningRate),
+                    Param.of("weight_decay", real(Range.nonNegative()), 0.001, "discriminator L2 penalty λ",
+                            ConceptCorrection::weightDecay),
+                    Param.of("discriminator_steps", integer(1), 1, "discriminator updates per step",
+                            ConceptCorrection::discriminatorSteps)),
+            a -> new ConceptCorrection(a.get("anchor"), a.integer("layer"), a.real("learning_rate"),
+                    a.real("weight_decay"), a.integer("discriminator_steps")));
+
     /** The layer value meaning "the last block", {@code step.layers()}. */
     public static final int LAST = -1;
 

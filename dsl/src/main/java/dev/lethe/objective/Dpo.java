@@ -1,9 +1,15 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.List;
 
 /**
  * DPO with a refusal as the preferred answer, "IdkPO" (Rafailov et al. 2023, "Direct Preference
@@ -16,6 +22,11 @@ import dev.lethe.model.Scalars;
  * @param beta inverse temperature β &gt; 0; 0.1 by default
  */
 public record Dpo(double beta) implements Objective {
+    /** The objective {@code dpo}. */
+    public static final Kind<Dpo> KIND = Kind.of("dpo", Dpo.class,
+            "DPO / IdkPO with refusals preferred (Rafailov et al. 2023)",
+            List.of(Param.of("beta", real(Range.positive()), 0.1, "inverse temperature β", Dpo::beta)),
+            a -> new Dpo(a.real("beta")));
 
     /** Validates β. */
     public Dpo {

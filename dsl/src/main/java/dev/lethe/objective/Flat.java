@@ -1,9 +1,14 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.choice;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import java.util.List;
 
 /**
  * FLAT, "loss adjustment" unlearning with only forget data (Wang et al., ICLR 2025, "LLM Unlearning via
@@ -17,6 +22,12 @@ import dev.lethe.model.Scalars;
  * @param divergence which f-divergence; {@link Divergence#TOTAL_VARIATION} by default, as the paper
  */
 public record Flat(Divergence divergence) implements Objective {
+    /** The objective {@code flat}. */
+    public static final Kind<Flat> KIND = Kind.of("flat", Flat.class,
+            "FLAT, f-divergence loss adjustment (Wang et al. 2024)",
+            List.of(Param.of("divergence", choice(Divergence.class), Divergence.TOTAL_VARIATION, "the f-divergence",
+                    Flat::divergence)),
+            a -> new Flat(a.get("divergence")));
 
     /**
      * The f-divergences of FLAT (the paper's Table 2, after Nowozin et al. 2016, "f-GAN", Table 2): the

@@ -1,8 +1,14 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.List;
 
 /**
  * Gradient difference (Liu et al. 2022, "Continual Learning and Private Unlearning"; TOFU §5): gradient
@@ -12,6 +18,12 @@ import dev.lethe.model.Scalars;
  * @param alpha weight of the retain term, 1 by default in the papers
  */
 public record GradDiff(double alpha) implements Objective {
+    /** The objective {@code grad_diff}. */
+    public static final Kind<GradDiff> KIND = Kind.of("grad_diff", GradDiff.class,
+            "GradDiff: −NLL(forget) + α·NLL(retain) (Liu et al. 2022)",
+            List.of(Param.of("alpha", real(Range.any()), 1.0, "retain weight α", GradDiff::alpha)),
+            a -> new GradDiff(a.real("alpha")));
+
     @Override
     public NDArray loss(Step step) {
         return new GradientAscent(Split.FORGET).loss(step).add(Scalars.times(new Nll(Split.RETAIN).loss(step), alpha));

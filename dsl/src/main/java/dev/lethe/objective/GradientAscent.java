@@ -2,6 +2,10 @@ package dev.lethe.objective;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes;
+import java.util.List;
 
 /**
  * Gradient ascent on the answers of {@code split}: loss = −mean(avgNLL), so minimising it pushes the
@@ -12,6 +16,12 @@ import dev.lethe.data.Split;
  * @param split the split to forget, usually {@link Split#FORGET}
  */
 public record GradientAscent(Split split) implements SplitObjective {
+    /** The objective {@code ga}. */
+    public static final Kind<GradientAscent> KIND = Kind.of("ga", GradientAscent.class,
+            "gradient ascent: −NLL of the split's answers (Jang et al. 2023)",
+            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads",
+                    GradientAscent::split)),
+            a -> new GradientAscent(a.get("split")));
 
     /** The same objective on {@code other}'s batch. */
     @Override

@@ -2,6 +2,10 @@ package dev.lethe.objective;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes;
+import java.util.List;
 
 /**
  * IdK fine-tuning (Maini et al. 2024, "TOFU", §5 "Preference Optimization", the "I don't know" target
@@ -12,6 +16,11 @@ import dev.lethe.data.Split;
  * @param split the split whose questions should be refused, usually {@link Split#FORGET}
  */
 public record Idk(Split split) implements SplitObjective {
+    /** The objective {@code idk}. */
+    public static final Kind<Idk> KIND = Kind.of("idk", Idk.class,
+            "NLL of a refusal on the forget prompts (Maini et al. 2024)",
+            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads", Idk::split)),
+            a -> new Idk(a.get("split")));
 
     /** The same objective on {@code other}'s batch. */
     @Override

@@ -3,6 +3,10 @@ package dev.lethe.objective;
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Batch;
 import dev.lethe.data.Split;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes;
+import java.util.List;
 
 /**
  * Inverted hinge loss (Cha, Cho, Hwang and Lee, ICLR 2025, "Towards Robust and Parameter-Efficient
@@ -15,6 +19,12 @@ import dev.lethe.data.Split;
  * @param split the split to forget, usually {@link Split#FORGET}
  */
 public record InvertedHinge(Split split) implements SplitObjective {
+    /** The objective {@code inverted_hinge}. */
+    public static final Kind<InvertedHinge> KIND = Kind.of("inverted_hinge", InvertedHinge.class,
+            "the inverted hinge loss (LoKU)",
+            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads",
+                    InvertedHinge::split)),
+            a -> new InvertedHinge(a.get("split")));
 
     /** The same objective on {@code other}'s batch. */
     @Override

@@ -2,6 +2,10 @@ package dev.lethe.objective;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes;
+import java.util.List;
 
 /**
  * The KL retain term (Maini et al. 2024, "TOFU", §5 "KL Minimization"; the retain regulariser of NPO,
@@ -15,6 +19,12 @@ import dev.lethe.data.Split;
  * @param split the split to keep close to the reference, usually {@link Split#RETAIN}
  */
 public record KlRetain(Split split) implements SplitObjective {
+    /** The objective {@code kl_retain}. */
+    public static final Kind<KlRetain> KIND = Kind.of("kl_retain", KlRetain.class,
+            "KL(π_ref ‖ π_θ) on the split's answers",
+            List.of(Param.of("split", ParamTypes.split(), Split.RETAIN, "the split whose batch it reads",
+                    KlRetain::split)),
+            a -> new KlRetain(a.get("split")));
 
     /** The same objective on {@code other}'s batch. */
     @Override

@@ -1,8 +1,13 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.list;
+import static dev.lethe.recipe.ParamTypes.split;
+
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.util.List;
 
 /**
@@ -14,6 +19,10 @@ import java.util.List;
  * @param splits the splits whose answers are learned
  */
 public record Nll(List<Split> splits) implements SplitObjective {
+    /** The objective {@code nll}. */
+    public static final Kind<Nll> KIND = Kind.of("nll", Nll.class, "NLL of the answers of the union of the splits",
+            List.of(Param.of("splits", list(split(), 1), List.of(Split.RETAIN), "the splits", Nll::splits)),
+            a -> new Nll(a.<Split>list("splits")));
 
     /** Copies and checks the split list. */
     public Nll {

@@ -1,9 +1,15 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.List;
 
 /**
  * Negative preference optimisation (Zhang et al. 2024, "Negative Preference Optimization: From
@@ -16,6 +22,11 @@ import dev.lethe.model.Scalars;
  * @param beta inverse temperature β &gt; 0; the paper uses 0.1
  */
 public record Npo(double beta) implements Objective {
+    /** The objective {@code npo}. */
+    public static final Kind<Npo> KIND = Kind.of("npo", Npo.class,
+            "negative preference optimisation (Zhang et al. 2024)",
+            List.of(Param.of("beta", real(Range.positive()), 0.1, "inverse temperature β", Npo::beta)),
+            a -> new Npo(a.real("beta")));
 
     /** Validates β. */
     public Npo {

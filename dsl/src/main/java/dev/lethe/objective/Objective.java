@@ -1,8 +1,20 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.list;
+import static dev.lethe.recipe.ParamTypes.numberOr;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Scalars;
 import dev.lethe.optim.Schedule;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.Slot;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,6 +69,31 @@ public interface Objective {
 
     /** The sum of two objectives. */
     record Sum(Objective first, Objective second) implements Objective {
+        /** The objective {@code plus}: {@code plus: [a, b, ...]}, a left-nested sum ((a + b) + c). */
+        public static final Kind<Objective> KIND = Kind.<Objective, Sum>of("plus", Sum.class,
+                "the sum of the terms: plus: [a, b, ...]",
+                List.of(Param.required("terms", list(part(Slot.OBJECTIVE), 2), "the objectives to add", Sum::terms)),
+                a -> {
+                    List<Objective> terms = a.list("terms");
+                    Objective sum = terms.get(0);
+                    for (int i = 1; i < terms.size(); i++) {
+                        sum = sum.plus(terms.get(i));
+                    }
+                    return sum;
+                }).inlined();
+
+        /** The terms of this left-nested sum, flattened: ((a + b) + c) → [a, b, c]. */
+        private static List<Objective> terms(Sum s) {
+            Deque<Objective> out = new ArrayDeque<>();
+            Objective o = s;
+            while (o instanceof Sum sum) {
+                out.addFirst(sum.second());
+                o = sum.first();
+            }
+            out.addFirst(o);
+            return List.copyOf(out);
+        }
+
         @Override
         public NDArray loss(Step step) {
             return first.loss(step).add(second.loss(step));
@@ -84,6 +121,22 @@ public interface Objective {
 
     /** An objective times a constant weight. */
     record Scaled(Objective objective, double weight) implements Wrapper {
+        /** The objective {@code times}: a constant or a scheduled weight (a {@link ScheduledWeight} is one too). */
+        public static final Kind<Objective> KIND = Kind.<Objective, Scaled>of("times", Scaled.class,
+                "the objective times a weight, a number or a schedule of the step",
+                List.of(Param.required("weight", numberOr(real(Range.any()), part(Slot.SCHEDULE)),
+                                "a number, or a schedule such as {linear_decay: {lr: 1}}",
+                                (Wrapper w) -> w instanceof ScheduledWeight s ? s.weight()
+                                        : (Object) ((Scaled) w).weight()),
+                        Param.required("objective", part(Slot.OBJECTIVE), "the weighted objective",
+                                Wrapper::objective)),
+                a -> {
+                    Object w = a.get("weight");
+                    Objective o = a.get("objective");
+                    return w instanceof Double d ? o.times(d) : o.times((Schedule) w);
+                })
+                .handling(o -> o instanceof Scaled || o instanceof ScheduledWeight);
+
         @Override
         public NDArray loss(Step step) {
             return Scalars.times(objective.loss(step), weight);

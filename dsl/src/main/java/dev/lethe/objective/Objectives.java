@@ -4,19 +4,51 @@ import dev.lethe.data.Split;
 import dev.lethe.optim.ConflictProjection;
 import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.StableUn;
+import dev.lethe.recipe.Kind;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Static vocabulary of objectives, for {@code import static dev.lethe.objective.Objectives.*}. */
+/**
+ * Static vocabulary of objectives, for {@code import static dev.lethe.objective.Objectives.*}; the factories
+ * without arguments take their defaults from each objective's {@link Kind} ({@code npo()} is
+ * {@code Npo.KIND.defaults()}), and {@link #KINDS} lists every objective a recipe file can name.
+ */
 public final class Objectives {
     private Objectives() {}
+
+    /**
+     * The objective slot's vocabulary, in the order {@code lethe list} shows it; writing tries the kinds in this
+     * order, so a shorthand ({@code conflict_projection}, {@code stable_un}) comes before the general
+     * {@code combined}. Adding an objective = its record with its {@code KIND}, its test, one line here.
+     */
+    public static final List<Kind<? extends Objective>> KINDS = List.of(
+            GradientAscent.KIND,
+            GradDiff.KIND,
+            Npo.KIND,
+            SimNpo.KIND,
+            Idk.KIND,
+            Dpo.KIND,
+            Flat.KIND,
+            KlRetain.KIND,
+            InvertedHinge.KIND,
+            CatnipStyle.KIND,
+            Nll.KIND,
+            Rmu.KIND,
+            ConceptCorrection.KIND,
+            Wga.KIND,
+            CombinedObjective.CONFLICT_PROJECTION,
+            CombinedObjective.STABLE_UN,
+            Objective.Sum.KIND,
+            Objective.Scaled.KIND,
+            CombinedObjective.KIND);
 
     /**
      * NLL of the answers of the retain split (the retain term of GradDiff, Liu et al. 2022); bind another
      * split with {@link Nll#on(Split)}: {@code nll().on(Split.WORLD)}.
      */
     public static Nll nll() {
-        return new Nll(Split.RETAIN);
+        return Nll.KIND.defaults();
     }
 
     /** NLL of the answers of the union of {@code splits}. */
@@ -26,12 +58,12 @@ public final class Objectives {
 
     /** Gradient ascent on the forget split (Jang et al. 2023); {@link GradientAscent#on} binds another. */
     public static GradientAscent gradientAscent() {
-        return new GradientAscent(Split.FORGET);
+        return GradientAscent.KIND.defaults();
     }
 
-    /** GradDiff with α = 1. */
+    /** GradDiff with {@link GradDiff#KIND}'s default α. */
     public static Objective gradDiff() {
-        return new GradDiff(1.0);
+        return GradDiff.KIND.defaults();
     }
 
     /** GradDiff with retain weight {@code alpha}. */
@@ -39,9 +71,9 @@ public final class Objectives {
         return new GradDiff(alpha);
     }
 
-    /** NPO with the paper's β = 0.1. */
+    /** NPO with {@link Npo#KIND}'s default β (the paper's). */
     public static Objective npo() {
-        return new Npo(0.1);
+        return Npo.KIND.defaults();
     }
 
     /** NPO with inverse temperature {@code beta}. */
@@ -49,9 +81,9 @@ public final class Objectives {
         return new Npo(beta);
     }
 
-    /** SimNPO with β = 2.5, γ = 0 (Fan et al. 2024's TOFU setting). */
+    /** SimNPO with {@link SimNpo#KIND}'s defaults (Fan et al. 2024's TOFU setting). */
     public static Objective simNpo() {
-        return new SimNpo(2.5, 0.0);
+        return SimNpo.KIND.defaults();
     }
 
     /** SimNPO with inverse temperature {@code beta} and margin {@code gamma}. */
@@ -61,7 +93,7 @@ public final class Objectives {
 
     /** KL(π_ref ‖ π_θ) over the answer tokens of the retain split. */
     public static KlRetain klRetain() {
-        return new KlRetain(Split.RETAIN);
+        return KlRetain.KIND.defaults();
     }
 
     /** KL(π_ref ‖ π_θ) over the answer tokens of {@code split}. */
@@ -71,12 +103,12 @@ public final class Objectives {
 
     /** The inverted hinge loss (LoKU) on the forget split. */
     public static InvertedHinge invertedHinge() {
-        return new InvertedHinge(Split.FORGET);
+        return InvertedHinge.KIND.defaults();
     }
 
-    /** CATNIP-style confidence-weighted token-level NPO with β = 0.1, k = 1 (our defaults). */
+    /** CATNIP-style confidence-weighted token-level NPO with {@link CatnipStyle#KIND}'s defaults (ours). */
     public static Objective catnipStyle() {
-        return new CatnipStyle(0.1, 1.0);
+        return CatnipStyle.KIND.defaults();
     }
 
     /** CATNIP-style confidence-weighted token-level NPO with {@code beta} and exponent {@code k}. */
@@ -86,12 +118,12 @@ public final class Objectives {
 
     /** NLL of a refusal template on the forget prompts (IdK). */
     public static Idk idk() {
-        return new Idk(Split.FORGET);
+        return Idk.KIND.defaults();
     }
 
-    /** DPO / IdkPO with β = 0.1. */
+    /** DPO / IdkPO with {@link Dpo#KIND}'s default β. */
     public static Objective dpo() {
-        return new Dpo(0.1);
+        return Dpo.KIND.defaults();
     }
 
     /** DPO / IdkPO with inverse temperature {@code beta}. */
@@ -101,7 +133,7 @@ public final class Objectives {
 
     /** FLAT with the total-variation divergence (the paper's default). */
     public static Objective flat() {
-        return new Flat(Flat.Divergence.TOTAL_VARIATION);
+        return Flat.KIND.defaults();
     }
 
     /** FLAT with {@code divergence}. */
@@ -110,11 +142,11 @@ public final class Objectives {
     }
 
     /**
-     * RMU (Li et al. 2024, "The WMDP Benchmark", §5) with the paper's Zephyr-7B values: the middle layer,
-     * steering coefficient c = 6.5, retain weight α = 100, seed 0. Tiny models need their own c and α.
+     * RMU (Li et al. 2024, "The WMDP Benchmark", §5) with {@link Rmu#KIND}'s defaults, the paper's Zephyr-7B
+     * values. Tiny models need their own c and α.
      */
     public static Rmu rmu() {
-        return new Rmu(Rmu.MIDDLE, 6.5, 100, 0);
+        return Rmu.KIND.defaults();
     }
 
     /** RMU (Li et al. 2024, "The WMDP Benchmark", §5) steering block {@code layer}'s output. */
@@ -141,11 +173,11 @@ public final class Objectives {
     }
 
     /**
-     * StableUN (Wu et al. 2025, {@link StableUn}) with one adversarial neighbourhood point of radius
-     * ρ = 0.05 (SAM's default radius; the paper's value is not known to us) and seed 0.
+     * StableUN (Wu et al. 2025, {@link StableUn}) with {@link StableUn#KIND}'s defaults (one neighbourhood
+     * point; ρ is SAM's default radius, the paper's value is not known to us).
      */
     public static CombinedObjective stableUn(Objective forget, Objective retain) {
-        return stableUn(forget, retain, 0.05, 1, 0);
+        return combine(StableUn.KIND.defaults(), parts(forget, retain));
     }
 
     /** StableUN (Wu et al. 2025, {@link StableUn}) with radius {@code rho} and {@code points} neighbourhood points. */
@@ -161,16 +193,15 @@ public final class Objectives {
     }
 
     /**
-     * Concept-domain correction ({@link ConceptCorrection}) against the holdout split, on the last block's
-     * output, with a discriminator of learning rate 0.05, weight decay 0.001, one update per step (our
-     * defaults).
+     * Concept-domain correction ({@link ConceptCorrection}) with {@link ConceptCorrection#KIND}'s defaults
+     * (ours): against the holdout split, on the last block's output.
      */
     public static ConceptCorrection conceptCorrection() {
-        return conceptCorrection(Split.HOLDOUT);
+        return ConceptCorrection.KIND.defaults();
     }
 
     /** Concept-domain correction against {@code anchor}, otherwise as {@link #conceptCorrection()}. */
     public static ConceptCorrection conceptCorrection(Split anchor) {
-        return new ConceptCorrection(anchor, ConceptCorrection.LAST, 0.05, 0.001, 1);
+        return ConceptCorrection.KIND.create(Map.of("anchor", anchor));
     }
 }

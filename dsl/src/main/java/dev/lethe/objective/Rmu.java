@@ -1,10 +1,17 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.anyLong;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
 import dev.lethe.model.Role;
 import dev.lethe.model.RolePattern;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.ParamTypes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,6 +46,16 @@ import java.util.SplittableRandom;
  * @param seed the seed of the random direction u
  */
 public record Rmu(int layer, double steeringCoefficient, double alpha, long seed) implements Objective {
+    /** The objective {@code rmu}; its defaults are the paper's Zephyr-7B values (tiny models need other c, α). */
+    public static final Kind<Rmu> KIND = Kind.of("rmu", Rmu.class,
+            "RMU representation misdirection (Li et al. 2024, WMDP §5)",
+            List.of(Param.of("layer", ParamTypes.layer("middle", Rmu.MIDDLE, 1), Rmu.MIDDLE,
+                    "steered block (1-based) or middle", Rmu::layer),
+                    Param.of("steering_coefficient", real(Range.positive()), 6.5, "steering coefficient c",
+                            Rmu::steeringCoefficient),
+                    Param.of("alpha", real(Range.nonNegative()), 100.0, "retain weight α", Rmu::alpha),
+                    Param.of("seed", anyLong(), 0L, "seed of the random direction", Rmu::seed)),
+            a -> new Rmu(a.integer("layer"), a.real("steering_coefficient"), a.real("alpha"), a.longInteger("seed")));
 
     /** The layer value meaning "the middle block of the model", {@code max(1, layers/2)}. */
     public static final int MIDDLE = -1;

@@ -1,9 +1,15 @@
 package dev.lethe.objective;
 
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.List;
 
 /**
  * Simple NPO (Fan et al. 2024, "Simplicity Prevails: Rethinking Negative Preference Optimization for LLM
@@ -16,6 +22,12 @@ import dev.lethe.model.Scalars;
  * @param gamma reward margin γ (finite); 0 typical and by default
  */
 public record SimNpo(double beta, double gamma) implements Objective {
+    /** The objective {@code simnpo}. */
+    public static final Kind<SimNpo> KIND = Kind.of("simnpo", SimNpo.class,
+            "SimNPO, reference-free NPO (Fan et al. 2024)",
+            List.of(Param.of("beta", real(Range.positive()), 2.5, "inverse temperature β", SimNpo::beta),
+                    Param.of("gamma", real(Range.any()), 0.0, "reward margin γ", SimNpo::gamma)),
+            a -> new SimNpo(a.real("beta"), a.real("gamma")));
 
     /** Validates β and γ. */
     public SimNpo {

@@ -1,7 +1,13 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.List;
 
 /**
  * Decoupled weight decay (Loshchilov &amp; Hutter 2019, "Decoupled Weight Decay Regularization"):
@@ -10,6 +16,12 @@ import dev.lethe.model.Weights;
  * @param rate λ
  */
 public record AddDecayedWeights(double rate) implements Transform {
+    /** The transform {@code add_decayed_weights}. */
+    public static final Kind<AddDecayedWeights> KIND = Kind.of("add_decayed_weights", AddDecayedWeights.class,
+            "decoupled weight decay λθ (Loshchilov & Hutter 2019)",
+            List.of(Param.of("rate", real(Range.nonNegative()), 0.01, "λ", AddDecayedWeights::rate)),
+            a -> new AddDecayedWeights(a.real("rate")));
+
     @Override
     public Updates update(Updates updates, TransformState state, Weights weights, long step, long totalSteps) {
         if (rate == 0) {

@@ -1,5 +1,11 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.text;
+
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import java.util.List;
+
 /**
  * Conflict projection (PCGrad: Yu et al. 2020, "Gradient Surgery for Multi-Task Learning", Algorithm 1,
  * eq. in §2.2; in unlearning the "concept-preserving gradient"): with g_f the gradient of the forgetting
@@ -13,6 +19,15 @@ package dev.lethe.optim;
  * @param retain the name of the retain part, projected against
  */
 public record ConflictProjection(String forget, String retain) implements GradientCombiner {
+    /** The combiner {@code conflict_projection}. */
+    public static final Kind<ConflictProjection> KIND = Kind.of("conflict_projection", ConflictProjection.class,
+            "PCGrad: the forget gradient loses its component against the retain gradient (Yu et al. 2020)",
+            List.of(Param.of("forget", text(), ConflictProjection.FORGET, "the forgetting part's name",
+                    ConflictProjection::forget),
+                    Param.of("retain", text(), ConflictProjection.RETAIN, "the retain part's name",
+                            ConflictProjection::retain)),
+            a -> new ConflictProjection(a.text("forget"), a.text("retain")));
+
     /** The default name of the forgetting part. */
     public static final String FORGET = "forget";
     /** The default name of the retain part. */

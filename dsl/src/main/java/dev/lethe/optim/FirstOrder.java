@@ -1,9 +1,15 @@
 package dev.lethe.optim;
 
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import java.util.List;
 
 /** The plain gradient g = ∇L(θ), by back-propagation. */
 public record FirstOrder() implements Estimator {
+    /** The estimator {@code first_order}. */
+    public static final Kind<FirstOrder> KIND = Kind.of("first_order", FirstOrder.class, "back-propagated gradients",
+            List.of(), a -> new FirstOrder());
+
     @Override
     public Estimate estimate(LossOracle oracle, Weights weights, long seed) {
         LossOracle.Evaluation e = oracle.lossAndGradients();

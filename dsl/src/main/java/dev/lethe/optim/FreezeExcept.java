@@ -1,7 +1,13 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.list;
+import static dev.lethe.recipe.ParamTypes.text;
+
+
 import dev.lethe.model.RolePattern;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -23,6 +29,12 @@ import java.util.regex.Pattern;
  * @param patterns the names that stay trainable; at least one
  */
 public record FreezeExcept(List<String> patterns) implements Transform {
+    /** The transform {@code freeze_except}. */
+    public static final Kind<FreezeExcept> KIND = Kind.of("freeze_except", FreezeExcept.class,
+            "zero the updates of every parameter not matching a pattern: a role (role:mlp_down@1) or a name glob",
+            List.of(Param.required("patterns", list(text(), 1), "role patterns or globs of trainable parameter names",
+                    FreezeExcept::patterns)),
+            a -> new FreezeExcept(a.list("patterns")));
 
     /** Copies and checks the patterns. */
     public FreezeExcept {

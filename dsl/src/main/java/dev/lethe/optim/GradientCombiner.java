@@ -1,5 +1,7 @@
 package dev.lethe.optim;
 
+import dev.lethe.recipe.Kind;
+import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +20,12 @@ public interface GradientCombiner {
     /** The combined direction, one array per parameter (arrays the combiner creates or gets from {@code parts}). */
     Updates combine(Parts parts);
 
+    /** The combiner slot's vocabulary, in the order {@code lethe list} shows it. */
+    List<Kind<? extends GradientCombiner>> KINDS = List.of(
+            Sum.KIND,
+            ConflictProjection.KIND,
+            StableUn.KIND);
+
     /** The plain sum Σ_k g_k of every part's gradient at θ: the gradient of the summed loss. */
     static GradientCombiner sum() {
         return new Sum();
@@ -35,6 +43,10 @@ public interface GradientCombiner {
 
     /** The plain sum Σ_k g_k of every part's gradient at θ ({@link #sum()}); a record, so recipes can hold it. */
     record Sum() implements GradientCombiner {
+        /** The combiner {@code sum}. */
+        public static final Kind<Sum> KIND = Kind.of("sum", Sum.class, "the sum of the parts' gradients", List.of(),
+                a -> new Sum());
+
         @Override
         public Updates combine(Parts parts) {
             @Nullable Updates total = null;

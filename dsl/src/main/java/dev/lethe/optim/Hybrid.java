@@ -1,8 +1,18 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.choice;
+import static dev.lethe.recipe.ParamTypes.longInteger;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.Slot;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +33,19 @@ import java.util.Map;
  */
 public record Hybrid(Estimator firstOrder, Estimator zerothOrder, Mode mode, double lambda, long period)
         implements Estimator {
+    /** The estimator {@code hybrid}; its zeroth-order default is SPSA without the exact loss. */
+    public static final Kind<Hybrid> KIND = Kind.of("hybrid", Hybrid.class, "first/zeroth-order mix or alternation "
+            + "(\"Downgrade to Upgrade\", 2025)",
+            List.of(Param.of("first_order", part(Slot.ESTIMATOR), FirstOrder.KIND.defaults(), "first-order estimator",
+                            Hybrid::firstOrder),
+                    Param.of("zeroth_order", part(Slot.ESTIMATOR), Spsa.KIND.create(Map.of("exact_loss", false)),
+                            "zeroth-order estimator", Hybrid::zerothOrder),
+                    Param.of("mode", choice(Mode.class), Mode.MIX, "mix or alternate", Hybrid::mode),
+                    Param.of("lambda", real(Range.closed(0, 1)), 0.5, "zeroth-order weight λ (mix)", Hybrid::lambda),
+                    Param.of("period", longInteger(1), 1L, "one zeroth-order step in every k (alternate)",
+                            Hybrid::period)),
+            a -> new Hybrid(a.<Estimator>get("first_order"), a.get("zeroth_order"), a.get("mode"), a.real("lambda"),
+                    a.longInteger("period")));
 
     /** How the two estimates are combined. */
     public enum Mode {

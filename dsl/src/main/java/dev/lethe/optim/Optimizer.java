@@ -1,5 +1,10 @@
 package dev.lethe.optim;
 
+import dev.lethe.recipe.Slot;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.Kind;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.list;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -19,6 +24,16 @@ import org.jspecify.annotations.Nullable;
  * @param transforms applied in order to the estimate
  */
 public record Optimizer(Estimator estimator, List<Transform> transforms) {
+    /** The optimizer of a stage: an estimator, then the chain of transforms. */
+    public static final Kind<Optimizer> KIND = Kind.of("optimizer", Optimizer.class,
+            "an estimator of the descent direction, then transforms applied in order (Optax's chain)",
+            List.of(Param.of("estimator", part(Slot.ESTIMATOR), new FirstOrder(), "where the direction comes from",
+                            Optimizer::estimator),
+                    Param.required("transforms", list(part(Slot.TRANSFORM), 0),
+                            "the chain, e.g. scale_by_adam, add_decayed_weights, scale_by_learning_rate",
+                            Optimizer::transforms)),
+            a -> new Optimizer(a.get("estimator"), a.list("transforms")));
+
 
     /** Copies the transform list. */
     public Optimizer {

@@ -1,10 +1,29 @@
 package dev.lethe.optim;
 
+import dev.lethe.recipe.Kind;
 import java.util.List;
 
 /** Named optimizer chains, for {@code import static dev.lethe.optim.Optimizers.*}. */
 public final class Optimizers {
     private Optimizers() {}
+
+    /** The estimator slot's vocabulary, in the order {@code lethe list} shows it. */
+    public static final List<Kind<? extends Estimator>> ESTIMATORS = List.of(
+            FirstOrder.KIND,
+            Spsa.KIND,
+            Sam.KIND,
+            Hybrid.KIND);
+
+    /** The transform slot's vocabulary, in the order {@code lethe list} shows it. */
+    public static final List<Kind<? extends Transform>> TRANSFORMS = List.of(
+            ScaleByAdam.KIND,
+            AddDecayedWeights.KIND,
+            ScaleByLearningRate.KIND,
+            ScaleBySign.KIND,
+            TraceMomentum.KIND,
+            ClipByGlobalNorm.KIND,
+            ScaleBySnr.KIND,
+            FreezeExcept.KIND);
 
     /** Any estimator followed by any transforms. */
     public static Optimizer chain(Estimator estimator, Transform... transforms) {
@@ -31,7 +50,7 @@ public final class Optimizers {
      * weights → scale by −η_t.
      */
     public static Optimizer adamW(Schedule schedule, double weightDecay) {
-        return chain(new FirstOrder(), new ScaleByAdam(0.9, 0.999, 1e-8), new AddDecayedWeights(weightDecay),
+        return chain(new FirstOrder(), ScaleByAdam.KIND.defaults(), new AddDecayedWeights(weightDecay),
                 new ScaleByLearningRate(schedule));
     }
 
@@ -62,7 +81,7 @@ public final class Optimizers {
 
     /** signAdam with a learning-rate schedule: first order → Adam → sign → −η_t. */
     public static Optimizer signAdam(Schedule schedule) {
-        return chain(new FirstOrder(), new ScaleByAdam(0.9, 0.999, 1e-8), new ScaleBySign(),
+        return chain(new FirstOrder(), ScaleByAdam.KIND.defaults(), new ScaleBySign(),
                 new ScaleByLearningRate(schedule));
     }
 
@@ -97,7 +116,7 @@ public final class Optimizers {
 
     /** SAM with radius ρ, then AdamW with a schedule and weight decay λ. */
     public static Optimizer sam(Schedule schedule, double rho, double weightDecay) {
-        return chain(Sam.of(new FirstOrder(), rho), new ScaleByAdam(0.9, 0.999, 1e-8),
+        return chain(Sam.of(new FirstOrder(), rho), ScaleByAdam.KIND.defaults(),
                 new AddDecayedWeights(weightDecay), new ScaleByLearningRate(schedule));
     }
 

@@ -1,8 +1,17 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.bool;
+import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.recipe.Slot;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +33,16 @@ import java.util.Map;
  * @param eta η, ASAM's offset that keeps zero weights perturbable (Kwon et al.: 0.01); unused unless adaptive
  */
 public record Sam(Estimator inner, double rho, boolean adaptive, double eta) implements Estimator {
+    /** The estimator {@code sam}. */
+    public static final Kind<Sam> KIND = Kind.of("sam", Sam.class,
+            "sharpness-aware minimisation (Foret et al. 2021); ASAM "
+            + "when adaptive (Kwon et al. 2021)",
+            List.of(Param.of("inner", part(Slot.ESTIMATOR), FirstOrder.KIND.defaults(), "the estimator at θ and θ + ε̂",
+                            Sam::inner),
+                    Param.of("rho", real(Range.nonNegative()), 0.05, "neighbourhood radius ρ", Sam::rho),
+                    Param.of("adaptive", bool(), false, "ASAM's element-wise scaling", (Sam s) -> s.adaptive()),
+                    Param.of("eta", real(Range.nonNegative()), 0.0, "ASAM's offset η", Sam::eta)),
+            a -> new Sam(a.get("inner"), a.real("rho"), a.bool("adaptive"), a.real("eta")));
 
     /** Checks the arguments. */
     public Sam {

@@ -1,10 +1,16 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +23,13 @@ import java.util.Map;
  * @param eps ε
  */
 public record ScaleByAdam(double b1, double b2, double eps) implements Transform {
+    /** The transform {@code scale_by_adam}, with Adam's β = (0.9, 0.999), ε = 1e-8. */
+    public static final Kind<ScaleByAdam> KIND = Kind.of("scale_by_adam", ScaleByAdam.class,
+            "Adam's moment scaling (Kingma & Ba 2015)",
+            List.of(Param.of("b1", real(Range.closedOpen(0, 1)), 0.9, "β₁", ScaleByAdam::b1),
+                    Param.of("b2", real(Range.closedOpen(0, 1)), 0.999, "β₂", ScaleByAdam::b2),
+                    Param.of("eps", real(Range.nonNegative()), 1e-8, "ε", ScaleByAdam::eps)),
+            a -> new ScaleByAdam(a.real("b1"), a.real("b2"), a.real("eps")));
 
     /**
      * Adam's first and second moments, one pair of arrays per parameter.

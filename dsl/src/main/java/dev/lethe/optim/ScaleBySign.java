@@ -1,7 +1,13 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.anyLong;
+import static dev.lethe.recipe.ParamTypes.bool;
+
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import java.util.List;
 
 /**
  * signSGD's compression (Bernstein et al. 2018, "signSGD: Compressed Optimisation for Non-Convex
@@ -16,10 +22,16 @@ import dev.lethe.model.Weights;
  * @param seed the seed of those random signs (unused otherwise)
  */
 public record ScaleBySign(boolean randomZeros, long seed) implements Transform {
+    /** The transform {@code scale_by_sign}. */
+    public static final Kind<ScaleBySign> KIND = Kind.of("scale_by_sign", ScaleBySign.class,
+            "u ← sign(u) (Bernstein et al. 2018)",
+            List.of(Param.of("random_zeros", bool(), false, "zeros become a random ±1", ScaleBySign::randomZeros),
+                    Param.of("seed", anyLong(), 0L, "seed of those signs", ScaleBySign::seed)),
+            a -> new ScaleBySign(a.bool("random_zeros"), a.longInteger("seed")));
 
     /** sign(u), with sign(0) = 0. */
     public ScaleBySign() {
-        this(false, 0);
+        this(KIND.<Boolean>defaultOf("random_zeros"), KIND.<Long>defaultOf("seed"));
     }
 
     @Override

@@ -1,9 +1,15 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -26,6 +32,12 @@ import java.util.TreeMap;
  * @param maxScale the largest factor applied (SNR is unbounded when the gradients agree)
  */
 public record ScaleBySnr(int window, double maxScale) implements Transform {
+    /** The transform {@code scale_by_snr}. */
+    public static final Kind<ScaleBySnr> KIND = Kind.of("scale_by_snr", ScaleBySnr.class,
+            "scale by the gradients' signal-to-noise ratio",
+            List.of(Param.of("window", integer(2), 10, "recent gradients used", ScaleBySnr::window),
+                    Param.of("max_scale", real(Range.positive()), 10.0, "largest factor", ScaleBySnr::maxScale)),
+            a -> new ScaleBySnr(a.integer("window"), a.real("max_scale")));
 
     /** Checks the arguments. */
     public ScaleBySnr {

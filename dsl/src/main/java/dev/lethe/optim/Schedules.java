@@ -1,11 +1,27 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.list;
+import static dev.lethe.recipe.ParamTypes.longInteger;
+import static dev.lethe.recipe.ParamTypes.real;
+
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /** Learning-rate schedules, as values. */
 public final class Schedules {
+    /** The schedule slot's vocabulary, in the order {@code lethe list} shows it. */
+    public static final List<Kind<? extends Schedule>> KINDS = List.of(
+            Constant.KIND,
+            LinearDecay.KIND,
+            Cosine.KIND,
+            Rewarm.KIND,
+            Refined.KIND);
+
     private Schedules() {}
 
     /** η_t = η. */
@@ -66,6 +82,11 @@ public final class Schedules {
      * @param lr η
      */
     public record Constant(double lr) implements Schedule {
+        /** The schedule {@code constant}. */
+        public static final Kind<Constant> KIND = Kind.of("constant", Constant.class, "η_t = η",
+                List.of(Param.required("lr", real(Range.nonNegative()), "peak value η", Constant::lr)),
+                a -> new Constant(a.real("lr")));
+
         @Override
         public double at(long step, long totalSteps) {
             return lr;
@@ -79,6 +100,14 @@ public final class Schedules {
      * @param warmupSteps warm-up length (0 for none)
      */
     public record LinearDecay(double lr, long warmupSteps) implements Schedule {
+        /** The schedule {@code linear_decay}. */
+        public static final Kind<LinearDecay> KIND = Kind.of("linear_decay", LinearDecay.class,
+                "linear warm-up, then linear decay to 0 (Defazio et al. 2023)",
+                List.of(Param.required("lr", real(Range.nonNegative()), "peak value η", LinearDecay::lr),
+                        Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)",
+                                LinearDecay::warmupSteps)),
+                a -> new LinearDecay(a.real("lr"), a.longInteger("warmup_steps")));
+
         @Override
         public double at(long step, long totalSteps) {
             double progress = afterWarmup(step, totalSteps, warmupSteps);
@@ -93,6 +122,14 @@ public final class Schedules {
      * @param warmupSteps warm-up length (0 for none)
      */
     public record Cosine(double lr, long warmupSteps) implements Schedule {
+        /** The schedule {@code cosine}. */
+        public static final Kind<Cosine> KIND = Kind.of("cosine", Cosine.class,
+                "linear warm-up, then half a cosine to 0 (Loshchilov & Hutter 2017)",
+                List.of(Param.required("lr", real(Range.nonNegative()), "peak value η", Cosine::lr),
+                        Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)",
+                                Cosine::warmupSteps)),
+                a -> new Cosine(a.real("lr"), a.longInteger("warmup_steps")));
+
         @Override
         public double at(long step, long totalSteps) {
             double progress = afterWarmup(step, totalSteps, warmupSteps);
@@ -112,6 +149,16 @@ public final class Schedules {
      * @param cycles number of phases (≥ 1)
      */
     public record Rewarm(double lr, double minLr, long warmupSteps, int cycles) implements Schedule {
+        /** The schedule {@code rewarm}. */
+        public static final Kind<Rewarm> KIND = Kind.of("rewarm", Rewarm.class,
+                "re-warm and re-decay in equal phases (Ibrahim et al. 2024)",
+                List.of(Param.required("lr", real(Range.nonNegative()), "peak value η", Rewarm::lr),
+                        Param.of("min_lr", real(Range.nonNegative()), 0.0, "η at the end of each phase", Rewarm::minLr),
+                        Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)",
+                                Rewarm::warmupSteps),
+                        Param.of("cycles", integer(1), 1, "number of phases", Rewarm::cycles)),
+                a -> new Rewarm(a.real("lr"), a.real("min_lr"), a.longInteger("warmup_steps"), a.integer("cycles")));
+
         /** Checks the arguments. */
         public Rewarm {
             if (cycles < 1 || warmupSteps < 0) {
@@ -141,6 +188,12 @@ public final class Schedules {
      * @param rates η_0 .. η_{n−1}
      */
     public record Refined(List<Double> rates) implements Schedule {
+        /** The schedule {@code refined}. */
+        public static final Kind<Refined> KIND = Kind.of("refined", Refined.class,
+                "η step by step, stretched to the stage (Defazio et al. 2023's refinement)",
+                List.of(Param.required("rates", list(real(Range.nonNegative()), 1), "η_0 .. η_{n−1}", Refined::rates)),
+                a -> new Refined(a.list("rates")));
+
         /** Copies the rates. */
         public Refined {
             if (rates.isEmpty()) {

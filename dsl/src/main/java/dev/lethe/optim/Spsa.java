@@ -1,11 +1,19 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.bool;
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
@@ -50,6 +58,15 @@ import org.jspecify.annotations.Nullable;
  * @param exactLoss whether to spend one forward pass on the loss at the unperturbed weights
  */
 public record Spsa(double eps, int queries, boolean exactLoss) implements Estimator {
+    /** The estimator {@code spsa}, with MeZO's defaults: ε = 1e-3, one query, the loss at the unperturbed weights. */
+    public static final Kind<Spsa> KIND = Kind.of("spsa", Spsa.class,
+            "zeroth-order SPSA / MeZO (Malladi et al. 2023, Alg. 1)",
+            List.of(Param.of("eps", real(Range.positive()), 1e-3, "perturbation size ε", Spsa::eps),
+                    Param.of("queries", integer(1), 1, "perturbations averaged", Spsa::queries),
+                    Param.of("exact_loss", bool(), true, "spend a forward pass on the unperturbed loss",
+                            Spsa::exactLoss)),
+            a -> new Spsa(a.real("eps"), a.integer("queries"), a.bool("exact_loss")));
+
     /** The most values of z drawn and held at once: 2¹⁸ (1 MiB in float32). */
     public static final int BLOCK = 1 << 18;
 
@@ -62,12 +79,12 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
 
     /** MeZO's defaults: ε = 1e-3, one query, the loss evaluated at the unperturbed weights. */
     public Spsa() {
-        this(1e-3, 1, true);
+        this(KIND.<Double>defaultOf("eps"), KIND.<Integer>defaultOf("queries"));
     }
 
     /** ε and q, with the loss evaluated at the unperturbed weights. */
     public Spsa(double eps, int queries) {
-        this(eps, queries, true);
+        this(eps, queries, KIND.<Boolean>defaultOf("exact_loss"));
     }
 
     /** The seed of query {@code query} of a step whose seed is {@code stepSeed}. */

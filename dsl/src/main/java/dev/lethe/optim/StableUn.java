@@ -1,5 +1,15 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.anyLong;
+import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.recipe.ParamTypes.text;
+
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
+import java.util.List;
+
 /**
  * StableUN's feedback-guided multi-point combination (Wu et al. 2025, "Beyond Sharp Minima: Robust LLM
  * Unlearning via Feedback-Guided Multi-Point Optimization", arXiv 2509.20230, §4): the forgetting feedback
@@ -30,6 +40,19 @@ package dev.lethe.optim;
  * @param seed the seed of the stochastic points' directions
  */
 public record StableUn(String forget, String retain, double rho, int points, long seed) implements GradientCombiner {
+    /**
+     * The combiner {@code stable_un}; ρ = 0.05 is SAM's default radius (the paper's value is not known to us).
+     */
+    public static final Kind<StableUn> KIND = Kind.of("stable_un", StableUn.class,
+            "StableUN: forget gradients at K neighbourhood points, conflict-projected (Wu et al. 2025, §4)",
+            List.of(Param.of("forget", text(), ConflictProjection.FORGET, "the forgetting part's name",
+                    StableUn::forget),
+                    Param.of("retain", text(), ConflictProjection.RETAIN, "the retain part's name", StableUn::retain),
+                    Param.of("rho", real(Range.positive()), 0.05, "neighbourhood radius ρ", StableUn::rho),
+                    Param.of("points", integer(1), 1, "neighbourhood points K", StableUn::points),
+                    Param.of("seed", anyLong(), 0L, "seed of the stochastic points", StableUn::seed)),
+            a -> new StableUn(a.text("forget"), a.text("retain"), a.real("rho"), a.integer("points"),
+                    a.longInteger("seed")));
 
     /** Checks the arguments. */
     public StableUn {

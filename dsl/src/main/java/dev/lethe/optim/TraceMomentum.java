@@ -1,10 +1,17 @@
 package dev.lethe.optim;
 
+import static dev.lethe.recipe.ParamTypes.bool;
+import static dev.lethe.recipe.ParamTypes.real;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.lethe.model.Weights;
+import dev.lethe.recipe.Kind;
+import dev.lethe.recipe.Param;
+import dev.lethe.recipe.ParamTypes.Range;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +24,12 @@ import java.util.Map;
  * @param nesterov whether to look ahead
  */
 public record TraceMomentum(double beta, boolean nesterov) implements Transform {
+    /** The transform {@code trace_momentum}. */
+    public static final Kind<TraceMomentum> KIND = Kind.of("trace_momentum", TraceMomentum.class,
+            "heavy-ball momentum m ← βm + u",
+            List.of(Param.of("beta", real(Range.closedOpen(0, 1)), 0.9, "β", TraceMomentum::beta),
+                    Param.of("nesterov", bool(), false, "look ahead", TraceMomentum::nesterov)),
+            a -> new TraceMomentum(a.real("beta"), a.bool("nesterov")));
 
     /**
      * The momentum buffer, one array per parameter.
@@ -38,7 +51,7 @@ public record TraceMomentum(double beta, boolean nesterov) implements Transform 
 
     /** Plain heavy-ball momentum. */
     public TraceMomentum(double beta) {
-        this(beta, false);
+        this(beta, KIND.<Boolean>defaultOf("nesterov"));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.lethe.recipe;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -10,6 +11,11 @@ public final class Args {
 
     Args(Map<String, @Nullable Object> values) {
         this.values = values;
+    }
+
+    /** Every parameter's value by name, in parameter order (null for an absent optional part). */
+    public Map<String, @Nullable Object> values() {
+        return Collections.unmodifiableMap(values);
     }
 
     /** The value of {@code name}, of the type its {@link ParamType} reads (null for an absent optional part). */

@@ -1,10 +1,10 @@
 package dev.lethe.recipe;
 
-import dev.lethe.util.Names;
 import dev.lethe.data.Split;
 import dev.lethe.recipe.Node.ListNode;
 import dev.lethe.recipe.Node.MapNode;
 import dev.lethe.recipe.Node.Scalar;
+import dev.lethe.util.Names;
 import java.math.BigInteger;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
-/** The parameter types: numbers with ranges, booleans, strings, splits, paths, lists, named maps, nested parts. */
+/**
+ * The parameter types: numbers with ranges, booleans, strings, splits, paths, lists, named maps, nested parts.
+ * Their records are package-visible so that the property tests can draw a valid value of each (RandomRecipes).
+ */
 public final class ParamTypes {
     private ParamTypes() {}
 
@@ -67,6 +70,14 @@ public final class ParamTypes {
         return PathType.INSTANCE;
     }
 
+    /**
+     * A file name inside the folder it is resolved in: a relative path without {@code ..}, ending in
+     * {@code suffix} (a {@code save} stage's {@code file}).
+     */
+    public static ParamType fileName(String suffix) {
+        return new FileName(suffix);
+    }
+
     /** A split name: forget, retain, holdout or world. */
     public static ParamType split() {
         return SPLIT;
@@ -113,6 +124,14 @@ public final class ParamTypes {
      */
     public static ParamType numberOr(ParamType number, ParamType other) {
         return new NumberOr(number, other);
+    }
+
+    /**
+     * A block number of at least {@code min}, or the word {@code word} for the constant {@code sentinel}: RMU's
+     * {@code middle}, concept correction's {@code last}.
+     */
+    public static ParamType layer(String word, int sentinel, int min) {
+        return new Layer(word, sentinel, min);
     }
 
     /**
@@ -212,7 +231,7 @@ public final class ParamTypes {
         return null;
     }
 
-    private record Whole(long min, long max, boolean isInt) implements ParamType {
+    record Whole(long min, long max, boolean isInt) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             Object v = scalar(node);
@@ -246,7 +265,7 @@ public final class ParamTypes {
         }
     }
 
-    private record Real(Range range, boolean isFloat) implements ParamType {
+    record Real(Range range, boolean isFloat) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             Double d = number(node);
@@ -268,7 +287,7 @@ public final class ParamTypes {
         }
     }
 
-    private enum Bool implements ParamType {
+    enum Bool implements ParamType {
         INSTANCE;
 
         @Override
@@ -287,7 +306,7 @@ public final class ParamTypes {
         }
     }
 
-    private enum Text implements ParamType {
+    enum Text implements ParamType {
         INSTANCE;
 
         @Override
@@ -308,7 +327,7 @@ public final class ParamTypes {
         }
     }
 
-    private enum PathType implements ParamType {
+    enum PathType implements ParamType {
         INSTANCE;
 
         @Override
@@ -334,7 +353,42 @@ public final class ParamTypes {
         }
     }
 
-    private record Choice<E extends Enum<E>>(Class<E> type, Function<E, String> id) implements ParamType {
+    record FileName(String suffix) implements ParamType {
+        @Override
+        public @Nullable Object read(Node node, String path, Reading r) {
+            if (scalar(node) instanceof String s && !s.isBlank() && s.endsWith(suffix) && inside(s)) {
+                return s;
+            }
+            return r.expected(node, path, describe());
+        }
+
+        /** Whether {@code file} is a relative path without a {@code ..} element. */
+        static boolean inside(String file) {
+            try {
+                Path p = Path.of(file);
+                for (Path part : p) {
+                    if (part.toString().equals("..")) {
+                        return false;
+                    }
+                }
+                return !p.isAbsolute();
+            } catch (InvalidPathException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public Object write(Object value, Writing w) {
+            return value;
+        }
+
+        @Override
+        public String describe() {
+            return "a relative file name without '..', ending in " + suffix;
+        }
+    }
+
+    record Choice<E extends Enum<E>>(Class<E> type, Function<E, String> id) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             if (scalar(node) instanceof String s) {
@@ -364,7 +418,7 @@ public final class ParamTypes {
         }
     }
 
-    private record ListType(ParamType item, int minSize) implements ParamType {
+    record ListType(ParamType item, int minSize) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             if (!(node instanceof ListNode list)) {
@@ -399,7 +453,7 @@ public final class ParamTypes {
         }
     }
 
-    private record MapType(ParamType value, int minSize) implements ParamType {
+    record MapType(ParamType value, int minSize) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             if (!(node instanceof MapNode map)) {
@@ -439,7 +493,7 @@ public final class ParamTypes {
         }
     }
 
-    private record PartType(Slot<?> slot) implements ParamType {
+    record PartType(Slot<?> slot) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return r.part(slot, node, path);
@@ -456,7 +510,7 @@ public final class ParamTypes {
         }
     }
 
-    private record Struct(Kind<?> kind) implements ParamType {
+    record Struct(Kind<?> kind) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return r.fields(kind, node, path);
@@ -473,7 +527,7 @@ public final class ParamTypes {
         }
     }
 
-    private record OrNull(ParamType type) implements ParamType {
+    record OrNull(ParamType type) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return scalar(node) == null && node instanceof Scalar ? Reading.NULL : type.read(node, path, r);
@@ -490,7 +544,7 @@ public final class ParamTypes {
         }
     }
 
-    private record NumberOr(ParamType number, ParamType other) implements ParamType {
+    record NumberOr(ParamType number, ParamType other) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             return scalar(node) instanceof Number ? number.read(node, path, r) : other.read(node, path, r);
@@ -504,6 +558,28 @@ public final class ParamTypes {
         @Override
         public String describe() {
             return number.describe() + ", or " + other.describe();
+        }
+    }
+
+    record Layer(String word, int sentinel, int min) implements ParamType {
+        @Override
+        public @Nullable Object read(Node node, String path, Reading r) {
+            Object v = scalar(node);
+            if (v instanceof String s && s.strip().equalsIgnoreCase(word)) {
+                return sentinel;
+            }
+            return v instanceof Long l && l >= min && l <= Integer.MAX_VALUE ? (Object) l.intValue()
+                    : r.expected(node, path, describe());
+        }
+
+        @Override
+        public Object write(Object value, Writing w) {
+            return (Integer) value == sentinel ? word : value;
+        }
+
+        @Override
+        public String describe() {
+            return "an integer >= " + min + " or " + word;
         }
     }
 }

@@ -1,6 +1,18 @@
 package dev.lethe.recipe;
 
-import dev.lethe.objective.ObjectiveRegistry;
+import dev.lethe.optim.Optimizer;
+import dev.lethe.adapter.Lora;
+import dev.lethe.Stages;
+import dev.lethe.Recipe;
+import dev.lethe.Continual;
+import dev.lethe.attack.Attacks;
+import dev.lethe.data.DataSource;
+import dev.lethe.eval.Suites;
+import dev.lethe.model.GptConfig;
+import dev.lethe.objective.Objectives;
+import dev.lethe.optim.GradientCombiner;
+import dev.lethe.optim.Optimizers;
+import dev.lethe.optim.Schedules;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,32 +20,52 @@ import java.util.Map;
 
 /**
  * Every kind of part a recipe file can hold, by slot ({@link Slot#OBJECTIVE}, {@link Slot#SCHEDULE}, ...),
- * plus the {@link ObjectiveRegistry} that custom objectives (lambdas) are found in. {@link #standard()} holds
- * the built-ins ({@link StandardParts}); add a new part with one {@link #add} call (see docs/recipes.md).
+ * custom objectives ({@link dev.lethe.objective.NamedObjective#kind}) included. {@link #standard()} holds
+ * the built-ins: each slot's vocabulary ({@link Objectives#KINDS}, {@link Optimizers#TRANSFORMS}, ...) lists the
+ * kinds its parts declare beside their records; add another part with one {@link #add} call.
  * A registry is not thread-safe; fill it, then share it.
  */
 public final class PartRegistry {
     private final Map<Slot<?>, Map<String, Kind<?>>> kinds = new LinkedHashMap<>();
-    private final ObjectiveRegistry customObjectives;
 
-    /** An empty registry whose custom objectives come from {@code customObjectives}. */
-    public PartRegistry(ObjectiveRegistry customObjectives) {
-        this.customObjectives = customObjectives;
-    }
+    /**
+     * The kinds of the records a recipe holds in fixed places rather than in a slot: the recipe itself, an
+     * optimizer, LoRA adapters and a continual evaluation.
+     */
+    public static final List<Kind<?>> RECORDS = List.of(Recipe.KIND, Optimizer.KIND, Lora.KIND, Continual.KIND);
 
-    /** The built-in parts, with no custom objectives. */
+    /** An empty registry. */
+    public PartRegistry() {}
+
+    /**
+     * A new registry holding the built-in parts; add to it freely, e.g. a custom objective's kind
+     * ({@link dev.lethe.objective.NamedObjective#kind}).
+     */
     public static PartRegistry standard() {
-        return standard(new ObjectiveRegistry());
+        PartRegistry r = new PartRegistry();
+        r.add(Slot.MODEL, GptConfig.KIND);
+        r.addAll(Slot.DATA, DataSource.KINDS);
+        r.addAll(Slot.OBJECTIVE, Objectives.KINDS);
+        r.addAll(Slot.COMBINER, GradientCombiner.KINDS);
+        r.addAll(Slot.ESTIMATOR, Optimizers.ESTIMATORS);
+        r.addAll(Slot.TRANSFORM, Optimizers.TRANSFORMS);
+        r.addAll(Slot.SCHEDULE, Schedules.KINDS);
+        r.addAll(Slot.SUITE, Suites.KINDS);
+        r.addAll(Slot.ATTACK, Attacks.KINDS);
+        r.addAll(Slot.STAGE, Stages.KINDS);
+        return r;
     }
 
     /**
-     * The built-in parts; objective names that are not built-in are looked up in {@code customObjectives}
-     * and become {@link dev.lethe.objective.NamedObjective}s.
+     * Adds each of {@code slotKinds} to {@code slot}, in order ({@link #add}).
+     *
+     * @return this registry
      */
-    public static PartRegistry standard(ObjectiveRegistry customObjectives) {
-        PartRegistry r = new PartRegistry(customObjectives);
-        StandardParts.addTo(r);
-        return r;
+    public <T> PartRegistry addAll(Slot<T> slot, List<? extends Kind<? extends T>> slotKinds) {
+        for (Kind<? extends T> kind : slotKinds) {
+            add(slot, kind);
+        }
+        return this;
     }
 
     /**
@@ -61,11 +93,6 @@ public final class PartRegistry {
         return List.copyOf(kinds.keySet());
     }
 
-    /** Where custom objective names are resolved. */
-    public ObjectiveRegistry customObjectives() {
-        return customObjectives;
-    }
-
     /** Every slot with its kinds and their parameters (type, default, meaning): what {@code lethe list} prints. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
@@ -75,17 +102,11 @@ public final class PartRegistry {
         return sb.toString();
     }
 
-    /** The kinds of {@code slot} with their parameters; for {@link Slot#OBJECTIVE} also the custom names. */
+    /** The kinds of {@code slot} with their parameters. */
     public String describe(Slot<?> slot) {
         StringBuilder sb = new StringBuilder(slot.name()).append(":\n");
         for (Kind<?> k : kinds(slot).values()) {
             sb.append(describe(k, "  "));
-        }
-        if (slot == Slot.OBJECTIVE) {
-            List<String> custom = customObjectives.names().stream().filter(n -> !kinds(slot).containsKey(n)).toList();
-            if (!custom.isEmpty()) {
-                sb.append("  custom: ").append(String.join(", ", custom)).append('\n');
-            }
         }
         return sb.toString();
     }
@@ -93,16 +114,26 @@ public final class PartRegistry {
     /** {@code kind}'s name and documentation, then one line per parameter (type, default, meaning). */
     public String describe(Kind<?> kind, String indent) {
         StringBuilder sb = new StringBuilder(indent).append(kind.name()).append(" - ").append(kind.doc()).append('\n');
-        Writing w = new Writing(this);
         for (Param p : kind.params()) {
             sb.append(indent).append("    ").append(p.name()).append(": ").append(p.type().describe());
-            if (p.required()) {
-                sb.append(", required");
-            } else if (p.defaultValue() != null) {
-                sb.append(", default ").append(YamlWriter.flow(p.type().write(p.defaultValue(), w)));
+            String d = defaultText(p);
+            if (!d.isEmpty()) {
+                sb.append(", ").append(d);
             }
             sb.append(" - ").append(p.doc()).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code required}, {@code default V} with the default as a file writes it ({@code default {npo: {beta: 0.1}}}),
+     * or empty for an optional value that is absent by default: how {@code lethe list} and docs/parts.md show it.
+     */
+    String defaultText(Param p) {
+        if (p.required()) {
+            return "required";
+        }
+        return p.defaultValue() == null ? "" : "default " + YamlWriter.flow(p.type().write(p.defaultValue(),
+                new Writing(this)));
     }
 }

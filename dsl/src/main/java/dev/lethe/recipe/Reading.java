@@ -1,16 +1,11 @@
 package dev.lethe.recipe;
 
 import dev.lethe.util.Names;
-import dev.lethe.objective.NamedObjective;
-import dev.lethe.objective.Objective;
-import dev.lethe.recipe.Node.ListNode;
 import dev.lethe.recipe.Node.Location;
 import dev.lethe.recipe.Node.MapNode;
 import dev.lethe.recipe.Node.Scalar;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,13 +70,7 @@ public final class Reading {
         Kind<?> kind = registry.kinds(slot).get(name);
         String here = path + "." + name;
         if (kind == null) {
-            if (slot == Slot.OBJECTIVE && registry.customObjectives().names().contains(name)) {
-                return custom(name, params, here);
-            }
-            Set<String> known = new LinkedHashSet<>(registry.kinds(slot).keySet());
-            if (slot == Slot.OBJECTIVE) {
-                known.addAll(registry.customObjectives().names());
-            }
+            Set<String> known = registry.kinds(slot).keySet();
             return problem(nameAt, path, "unknown " + slot.name() + " '" + name + "'" + Names.didYouMean(name, known)
                     + " Known: " + String.join(", ", known));
         }
@@ -141,47 +130,6 @@ public final class Reading {
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             return problem(at, path, kind.name() + ": " + e.getMessage());
         }
-    }
-
-    private @Nullable Object custom(String name, @Nullable Node params, String path) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        if (params instanceof MapNode m) {
-            for (Map.Entry<String, Node> e : m.entries().entrySet()) {
-                Object v = plain(e.getValue(), join(path, e.getKey()));
-                if (v == null) {
-                    return null;
-                }
-                values.put(e.getKey(), v);
-            }
-        } else if (params != null && !(params instanceof Scalar s && s.value() == null)) {
-            return expected(params, path, "a mapping of the parameters of '" + name + "'");
-        }
-        try {
-            Objective o = registry.customObjectives().create(name, values);
-            return new NamedObjective(name, values, o);
-        } catch (IllegalArgumentException e) {
-            return problem(params == null ? new Location(0, 0) : params.at(), path, e.getMessage());
-        }
-    }
-
-    /** A custom objective's parameter: a scalar or a list of scalars, as plain Java values. */
-    private @Nullable Object plain(Node node, String path) {
-        if (node instanceof ListNode l) {
-            List<Object> out = new ArrayList<>();
-            for (int i = 0; i < l.items().size(); i++) {
-                Object v = plain(l.items().get(i), path + "[" + i + "]");
-                if (v == null) {
-                    return null;
-                }
-                out.add(v);
-            }
-            return List.copyOf(out);
-        }
-        Object v = ParamTypes.scalar(node);
-        if (v == null || node instanceof MapNode) {
-            return expected(node, path, "a number, string, boolean or list of them");
-        }
-        return v instanceof BigInteger b ? b.doubleValue() : v;
     }
 
     static String join(String path, String key) {

@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * a {@link RecipeException}.
  */
 public final class RecipeCodec {
+    /** The sections of the recipe shape before stage lists, which a file may no longer have. */
+    static final List<String> OLD_SECTIONS = List.of("learn", "reference", "unlearn", "evaluate", "attacks");
+
     private final PartRegistry registry;
 
     /** A codec over {@code registry}. */
@@ -47,7 +50,7 @@ public final class RecipeCodec {
         Node root = NodeReader.read(text, file);
         refuseOldShape(root, file);
         Reading reading = new Reading(file, registry);
-        Object recipe = reading.fields(StandardParts.RECIPE, root, "");
+        Object recipe = reading.fields(Recipe.KIND, root, "");
         List<Problem> problems = new ArrayList<>(reading.problems());
         if (!problems.isEmpty() || recipe == null) {
             problems.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
@@ -63,7 +66,7 @@ public final class RecipeCodec {
      */
     private static void refuseOldShape(Node root, String file) {
         if (root instanceof MapNode map && !map.entries().containsKey("stages")) {
-            for (String section : StandardParts.OLD_SECTIONS) {
+            for (String section : OLD_SECTIONS) {
                 Location at = map.keys().get(section);
                 if (at != null) {
                     throw new RecipeException(List.of(new Problem(file, at.line(), at.column(), section,
@@ -97,6 +100,6 @@ public final class RecipeCodec {
 
     /** {@code recipe} as plain data: maps, lists, strings, numbers, booleans. */
     public Map<String, @Nullable Object> data(Recipe recipe) {
-        return new Writing(registry).fields(StandardParts.RECIPE, recipe);
+        return new Writing(registry).fields(Recipe.KIND, recipe);
     }
 }

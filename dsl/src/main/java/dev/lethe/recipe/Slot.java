@@ -4,7 +4,7 @@ import dev.lethe.Stage;
 import dev.lethe.attack.Attack;
 import dev.lethe.data.DataSource;
 import dev.lethe.eval.Suite;
-import dev.lethe.model.GptConfig;
+import dev.lethe.model.ModelSpec;
 import dev.lethe.objective.Objective;
 import dev.lethe.optim.Estimator;
 import dev.lethe.optim.GradientCombiner;
@@ -23,7 +23,7 @@ public record Slot<T>(String name, Class<T> type) {
     /** The stages of a recipe's pipeline. */
     public static final Slot<Stage> STAGE = new Slot<>("stage", Stage.class);
     /** The model's shape. */
-    public static final Slot<GptConfig> MODEL = new Slot<>("model", GptConfig.class);
+    public static final Slot<ModelSpec> MODEL = new Slot<>("model", ModelSpec.class);
     /** Where the examples come from. */
     public static final Slot<DataSource> DATA = new Slot<>("data", DataSource.class);
     /** Unlearning objectives and their combinators. */

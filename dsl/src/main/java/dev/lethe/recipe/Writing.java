@@ -1,6 +1,5 @@
 package dev.lethe.recipe;
 
-import dev.lethe.objective.NamedObjective;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +15,6 @@ public final class Writing {
 
     /** {@code value}, a part of {@code slot}, as {@code name} or {@code {name: parameters}}. */
     @Nullable Object part(Slot<?> slot, Object value) {
-        if (value instanceof NamedObjective n) {
-            return n.params().isEmpty() ? n.name() : Map.of(n.name(), new LinkedHashMap<>(n.params()));
-        }
         for (Kind<?> kind : registry.kinds(slot).values()) {
             if (kind.handles().test(value)) {
                 if (kind.params().isEmpty()) {
@@ -35,7 +31,8 @@ public final class Writing {
             }
         }
         throw new IllegalArgumentException("no " + slot.name() + " kind writes " + value.getClass().getName() + " ("
-                + value + "); register one (see docs/recipes.md), or for a custom objective use a NamedObjective");
+                + value + "); register its kind in the codec's PartRegistry (for a custom objective: "
+                + "NamedObjective.kind, see docs/recipes.md)");
     }
 
     /** The parameters of {@code value}, a {@code kind}, as a mapping in parameter order; null values left out. */

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.model.CausalLm;
-import dev.lethe.model.GptConfig;
+import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Safetensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,7 +87,7 @@ final class Checkpoints {
     }
 
     /** Loads the model a finished stage left in {@code file} (a name from the manifest). */
-    CausalLm loadModel(String file, GptConfig config, Device device) {
+    CausalLm loadModel(String file, ModelSpec config, Device device) {
         return CausalLm.load(dir.resolve(file), config, device);
     }
 

@@ -2,7 +2,7 @@ package dev.lethe.run;
 
 import ai.djl.Device;
 import dev.lethe.model.CausalLm;
-import dev.lethe.model.GptConfig;
+import dev.lethe.model.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ final class ModelCache {
         }
     }
 
-    Optional<CausalLm> load(String key, GptConfig config, Device device) {
+    Optional<CausalLm> load(String key, ModelSpec config, Device device) {
         Path f = file(key);
         return Files.exists(f) ? Optional.of(CausalLm.load(f, config, device)) : Optional.empty();
     }

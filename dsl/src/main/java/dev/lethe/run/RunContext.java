@@ -15,7 +15,7 @@ import dev.lethe.eval.MetricValue;
 import dev.lethe.eval.ReferenceKl;
 import dev.lethe.eval.Suite;
 import dev.lethe.model.CausalLm;
-import dev.lethe.model.GptConfig;
+import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ final class RunContext implements AutoCloseable {
     private final Device device;
     private final Dataset data;
     private final Tokenizer tokenizer;
-    private final GptConfig config;
+    private final ModelSpec config;
     private final @Nullable ModelCache cache;
     private final @Nullable Checkpoints checkpoints;
     private final Path saveDir;
@@ -60,7 +60,7 @@ final class RunContext implements AutoCloseable {
     private final Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
     private int stage;
 
-    RunContext(Recipe recipe, Device device, Dataset data, Tokenizer tokenizer, GptConfig config,
+    RunContext(Recipe recipe, Device device, Dataset data, Tokenizer tokenizer, ModelSpec config,
             @Nullable ModelCache cache, @Nullable Checkpoints checkpoints, Path saveDir, List<RunListener> listeners) {
         this.recipe = recipe;
         this.device = device;
@@ -113,7 +113,7 @@ final class RunContext implements AutoCloseable {
         return tokenizer;
     }
 
-    GptConfig config() {
+    ModelSpec config() {
         return config;
     }
 

@@ -15,7 +15,7 @@ import dev.lethe.Save;
 import dev.lethe.Stage;
 import dev.lethe.Unlearning;
 import dev.lethe.data.Dataset;
-import dev.lethe.model.GptConfig;
+import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,7 +141,7 @@ public final class Runner {
         Engine.getInstance().setRandomSeed((int) Seeds.derive(recipe.seed(), "engine"));
         Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), "data"));
         Tokenizer tokenizer = data.fitTokenizer();
-        GptConfig config = recipe.model().vocabSize() == 0
+        ModelSpec config = recipe.model().vocabSize() == 0
                 ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
         try (RunContext run = new RunContext(recipe, device, data, tokenizer, config, cache, checkpoints, saveDir,
                 listeners)) {

@@ -100,7 +100,7 @@ final class TrainingLoop {
             long first = done;
             for (long s = first; s < loop.steps(); s++) {
                 Optimizer.Outcome outcome;
-                if (model.config().dropout() > 0) {
+                if (model.spec().dropout() > 0) {
                     // dropout draws from the engine's generator: seeded per step, so a resumed stage draws the same
                     Engine.getInstance().setRandomSeed((int) Seeds.derive(run.seed(), stage + ".dropout", s));
                 }

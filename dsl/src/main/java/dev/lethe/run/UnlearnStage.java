@@ -40,7 +40,7 @@ final class UnlearnStage {
                 List<Passage> forgetPassages = unlearning.trainOn().passages()
                         ? Streams.requestPassages(run.data().passages(Split.FORGET), chunks, r) : List.of();
                 Map<Split, BatchStream> streams = Streams.perSplit(unit, run.seed(), run.data(), run.tokenizer(),
-                        unlearning.batchSize(), model.config().contextLength(), unlearning.trainOn(), chunks.get(r),
+                        unlearning.batchSize(), model.spec().contextLength(), unlearning.trainOn(), chunks.get(r),
                         forgetPassages);
                 // with adapters, each request trains fresh adapters on the current model and merges them back
                 Adapters.train(model, unlearning.adapters(), run.data(), run.tokenizer(), unlearning.batchSize(),
@@ -97,7 +97,7 @@ final class UnlearnStage {
         if (done == 0) {
             return 0;
         }
-        try (CausalLm saved = checkpoints.loadModel(file, model.config(), model.device())) {
+        try (CausalLm saved = checkpoints.loadModel(file, model.spec(), model.device())) {
             model.weights().assign(saved.weights().asMap(), file);
         }
         for (int r = 0; r < done; r++) {

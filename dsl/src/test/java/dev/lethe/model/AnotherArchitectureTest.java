@@ -37,6 +37,16 @@ class AnotherArchitectureTest {
         }
 
         @Override
+        public float dropout() {
+            return 0f;
+        }
+
+        @Override
+        public GatedToy withVocabSize(int newVocabSize) {
+            return new GatedToy(newVocabSize, width, inner, layers, contextLength);
+        }
+
+        @Override
         public List<ParameterSpec> parameters() {
             List<ParameterSpec> p = new ArrayList<>();
             p.add(ParameterSpec.normal("embed_tokens.weight", 0.5, vocabSize, width));

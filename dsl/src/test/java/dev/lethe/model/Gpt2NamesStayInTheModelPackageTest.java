@@ -69,10 +69,6 @@ class Gpt2NamesStayInTheModelPackageTest {
         Path main = Path.of("src/main/java/dev/lethe");
         assertTrue(Files.isDirectory(main), "run from the dsl module: " + main.toAbsolutePath());
         List<String> found = new ArrayList<>(offenders(main, main.resolve("model")));
-        // The one known exception, for the lead's rewrite of StandardParts to remove: freeze_except's help text
-        // shows a glob over GPT-2 names; it should show a role pattern (role:mlp_down@1) instead.
-        found.removeIf(o -> o.startsWith(main.resolve("recipe/StandardParts.java") + ":")
-                && o.endsWith("\"zero the updates of every parameter not matching a glob (h.1.mlp.*)\""));
         for (String other : List.of("../examples/src/main", "../kernel-extension/src/main")) {
             Path p = Path.of(other);
             if (Files.isDirectory(p)) {

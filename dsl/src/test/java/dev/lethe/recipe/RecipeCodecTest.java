@@ -20,7 +20,7 @@ import dev.lethe.data.Split;
 import dev.lethe.eval.Suites;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.NamedObjective;
-import dev.lethe.objective.ObjectiveRegistry;
+import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.FirstOrder;
 import dev.lethe.optim.Hybrid;
@@ -81,18 +81,18 @@ class RecipeCodecTest {
     }
 
     @Test
-    void theBuiltInObjectivesAreTheRegistrysWithTheSameParametersAndDefaults() {
-        ObjectiveRegistry objectives = ObjectiveRegistry.standard();
+    void everyObjectiveNamedAloneReadsAsItsKindsDefaults() {
         Map<String, Kind<?>> kinds = PartRegistry.standard().kinds(Slot.OBJECTIVE);
-        for (String name : objectives.names()) {
-            Kind<?> kind = kinds.get(name);
-            assertEquals(List.copyOf(objectives.defaults(name).keySet()), kind.keys(), name);
-            // the same objective from the registry's defaults and from a file that gives no parameters
-            assertEquals(objectives.create(name), Lethe.fromYaml("name: o\nmodel: gpt\ndata: fictitious_facts\n"
-                    + "stages: [{unlearn: {objective: " + name + "}}]\n").first(Unlearning.class).objective(), name);
+        for (Kind<? extends Objective> kind : Objectives.KINDS) {
+            assertEquals(kind, kinds.get(kind.name()));
+            if (kind.params().stream().anyMatch(Param::required)) {
+                continue;
+            }
+            assertEquals(kind.defaults(), Lethe.fromYaml("name: o\nmodel: gpt\ndata: fictitious_facts\n"
+                    + "stages: [{unlearn: {objective: " + kind.name() + "}}]\n").first(Unlearning.class).objective(), kind.name());
         }
-        assertEquals(List.of("plus", "times", "combined"), kinds.keySet().stream().filter(k -> !objectives.names().contains(k))
-                .toList());
+        assertEquals(List.of("plus", "times", "combined"), Objectives.KINDS.stream().filter(k -> k.params().stream()
+                .anyMatch(Param::required)).map(Kind::name).toList(), "only the combinators need parameters");
     }
 
     @Test
@@ -105,20 +105,29 @@ class RecipeCodecTest {
     }
 
     @Test
-    void customObjectivesResolveThroughTheRegistryAndRoundTrip() {
-        ObjectiveRegistry custom = new ObjectiveRegistry().register("double_npo", Map.of("beta", 0.1),
-                p -> npo(((Number) p.get("beta")).doubleValue()).times(2));
-        RecipeCodec codec = new RecipeCodec(PartRegistry.standard(custom));
+    void customObjectivesRegisterAKindAndRoundTrip() {
+        Kind<NamedObjective> doubleNpo = NamedObjective.kind("double_npo", "NPO twice",
+                List.of(Param.of("beta", ParamTypes.real(ParamTypes.Range.positive()), 0.1, "β")),
+                a -> npo(a.real("beta")).times(2));
+        RecipeCodec codec = new RecipeCodec(PartRegistry.standard().add(Slot.OBJECTIVE, doubleNpo));
         String text = "name: c\nmodel: gpt\ndata: fictitious_facts\nstages:\n- unlearn:\n    objective:\n      plus:\n"
                 + "        - double_npo: {beta: 0.5}\n        - nll\n";
         Recipe r = codec.read(text, "c.yaml");
-        NamedObjective named = (NamedObjective) ((dev.lethe.objective.Objective.Sum) r.first(Unlearning.class).objective()).first();
+        NamedObjective named = (NamedObjective) ((Objective.Sum) r.first(Unlearning.class).objective()).first();
         assertEquals("double_npo", named.name());
         assertEquals(npo(0.5).times(2), named.objective());
+        assertEquals(doubleNpo.create(Map.of("beta", 0.5)), named, "the DSL makes the same objective");
         assertEquals(r, codec.read(codec.write(r), "again"));
         RecipeException e = assertThrows(RecipeException.class, () -> codec.read(text.replace("double_npo", "double_np"),
                 "c.yaml"));
         assertTrue(e.getMessage().contains("did you mean 'double_npo'"), e.getMessage());
+        RecipeException range = assertThrows(RecipeException.class, () -> codec.read(text.replace("0.5", "-1"),
+                "c.yaml"));
+        assertTrue(range.getMessage().contains("stages[0].unlearn.objective.plus[0].double_npo.beta: expected a number > 0"),
+                range.getMessage());
+        assertThrows(RecipeException.class, () -> Lethe.fromYaml(text), "the standard parts do not know it");
+        IllegalArgumentException unwritable = assertThrows(IllegalArgumentException.class, () -> Lethe.toYaml(r));
+        assertTrue(unwritable.getMessage().contains("NamedObjective.kind"), unwritable.getMessage());
     }
 
     @Test

@@ -139,7 +139,7 @@ class RecipeNewPartsTest {
         GptConfig tanh = new GptConfig(0, 2, 32, 2, 16, 0f, GptConfig.Activation.GELU_TANH);
         Recipe r = Lethe.recipe("n").model(tanh).data(FictitiousFacts.of(50, 0.1)).build();
         assertTrue(roundTrip(r).contains("    activation: gelu_tanh\n"));
-        assertEquals(GptConfig.Activation.GELU, Lethe.fromYaml(STAGES + "- evaluate\n").model().activation());
+        assertEquals(GptConfig.Activation.GELU, ((GptConfig) Lethe.fromYaml(STAGES + "- evaluate\n").model()).activation());
         assertEquals(tanh, Lethe.fromYaml("name: n\ndata: fictitious_facts\nmodel: {gpt: {layers: 2, width: 32, "
                 + "heads: 2, context_length: 16, activation: gelu_tanh}}\nstages: [evaluate]\n").model());
     }

@@ -13,6 +13,7 @@ import dev.lethe.Training;
 import dev.lethe.Unlearning;
 import dev.lethe.attack.Attack;
 import dev.lethe.eval.Suite;
+import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objective;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Transform;
@@ -86,9 +87,12 @@ public final class NotebookHtml {
         parts.put("name", recipe.name());
         parts.put("seed", Long.toString(recipe.seed()));
         parts.put("device", recipe.device());
-        parts.put("model", String.format(Locale.ROOT, "%d layers, width %d, %d heads, context %d%s",
-                recipe.model().layers(), recipe.model().width(), recipe.model().heads(), recipe.model().contextLength(),
-                recipe.model().vocabSize() == 0 ? ", vocabulary from the data" : ", vocabulary " + recipe.model().vocabSize()));
+        String vocabulary = recipe.model().vocabSize() == 0 ? ", vocabulary from the data"
+                : ", vocabulary " + recipe.model().vocabSize();
+        parts.put("model", recipe.model() instanceof GptConfig g
+                ? String.format(Locale.ROOT, "GPT, %d layers, width %d, %d heads, context %d%s", g.layers(), g.width(),
+                        g.heads(), g.contextLength(), vocabulary)
+                : describe(recipe.model()) + vocabulary);
         parts.put("data", describe(recipe.data()));
         for (NamedStage s : recipe.named()) {
             parts.put((s.index() + 1) + ". " + s.name(), stage(s.stage()));

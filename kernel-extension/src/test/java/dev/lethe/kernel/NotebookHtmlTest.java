@@ -22,7 +22,7 @@ import tech.tablesaw.plotly.api.ScatterPlot;
 class NotebookHtmlTest {
 
     @Test
-    void aRecipeShowsItsPartsWithCombinedAndLambdaObjectivesSpelledOut() {
+    void aRecipeShowsItsStagesInOrderWithCombinedAndLambdaObjectivesSpelledOut() {
         Objective lambda = step -> step.scores(Split.FORGET).meanNll().mean();
         Recipe r = Lethe.recipe("demo")
                 .model(new GptConfig(0, 2, 32, 2, 32, 0f))
@@ -35,8 +35,10 @@ class NotebookHtmlTest {
         assertTrue(html.contains("<caption>recipe demo</caption>"), html);
         assertTrue(html.contains("2 layers, width 32, 2 heads, context 32, vocabulary from the data"), html);
         assertTrue(html.contains("Npo(beta=0.1) + 0.5 × lambda; 40 steps, batch 4"), html);
-        assertTrue(html.contains("<th>reference</th><td style=\"text-align:left\">none</td>"), html);
-        assertTrue(html.contains("<th>attacks</th><td style=\"text-align:left\">quantize4</td>"), html);
+        assertTrue(html.contains("<th>1. learn</th><td style=\"text-align:left\">300 steps, batch 8"), html);
+        assertTrue(html.contains("<th>3. attack</th><td style=\"text-align:left\">quantize4</td>"), html);
+        assertTrue(html.contains("<th>4. evaluate</th>"), "the default evaluation is the last stage: " + html);
+        assertTrue(!html.contains("<th>reference</th>"), "no reference stage, no row");
         assertTrue(html.contains("FictitiousFacts(people=8, forgetFraction=0.25, holdoutPeople=2"), html);
     }
 
