@@ -8,9 +8,22 @@ import dev.lethe.model.GptConfig;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.objective.Objective;
 import dev.lethe.recipe.RecipeCodec;
+import dev.lethe.result.RunListener;
+import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
-import dev.lethe.run.RunListener;
 import dev.lethe.run.Runner;
+import dev.lethe.spec.Attacking;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.Finetune;
+import dev.lethe.spec.Learn;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Reference;
+import dev.lethe.spec.Relearning;
+import dev.lethe.spec.Save;
+import dev.lethe.spec.Stage;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
+import dev.lethe.util.Version;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Lethe {
     /** This library's version; part of every cache key, so a new version never reuses old trained models. */
-    public static final String VERSION = "0.2.0";
+    public static final String VERSION = Version.LETHE;
 
     private Lethe() {}
 

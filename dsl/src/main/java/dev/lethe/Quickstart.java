@@ -8,6 +8,9 @@ import dev.lethe.attack.Attacks;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
 
 /** The built-in quickstart recipe that {@code ./lethe quickstart} runs. */
 public final class Quickstart {

@@ -9,6 +9,8 @@ import dev.lethe.data.Split;
 import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.Metric;
 import dev.lethe.model.GptConfig;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Recipe;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

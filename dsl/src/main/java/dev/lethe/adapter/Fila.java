@@ -1,7 +1,6 @@
 package dev.lethe.adapter;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.lethe.data.Batch;

@@ -1,16 +1,17 @@
 package dev.lethe.adapter;
 
-import java.util.List;
-import dev.lethe.recipe.ParamTypes.Range;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.Kind;
-import static dev.lethe.recipe.ParamTypes.real;
-import static dev.lethe.recipe.ParamTypes.list;
-import static dev.lethe.recipe.ParamTypes.integer;
-import static dev.lethe.recipe.ParamTypes.choice;
+import static dev.lethe.part.ParamTypes.choice;
+import static dev.lethe.part.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.list;
+import static dev.lethe.part.ParamTypes.real;
+
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**

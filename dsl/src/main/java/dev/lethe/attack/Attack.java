@@ -1,6 +1,7 @@
 package dev.lethe.attack;
 
 import dev.lethe.model.CausalLm;
+import dev.lethe.part.Slot;
 
 /**
  * An attack on an unlearned model: it returns the model (and the data) to evaluate in place of the
@@ -18,6 +19,9 @@ import dev.lethe.model.CausalLm;
  * it owns a new model (which the caller closes) or shares the one it was given.
  */
 public interface Attack {
+    /** The slot of recipe files that holds Attack: attacks on the unlearned model. */
+    Slot<Attack> SLOT = new Slot<>("attack", Attack.class);
+
     /** A short name for tables, e.g. {@code quantize4}; the attacked model is called {@code unlearned+<name>}. */
     String name();
 

@@ -1,6 +1,6 @@
 package dev.lethe.attack;
 
-import dev.lethe.recipe.Kind;
+import dev.lethe.part.Kind;
 import java.util.List;
 
 /** The built-in attacks, for {@code import static}. */

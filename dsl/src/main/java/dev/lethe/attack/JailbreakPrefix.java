@@ -1,12 +1,12 @@
 package dev.lethe.attack;
 
-import static dev.lethe.recipe.ParamTypes.text;
+import static dev.lethe.part.ParamTypes.text;
 
 import dev.lethe.data.Dataset;
 import dev.lethe.data.MultipleChoice;
 import dev.lethe.data.QaExample;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 
 /**

@@ -5,7 +5,7 @@ import dev.lethe.data.MultipleChoice;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.data.SplitData;
-import dev.lethe.recipe.Kind;
+import dev.lethe.part.Kind;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.lethe.attack;
 
-import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.integer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
@@ -9,8 +9,8 @@ import ai.djl.ndarray.types.DataType;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Role;
 import dev.lethe.model.Weights;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 
 /**

@@ -1,16 +1,16 @@
 package dev.lethe.attack;
 
-import static dev.lethe.recipe.ParamTypes.integer;
-import static dev.lethe.recipe.ParamTypes.longInteger;
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.longInteger;
+import static dev.lethe.part.ParamTypes.real;
 
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.optim.Optimizers;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

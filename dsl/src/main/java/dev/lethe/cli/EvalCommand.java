@@ -1,15 +1,15 @@
 package dev.lethe.cli;
 
-import dev.lethe.NamedStage;
-import dev.lethe.Recipe;
-import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.report.HtmlReport;
 import dev.lethe.report.RunTables;
+import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Recipe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,10 +20,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code lethe eval <run-dir>}: evaluates the models a run trained (kept in its checkpoints) again, with the

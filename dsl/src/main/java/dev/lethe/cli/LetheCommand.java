@@ -1,18 +1,18 @@
 package dev.lethe.cli;
 
 import dev.lethe.Quickstart;
-import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.report.HtmlReport;
 import dev.lethe.report.RunTables;
+import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.Runner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import tech.tablesaw.api.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
+import tech.tablesaw.api.Table;
 
 /** The {@code lethe} command line. */
 @Command(name = "lethe", mixinStandardHelpOptions = true, version = "lethe " + dev.lethe.Lethe.VERSION,

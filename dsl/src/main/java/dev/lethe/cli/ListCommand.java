@@ -1,14 +1,13 @@
 package dev.lethe.cli;
 
+import dev.lethe.part.Slot;
 import dev.lethe.recipe.PartRegistry;
-import dev.lethe.recipe.Slot;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code lethe list [SLOT]}: the parts a recipe file can hold, with their parameters. */
 @Command(name = "list", mixinStandardHelpOptions = true,

@@ -1,11 +1,10 @@
 package dev.lethe.cli;
 
-import dev.lethe.RunResult;
 import dev.lethe.recipe.RecipeCodec;
-import dev.lethe.recipe.RecipeException;
-import dev.lethe.report.RunTables;
-import dev.lethe.run.ConsoleProgress;
 import dev.lethe.report.HtmlReport;
+import dev.lethe.report.RunTables;
+import dev.lethe.result.RunResult;
+import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
 import java.io.PrintWriter;
@@ -13,10 +12,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code lethe run <recipe.yaml>}: runs a recipe file and keeps everything in a new run directory;

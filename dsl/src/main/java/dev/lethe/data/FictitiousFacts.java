@@ -1,11 +1,11 @@
 package dev.lethe.data;
 
-import static dev.lethe.recipe.ParamTypes.integer;
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.real;
 
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;

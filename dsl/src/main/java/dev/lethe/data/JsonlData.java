@@ -1,9 +1,9 @@
 package dev.lethe.data;
 
-import static dev.lethe.recipe.ParamTypes.path;
+import static dev.lethe.part.ParamTypes.path;
 
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

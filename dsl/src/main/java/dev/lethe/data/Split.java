@@ -1,5 +1,7 @@
 package dev.lethe.data;
 
+import dev.lethe.part.ParamType;
+import dev.lethe.part.ParamTypes;
 import java.util.Locale;
 
 /** The four splits of an unlearning benchmark (TOFU's terms). */
@@ -12,6 +14,9 @@ public enum Split {
     HOLDOUT,
     /** General facts every model trains on: a measure of utility. */
     WORLD;
+
+    /** A split in recipe files, by its id: forget, retain, holdout or world. */
+    public static final ParamType TYPE = ParamTypes.choice(Split.class, Split::id);
 
     /** The lower-case name used in files and tables. */
     public String id() {

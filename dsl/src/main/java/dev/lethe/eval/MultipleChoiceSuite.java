@@ -1,13 +1,13 @@
 package dev.lethe.eval;
 
-import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.integer;
 
 import dev.lethe.data.MultipleChoice;
 import dev.lethe.data.SplitData;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,14 +1,14 @@
 package dev.lethe.eval;
 
-import static dev.lethe.recipe.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.integer;
 
 import dev.lethe.data.QaExample;
 import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.MiaScores;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 
 /**

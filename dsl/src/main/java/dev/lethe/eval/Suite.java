@@ -3,6 +3,7 @@ package dev.lethe.eval;
 import dev.lethe.data.SplitData;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.part.Slot;
 import java.util.List;
 
 /**
@@ -19,6 +20,9 @@ import java.util.List;
  * }</pre>
  */
 public interface Suite {
+    /** The slot of recipe files that holds Suite: evaluation suites. */
+    Slot<Suite> SLOT = new Slot<>("suite", Suite.class);
+
     /** Every metric this suite can return, in the order it returns them; a run reads their direction and scope. */
     List<Metric> metrics();
 

@@ -1,6 +1,6 @@
 package dev.lethe.eval;
 
-import dev.lethe.recipe.Kind;
+import dev.lethe.part.Kind;
 import java.util.List;
 
 /** Static vocabulary of evaluation suites; the factories take their defaults from each suite's {@link Kind}. */

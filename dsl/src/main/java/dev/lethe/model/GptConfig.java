@@ -1,12 +1,12 @@
 package dev.lethe.model;
 
-import static dev.lethe.recipe.ParamTypes.choice;
-import static dev.lethe.recipe.ParamTypes.integer;
-import static dev.lethe.recipe.ParamTypes.realFloat;
+import static dev.lethe.part.ParamTypes.choice;
+import static dev.lethe.part.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.realFloat;
 
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.List;
 
 /**

@@ -1,10 +1,14 @@
 package dev.lethe.model;
 
+import dev.lethe.part.Slot;
 /**
  * The shape of a model, enough to build its {@link Architecture}: what a recipe names as its model.
  * {@link GptConfig} is one; other architectures bring their own.
  */
 public interface ModelSpec {
+    /** The slot of recipe files that holds ModelSpec: the model's shape. */
+    Slot<ModelSpec> SLOT = new Slot<>("model", ModelSpec.class);
+
 
     /** The architecture this spec describes: parameters, roles and forward pass. */
     Architecture architecture();

@@ -1,5 +1,6 @@
 package dev.lethe.model;
 
+import dev.lethe.part.Kind;
 import java.util.Locale;
 
 /**

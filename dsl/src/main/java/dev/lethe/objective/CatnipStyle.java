@@ -1,14 +1,14 @@
 package dev.lethe.objective;
 
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.List;
 
 /**

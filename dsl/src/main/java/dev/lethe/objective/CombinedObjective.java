@@ -1,18 +1,17 @@
 package dev.lethe.objective;
 
-import static dev.lethe.recipe.ParamTypes.map;
-import static dev.lethe.recipe.ParamTypes.part;
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.map;
+import static dev.lethe.part.ParamTypes.part;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.optim.ConflictProjection;
 import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.Schedule;
 import dev.lethe.optim.StableUn;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
-import dev.lethe.recipe.Slot;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,9 +72,9 @@ public record CombinedObjective(Map<String, Objective> parts, GradientCombiner c
     public static final Kind<CombinedObjective> KIND = Kind.of("combined", CombinedObjective.class,
             "named objectives whose gradients a combiner combines (first-order estimators; zeroth-order ones "
                     + "see the sum of the parts)",
-            List.of(Param.required("combiner", part(Slot.COMBINER), "how the parts' gradients become one direction",
+            List.of(Param.required("combiner", part(GradientCombiner.SLOT), "how the parts' gradients become one direction",
                             CombinedObjective::combiner),
-                    Param.required("parts", map(part(Slot.OBJECTIVE), 1), "name → objective, in order",
+                    Param.required("parts", map(part(Objective.SLOT), 1), "name → objective, in order",
                             CombinedObjective::parts)),
             a -> {
                 GradientCombiner combiner = a.get("combiner");
@@ -85,12 +84,12 @@ public record CombinedObjective(Map<String, Objective> parts, GradientCombiner c
             });
 
     private static Param forgetPart() {
-        return Param.of("forget", part(Slot.OBJECTIVE), Npo.KIND.defaults(), "the forgetting part",
+        return Param.of("forget", part(Objective.SLOT), Npo.KIND.defaults(), "the forgetting part",
                 (CombinedObjective c) -> c.parts().get(ConflictProjection.FORGET));
     }
 
     private static Param retainPart() {
-        return Param.of("retain", part(Slot.OBJECTIVE), KlRetain.KIND.defaults(), "the retain part",
+        return Param.of("retain", part(Objective.SLOT), KlRetain.KIND.defaults(), "the retain part",
                 (CombinedObjective c) -> retainScaled(c).objective());
     }
 

@@ -1,18 +1,17 @@
 package dev.lethe.objective;
 
-import static dev.lethe.recipe.ParamTypes.integer;
-import static dev.lethe.recipe.ParamTypes.real;
-import static dev.lethe.recipe.ParamTypes.split;
+import static dev.lethe.part.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
-import dev.lethe.recipe.ParamTypes;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.ParamTypes;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,7 +57,7 @@ public final class ConceptCorrection implements Objective {
     public static final Kind<ConceptCorrection> KIND = Kind.of("concept_correction", ConceptCorrection.class,
             "concept-domain correction: a GAN game against a logistic discriminator of forget vs anchor "
                     + "representations (FORMULAS.md, diffusion seed paper)",
-            List.of(Param.of("anchor", split(), Split.HOLDOUT, "the split the forget split should look like",
+            List.of(Param.of("anchor", Split.TYPE, Split.HOLDOUT, "the split the forget split should look like",
                             ConceptCorrection::anchor),
                     Param.of("layer", ParamTypes.layer("last", ConceptCorrection.LAST, 0), ConceptCorrection.LAST,
                             "pooled block (1-based) or last", ConceptCorrection::layer),

@@ -1,13 +1,13 @@
 package dev.lethe.objective;
 
-import static dev.lethe.recipe.ParamTypes.choice;
+import static dev.lethe.part.ParamTypes.choice;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 
 /**

@@ -2,9 +2,9 @@ package dev.lethe.objective;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes;
 import java.util.List;
 
 /**
@@ -19,7 +19,7 @@ public record GradientAscent(Split split) implements SplitObjective {
     /** The objective {@code ga}. */
     public static final Kind<GradientAscent> KIND = Kind.of("ga", GradientAscent.class,
             "gradient ascent: −NLL of the split's answers (Jang et al. 2023)",
-            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads",
+            List.of(Param.of("split", Split.TYPE, Split.FORGET, "the split whose batch it reads",
                     GradientAscent::split)),
             a -> new GradientAscent(a.get("split")));
 

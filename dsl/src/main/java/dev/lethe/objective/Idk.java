@@ -2,9 +2,9 @@ package dev.lethe.objective;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes;
 import java.util.List;
 
 /**
@@ -19,7 +19,7 @@ public record Idk(Split split) implements SplitObjective {
     /** The objective {@code idk}. */
     public static final Kind<Idk> KIND = Kind.of("idk", Idk.class,
             "NLL of a refusal on the forget prompts (Maini et al. 2024)",
-            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads", Idk::split)),
+            List.of(Param.of("split", Split.TYPE, Split.FORGET, "the split whose batch it reads", Idk::split)),
             a -> new Idk(a.get("split")));
 
     /** The same objective on {@code other}'s batch. */

@@ -3,9 +3,9 @@ package dev.lethe.objective;
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Batch;
 import dev.lethe.data.Split;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes;
 import java.util.List;
 
 /**
@@ -22,7 +22,7 @@ public record InvertedHinge(Split split) implements SplitObjective {
     /** The objective {@code inverted_hinge}. */
     public static final Kind<InvertedHinge> KIND = Kind.of("inverted_hinge", InvertedHinge.class,
             "the inverted hinge loss (LoKU)",
-            List.of(Param.of("split", ParamTypes.split(), Split.FORGET, "the split whose batch it reads",
+            List.of(Param.of("split", Split.TYPE, Split.FORGET, "the split whose batch it reads",
                     InvertedHinge::split)),
             a -> new InvertedHinge(a.get("split")));
 

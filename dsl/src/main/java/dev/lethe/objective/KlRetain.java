@@ -2,9 +2,9 @@ package dev.lethe.objective;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes;
 import java.util.List;
 
 /**
@@ -22,7 +22,7 @@ public record KlRetain(Split split) implements SplitObjective {
     /** The objective {@code kl_retain}. */
     public static final Kind<KlRetain> KIND = Kind.of("kl_retain", KlRetain.class,
             "KL(π_ref ‖ π_θ) on the split's answers",
-            List.of(Param.of("split", ParamTypes.split(), Split.RETAIN, "the split whose batch it reads",
+            List.of(Param.of("split", Split.TYPE, Split.RETAIN, "the split whose batch it reads",
                     KlRetain::split)),
             a -> new KlRetain(a.get("split")));
 

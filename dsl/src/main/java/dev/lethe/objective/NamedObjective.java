@@ -1,9 +1,9 @@
 package dev.lethe.objective;
 
 import ai.djl.ndarray.NDArray;
-import dev.lethe.recipe.Args;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Args;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * Kind<NamedObjective> doubleNpo = NamedObjective.kind("double_npo", "NPO twice",
  *         List.of(Param.of("beta", ParamTypes.real(Range.positive()), 0.1, "β")),
  *         a -> Objectives.npo(a.real("beta")).times(2));
- * PartRegistry parts = PartRegistry.standard().add(Slot.OBJECTIVE, doubleNpo);
+ * PartRegistry parts = PartRegistry.standard().add(Objective.SLOT, doubleNpo);
  * RecipeCodec codec = new RecipeCodec(parts);          // reads objective: {double_npo: {beta: 0.5}}
  * Objective o = doubleNpo.create(Map.of("beta", 0.5)); // the same objective in the DSL
  * }</pre>

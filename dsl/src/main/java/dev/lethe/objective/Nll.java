@@ -1,13 +1,12 @@
 package dev.lethe.objective;
 
-import static dev.lethe.recipe.ParamTypes.list;
-import static dev.lethe.recipe.ParamTypes.split;
+import static dev.lethe.part.ParamTypes.list;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 
 /**
@@ -21,7 +20,7 @@ import java.util.List;
 public record Nll(List<Split> splits) implements SplitObjective {
     /** The objective {@code nll}. */
     public static final Kind<Nll> KIND = Kind.of("nll", Nll.class, "NLL of the answers of the union of the splits",
-            List.of(Param.of("splits", list(split(), 1), List.of(Split.RETAIN), "the splits", Nll::splits)),
+            List.of(Param.of("splits", list(Split.TYPE, 1), List.of(Split.RETAIN), "the splits", Nll::splits)),
             a -> new Nll(a.<Split>list("splits")));
 
     /** Copies and checks the split list. */

@@ -1,17 +1,18 @@
 package dev.lethe.objective;
 
-import static dev.lethe.recipe.ParamTypes.list;
-import static dev.lethe.recipe.ParamTypes.numberOr;
-import static dev.lethe.recipe.ParamTypes.part;
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.list;
+import static dev.lethe.part.ParamTypes.numberOr;
+import static dev.lethe.part.ParamTypes.part;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
+import com.google.errorprone.annotations.CheckReturnValue;
 import dev.lethe.model.Scalars;
 import dev.lethe.optim.Schedule;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
-import dev.lethe.recipe.Slot;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.Slot;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -23,6 +24,9 @@ import java.util.Map;
  */
 @FunctionalInterface
 public interface Objective {
+    /** The slot of recipe files that holds Objective: unlearning objectives and their combinators. */
+    Slot<Objective> SLOT = new Slot<>("objective", Objective.class);
+
     /** The loss of this step, a scalar array that keeps its autograd graph. */
     NDArray loss(Step step);
 
@@ -48,11 +52,13 @@ public interface Objective {
     }
 
     /** {@code this + other}; Kotlin's {@code +}. */
+    @CheckReturnValue
     default Objective plus(Objective other) {
         return new Sum(this, other);
     }
 
     /** {@code weight · this}; Kotlin's {@code *}. */
+    @CheckReturnValue
     default Objective times(double weight) {
         return new Scaled(this, weight);
     }
@@ -63,6 +69,7 @@ public interface Objective {
      * {@code weight.at(step.index(), step.totalSteps())}, read in Java at each evaluation (a constant of the
      * graph). A schedule is Optax's "a number or a function of the step" (see STYLE.md).
      */
+    @CheckReturnValue
     default Objective times(Schedule weight) {
         return new ScheduledWeight(this, weight);
     }
@@ -72,7 +79,7 @@ public interface Objective {
         /** The objective {@code plus}: {@code plus: [a, b, ...]}, a left-nested sum ((a + b) + c). */
         public static final Kind<Objective> KIND = Kind.<Objective, Sum>of("plus", Sum.class,
                 "the sum of the terms: plus: [a, b, ...]",
-                List.of(Param.required("terms", list(part(Slot.OBJECTIVE), 2), "the objectives to add", Sum::terms)),
+                List.of(Param.required("terms", list(part(Objective.SLOT), 2), "the objectives to add", Sum::terms)),
                 a -> {
                     List<Objective> terms = a.list("terms");
                     Objective sum = terms.get(0);
@@ -124,11 +131,11 @@ public interface Objective {
         /** The objective {@code times}: a constant or a scheduled weight (a {@link ScheduledWeight} is one too). */
         public static final Kind<Objective> KIND = Kind.<Objective, Scaled>of("times", Scaled.class,
                 "the objective times a weight, a number or a schedule of the step",
-                List.of(Param.required("weight", numberOr(real(Range.any()), part(Slot.SCHEDULE)),
+                List.of(Param.required("weight", numberOr(real(Range.any()), part(Schedule.SLOT)),
                                 "a number, or a schedule such as {linear_decay: {lr: 1}}",
                                 (Wrapper w) -> w instanceof ScheduledWeight s ? s.weight()
                                         : (Object) ((Scaled) w).weight()),
-                        Param.required("objective", part(Slot.OBJECTIVE), "the weighted objective",
+                        Param.required("objective", part(Objective.SLOT), "the weighted objective",
                                 Wrapper::objective)),
                 a -> {
                     Object w = a.get("weight");

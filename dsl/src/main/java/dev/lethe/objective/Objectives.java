@@ -4,7 +4,7 @@ import dev.lethe.data.Split;
 import dev.lethe.optim.ConflictProjection;
 import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.StableUn;
-import dev.lethe.recipe.Kind;
+import dev.lethe.part.Kind;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +74,16 @@ public final class Objectives {
     /** NPO with {@link Npo#KIND}'s default β (the paper's). */
     public static Objective npo() {
         return Npo.KIND.defaults();
+    }
+
+    /** Weighted gradient ascent with open-unlearning's β = 1 ({@link Wga}). */
+    public static Objective wga() {
+        return Wga.KIND.defaults();
+    }
+
+    /** Weighted gradient ascent with confidence exponent {@code beta} ({@link Wga}). */
+    public static Objective wga(double beta) {
+        return new Wga(beta);
     }
 
     /** NPO with inverse temperature {@code beta}. */

@@ -1,17 +1,17 @@
 package dev.lethe.objective;
 
-import static dev.lethe.recipe.ParamTypes.anyLong;
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.anyLong;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
 import dev.lethe.model.Role;
 import dev.lethe.model.RolePattern;
 import dev.lethe.model.Scalars;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
-import dev.lethe.recipe.ParamTypes;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.ParamTypes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,12 +1,12 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.List;
 
 /**

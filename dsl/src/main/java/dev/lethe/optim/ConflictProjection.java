@@ -1,9 +1,9 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.text;
+import static dev.lethe.part.ParamTypes.text;
 
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 
 /**

@@ -2,6 +2,7 @@ package dev.lethe.optim;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
+import dev.lethe.part.Slot;
 
 /**
  * The first half of an optimizer: estimates a descent direction (a gradient, or something standing in
@@ -10,6 +11,9 @@ import dev.lethe.model.Weights;
  */
 @FunctionalInterface
 public interface Estimator {
+    /** The slot of recipe files that holds Estimator: the first half of an optimizer: where the direction comes from. */
+    Slot<Estimator> SLOT = new Slot<>("estimator", Estimator.class);
+
     /**
      * Estimates the gradient at the current weights.
      *

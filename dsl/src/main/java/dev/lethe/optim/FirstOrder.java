@@ -1,7 +1,7 @@
 package dev.lethe.optim;
 
 import dev.lethe.model.Weights;
-import dev.lethe.recipe.Kind;
+import dev.lethe.part.Kind;
 import java.util.List;
 
 /** The plain gradient g = ∇L(θ), by back-propagation. */

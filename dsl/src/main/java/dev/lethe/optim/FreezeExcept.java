@@ -1,13 +1,12 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.list;
-import static dev.lethe.recipe.ParamTypes.text;
-
+import static dev.lethe.part.ParamTypes.list;
+import static dev.lethe.part.ParamTypes.text;
 
 import dev.lethe.model.RolePattern;
 import dev.lethe.model.Weights;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 import java.util.regex.Pattern;
 

@@ -1,6 +1,7 @@
 package dev.lethe.optim;
 
-import dev.lethe.recipe.Kind;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Slot;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  */
 @FunctionalInterface
 public interface GradientCombiner {
+    /** The slot of recipe files that holds GradientCombiner: how a combined objective turns its parts' gradients into one direction. */
+    Slot<GradientCombiner> SLOT = new Slot<>("combiner", GradientCombiner.class);
+
     /** The combined direction, one array per parameter (arrays the combiner creates or gets from {@code parts}). */
     Updates combine(Parts parts);
 

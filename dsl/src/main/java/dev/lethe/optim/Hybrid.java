@@ -1,16 +1,15 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.choice;
-import static dev.lethe.recipe.ParamTypes.longInteger;
-import static dev.lethe.recipe.ParamTypes.part;
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.choice;
+import static dev.lethe.part.ParamTypes.longInteger;
+import static dev.lethe.part.ParamTypes.part;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
-import dev.lethe.recipe.Slot;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +35,9 @@ public record Hybrid(Estimator firstOrder, Estimator zerothOrder, Mode mode, dou
     /** The estimator {@code hybrid}; its zeroth-order default is SPSA without the exact loss. */
     public static final Kind<Hybrid> KIND = Kind.of("hybrid", Hybrid.class, "first/zeroth-order mix or alternation "
             + "(\"Downgrade to Upgrade\", 2025)",
-            List.of(Param.of("first_order", part(Slot.ESTIMATOR), FirstOrder.KIND.defaults(), "first-order estimator",
+            List.of(Param.of("first_order", part(Estimator.SLOT), FirstOrder.KIND.defaults(), "first-order estimator",
                             Hybrid::firstOrder),
-                    Param.of("zeroth_order", part(Slot.ESTIMATOR), Spsa.KIND.create(Map.of("exact_loss", false)),
+                    Param.of("zeroth_order", part(Estimator.SLOT), Spsa.KIND.create(Map.of("exact_loss", false)),
                             "zeroth-order estimator", Hybrid::zerothOrder),
                     Param.of("mode", choice(Mode.class), Mode.MIX, "mix or alternate", Hybrid::mode),
                     Param.of("lambda", real(Range.closed(0, 1)), 0.5, "zeroth-order weight λ (mix)", Hybrid::lambda),

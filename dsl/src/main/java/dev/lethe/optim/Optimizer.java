@@ -1,14 +1,14 @@
 package dev.lethe.optim;
 
-import dev.lethe.recipe.Slot;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.Kind;
-import static dev.lethe.recipe.ParamTypes.part;
-import static dev.lethe.recipe.ParamTypes.list;
+import static dev.lethe.part.ParamTypes.list;
+import static dev.lethe.part.ParamTypes.part;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.lethe.model.Weights;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,9 +27,9 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
     /** The optimizer of a stage: an estimator, then the chain of transforms. */
     public static final Kind<Optimizer> KIND = Kind.of("optimizer", Optimizer.class,
             "an estimator of the descent direction, then transforms applied in order (Optax's chain)",
-            List.of(Param.of("estimator", part(Slot.ESTIMATOR), new FirstOrder(), "where the direction comes from",
+            List.of(Param.of("estimator", part(Estimator.SLOT), new FirstOrder(), "where the direction comes from",
                             Optimizer::estimator),
-                    Param.required("transforms", list(part(Slot.TRANSFORM), 0),
+                    Param.required("transforms", list(part(Transform.SLOT), 0),
                             "the chain, e.g. scale_by_adam, add_decayed_weights, scale_by_learning_rate",
                             Optimizer::transforms)),
             a -> new Optimizer(a.get("estimator"), a.list("transforms")));

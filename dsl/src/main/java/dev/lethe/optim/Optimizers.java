@@ -1,6 +1,6 @@
 package dev.lethe.optim;
 
-import dev.lethe.recipe.Kind;
+import dev.lethe.part.Kind;
 import java.util.List;
 
 /** Named optimizer chains, for {@code import static dev.lethe.optim.Optimizers.*}. */

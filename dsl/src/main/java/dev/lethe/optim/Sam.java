@@ -1,15 +1,14 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.bool;
-import static dev.lethe.recipe.ParamTypes.part;
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.bool;
+import static dev.lethe.part.ParamTypes.part;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
-import dev.lethe.recipe.Slot;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,7 @@ public record Sam(Estimator inner, double rho, boolean adaptive, double eta) imp
     public static final Kind<Sam> KIND = Kind.of("sam", Sam.class,
             "sharpness-aware minimisation (Foret et al. 2021); ASAM "
             + "when adaptive (Kwon et al. 2021)",
-            List.of(Param.of("inner", part(Slot.ESTIMATOR), FirstOrder.KIND.defaults(), "the estimator at θ and θ + ε̂",
+            List.of(Param.of("inner", part(Estimator.SLOT), FirstOrder.KIND.defaults(), "the estimator at θ and θ + ε̂",
                             Sam::inner),
                     Param.of("rho", real(Range.nonNegative()), 0.05, "neighbourhood radius ρ", Sam::rho),
                     Param.of("adaptive", bool(), false, "ASAM's element-wise scaling", (Sam s) -> s.adaptive()),

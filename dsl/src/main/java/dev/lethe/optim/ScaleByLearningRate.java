@@ -1,11 +1,10 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.part;
+import static dev.lethe.part.ParamTypes.part;
 
 import dev.lethe.model.Weights;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.Slot;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 
 /** The last link of a descent chain: u ← −η_t·u, with η_t from a {@link Schedule}. */
@@ -13,7 +12,7 @@ public record ScaleByLearningRate(Schedule schedule) implements Transform {
     /** The transform {@code scale_by_learning_rate}. */
     public static final Kind<ScaleByLearningRate> KIND = Kind.of("scale_by_learning_rate", ScaleByLearningRate.class,
             "u ← −η_t·u",
-            List.of(Param.required("schedule", part(Slot.SCHEDULE), "η_t", ScaleByLearningRate::schedule)),
+            List.of(Param.required("schedule", part(Schedule.SLOT), "η_t", ScaleByLearningRate::schedule)),
             a -> new ScaleByLearningRate(a.get("schedule")));
 
     @Override

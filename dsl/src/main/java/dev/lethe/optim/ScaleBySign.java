@@ -1,12 +1,12 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.anyLong;
-import static dev.lethe.recipe.ParamTypes.bool;
+import static dev.lethe.part.ParamTypes.anyLong;
+import static dev.lethe.part.ParamTypes.bool;
 
 import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
 import java.util.List;
 
 /**

@@ -1,13 +1,13 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.integer;
-import static dev.lethe.recipe.ParamTypes.list;
-import static dev.lethe.recipe.ParamTypes.longInteger;
-import static dev.lethe.recipe.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.list;
+import static dev.lethe.part.ParamTypes.longInteger;
+import static dev.lethe.part.ParamTypes.real;
 
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,13 +1,13 @@
 package dev.lethe.optim;
 
-import static dev.lethe.recipe.ParamTypes.anyLong;
-import static dev.lethe.recipe.ParamTypes.integer;
-import static dev.lethe.recipe.ParamTypes.real;
-import static dev.lethe.recipe.ParamTypes.text;
+import static dev.lethe.part.ParamTypes.anyLong;
+import static dev.lethe.part.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.text;
 
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes.Range;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.List;
 
 /**

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.lethe.recipe.Node.ListNode;
-import dev.lethe.recipe.Node.Location;
-import dev.lethe.recipe.Node.MapNode;
-import dev.lethe.recipe.Node.Scalar;
+import dev.lethe.part.Node.ListNode;
+import dev.lethe.part.Node.Location;
+import dev.lethe.part.Node.MapNode;
+import dev.lethe.part.Node.Scalar;
+import dev.lethe.part.Node;
+import dev.lethe.part.Problem;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,7 +24,7 @@ import java.util.Map;
  * their locations, through Jackson's streaming parsers. Syntax errors and duplicate keys become
  * {@link RecipeException}s naming the line.
  */
-final class NodeReader {
+public final class NodeReader {
     private static final YAMLFactory YAML = new YAMLFactory();
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -34,7 +36,7 @@ final class NodeReader {
     }
 
     /** The document in {@code text}; {@code file} names it in messages. */
-    static Node read(String text, String file) {
+    public static Node read(String text, String file) {
         return new NodeReader(file).document(text);
     }
 

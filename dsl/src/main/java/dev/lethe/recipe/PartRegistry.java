@@ -1,18 +1,31 @@
 package dev.lethe.recipe;
 
-import dev.lethe.optim.Optimizer;
 import dev.lethe.adapter.Lora;
-import dev.lethe.Stages;
-import dev.lethe.Recipe;
-import dev.lethe.Continual;
+import dev.lethe.attack.Attack;
 import dev.lethe.attack.Attacks;
 import dev.lethe.data.DataSource;
+import dev.lethe.eval.Suite;
 import dev.lethe.eval.Suites;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.ModelSpec;
+import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
+import dev.lethe.optim.Estimator;
 import dev.lethe.optim.GradientCombiner;
+import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Optimizers;
+import dev.lethe.optim.Schedule;
 import dev.lethe.optim.Schedules;
+import dev.lethe.optim.Transform;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Kinds;
+import dev.lethe.part.Param;
+import dev.lethe.part.Slot;
+import dev.lethe.part.Writing;
+import dev.lethe.spec.Continual;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Stage;
+import dev.lethe.spec.Stages;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +38,7 @@ import java.util.Map;
  * kinds its parts declare beside their records; add another part with one {@link #add} call.
  * A registry is not thread-safe; fill it, then share it.
  */
-public final class PartRegistry {
+public final class PartRegistry implements Kinds {
     private final Map<Slot<?>, Map<String, Kind<?>>> kinds = new LinkedHashMap<>();
 
     /**
@@ -43,16 +56,16 @@ public final class PartRegistry {
      */
     public static PartRegistry standard() {
         PartRegistry r = new PartRegistry();
-        r.add(Slot.MODEL, GptConfig.KIND);
-        r.addAll(Slot.DATA, DataSource.KINDS);
-        r.addAll(Slot.OBJECTIVE, Objectives.KINDS);
-        r.addAll(Slot.COMBINER, GradientCombiner.KINDS);
-        r.addAll(Slot.ESTIMATOR, Optimizers.ESTIMATORS);
-        r.addAll(Slot.TRANSFORM, Optimizers.TRANSFORMS);
-        r.addAll(Slot.SCHEDULE, Schedules.KINDS);
-        r.addAll(Slot.SUITE, Suites.KINDS);
-        r.addAll(Slot.ATTACK, Attacks.KINDS);
-        r.addAll(Slot.STAGE, Stages.KINDS);
+        r.add(ModelSpec.SLOT, GptConfig.KIND);
+        r.addAll(DataSource.SLOT, DataSource.KINDS);
+        r.addAll(Objective.SLOT, Objectives.KINDS);
+        r.addAll(GradientCombiner.SLOT, GradientCombiner.KINDS);
+        r.addAll(Estimator.SLOT, Optimizers.ESTIMATORS);
+        r.addAll(Transform.SLOT, Optimizers.TRANSFORMS);
+        r.addAll(Schedule.SLOT, Schedules.KINDS);
+        r.addAll(Suite.SLOT, Suites.KINDS);
+        r.addAll(Attack.SLOT, Attacks.KINDS);
+        r.addAll(Stage.SLOT, Stages.KINDS);
         return r;
     }
 
@@ -84,6 +97,7 @@ public final class PartRegistry {
     }
 
     /** The kinds of {@code slot} by name, in the order added. */
+    @Override
     public Map<String, Kind<?>> kinds(Slot<?> slot) {
         return Collections.unmodifiableMap(kinds.getOrDefault(slot, Map.of()));
     }

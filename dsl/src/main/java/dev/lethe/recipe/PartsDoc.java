@@ -1,5 +1,8 @@
 package dev.lethe.recipe;
 
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.Slot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

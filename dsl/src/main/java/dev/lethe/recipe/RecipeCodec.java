@@ -1,8 +1,12 @@
 package dev.lethe.recipe;
 
-import dev.lethe.Recipe;
-import dev.lethe.recipe.Node.Location;
-import dev.lethe.recipe.Node.MapNode;
+import dev.lethe.part.Node.Location;
+import dev.lethe.part.Node.MapNode;
+import dev.lethe.part.Node;
+import dev.lethe.part.Problem;
+import dev.lethe.part.Reading;
+import dev.lethe.part.Writing;
+import dev.lethe.spec.Recipe;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.lethe.recipe;
 
+import dev.lethe.part.Problem;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * style ({@code [retain, world]}); strings are plain where YAML reads them back as the same string, else
  * double-quoted, with escapes for all but printable ASCII.
  */
-final class YamlWriter {
+public final class YamlWriter {
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z_/.][A-Za-z0-9_ ./+\\-]*");
     private static final Set<String> RESERVED = Set.of("true", "false", "yes", "no", "on", "off", "y", "n", "null",
             "~", ".inf", ".nan");
@@ -23,7 +23,7 @@ final class YamlWriter {
     private YamlWriter() {}
 
     /** The YAML text of {@code root}, a mapping. */
-    static String write(Map<String, @Nullable Object> root) {
+    public static String write(Map<String, @Nullable Object> root) {
         YamlWriter w = new YamlWriter();
         w.map(root, 0, false);
         return w.out.toString();
@@ -73,7 +73,7 @@ final class YamlWriter {
     }
 
     /** {@code v} on one line in flow style: <code>{npo: {beta: 0.1}}</code>. */
-    static String flow(@Nullable Object v) {
+    public static String flow(@Nullable Object v) {
         if (v instanceof Map<?, ?> m) {
             StringBuilder sb = new StringBuilder("{");
             for (Map.Entry<?, ?> e : m.entrySet()) {

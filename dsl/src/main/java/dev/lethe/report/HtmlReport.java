@@ -1,7 +1,7 @@
 package dev.lethe.report;
 
-import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.result.RunResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

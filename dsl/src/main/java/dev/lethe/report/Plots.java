@@ -1,11 +1,11 @@
 package dev.lethe.report;
 
-import dev.lethe.RunResult;
-import dev.lethe.Unlearning;
 import dev.lethe.data.Split;
 import dev.lethe.eval.CrossModelMetrics;
 import dev.lethe.eval.stats.RocCurve;
-import dev.lethe.run.RunEvent;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Unlearning;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -161,7 +161,7 @@ public final class Plots {
     }
 
     private static long unlearningSteps(RunResult r) {
-        for (dev.lethe.Stage s : r.recipe().stages()) {
+        for (dev.lethe.spec.Stage s : r.recipe().stages()) {
             if (s instanceof Unlearning u) {
                 return u.steps();
             }

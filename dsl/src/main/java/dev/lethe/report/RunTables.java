@@ -1,8 +1,8 @@
 package dev.lethe.report;
 
-import dev.lethe.RunResult;
-import dev.lethe.RunResult.Row;
 import dev.lethe.eval.Metric;
+import dev.lethe.result.RunResult.Row;
+import dev.lethe.result.RunResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

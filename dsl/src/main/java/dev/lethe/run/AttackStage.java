@@ -1,8 +1,5 @@
 package dev.lethe.run;
 
-import dev.lethe.Attacking;
-import dev.lethe.Evaluation;
-import dev.lethe.NamedStage;
 import dev.lethe.attack.Attack;
 import dev.lethe.attack.AttackContext;
 import dev.lethe.attack.Attacked;
@@ -10,6 +7,10 @@ import dev.lethe.data.BatchStream;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.objective.Nll;
+import dev.lethe.result.RunEvent;
+import dev.lethe.spec.Attacking;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.NamedStage;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +48,10 @@ final class AttackStage {
                     });
             try (Attacked attacked = a.apply(target, context)) {
                 for (Split split : evaluation.splits()) {
-                    run.measure(attackedName, dev.lethe.RunResult.ATTACK, 0, attacked.model(), evaluation, split,
+                    run.measure(attackedName, dev.lethe.result.RunResult.ATTACK, 0, attacked.model(), evaluation, split,
                             attacked.data(), run.attackRows(), true);
                 }
-                run.attackRows().addAll(run.klRows(attackedName, dev.lethe.RunResult.ATTACK, attacked.model(),
+                run.attackRows().addAll(run.klRows(attackedName, dev.lethe.result.RunResult.ATTACK, attacked.model(),
                         attacked.data()));
             }
             done++;

@@ -7,11 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Safetensors;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -212,15 +213,15 @@ final class Checkpoints {
         }
 
         /** Whether every training stage of {@code recipe} is finished here (a sequential unlearning: every request, or one that a guard stopped). */
-        boolean covers(dev.lethe.Recipe recipe) {
-            for (dev.lethe.NamedStage s : recipe.named()) {
+        boolean covers(dev.lethe.spec.Recipe recipe) {
+            for (dev.lethe.spec.NamedStage s : recipe.named()) {
                 if (!s.stage().trains()) {
                     continue;
                 }
                 if (!models.containsKey(s.model())) {
                     return false;
                 }
-                int requests = s.stage() instanceof dev.lethe.Unlearning u ? u.requests() : 1;
+                int requests = s.stage() instanceof dev.lethe.spec.Unlearning u ? u.requests() : 1;
                 for (int r = 0; r < requests; r++) {
                     RunEvent.StageFinished f = finished(UnlearnStage.unit(s, r, requests));
                     if (f == null) {

@@ -1,5 +1,7 @@
 package dev.lethe.run;
 
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunListener;
 import java.io.PrintStream;
 import java.util.Locale;
 

@@ -1,10 +1,11 @@
 package dev.lethe.run;
 
-import dev.lethe.Evaluation;
-import dev.lethe.NamedStage;
-import dev.lethe.RunResult;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.NamedStage;
 import java.util.Map;
 
 /**

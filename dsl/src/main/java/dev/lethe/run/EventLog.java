@@ -3,6 +3,8 @@ package dev.lethe.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

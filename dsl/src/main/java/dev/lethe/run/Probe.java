@@ -1,10 +1,10 @@
 package dev.lethe.run;
 
 import ai.djl.ndarray.NDScope;
-import dev.lethe.Continual;
-import dev.lethe.Evaluation;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
+import dev.lethe.spec.Continual;
+import dev.lethe.spec.Evaluation;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -4,8 +4,8 @@ import ai.djl.engine.Engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.lethe.Lethe;
-import dev.lethe.Recipe;
+import dev.lethe.spec.Recipe;
+import dev.lethe.util.Version;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -39,10 +39,10 @@ public record Provenance(String hash, String recipeHash, String name, long seed,
     /** The provenance of running {@code recipe}, whose resolved text is {@code yaml}, here and now. */
     public static Provenance of(Recipe recipe, String yaml) {
         String commit = currentGitCommit();
-        String hash = sha256(yaml + "\nlethe " + Lethe.VERSION + "\ngit " + commit);
+        String hash = sha256(yaml + "\nlethe " + Version.LETHE + "\ngit " + commit);
         Engine engine = Engine.getInstance();
         return new Provenance(hash, sha256(yaml), recipe.name(), recipe.seed(),
-                recipe.device().equals("auto") ? "auto (" + Runner.device("auto") + ")" : recipe.device(), Lethe.VERSION,
+                recipe.device().equals("auto") ? "auto (" + Runner.device("auto") + ")" : recipe.device(), Version.LETHE,
                 commit,
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
                 Engine.getDjlVersion(), engine.getEngineName() + " " + engine.getVersion(),

@@ -1,12 +1,13 @@
 package dev.lethe.run;
 
-import dev.lethe.NamedStage;
-import dev.lethe.Relearning;
 import dev.lethe.attack.AttackContext;
 import dev.lethe.data.BatchStream;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.objective.Nll;
+import dev.lethe.result.RunEvent;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Relearning;
 import java.util.Map;
 import java.util.Objects;
 

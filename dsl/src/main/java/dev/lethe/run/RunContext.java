@@ -1,11 +1,6 @@
 package dev.lethe.run;
 
 import ai.djl.Device;
-import dev.lethe.Continual;
-import dev.lethe.Evaluation;
-import dev.lethe.NamedStage;
-import dev.lethe.Recipe;
-import dev.lethe.RunResult;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
@@ -17,6 +12,13 @@ import dev.lethe.eval.Suite;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunListener;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Continual;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Recipe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -150,7 +152,7 @@ final class RunContext implements AutoCloseable {
     }
 
     /**
-     * The current model: the last one a stage that {@link dev.lethe.Stage#replacesCurrent() replaces it} left, or,
+     * The current model: the last one a stage that {@link dev.lethe.spec.Stage#replacesCurrent() replaces it} left, or,
      * before any, the recipe's model spec newly initialised (seeded by {@code initial.init}, called
      * {@code initial}).
      */

@@ -1,10 +1,10 @@
 package dev.lethe.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lethe.Recipe;
-import dev.lethe.RunResult;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.recipe.RecipeCodec;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Recipe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

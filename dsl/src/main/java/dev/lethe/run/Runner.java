@@ -2,21 +2,22 @@ package dev.lethe.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import dev.lethe.Attacking;
-import dev.lethe.Evaluation;
-import dev.lethe.Finetune;
-import dev.lethe.Learn;
-import dev.lethe.NamedStage;
-import dev.lethe.Recipe;
-import dev.lethe.Reference;
-import dev.lethe.Relearning;
-import dev.lethe.RunResult;
-import dev.lethe.Save;
-import dev.lethe.Stage;
-import dev.lethe.Unlearning;
 import dev.lethe.data.Dataset;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.result.RunListener;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Attacking;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.Finetune;
+import dev.lethe.spec.Learn;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Reference;
+import dev.lethe.spec.Relearning;
+import dev.lethe.spec.Save;
+import dev.lethe.spec.Stage;
+import dev.lethe.spec.Unlearning;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * Executes a {@link Recipe}: its stages in order, each by its {@link StageRunner}, over one shared
  * {@link RunContext} and one {@link TrainingLoop}, emitting {@link RunEvent}s, and returns a {@link RunResult}.
  *
- * <p>Every random stream derives from the recipe's seed and the stage's name ({@link dev.lethe.NamedStage}), so
+ * <p>Every random stream derives from the recipe's seed and the stage's name ({@link dev.lethe.spec.NamedStage}), so
  * the same recipe on the same machine gives the same numbers (libtorch runs with one intra-op thread unless
  * {@link Threads} says otherwise). A training stage whose loss turns NaN or infinite stops there, and the
  * reason is recorded.

@@ -1,7 +1,8 @@
 package dev.lethe.run;
 
-import dev.lethe.NamedStage;
-import dev.lethe.Save;
+import dev.lethe.result.RunEvent;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Save;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.lethe.run;
 
-import dev.lethe.NamedStage;
-import dev.lethe.Stage;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Stage;
 
 /**
  * How one kind of {@link Stage} runs: reads and extends the run's shared state (models, rows, events) in

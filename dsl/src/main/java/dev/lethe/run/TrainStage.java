@@ -1,17 +1,18 @@
 package dev.lethe.run;
 
-import dev.lethe.Continual;
-import dev.lethe.Finetune;
-import dev.lethe.Lethe;
-import dev.lethe.Learn;
-import dev.lethe.NamedStage;
-import dev.lethe.Reference;
-import dev.lethe.Training;
 import dev.lethe.data.BatchStream;
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
 import dev.lethe.model.CausalLm;
 import dev.lethe.objective.Nll;
+import dev.lethe.result.RunEvent;
+import dev.lethe.spec.Continual;
+import dev.lethe.spec.Finetune;
+import dev.lethe.spec.Learn;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Reference;
+import dev.lethe.spec.Training;
+import dev.lethe.util.Version;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -70,7 +71,7 @@ final class TrainStage {
     /** A new model trained by {@code plan}, or the cached result of the same training. */
     private static CausalLm fromScratch(String unit, String modelName, Plan plan, RunContext run) {
         ModelCache cache = run.cache();
-        String key = ModelCache.key(String.join("|", Lethe.VERSION,
+        String key = ModelCache.key(String.join("|", Version.LETHE,
                 plan.texts() == Texts.BOTH ? "qa+passages" : plan.texts().name(), unit, run.config().toString(),
                 run.recipe().data().toString(), plan.training().toString(), Long.toString(run.seed()),
                 plan.splits().toString()));

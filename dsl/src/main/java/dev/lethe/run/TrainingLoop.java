@@ -11,6 +11,7 @@ import dev.lethe.model.Precision;
 import dev.lethe.objective.Objective;
 import dev.lethe.optim.LossOracle;
 import dev.lethe.optim.Optimizer;
+import dev.lethe.result.RunEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

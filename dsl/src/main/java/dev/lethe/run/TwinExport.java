@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Writes what the PyTorch twin ({@code bench/python/twin.py check DIR}) needs to check Lethe's numerics: the

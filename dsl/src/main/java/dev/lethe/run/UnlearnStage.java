@@ -1,14 +1,14 @@
 package dev.lethe.run;
 
-import dev.lethe.Evaluation;
-import dev.lethe.NamedStage;
-import dev.lethe.Unlearning;
 import dev.lethe.adapter.Adapters;
 import dev.lethe.data.BatchStream;
 import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Unlearning;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.lethe.Evaluation;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.WordTokenizer;
+import dev.lethe.spec.Evaluation;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

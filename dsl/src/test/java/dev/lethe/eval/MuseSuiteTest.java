@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.Device;
-import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Dataset;
+import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;

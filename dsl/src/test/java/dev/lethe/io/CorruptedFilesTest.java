@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.djl.Device;
+import dev.lethe.data.Dataset;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Jsonl;
 import dev.lethe.data.Split;
-import dev.lethe.data.Dataset;
 import dev.lethe.model.CausalLm;
-import dev.lethe.model.GptConfig;
 import dev.lethe.model.Gpt2Folder;
-import dev.lethe.model.Safetensors;
+import dev.lethe.model.GptConfig;
 import dev.lethe.model.WordTokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -7,16 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.lethe.Lethe;
-import dev.lethe.Unlearning;
 import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
-import dev.lethe.recipe.Kind;
-import dev.lethe.recipe.Param;
-import dev.lethe.recipe.ParamTypes;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes;
 import dev.lethe.recipe.PartRegistry;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.recipe.RecipeException;
-import dev.lethe.recipe.Slot;
+import dev.lethe.spec.Unlearning;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,7 +41,7 @@ class ObjectiveKindsTest {
         assertEquals(kept, names.stream().filter(kept::contains).toList());
         assertEquals(List.of("conflict_projection", "stable_un", "plus", "times", "combined"),
                 names.subList(names.size() - 5, names.size()), "the shorthands before the general combined form");
-        assertEquals(List.copyOf(PartRegistry.standard().kinds(Slot.OBJECTIVE).values()), Objectives.KINDS);
+        assertEquals(List.copyOf(PartRegistry.standard().kinds(Objective.SLOT).values()), Objectives.KINDS);
     }
 
     @Test
@@ -113,7 +112,7 @@ class ObjectiveKindsTest {
                 a -> step -> Scalars.times(step.scores(Split.FORGET).meanNll().mean().neg(), a.real("weight")));
         Kind<NamedObjective> plain = NamedObjective.kind("plain_ga", "GA as a lambda",
                 step -> step.scores(Split.FORGET).meanNll().mean().neg());
-        PartRegistry parts = PartRegistry.standard().add(Slot.OBJECTIVE, scaledGa).add(Slot.OBJECTIVE, plain);
+        PartRegistry parts = PartRegistry.standard().add(Objective.SLOT, scaledGa).add(Objective.SLOT, plain);
         try (NDManager m = NDManager.newBaseManager()) {
             ToyStep step = new ToyStep().with(Split.FORGET, ToyStep.logits(m, new double[] {1, 2, 0, 0.5, 0.5, 1.5}),
                     new long[] {1, 2}, ToyStep.logits(m, new double[6]));
@@ -126,12 +125,12 @@ class ObjectiveKindsTest {
                 + "stages: [{unlearn: {objective: {plus: [{scaled_ga: {weight: 3}}, plain_ga]}}}]\n",
                         "c.yaml").first(Unlearning.class).objective();
         assertEquals(scaledGa.create(Map.of("weight", 3.0)).plus(plain.defaults()), read);
-        assertThrows(IllegalArgumentException.class, () -> parts.add(Slot.OBJECTIVE,
+        assertThrows(IllegalArgumentException.class, () -> parts.add(Objective.SLOT,
                 NamedObjective.kind("npo", "again", Objectives.npo())), "a name is registered once");
         String typo = assertThrows(RecipeException.class, () -> codec.read("name: c\nmodel: gpt\n"
                 + "data: fictitious_facts\nstages: [{unlearn: {objective: scaled_gaa}}]\n", "c.yaml")).getMessage();
         assertTrue(typo.contains("did you mean 'scaled_ga'?"), typo);
-        assertFalse(PartRegistry.standard().kinds(Slot.OBJECTIVE).containsKey("scaled_ga"),
+        assertFalse(PartRegistry.standard().kinds(Objective.SLOT).containsKey("scaled_ga"),
                 "each standard() is a new registry");
     }
 }

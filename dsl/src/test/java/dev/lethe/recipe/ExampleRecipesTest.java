@@ -1,15 +1,15 @@
 package dev.lethe.recipe;
 
-import dev.lethe.Lethe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lethe.Lethe;
 import dev.lethe.Quickstart;
-import dev.lethe.Recipe;
-import dev.lethe.Unlearning;
 import dev.lethe.adapter.Lora;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.Optimizers;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Unlearning;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

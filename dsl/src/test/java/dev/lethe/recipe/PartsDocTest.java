@@ -3,6 +3,9 @@ package dev.lethe.recipe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.Slot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,11 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lethe.Evaluation;
 import dev.lethe.Lethe;
-import dev.lethe.Recipe;
-import dev.lethe.Training;
-import dev.lethe.Unlearning;
 import dev.lethe.attack.Attacks;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.JsonlData;
@@ -28,6 +24,13 @@ import dev.lethe.optim.Optimizers;
 import dev.lethe.optim.Sam;
 import dev.lethe.optim.Schedules;
 import dev.lethe.optim.Spsa;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +85,7 @@ class RecipeCodecTest {
 
     @Test
     void everyObjectiveNamedAloneReadsAsItsKindsDefaults() {
-        Map<String, Kind<?>> kinds = PartRegistry.standard().kinds(Slot.OBJECTIVE);
+        Map<String, Kind<?>> kinds = PartRegistry.standard().kinds(Objective.SLOT);
         for (Kind<? extends Objective> kind : Objectives.KINDS) {
             assertEquals(kind, kinds.get(kind.name()));
             if (kind.params().stream().anyMatch(Param::required)) {
@@ -109,7 +112,7 @@ class RecipeCodecTest {
         Kind<NamedObjective> doubleNpo = NamedObjective.kind("double_npo", "NPO twice",
                 List.of(Param.of("beta", ParamTypes.real(ParamTypes.Range.positive()), 0.1, "β")),
                 a -> npo(a.real("beta")).times(2));
-        RecipeCodec codec = new RecipeCodec(PartRegistry.standard().add(Slot.OBJECTIVE, doubleNpo));
+        RecipeCodec codec = new RecipeCodec(PartRegistry.standard().add(Objective.SLOT, doubleNpo));
         String text = "name: c\nmodel: gpt\ndata: fictitious_facts\nstages:\n- unlearn:\n    objective:\n      plus:\n"
                 + "        - double_npo: {beta: 0.5}\n        - nll\n";
         Recipe r = codec.read(text, "c.yaml");

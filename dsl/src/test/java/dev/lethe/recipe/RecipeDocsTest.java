@@ -1,10 +1,10 @@
 package dev.lethe.recipe;
 
-import dev.lethe.Lethe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lethe.Recipe;
+import dev.lethe.Lethe;
+import dev.lethe.spec.Recipe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

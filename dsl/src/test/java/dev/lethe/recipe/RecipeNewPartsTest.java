@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.Lethe;
-import dev.lethe.Recipe;
-import dev.lethe.Unlearning;
 import dev.lethe.adapter.Lora;
 import dev.lethe.adapter.LoraTarget;
 import dev.lethe.data.FictitiousFacts;
@@ -22,6 +20,8 @@ import dev.lethe.objective.Objectives;
 import dev.lethe.optim.ConflictProjection;
 import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.Optimizers;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Unlearning;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +183,7 @@ class RecipeNewPartsTest {
                         .optimizer(Optimizers.signAdam(1e-3)))
                 .build();
         roundTrip(r);
-        assertEquals(List.of("plus", "times", "combined"), PartRegistry.standard().kinds(Slot.OBJECTIVE).keySet()
-                .stream().skip(PartRegistry.standard().kinds(Slot.OBJECTIVE).size() - 3).toList());
+        assertEquals(List.of("plus", "times", "combined"), PartRegistry.standard().kinds(Objective.SLOT).keySet()
+                .stream().skip(PartRegistry.standard().kinds(Objective.SLOT).size() - 3).toList());
     }
 }

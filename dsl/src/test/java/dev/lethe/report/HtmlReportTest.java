@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.Lethe;
-import dev.lethe.RunResult;
-import dev.lethe.Training;
-import dev.lethe.Unlearning;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objectives;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

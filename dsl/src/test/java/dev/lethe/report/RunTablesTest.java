@@ -3,8 +3,6 @@ package dev.lethe.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lethe.Lethe;
-import dev.lethe.Recipe;
-import dev.lethe.RunResult;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.CrossModelMetrics;
@@ -12,6 +10,8 @@ import dev.lethe.eval.Metric;
 import dev.lethe.eval.PrivacySuite;
 import dev.lethe.eval.ReferenceKl;
 import dev.lethe.model.GptConfig;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Recipe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

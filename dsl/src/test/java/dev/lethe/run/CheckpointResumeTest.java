@@ -1,13 +1,13 @@
 package dev.lethe.run;
 
-import dev.lethe.Lethe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lethe.Recipe;
-import dev.lethe.RunResult;
+import dev.lethe.Lethe;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

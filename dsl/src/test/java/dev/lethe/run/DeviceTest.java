@@ -1,14 +1,14 @@
 package dev.lethe.run;
 
-import dev.lethe.Lethe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import dev.lethe.Recipe;
+import dev.lethe.Lethe;
 import dev.lethe.recipe.RecipeException;
+import dev.lethe.spec.Recipe;
 import org.junit.jupiter.api.Test;
 
 /** Device names: {@code cpu}, {@code gpu}, {@code gpu:N}, {@code auto}, and clear errors for the rest. */

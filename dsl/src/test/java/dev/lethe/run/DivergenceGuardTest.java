@@ -3,18 +3,19 @@ package dev.lethe.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lethe.Evaluation;
 import dev.lethe.Lethe;
-import dev.lethe.Recipe;
-import dev.lethe.RunResult;
-import dev.lethe.Training;
-import dev.lethe.Unlearning;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.eval.Suites;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.Optimizers;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

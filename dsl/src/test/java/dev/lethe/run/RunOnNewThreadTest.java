@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import dev.lethe.Lethe;
-import dev.lethe.Recipe;
-import dev.lethe.RunResult;
-import dev.lethe.Training;
-import dev.lethe.Unlearning;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objectives;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 

@@ -5,15 +5,15 @@ import static dev.lethe.objective.Objectives.npo;
 import static dev.lethe.optim.Optimizers.adamW;
 
 import dev.lethe.Lethe;
-import dev.lethe.RunResult;
-import dev.lethe.Training;
-import dev.lethe.Unlearning;
 import dev.lethe.attack.Attacks;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
 import dev.lethe.report.RunTables;
+import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
 
 /**
  * The quickstart recipe written out in Java: learn 50 fictitious people, retrain a reference without the

@@ -1,10 +1,10 @@
 package dev.lethe.examples
 
 import dev.lethe.Lethe
-import dev.lethe.Recipe
-import dev.lethe.RunResult
-import dev.lethe.Training
-import dev.lethe.Unlearning
+import dev.lethe.spec.Recipe
+import dev.lethe.result.RunResult
+import dev.lethe.spec.Training
+import dev.lethe.spec.Unlearning
 import dev.lethe.data.FictitiousFacts
 import dev.lethe.data.Split
 import dev.lethe.model.GptConfig

@@ -1,9 +1,9 @@
 package dev.lethe.examples
 
-import dev.lethe.Evaluation
-import dev.lethe.Learn
-import dev.lethe.RunResult
-import dev.lethe.Unlearning
+import dev.lethe.spec.Evaluation
+import dev.lethe.spec.Learn
+import dev.lethe.result.RunResult
+import dev.lethe.spec.Unlearning
 import dev.lethe.data.Split
 import dev.lethe.eval.Suites
 import dev.lethe.objective.Objective
@@ -78,7 +78,7 @@ fun main() {
             var seconds = 0.0
             var stop = ""
             val result: RunResult = Runner.of(r).cache(cache).listener { e ->
-                if (e is dev.lethe.run.RunEvent.StageFinished && e.stage() == "unlearn") {
+                if (e is dev.lethe.result.RunEvent.StageFinished && e.stage() == "unlearn") {
                     seconds = e.seconds()
                     stop = e.stopReason()
                 }

@@ -1,11 +1,11 @@
 package dev.lethe.examples
 
-import dev.lethe.Unlearning
+import dev.lethe.spec.Unlearning
 import dev.lethe.data.Split
 import dev.lethe.kotlin.run
 import dev.lethe.objective.CombinedObjective
 import dev.lethe.optim.ConflictProjection
-import dev.lethe.run.RunEvent
+import dev.lethe.result.RunEvent
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue

@@ -5,7 +5,7 @@ import dev.lethe.kotlin.run
 import dev.lethe.objective.Objectives.nll
 import dev.lethe.objective.Objectives.npo
 import kotlin.io.path.createTempDirectory
-import dev.lethe.run.RunEvent
+import dev.lethe.result.RunEvent
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue

@@ -1,8 +1,8 @@
 package dev.lethe.kernel;
 
-import dev.lethe.Recipe;
-import dev.lethe.RunResult;
 import dev.lethe.report.RunTables;
+import dev.lethe.result.RunResult;
+import dev.lethe.spec.Recipe;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,8 @@ import tech.tablesaw.plotly.components.Figure;
 public final class LetheIntegration extends JupyterIntegration {
     /** The imports a notebook gets. */
     public static final List<String> IMPORTS = List.of(
-            "dev.lethe.*", "dev.lethe.data.*", "dev.lethe.model.*", "dev.lethe.objective.*", "dev.lethe.optim.*",
+            "dev.lethe.*", "dev.lethe.spec.*", "dev.lethe.result.*", "dev.lethe.data.*", "dev.lethe.model.*",
+            "dev.lethe.objective.*", "dev.lethe.optim.*",
             "dev.lethe.attack.*", "dev.lethe.eval.*", "dev.lethe.report.*", "dev.lethe.run.*",
             "dev.lethe.objective.Objectives.*", "dev.lethe.optim.Optimizers.*", "dev.lethe.optim.Schedules.*",
             "dev.lethe.attack.Attacks.*", "dev.lethe.kotlin.*",

@@ -1,7 +1,7 @@
 package dev.lethe.kernel;
 
-import dev.lethe.run.RunEvent;
-import dev.lethe.run.RunListener;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunListener;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -13,11 +13,11 @@
 package dev.lethe.kotlin
 
 import dev.lethe.Lethe
-import dev.lethe.Recipe
-import dev.lethe.RunResult
+import dev.lethe.spec.Recipe
+import dev.lethe.result.RunResult
 import dev.lethe.objective.Objective
 import dev.lethe.optim.Schedule
-import dev.lethe.run.RunListener
+import dev.lethe.result.RunListener
 
 /** `weight * objective`: the objective times a constant weight ([Objective.times]). */
 operator fun Double.times(objective: Objective): Objective = objective.times(this)

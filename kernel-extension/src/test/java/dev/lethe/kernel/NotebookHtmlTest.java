@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.Lethe;
-import dev.lethe.Recipe;
-import dev.lethe.Training;
-import dev.lethe.Unlearning;
 import dev.lethe.attack.Attacks;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;

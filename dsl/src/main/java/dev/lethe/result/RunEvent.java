@@ -1,0 +1,53 @@
+package dev.lethe.result;
+
+/** What the runner reports while it works. */
+public sealed interface RunEvent {
+    /**
+     * The stage the event belongs to ({@code learn}, {@code reference}, {@code unlearn}, {@code attack},
+     * {@code evaluate}; {@code attack.<name>} for the optimisation steps of a relearning attack).
+     */
+    String stage();
+
+    /**
+     * A stage began.
+     *
+     * @param stage its name
+     * @param totalSteps its steps (models × splits for {@code evaluate}, attacks for {@code attack})
+     */
+    record StageStarted(String stage, long totalSteps) implements RunEvent {}
+
+    /**
+     * One step of a stage finished.
+     *
+     * @param stage the stage
+     * @param step steps done so far (1-based)
+     * @param totalSteps steps in the stage
+     * @param loss the loss at this step (NaN where the stage has none)
+     * @param stepsPerSecond mean speed since the stage began
+     */
+    record Progress(String stage, long step, long totalSteps, double loss, double stepsPerSecond)
+            implements RunEvent {}
+
+    /**
+     * A stage ended.
+     *
+     * @param stage the stage
+     * @param seconds wall time
+     * @param stepsDone steps completed
+     * @param stopReason why it stopped early (a numeric guard), or empty when it completed
+     * @param cached whether the model came from the model cache, or from a checkpoint of a resumed run, instead of
+     *     training (its seconds are then those of the training that made it, when known)
+     */
+    record StageFinished(String stage, double seconds, long stepsDone, String stopReason, boolean cached)
+            implements RunEvent {}
+
+    /**
+     * A checkpoint was written ({@link Runner#checkpoints}).
+     *
+     * @param stage the training stage it belongs to
+     * @param step the stage's steps done (its total at a stage's end)
+     * @param bytes the size of the files written
+     * @param seconds how long writing took
+     */
+    record CheckpointWritten(String stage, long step, long bytes, double seconds) implements RunEvent {}
+}

@@ -1,0 +1,51 @@
+package dev.lethe.spec;
+
+import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
+import dev.lethe.part.Kind;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code learn} stage: a model trained from scratch (initialised from the recipe's model spec with the
+ * stage's own seed) on the union of {@code splits}, until it has memorised them; it becomes the current
+ * model, called {@code learned}. The quickstart learns forget ∪ retain ∪ world, answers and passages.
+ *
+ * @param training steps, batch size and optimizer
+ * @param splits the splits trained on (at least one, distinct)
+ * @param texts question-answer pairs, passages or both
+ * @param continual continual evaluation during the stage, or null
+ */
+public record Learn(Training training, List<Split> splits, Texts texts, @Nullable Continual continual)
+        implements Stage {
+    /** The {@code learn} stage in recipe files. */
+    public static final Kind<Learn> KIND = Kind.of("learn", Learn.class,
+            "train a model from scratch on the splits (NLL of the answers); it becomes the current model, learned",
+            TrainingParams.of(List.of(Split.FORGET, Split.RETAIN, Split.WORLD), (Learn x) -> x.training(), (Learn x) -> x.splits(), (Learn x) -> x.texts()),
+            a -> new Learn(TrainingParams.training(a), a.list("splits"), a.get("train_on"), a.get("continual")));
+
+    /** Checks and copies the splits. */
+    public Learn {
+        splits = Splits.distinct(splits, "learn");
+    }
+
+    /** {@code training} on forget ∪ retain ∪ world, answers and passages, without continual evaluation. */
+    public static Learn of(Training training) {
+        return new Learn(training, List.of(Split.FORGET, Split.RETAIN, Split.WORLD), Texts.BOTH, null);
+    }
+
+    @Override
+    public String kind() {
+        return KIND.name();
+    }
+
+    @Override
+    public String produces() {
+        return "learned";
+    }
+
+    @Override
+    public boolean trains() {
+        return true;
+    }
+}

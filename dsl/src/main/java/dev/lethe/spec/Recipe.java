@@ -1,0 +1,139 @@
+package dev.lethe.spec;
+
+import static dev.lethe.part.ParamTypes.list;
+import static dev.lethe.part.ParamTypes.part;
+import static dev.lethe.part.ParamTypes.text;
+
+import dev.lethe.data.DataSource;
+import dev.lethe.model.ModelSpec;
+import dev.lethe.part.Kind;
+import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An unlearning experiment as plain, immutable, validated data: a model spec, data with forget/retain
+ * splits, and an ordered list of {@link Stage}s (any order, any repetition), e.g.
+ * {@code learn → reference → unlearn → attack → evaluate}, or {@code learn → unlearn → finetune → unlearn →
+ * evaluate}. Build one with {@link Lethe#recipe(String)} or read one with {@link Lethe#fromYaml}; run it with
+ * {@link Lethe#run(Recipe)}. The stages' names, and the names of the models they leave, follow from their
+ * order ({@link #named()}).
+ *
+ * @param name a name for the run: not blank, no control characters
+ * @param seed the one seed every random stream derives from
+ * @param device {@code "cpu"}, {@code "gpu"}, {@code "gpu:N"} or {@code "auto"} (a GPU when the engine sees one)
+ * @param model the model spec, e.g. a {@link dev.lethe.model.GptConfig} (vocabulary size 0 = the data's
+ *     tokenizer's); the run's first current model is this spec newly initialised
+ * @param data the examples
+ * @param stages the stages, in order (at least one)
+ */
+public record Recipe(String name, long seed, String device, ModelSpec model, DataSource data, List<Stage> stages) {
+    /** A whole recipe file; the defaults are those of {@link Lethe#recipe}. */
+    public static final Kind<Recipe> KIND = Kind.of("recipe", Recipe.class, "an unlearning experiment",
+            List.of(Param.required("name", text(), "the run's name", (Recipe x) -> x.name()),
+                    Param.of("seed", ParamTypes.anyLong(), 42L, "the seed every random stream derives from", (Recipe x) -> x.seed()),
+                    Param.of("device", text(), "cpu", "cpu, gpu, gpu:N or auto (a GPU when the engine sees one)",
+                            (Recipe x) -> x.device()),
+                    Param.required("model", part(ModelSpec.SLOT), "the model's shape", (Recipe x) -> x.model()),
+                    Param.required("data", part(DataSource.SLOT), "the examples", (Recipe x) -> x.data()),
+                    Param.required("stages", list(part(Stage.SLOT), 1), "the stages, in the order they run",
+                            (Recipe x) -> x.stages())),
+            a -> new Recipe(a.text("name"), a.longInteger("seed"), a.text("device"), a.get("model"), a.get("data"),
+                    a.list("stages")));
+
+    /** Validates the fields and the stage list (a reference's starting model must be made before it). */
+    public Recipe {
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        for (char c : name.toCharArray()) {
+            if (Character.isISOControl(c)) {
+                throw new IllegalArgumentException("name must not hold control characters, was "
+                        + name.codePoints().mapToObj(p -> Character.isISOControl(p)
+                                ? String.format("\\u%04x", p) : Character.toString(p)).reduce("", String::concat));
+            }
+        }
+        if (!device.matches("cpu|gpu|gpu:\\d+|auto")) {
+            throw new IllegalArgumentException("device must be cpu, gpu, gpu:N or auto, was '" + device + "'");
+        }
+        stages = List.copyOf(stages);
+        if (stages.isEmpty()) {
+            throw new IllegalArgumentException("stages must hold at least one stage");
+        }
+        Set<String> models = new HashSet<>();
+        for (NamedStage s : name(stages)) {
+            if (s.stage() instanceof Reference r && !r.from().equals(Reference.SCRATCH) && !models.contains(r.from())) {
+                throw new IllegalArgumentException("stage " + s.name() + " starts from '" + r.from() + "', which no "
+                        + "earlier stage makes" + (models.isEmpty() ? "" : "; the earlier models are " + models)
+                        + " (or use 'scratch')");
+            }
+            if (s.model() != null) {
+                models.add(s.model());
+            }
+        }
+    }
+
+    /** The stages with their names and the names of the models they leave. */
+    public List<NamedStage> named() {
+        return name(stages);
+    }
+
+    /**
+     * What stage {@code index}'s attacked or per-request models are evaluated with: the first
+     * {@link Evaluation} stage after it, or {@link Evaluation#defaults()} when none follows.
+     */
+    public Evaluation evaluationAfter(int index) {
+        for (int i = index + 1; i < stages.size(); i++) {
+            if (stages.get(i) instanceof Evaluation e) {
+                return e;
+            }
+        }
+        return Evaluation.defaults();
+    }
+
+    /**
+     * The first stage of type {@code type}, e.g. {@code recipe.first(Unlearning.class)}.
+     *
+     * @throws IllegalArgumentException when the recipe has none
+     */
+    public <S extends Stage> S first(Class<S> type) {
+        for (Stage s : stages) {
+            if (type.isInstance(s)) {
+                return type.cast(s);
+            }
+        }
+        throw new IllegalArgumentException("recipe '" + name + "' has no " + type.getSimpleName() + " stage");
+    }
+
+    /** A copy with {@code newStages}. */
+    public Recipe withStages(List<Stage> newStages) {
+        return new Recipe(name, seed, device, model, data, newStages);
+    }
+
+    /** A copy on {@code newDevice}. */
+    public Recipe withDevice(String newDevice) {
+        return new Recipe(name, seed, newDevice, model, data, stages);
+    }
+
+    private static List<NamedStage> name(List<Stage> stages) {
+        Map<String, Integer> kinds = new HashMap<>();
+        Map<String, Integer> models = new HashMap<>();
+        List<NamedStage> out = new ArrayList<>(stages.size());
+        for (int i = 0; i < stages.size(); i++) {
+            Stage s = stages.get(i);
+            int k = kinds.merge(s.kind(), 1, Integer::sum);
+            String model = s.produces();
+            if (model != null) {
+                int m = models.merge(model, 1, Integer::sum);
+                model = m == 1 ? model : model + "-" + m;
+            }
+            out.add(new NamedStage(i, k == 1 ? s.kind() : s.kind() + "-" + k, s, model));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.lethe.spec;
+
+import dev.lethe.part.Slot;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One stage of a recipe's pipeline. A recipe is an ordered list of stages, in any order and with any
+ * repetition: {@link Learn} (train a model from scratch), {@link Finetune} (go on training the current
+ * model), {@link Reference} (train the retrained-without-the-forget-set gold standard), {@link Unlearning},
+ * {@link Relearning} (fine-tune the current model on forget examples), {@link Attacking} (attack the current
+ * model and evaluate each attacked copy), {@link Evaluation} (evaluate the models made so far) and
+ * {@link Save} (write the current model).
+ *
+ * <p>The run keeps one <em>current</em> model: the model of the recipe's spec as initialised, until a stage
+ * replaces it (learn, finetune, unlearn and relearn do; reference does not). Every model a stage leaves has
+ * a name ({@link #produces()}, numbered when a kind repeats: {@code unlearned}, {@code unlearned-2}) under
+ * which it appears in the results.
+ */
+public interface Stage {
+    /** The slot of recipe files that holds Stage: the stages of a recipe's pipeline. */
+    Slot<Stage> SLOT = new Slot<>("stage", Stage.class);
+
+    /** The stage's kind, as written in recipe files: {@code learn}, {@code unlearn}, ... */
+    String kind();
+
+    /** The name of the model this stage leaves, before numbering ({@code learned}); null when it leaves none. */
+    default @Nullable String produces() {
+        return null;
+    }
+
+    /** Whether the model this stage leaves becomes the run's current model (not so for the reference). */
+    default boolean replacesCurrent() {
+        return produces() != null;
+    }
+
+    /**
+     * The continual evaluation of the model this stage trains (of its relearning attacks, for an attack stage), or
+     * null; records with a {@code continual} component answer with it.
+     */
+    default @Nullable Continual continual() {
+        return null;
+    }
+
+    /** Whether the stage trains weights (and so is checkpointed, and can be evaluated continually). */
+    default boolean trains() {
+        return false;
+    }
+}
