@@ -5,7 +5,6 @@ import dev.lethe.data.Batch;
 import dev.lethe.data.Split;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
-import dev.lethe.part.ParamTypes;
 import java.util.List;
 
 /**

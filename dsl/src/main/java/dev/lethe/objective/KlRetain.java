@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
-import dev.lethe.part.ParamTypes;
 import java.util.List;
 
 /**

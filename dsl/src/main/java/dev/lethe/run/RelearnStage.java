@@ -22,13 +22,8 @@ final class RelearnStage {
     static void run(NamedStage named, Relearning relearning, RunContext run) {
         String unit = named.name();
         String modelName = Objects.requireNonNull(named.model());
-        Checkpoints checkpoints = run.checkpoints();
-        String done = run.restored().models().get(modelName);
-        CausalLm model;
-        if (checkpoints != null && done != null && run.restored().finished(unit) != null) {
-            run.replayFinished(unit, relearning.steps());
-            model = checkpoints.loadModel(done, run.config(), run.device());
-        } else {
+        CausalLm model = run.finishedModel(named, relearning.steps());
+        if (model == null) {
             model = run.current().copy();
             if (relearning.steps() == 0) {
                 run.emit(new RunEvent.StageStarted(unit, 0));
@@ -42,9 +37,7 @@ final class RelearnStage {
                                 new Nll(Split.FORGET), streams, steps)
                                 .withProbe(Probe.of(run, modelName, unit, trained, relearning.continual())));
                     }));
-            if (checkpoints != null) {
-                run.emit(checkpoints.stageDone(run.lastFinished(unit), modelName, model, run.trainingCurves()));
-            }
+            run.unitDone(unit, modelName, model);
         }
         run.add(modelName, model, true);
     }

@@ -25,6 +25,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -281,6 +282,26 @@ final class RunContext implements AutoCloseable {
             }
         }
         throw new IllegalStateException("stage " + unit + " has not finished");
+    }
+
+    /**
+     * The model the single-unit stage {@code named} left, when the checkpoints hold it finished: loaded, with the
+     * stage's events replayed; otherwise null (the stage must run).
+     */
+    @Nullable CausalLm finishedModel(NamedStage named, long steps) {
+        String file = restored.models().get(Objects.requireNonNull(named.model()));
+        if (checkpoints == null || file == null || restored.finished(named.name()) == null) {
+            return null;
+        }
+        replayFinished(named.name(), steps);
+        return checkpoints.loadModel(file, config, device);
+    }
+
+    /** Checkpoints {@code model}, called {@code modelName}, as {@code unit} left it (when the run keeps checkpoints). */
+    void unitDone(String unit, String modelName, CausalLm model) {
+        if (checkpoints != null) {
+            emit(checkpoints.stageDone(lastFinished(unit), modelName, model, trainingCurves()));
+        }
     }
 
     /** Emits the start and the recorded end of a unit that the checkpoints hold as finished. */

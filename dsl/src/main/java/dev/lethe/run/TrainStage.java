@@ -49,17 +49,10 @@ final class TrainStage {
     private static void train(NamedStage named, Plan plan, RunContext run) {
         String unit = named.name();
         String modelName = Objects.requireNonNull(named.model());
-        Checkpoints checkpoints = run.checkpoints();
-        String done = run.restored().models().get(modelName);
-        CausalLm model;
-        if (checkpoints != null && done != null && run.restored().finished(unit) != null) {
-            run.replayFinished(unit, plan.training().steps());
-            model = checkpoints.loadModel(done, run.config(), run.device());
-        } else {
+        CausalLm model = run.finishedModel(named, plan.training().steps());
+        if (model == null) {
             model = plan.from() == null ? fromScratch(unit, modelName, plan, run) : fromModel(unit, modelName, plan, run);
-            if (checkpoints != null) {
-                run.emit(checkpoints.stageDone(run.lastFinished(unit), modelName, model, run.trainingCurves()));
-            }
+            run.unitDone(unit, modelName, model);
         }
         if (named.stage() instanceof Reference) {
             run.addReference(modelName, model);

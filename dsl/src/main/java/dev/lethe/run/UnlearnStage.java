@@ -57,10 +57,7 @@ final class UnlearnStage {
                         run.measure(modelName, unit, step, model, e, split, run.data(), run.curves(), false);
                     }
                 }
-                Checkpoints checkpoints = run.checkpoints();
-                if (checkpoints != null) {
-                    run.emit(checkpoints.stageDone(run.lastFinished(unit), modelName, model, run.trainingCurves()));
-                }
+                run.unitDone(unit, modelName, model);
                 if (stopped(unit, run)) {
                     break;
                 }
