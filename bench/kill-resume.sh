@@ -8,7 +8,7 @@
 # --cache takes the learned and reference models from the model cache, so the kills land in unlearning,
 # attacks and evaluation; without it every run trains them, which takes most of its time, so most kills land
 # in training. --in-stage STAGE (e.g. unlearn-2) waits for the first mid-stage checkpoint of that stage, then
-# kills at a random moment within the next second.
+# kills at a random moment within the next 0.3 s.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 recipe=$here/examples/recipes/quickstart-npo.yaml trials=5 every=25 seed=1 cache=--no-cache stage=""
@@ -47,11 +47,11 @@ for t in $(seq 1 "$trials"); do
   pid=$!
   if [ -n "$stage" ]; then
     t0=$(date +%s.%N)
-    until grep -qs "\"stage\" : \"$stage\"" "$runs"/*/checkpoints/manifest.json; do
+    until grep -s -A1 '"mid_stage"' "$runs"/*/checkpoints/manifest.json | grep -q "\"$stage\""; do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.02
     done
-    sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", r / 32768 }')"
+    sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.3 * r / 32768 }')"
     at=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   else
     at=$(awk -v r="$RANDOM" -v T="$total" 'BEGIN { printf "%.1f", 3 + (r / 32768) * (T - 6) }')
@@ -62,7 +62,7 @@ for t in $(seq 1 "$trials"); do
   dir=$(ls -d "$runs"/*/)
   last=$(tail -n 1 "$dir/events.jsonl" 2>/dev/null | sed 's/"total_steps".*//; s/[{}"]//g' | cut -c1-58)
   if [ -n "$stage" ]; then   # the newest mid-stage checkpoint on disk when the process died
-    last="checkpoint $(grep -A2 '"mid_stage"' "$dir/checkpoints/manifest.json" | tr -d ' \n"' | sed 's/mid_stage:{//')"
+    last="checkpoint $(grep -A2 '"mid_stage"' "$dir/checkpoints/manifest.json" | tr -d ' \n"' | sed 's/mid_stage:{//' || true)"
   fi
   rstart=$(date +%s.%N)
   lethe run --resume "$dir" "${opts[@]}" >"$work/resume$t.log" 2>&1 || { cat "$work/resume$t.log" >&2; exit 1; }
