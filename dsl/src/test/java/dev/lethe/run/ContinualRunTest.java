@@ -12,6 +12,7 @@ import dev.lethe.attack.Attacks;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
 import dev.lethe.eval.Suites;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
@@ -22,6 +23,8 @@ import dev.lethe.result.RunResult;
 import dev.lethe.spec.Attacking;
 import dev.lethe.spec.Continual;
 import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.Finetune;
+import dev.lethe.spec.Learn;
 import dev.lethe.spec.Training;
 import dev.lethe.spec.Unlearning;
 import java.util.ArrayList;
@@ -146,5 +149,34 @@ class ContinualRunTest {
         assertEquals(forget, chunks.stream().flatMap(List::stream).toList());
         assertEquals(List.of(forget), Streams.requests(forget, 1));
         assertThrows(IllegalArgumentException.class, () -> Streams.requests(forget, 8));
+    }
+
+    @Test
+    void everyTrainingStageOfAChainCanBeEvaluatedContinuallyAndEachStageLeavesItsOwnModel() {
+        Continual every2 = new Continual(2, List.of(Suites.answers()), List.of(Split.FORGET));
+        RunResult r = Lethe.recipe("chain").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .stage(new Learn(Training.of(4).batchSize(8), List.of(Split.FORGET, Split.RETAIN, Split.WORLD),
+                        Texts.BOTH, every2))
+                .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(3).batchSize(2))
+                .stage(new Finetune(Training.of(3).batchSize(4), List.of(Split.RETAIN), Texts.ANSWERS, every2))
+                .unlearn(Unlearning.of(Objectives.npo()).steps(2).batchSize(2).continual(every2))
+                .evaluate(Evaluation.of(Suites.answers()))
+                .seed(5).run(e -> { });
+        assertEquals(List.of(0L, 2L, 4L), steps(r.curve("learned", "learn", "forget", "nll")));
+        assertEquals(List.of(0L, 2L, 3L), steps(r.curve("finetuned", "finetune", "forget", "nll")));
+        assertEquals(List.of(0L, 2L), steps(r.curve("unlearned-2", "unlearn-2", "forget", "nll")));
+        assertTrue(r.curve("unlearned", "unlearn", "forget", "nll").isEmpty(), "no continual evaluation asked");
+        assertEquals(r.value("unlearned", Split.FORGET, "nll"),
+                r.curve("finetuned", "finetune", "forget", "nll").get(0).value(), 0.0,
+                "fine-tuning starts from the unlearned model");
+        assertEquals(r.value("finetuned", Split.FORGET, "nll"),
+                r.curve("unlearned-2", "unlearn-2", "forget", "nll").get(0).value(), 0.0,
+                "the second unlearning starts from the fine-tuned model");
+        assertEquals(List.of("learned", "unlearned", "finetuned", "unlearned-2"), r.rows().stream()
+                .filter(RunResult.Row::isFinal).map(RunResult.Row::model).distinct().toList());
+    }
+
+    private static List<Long> steps(List<RunResult.Row> curve) {
+        return curve.stream().map(RunResult.Row::step).toList();
     }
 }
