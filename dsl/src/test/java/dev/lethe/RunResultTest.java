@@ -10,6 +10,7 @@ import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.Metric;
 import dev.lethe.model.GptConfig;
 import dev.lethe.result.RunResult;
+import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.Recipe;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ class RunResultTest {
                 new RunResult.Row("unlearned", "unlearn", "retain", "exact_match", 0.625, 8),
                 new RunResult.Row("unlearned", "unlearn", "retain", "nll", 0.5, 0),
                 new RunResult.Row("unlearned", "unlearn", "retain", "nll", 2.0, 4),
-                new RunResult.Row("unlearned", "unlearn", "retain", "nll", 1.5, 8)), List.of(), METRICS);
+                new RunResult.Row("unlearned", "unlearn", "retain", "nll", 1.5, 8)), List.of(), METRICS, Map.of("unlearned", ModelRole.UNLEARNED));
     }
 
     @Test

@@ -27,9 +27,6 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 public final class CrossModelMetrics {
-    /** The name of the reference model in a run. */
-    public static final String REFERENCE = "reference";
-
     /** TOFU's forget quality: the KS-test p-value of the forget truth ratios against the reference's. */
     public static final Metric FORGET_QUALITY = new Metric("forget_quality", Metric.Direction.HIGHER_IS_BETTER,
             Metric.Scope.ACROSS_MODELS, "TOFU forget quality: KS p-value of forget truth ratios against the reference's");
@@ -74,15 +71,21 @@ public final class CrossModelMetrics {
      */
     public record Derived(String model, String split, String metric, double value) {}
 
-    /** Derived metrics from {@code values}: model → split → metric → value. */
-    public static List<Derived> compute(Map<String, Map<Split, Map<String, MetricValue>>> values) {
+    /**
+     * Derived metrics from {@code values} (model → split → metric → value), against the model called
+     * {@code reference} (null: a run without a reference model, so no forget quality and no PrivLeak).
+     */
+    public static List<Derived> compute(Map<String, Map<Split, Map<String, MetricValue>>> values,
+            @Nullable String reference) {
         List<Derived> out = new ArrayList<>();
-        @Nullable Map<Split, Map<String, MetricValue>> reference = values.get(REFERENCE);
+        @Nullable Map<Split, Map<String, MetricValue>> referenceValues =
+                reference == null ? null : values.get(reference);
         Map<String, Double> minKAuc = new LinkedHashMap<>();
         for (Map.Entry<String, Map<Split, Map<String, MetricValue>>> m : values.entrySet()) {
             Map<Split, Map<String, MetricValue>> mine = m.getValue();
             double[] tr = samples(mine, Split.FORGET, TofuSuite.TRUTH_RATIO);
-            double[] refTr = reference == null ? null : samples(reference, Split.FORGET, TofuSuite.TRUTH_RATIO);
+            double[] refTr = referenceValues == null ? null
+                    : samples(referenceValues, Split.FORGET, TofuSuite.TRUTH_RATIO);
             if (tr != null && refTr != null) {
                 out.add(new Derived(m.getKey(), Split.FORGET.id(), FORGET_QUALITY.name(),
                         KolmogorovSmirnov.twoSample(tr, refTr).pValue()));
@@ -104,7 +107,7 @@ public final class CrossModelMetrics {
                 out.add(new Derived(m.getKey(), "retain+world", MODEL_UTILITY.name(), utility));
             }
         }
-        Double referenceAuc = minKAuc.get(REFERENCE);
+        Double referenceAuc = reference == null ? null : minKAuc.get(reference);
         if (referenceAuc != null) {
             minKAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", PRIVLEAK.name(),
                     Aggregates.privLeak(auc, referenceAuc))));

@@ -5,10 +5,12 @@ import dev.lethe.eval.CrossModelMetrics;
 import dev.lethe.eval.stats.RocCurve;
 import dev.lethe.result.RunEvent;
 import dev.lethe.result.RunResult;
+import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.Unlearning;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -94,23 +96,25 @@ public final class Plots {
     }
 
     /**
-     * The forget/retain trade-off across methods: one point per run for its {@code unlearned} model, labelled
-     * with the run's name, and the {@code learned} and {@code reference} models of the first run that has them
-     * as anchors. Columns {@code label, retain, forget} ({@code metric} on each split).
+     * The forget/retain trade-off across methods: one point per run for its first {@link ModelRole#UNLEARNED
+     * unlearned} model, labelled with the run's name, and the first learned and reference models of the first run
+     * that has them as anchors (labelled by their names). Columns {@code label, retain, forget} ({@code metric} on
+     * each split).
      */
     public static Table methodTradeoff(Map<String, RunResult> runs, String metric) {
         Table t = Table.create("method tradeoff", StringColumn.create("label"), DoubleColumn.create("retain"),
                 DoubleColumn.create("forget"));
-        Set<String> anchors = new LinkedHashSet<>();
+        Set<ModelRole> anchors = EnumSet.noneOf(ModelRole.class);
         runs.forEach((name, r) -> {
-            Set<String> models = new LinkedHashSet<>(r.table().stringColumn("model").asList());
-            for (String anchor : List.of("learned", "reference")) {
-                if (models.contains(anchor) && anchors.add(anchor)) {
-                    addPoint(t, anchor, r, anchor, metric);
+            for (ModelRole anchor : List.of(ModelRole.LEARNED, ModelRole.REFERENCE)) {
+                List<String> models = r.models(anchor);
+                if (!models.isEmpty() && anchors.add(anchor)) {
+                    addPoint(t, models.get(0), r, models.get(0), metric);
                 }
             }
-            if (models.contains("unlearned")) {
-                addPoint(t, name, r, "unlearned", metric);
+            List<String> unlearned = r.models(ModelRole.UNLEARNED);
+            if (!unlearned.isEmpty()) {
+                addPoint(t, name, r, unlearned.get(0), metric);
             }
         });
         return t;
@@ -142,8 +146,9 @@ public final class Plots {
         sorted.sort(Comparator.comparingLong(Plots::unlearningSteps));
         for (RunResult r : sorted) {
             int steps = (int) unlearningSteps(r);
+            List<String> unlearned = r.models(ModelRole.UNLEARNED).stream().limit(1).toList();
             for (RunResult.Row row : r.rows()) {
-                if (row.isFinal() && row.model().equals("unlearned") && row.metric().equals(metric)
+                if (row.isFinal() && unlearned.contains(row.model()) && row.metric().equals(metric)
                         && isSplit(row.split())) {
                     t.intColumn("steps").append(steps);
                     t.stringColumn("split").append(row.split());

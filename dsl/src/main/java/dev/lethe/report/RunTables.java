@@ -3,6 +3,7 @@ package dev.lethe.report;
 import dev.lethe.eval.Metric;
 import dev.lethe.result.RunResult.Row;
 import dev.lethe.result.RunResult;
+import dev.lethe.spec.ModelRole;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,9 +31,6 @@ import tech.tablesaw.columns.numbers.NumberColumnFormatter;
  * }</pre>
  */
 public final class RunTables {
-    /** The trained models, listed first in this order; other models (the attacked ones) follow. */
-    private static final List<String> TRAINED = List.of("learned", "reference", "unlearned");
-
     private RunTables() {}
 
     /**
@@ -58,7 +56,8 @@ public final class RunTables {
 
     /**
      * One row per model and split of the final rows {@code keep} accepts, one column per metric in the order
-     * they first appear; the trained models first, in the order they were made, then the others in row order.
+     * they first appear; the models a stage trained first, in the order they were made ({@link RunResult#models()}),
+     * then the attacked ones (and any the run does not list) in row order.
      */
     private static Table pivot(RunResult result, String title, Predicate<Row> keep) {
         Set<String> metrics = new LinkedHashSet<>();
@@ -70,9 +69,10 @@ public final class RunTables {
             }
         }
         List<List<String>> ordered = new ArrayList<>(keys);
+        List<String> made = List.copyOf(result.models().keySet());
         ordered.sort(Comparator.comparingInt(k -> {
-            int i = TRAINED.indexOf(k.get(0));
-            return i < 0 ? TRAINED.size() : i;
+            ModelRole role = result.models().get(k.get(0));
+            return role == null || !role.trained() ? made.size() : made.indexOf(k.get(0));
         }));
         Table t = Table.create(title, StringColumn.create("model"), StringColumn.create("split"));
         for (String m : metrics) {
@@ -95,8 +95,8 @@ public final class RunTables {
      * {@code delta = after − before}; one row per final value of the attacked model (cross-split and
      * cross-model metrics included).
      *
-     * <p>The attacked models are found in the rows, not in the recipe: a model called {@code X+<attack>} is
-     * the model {@code X} after {@code <attack>} when {@code X} itself has final values (so
+     * <p>The attacked models are the run's models of role {@link ModelRole#ATTACKED}: a model called
+     * {@code X+<attack>} is the model {@code X} after {@code <attack>} when {@code X} itself has final values (so
      * {@code unlearned+relearn} is {@code unlearned} relearned; with a {@code +} in {@code X}, the last one
      * splits). They come in the order of their first final row, which is the order the run attacked in, and
      * each one's rows in row order. The {@code attack} column holds the attack's name when every attacked model
@@ -114,7 +114,8 @@ public final class RunTables {
         Set<String> targets = new LinkedHashSet<>();
         for (Row r : result.rows()) {
             @Nullable String target = target(r.model());
-            if (r.isFinal() && target != null && models.contains(target)) {
+            if (r.isFinal() && result.models().get(r.model()) == ModelRole.ATTACKED && target != null
+                    && models.contains(target)) {
                 attacked.computeIfAbsent(r.model(), k -> new ArrayList<>()).add(r);
                 targets.add(target);
             }

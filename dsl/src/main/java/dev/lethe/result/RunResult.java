@@ -3,6 +3,7 @@ package dev.lethe.result;
 import dev.lethe.data.Split;
 import dev.lethe.eval.Metric;
 import dev.lethe.result.RunEvent;
+import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.Recipe;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +34,7 @@ public final class RunResult {
     private final List<RunEvent> events;
     private final List<Scores> scores;
     private final Map<String, Metric> metrics;
+    private final Map<String, ModelRole> models;
 
     /** The stage of the final values of the learned, reference and unlearned models. */
     public static final String EVALUATE = "evaluate";
@@ -76,9 +78,10 @@ public final class RunResult {
      */
     public record Scores(String model, String split, String metric, double[] values) {}
 
-    /** A result of {@code recipe} without per-example values; {@code metrics} as in the full constructor. */
-    public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events, Map<String, Metric> metrics) {
-        this(recipe, rows, events, List.of(), metrics);
+    /** A result of {@code recipe} without per-example values; {@code metrics} and {@code models} as below. */
+    public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events, Map<String, Metric> metrics,
+            Map<String, ModelRole> models) {
+        this(recipe, rows, events, List.of(), metrics, models);
     }
 
     /**
@@ -86,14 +89,39 @@ public final class RunResult {
      *
      * @param metrics the metric of each name the rows use, by name (a run passes those its suites declare, the
      *     cross-model ones and {@code kl_to_reference})
+     * @param models the role of each model the rows name, in the order the run made them
      */
     public RunResult(Recipe recipe, List<Row> rows, List<RunEvent> events, List<Scores> scores,
-            Map<String, Metric> metrics) {
+            Map<String, Metric> metrics, Map<String, ModelRole> models) {
         this.recipe = recipe;
         this.rows = List.copyOf(rows);
         this.events = List.copyOf(events);
         this.scores = List.copyOf(scores);
         this.metrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        this.models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
+    }
+
+    /** Every model of the run with its role, in the order made (attacked copies when they were measured). */
+    public Map<String, ModelRole> models() {
+        return models;
+    }
+
+    /**
+     * The role of the model called {@code model}.
+     *
+     * @throws IllegalArgumentException when the run made no such model
+     */
+    public ModelRole role(String model) {
+        ModelRole role = models.get(model);
+        if (role == null) {
+            throw new IllegalArgumentException("no model called '" + model + "'; the run made " + models.keySet());
+        }
+        return role;
+    }
+
+    /** The models of role {@code role}, in the order made (e.g. {@code unlearned}, {@code unlearned-2}). */
+    public List<String> models(ModelRole role) {
+        return models.entrySet().stream().filter(e -> e.getValue() == role).map(Map.Entry::getKey).toList();
     }
 
     /** The recipe that was run. */

@@ -46,6 +46,7 @@ final class AttackStage {
                                 .withProbe(Probe.of(run, attackedName, unit, model, attacking.continual()))
                                 .uncheckpointed());
                     });
+            run.attacked(attackedName);
             try (Attacked attacked = a.apply(target, context)) {
                 for (Split split : evaluation.splits()) {
                     run.measure(attackedName, dev.lethe.result.RunResult.ATTACK, 0, attacked.model(), evaluation, split,

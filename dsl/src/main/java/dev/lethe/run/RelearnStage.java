@@ -39,6 +39,6 @@ final class RelearnStage {
                     }));
             run.unitDone(unit, modelName, model);
         }
-        run.add(modelName, model, true);
+        run.add(named, model);
     }
 }

@@ -17,6 +17,7 @@ import dev.lethe.result.RunListener;
 import dev.lethe.result.RunResult;
 import dev.lethe.spec.Continual;
 import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Recipe;
 import java.nio.file.Path;
@@ -37,7 +38,6 @@ import org.jspecify.annotations.Nullable;
 final class RunContext implements AutoCloseable {
     static final String KL = ReferenceKl.KL_TO_REFERENCE.name();
     private static final int KL_BATCH = 64;
-    private static final String INITIAL = "initial";
 
     private final Recipe recipe;
     private final Device device;
@@ -56,6 +56,7 @@ final class RunContext implements AutoCloseable {
     private @Nullable String current;
     private @Nullable String reference;
     private final List<String> evaluated = new ArrayList<>();
+    private final Map<String, ModelRole> roles = new LinkedHashMap<>();
 
     private final List<RunResult.Row> evaluateRows = new ArrayList<>();
     private final List<RunResult.Row> attackRows = new ArrayList<>();
@@ -159,7 +160,10 @@ final class RunContext implements AutoCloseable {
      */
     CausalLm current() {
         if (current == null) {
-            add(INITIAL, CausalLm.initialize(config, Seeds.derive(recipe.seed(), INITIAL + ".init"), device), true);
+            String initial = ModelRole.INITIAL.baseName();
+            keep(initial, ModelRole.INITIAL,
+                    CausalLm.initialize(config, Seeds.derive(recipe.seed(), initial + ".init"), device));
+            current = initial;
         }
         return models.get(current);
     }
@@ -184,21 +188,33 @@ final class RunContext implements AutoCloseable {
         return reference == null ? null : models.get(reference);
     }
 
-    /** Keeps {@code model} as {@code name}, as the current model when {@code replacesCurrent}. */
-    void add(String name, CausalLm model, boolean replacesCurrent) {
+    /**
+     * Keeps {@code model} as what stage {@code named} left: under its name and role, as the current model when
+     * the stage {@link dev.lethe.spec.Stage#replacesCurrent() replaces it}, as the reference for a reference stage.
+     */
+    void add(NamedStage named, CausalLm model) {
+        String name = Objects.requireNonNull(named.model());
+        ModelRole role = Objects.requireNonNull(named.role());
+        keep(name, role, model);
+        if (named.stage().replacesCurrent()) {
+            current = name;
+        }
+        if (role == ModelRole.REFERENCE) {
+            reference = name;
+        }
+    }
+
+    private void keep(String name, ModelRole role, CausalLm model) {
         CausalLm old = models.put(name, model);
         if (old != null) {
             old.close();
         }
-        if (replacesCurrent) {
-            current = name;
-        }
+        roles.put(name, role);
     }
 
-    /** Keeps {@code model} as the reference model {@code name}. */
-    void addReference(String name, CausalLm model) {
-        add(name, model, false);
-        reference = name;
+    /** Records that the attacked model {@code name} was measured. */
+    void attacked(String name) {
+        roles.put(name, ModelRole.ATTACKED);
     }
 
     /** The models made since the last evaluation, in the order made; marks them evaluated. */
@@ -329,11 +345,11 @@ final class RunContext implements AutoCloseable {
     RunResult result() {
         List<RunResult.Row> rows = new ArrayList<>(evaluateRows);
         rows.addAll(attackRows);
-        for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values)) {
+        for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values, reference)) {
             rows.add(RunResult.Row.of(d.model(), d.split(), d.metric(), d.value()));
         }
         curves.forEach(rows::addAll);
-        return new RunResult(recipe, rows, log, perExample(), metrics());
+        return new RunResult(recipe, rows, log, perExample(), metrics(), roles);
     }
 
     /**

@@ -54,11 +54,7 @@ final class TrainStage {
             model = plan.from() == null ? fromScratch(unit, modelName, plan, run) : fromModel(unit, modelName, plan, run);
             run.unitDone(unit, modelName, model);
         }
-        if (named.stage() instanceof Reference) {
-            run.addReference(modelName, model);
-        } else {
-            run.add(modelName, model, named.stage().replacesCurrent());
-        }
+        run.add(named, model);
     }
 
     /** A new model trained by {@code plan}, or the cached result of the same training. */

@@ -30,7 +30,7 @@ final class UnlearnStage {
         int requests = unlearning.requests();
         int first = restore(named, model, modelName, requests, unlearning.steps(), run);
         if (first > 0 && (first == requests || stopped(unit(named, first - 1, requests), run))) {
-            run.add(modelName, model, true);
+            run.add(named, model);
             return;
         }
         List<List<QaExample>> chunks = Streams.requests(run.data().get(Split.FORGET), requests);
@@ -63,7 +63,7 @@ final class UnlearnStage {
                 }
             }
         }
-        run.add(modelName, model, true);
+        run.add(named, model);
     }
 
     /** Request {@code r}'s unit name: the stage's name with one request, {@code <stage>.request<r+1>} with several. */

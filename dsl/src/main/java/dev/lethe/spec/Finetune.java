@@ -41,8 +41,8 @@ public record Finetune(Training training, List<Split> splits, Texts texts, @Null
     }
 
     @Override
-    public String produces() {
-        return "finetuned";
+    public ModelRole produces() {
+        return ModelRole.FINETUNED;
     }
 
     @Override

@@ -40,8 +40,8 @@ public record Learn(Training training, List<Split> splits, Texts texts, @Nullabl
     }
 
     @Override
-    public String produces() {
-        return "learned";
+    public ModelRole produces() {
+        return ModelRole.LEARNED;
     }
 
     @Override

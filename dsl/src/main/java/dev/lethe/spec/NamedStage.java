@@ -12,4 +12,9 @@ import org.jspecify.annotations.Nullable;
  * @param stage the stage
  * @param model the name of the model the stage leaves, or null
  */
-public record NamedStage(int index, String name, Stage stage, @Nullable String model) {}
+public record NamedStage(int index, String name, Stage stage, @Nullable String model) {
+    /** The role of the model the stage leaves, or null. */
+    public @Nullable ModelRole role() {
+        return stage.produces();
+    }
+}

@@ -127,7 +127,8 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
         for (int i = 0; i < stages.size(); i++) {
             Stage s = stages.get(i);
             int k = kinds.merge(s.kind(), 1, Integer::sum);
-            String model = s.produces();
+            ModelRole role = s.produces();
+            String model = role == null ? null : role.baseName();
             if (model != null) {
                 int m = models.merge(model, 1, Integer::sum);
                 model = m == 1 ? model : model + "-" + m;

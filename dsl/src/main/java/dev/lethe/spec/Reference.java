@@ -54,8 +54,8 @@ public record Reference(Training training, List<Split> splits, Texts texts, Stri
     }
 
     @Override
-    public String produces() {
-        return "reference";
+    public ModelRole produces() {
+        return ModelRole.REFERENCE;
     }
 
     @Override

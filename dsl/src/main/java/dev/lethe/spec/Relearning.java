@@ -54,8 +54,8 @@ public record Relearning(long steps, int examples, double lr, @Nullable Continua
     }
 
     @Override
-    public String produces() {
-        return "relearned";
+    public ModelRole produces() {
+        return ModelRole.RELEARNED;
     }
 
     @Override

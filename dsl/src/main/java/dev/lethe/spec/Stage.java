@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The run keeps one <em>current</em> model: the model of the recipe's spec as initialised, until a stage
  * replaces it (learn, finetune, unlearn and relearn do; reference does not). Every model a stage leaves has
- * a name ({@link #produces()}, numbered when a kind repeats: {@code unlearned}, {@code unlearned-2}) under
+ * a role ({@link #produces()}) and a name (the role's, numbered when it repeats: {@code unlearned},
+ * {@code unlearned-2}) under
  * which it appears in the results.
  */
 public interface Stage {
@@ -23,8 +24,8 @@ public interface Stage {
     /** The stage's kind, as written in recipe files: {@code learn}, {@code unlearn}, ... */
     String kind();
 
-    /** The name of the model this stage leaves, before numbering ({@code learned}); null when it leaves none. */
-    default @Nullable String produces() {
+    /** The role of the model this stage leaves (its name before numbering: {@code learned}); null when none. */
+    default @Nullable ModelRole produces() {
         return null;
     }
 

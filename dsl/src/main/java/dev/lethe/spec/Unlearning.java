@@ -191,8 +191,8 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
     }
 
     @Override
-    public String produces() {
-        return "unlearned";
+    public ModelRole produces() {
+        return ModelRole.UNLEARNED;
     }
 
     @Override

@@ -45,7 +45,7 @@ class CrossModelMetricsTest {
         values.put("learned", model(learnedTr, new double[] {0.1, 0.2}, new double[] {3, 4}, 0.5));
         // reference: forget and holdout interleave -> AUC 0.5
         values.put("reference", model(refTr, new double[] {1, 4}, new double[] {2, 3}, 0.8));
-        List<CrossModelMetrics.Derived> rows = CrossModelMetrics.compute(values);
+        List<CrossModelMetrics.Derived> rows = CrossModelMetrics.compute(values, "reference");
         assertEquals(1.0, find(rows, "reference", "forget_quality"), 0.0);
         assertEquals(KolmogorovSmirnov.twoSample(learnedTr, refTr).pValue(), find(rows, "learned", "forget_quality"),
                 0.0);

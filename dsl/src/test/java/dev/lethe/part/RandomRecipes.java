@@ -50,7 +50,7 @@ final class RandomRecipes {
             Stage stage = stage(models);
             stages.add(stage);
             if (stage.produces() != null) {
-                models.add(stage.produces());
+                models.add(stage.produces().baseName());
             }
         }
         return new Recipe(word(), random.nextLong(), random.nextBoolean() ? "cpu" : "gpu:" + random.nextInt(4),

@@ -83,7 +83,7 @@ class PlotsTest {
         assertEquals(List.of(three.value("unlearned", Split.FORGET, "nll"), six.value("unlearned", Split.FORGET, "nll")),
                 forget.doubleColumn("value").asList());
         Recipe none = Lethe.recipe("x").model(new GptConfig(0, 1, 16, 2, 32, 0f)).data(FictitiousFacts.of(4, 0.25)).build();
-        RunResult noUnlearning = new RunResult(none, List.of(), List.of(), Map.of());
+        RunResult noUnlearning = new RunResult(none, List.of(), List.of(), Map.of(), Map.of());
         assertThrows(IllegalArgumentException.class, () -> Plots.metricOverSteps(List.of(noUnlearning), "nll"));
     }
 

@@ -11,11 +11,13 @@ import dev.lethe.eval.PrivacySuite;
 import dev.lethe.eval.ReferenceKl;
 import dev.lethe.model.GptConfig;
 import dev.lethe.result.RunResult;
+import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.Recipe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,19 @@ class RunTablesTest {
             .data(new FictitiousFacts(8, 0.25, 2, 3, 2)).build();
     private static final Map<String, Metric> METRICS = Metric.byName(List.of(AnswerSuite.EXACT_MATCH, AnswerSuite.NLL,
             CrossModelMetrics.MIA_AUC_LOSS));
+    /** The models of these results with their roles, the trained ones in the order a run makes them. */
+    private static final Map<String, ModelRole> ROLES = roles();
+
+    private static Map<String, ModelRole> roles() {
+        Map<String, ModelRole> m = new LinkedHashMap<>();
+        m.put("learned", ModelRole.LEARNED);
+        m.put("reference", ModelRole.REFERENCE);
+        m.put("unlearned", ModelRole.UNLEARNED);
+        for (String attacked : List.of("unlearned+relearn", "unlearned+quantize4", "learned+relearn", "ghost+relearn")) {
+            m.put(attacked, ModelRole.ATTACKED);
+        }
+        return m;
+    }
 
     /** A final value and curves of exact match and NLL during unlearning. */
     private static RunResult curves() {
@@ -40,7 +55,7 @@ class RunTablesTest {
                 new RunResult.Row("unlearned", "unlearn", "retain", "exact_match", 0.625, 8),
                 new RunResult.Row("unlearned", "unlearn", "retain", "nll", 0.5, 0),
                 new RunResult.Row("unlearned", "unlearn", "retain", "nll", 2.0, 4),
-                new RunResult.Row("unlearned", "unlearn", "retain", "nll", 1.5, 8)), List.of(), METRICS);
+                new RunResult.Row("unlearned", "unlearn", "retain", "nll", 1.5, 8)), List.of(), METRICS, ROLES);
     }
 
     @Test
@@ -56,7 +71,7 @@ class RunTablesTest {
                 RunResult.Row.of("unlearned", "forget", "exact_match", 0.0),
                 RunResult.Row.of("learned", "forget", "exact_match", 1.0),
                 RunResult.Row.of("reference", "forget+holdout", "mia_auc_loss", 0.5),
-                RunResult.Row.of("learned", "forget+holdout", "mia_auc_loss", 0.9)), List.of(), METRICS);
+                RunResult.Row.of("learned", "forget+holdout", "mia_auc_loss", 0.9)), List.of(), METRICS, ROLES);
         assertEquals(List.of("learned", "unlearned", "unlearned+relearn"),
                 RunTables.summary(r).stringColumn("model").asList());
         assertEquals(List.of("learned", "reference", "unlearned+relearn"),
@@ -125,7 +140,7 @@ class RunTablesTest {
         Recipe recipe = Lethe.recipe("pinned").model(GptConfig.tiny()).data(FictitiousFacts.of(4, 0.25)).build();
         return new RunResult(recipe, rows, List.of(), Metric.byName(List.of(AnswerSuite.NLL, AnswerSuite.EXACT_MATCH,
                 PrivacySuite.LOSS, ReferenceKl.KL_TO_REFERENCE, CrossModelMetrics.FORGET_QUALITY,
-                CrossModelMetrics.MIA_AUC_LOSS, CrossModelMetrics.MODEL_UTILITY, CrossModelMetrics.PRIVLEAK)));
+                CrossModelMetrics.MIA_AUC_LOSS, CrossModelMetrics.MODEL_UTILITY, CrossModelMetrics.PRIVLEAK)), ROLES);
     }
 
     /**
@@ -159,13 +174,16 @@ class RunTablesTest {
                 new RunResult.Row("learned+relearn", RunResult.ATTACK, "forget", "nll", 0.25, 0),
                 new RunResult.Row("unlearned+relearn", RunResult.ATTACK, "forget", "nll", 1.0, 0),
                 new RunResult.Row("ghost+relearn", RunResult.ATTACK, "forget", "nll", 1.0, 0)), List.of(),
-                Metric.byName(List.of(AnswerSuite.NLL)));
+                Metric.byName(List.of(AnswerSuite.NLL)), ROLES);
         Table d = RunTables.attackDeltas(r);
         assertEquals("pinned (attacks on learned, unlearned)", d.name());
         assertEquals(List.of("learned+relearn", "unlearned+relearn"), d.stringColumn("attack").asList(),
                 "ghost has no values of its own, so ghost+relearn is no attacked model");
         assertEquals(List.of(-0.25, -2.0), d.doubleColumn("delta").asList());
         assertEquals(0, RunTables.attackDeltas(curves()).rowCount());
+        RunResult unlisted = new RunResult(r.recipe(), r.rows(), List.of(), Metric.byName(List.of(AnswerSuite.NLL)),
+                Map.of("learned", ModelRole.LEARNED, "unlearned", ModelRole.UNLEARNED));
+        assertEquals(0, RunTables.attackDeltas(unlisted).rowCount(), "a model is attacked by its role, not its name");
     }
 
     @Test
@@ -176,7 +194,7 @@ class RunTablesTest {
                 new RunResult.Row("unlearned", "unlearn", "forget", "truth_ratio", 0.5, 0),
                 new RunResult.Row("unlearned", "unlearn", "forget", "truth_ratio", 0.25, 1),
                 new RunResult.Row("unlearned", "unlearn", "forget", "truth_ratio", 0.875, 2)), List.of(),
-                Metric.byName(List.of(truthRatio)));
+                Metric.byName(List.of(truthRatio)), ROLES);
         Table s = RunTables.stability(r);
         assertEquals(0.25, s.doubleColumn("worst").get(0), 0.0);
         assertEquals(0.625, s.doubleColumn("gap").get(0), 0.0);

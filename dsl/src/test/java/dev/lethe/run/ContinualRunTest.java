@@ -25,6 +25,7 @@ import dev.lethe.spec.Continual;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.Learn;
+import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.Training;
 import dev.lethe.spec.Unlearning;
 import java.util.ArrayList;
@@ -174,6 +175,9 @@ class ContinualRunTest {
                 "the second unlearning starts from the fine-tuned model");
         assertEquals(List.of("learned", "unlearned", "finetuned", "unlearned-2"), r.rows().stream()
                 .filter(RunResult.Row::isFinal).map(RunResult.Row::model).distinct().toList());
+        assertEquals(List.of(ModelRole.LEARNED, ModelRole.UNLEARNED, ModelRole.FINETUNED, ModelRole.UNLEARNED),
+                List.copyOf(r.models().values()), "each model's role, in the order made");
+        assertEquals(List.of("unlearned", "unlearned-2"), r.models(ModelRole.UNLEARNED));
     }
 
     private static List<Long> steps(List<RunResult.Row> curve) {
