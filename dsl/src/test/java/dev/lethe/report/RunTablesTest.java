@@ -11,6 +11,7 @@ import dev.lethe.eval.PrivacySuite;
 import dev.lethe.eval.ReferenceKl;
 import dev.lethe.model.GptConfig;
 import dev.lethe.result.RunResult;
+import dev.lethe.result.RunResultTest;
 import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.Recipe;
 import java.io.IOException;
@@ -45,17 +46,7 @@ class RunTablesTest {
 
     /** A final value and curves of exact match and NLL during unlearning. */
     private static RunResult curves() {
-        return new RunResult(RECIPE, List.of(
-                RunResult.Row.of("unlearned", "forget", "exact_match", 0.25),
-                new RunResult.Row("unlearned", "unlearn", "forget", "exact_match", 1.0, 0),
-                new RunResult.Row("unlearned", "unlearn", "forget", "exact_match", 0.75, 4),
-                new RunResult.Row("unlearned", "unlearn", "forget", "exact_match", 0.25, 8),
-                new RunResult.Row("unlearned", "unlearn", "retain", "exact_match", 1.0, 0),
-                new RunResult.Row("unlearned", "unlearn", "retain", "exact_match", 0.5, 4),
-                new RunResult.Row("unlearned", "unlearn", "retain", "exact_match", 0.625, 8),
-                new RunResult.Row("unlearned", "unlearn", "retain", "nll", 0.5, 0),
-                new RunResult.Row("unlearned", "unlearn", "retain", "nll", 2.0, 4),
-                new RunResult.Row("unlearned", "unlearn", "retain", "nll", 1.5, 8)), List.of(), METRICS, ROLES);
+        return RunResultTest.result();
     }
 
     @Test

@@ -1,15 +1,15 @@
-package dev.lethe;
+package dev.lethe.result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lethe.Lethe;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.Metric;
 import dev.lethe.model.GptConfig;
-import dev.lethe.result.RunResult;
 import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.Recipe;
 import java.util.List;
@@ -17,13 +17,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 
-class RunResultTest {
+public class RunResultTest {
     private static final Recipe RECIPE = Lethe.recipe("r").model(GptConfig.tiny())
             .data(new FictitiousFacts(8, 0.25, 2, 3, 2)).build();
     private static final Map<String, Metric> METRICS = Metric.byName(List.of(AnswerSuite.EXACT_MATCH, AnswerSuite.NLL));
 
-    /** A final value and curves of exact match and NLL during unlearning. */
-    static RunResult result() {
+    /** A final value and curves of exact match and NLL during unlearning (also the report tables' fixture). */
+    public static RunResult result() {
         return new RunResult(RECIPE, List.of(
                 RunResult.Row.of("unlearned", "forget", "exact_match", 0.25),
                 new RunResult.Row("unlearned", "unlearn", "forget", "exact_match", 1.0, 0),
