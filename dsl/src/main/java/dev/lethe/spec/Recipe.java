@@ -115,11 +115,6 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
         return new Recipe(name, seed, device, model, data, newStages);
     }
 
-    /** A copy on {@code newDevice}. */
-    public Recipe withDevice(String newDevice) {
-        return new Recipe(name, seed, newDevice, model, data, stages);
-    }
-
     private static List<NamedStage> name(List<Stage> stages) {
         Map<String, Integer> kinds = new HashMap<>();
         Map<String, Integer> models = new HashMap<>();
