@@ -13,11 +13,10 @@ import java.util.List;
 public interface FineTuner {
     /**
      * Runs {@code steps} steps of {@code optimizer} on batches of {@code batchSize} drawn from
-     * {@code examples}, changing {@code model}'s weights.
+     * {@code examples}, changing {@code model}'s weights; the runner names the stage of its events after the
+     * attack stage and the attack ({@code attack.relearn}).
      *
-     * @param stage the stage name for events, e.g. {@code attack.relearn}
      * @return false when a numeric guard stopped the loop early (the reason is in the event log)
      */
-    boolean fineTune(String stage, CausalLm model, List<QaExample> examples, int batchSize, long steps,
-            Optimizer optimizer);
+    boolean fineTune(CausalLm model, List<QaExample> examples, int batchSize, long steps, Optimizer optimizer);
 }

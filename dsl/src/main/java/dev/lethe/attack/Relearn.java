@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * <p>The forget examples are shuffled with the attack's seed and the first {@code examples} kept; the
  * copy is trained for {@code steps} steps of the answers' NLL (prompt masked) with AdamW (learning rate
  * {@code lr}, weight decay 0.01), each step one batch of all kept examples, through the runner's own
- * optimisation loop (its events carry the stage {@code attack.<name>}).
+ * optimisation loop (its events carry the stage {@code <attack stage>.<name>}, e.g. {@code attack.relearn}).
  *
  * @param steps fine-tuning steps
  * @param examples forget examples shown to the attacker (at most the split's size are used)
@@ -65,7 +65,7 @@ public record Relearn(long steps, int examples, double lr) implements ModelAttac
         if (shown.isEmpty() || steps == 0) {
             return;
         }
-        context.fineTuner().fineTune("attack." + name(), copy, shown, shown.size(), steps, Optimizers.adamW(lr));
+        context.fineTuner().fineTune(copy, shown, shown.size(), steps, Optimizers.adamW(lr));
     }
 
     /** The first {@code count} of {@code forget} in an order shuffled (Fisher–Yates) with {@code seed}. */

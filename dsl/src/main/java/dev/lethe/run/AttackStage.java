@@ -19,8 +19,9 @@ import java.util.Map;
  * The {@code attack} stage: each attack is applied to the current model; the attacked model
  * {@code <current>+<attack>} is evaluated with the next evaluate stage's suites and splits (and, with a
  * reference, {@code kl_to_reference}) and closed before the next attack, so at most one attacked model is
- * alive. One progress event per attack; a relearning attack's own optimisation steps carry the stage
- * {@code attack.<name>} and are not checkpointed: a resumed run repeats the stage.
+ * alive. One progress event per attack; an attack's seed and a relearning attack's optimisation steps carry the
+ * stage {@code <attack stage>.<attack>} ({@code attack.relearn}, or {@code attack-2.relearn} in a second attack
+ * stage) and are not checkpointed: a resumed run repeats the stage.
  */
 final class AttackStage {
     private AttackStage() {}
@@ -36,8 +37,10 @@ final class AttackStage {
         long done = 0;
         for (Attack a : attacks) {
             String attackedName = a.modelName(targetName);
+            // this stage's name and the attack's: attack.relearn in the first attack stage, attack-2.relearn in a second
+            String unit = stage + "." + a.name();
             AttackContext context = new AttackContext(run.data(), run.tokenizer(),
-                    Seeds.derive(run.seed(), "attack." + a.name()), (unit, model, examples, batchSize, steps, optimizer) -> {
+                    Seeds.derive(run.seed(), unit), (model, examples, batchSize, steps, optimizer) -> {
                         Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
                         streams.put(Split.FORGET, Streams.of(unit + ".forget", run.seed(), examples, run.tokenizer(),
                                 batchSize));

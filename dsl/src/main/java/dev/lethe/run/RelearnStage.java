@@ -30,7 +30,7 @@ final class RelearnStage {
                 run.emit(new RunEvent.StageFinished(unit, 0, 0, "", false));
             }
             relearning.attack().attackWeights(model, new AttackContext(run.data(), run.tokenizer(),
-                    Seeds.derive(run.seed(), unit), (label, trained, examples, batchSize, steps, optimizer) -> {
+                    Seeds.derive(run.seed(), unit), (trained, examples, batchSize, steps, optimizer) -> {
                         Map<Split, BatchStream> streams = Map.of(Split.FORGET,
                                 Streams.of(unit + ".forget", run.seed(), examples, run.tokenizer(), batchSize));
                         return new TrainingLoop(run).run(TrainingLoop.Loop.of(unit, trained, optimizer,

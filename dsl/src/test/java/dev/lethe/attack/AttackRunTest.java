@@ -123,4 +123,25 @@ class AttackRunTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Attacking.of(Attacks.quantize(4)).plus(Attacks.quantize(4)));
     }
+
+    @Test
+    void twoAttackStagesAttackTheModelCurrentAtEachAndKeepTheirRelearningApart() {
+        List<String> started = new ArrayList<>();
+        RunResult r = Lethe.recipe("twice").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .learn(Training.of(20).batchSize(8))
+                .attack(Attacks.relearn(2, 2, 1e-3))
+                .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(3).batchSize(2))
+                .attack(Attacks.relearn(2, 2, 1e-3))
+                .evaluate(Evaluation.of(dev.lethe.eval.Suites.answers()))
+                .seed(5).run(e -> {
+                    if (e instanceof RunEvent.StageStarted s) {
+                        started.add(s.stage());
+                    }
+                });
+        assertEquals(List.of("learn", "attack", "attack.relearn", "unlearn", "attack-2", "attack-2.relearn",
+                "evaluate"), started);
+        Table deltas = RunTables.attackDeltas(r);
+        assertEquals("twice (attacks on learned, unlearned)", deltas.name());
+        assertEquals(Set.of("learned+relearn", "unlearned+relearn"), Set.copyOf(deltas.stringColumn("attack").asList()));
+    }
 }

@@ -86,7 +86,7 @@ class DataAttacksTest {
     }
 
     private AttackContext context() {
-        return new AttackContext(data, data.fitTokenizer(), 1, (stage, model, examples, batchSize, steps, opt) -> {
+        return new AttackContext(data, data.fitTokenizer(), 1, (model, examples, batchSize, steps, opt) -> {
             throw new AssertionError("no training");
         });
     }

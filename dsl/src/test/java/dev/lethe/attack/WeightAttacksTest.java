@@ -164,7 +164,7 @@ class WeightAttacksTest {
     @Test
     void modelAttacksNeverModifyTheModelTheyAreGiven() {
         Dataset data = new FictitiousFacts(8, 0.25, 2, 3, 2).load(1);
-        FineTuner shift = (stage, model, examples, batchSize, steps, optimizer) -> {
+        FineTuner shift = (model, examples, batchSize, steps, optimizer) -> {
             model.weights().forEach((name, w) -> w.addi(1f));
             return true;
         };
