@@ -351,28 +351,31 @@ public final class ParamTypes {
         }
     }
 
+    /**
+     * Whether {@code file} names something inside the folder it is resolved in: not blank, a relative path, no
+     * {@code ..} element (symbolic links are for the writer to check, on the disk).
+     */
+    public static boolean staysInside(String file) {
+        try {
+            Path p = Path.of(file);
+            for (Path part : p) {
+                if (part.toString().equals("..")) {
+                    return false;
+                }
+            }
+            return !file.isBlank() && !p.isAbsolute();
+        } catch (InvalidPathException e) {
+            return false;
+        }
+    }
+
     record FileName(String suffix) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
-            if (scalar(node) instanceof String s && !s.isBlank() && s.endsWith(suffix) && inside(s)) {
+            if (scalar(node) instanceof String s && s.endsWith(suffix) && staysInside(s)) {
                 return s;
             }
             return r.expected(node, path, describe());
-        }
-
-        /** Whether {@code file} is a relative path without a {@code ..} element. */
-        static boolean inside(String file) {
-            try {
-                Path p = Path.of(file);
-                for (Path part : p) {
-                    if (part.toString().equals("..")) {
-                        return false;
-                    }
-                }
-                return !p.isAbsolute();
-            } catch (InvalidPathException e) {
-                return false;
-            }
         }
 
         @Override

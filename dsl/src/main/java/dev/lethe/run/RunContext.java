@@ -171,7 +171,7 @@ final class RunContext implements AutoCloseable {
     /** The current model's name. */
     String currentName() {
         current();
-        return java.util.Objects.requireNonNull(current);
+        return Objects.requireNonNull(current);
     }
 
     /** The model called {@code name}. */

@@ -4,7 +4,7 @@ import static dev.lethe.part.ParamTypes.fileName;
 
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
-import java.nio.file.Path;
+import dev.lethe.part.ParamTypes;
 import java.util.List;
 
 /**
@@ -25,12 +25,7 @@ public record Save(String file) implements Stage {
 
     /** Checks that the path stays inside the directory it is resolved in. */
     public Save {
-        Path p = Path.of(file);
-        boolean climbs = false;
-        for (Path part : p) {
-            climbs |= part.toString().equals("..");
-        }
-        if (file.isBlank() || p.isAbsolute() || climbs) {
+        if (!ParamTypes.staysInside(file)) {
             throw new IllegalArgumentException("save: file must be a relative path inside the output directory, "
                     + "without '..', was '" + file + "'");
         }
