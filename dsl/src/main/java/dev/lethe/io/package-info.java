@@ -1,4 +1,4 @@
-/** File helpers shared by every package: atomic writes. */
+/** File helpers shared by every package: atomic writes, paths confined to their folder, ordinary-file checks. */
 @NullMarked
 package dev.lethe.io;
 
