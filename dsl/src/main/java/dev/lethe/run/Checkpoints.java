@@ -8,14 +8,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.io.ConfinedPaths;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Safetensors;
 import dev.lethe.result.RunEvent;
 import dev.lethe.result.RunResult;
+import dev.lethe.spec.Finetune;
+import dev.lethe.spec.Learn;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Reference;
+import dev.lethe.spec.Relearning;
+import dev.lethe.spec.Stage;
+import dev.lethe.spec.Unlearning;
+import dev.lethe.util.Printable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -40,8 +53,17 @@ import org.jspecify.annotations.Nullable;
  * {@code manifest.json}, which says what is done and which files hold it: the finished stages with their
  * events, a mid-stage checkpoint's stage, step, data-stream positions and objective state, and the curve
  * rows measured so far. Every file is written atomically, and the manifest last: a process killed at any
- * moment leaves the previous manifest and every file it names intact. Files the manifest no longer names are
- * deleted after it is written, and when the folder is opened again.
+ * moment leaves the previous manifest and every file it names intact.
+ *
+ * <p>Nothing is deleted that a run did not write: after a new manifest is written, the files the previous one
+ * named and the new one does not (an older model of the same name, the previous mid-stage checkpoint); when a
+ * folder is opened to continue a run, the leftovers of a killed write (temporary files of this class's own
+ * pattern, {@code .<name><digits>.tmp}, and mid-stage checkpoints numbered after the manifest's generation). Only
+ * ordinary files directly named so are deleted, and nothing when the folder is a symbolic link. Opened
+ * {@linkplain #readOnly read-only} (to evaluate a run's models again), nothing is written or deleted at all.
+ *
+ * <p>Every file name read from a manifest stays inside the folder ({@link ConfinedPaths}: no {@code ..}, no
+ * absolute path, no symbolic link that leads out), and its step counts must fit the recipe.
  *
  * <p>What is not checkpointed: the attack, evaluate and save stages, which a resumed run repeats (they are
  * deterministic, and short next to training).
@@ -49,32 +71,62 @@ import org.jspecify.annotations.Nullable;
 final class Checkpoints {
     static final String MANIFEST = "manifest.json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What {@link AtomicFiles} names its temporary files here: {@code .<target><digits>.tmp}. */
+    private static final Pattern TEMPORARY = Pattern.compile("\\.(" + Pattern.quote(MANIFEST) + "|.+\\.safetensors)-?\\d+\\.tmp");
+    private static final Pattern MID_FILE = Pattern.compile("step-(\\d{1,18})\\.safetensors");
 
     private final Path dir;
     private final long every;
+    private final boolean writable;
     private Manifest manifest;
 
-    private Checkpoints(Path dir, long every, Manifest manifest) {
+    private Checkpoints(Path dir, long every, boolean writable, Manifest manifest) {
         this.dir = dir;
         this.every = every;
+        this.writable = writable;
         this.manifest = manifest;
     }
 
     /**
-     * Checkpoints in {@code dir}: an empty folder starts a fresh run; one with a manifest continues it.
+     * Checkpoints in {@code dir} for a run of {@code recipe}: an empty folder starts a fresh run; one with a
+     * manifest continues it (the leftovers of a killed write are deleted).
      *
      * @param every a mid-stage checkpoint every this many steps of a training stage (0: only at stage ends)
-     * @throws IllegalArgumentException when the manifest is unreadable
+     * @throws IllegalArgumentException when the manifest is unreadable, names a file outside {@code dir} or
+     *     holds steps the recipe does not have
      */
-    static Checkpoints open(Path dir, long every) {
+    static Checkpoints open(Path dir, long every, Recipe recipe) {
         if (every < 0) {
             throw new IllegalArgumentException("checkpoint interval must be >= 0 steps, was " + every);
         }
-        Path file = dir.resolve(MANIFEST);
-        Manifest m = Files.exists(file) ? Manifest.read(file) : Manifest.EMPTY;
-        Checkpoints c = new Checkpoints(dir, every, m);
-        c.deleteUnnamed();
+        Checkpoints c = new Checkpoints(dir, every, true, existing(dir, recipe));
+        c.deleteLeftovers();
         return c;
+    }
+
+    /**
+     * The checkpoints in {@code dir}, to load the models of a run of {@code recipe} without writing or deleting
+     * anything in {@code dir}.
+     *
+     * @throws IllegalArgumentException when the manifest is unreadable, names a file outside {@code dir}, holds
+     *     steps the recipe does not have, or does not hold every training stage of {@code recipe} finished
+     */
+    static Checkpoints readOnly(Path dir, Recipe recipe) {
+        Manifest m = existing(dir, recipe);
+        if (!m.covers(recipe)) {
+            throw new IllegalArgumentException(Printable.escape(dir.toString()) + " does not hold every training "
+                    + "stage of the recipe finished; nothing would be trained in a read-only run: continue the run "
+                    + "that wrote it first");
+        }
+        return new Checkpoints(dir, 0, false, m);
+    }
+
+    /** The manifest in {@code dir}, checked against {@code recipe}, or the empty one when there is none. */
+    private static Manifest existing(Path dir, Recipe recipe) {
+        Path file = dir.resolve(MANIFEST);
+        Manifest m = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Manifest.read(file) : Manifest.EMPTY;
+        m.requireFits(recipe, file);
+        return m;
     }
 
     /** The latest state on disk. */
@@ -89,12 +141,19 @@ final class Checkpoints {
 
     /** Loads the model a finished stage left in {@code file} (a name from the manifest). */
     CausalLm loadModel(String file, ModelSpec config, Device device) {
-        return CausalLm.load(dir.resolve(file), config, device);
+        return CausalLm.load(named(file), config, device);
     }
 
     /** Reads a mid-stage checkpoint's arrays into {@code manager}. */
     Map<String, NDArray> readArrays(String file, NDManager manager) {
-        return Safetensors.read(dir.resolve(file), manager);
+        return Safetensors.read(named(file), manager);
+    }
+
+    /** The file a manifest names, checked again when it is opened: inside the folder, and an ordinary file. */
+    private Path named(String file) {
+        Path manifestFile = dir.resolve(MANIFEST);
+        Path p = ConfinedPaths.inside(dir, file, manifestFile + ", file '" + file + "'");
+        return ConfinedPaths.regularFile(p, "checkpoint file (named by " + manifestFile + ")");
     }
 
     /**
@@ -103,6 +162,7 @@ final class Checkpoints {
      */
     RunEvent.CheckpointWritten stageDone(RunEvent.StageFinished finished, String modelName, CausalLm model,
             List<RunResult.Row> rows) {
+        requireWritable();
         long start = System.nanoTime();
         String modelFile = finished.stage() + ".safetensors";
         model.save(dir.resolve(modelFile));
@@ -115,6 +175,7 @@ final class Checkpoints {
     /** Writes a mid-stage checkpoint of {@code stage} after {@code done} steps. */
     RunEvent.CheckpointWritten midStage(String stage, long done, Map<String, NDArray> weights, Map<String, NDArray> optimizerState,
             Map<String, Long> draws, Map<String, double[]> objectiveState, List<RunResult.Row> rows) {
+        requireWritable();
         String file = "step-" + (manifest.generation() + 1) + ".safetensors";
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         weights.forEach((name, a) -> arrays.put("w/" + name, a));
@@ -134,29 +195,55 @@ final class Checkpoints {
         }
     }
 
+    private void requireWritable() {
+        if (!writable) {
+            throw new IllegalStateException("the checkpoints in " + dir + " were opened read-only");
+        }
+    }
+
     private void commit(Manifest next) {
         Manifest numbered = next.numbered(manifest.generation() + 1);
         AtomicFiles.writeString(dir.resolve(MANIFEST), numbered.json());
+        Set<String> replaced = new HashSet<>(manifest.files());
+        replaced.removeAll(numbered.files());
         manifest = numbered;
-        deleteUnnamed();
+        for (String name : replaced) {
+            delete(dir.resolve(name));
+        }
     }
 
-    /** Deletes checkpoint files the manifest does not name (older ones, and temporary files of a killed write). */
-    private void deleteUnnamed() {
-        if (!Files.isDirectory(dir)) {
+    /**
+     * Deletes what a process killed while writing here left: temporary files of {@link AtomicFiles} for a
+     * manifest or a checkpoint, and mid-stage checkpoints written after the manifest's generation.
+     */
+    private void deleteLeftovers() {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        Set<String> keep = manifest.files();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
-                boolean ours = name.endsWith(".safetensors") || name.endsWith(".tmp");
-                if (ours && !keep.contains(name)) {
-                    Files.deleteIfExists(f);
+                Matcher mid = MID_FILE.matcher(name);
+                boolean leftover = TEMPORARY.matcher(name).matches()
+                        || mid.matches() && Long.parseLong(mid.group(1)) > manifest.generation();
+                if (leftover) {
+                    delete(f);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot tidy the checkpoints in " + dir, e);
+            throw new UncheckedIOException("cannot list the checkpoints in " + dir, e);
+        }
+    }
+
+    /** Deletes {@code file} when it is an ordinary file (not a link) and the folder is not reached through a link. */
+    private void delete(Path file) {
+        if (Files.isSymbolicLink(dir) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the superseded checkpoint " + file, e);
         }
     }
 
@@ -235,6 +322,63 @@ final class Checkpoints {
             return true;
         }
 
+        /**
+         * Checks that every step count fits {@code recipe}: each finished unit and the mid-stage checkpoint belong
+         * to one of its training stages (or unlearning requests), and none has done more steps than that has.
+         *
+         * @param file the manifest, for the error
+         * @throws IllegalArgumentException naming the file, the field and the stage when one does not
+         */
+        void requireFits(Recipe recipe, Path file) {
+            Map<String, Long> steps = new LinkedHashMap<>();
+            for (NamedStage s : recipe.named()) {
+                if (s.stage().trains()) {
+                    int requests = s.stage() instanceof Unlearning u ? u.requests() : 1;
+                    for (int r = 0; r < requests; r++) {
+                        steps.put(UnlearnStage.unit(s, r, requests), steps(s.stage()));
+                    }
+                }
+            }
+            for (int i = 0; i < finished.size(); i++) {
+                RunEvent.StageFinished f = finished.get(i);
+                requireFits(file, "finished[" + i + "]", f.stage(), f.stepsDone(), steps);
+            }
+            if (mid != null) {
+                requireFits(file, "mid_stage", mid.stage(), mid.stepsDone(), steps);
+            }
+        }
+
+        private static void requireFits(Path file, String field, String unit, long done, Map<String, Long> steps) {
+            Long total = steps.get(unit);
+            String stage = Printable.escape(unit);
+            if (total == null) {
+                throw new IllegalArgumentException(file + ": field " + field + ".stage: the recipe has no training "
+                        + "stage '" + stage + "' (stages that train: " + String.join(", ", steps.keySet())
+                        + "); these checkpoints are another recipe's: start the run again");
+            }
+            if (done > total) {
+                throw new IllegalArgumentException(file + ": field " + field + ".steps_done: " + done + " steps "
+                        + "done, but stage " + stage + " has " + total + " in the recipe; the manifest was edited or "
+                        + "belongs to another recipe: start the run again");
+            }
+        }
+
+        /** The optimisation steps of a training stage (of each request, for an unlearning stage). */
+        private static long steps(Stage stage) {
+            if (stage instanceof Learn l) {
+                return l.training().steps();
+            } else if (stage instanceof Finetune f) {
+                return f.training().steps();
+            } else if (stage instanceof Reference r) {
+                return r.training().steps();
+            } else if (stage instanceof Unlearning u) {
+                return u.steps();
+            } else if (stage instanceof Relearning r) {
+                return r.steps();
+            }
+            throw new IllegalStateException("a training stage of unknown steps: " + stage.kind());
+        }
+
         /** The files this manifest names. */
         Set<String> files() {
             Set<String> out = new HashSet<>(models.values());
@@ -287,6 +431,8 @@ final class Checkpoints {
          * @throws IllegalArgumentException naming the file and the field when it is malformed
          */
         static Manifest read(Path file) {
+            ConfinedPaths.regularFile(file, "checkpoint manifest");
+            Path dir = file.toAbsolutePath().getParent();
             JsonNode root;
             try {
                 root = JSON.readTree(file.toFile());
@@ -308,12 +454,17 @@ final class Checkpoints {
                     if (!e.getValue().isTextual()) {
                         throw new IllegalArgumentException("field models." + e.getKey() + " is not a file name");
                     }
-                    models.put(e.getKey(), e.getValue().asText());
+                    String name = e.getValue().asText();
+                    ConfinedPaths.inside(dir, name, "field models." + Printable.escape(e.getKey()));
+                    models.put(e.getKey(), name);
                 }
                 List<RunEvent.StageFinished> finished = new ArrayList<>();
-                for (JsonNode f : array(root, "finished")) {
+                JsonNode stages = array(root, "finished");
+                for (int i = 0; i < stages.size(); i++) {
+                    JsonNode f = stages.get(i);
                     finished.add(new RunEvent.StageFinished(text(f, "stage"), Double.parseDouble(text(f, "seconds")),
-                            number(f, "steps_done"), text(f, "stop_reason"), f.path("cached").asBoolean()));
+                            count(f, "steps_done", "finished[" + i + "].steps_done"), text(f, "stop_reason"),
+                            f.path("cached").asBoolean()));
                 }
                 Mid mid = null;
                 JsonNode m = root.get("mid_stage");
@@ -321,7 +472,8 @@ final class Checkpoints {
                     Map<String, Long> draws = new TreeMap<>();
                     for (Iterator<Map.Entry<String, JsonNode>> it = m.path("draws").fields(); it.hasNext(); ) {
                         Map.Entry<String, JsonNode> e = it.next();
-                        draws.put(e.getKey(), e.getValue().asLong());
+                        draws.put(e.getKey(), count(m.path("draws"), e.getKey(),
+                                "mid_stage.draws." + Printable.escape(e.getKey())));
                     }
                     Map<String, double[]> state = new TreeMap<>();
                     for (Iterator<Map.Entry<String, JsonNode>> it = m.path("objective_state").fields(); it.hasNext(); ) {
@@ -332,14 +484,16 @@ final class Checkpoints {
                         }
                         state.put(e.getKey(), v);
                     }
-                    mid = new Mid(text(m, "stage"), number(m, "steps_done"), text(m, "file"), draws, state);
+                    String midFile = text(m, "file");
+                    ConfinedPaths.inside(dir, midFile, "field mid_stage.file");
+                    mid = new Mid(text(m, "stage"), count(m, "steps_done", "mid_stage.steps_done"), midFile, draws, state);
                 }
                 List<RunResult.Row> rows = new ArrayList<>();
                 for (JsonNode r : array(root, "rows")) {
                     rows.add(new RunResult.Row(r.get(0).asText(), r.get(1).asText(), r.get(2).asText(),
                             r.get(3).asText(), Double.parseDouble(r.get(4).asText()), r.get(5).asLong()));
                 }
-                return new Manifest(number(root, "generation"), models, finished, mid, rows);
+                return new Manifest(count(root, "generation", "generation"), models, finished, mid, rows);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(file + ": malformed checkpoint manifest: " + e.getMessage(), e);
             }
@@ -353,10 +507,15 @@ final class Checkpoints {
             return v.asText();
         }
 
-        private static long number(JsonNode node, String field) {
+        /** A whole number >= 0 ({@code where} names the field for the error). */
+        private static long count(JsonNode node, String field, String where) {
             JsonNode v = node.get(field);
-            if (v == null || !v.canConvertToLong()) {
-                throw new IllegalArgumentException("field " + field + " is missing or not a whole number");
+            if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
+                throw new IllegalArgumentException("field " + where + " is missing or not a whole number");
+            }
+            if (v.asLong() < 0) {
+                throw new IllegalArgumentException("field " + where + " is " + v.asLong() + "; it counts, so it "
+                        + "cannot be negative (an edited or corrupted manifest: start the run again)");
             }
             return v.asLong();
         }

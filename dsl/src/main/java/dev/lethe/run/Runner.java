@@ -97,10 +97,24 @@ public final class Runner {
      * interrupted; the attack, evaluate and save stages are repeated.
      *
      * @param every steps between mid-stage checkpoints; 0 keeps only the stage ends
-     * @throws IllegalArgumentException when {@code dir}'s manifest is unreadable
+     * @throws IllegalArgumentException when {@code dir}'s manifest is unreadable, names a file outside
+     *     {@code dir} or holds steps this recipe does not have
      */
     public Runner checkpoints(Path dir, long every) {
-        this.checkpoints = Checkpoints.open(dir, every);
+        this.checkpoints = Checkpoints.open(dir, every, recipe);
+        return this;
+    }
+
+    /**
+     * Takes the trained models from the checkpoints a finished run left in {@code dir} ({@link #checkpoints})
+     * without writing or deleting anything there: every training stage is loaded, the attack, evaluate and
+     * save stages run again (what {@code lethe eval} does).
+     *
+     * @throws IllegalArgumentException when {@code dir}'s manifest is unreadable, names a file outside
+     *     {@code dir}, or does not hold every training stage of this recipe finished
+     */
+    public Runner restoreFrom(Path dir) {
+        this.checkpoints = Checkpoints.readOnly(dir, recipe);
         return this;
     }
 

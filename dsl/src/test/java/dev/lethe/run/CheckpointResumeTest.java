@@ -229,4 +229,35 @@ class CheckpointResumeTest {
         assertTrue(e.getMessage().contains(manifest.toString()) && e.getMessage().contains("generation"),
                 e.getMessage());
     }
+
+    // issue 13, item 1: a resumed run deletes only what a killed write of its own left, nothing else in the folder
+    @Test
+    void aResumedRunDeletesOnlyTheLeftoversOfItsOwnKilledWrites(@TempDir Path dir) throws IOException {
+        crashAt(SEQUENTIAL, dir, "reference", 5);
+        Files.write(dir.resolve("keep.safetensors"), new byte[] {1, 2, 3});
+        Files.writeString(dir.resolve("notes.tmp"), "mine");
+        Files.writeString(dir.resolve(".learn.safetensors8812.tmp"), "half a model");
+        Files.write(dir.resolve("step-99.safetensors"), new byte[] {1, 2, 3});
+        assertEquals(sequentialCsv, resume(SEQUENTIAL, dir, new ArrayList<>()).csv());
+        assertTrue(Files.exists(dir.resolve("keep.safetensors")) && Files.exists(dir.resolve("notes.tmp")),
+                "files the run did not write are kept");
+        assertFalse(Files.exists(dir.resolve(".learn.safetensors8812.tmp")) || Files.exists(dir.resolve("step-99.safetensors")));
+    }
+
+    // issue 13, weak spot: a manifest's impossible step counts
+    @Test
+    void aMidStageCheckpointWithMoreStepsThanItsStageIsRefused(@TempDir Path dir) throws IOException {
+        crashAt(SEQUENTIAL, dir, "learn", 5);
+        Path manifest = dir.resolve("manifest.json");
+        String text = Files.readString(manifest);
+        assertTrue(text.contains("\"steps_done\" : 4,"), text);
+        Files.writeString(manifest, text.replace("\"steps_done\" : 4,", "\"steps_done\" : 400,"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Runner.of(Lethe.fromYaml(SEQUENTIAL)).checkpoints(dir, 2));
+        assertTrue(e.getMessage().contains(manifest + ": field mid_stage.steps_done: 400 steps done, but stage learn has 12"),
+                e.getMessage());
+        Files.writeString(manifest, text.replace("\"steps_done\" : 4,", "\"steps_done\" : -4,"));
+        e = assertThrows(IllegalArgumentException.class, () -> Runner.of(Lethe.fromYaml(SEQUENTIAL)).checkpoints(dir, 2));
+        assertTrue(e.getMessage().contains("field mid_stage.steps_done is -4"), e.getMessage());
+    }
 }
