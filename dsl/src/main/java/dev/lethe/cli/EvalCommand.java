@@ -33,10 +33,11 @@ import picocli.CommandLine;
         description = {"Evaluate the trained models of a run directory again (learned, reference, unlearned, from",
             "its checkpoints/), with the attacks and suites of its recipe.yaml, or of another recipe file given",
             "with --recipe; nothing is trained. Prints the table and writes RUN_DIR/eval/ (then eval-2/, ...: never",
-            "overwritten) with the recipe used, metrics.csv and report/; the run's own files are left as they are.",
+            "overwritten) with the recipe used, metrics.csv, report/ and what save stages write (models/); the run's",
+            "own files are left as they are, nothing is deleted. The run directory is locked meanwhile (run.lock).",
             "With the run's own recipe on the same machine and code, the values equal the run's metrics.csv.",
-            "Exit codes: 0 done, 2 not a run directory, its models not all trained, or a recipe that trains",
-            "differently; 1 failure."})
+            "Exit codes: 0 done, 2 not a run directory, in use by another process, read-only, its models not all",
+            "trained, or a recipe that trains differently; 1 failure."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,24 +64,34 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return BadInput.report(err, "eval", e);
         }
-        if (!dir.isTrained()) {
-            return BadInput.report(err, "eval", runDir + " does not hold every model its recipe trains (the run was "
-                    + "stopped before the end of its training stages); lethe run --resume " + runDir + " finishes it");
+        try (dir) {
+            return evaluate(dir, codec, out, err);
         }
+    }
+
+    /** Evaluates the models of the locked {@code dir}: reads its checkpoints, writes only into a new eval folder. */
+    private int evaluate(RunDirectory dir, RecipeCodec codec, PrintWriter out, PrintWriter err) {
         Recipe recipe = dir.recipe();
-        if (recipeFile != null) {
-            try {
-                recipe = withEvaluationOf(recipe, codec.read(recipeFile), recipeFile);
-            } catch (IllegalArgumentException e) {
-                return BadInput.report(err, "eval", e);
+        Runner runner;
+        try {
+            if (!dir.isTrained()) {
+                return BadInput.report(err, "eval", runDir + " does not hold every model its recipe trains (the run "
+                        + "was stopped before the end of its training stages); lethe run --resume " + runDir
+                        + " finishes it");
             }
+            if (recipeFile != null) {
+                recipe = withEvaluationOf(recipe, codec.read(recipeFile), recipeFile);
+            }
+            runner = Runner.of(recipe).restoreFrom(dir.checkpoints());
+        } catch (IllegalArgumentException e) {
+            return BadInput.report(err, "eval", e);
         }
-        Runner runner = Runner.of(recipe).checkpoints(dir.checkpoints(), 0);
+        Path eval = freeFolder(runDir);
+        runner.saveTo(eval.resolve("models"));
         if (!quiet) {
             runner.listener(ConsoleProgress.toStandardError());
         }
         RunResult result = runner.run();
-        Path eval = freeFolder(runDir);
         AtomicFiles.writeString(eval.resolve("recipe.yaml"), codec.write(recipe));
         AtomicFiles.writeString(eval.resolve("metrics.csv"), result.csv());
         HtmlReport.write(result, eval.resolve("report"));

@@ -7,6 +7,7 @@ import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
+import dev.lethe.util.Printable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -75,6 +76,13 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return BadInput.report(err, "run", e);
         }
+        try (dir) {
+            return run(dir, out, err);
+        }
+    }
+
+    /** Runs, then finishes, the run in {@code dir}; a failure in either leaves a run that {@code --resume} continues. */
+    private int run(RunDirectory dir, PrintWriter out, PrintWriter err) {
         out.println((resume == null ? "run directory: " : "resuming ") + dir.path());
         out.flush();
         Runner runner = Runner.of(dir.recipe()).listener(dir.events()).saveTo(dir.path().resolve("models"));
@@ -87,23 +95,37 @@ final class RunCommand implements Callable<Integer> {
         RunResult result;
         try {
             result = runner.checkpoints(dir.checkpoints(), checkpointEvery).run();
+            HtmlReport.write(result, dir.report());
+            dir.finish(result);
         } catch (IllegalArgumentException e) {
             dir.fail(e);
             return BadInput.report(err, "run", "bad input: " + e.getMessage());
         } catch (RuntimeException | Error e) {
-            dir.fail(e);
-            err.println("lethe run: failed: " + e + " (stack trace in " + dir.path().resolve("error.txt") + ")");
+            Path trace = dir.fail(e);
+            err.println("lethe run: failed: " + oneLine(e)
+                    + (trace == null ? "" : " (stack trace in " + trace + ")") + "; lethe run --resume " + dir.path()
+                    + " continues the run");
             err.flush();
             return 1;
         }
-        HtmlReport.write(result, dir.report());
-        dir.finish(result);
         out.println(RunTables.summary(result).printAll());
         out.println(result.stages().printAll());
         result.stopReasons().forEach(r -> out.println("stopped early: " + r));
         out.println("written to " + dir.path());
         out.flush();
         return result.stopReasons().isEmpty() ? 0 : 3;
+    }
+
+    /** {@code failure}'s message and its causes' (a full disk's "No space left on device"), in one printable line. */
+    private static String oneLine(Throwable failure) {
+        StringBuilder b = new StringBuilder(failure.getMessage() == null ? failure.toString() : failure.getMessage());
+        for (Throwable c = failure.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+            if (b.indexOf(m) < 0) {
+                b.append(": ").append(m);
+            }
+        }
+        return Printable.escape(b.toString()).replace("\\n", " ");
     }
 
     /**
@@ -113,6 +135,15 @@ final class RunCommand implements Callable<Integer> {
      */
     private static RunDirectory open(Path dir, RecipeCodec codec, PrintWriter err) {
         RunDirectory rd = RunDirectory.open(dir, codec);
+        try {
+            return resumable(rd, dir, err);
+        } catch (RuntimeException e) {
+            rd.close();
+            throw e;
+        }
+    }
+
+    private static RunDirectory resumable(RunDirectory rd, Path dir, PrintWriter err) {
         if (rd.isFinished()) {
             throw new IllegalArgumentException(dir + " already finished (it has its metrics.csv); lethe eval " + dir
                     + " evaluates its models again");

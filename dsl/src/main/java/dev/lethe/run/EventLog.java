@@ -2,57 +2,42 @@ package dev.lethe.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lethe.io.AtomicFiles;
 import dev.lethe.result.RunEvent;
 import dev.lethe.result.RunListener;
+import dev.lethe.util.Printable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link RunListener} that keeps the run's events as JSON lines ({@code events.jsonl}), one object per event
  * with an {@code event} field ({@code stage_started}, {@code progress}, {@code stage_finished}, and the
- * {@code run_finished} / {@code run_failed} lines the caller adds). The file is rewritten atomically
- * ({@link AtomicFiles}) when a stage starts or ends, every {@value #FLUSH_EVERY} progress events and on
- * {@link #flush()}, so a reader (or a crash) sees a complete prefix of the log, never a torn line. Non-finite
- * numbers are written as null.
+ * {@code run_finished} / {@code run_failed} lines the caller adds). Lines are appended to the file, never
+ * rewritten, when a stage starts or ends, every {@value #FLUSH_EVERY} progress events and on {@link #flush()}:
+ * what an earlier process wrote stays, and a process continuing a run adds after it. A line cut short (a process
+ * killed mid-write, a full disk) is cut off before the next lines are appended. Non-finite numbers are written as
+ * null.
  */
 public final class EventLog implements RunListener {
     static final int FLUSH_EVERY = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
-    private final StringBuilder lines = new StringBuilder();
+    private final StringBuilder pending = new StringBuilder();
     private int sinceFlush;
 
-    /** A log written to {@code file}. */
+    /** A log appended to {@code file} (created when missing); nothing is written before the first flush. */
     public EventLog(Path file) {
         this.file = file;
-    }
-
-    /**
-     * A log that continues {@code file}: its lines are kept (a crash leaves a complete prefix) and new events
-     * are appended after them.
-     */
-    public static EventLog continuing(Path file) {
-        EventLog log = new EventLog(file);
-        try {
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    log.lines.append(line).append('\n');
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the event log " + file, e);
-        }
-        return log;
     }
 
     /** The file written. */
@@ -102,21 +87,51 @@ public final class EventLog implements RunListener {
 
     private void add(Map<String, ?> fields) {
         try {
-            lines.append(JSON.writeValueAsString(fields)).append('\n');
+            pending.append(JSON.writeValueAsString(fields)).append('\n');
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write an event as JSON: " + fields, e);
         }
     }
 
-    /** Writes every event so far (atomically replacing the file). */
+    /**
+     * Appends the events not yet written. When that fails (a full disk) they stay pending for the next flush.
+     *
+     * @throws IllegalArgumentException when the file is not an ordinary file (a FIFO or a device would block)
+     */
     public void flush() {
-        AtomicFiles.writeString(file, lines.toString());
         sinceFlush = 0;
+        if (pending.isEmpty()) {
+            return;
+        }
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(Printable.escape(file.toString()) + " is not an ordinary file (a link, "
+                    + "FIFO, device or folder); the event log must be one");
+        }
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            out.truncate(completeLines(out));
+            ByteBuffer bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
+            long at = out.size();
+            while (bytes.hasRemaining()) {
+                at += out.write(bytes, at);
+            }
+            pending.setLength(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the event log " + file, e);
+        }
     }
 
-    /** The events so far, one JSON object per line. */
-    public List<String> lines() {
-        return new ArrayList<>(lines.toString().lines().toList());
+    /** The length of the file's complete lines: its size, or less when its last line has no end. */
+    private static long completeLines(FileChannel in) throws IOException {
+        long size = in.size();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        for (long at = size - 1; at >= 0; at--) {
+            one.clear();
+            if (in.read(one, at) == 1 && one.get(0) == '\n') {
+                return at + 1;
+            }
+        }
+        return 0;
     }
 
     private static @Nullable Double finite(double x) {

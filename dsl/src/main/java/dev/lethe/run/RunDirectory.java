@@ -2,18 +2,22 @@ package dev.lethe.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.io.ConfinedPaths;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.result.RunResult;
 import dev.lethe.spec.Recipe;
+import dev.lethe.util.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The folder a run leaves behind, {@code <runs>/<name>-<short hash>/} (then {@code -2}, {@code -3}, ... when
@@ -27,71 +31,100 @@ import java.util.Map;
  *   <li>{@code report/index.html}: the HTML report ({@code dev.lethe.report.HtmlReport}, written by the command);</li>
  *   <li>{@code checkpoints/}: the trained models and mid-stage checkpoints ({@link Checkpoints}), when the run
  *       keeps them ({@link Runner#checkpoints}); a killed run continues from them ({@link #open});</li>
- *   <li>{@code error.txt}: the stack trace, only when the run failed.</li>
+ *   <li>{@code error.txt}: the stack trace, only while the run's last attempt failed;</li>
+ *   <li>{@code run.lock}: the lock of the process that uses the directory ({@link RunLock}).</li>
  * </ul>
- * Every file is written atomically ({@link AtomicFiles}). Works beside {@link Runner}: register
- * {@link #events()} as a listener, then call {@link #finish} or {@link #fail}.
+ * Every file is written atomically ({@link AtomicFiles}), but for the event log, which is appended to.
+ *
+ * <p>One process at a time: {@link #create} and {@link #open} lock the directory until {@link #close()}, and
+ * refuse one that another process holds. Works beside {@link Runner}: register {@link #events()} as a listener,
+ * then call {@link #finish} or {@link #fail}. A run is finished when {@link #finish} wrote its metrics and its
+ * closing event; until then {@code lethe run --resume} continues it, also after a failure while finishing.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
     private static final String RECIPE = "recipe.yaml";
     private static final String PROVENANCE = "provenance.json";
     private static final String METRICS = "metrics.csv";
+    private static final String EVENTS = "events.jsonl";
+    private static final String ERROR = "error.txt";
 
     private final Path path;
     private final Recipe recipe;
     private final Provenance provenance;
     private final EventLog events;
+    private final RunLock lock;
 
-    private RunDirectory(Path path, Recipe recipe, Provenance provenance, EventLog events) {
+    private RunDirectory(Path path, Recipe recipe, Provenance provenance, RunLock lock) {
         this.path = path;
         this.recipe = recipe;
         this.provenance = provenance;
-        this.events = events;
+        this.events = new EventLog(path.resolve(EVENTS));
+        this.lock = lock;
     }
 
     /**
-     * Creates a new run directory for {@code recipe} under {@code runs} and writes its recipe and provenance.
+     * Creates a new run directory for {@code recipe} under {@code runs}, locked, and writes its recipe and
+     * provenance.
      *
      * @param codec writes the resolved recipe (and so decides its hash)
+     * @throws IllegalArgumentException in one line when {@code runs} is a file or cannot be written (a read-only
+     *     file system), before anything is created
      */
     public static RunDirectory create(Path runs, Recipe recipe, RecipeCodec codec) {
         String yaml = codec.write(recipe);
         Provenance provenance = Provenance.of(recipe, yaml);
         String base = recipe.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + provenance.shortHash();
-        try {
-            Files.createDirectories(runs);
-            for (int n = 1; ; n++) {
-                Path dir = runs.resolve(n == 1 ? base : base + "-" + n);
-                try {
-                    Files.createDirectory(dir);
-                    RunDirectory rd = new RunDirectory(dir, recipe, provenance, new EventLog(dir.resolve("events.jsonl")));
-                    AtomicFiles.writeString(dir.resolve(RECIPE), yaml);
-                    AtomicFiles.writeString(dir.resolve(PROVENANCE), provenance.json());
-                    return rd;
-                } catch (FileAlreadyExistsException e) {
-                    // taken by an earlier run: try the next suffix
-                }
+        String shown = Printable.escape(runs.toString());
+        if (Files.exists(runs) && !Files.isDirectory(runs)) {
+            throw new IllegalArgumentException("cannot create a run directory in " + shown + ": it is a file, not a "
+                    + "folder; give a folder");
+        }
+        for (int n = 1; ; n++) {
+            Path dir = runs.resolve(n == 1 ? base : base + "-" + n);
+            try {
+                Files.createDirectories(runs);
+                Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                continue; // taken by an earlier run: try the next suffix
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot create a run directory in " + shown + " ("
+                        + RunLock.reason(e) + "); give a writable folder", e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a run directory in " + runs, e);
+            RunDirectory rd = new RunDirectory(dir, recipe, provenance, RunLock.take(dir));
+            try {
+                AtomicFiles.writeString(dir.resolve(RECIPE), yaml);
+                AtomicFiles.writeString(dir.resolve(PROVENANCE), provenance.json());
+            } catch (RuntimeException e) {
+                rd.close();
+                throw e;
+            }
+            return rd;
         }
     }
 
     /**
-     * An existing run directory, to continue a run that was killed or to evaluate a finished one: its recipe
-     * is read back from {@code recipe.yaml}, and new events are appended to its {@code events.jsonl}.
+     * An existing run directory, locked, to continue a run that was killed or to evaluate a finished one: its
+     * recipe is read back from {@code recipe.yaml}, and new events are appended to its {@code events.jsonl}.
+     * Nothing is written before the lock is taken, and only the lock file then.
      *
      * @throws dev.lethe.recipe.RecipeException when {@code recipe.yaml} is not a valid recipe
-     * @throws IllegalArgumentException when {@code dir} is not a run directory
+     * @throws IllegalArgumentException when {@code dir} is not a run directory, one of its files is not an ordinary
+     *     file (a FIFO or a device would block a reader), another process holds it, or it cannot be written
      */
     public static RunDirectory open(Path dir, RecipeCodec codec) {
-        if (!Files.isRegularFile(dir.resolve(RECIPE)) || !Files.isRegularFile(dir.resolve(PROVENANCE))) {
-            throw new IllegalArgumentException(dir + " is not a run directory (it has no " + RECIPE + " and "
-                    + PROVENANCE + ")");
+        if (!Files.exists(dir.resolve(RECIPE)) || !Files.exists(dir.resolve(PROVENANCE))) {
+            throw new IllegalArgumentException(Printable.escape(dir.toString()) + " is not a run directory (it has no "
+                    + RECIPE + " and " + PROVENANCE + ")");
+        }
+        for (String file : new String[] {RECIPE, PROVENANCE, EVENTS, METRICS, "checkpoints/" + Checkpoints.MANIFEST}) {
+            Path p = dir.resolve(file);
+            if (Files.exists(p) || Files.isSymbolicLink(p)) {
+                ConfinedPaths.regularFile(p, "the run directory's " + file);
+            }
         }
         Recipe recipe = codec.read(dir.resolve(RECIPE));
         Provenance now = Provenance.of(recipe, codec.write(recipe));
-        return new RunDirectory(dir, recipe, now, EventLog.continuing(dir.resolve("events.jsonl")));
+        return new RunDirectory(dir, recipe, now, RunLock.take(dir));
     }
 
     /** The recipe the run executes. */
@@ -106,7 +139,8 @@ public final class RunDirectory {
      */
     public boolean codeOrRecipeChanged() {
         try {
-            String recorded = new ObjectMapper().readTree(path.resolve(PROVENANCE).toFile())
+            Path file = ConfinedPaths.regularFile(path.resolve(PROVENANCE), "the run's provenance");
+            String recorded = new ObjectMapper().readTree(file.toFile())
                     .path("hash").asText();
             return !recorded.equals(provenance.hash());
         } catch (IOException e) {
@@ -114,7 +148,7 @@ public final class RunDirectory {
         }
     }
 
-    /** Whether the run finished (it wrote its metrics). */
+    /** Whether the run finished: {@link #finish} wrote its metrics and its closing event. */
     public boolean isFinished() {
         return Files.exists(path.resolve(METRICS));
     }
@@ -158,25 +192,69 @@ public final class RunDirectory {
     }
 
     /**
-     * Writes the metrics and the closing event of a run that returned {@code result} (the caller writes the
-     * report into {@link #report()} first: the run layer does not depend on the report layer).
+     * Closes a run that returned {@code result} (the caller writes the report into {@link #report()} first: the
+     * run layer does not depend on the report layer): removes the {@code error.txt} of an earlier failed attempt,
+     * writes the metrics, then the closing event. When the event cannot be written, the metrics just written are
+     * removed again, so that the run is not taken for finished and {@code --resume} finishes it.
+     *
+     * @throws java.io.UncheckedIOException when a file cannot be written (a full disk)
      */
     public void finish(RunResult result) {
-        AtomicFiles.writeString(path.resolve(METRICS), result.csv());
+        Path error = path.resolve(ERROR);
+        try {
+            if (Files.isRegularFile(error, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(error);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the earlier attempt's " + error, e);
+        }
+        Path metrics = path.resolve(METRICS);
+        AtomicFiles.writeString(metrics, result.csv());
         Map<String, Object> end = new LinkedHashMap<>();
         end.put("event", "run_finished");
         end.put("stop_reasons", result.stopReasons());
-        events.append(end);
+        try {
+            events.append(end);
+        } catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(metrics);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
-    /** Records that the run threw {@code failure}: a closing event and {@code error.txt}. */
-    public void fail(Throwable failure) {
+    /**
+     * Records that the run threw {@code failure}, as far as the disk lets it: the stack trace in {@code error.txt}
+     * and a closing {@code run_failed} event with the message; what cannot be written (a full disk) is left out.
+     *
+     * @return {@code error.txt}, or null when it could not be written
+     */
+    public @Nullable Path fail(Throwable failure) {
         StringWriter trace = new StringWriter();
         failure.printStackTrace(new PrintWriter(trace));
-        AtomicFiles.writeString(path.resolve("error.txt"), trace.toString());
+        Path error = path.resolve(ERROR);
+        try {
+            AtomicFiles.writeString(error, trace.toString());
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+            error = null;
+        }
         Map<String, Object> end = new LinkedHashMap<>();
         end.put("event", "run_failed");
         end.put("error", String.valueOf(failure.getMessage()));
-        events.append(end);
+        try {
+            events.append(end);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        return error;
+    }
+
+    /** Releases the directory's lock. */
+    @Override
+    public void close() {
+        lock.close();
     }
 }
