@@ -145,8 +145,8 @@ final class RunCommand implements Callable<Integer> {
 
     private static RunDirectory resumable(RunDirectory rd, Path dir, PrintWriter err) {
         if (rd.isFinished()) {
-            throw new IllegalArgumentException(dir + " already finished (it has its metrics.csv); lethe eval " + dir
-                    + " evaluates its models again");
+            throw new IllegalArgumentException(dir + " already finished (it has its metrics.csv and its run_finished "
+                    + "event); lethe eval " + dir + " evaluates its models again");
         }
         if (rd.codeOrRecipeChanged()) {
             err.println("lethe run: warning: the code or the recipe differs from " + dir.resolve("provenance.json")

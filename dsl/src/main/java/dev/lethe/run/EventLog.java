@@ -45,6 +45,31 @@ public final class EventLog implements RunListener {
         return file;
     }
 
+    /**
+     * The {@code event} field of the file's last complete line (written by this log or an earlier process), or
+     * the empty string when there is none.
+     */
+    public String lastEvent() {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return "";
+        }
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long end = completeLines(in);
+            int length = (int) Math.min(end, 1 << 16);
+            ByteBuffer tail = ByteBuffer.allocate(length);
+            while (tail.hasRemaining() && in.read(tail, end - length + tail.position()) > 0) {
+                // read on
+            }
+            String text = new String(tail.array(), StandardCharsets.UTF_8).stripTrailing();
+            String last = text.substring(text.lastIndexOf('\n') + 1);
+            return last.isEmpty() ? "" : JSON.readTree(last).path("event").asText();
+        } catch (JsonProcessingException e) {
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the event log " + file, e);
+        }
+    }
+
     @Override
     public void onEvent(RunEvent event) {
         Map<String, @Nullable Object> m = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package dev.lethe.run;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.io.ConfinedPaths;
@@ -138,19 +140,31 @@ public final class RunDirectory implements AutoCloseable {
      * an uninterrupted one would have given.
      */
     public boolean codeOrRecipeChanged() {
+        Path file = ConfinedPaths.regularFile(path.resolve(PROVENANCE), "the run's provenance");
+        JsonNode recorded;
         try {
-            Path file = ConfinedPaths.regularFile(path.resolve(PROVENANCE), "the run's provenance");
-            String recorded = new ObjectMapper().readTree(file.toFile())
-                    .path("hash").asText();
-            return !recorded.equals(provenance.hash());
+            recorded = new ObjectMapper().readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(Printable.escape(file.toString()) + ":" + e.getLocation().getLineNr()
+                    + ": not a provenance record (" + Printable.escape(e.getOriginalMessage()).replace("\\n", " ")
+                    + "); the run directory is damaged", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path.resolve(PROVENANCE), e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
+        JsonNode hash = recorded == null ? null : recorded.get("hash");
+        if (hash == null || !hash.isTextual()) {
+            throw new IllegalArgumentException(Printable.escape(file.toString()) + ": field hash is missing or not "
+                    + "text; the run directory is damaged");
+        }
+        return !hash.asText().equals(provenance.hash());
     }
 
-    /** Whether the run finished: {@link #finish} wrote its metrics and its closing event. */
+    /**
+     * Whether the run finished: {@link #finish} wrote its metrics and then its closing event (a process killed
+     * between the two left a run that {@code --resume} finishes).
+     */
     public boolean isFinished() {
-        return Files.exists(path.resolve(METRICS));
+        return Files.exists(path.resolve(METRICS)) && events.lastEvent().equals("run_finished");
     }
 
     /** The folder of the run's checkpoints, for {@link Runner#checkpoints}. */

@@ -297,6 +297,19 @@ class RunDirectorySafetyTest {
         assertFalse(Files.exists(dir.resolve("error.txt")), "a finished run keeps no stale error.txt");
     }
 
+    // issue 13, item 7: a run is finished only when everything is written (killed after its metrics, before its closing event)
+    @Test
+    void aRunWithItsMetricsButNoClosingEventIsNotFinished(@TempDir Path tmp) throws IOException {
+        Path dir = unfinished(tmp.resolve("run"));
+        Files.copy(finished.resolve("metrics.csv"), dir.resolve("metrics.csv"));
+        Outcome resumed = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertTrue(lastEvent(dir).contains("\"event\":\"run_finished\""), lastEvent(dir));
+        Outcome again = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        assertEquals(2, again.exit(), again.err());
+        assertTrue(again.err().contains("already finished"), again.err());
+    }
+
     // issue 13, weak spot: --runs pointing at a file
     @Test
     void runsPointingAtAFileIsRefusedInOneLine(@TempDir Path tmp) throws IOException {
@@ -406,5 +419,21 @@ class RunDirectorySafetyTest {
             assertOneLine(o);
             assertTrue(o.err().contains(file) && o.err().contains("not an ordinary file"), o.err());
         }
+    }
+
+    // the read side of provenance.json: a damaged record is one line, exit 2, not a stack trace
+    @Test
+    void aDamagedProvenanceRecordIsRefusedInOneLine(@TempDir Path tmp) throws IOException {
+        Path dir = unfinished(tmp.resolve("run"));
+        Path file = dir.resolve("provenance.json");
+        Files.writeString(file, "{\"hash\": \"0\",\n  oops\n");
+        Outcome o = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        assertEquals(2, o.exit(), o.err());
+        assertOneLine(o);
+        assertTrue(o.err().contains(file + ":2: not a provenance record"), o.err());
+        Files.writeString(file, "{\"recipe_hash\": \"0\"}\n");
+        Outcome missing = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        assertEquals(2, missing.exit(), missing.err());
+        assertTrue(missing.err().contains(file + ": field hash is missing"), missing.err());
     }
 }
