@@ -91,7 +91,12 @@ final class EvalCommand implements Callable<Integer> {
         if (!quiet) {
             runner.listener(ConsoleProgress.toStandardError());
         }
-        RunResult result = runner.run();
+        RunResult result;
+        try {
+            result = runner.run();
+        } catch (IllegalArgumentException e) {
+            return BadInput.report(err, "eval", e);
+        }
         AtomicFiles.writeString(eval.resolve("recipe.yaml"), codec.write(recipe));
         AtomicFiles.writeString(eval.resolve("metrics.csv"), result.csv());
         HtmlReport.write(result, eval.resolve("report"));

@@ -103,8 +103,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (RuntimeException | Error e) {
             Path trace = dir.fail(e);
             err.println("lethe run: failed: " + oneLine(e)
-                    + (trace == null ? "" : " (stack trace in " + trace + ")") + "; lethe run --resume " + dir.path()
-                    + " continues the run");
+                    + (trace == null ? "" : " (stack trace in " + Printable.escape(trace.toString()) + ")")
+                    + "; lethe run --resume " + Printable.escape(dir.path().toString()) + " continues the run");
             err.flush();
             return 1;
         }

@@ -407,7 +407,8 @@ class RunDirectorySafetyTest {
 
     // issue 13, weak spot: FIFOs where a run directory's files are read never make a command hang
     @ParameterizedTest
-    @ValueSource(strings = {"recipe.yaml", "provenance.json", "events.jsonl", "checkpoints/manifest.json"})
+    @ValueSource(strings = {"recipe.yaml", "provenance.json", "events.jsonl", "checkpoints/manifest.json",
+        "checkpoints/learn.safetensors"})
     void aFifoInARunDirectoryIsRefusedWithoutHanging(String file, @TempDir Path tmp) throws Exception {
         Path dir = unfinished(tmp.resolve("run"));
         Files.delete(dir.resolve(file));
