@@ -260,4 +260,16 @@ class CheckpointResumeTest {
         e = assertThrows(IllegalArgumentException.class, () -> Runner.of(Lethe.fromYaml(SEQUENTIAL)).checkpoints(dir, 2));
         assertTrue(e.getMessage().contains("field mid_stage.steps_done is -4"), e.getMessage());
     }
+
+    // issue 13, item 1: nothing is deleted through a symbolic link, not even a leftover of the run's own pattern
+    @Test
+    void aRunContinuedThroughASymlinkedFolderDeletesNothingThere(@TempDir Path tmp) throws IOException {
+        Path real = Files.createDirectories(tmp.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(tmp.resolve("checkpoints"), real);
+        crashAt(SEQUENTIAL, link, "reference", 5);
+        Files.writeString(real.resolve(".learn.safetensors77.tmp"), "looks like a leftover");
+        Files.write(real.resolve("step-99.safetensors"), new byte[] {1, 2, 3});
+        assertEquals(sequentialCsv, resume(SEQUENTIAL, link, new ArrayList<>()).csv());
+        assertTrue(Files.exists(real.resolve(".learn.safetensors77.tmp")) && Files.exists(real.resolve("step-99.safetensors")));
+    }
 }
