@@ -60,6 +60,9 @@ for t in $(seq 1 "$trials"); do
   if ! kill -9 "$pid" 2>/dev/null; then echo "trial $t: the run ended before the kill" >&2; continue; fi
   wait "$pid" 2>/dev/null || true
   dir=$(ls -d "$runs"/*/)
+  if [ -f "$dir/metrics.csv" ] && tail -n 1 "$dir/events.jsonl" | grep -q '"event":"run_finished"'; then
+    echo "trial $t: killed after the run had finished" >&2; continue
+  fi
   last=$(tail -n 1 "$dir/events.jsonl" 2>/dev/null | sed 's/"total_steps".*//; s/[{}"]//g' | cut -c1-58)
   if [ -n "$stage" ]; then   # the newest mid-stage checkpoint on disk when the process died
     last="checkpoint $(grep -A2 '"mid_stage"' "$dir/checkpoints/manifest.json" | tr -d ' \n"' | sed 's/mid_stage:{//' || true)"
