@@ -83,7 +83,7 @@ public final class LetheCommand implements Runnable {
         // bad input (a device that is not there, a malformed value) is the user's to fix: one line, no stack trace
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof IllegalArgumentException) {
-                line.getErr().println("lethe: " + e.getMessage());
+                line.getErr().println("lethe: " + dev.lethe.util.Printable.escape(String.valueOf(e.getMessage())));
                 return 2;
             }
             throw e;
