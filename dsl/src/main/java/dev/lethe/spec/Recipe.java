@@ -10,6 +10,7 @@ import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes;
 import dev.lethe.util.Names;
+import dev.lethe.util.Printable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,8 +57,9 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
         if (notAName != null) {
             throw new IllegalArgumentException("name: " + notAName);
         }
-        if (!device.matches("cpu|gpu|gpu:\\d+|auto")) {
-            throw new IllegalArgumentException("device must be cpu, gpu, gpu:N or auto, was '" + device + "'");
+        if (!device.matches("cpu|gpu|gpu:\\d{1,4}|auto")) {
+            throw new IllegalArgumentException("device must be cpu, gpu, gpu:N or auto, was '" + Printable.escape(device)
+                    + "' (N: a GPU's index, 0 to 9999)");
         }
         stages = List.copyOf(stages);
         if (stages.isEmpty()) {

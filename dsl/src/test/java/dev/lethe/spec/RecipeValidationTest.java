@@ -33,7 +33,8 @@ class RecipeValidationTest {
         assertEquals("name: a name must not be blank", blank.getMessage());
         IllegalArgumentException device = assertThrows(IllegalArgumentException.class,
                 () -> recipe("r").device("tpu").build());
-        assertEquals("device must be cpu, gpu, gpu:N or auto, was 'tpu'", device.getMessage());
+        assertEquals("device must be cpu, gpu, gpu:N or auto, was 'tpu' (N: a GPU's index, 0 to 9999)",
+                device.getMessage());
         assertEquals("gpu:1", recipe("r").device("gpu:1").build().device(), "a device the machine lacks is checked "
                 + "when the run starts, not when the recipe is built");
     }
