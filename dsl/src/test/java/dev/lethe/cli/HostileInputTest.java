@@ -195,6 +195,19 @@ class HostileInputTest {
         try {
             String e = refusedRun(tmp, "name: h\nmodel: gpt\ndata: fictitious_facts\nstages: [{learn: {steps: 1}}]\n");
             assertTrue(e.contains(".djl.ai") && e.contains("DJL_CACHE_DIR"), e);
+            java.io.PrintStream stdout = System.out;
+            java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream();
+            System.setOut(new java.io.PrintStream(shown, true, java.nio.charset.StandardCharsets.UTF_8));
+            int doctor;
+            try {
+                doctor = lethe("doctor").exit();
+            } finally {
+                System.setOut(stdout);
+            }
+            String report = shown.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(2, doctor, report);
+            assertTrue(report.contains("libtorch     extracted to and loaded from " + System.getProperty("java.io.tmpdir"))
+                    && report.contains("native libs  UNSAFE: ") && report.contains("DJL_CACHE_DIR"), report);
         } finally {
             System.setProperty("user.home", before);
             new ProcessBuilder("umount", home.toString()).inheritIO().start().waitFor();
