@@ -77,8 +77,8 @@ public final class EngineCache {
         return "libtorch would be extracted to and loaded from " + Printable.escape(dir.toString()) + ", which " + why
                 + (fellBack ? " (DJL falls back to java.io.tmpdir because the home folder "
                         + Printable.escape(home.toString()) + " is not writable)" : "")
-                + "; set " + DJL_CACHE_DIR + " (or " + ENGINE_CACHE_DIR + ") to a folder only you can write to, e.g. "
-                + DJL_CACHE_DIR + "=$HOME/.djl.ai or a folder made with mkdir -m 700";
+                + "; set " + DJL_CACHE_DIR + " (or " + ENGINE_CACHE_DIR + ") to a folder only you can write to, e.g. one "
+                + "made with mkdir -m 700";
     }
 
     /**
