@@ -1,6 +1,7 @@
 package dev.lethe.cli;
 
 import dev.lethe.recipe.RecipeException;
+import dev.lethe.util.Printable;
 import java.io.PrintWriter;
 
 /** How a command reports input it cannot use: one line on standard error, no stack trace, exit code 2. */
@@ -10,14 +11,20 @@ final class BadInput {
 
     private BadInput() {}
 
-    /** Prints {@code lethe <command>: <message>}; returns {@link #EXIT}. */
+    /**
+     * Prints {@code lethe <command>: <message>}, control characters escaped (the message may quote a file or a
+     * path); returns {@link #EXIT}.
+     */
     static int report(PrintWriter err, String command, String message) {
-        err.println("lethe " + command + ": " + message);
+        err.println("lethe " + command + ": " + Printable.escape(message));
         err.flush();
         return EXIT;
     }
 
-    /** Reports {@code e}; a {@link RecipeException}'s message already names the file, line and field. */
+    /**
+     * Reports {@code e}; a {@link RecipeException}'s message already names the file, line and field, one problem a
+     * line, each escaped.
+     */
     static int report(PrintWriter err, String command, IllegalArgumentException e) {
         if (e instanceof RecipeException) {
             err.println(e.getMessage());

@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import dev.lethe.io.ConfinedPaths;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,19 +33,26 @@ final class CompareCommand implements Callable<Integer> {
     /** Stages whose rows are final values; the others are points of continual-evaluation curves. */
     private static final java.util.Set<String> FINAL_STAGES = java.util.Set.of("evaluate", "attack");
 
-    @Option(names = "--digits", defaultValue = "4", description = "Decimals shown (default: ${DEFAULT-VALUE}).")
+    /** The most decimals {@code --digits} may ask for. */
+    private static final int MAX_DIGITS = 17;
+
+    @Option(names = "--digits", defaultValue = "4", description = "Decimals shown, 0 to 17 (default: ${DEFAULT-VALUE}).")
     int digits;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        if (digits < 0 || digits > MAX_DIGITS) {
+            return BadInput.report(err, "compare", "--digits must be from 0 to " + MAX_DIGITS + " (a double has about "
+                    + "17 significant digits), was " + digits);
+        }
         Map<List<String>, String[]> rows = new LinkedHashMap<>();
         for (int i = 0; i < runs.size(); i++) {
             Path csv = runs.get(i).resolve("metrics.csv");
             List<String> lines;
             try {
-                lines = Files.readAllLines(csv);
-            } catch (IOException e) {
+                lines = Files.readAllLines(ConfinedPaths.regularFile(csv, "metrics file"));
+            } catch (IOException | IllegalArgumentException e) {
                 return BadInput.report(err, "compare", csv + ": cannot read (" + e.getClass().getSimpleName()
                         + "); is " + runs.get(i) + " a finished run directory?");
             }

@@ -6,6 +6,7 @@ import dev.lethe.report.HtmlReport;
 import dev.lethe.report.RunTables;
 import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
+import dev.lethe.run.EngineCache;
 import dev.lethe.run.Runner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -76,14 +77,24 @@ public final class LetheCommand implements Runnable {
         }
     }
 
+    /** The commands that load the engine's native libraries, checked by {@link EngineCache} first. */
+    private static final java.util.Set<String> ENGINE_COMMANDS = java.util.Set.of("quickstart", "run", "eval", "bench");
+
     /** Entry point. */
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        if (args.length > 0 && ENGINE_COMMANDS.contains(args[0])) {
+            String unsafe = EngineCache.problem(); // before anything loads libtorch (lethe doctor reports it instead)
+            if (unsafe != null) {
+                System.err.println("lethe " + args[0] + ": " + unsafe);
+                System.exit(BadInput.EXIT);
+            }
+        }
         CommandLine cli = new CommandLine(new LetheCommand());
         // bad input (a device that is not there, a malformed value) is the user's to fix: one line, no stack trace
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof IllegalArgumentException) {
-                line.getErr().println("lethe: " + e.getMessage());
+                line.getErr().println("lethe: " + dev.lethe.util.Printable.escape(String.valueOf(e.getMessage())));
                 return 2;
             }
             throw e;

@@ -5,6 +5,7 @@ import dev.lethe.report.HtmlReport;
 import dev.lethe.report.RunTables;
 import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
+import dev.lethe.run.Preflight;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
 import dev.lethe.util.Printable;
@@ -72,7 +73,8 @@ final class RunCommand implements Callable<Integer> {
         RecipeCodec codec = RecipeCodec.standard();
         RunDirectory dir;
         try {
-            dir = resume == null ? RunDirectory.create(runs, codec.read(recipeFile), codec) : open(resume, codec, err);
+            dir = resume == null ? RunDirectory.create(runs, Preflight.checked(codec.read(recipeFile)), codec)
+                    : open(resume, codec, err);
         } catch (IllegalArgumentException e) {
             return BadInput.report(err, "run", e);
         }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.io.ConfinedPaths;
+import dev.lethe.util.Printable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +62,11 @@ public final class Jsonl {
         return readObjects(file, (o, lineNo) -> {
             String question = text(o, "question", file, lineNo, null);
             String answer = text(o, "answer", file, lineNo, null);
+            if (question.isBlank() || answer.isBlank()) {
+                throw bad(file, lineNo, "field '" + (question.isBlank() ? "question" : "answer") + "' is blank; every "
+                        + "example needs a question and an answer (a blank answer would score exact match 1.0 against "
+                        + "an empty generation): fill it in or remove the line");
+            }
             List<String> perturbed = new ArrayList<>();
             JsonNode p = o.get("perturbed_answer");
             if (p != null && !p.isNull()) {
@@ -161,6 +168,7 @@ public final class Jsonl {
 
     private static <T> List<T> readObjects(Path file, LineReader<T> reader) {
         List<String> lines;
+        ConfinedPaths.regularFile(file, "data file");
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (java.nio.charset.CharacterCodingException e) {
@@ -214,6 +222,6 @@ public final class Jsonl {
     }
 
     private static IllegalArgumentException bad(Path file, int line, String message) {
-        return new IllegalArgumentException(file + ":" + line + ": " + message);
+        return new IllegalArgumentException(Printable.escape(file + ":" + line + ": " + message));
     }
 }

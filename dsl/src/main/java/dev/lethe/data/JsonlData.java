@@ -2,8 +2,10 @@ package dev.lethe.data;
 
 import static dev.lethe.part.ParamTypes.path;
 
+import dev.lethe.io.ConfinedPaths;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.util.Printable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,12 +28,18 @@ public record JsonlData(Path dir) implements DataSource {
 
     @Override
     public Dataset load(long seed) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("data folder " + Printable.escape(dir.toString()) + (Files.exists(dir)
+                    ? " is not a folder" : " does not exist") + "; jsonl: {dir: ...} names a folder holding "
+                    + "forget.jsonl and retain.jsonl");
+        }
         for (Split required : new Split[] {Split.FORGET, Split.RETAIN}) {
             Path f = dir.resolve(required.id() + ".jsonl");
-            if (!Files.isRegularFile(f)) {
-                throw new IllegalArgumentException(f + ": missing; a dataset folder needs at least forget.jsonl and "
-                        + "retain.jsonl");
+            if (!Files.exists(f)) {
+                throw new IllegalArgumentException(Printable.escape(f.toString()) + ": missing; a dataset folder needs "
+                        + "at least forget.jsonl and retain.jsonl");
             }
+            ConfinedPaths.regularFile(f, "data file");
         }
         return Dataset.readFrom(dir);
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.io.ConfinedPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -262,7 +263,7 @@ public final class Gpt2Folder {
 
     private static JsonNode readJson(Path file) {
         try {
-            JsonNode n = JSON.readTree(Files.readString(file));
+            JsonNode n = JSON.readTree(Files.readString(ConfinedPaths.regularFile(file, "model folder file")));
             if (n == null || !n.isObject()) {
                 throw new IllegalArgumentException(file + ": expected a JSON object");
             }

@@ -67,8 +67,28 @@ public record GptConfig(int vocabSize, int layers, int width, int heads, int con
         require(layers > 0, "layers must be > 0, was " + layers);
         require(heads > 0, "heads must be > 0, was " + heads);
         require(width > 0 && width % heads == 0, "width must be a positive multiple of heads, was " + width);
+        require(width <= Integer.MAX_VALUE / 4, "width must be at most " + Integer.MAX_VALUE / 4
+                + " (the MLP's 4 × width must be an int), was " + width);
         require(contextLength > 0, "contextLength must be > 0, was " + contextLength);
         require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), was " + dropout);
+    }
+
+    /**
+     * {@link Gpt2}'s parameter count in closed form: token and position embeddings, per block two norms, the
+     * attention's qkv and output projections and the MLP's up and down projections (12·d² + 13·d), and the final
+     * norm.
+     */
+    @Override
+    public double parameterCount() {
+        double d = width;
+        return ((double) vocabSize + contextLength) * d + layers * (12 * d * d + 13 * d) + 2 * d;
+    }
+
+    /** The largest of {@link Gpt2}'s tensors: the token embedding or an MLP projection. */
+    @Override
+    public double largestTensor() {
+        double d = width;
+        return Math.max(Math.max((double) vocabSize, contextLength) * d, 4 * d * d);
     }
 
     /** GPT-2 of this shape (a new instance: each model keeps its own, see {@link Gpt2}). */

@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lethe.io.ConfinedPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     public static HfTokenizer load(Path file, int bos, int eos, int pad) {
         String text;
         try {
-            text = Files.readString(file);
+            text = Files.readString(ConfinedPaths.regularFile(file, "tokenizer file"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

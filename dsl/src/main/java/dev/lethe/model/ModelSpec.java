@@ -24,4 +24,26 @@ public interface ModelSpec {
 
     /** The same spec with vocabulary size {@code newVocabSize} (a recipe's 0 resolved from the tokenizer). */
     ModelSpec withVocabSize(int newVocabSize);
+
+    /**
+     * The number of parameters, as a double so that absurd shapes do not overflow (the vocabulary size must be
+     * resolved). The default sums {@link Architecture#parameters()}; a spec whose architecture is costly to
+     * build for a huge shape computes it in closed form.
+     */
+    default double parameterCount() {
+        return architecture().parameters().stream().mapToDouble(p -> elements(p.shape())).sum();
+    }
+
+    /** The number of entries of the largest parameter tensor (one array holds at most {@link Integer#MAX_VALUE}). */
+    default double largestTensor() {
+        return architecture().parameters().stream().mapToDouble(p -> elements(p.shape())).max().orElse(0);
+    }
+
+    private static double elements(ai.djl.ndarray.types.Shape shape) {
+        double n = 1;
+        for (long d : shape.getShape()) {
+            n *= d;
+        }
+        return n;
+    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.io.ConfinedPaths;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format: an
@@ -85,6 +87,7 @@ public final class Safetensors {
      * @throws IllegalArgumentException naming the file and the tensor when the file is malformed
      */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
+        ConfinedPaths.regularFile(file, "safetensors file");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(file, channel, manager);
         } catch (IOException e) {
@@ -114,6 +117,7 @@ public final class Safetensors {
         long dataStart = 8 + headerLength;
         long dataLength = size - dataStart;
         Map<String, NDArray> out = new LinkedHashMap<>();
+        TreeMap<Long, Long> ranges = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
@@ -151,6 +155,14 @@ public final class Safetensors {
             if (begin < 0 || end < begin || end > dataLength || count > dataLength || end - begin != count * width) {
                 throw bad(file, "tensor '" + name + "' byte range [" + begin + ", " + end + ") does not match "
                         + count + " " + dtype + " values in " + dataLength + " data bytes");
+            }
+            Map.Entry<Long, Long> before = end > begin ? ranges.floorEntry(end - 1) : null;
+            if (before != null && before.getValue() > begin) {
+                throw bad(file, "tensor '" + name + "' byte range [" + begin + ", " + end + ") overlaps another "
+                        + "tensor's [" + before.getKey() + ", " + before.getValue() + ")");
+            }
+            if (end > begin) {
+                ranges.put(begin, end);
             }
             if (end - begin > Integer.MAX_VALUE - 8) {
                 throw bad(file, "tensor '" + name + "' is " + (end - begin) + " bytes, more than one array can hold");

@@ -94,7 +94,7 @@ public final class ParamTypes {
     }
 
     /**
-     * A mapping from names the file chooses (non-blank, in file order) to {@code value}s, with at least
+     * A mapping from names the file chooses (in file order; each a name by {@link Names#whyNotAName}) to {@code value}s, with at least
      * {@code minSize} entries; read as an unmodifiable {@code Map<String, V>} that keeps the order.
      */
     public static ParamType map(ParamType value, int minSize) {
@@ -468,8 +468,9 @@ public final class ParamTypes {
             boolean ok = true;
             for (Map.Entry<String, Node> e : map.entries().entrySet()) {
                 String here = Reading.join(path, e.getKey());
-                if (e.getKey().isBlank()) {
-                    r.problem(map.keys().get(e.getKey()), here, "a name must not be blank");
+                String notAName = Names.whyNotAName(e.getKey());
+                if (notAName != null) {
+                    r.problem(map.keys().get(e.getKey()), here, notAName);
                     ok = false;
                     continue;
                 }

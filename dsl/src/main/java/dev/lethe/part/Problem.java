@@ -1,5 +1,7 @@
 package dev.lethe.part;
 
+import dev.lethe.util.Printable;
+
 /**
  * One thing wrong with a recipe file.
  *
@@ -11,9 +13,13 @@ package dev.lethe.part;
  */
 public record Problem(String file, int line, int column, String path, String message) {
 
-    /** {@code file:line:column: path: message}, the form compilers use, so editors can jump to it. */
+    /**
+     * {@code file:line:column: path: message}, the form compilers use, so editors can jump to it; control
+     * characters from the file (in its name, keys or values) are escaped ({@link Printable#escape}), so that
+     * printing a problem cannot rewrite the terminal.
+     */
     @Override
     public String toString() {
-        return file + ":" + line + ":" + column + ": " + (path.isEmpty() ? "" : path + ": ") + message;
+        return Printable.escape(file + ":" + line + ":" + column + ": " + (path.isEmpty() ? "" : path + ": ") + message);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lethe.recipe;
 
+import dev.lethe.io.ConfinedPaths;
 import dev.lethe.part.Node.Location;
 import dev.lethe.part.Node.MapNode;
 import dev.lethe.part.Node;
@@ -26,6 +27,9 @@ import org.jspecify.annotations.Nullable;
 public final class RecipeCodec {
     /** The sections of the recipe shape before stage lists, which a file may no longer have. */
     static final List<String> OLD_SECTIONS = List.of("learn", "reference", "unlearn", "evaluate", "attacks");
+
+    /** The largest recipe file read (a recipe is a few kilobytes; this keeps a huge file from filling memory). */
+    static final long MAX_BYTES = 1 << 20;
 
     private final PartRegistry registry;
 
@@ -83,13 +87,31 @@ public final class RecipeCodec {
         }
     }
 
-    /** The recipe in {@code file} (UTF-8). @throws RecipeException listing every problem, or why it cannot be read */
+    /**
+     * The recipe in {@code file} (UTF-8, an ordinary file of at most {@value #MAX_BYTES} bytes: a FIFO or a device
+     * is refused, not read forever).
+     *
+     * @throws RecipeException listing every problem, or why it cannot be read
+     */
     public Recipe read(Path file) {
         String text;
         try {
+            if (!Files.exists(file)) {
+                throw new RecipeException(List.of(new Problem(file.toString(), 0, 0, "", "cannot read: no such file")));
+            }
+            ConfinedPaths.regularFile(file, "recipe file");
+            if (Files.size(file) > MAX_BYTES) {
+                throw new RecipeException(List.of(new Problem(file.toString(), 0, 0, "", "the file is "
+                        + Files.size(file) + " bytes; a recipe is at most " + MAX_BYTES)));
+            }
             text = Files.readString(file);
         } catch (CharacterCodingException e) {
             throw new RecipeException(List.of(new Problem(file.toString(), 0, 0, "", "not UTF-8 text")));
+        } catch (IllegalArgumentException e) {
+            if (e instanceof RecipeException r) {
+                throw r;
+            }
+            throw new RecipeException(List.of(new Problem(file.toString(), 0, 0, "", e.getMessage())));
         } catch (IOException e) {
             throw new RecipeException(List.of(new Problem(file.toString(), 0, 0, "", "cannot read: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()))));

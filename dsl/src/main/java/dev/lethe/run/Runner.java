@@ -2,9 +2,6 @@ package dev.lethe.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import dev.lethe.data.Dataset;
-import dev.lethe.model.ModelSpec;
-import dev.lethe.model.Tokenizer;
 import dev.lethe.result.RunListener;
 import dev.lethe.result.RunResult;
 import dev.lethe.spec.Attacking;
@@ -18,6 +15,7 @@ import dev.lethe.spec.Relearning;
 import dev.lethe.spec.Save;
 import dev.lethe.spec.Stage;
 import dev.lethe.spec.Unlearning;
+import dev.lethe.util.Printable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,29 +135,37 @@ public final class Runner {
             return Engine.getInstance().getGpuCount() > 0 ? Device.gpu(0) : Device.cpu();
         }
         if (n.equals("gpu") || n.startsWith("gpu:")) {
-            int index = n.equals("gpu") ? 0 : Integer.parseInt(n.substring(4));
+            int index;
+            try {
+                index = n.equals("gpu") ? 0 : Integer.parseInt(n.substring(4));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("device '" + Printable.escape(name) + "': the GPU index must be a "
+                        + "number from 0 to " + (Engine.getInstance().getGpuCount() - 1) + " (gpu:N)", e);
+            }
             int visible = Engine.getInstance().getGpuCount();
             if (index >= visible) {
-                throw new IllegalArgumentException("device '" + name + "' was asked for, but the engine sees "
+                throw new IllegalArgumentException("device '" + Printable.escape(name) + "' was asked for, but the engine sees "
                         + visible + " GPU(s): the default build bundles libtorch for the CPU; build with -Pgpu and "
                         + "run with LETHE_DJL_OFFLINE=false (README, section \"Speed against PyTorch, and running on a GPU\")");
             }
             return Device.gpu(index);
         }
-        throw new IllegalArgumentException("unknown device '" + name + "'; expected cpu, gpu, gpu:N or auto");
+        throw new IllegalArgumentException("unknown device '" + Printable.escape(name)
+                + "'; expected cpu, gpu, gpu:N or auto");
     }
 
-    /** Runs every stage of the recipe, in order. */
+    /**
+     * Runs every stage of the recipe, in order, after the checks of {@link Preflight} (native libraries from a safe
+     * folder, device, data, splits, model size).
+     *
+     * @throws IllegalArgumentException when a check fails, before anything is trained or written
+     */
     public RunResult run() {
-        Device device = device(recipe.device());
+        Preflight.Resolved resolved = Preflight.resolve(recipe);
         Threads.apply();
         Engine.getInstance().setRandomSeed((int) Seeds.derive(recipe.seed(), "engine"));
-        Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), "data"));
-        Tokenizer tokenizer = data.fitTokenizer();
-        ModelSpec config = recipe.model().vocabSize() == 0
-                ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
-        try (RunContext run = new RunContext(recipe, device, data, tokenizer, config, cache, checkpoints, saveDir,
-                listeners)) {
+        try (RunContext run = new RunContext(recipe, resolved.device(), resolved.data(), resolved.tokenizer(),
+                resolved.config(), cache, checkpoints, saveDir, listeners)) {
             for (NamedStage named : recipe.named()) {
                 run.enter(named.index());
                 runStage(named, named.stage(), run);

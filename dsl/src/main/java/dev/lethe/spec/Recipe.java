@@ -9,6 +9,8 @@ import dev.lethe.model.ModelSpec;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes;
+import dev.lethe.util.Names;
+import dev.lethe.util.Printable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,7 +26,7 @@ import java.util.Set;
  * {@link Lethe#run(Recipe)}. The stages' names, and the names of the models they leave, follow from their
  * order ({@link #named()}).
  *
- * @param name a name for the run: not blank, no control characters
+ * @param name a name for the run: not blank, no control characters, at most {@value #MAX_NAME_LENGTH} characters
  * @param seed the one seed every random stream derives from
  * @param device {@code "cpu"}, {@code "gpu"}, {@code "gpu:N"} or {@code "auto"} (a GPU when the engine sees one)
  * @param model the model spec, e.g. a {@link dev.lethe.model.GptConfig} (vocabulary size 0 = the data's
@@ -33,6 +35,9 @@ import java.util.Set;
  * @param stages the stages, in order (at least one)
  */
 public record Recipe(String name, long seed, String device, ModelSpec model, DataSource data, List<Stage> stages) {
+    /** The longest name a recipe (or a part it names) may have ({@link Names#MAX_LENGTH}). */
+    public static final int MAX_NAME_LENGTH = Names.MAX_LENGTH;
+
     /** A whole recipe file; the defaults are those of {@link Lethe#recipe}. */
     public static final Kind<Recipe> KIND = Kind.of("recipe", Recipe.class, "an unlearning experiment",
             List.of(Param.required("name", text(), "the run's name", (Recipe x) -> x.name()),
@@ -48,18 +53,13 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
 
     /** Validates the fields and the stage list (a reference's starting model must be made before it). */
     public Recipe {
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("name must not be blank");
+        String notAName = Names.whyNotAName(name);
+        if (notAName != null) {
+            throw new IllegalArgumentException("name: " + notAName);
         }
-        for (char c : name.toCharArray()) {
-            if (Character.isISOControl(c)) {
-                throw new IllegalArgumentException("name must not hold control characters, was "
-                        + name.codePoints().mapToObj(p -> Character.isISOControl(p)
-                                ? String.format("\\u%04x", p) : Character.toString(p)).reduce("", String::concat));
-            }
-        }
-        if (!device.matches("cpu|gpu|gpu:\\d+|auto")) {
-            throw new IllegalArgumentException("device must be cpu, gpu, gpu:N or auto, was '" + device + "'");
+        if (!device.matches("cpu|gpu|gpu:\\d{1,4}|auto")) {
+            throw new IllegalArgumentException("device must be cpu, gpu, gpu:N or auto, was '" + Printable.escape(device)
+                    + "' (N: a GPU's index, 0 to 9999)");
         }
         stages = List.copyOf(stages);
         if (stages.isEmpty()) {

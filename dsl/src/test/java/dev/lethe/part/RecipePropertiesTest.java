@@ -227,9 +227,11 @@ class RecipePropertiesTest {
 
     /** {@code text} as a valid recipe name: not blank, control characters replaced. */
     private static String safeName(String text) {
-        String clean = text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return clean.isBlank() ? "x" + clean : clean;
+        StringBuilder clean = new StringBuilder();
+        text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .takeWhile(c -> clean.length() + Character.charCount(c) < Recipe.MAX_NAME_LENGTH)
+                .forEach(clean::appendCodePoint);
+        return clean.toString().isBlank() ? "x" + clean : clean.toString();
     }
 
     private static Set<String> knownNames() {

@@ -30,10 +30,11 @@ class RecipeValidationTest {
     @Test
     void aBlankNameOrAnUnknownDeviceFailsAtBuild() {
         IllegalArgumentException blank = assertThrows(IllegalArgumentException.class, () -> recipe(" ").build());
-        assertEquals("name must not be blank", blank.getMessage());
+        assertEquals("name: a name must not be blank", blank.getMessage());
         IllegalArgumentException device = assertThrows(IllegalArgumentException.class,
                 () -> recipe("r").device("tpu").build());
-        assertEquals("device must be cpu, gpu, gpu:N or auto, was 'tpu'", device.getMessage());
+        assertEquals("device must be cpu, gpu, gpu:N or auto, was 'tpu' (N: a GPU's index, 0 to 9999)",
+                device.getMessage());
         assertEquals("gpu:1", recipe("r").device("gpu:1").build().device(), "a device the machine lacks is checked "
                 + "when the run starts, not when the recipe is built");
     }
@@ -42,7 +43,7 @@ class RecipeValidationTest {
     void controlCharactersInANameAreRefusedAndShownEscaped() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> recipe("run\u001b[31m\u0007").build());
-        assertTrue(e.getMessage().contains("run\\u001b[31m\\u0007"), e.getMessage());
+        assertTrue(e.getMessage().contains("run\\e[31m\\a"), e.getMessage());
         assertFalse(e.getMessage().chars().anyMatch(Character::isISOControl), "no raw control character reaches a terminal");
     }
 

@@ -1,0 +1,186 @@
+package dev.lethe.run;
+
+import ai.djl.Device;
+import dev.lethe.data.Dataset;
+import dev.lethe.data.QaExample;
+import dev.lethe.data.Split;
+import dev.lethe.data.Texts;
+import dev.lethe.model.ModelSpec;
+import dev.lethe.model.Tokenizer;
+import dev.lethe.objective.GradDiff;
+import dev.lethe.objective.Objective;
+import dev.lethe.objective.Rmu;
+import dev.lethe.spec.Finetune;
+import dev.lethe.spec.Learn;
+import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Reference;
+import dev.lethe.spec.Unlearning;
+import dev.lethe.util.Printable;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.RecordComponent;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checks of a recipe against the machine and its data that can be made before anything is written: that
+ * the engine's native libraries come from a safe folder ({@link EngineCache}), that the device exists, that the
+ * data loads (its files are ordinary files, well formed), that no example is in both the forget and the retain
+ * split, that every split a training stage trains on or an unlearning objective reads has examples, and that the model fits in memory. The
+ * command line calls {@link #checked} before it creates a run directory; {@link Runner#run()} starts with the
+ * same checks, so a recipe run from Java or a notebook fails the same way, with the same one-line message.
+ */
+public final class Preflight {
+    /** Bytes per parameter while training: float32 weights, gradients and Adam's two moments. */
+    static final int TRAINING_BYTES_PER_PARAMETER = 16;
+
+    private Preflight() {}
+
+    /**
+     * What a recipe resolves to on this machine.
+     *
+     * @param device the device
+     * @param data the examples
+     * @param tokenizer the tokenizer fitted to them
+     * @param config the model spec with its vocabulary size resolved
+     */
+    record Resolved(Device device, Dataset data, Tokenizer tokenizer, ModelSpec config) {}
+
+    /**
+     * {@code recipe}, after the checks.
+     *
+     * @throws IllegalArgumentException saying what is wrong (naming the file, field or split) and what to do
+     */
+    public static Recipe checked(Recipe recipe) {
+        resolve(recipe);
+        return recipe;
+    }
+
+    /** Resolves {@code recipe}'s device, data, tokenizer and model, checking each. */
+    static Resolved resolve(Recipe recipe) {
+        EngineCache.requireSafe();
+        Device device = Runner.device(recipe.device());
+        Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), "data"));
+        requireDisjoint(data);
+        for (NamedStage s : recipe.named()) {
+            if (s.stage() instanceof Unlearning u) {
+                for (Split split : reads(u.objective())) {
+                    requireExamples("stage " + s.name() + ": the objective reads", split, u.trainOn(), data,
+                            "bind the objective to another split");
+                }
+            } else if (s.stage() instanceof Learn l) {
+                requireTrainingSplits(s.name(), l.splits(), l.texts(), data);
+            } else if (s.stage() instanceof Finetune f) {
+                requireTrainingSplits(s.name(), f.splits(), f.texts(), data);
+            } else if (s.stage() instanceof Reference r) {
+                requireTrainingSplits(s.name(), r.splits(), r.texts(), data);
+            }
+        }
+        Tokenizer tokenizer = data.fitTokenizer();
+        ModelSpec config = recipe.model().vocabSize() == 0
+                ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
+        requireFits(config, physicalMemory());
+        return new Resolved(device, data, tokenizer, config);
+    }
+
+    /** Refuses examples that are in both the forget and the retain split: unlearning would fight itself. */
+    static void requireDisjoint(Dataset data) {
+        Set<QaExample> retain = new HashSet<>(data.get(Split.RETAIN));
+        List<QaExample> both = data.get(Split.FORGET).stream().filter(retain::contains).toList();
+        if (!both.isEmpty()) {
+            throw new IllegalArgumentException("data: " + both.size() + " example(s) are in both the forget and the "
+                    + "retain split (first: question '" + Printable.escape(both.get(0).question()) + "'); a model cannot "
+                    + "forget and keep the same answer: remove them from one of the two files");
+        }
+    }
+
+    private static void requireTrainingSplits(String stage, List<Split> splits, Texts texts, Dataset data) {
+        for (Split split : splits) {
+            requireExamples("stage " + stage + " trains on", split, texts, data, "list the splits it should train on, "
+                    + "e.g. splits: [forget, retain]");
+        }
+    }
+
+    /** Refuses a split with nothing to read in {@code texts}: {@code what} the split ..., which has no examples. */
+    static void requireExamples(String what, Split split, Texts texts, Dataset data, String otherwise) {
+        boolean has = (texts.answers() && !data.get(split).isEmpty())
+                || (texts.passages() && !data.passages(split).isEmpty());
+        if (!has) {
+            boolean passages = texts.passages() && !texts.answers();
+            throw new IllegalArgumentException(what + " the " + split.id() + " split, which has no "
+                    + (passages ? "passages" : "examples") + " (a jsonl data folder holds them in " + split.id()
+                    + (passages ? ".passages.jsonl" : ".jsonl") + "); add them, or " + otherwise);
+        }
+    }
+
+    /**
+     * The splits {@code objective} reads: the forget split, every split named in its parameters (nested objectives
+     * included), and the retain split for the two built-ins whose formula reads it without naming it.
+     */
+    static Set<Split> reads(Objective objective) {
+        Set<Split> out = EnumSet.of(Split.FORGET);
+        collect(objective, out);
+        return out;
+    }
+
+    private static void collect(Object value, Set<Split> out) {
+        if (value instanceof Split s) {
+            out.add(s);
+        } else if (value instanceof Iterable<?> items) {
+            items.forEach(i -> collect(i, out));
+        } else if (value instanceof Map<?, ?> map) {
+            map.values().forEach(v -> collect(v, out));
+        } else if (value instanceof Record r && value instanceof Objective) {
+            if (value instanceof GradDiff || value instanceof Rmu) {
+                out.add(Split.RETAIN);
+            }
+            for (RecordComponent c : r.getClass().getRecordComponents()) {
+                try {
+                    collect(c.getAccessor().invoke(r), out);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("cannot read " + c + " of " + r.getClass().getName(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Refuses a model whose parameters cannot be held: a tensor with more than {@link Integer#MAX_VALUE} entries,
+     * or more bytes to train than {@code memory}.
+     */
+    static void requireFits(ModelSpec config, long memory) {
+        double parameters = config.parameterCount();
+        double bytes = parameters * TRAINING_BYTES_PER_PARAMETER;
+        if (config.largestTensor() > Integer.MAX_VALUE || bytes > memory) {
+            throw new IllegalArgumentException("model: " + Printable.escape(config.toString()) + " has about "
+                    + String.format(Locale.ROOT, "%.3g", parameters) + " parameters"
+                    + (config.largestTensor() > Integer.MAX_VALUE ? String.format(Locale.ROOT,
+                            ", and one tensor of %.3g entries (at most %d fit one array)", config.largestTensor(),
+                            Integer.MAX_VALUE) : "")
+                    + "; training needs about " + bytesText(bytes) + " (weights, gradients and Adam's moments in "
+                    + "float32), and this machine has " + bytesText(memory) + " of memory: make it smaller (width, "
+                    + "layers, vocab_size, context_length)");
+        }
+    }
+
+    private static long physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    private static String bytesText(double bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        int u = 0;
+        while (bytes >= 1024 && u < units.length - 1) {
+            bytes /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", bytes, units[u]);
+    }
+}
