@@ -58,6 +58,9 @@ public final class Runner {
         register(Save.class, SaveStage::run);
     }
 
+    /** The name of the random stream a generated data source is loaded with. */
+    static final String DATA_STREAM = "data";
+
     private final Recipe recipe;
     private final List<RunListener> listeners = new ArrayList<>();
     private @Nullable ModelCache cache;
@@ -140,7 +143,7 @@ public final class Runner {
         Device device = device(recipe.device());
         Threads.apply();
         Engine.getInstance().setRandomSeed((int) Seeds.derive(recipe.seed(), "engine"));
-        Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), "data"));
+        Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), DATA_STREAM));
         Tokenizer tokenizer = data.fitTokenizer();
         ModelSpec config = recipe.model().vocabSize() == 0
                 ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
