@@ -73,14 +73,26 @@ public final class Lethe {
         return FictitiousFacts.of(people, forgetFraction);
     }
 
-    /** Runs {@code recipe} with a progress bar per stage on standard error. */
+    /**
+     * Runs {@code recipe} with a progress bar per stage on standard error. Trained models are kept in and
+     * reused from the default model cache ({@link Runner#defaultCache()}); {@code runner(recipe).noCache().run()}
+     * trains every model.
+     */
     public static RunResult run(Recipe recipe) {
-        return Runner.of(recipe).listener(ConsoleProgress.toStandardError()).run();
+        return runner(recipe).run();
     }
 
-    /** Runs {@code recipe}, sending progress events to {@code listener}. */
+    /** Runs {@code recipe}, sending progress events to {@code listener}, with the default model cache. */
     public static RunResult run(Recipe recipe, RunListener listener) {
         return Runner.of(recipe).listener(listener).run();
+    }
+
+    /**
+     * A {@link Runner} of {@code recipe} with a progress bar per stage on standard error, to set options before
+     * running, e.g. {@code Lethe.runner(r).noCache().run()} or {@code Lethe.runner(r).cache(dir).run()}.
+     */
+    public static Runner runner(Recipe recipe) {
+        return Runner.of(recipe).listener(ConsoleProgress.toStandardError());
     }
 
     /**

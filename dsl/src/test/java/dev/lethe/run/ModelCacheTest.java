@@ -146,4 +146,57 @@ class ModelCacheTest {
         stages.add(stages.size() - 1, Finetune.of(Training.of(3).batchSize(4), Split.RETAIN));
         return r.withStages(stages);
     }
+
+    @Test
+    void theDefaultCacheIsOnAndTheFacadeAndARunnerUseItUnlessTurnedOff(@TempDir Path tmp) {
+        String before = System.getProperty(ModelCache.PROPERTY);
+        System.setProperty(ModelCache.PROPERTY, tmp.resolve("default").toString());
+        try {
+            assertEquals(tmp.resolve("default"), Runner.defaultCache());
+            Recipe recipe = generated(6);
+            assertEquals(Map.of("learn", false, "reference", false), defaultRun(recipe, Runner.of(recipe)));
+            assertEquals(Map.of("learn", true, "reference", true), defaultRun(recipe, Runner.of(recipe)),
+                    "a runner without options reuses what the first run trained");
+            List<RunEvent> events = new ArrayList<>();
+            Lethe.run(recipe, events::add);
+            assertTrue(events.stream().anyMatch(e -> e instanceof RunEvent.StageFinished f && f.cached()),
+                    "so does the facade (recipe.run() in a notebook)");
+            assertEquals(Map.of("learn", false, "reference", false), defaultRun(recipe, Runner.of(recipe).noCache()));
+            assertEquals(Map.of("learn", false, "reference", false), defaultRun(recipe, Lethe.runner(recipe).noCache()));
+        } finally {
+            if (before == null) {
+                System.clearProperty(ModelCache.PROPERTY);
+            } else {
+                System.setProperty(ModelCache.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void theDefaultFolderIsThePropertyElseTheVariableElseTheHomeCacheAndOffTurnsItOff() {
+        Map<String, String> env = Map.of(ModelCache.VARIABLE, "/var/models");
+        assertEquals(Path.of("/p"), ModelCache.defaultDir("/p", env, "/home/u"));
+        assertEquals(Path.of("/var/models"), ModelCache.defaultDir(null, env, "/home/u"));
+        assertEquals(Path.of("/home/u/.cache/lethe/models"), ModelCache.defaultDir(null, Map.of(), "/home/u"));
+        assertEquals(null, ModelCache.defaultDir("off", env, "/home/u"));
+        assertEquals(null, ModelCache.defaultDir(null, Map.of(ModelCache.VARIABLE, "off"), "/home/u"));
+        assertEquals(Path.of("/var/models"), ModelCache.defaultDir("", env, "/home/u"), "an empty property is unset");
+    }
+
+    @Test
+    void testsDoNotTouchTheUsersCache() {
+        assertEquals(null, Runner.defaultCache(), "the build turns the default cache off in test JVMs (pom.xml)");
+    }
+
+    private static Map<String, Boolean> defaultRun(Recipe recipe, Runner runner) {
+        List<RunEvent> events = new ArrayList<>();
+        runner.listener(events::add).run();
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        for (RunEvent e : events) {
+            if (e instanceof RunEvent.StageFinished f && List.of("learn", "reference").contains(f.stage())) {
+                out.put(f.stage(), f.cached());
+            }
+        }
+        return out;
+    }
 }
