@@ -113,4 +113,24 @@ class WithersTest {
         assertEquals("recipe 'two unlearnings': stage learn is a learn stage (Learn), not Unlearning",
                 type.getMessage());
     }
+
+    @Test
+    void modelAndBenchmarkConfigsHaveWithersThatChangeOneFieldEach() {
+        GptConfig g = GptConfig.tiny();
+        Kind<GptConfig> k = GptConfig.KIND;
+        assertEquals(List.of("layers"), changed(k, g, g.withLayers(2)));
+        assertEquals(List.of("width"), changed(k, g, g.withWidth(64)));
+        assertEquals(List.of("heads"), changed(k, g, g.withHeads(2)));
+        assertEquals(List.of("width", "heads"), changed(k, g, g.withShape(48, 3)));
+        assertEquals(List.of("context_length"), changed(k, g, g.withContextLength(64)));
+        assertEquals(List.of("dropout"), changed(k, g, g.withDropout(0.1f)));
+        assertEquals(List.of("activation"), changed(k, g, g.withActivation(GptConfig.Activation.GELU_TANH)));
+        FictitiousFacts f = FictitiousFacts.of(50, 0.1);
+        Kind<FictitiousFacts> fk = FictitiousFacts.KIND;
+        assertEquals(List.of("people"), changed(fk, f, f.withPeople(20)));
+        assertEquals(List.of("forget_fraction"), changed(fk, f, f.withForgetFraction(0.2)));
+        assertEquals(List.of("holdout_people"), changed(fk, f, f.withHoldoutPeople(0)));
+        assertEquals(List.of("facts_per_person"), changed(fk, f, f.withFactsPerPerson(2)));
+        assertEquals(List.of("world_countries"), changed(fk, f, f.withWorldCountries(3)));
+    }
 }
