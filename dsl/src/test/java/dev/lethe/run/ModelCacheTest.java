@@ -199,4 +199,15 @@ class ModelCacheTest {
         }
         return out;
     }
+
+    @Test
+    void aCacheThatCannotBeWrittenDoesNotFailTheRun(@TempDir Path tmp) throws Exception {
+        Path notADirectory = Files.writeString(tmp.resolve("cache"), "a file where the cache folder would be");
+        Recipe recipe = generated(6);
+        RunResult result = Runner.of(recipe).cache(notADirectory).run();
+        assertTrue(result.stopReasons().isEmpty());
+        assertEquals(Runner.of(recipe).noCache().run().table().doubleColumn("value").asList(),
+                result.table().doubleColumn("value").asList(), "the models it trained are those of a run without a cache");
+        assertEquals("a file where the cache folder would be", Files.readString(notADirectory));
+    }
 }
