@@ -17,6 +17,7 @@ import dev.lethe.spec.Continual;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Reference;
 import dev.lethe.spec.Stage;
 import dev.lethe.spec.Training;
 import dev.lethe.spec.Unlearning;
@@ -209,5 +210,27 @@ class ModelCacheTest {
         assertEquals(Runner.of(recipe).noCache().run().table().doubleColumn("value").asList(),
                 result.table().doubleColumn("value").asList(), "the models it trained are those of a run without a cache");
         assertEquals("a file where the cache folder would be", Files.readString(notADirectory));
+    }
+
+    @Test
+    void aNewWordInASplitNoStageTrainsOnChangesTheVocabularyAndSoTheKey(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        new FictitiousFacts(6, 0.34, 1, 2, 1).load(1).writeTo(data);
+        Path cache = tmp.resolve("cache");
+        cached(onFolder(data), cache);
+        Path holdout = data.resolve("holdout.jsonl");
+        Files.writeString(holdout, Files.readString(holdout).replaceFirst("\\?\"", " zyzzyva?\""));
+        assertEquals(Map.of("learn", false, "reference", false), cached(onFolder(data), cache),
+                "no stage trains on holdout, but its new word shifts the token ids the models were trained with");
+    }
+
+    @Test
+    void variantsThatDifferAfterLearnAndReferenceShareThem(@TempDir Path tmp) {
+        Path cache = tmp.resolve("cache");
+        Recipe npo = generated(6).withStages(List.of(Learn.of(Training.of(6).batchSize(4)),
+                Reference.of(Training.of(6).batchSize(4)), Unlearning.of(Objectives.npo()).withSteps(1)));
+        cached(npo, cache);
+        Recipe simNpo = npo.withStage("unlearn", Unlearning.class, u -> u.withObjective(Objectives.simNpo()));
+        assertEquals(Map.of("learn", true, "reference", true), cached(simNpo, cache));
     }
 }
