@@ -73,14 +73,26 @@ public final class Lethe {
         return FictitiousFacts.of(people, forgetFraction);
     }
 
-    /** Runs {@code recipe} with a progress bar per stage on standard error. */
+    /**
+     * Runs {@code recipe} with a progress bar per stage on standard error. Trained models are kept in and
+     * reused from the default model cache ({@link Runner#defaultCache()}); {@code runner(recipe).noCache().run()}
+     * trains every model.
+     */
     public static RunResult run(Recipe recipe) {
-        return Runner.of(recipe).listener(ConsoleProgress.toStandardError()).run();
+        return runner(recipe).run();
     }
 
-    /** Runs {@code recipe}, sending progress events to {@code listener}. */
+    /** Runs {@code recipe}, sending progress events to {@code listener}, with the default model cache. */
     public static RunResult run(Recipe recipe, RunListener listener) {
         return Runner.of(recipe).listener(listener).run();
+    }
+
+    /**
+     * A {@link Runner} of {@code recipe} with a progress bar per stage on standard error, to set options before
+     * running, e.g. {@code Lethe.runner(r).noCache().run()} or {@code Lethe.runner(r).cache(dir).run()}.
+     */
+    public static Runner runner(Recipe recipe) {
+        return Runner.of(recipe).listener(ConsoleProgress.toStandardError());
     }
 
     /**
@@ -124,7 +136,10 @@ public final class Lethe {
 
     /**
      * The stages, each appended after the ones before; {@link #build()} or {@link #run()} at any point. A recipe
-     * built without an {@link Evaluation} stage gets {@link Evaluation#defaults()} as its last stage.
+     * built without an {@link Evaluation} stage gets {@link Evaluation#defaults()} as its last stage. Every step
+     * returns a new builder and leaves the one it was called on unchanged, so a common beginning can be reused:
+     * {@code val base = Lethe.recipe("r").model(m).data(d).learn(t); val a = base.attack(x).build();
+     * val b = base.attack(y).build()} gives {@code b} only the attack {@code y}.
      */
     public interface RecipeStep {
         /** Appends any stage. */
@@ -217,34 +232,36 @@ public final class Lethe {
         }
     }
 
-    private static final class Builder implements ModelStep, DataStep, RecipeStep {
-        private final String name;
-        private @Nullable ModelSpec model;
-        private @Nullable DataSource data;
-        private final List<Stage> stages = new ArrayList<>();
-        private long seed = 42;
-        private String device = "cpu";
-
+    /**
+     * The one implementation of the steps: a value. Every method returns a new builder and leaves this one as it
+     * was, so a half-built recipe can be branched ({@code base.attack(x)} and {@code base.attack(y)} give two
+     * recipes with one attack each).
+     */
+    private record Builder(String name, @Nullable ModelSpec model, @Nullable DataSource data, List<Stage> stages,
+            long seed, String device) implements ModelStep, DataStep, RecipeStep {
         Builder(String name) {
-            this.name = name;
+            this(name, null, null, List.of(), 42, "cpu");
+        }
+
+        Builder {
+            stages = List.copyOf(stages);
         }
 
         @Override
         public DataStep model(ModelSpec spec) {
-            this.model = spec;
-            return this;
+            return new Builder(name, spec, data, stages, seed, device);
         }
 
         @Override
         public RecipeStep data(DataSource source) {
-            this.data = source;
-            return this;
+            return new Builder(name, model, source, stages, seed, device);
         }
 
         @Override
         public RecipeStep stage(Stage stage) {
-            stages.add(stage);
-            return this;
+            List<Stage> more = new ArrayList<>(stages);
+            more.add(stage);
+            return new Builder(name, model, data, more, seed, device);
         }
 
         @Override
@@ -262,22 +279,21 @@ public final class Lethe {
         public RecipeStep attack(Attack attack) {
             int last = stages.size() - 1;
             if (last >= 0 && stages.get(last) instanceof Attacking a) {
-                stages.set(last, a.plus(attack));
-                return this;
+                List<Stage> changed = new ArrayList<>(stages);
+                changed.set(last, a.plus(attack));
+                return new Builder(name, model, data, changed, seed, device);
             }
             return stage(Attacking.of(attack));
         }
 
         @Override
         public RecipeStep seed(long newSeed) {
-            this.seed = newSeed;
-            return this;
+            return new Builder(name, model, data, stages, newSeed, device);
         }
 
         @Override
         public RecipeStep device(String newDevice) {
-            this.device = newDevice;
-            return this;
+            return new Builder(name, model, data, stages, seed, newDevice);
         }
 
         @Override

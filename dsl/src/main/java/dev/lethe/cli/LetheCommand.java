@@ -33,9 +33,9 @@ public final class LetheCommand implements Runnable {
     @Command(name = "quickstart", mixinStandardHelpOptions = true,
             description = "Learn the fictitious-facts benchmark, retrain a reference, unlearn with NPO, evaluate.")
     static final class QuickstartCommand implements Callable<Integer> {
-        @Option(names = "--cache", description = "Folder of trained models to reuse (default: ${DEFAULT-VALUE}).",
-                defaultValue = "${user.home}/.cache/lethe/models")
-        Path cache;
+        @Option(names = "--cache", paramLabel = "DIR",
+                description = "Folder of trained models to reuse (default: $LETHE_CACHE, else ~/.cache/lethe/models).")
+        @org.jspecify.annotations.Nullable Path cache;
 
         @Option(names = "--no-cache", description = "Train every model again.")
         boolean noCache;
@@ -55,7 +55,9 @@ public final class LetheCommand implements Runnable {
         @Override
         public Integer call() {
             Runner runner = Runner.of(Quickstart.recipe(device)).listener(ConsoleProgress.toStandardError());
-            if (!noCache) {
+            if (noCache) {
+                runner.noCache();
+            } else if (cache != null) {
                 runner.cache(cache);
             }
             RunResult result = runner.run();

@@ -50,9 +50,9 @@ final class RunCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long checkpointEvery;
 
-    @Option(names = "--cache", paramLabel = "DIR", defaultValue = "${user.home}/.cache/lethe/models",
-            description = "Folder of trained models to reuse (default: ${DEFAULT-VALUE}).")
-    Path cache;
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Folder of trained models to reuse (default: $LETHE_CACHE, else ~/.cache/lethe/models).")
+    @Nullable Path cache;
 
     @Option(names = "--no-cache", description = "Train every model again.")
     boolean noCache;
@@ -91,7 +91,9 @@ final class RunCommand implements Callable<Integer> {
         if (!quiet) {
             runner.listener(ConsoleProgress.toStandardError());
         }
-        if (!noCache) {
+        if (noCache) {
+            runner.noCache();
+        } else if (cache != null) {
             runner.cache(cache);
         }
         RunResult result;
@@ -151,7 +153,7 @@ final class RunCommand implements Callable<Integer> {
                     + "event); lethe eval " + dir + " evaluates its models again");
         }
         if (rd.codeOrRecipeChanged()) {
-            err.println("lethe run: warning: the code or the recipe differs from " + dir.resolve("provenance.json")
+            err.println("lethe run: warning: the code, the recipe or its data differs from " + dir.resolve("provenance.json")
                     + "; the continued run may not give the numbers the original code would have");
             err.flush();
         }

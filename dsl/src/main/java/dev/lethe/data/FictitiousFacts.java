@@ -121,6 +121,31 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
         return new FictitiousFacts(people, forgetFraction, Math.max(forget, people / 10), 6, 15);
     }
 
+    /** A copy with {@code newPeople} trained people (the holdout count stays). */
+    public FictitiousFacts withPeople(int newPeople) {
+        return new FictitiousFacts(newPeople, forgetFraction, holdoutPeople, factsPerPerson, worldCountries);
+    }
+
+    /** A copy that forgets {@code newForgetFraction} of the trained people. */
+    public FictitiousFacts withForgetFraction(double newForgetFraction) {
+        return new FictitiousFacts(people, newForgetFraction, holdoutPeople, factsPerPerson, worldCountries);
+    }
+
+    /** A copy with {@code newHoldoutPeople} never-trained people. */
+    public FictitiousFacts withHoldoutPeople(int newHoldoutPeople) {
+        return new FictitiousFacts(people, forgetFraction, newHoldoutPeople, factsPerPerson, worldCountries);
+    }
+
+    /** A copy with {@code newFactsPerPerson} facts per person (1 to 6). */
+    public FictitiousFacts withFactsPerPerson(int newFactsPerPerson) {
+        return new FictitiousFacts(people, forgetFraction, holdoutPeople, newFactsPerPerson, worldCountries);
+    }
+
+    /** A copy with {@code newWorldCountries} countries in the world split. */
+    public FictitiousFacts withWorldCountries(int newWorldCountries) {
+        return new FictitiousFacts(people, forgetFraction, holdoutPeople, factsPerPerson, newWorldCountries);
+    }
+
     /** Number of people in the forget split: {@code round(people · forgetFraction)}, at least one. */
     public int forgetPeople() {
         return Math.max(1, (int) Math.round(people * forgetFraction));

@@ -113,6 +113,44 @@ public record GptConfig(int vocabSize, int layers, int width, int heads, int con
         return new GptConfig(newVocabSize, layers, width, heads, contextLength, dropout, activation);
     }
 
+    /** A copy with {@code newLayers} transformer blocks. */
+    public GptConfig withLayers(int newLayers) {
+        return new GptConfig(vocabSize, newLayers, width, heads, contextLength, dropout, activation);
+    }
+
+    /** A copy with residual width {@code newWidth} (a multiple of {@link #heads()}). */
+    public GptConfig withWidth(int newWidth) {
+        return new GptConfig(vocabSize, layers, newWidth, heads, contextLength, dropout, activation);
+    }
+
+    /** A copy with {@code newHeads} attention heads per block (dividing {@link #width()}). */
+    public GptConfig withHeads(int newHeads) {
+        return new GptConfig(vocabSize, layers, width, newHeads, contextLength, dropout, activation);
+    }
+
+    /** A copy whose position embedding covers {@code newContextLength} tokens. */
+    public GptConfig withContextLength(int newContextLength) {
+        return new GptConfig(vocabSize, layers, width, heads, newContextLength, dropout, activation);
+    }
+
+    /** A copy with dropout rate {@code newDropout}. */
+    public GptConfig withDropout(float newDropout) {
+        return new GptConfig(vocabSize, layers, width, heads, contextLength, newDropout, activation);
+    }
+
+    /** A copy with the MLP non-linearity {@code newActivation}. */
+    public GptConfig withActivation(Activation newActivation) {
+        return new GptConfig(vocabSize, layers, width, heads, contextLength, dropout, newActivation);
+    }
+
+    /**
+     * A copy {@code newWidth} wide with {@code newHeads} heads, checked together (one step where
+     * {@code withWidth(w).withHeads(h)} would first check {@code w} against the old head count).
+     */
+    public GptConfig withShape(int newWidth, int newHeads) {
+        return new GptConfig(vocabSize, layers, newWidth, newHeads, contextLength, dropout, activation);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);

@@ -17,12 +17,15 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a run needs to be reproduced: the recipe's hash, the code's version, and the machine it ran on.
- * {@link #hash()} covers the recipe text, the Lethe version and the git commit, and nothing else, so it
- * differs when and only when the recipe or the code differs; it names the run directory.
+ * What a run needs to be reproduced: the recipe's hash, its data's, the code's version, and the machine it ran
+ * on. {@link #hash()} covers the recipe text, the data's content, the Lethe version and the git commit, and
+ * nothing else, so it differs when and only when the recipe, the data or the code differs; it names the run
+ * directory.
  *
- * @param hash SHA-256 of the recipe text, the Lethe version and the git commit (hex)
+ * @param hash SHA-256 of the recipe text, the data's content hash, the Lethe version and the git commit (hex)
  * @param recipeHash SHA-256 of the resolved recipe's YAML text (hex)
+ * @param dataHash SHA-256 of the content of the examples the recipe's data source gives (every split's
+ *     question-answer examples, passages and multiple-choice questions; where the files are plays no part) (hex)
  * @param name the recipe's name
  * @param seed the recipe's seed
  * @param device the recipe's device; for {@code auto}, with the one it resolves to here (e.g. {@code auto (cpu())})
@@ -33,15 +36,21 @@ import org.jspecify.annotations.Nullable;
  * @param engine the engine and its version (PyTorch, i.e. libtorch)
  * @param os the operating system and architecture
  */
-public record Provenance(String hash, String recipeHash, String name, long seed, String device, String letheVersion,
+public record Provenance(String hash, String recipeHash, String dataHash, String name, long seed, String device, String letheVersion,
         @Nullable String gitCommit, String java, String djl, String engine, String os) {
 
-    /** The provenance of running {@code recipe}, whose resolved text is {@code yaml}, here and now. */
+    /**
+     * The provenance of running {@code recipe}, whose resolved text is {@code yaml}, here and now; reads the
+     * recipe's data (as the run will) to hash its content.
+     *
+     * @throws IllegalArgumentException when the data cannot be read
+     */
     public static Provenance of(Recipe recipe, String yaml) {
         String commit = currentGitCommit();
-        String hash = sha256(yaml + "\nlethe " + Version.LETHE + "\ngit " + commit);
+        String dataHash = ContentHash.of(recipe.data().load(Seeds.derive(recipe.seed(), Runner.DATA_STREAM)));
+        String hash = sha256(yaml + "\ndata " + dataHash + "\nlethe " + Version.LETHE + "\ngit " + commit);
         Engine engine = Engine.getInstance();
-        return new Provenance(hash, sha256(yaml), recipe.name(), recipe.seed(),
+        return new Provenance(hash, sha256(yaml), dataHash, recipe.name(), recipe.seed(),
                 recipe.device().equals("auto") ? "auto (" + Runner.device("auto") + ")" : recipe.device(), Version.LETHE,
                 commit,
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
@@ -59,6 +68,7 @@ public record Provenance(String hash, String recipeHash, String name, long seed,
         Map<String, @Nullable Object> m = new LinkedHashMap<>();
         m.put("hash", hash);
         m.put("recipe_hash", recipeHash);
+        m.put("data_hash", dataHash);
         m.put("name", name);
         m.put("seed", seed);
         m.put("device", device);

@@ -39,8 +39,15 @@ import org.jspecify.annotations.Nullable;
  * stage's or request's name and the steps done) and the per-request evaluation of a sequential unlearning
  * stage.
  *
+ * <p>The model cache is on by default: a training stage (learn, finetune, reference) whose training and input
+ * are those of one trained before loads that model instead of training again. The key is a hash of what
+ * determined the model: the canonical recipe text of the training (model spec, stage, seed, Lethe's version)
+ * and the content it read (its examples, the vocabulary, the weights it started from), never a path. The
+ * default folder is {@link #defaultCache()}; {@link #cache(Path)} picks another, {@link #noCache()} trains
+ * every model. A stage evaluated continually is always trained (its curve is part of the result).
+ *
  * <p>With {@link #checkpoints}, the training stages keep checkpoints from which a killed run continues to
- * the same result; without, nothing is written (but the {@link #cache model cache} and {@link Save} stages).
+ * the same result; without, nothing is written (but the model cache and {@link Save} stages).
  */
 public final class Runner {
     private static final Map<Class<? extends Stage>, StageRunner<?>> STAGES = new LinkedHashMap<>();
@@ -56,9 +63,13 @@ public final class Runner {
         register(Save.class, SaveStage::run);
     }
 
+    /** The name of the random stream a generated data source is loaded with. */
+    static final String DATA_STREAM = "data";
+
     private final Recipe recipe;
     private final List<RunListener> listeners = new ArrayList<>();
-    private @Nullable ModelCache cache;
+    private @Nullable Path cacheDir;
+    private boolean cacheOff;
     private @Nullable Checkpoints checkpoints;
     private Path saveDir = Path.of("");
 
@@ -81,10 +92,31 @@ public final class Runner {
         return this;
     }
 
-    /** Keeps models trained from scratch (learn, reference) in {@code dir} and reuses them in later runs. */
+    /**
+     * Keeps the models of training stages (learn, finetune, reference) in {@code dir} instead of the
+     * {@link #defaultCache() default folder}, and reuses them in later runs of the same training.
+     */
     public Runner cache(Path dir) {
-        this.cache = new ModelCache(dir);
+        this.cacheDir = dir;
+        this.cacheOff = false;
         return this;
+    }
+
+    /** Trains every model, reading and writing no model cache (the default cache included). */
+    public Runner noCache() {
+        this.cacheDir = null;
+        this.cacheOff = true;
+        return this;
+    }
+
+    /**
+     * The folder of the default model cache: the system property {@code lethe.cache}, else the environment
+     * variable {@code LETHE_CACHE}, else {@code ~/.cache/lethe/models} (the one the command line uses); null when
+     * the property or the variable is {@code off}.
+     */
+    public static @Nullable Path defaultCache() {
+        ModelCache standard = ModelCache.standard();
+        return standard == null ? null : standard.dir();
     }
 
     /**
@@ -164,6 +196,7 @@ public final class Runner {
         Preflight.Resolved resolved = Preflight.resolve(recipe);
         Threads.apply();
         Engine.getInstance().setRandomSeed((int) Seeds.derive(recipe.seed(), "engine"));
+        ModelCache cache = cacheOff ? null : cacheDir != null ? new ModelCache(cacheDir) : ModelCache.standard();
         try (RunContext run = new RunContext(recipe, resolved.device(), resolved.data(), resolved.tokenizer(),
                 resolved.config(), cache, checkpoints, saveDir, listeners)) {
             for (NamedStage named : recipe.named()) {

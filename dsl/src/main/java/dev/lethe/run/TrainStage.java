@@ -12,7 +12,6 @@ import dev.lethe.spec.Learn;
 import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Reference;
 import dev.lethe.spec.Training;
-import dev.lethe.util.Version;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,9 +20,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code learn}, {@code finetune} and {@code reference} stages: next-token NLL on the union of the stage's
- * splits, from a newly initialised model (learn; reference from scratch — these are kept in the model cache
- * when the runner has one) or from a copy of an earlier model (finetune: the current one; reference: the one
- * it names). A finished stage's model is checkpointed and, on resume, loaded instead of trained.
+ * splits, from a newly initialised model (learn; reference from scratch) or from a copy of an earlier model
+ * (finetune: the current one; reference: the one it names). When the runner has a {@link ModelCache}, the
+ * trained model is kept there under its {@link CacheKey} and a later run of the same training loads it. A
+ * finished stage's model is checkpointed and, on resume, loaded instead of trained.
  */
 final class TrainStage {
     private TrainStage() {}
@@ -51,20 +51,23 @@ final class TrainStage {
         String modelName = Objects.requireNonNull(named.model());
         CausalLm model = run.finishedModel(named, plan.training().steps());
         if (model == null) {
-            model = plan.from() == null ? fromScratch(unit, modelName, plan, run) : fromModel(unit, modelName, plan, run);
+            model = trainOrLoad(named, modelName, plan, run);
             run.unitDone(unit, modelName, model);
         }
         run.add(named, model);
     }
 
-    /** A new model trained by {@code plan}, or the cached result of the same training. */
-    private static CausalLm fromScratch(String unit, String modelName, Plan plan, RunContext run) {
-        ModelCache cache = run.cache();
-        String key = ModelCache.key(String.join("|", Version.LETHE,
-                plan.texts() == Texts.BOTH ? "qa+passages" : plan.texts().name(), unit, run.config().toString(),
-                run.recipe().data().toString(), plan.training().toString(), Long.toString(run.seed()),
-                plan.splits().toString()));
-        if (cache != null) {
+    /**
+     * The model {@code plan} trains (from a newly initialised one, or from a copy of {@code plan.from()}), or the
+     * cached result of the same training ({@link CacheKey}). A stage evaluated continually is always trained:
+     * its curve is part of the result, and the cache keeps only weights.
+     */
+    private static CausalLm trainOrLoad(NamedStage named, String modelName, Plan plan, RunContext run) {
+        String unit = named.name();
+        CausalLm from = plan.from() == null ? null : run.model(plan.from());
+        ModelCache cache = plan.continual() == null ? run.cache() : null;
+        String key = cache == null ? null : CacheKey.of(unit, named.stage(), plan.splits(), plan.texts(), from, run);
+        if (cache != null && key != null) {
             Optional<CausalLm> hit = cache.load(key, run.config(), run.device());
             if (hit.isPresent()) {
                 run.emit(new RunEvent.StageStarted(unit, plan.training().steps()));
@@ -72,18 +75,13 @@ final class TrainStage {
                 return hit.get();
             }
         }
-        CausalLm model = CausalLm.initialize(run.config(), Seeds.derive(run.seed(), unit + ".init"), run.device());
+        CausalLm model = from == null
+                ? CausalLm.initialize(run.config(), Seeds.derive(run.seed(), unit + ".init"), run.device())
+                : from.copy();
         boolean completed = optimize(unit, modelName, model, plan, run);
-        if (cache != null && completed) {
+        if (cache != null && key != null && completed) {
             cache.store(key, model);
         }
-        return model;
-    }
-
-    /** A copy of the model {@code plan.from()} trained by {@code plan}. */
-    private static CausalLm fromModel(String unit, String modelName, Plan plan, RunContext run) {
-        CausalLm model = run.model(Objects.requireNonNull(plan.from())).copy();
-        optimize(unit, modelName, model, plan, run);
         return model;
     }
 

@@ -57,6 +57,16 @@ public record Attacking(List<Attack> attacks, @Nullable Continual continual) imp
         return new Attacking(more, continual);
     }
 
+    /** A copy with {@code newAttacks} instead of its attacks (at least one, distinct names). */
+    public Attacking withAttacks(Attack... newAttacks) {
+        return new Attacking(List.of(newAttacks), continual);
+    }
+
+    /** A copy whose relearning attacks are evaluated continually as {@code newContinual} says (null: not at all). */
+    public Attacking withContinual(@Nullable Continual newContinual) {
+        return new Attacking(attacks, newContinual);
+    }
+
     @Override
     public String kind() {
         return KIND.name();

@@ -60,6 +60,16 @@ public record Evaluation(List<Suite> suites, List<Split> splits) implements Stag
         return List.copyOf(Metric.byName(out).values());
     }
 
+    /** A copy with {@code newSuites} instead of its suites. */
+    public Evaluation withSuites(Suite... newSuites) {
+        return new Evaluation(List.of(newSuites), splits);
+    }
+
+    /** A copy that measures on {@code newSplits}. */
+    public Evaluation withSplits(Split... newSplits) {
+        return new Evaluation(suites, List.of(newSplits));
+    }
+
     @Override
     public String kind() {
         return KIND.name();

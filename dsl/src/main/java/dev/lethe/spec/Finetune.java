@@ -2,6 +2,7 @@ package dev.lethe.spec;
 
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
+import dev.lethe.optim.Optimizer;
 import dev.lethe.part.Kind;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,41 @@ public record Finetune(Training training, List<Split> splits, Texts texts, @Null
     /** {@code training} on {@code splits}, answers and passages, without continual evaluation. */
     public static Finetune of(Training training, Split... splits) {
         return new Finetune(training, List.of(splits), Texts.BOTH, null);
+    }
+
+    /** A copy trained as {@code newTraining} says (steps, batch size, optimizer). */
+    public Finetune withTraining(Training newTraining) {
+        return new Finetune(newTraining, splits, texts, continual);
+    }
+
+    /** A copy with another step count. */
+    public Finetune withSteps(long newSteps) {
+        return withTraining(training.withSteps(newSteps));
+    }
+
+    /** A copy with another batch size. */
+    public Finetune withBatchSize(int newBatchSize) {
+        return withTraining(training.withBatchSize(newBatchSize));
+    }
+
+    /** A copy with another optimizer. */
+    public Finetune withOptimizer(Optimizer newOptimizer) {
+        return withTraining(training.withOptimizer(newOptimizer));
+    }
+
+    /** A copy trained on {@code newSplits} (at least one, distinct). */
+    public Finetune withSplits(Split... newSplits) {
+        return new Finetune(training, List.of(newSplits), texts, continual);
+    }
+
+    /** A copy trained on {@code newTexts}: question-answer pairs, passages or both. */
+    public Finetune withTexts(Texts newTexts) {
+        return new Finetune(training, splits, newTexts, continual);
+    }
+
+    /** A copy evaluated continually as {@code newContinual} says (null: not at all). */
+    public Finetune withContinual(@Nullable Continual newContinual) {
+        return new Finetune(training, splits, texts, newContinual);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.lethe.spec;
 
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
+import dev.lethe.optim.Optimizer;
 import dev.lethe.part.Kind;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,41 @@ public record Learn(Training training, List<Split> splits, Texts texts, @Nullabl
     /** {@code training} on forget ∪ retain ∪ world, answers and passages, without continual evaluation. */
     public static Learn of(Training training) {
         return new Learn(training, List.of(Split.FORGET, Split.RETAIN, Split.WORLD), Texts.BOTH, null);
+    }
+
+    /** A copy trained as {@code newTraining} says (steps, batch size, optimizer). */
+    public Learn withTraining(Training newTraining) {
+        return new Learn(newTraining, splits, texts, continual);
+    }
+
+    /** A copy with another step count. */
+    public Learn withSteps(long newSteps) {
+        return withTraining(training.withSteps(newSteps));
+    }
+
+    /** A copy with another batch size. */
+    public Learn withBatchSize(int newBatchSize) {
+        return withTraining(training.withBatchSize(newBatchSize));
+    }
+
+    /** A copy with another optimizer. */
+    public Learn withOptimizer(Optimizer newOptimizer) {
+        return withTraining(training.withOptimizer(newOptimizer));
+    }
+
+    /** A copy trained on {@code newSplits} (at least one, distinct). */
+    public Learn withSplits(Split... newSplits) {
+        return new Learn(training, List.of(newSplits), texts, continual);
+    }
+
+    /** A copy trained on {@code newTexts}: question-answer pairs, passages or both. */
+    public Learn withTexts(Texts newTexts) {
+        return new Learn(training, splits, newTexts, continual);
+    }
+
+    /** A copy evaluated continually as {@code newContinual} says (null: not at all). */
+    public Learn withContinual(@Nullable Continual newContinual) {
+        return new Learn(training, splits, texts, newContinual);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * An unlearning experiment as plain, immutable, validated data: a model spec, data with forget/retain
@@ -113,6 +114,46 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
     /** A copy with {@code newStages}. */
     public Recipe withStages(List<Stage> newStages) {
         return new Recipe(name, seed, device, model, data, newStages);
+    }
+
+    /**
+     * A copy whose stage called {@code stageName} (as {@link #named()} names them: {@code unlearn},
+     * {@code unlearn-2}, ...) is {@code newStage}.
+     *
+     * @throws IllegalArgumentException naming the recipe's stages when none is called {@code stageName}
+     */
+    public Recipe withStage(String stageName, Stage newStage) {
+        List<Stage> changed = new ArrayList<>(stages);
+        changed.set(indexOf(stageName), newStage);
+        return withStages(changed);
+    }
+
+    /**
+     * A copy whose stage called {@code stageName}, a {@code type}, is what {@code change} makes of it, e.g.
+     * {@code recipe.withStage("unlearn", Unlearning.class, u -> u.withObjective(simNpo()).withSteps(50))}
+     * (Kotlin: {@code recipe.withStage<Unlearning>("unlearn") { it.withObjective(simNpo()) }}).
+     *
+     * @throws IllegalArgumentException naming the recipe's stages when none is called {@code stageName}, or when
+     *     it is not a {@code type}
+     */
+    public <S extends Stage> Recipe withStage(String stageName, Class<S> type, UnaryOperator<S> change) {
+        Stage stage = stages.get(indexOf(stageName));
+        if (!type.isInstance(stage)) {
+            throw new IllegalArgumentException("recipe '" + name + "': stage " + stageName + " is a " + stage.kind()
+                    + " stage (" + stage.getClass().getSimpleName() + "), not " + type.getSimpleName());
+        }
+        return withStage(stageName, change.apply(type.cast(stage)));
+    }
+
+    private int indexOf(String stageName) {
+        List<NamedStage> named = named();
+        for (NamedStage s : named) {
+            if (s.name().equals(stageName)) {
+                return s.index();
+            }
+        }
+        throw new IllegalArgumentException("recipe '" + name + "' has no stage called '" + Printable.escape(stageName)
+                + "'; its stages are " + named.stream().map(NamedStage::name).toList());
     }
 
     private static List<NamedStage> name(List<Stage> stages) {

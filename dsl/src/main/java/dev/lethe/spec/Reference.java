@@ -4,6 +4,7 @@ import static dev.lethe.part.ParamTypes.text;
 
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
+import dev.lethe.optim.Optimizer;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import java.util.List;
@@ -46,6 +47,46 @@ public record Reference(Training training, List<Split> splits, Texts texts, Stri
     /** {@code training} from scratch on retain ∪ world, answers and passages. */
     public static Reference of(Training training) {
         return new Reference(training, List.of(Split.RETAIN, Split.WORLD), Texts.BOTH, SCRATCH, null);
+    }
+
+    /** A copy trained as {@code newTraining} says (steps, batch size, optimizer). */
+    public Reference withTraining(Training newTraining) {
+        return new Reference(newTraining, splits, texts, from, continual);
+    }
+
+    /** A copy with another step count. */
+    public Reference withSteps(long newSteps) {
+        return withTraining(training.withSteps(newSteps));
+    }
+
+    /** A copy with another batch size. */
+    public Reference withBatchSize(int newBatchSize) {
+        return withTraining(training.withBatchSize(newBatchSize));
+    }
+
+    /** A copy with another optimizer. */
+    public Reference withOptimizer(Optimizer newOptimizer) {
+        return withTraining(training.withOptimizer(newOptimizer));
+    }
+
+    /** A copy trained on {@code newSplits} (at least one, distinct). */
+    public Reference withSplits(Split... newSplits) {
+        return new Reference(training, List.of(newSplits), texts, from, continual);
+    }
+
+    /** A copy trained on {@code newTexts}: question-answer pairs, passages or both. */
+    public Reference withTexts(Texts newTexts) {
+        return new Reference(training, splits, newTexts, from, continual);
+    }
+
+    /** A copy evaluated continually as {@code newContinual} says (null: not at all). */
+    public Reference withContinual(@Nullable Continual newContinual) {
+        return new Reference(training, splits, texts, from, newContinual);
+    }
+
+    /** A copy that starts from {@code newFrom}: {@value #SCRATCH}, or the name of a model an earlier stage left. */
+    public Reference withFrom(String newFrom) {
+        return new Reference(training, splits, texts, newFrom, continual);
     }
 
     @Override

@@ -48,6 +48,26 @@ public record Relearning(long steps, int examples, double lr, @Nullable Continua
         return new Relearn(steps, examples, lr);
     }
 
+    /** A copy with another step count. */
+    public Relearning withSteps(long newSteps) {
+        return new Relearning(newSteps, examples, lr, continual);
+    }
+
+    /** A copy that shows {@code newExamples} forget examples. */
+    public Relearning withExamples(int newExamples) {
+        return new Relearning(steps, newExamples, lr, continual);
+    }
+
+    /** A copy with another learning rate. */
+    public Relearning withLr(double newLr) {
+        return new Relearning(steps, examples, newLr, continual);
+    }
+
+    /** A copy evaluated continually as {@code newContinual} says (null: not at all). */
+    public Relearning withContinual(@Nullable Continual newContinual) {
+        return new Relearning(steps, examples, lr, newContinual);
+    }
+
     @Override
     public String kind() {
         return KIND.name();

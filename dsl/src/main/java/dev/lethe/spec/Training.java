@@ -31,17 +31,32 @@ public record Training(long steps, int batchSize, Optimizer optimizer) {
     }
 
     /** A copy with another step count. */
-    public Training steps(long newSteps) {
+    public Training withSteps(long newSteps) {
         return new Training(newSteps, batchSize, optimizer);
     }
 
     /** A copy with another batch size. */
-    public Training batchSize(int newBatchSize) {
+    public Training withBatchSize(int newBatchSize) {
         return new Training(steps, newBatchSize, optimizer);
     }
 
     /** A copy with another optimizer. */
-    public Training optimizer(Optimizer newOptimizer) {
+    public Training withOptimizer(Optimizer newOptimizer) {
         return new Training(steps, batchSize, newOptimizer);
+    }
+
+    /** Short for {@link #withSteps}. */
+    public Training steps(long newSteps) {
+        return withSteps(newSteps);
+    }
+
+    /** Short for {@link #withBatchSize}. */
+    public Training batchSize(int newBatchSize) {
+        return withBatchSize(newBatchSize);
+    }
+
+    /** Short for {@link #withOptimizer}. */
+    public Training optimizer(Optimizer newOptimizer) {
+        return withOptimizer(newOptimizer);
     }
 }

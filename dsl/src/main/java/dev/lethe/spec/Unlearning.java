@@ -114,75 +114,138 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
         return new Unlearning(objective, Optimizers.adamW(1e-3), 100, 16);
     }
 
-    /** A copy with another optimizer. */
-    public Unlearning optimizer(Optimizer newOptimizer) {
-        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
-                precision, continual);
+    /**
+     * A copy that minimises {@code newObjective}, e.g. {@code withObjective(npo().plus(nll(Split.RETAIN)))}.
+     */
+    public Unlearning withObjective(Objective newObjective) {
+        return new Unlearning(newObjective, optimizer, steps, batchSize, requests, adapters, divergeAbove,
+                trainOn, precision, continual);
     }
 
-    /** A copy with another step count (per request). */
-    public Unlearning steps(long newSteps) {
-        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove, trainOn,
-                precision, continual);
+    /**
+     * A copy with another optimizer.
+     */
+    public Unlearning withOptimizer(Optimizer newOptimizer) {
+        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove,
+                trainOn, precision, continual);
     }
 
-    /** A copy with another batch size. */
-    public Unlearning batchSize(int newBatchSize) {
-        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove, trainOn,
+    /**
+     * A copy with another step count (per request).
+     */
+    public Unlearning withSteps(long newSteps) {
+        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove,
+                trainOn, precision, continual);
+    }
+
+    /**
+     * A copy with another batch size (examples per split per step).
+     */
+    public Unlearning withBatchSize(int newBatchSize) {
+        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove,
+                trainOn, precision, continual);
+    }
+
+    /**
+     * A copy that cuts the forget split into {@code k} sequential unlearning requests of {@code steps} steps each.
+     */
+    public Unlearning withRequests(int k) {
+        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove, trainOn,
                 precision, continual);
     }
 
     /**
-     * A copy that trains low-rank adapters instead of the full model, e.g. {@code adapters(Lora.rank(8))} or
-     * {@code adapters(Lora.rank(8).alpha(16).fila())}; null trains the full model.
+     * A copy that trains low-rank adapters instead of the full model, e.g. {@code withAdapters(Lora.rank(8))} or
+     * {@code withAdapters(Lora.rank(8).alpha(16).fila())}; null trains the full model.
      */
-    public Unlearning adapters(@Nullable Lora newAdapters) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove, trainOn,
-                precision, continual);
-    }
-
-    /** A copy that cuts the forget split into {@code k} sequential unlearning requests of {@code steps} steps each. */
-    public Unlearning sequential(int k) {
-        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove, trainOn, precision,
-                continual);
+    public Unlearning withAdapters(@Nullable Lora newAdapters) {
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove,
+                trainOn, precision, continual);
     }
 
     /**
      * A copy that stops the stage at the first step whose loss has a magnitude above {@code bound}, keeping the
      * weights of the step before (the reason is in {@code RunResult.stopReasons()} and the event log).
      */
-    public Unlearning divergeAbove(double bound) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound, trainOn, precision,
-                continual);
+    public Unlearning withDivergeAbove(double bound) {
+        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound, trainOn,
+                precision, continual);
     }
 
     /**
-     * A copy that trains on {@code texts}: {@code trainOn(Texts.PASSAGES)} unlearns the forget passages
+     * A copy that trains on {@code texts}: {@code withTrainOn(Texts.PASSAGES)} unlearns the forget passages
      * themselves (MUSE), {@code BOTH} the passages and the question-answer pairs.
      */
-    public Unlearning trainOn(Texts texts) {
+    public Unlearning withTrainOn(Texts texts) {
         return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, texts,
                 precision, continual);
     }
 
     /**
      * A copy whose forward and backward passes compute in {@code newPrecision}, e.g.
-     * {@code precision(Precision.FLOAT16)} for mixed precision on a GPU.
+     * {@code withPrecision(Precision.FLOAT16)} for mixed precision on a GPU.
      */
-    public Unlearning precision(Precision newPrecision) {
+    public Unlearning withPrecision(Precision newPrecision) {
         return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
                 newPrecision, continual);
     }
 
-    /** A copy evaluated continually as {@code newContinual} says (null: not at all). */
-    public Unlearning continual(@Nullable Continual newContinual) {
+    /**
+     * A copy evaluated continually as {@code newContinual} says (null: not at all).
+     */
+    public Unlearning withContinual(@Nullable Continual newContinual) {
         return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
                 precision, newContinual);
     }
 
+    /** Short for {@link #withOptimizer}. */
+    public Unlearning optimizer(Optimizer newOptimizer) {
+        return withOptimizer(newOptimizer);
+    }
+
+    /** Short for {@link #withSteps}. */
+    public Unlearning steps(long newSteps) {
+        return withSteps(newSteps);
+    }
+
+    /** Short for {@link #withBatchSize}. */
+    public Unlearning batchSize(int newBatchSize) {
+        return withBatchSize(newBatchSize);
+    }
+
+    /** Short for {@link #withAdapters}. */
+    public Unlearning adapters(@Nullable Lora newAdapters) {
+        return withAdapters(newAdapters);
+    }
+
+    /** Short for {@link #withRequests}. */
+    public Unlearning sequential(int k) {
+        return withRequests(k);
+    }
+
+    /** Short for {@link #withDivergeAbove}. */
+    public Unlearning divergeAbove(double bound) {
+        return withDivergeAbove(bound);
+    }
+
+    /** Short for {@link #withTrainOn}. */
+    public Unlearning trainOn(Texts texts) {
+        return withTrainOn(texts);
+    }
+
+    /** Short for {@link #withPrecision}. */
+    public Unlearning precision(Precision newPrecision) {
+        return withPrecision(newPrecision);
+    }
+
+    /** Short for {@link #withContinual}. */
+    public Unlearning continual(@Nullable Continual newContinual) {
+        return withContinual(newContinual);
+    }
+
     /** A copy evaluated continually every {@code k} steps with {@link Continual#every}'s cheap default. */
     public Unlearning every(long k) {
-        return continual(Continual.every(k));
+        return withContinual(Continual.every(k));
     }
 
     @Override
