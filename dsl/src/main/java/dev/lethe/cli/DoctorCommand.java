@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.lethe.Lethe;
 import dev.lethe.run.EngineCache;
+import dev.lethe.run.Runner;
 import dev.lethe.run.Threads;
 import dev.lethe.util.Printable;
 import java.io.IOException;
@@ -43,10 +44,11 @@ final class DoctorCommand implements Callable<Integer> {
                 engine.getVersion(), engine.getGpuCount(), engine.defaultDevice());
         out.printf("threads      %d intra-op (-D%s)%n", Threads.configured(), Threads.PROPERTY);
         out.printf("offline      ai.djl.offline=%s%n", System.getProperty("ai.djl.offline", "false"));
-        Path home = Path.of(System.getProperty("user.home"));
         out.printf("engine cache %s (%s)%n", Printable.escape(EngineCache.directory().toString()),
                 size(EngineCache.directory()));
-        out.printf("model cache  %s (%s)%n", home.resolve(".cache/lethe/models"), size(home.resolve(".cache/lethe/models")));
+        Path models = Runner.defaultCache();
+        out.printf("model cache  %s%n", models == null ? "off (lethe.cache / LETHE_CACHE say off)"
+                : Printable.escape(models.toString()) + " (" + size(models) + ")");
         out.printf("loaded       %s%n", loadedLibtorch());
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray a = m.create(new float[] {1, 2, 3, 4}, new ai.djl.ndarray.types.Shape(2, 2));

@@ -53,7 +53,7 @@ class CacheOptionsTest {
     void runUsesTheDefaultCacheThatLetheCacheNamesAndNoCacheTurnsItOff(@TempDir Path tmp) throws IOException {
         Path recipe = Files.writeString(tmp.resolve("tiny.yaml"), TINY);
         Path models = tmp.resolve("models");
-        Path home = tmp.resolve("home");
+        Path home = Files.createDirectories(tmp.resolve("home")); // writable: else libtorch's folder is refused
         @Nullable String cache = System.getProperty("lethe.cache");
         String userHome = System.getProperty("user.home");
         Engine.getInstance(); // libtorch is found under the real home before user.home moves
