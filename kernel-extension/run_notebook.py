@@ -26,6 +26,7 @@ COMPILE_POSITION = re.compile(r"Line_\d+\.jupyter\.kts \((\d+):(\d+) - \d+\)\s*"
 FRAME_LINE = re.compile(r"\(Line_\d+\.jupyter\.kts:(\d+)\)")
 EXCEPTION_LINE = re.compile(r"^([\w$]+\.)+[\w$]*(Exception|Error|Throwable)\b.*")
 MAX_LINES = 6
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def write_atomically(nb, path):
@@ -62,7 +63,7 @@ def error_lines(error, cell):
     lines = [exception] if exception else [error.ename.rsplit(".", 1)[-1] + ":"]
     if not exception or value not in exception:
         lines += [l for l in value.splitlines() if l.strip()]
-    frame = FRAME_LINE.search(stderr)
+    frame = FRAME_LINE.search(stderr) or COMPILE_POSITION.search(ANSI.sub("", error.evalue or ""))
     source = cell.source.splitlines()
     if frame and 0 < int(frame.group(1)) <= len(source):
         lines.append("at line %s of the cell: %s" % (frame.group(1), source[int(frame.group(1)) - 1].strip()[:100]))
@@ -71,11 +72,16 @@ def error_lines(error, cell):
     return lines
 
 
+def printable(text):
+    """text with control characters (ESC, BEL, CR, ...) shown as \\xNN, so a cell cannot drive the terminal."""
+    return CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), text)
+
+
 def failure_report(nb, name, index, error):
     """The short block for the cell at index that raised error."""
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     cell = nb.cells[index]
-    return "\n".join(["lethe: %s failed in cell %d (code cell %d of %d):" % (
+    return "\n".join(printable(l) for l in ["lethe: %s failed in cell %d (code cell %d of %d):" % (
         name, index + 1, code_cells.index(cell) + 1, len(code_cells)), "    " + first_line(cell.source)]
         + ["  " + l for l in error_lines(error, cell)])
 
@@ -121,11 +127,11 @@ def main():
             if failure:
                 failed = failure_report(nb, name, *failure)
         except (CellTimeoutError, DeadKernelError) as e:
-            failed = "lethe: %s stopped: %s" % (name, str(e).splitlines()[0] if str(e) else type(e).__name__)
+            failed = printable("lethe: %s stopped: %s" % (name, str(e).splitlines()[0] if str(e) else type(e).__name__))
     write_atomically(nb, out)
     if failed:
         print(failed, file=sys.stderr)
-        print("  executed cells so far: %s (kernel log: %s)" % (out, log_path), file=sys.stderr)
+        print(printable("  executed cells so far: %s (kernel log: %s)" % (out, log_path)), file=sys.stderr)
         return 1
     return 0
 
