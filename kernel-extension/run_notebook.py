@@ -3,7 +3,7 @@
 usage: run_notebook.py NOTEBOOK OUT_DIR [--kernel NAME] [--timeout SECONDS]
 
 Writes the executed notebook to OUT_DIR/<name>.ipynb, also when a cell fails (the cells up to and including the
-failing one, with its error output), and the kernel's own log to OUT_DIR/<name>.kernel.log. On a failing cell it
+failing one, with its error output), and the kernel process's own output to OUT_DIR/<name>.kernel.log. On a failing cell it
 prints one short block (the cell's number, its first line, the error) and exits with 1; the kernel's stack trace
 stays in the saved notebook.
 """
@@ -89,7 +89,7 @@ def failure_report(nb, name, index, error):
 def execute(client, nb, log):
     """Executes the cells in order (nbclient's NotebookClient.execute, one cell at a time); returns the index of
     the cell that failed and its CellExecutionError, or None."""
-    with client.setup_kernel(stderr=log):
+    with client.setup_kernel(stdout=log, stderr=log):
         info = client.wait_for_reply(client.kc.kernel_info())
         if info is not None and "language_info" in info["content"]:
             nb.metadata["language_info"] = info["content"]["language_info"]
@@ -122,7 +122,7 @@ def main():
     failed = None
     with open(log_path, "w", encoding="utf-8") as log:
         try:
-            # The kernel's own log (start-up, message handling) goes to the log file, not the terminal.
+            # The kernel's own output (its log, and an echo of what cells print) goes to the log file, not the terminal.
             failure = execute(client, nb, log)
             if failure:
                 failed = failure_report(nb, name, *failure)

@@ -59,10 +59,10 @@ class NotebooksTest {
     private static final String KERNEL_CHECKS = "kernel-checks";
 
     /**
-     * An executed notebook: the file run_notebook.py wrote, its exit code, what it printed on standard error, the
-     * kernel's log and the seconds it took.
+     * An executed notebook: the file run_notebook.py wrote, its exit code, what it printed (standard output and
+     * error, as a terminal shows them), the kernel's log and the seconds it took.
      */
-    private record Executed(Path file, JsonNode notebook, int exitCode, String stderr, String kernelLog, double seconds) {
+    private record Executed(Path file, JsonNode notebook, int exitCode, String terminal, String kernelLog, double seconds) {
         /** The outputs of the cell with this id. */
         JsonNode outputs(String cellId) {
             for (JsonNode cell : notebook.get("cells")) {
@@ -139,7 +139,7 @@ class NotebooksTest {
     @ValueSource(strings = {"01-quickstart", "02-compose-an-objective", "03-robust-optimizers", "04-recipe-files"})
     void everyNotebookRunsWithoutErrorsAndShowsTablesAndCharts(String name) throws Exception {
         Executed run = execute(name);
-        assertEquals(0, run.exitCode(), name + " failed:\n" + run.stderr());
+        assertEquals(0, run.exitCode(), name + " failed:\n" + run.terminal());
         List<String> html = new ArrayList<>();
         for (JsonNode cell : run.notebook().get("cells")) {
             for (JsonNode out : cell.path("outputs")) {
@@ -165,8 +165,8 @@ class NotebooksTest {
         assertEquals(0, count(all, ">started</td>"), name + ": every progress output was updated to its final state");
         assertTrue(Files.size(run.file()) <= MAX_NOTEBOOK_BYTES,
                 name + " executed is " + Files.size(run.file()) / 1024 + " KiB, more than 5 MB (plotly.js is inlined minified, once)");
-        for (String out : List.of(run.stderr(), run.kernelLog())) {
-            assertTrue(!out.contains("SLF4J("), name + ": SLF4J complains on standard error or in the kernel log:\n" + out);
+        for (String out : List.of(run.terminal(), run.kernelLog())) {
+            assertTrue(!out.contains("SLF4J("), name + ": SLF4J complains on the terminal or in the kernel log:\n" + out);
         }
         System.out.printf("notebook %s executed in %.1f s, %d KiB%n", name, run.seconds(), Files.size(run.file()) / 1024);
     }
@@ -201,10 +201,10 @@ class NotebooksTest {
     @Test
     void aFailingCellIsReportedInOneShortBlockAndTheCellsBeforeItAreSaved() throws Exception {
         Executed run = execute(KERNEL_CHECKS);
-        assertEquals(1, run.exitCode(), run.stderr());
-        List<String> lines = run.stderr().lines().toList();
-        assertTrue(lines.size() <= 8, "a short block, not the kernel's traces: " + lines.size() + " lines:\n" + run.stderr());
-        String err = run.stderr();
+        assertEquals(1, run.exitCode(), run.terminal());
+        List<String> lines = run.terminal().lines().toList();
+        assertTrue(lines.size() <= 8, "a short block, not the kernel's traces: " + lines.size() + " lines:\n" + run.terminal());
+        String err = run.terminal();
         assertTrue(err.contains("kernel-checks.ipynb failed in cell 4 (code cell 3 of 4)"), err);
         assertTrue(err.contains("val people = listOf(\"Ada\", \"Grace\")"), "the cell's first line: " + err);
         assertTrue(err.contains("java.lang.ArrayIndexOutOfBoundsException: Index 5 out of bounds for length 2"), err);
@@ -222,7 +222,7 @@ class NotebooksTest {
         String chromium = Chromium.find();
         Assumptions.assumeTrue(chromium != null, "skipped: no headless Chromium (Debian package chromium)");
         Executed run = execute("01-quickstart");
-        assertEquals(0, run.exitCode(), run.stderr());
+        assertEquals(0, run.exitCode(), run.terminal());
         Path htmlDir = tmp.resolve("html");
         exec(List.of(jupyter, "nbconvert", "--to", "html", run.file().toString(), "--output-dir", htmlDir.toString()), 120);
         Path html = htmlDir.resolve("01-quickstart.html");
@@ -251,10 +251,10 @@ class NotebooksTest {
     private static Executed run(Path notebook) throws Exception {
         Path out = Files.createDirectories(tmp.resolve("executed"));
         String name = notebook.getFileName().toString().replaceFirst("\\.ipynb$", "");
-        Path err = tmp.resolve(name + ".stderr.txt");
+        Path err = tmp.resolve(name + ".terminal.txt");
         ProcessBuilder pb = new ProcessBuilder(PYTHON, root.resolve("kernel-extension/run_notebook.py").toString(),
                 notebook.toString(), out.toString(), "--kernel", KernelSetup.KERNEL_NAME, "--timeout", "600")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
+                .redirectErrorStream(true).redirectOutput(err.toFile()); // what the terminal shows
         pb.environment().put("JUPYTER_PATH", jupyterPath.toString());
         long start = System.nanoTime();
         Process p = pb.start();
