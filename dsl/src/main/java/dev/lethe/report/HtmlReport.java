@@ -16,10 +16,10 @@ import tech.tablesaw.plotly.components.Figure;
 
 /**
  * A report folder that opens offline in any browser: {@code index.html} with the summary table and the
- * charts, and {@code plotly.js} (2.35.3, from the plotly.js-dist webjar) beside it.
+ * charts, and {@code plotly.js} (2.35.3, the minified build that dsl/pom.xml fetches from npm) beside it.
  */
 public final class HtmlReport {
-    private static final String PLOTLY = "META-INF/resources/webjars/plotly.js-dist/2.35.3/plotly.js";
+    private static final String PLOTLY = "dev/lethe/report/plotly/plotly.min.js";
 
     private HtmlReport() {}
 
@@ -93,7 +93,8 @@ public final class HtmlReport {
         }
         try (InputStream in = HtmlReport.class.getClassLoader().getResourceAsStream(PLOTLY)) {
             if (in == null) {
-                throw new IllegalStateException("plotly.js is not on the classpath (webjar org.webjars.npm:plotly.js-dist)");
+                throw new IllegalStateException("plotly.js is not on the classpath ("
+                        + PLOTLY + ", put there by the build of lethe-dsl: mvn -pl dsl package)");
             }
             byte[] bytes = in.readAllBytes();
             AtomicFiles.write(target, out -> out.write(bytes));

@@ -26,16 +26,30 @@ import tech.tablesaw.plotly.components.Figure;
 public final class LetheIntegration extends JupyterIntegration {
     /** The imports a notebook gets. */
     public static final List<String> IMPORTS = List.of(
-            "dev.lethe.*", "dev.lethe.spec.*", "dev.lethe.result.*", "dev.lethe.data.*", "dev.lethe.model.*",
-            "dev.lethe.objective.*", "dev.lethe.optim.*",
+            "dev.lethe.*", "dev.lethe.spec.*", "dev.lethe.recipe.*", "dev.lethe.result.*", "dev.lethe.data.*",
+            "dev.lethe.model.*", "dev.lethe.objective.*", "dev.lethe.optim.*", "dev.lethe.adapter.*",
             "dev.lethe.attack.*", "dev.lethe.eval.*", "dev.lethe.report.*", "dev.lethe.run.*",
             "dev.lethe.objective.Objectives.*", "dev.lethe.optim.Optimizers.*", "dev.lethe.optim.Schedules.*",
             "dev.lethe.attack.Attacks.*", "dev.lethe.kotlin.*",
             "dev.lethe.kernel.LiveProgress.liveProgress",
             "tech.tablesaw.api.*", "tech.tablesaw.plotly.components.Figure");
 
+    /**
+     * The SLF4J provider of notebook code. The kernel has its own SLF4J with Logback in the parent class loader;
+     * without this, the notebook's SLF4J finds Logback's provider through the service loader, cannot use it (another
+     * class loader's interface) and prints {@code SLF4J(E): A service provider failed to instantiate} on every
+     * run. Named explicitly (SLF4J 2.0.9+ reads {@code slf4j.provider}; the kernel's 2.0.5 ignores it), the
+     * no-op provider on Lethe's class path is used without a search.
+     */
+    static final String SLF4J_PROVIDER = "org.slf4j.nop.NOPServiceProvider";
+
     @Override
     public void onLoaded(Builder builder) {
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", SLF4J_PROVIDER);
+            // SLF4J reports an explicit provider at INFO level ("Attempting to load provider ..."): only warnings.
+            System.setProperty("slf4j.internal.verbosity", System.getProperty("slf4j.internal.verbosity", "WARN"));
+        }
         addImports(builder);
         builder.addRenderer(renderer(Recipe.class, r -> Mime.html(NotebookHtml.recipe(r), NotebookHtml.recipeText(r))));
         builder.addRenderer(renderer(RunResult.class,
