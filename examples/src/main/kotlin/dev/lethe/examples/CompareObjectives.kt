@@ -15,7 +15,6 @@ import dev.lethe.objective.Objectives.nll
 import dev.lethe.objective.Objectives.npo
 import dev.lethe.optim.Optimizers.adamW
 import dev.lethe.run.Runner
-import java.nio.file.Path
 
 /**
  * One recipe, several objectives, from Kotlin: `npo() + nll(...)` uses `Objective.plus` as an operator,
@@ -44,10 +43,9 @@ fun objectives(): Map<String, Objective> = linkedMapOf(
 
 /** Runs every objective on the quickstart data (trained models are cached) and prints forget vs retain. */
 fun main() {
-    val cache = Path.of(System.getProperty("user.home"), ".cache", "lethe", "models")
     println(String.format("%-24s %10s %10s %10s", "objective", "forget EM", "retain EM", "world EM"))
     for ((name, objective) in objectives()) {
-        val result: RunResult = Runner.of(recipe(name, objective)).cache(cache).run()
+        val result: RunResult = Runner.of(recipe(name, objective)).run()
         println(String.format("%-24s %10.3f %10.3f %10.3f", name,
             result.value("unlearned", Split.FORGET, "exact_match"),
             result.value("unlearned", Split.RETAIN, "exact_match"),

@@ -12,7 +12,6 @@ import dev.lethe.objective.Objectives.klRetain
 import dev.lethe.objective.Objectives.npo
 import dev.lethe.optim.Optimizers.signAdam
 import dev.lethe.run.Runner
-import java.nio.file.Path
 
 /**
  * A new method composed from parts, not written as a trainer: NPO on the forget split plus 0.5·KL to the
@@ -31,8 +30,7 @@ fun projectedNpo(steps: Long = 200, people: Int = 50, learnSteps: Long = 1000, l
 
 /** Runs [projectedNpo] on the quickstart data (the trained model is cached) and prints forget vs retain NLL. */
 fun main() {
-    val cache = Path.of(System.getProperty("user.home"), ".cache", "lethe", "models")
-    val result = Runner.of(projectedNpo()).cache(cache).run()
+    val result = Runner.of(projectedNpo()).run()
     for (split in listOf(Split.FORGET, Split.RETAIN)) {
         println(String.format("%-7s NLL learned %.3f -> unlearned %.3f", split.id(),
             result.value("learned", split, "nll"), result.value("unlearned", split, "nll")))

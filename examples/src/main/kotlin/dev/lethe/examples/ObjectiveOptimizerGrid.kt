@@ -30,7 +30,6 @@ import dev.lethe.optim.ScaleByLearningRate
 import dev.lethe.optim.Schedules
 import dev.lethe.optim.Spsa
 import dev.lethe.run.Runner
-import java.nio.file.Path
 
 /** retain ∪ world NLL, the retain term every "+RT" objective below adds. */
 private val rt = nll(Split.RETAIN, Split.WORLD)
@@ -65,7 +64,6 @@ fun gridOptimizers(): Map<String, Pair<Optimizer, Long>> = linkedMapOf(
  * and world exact match after unlearning, steps and wall time of the unlearn stage, as a Markdown table.
  */
 fun main() {
-    val cache = Path.of(System.getProperty("user.home"), ".cache", "lethe", "models")
     val answersOnly = Evaluation(listOf(Suites.answers()), listOf(Split.FORGET, Split.RETAIN, Split.WORLD))
     println("| objective | optimizer | steps | forget EM | retain EM | world EM | forget NLL | unlearn s |")
     println("|---|---|---|---|---|---|---|---|")
@@ -77,7 +75,7 @@ fun main() {
                 answersOnly))
             var seconds = 0.0
             var stop = ""
-            val result: RunResult = Runner.of(r).cache(cache).listener { e ->
+            val result: RunResult = Runner.of(r).listener { e ->
                 if (e is dev.lethe.result.RunEvent.StageFinished && e.stage() == "unlearn") {
                     seconds = e.seconds()
                     stop = e.stopReason()

@@ -99,12 +99,14 @@ class NotebooksTest {
         Assumptions.assumeTrue(Files.exists(kernelLib.resolve("kotlin-jupyter-kernel-0.11.0-398.jar")),
                 "skipped: the Kotlin kernel's jars are not in " + kernelLib + " (./lethe jupyter --install)");
         // A kernel of our own: its user.home (where the 0.11 kernel looks for %use descriptors) is a temporary
-        // folder, so the test never touches the user's descriptor; DJL keeps its usual cache.
+        // folder, so the test never touches the user's descriptor; DJL keeps its usual cache; the model cache is
+        // this test's own.
         Path userHome = tmp.resolve("user-home");
         String djlCache = System.getenv().getOrDefault("DJL_CACHE_DIR", System.getProperty("user.home") + "/.djl.ai");
         jupyterPath = tmp.resolve("jupyter");
         KernelSetup.writeKernelSpec(jupyterPath.resolve("kernels"), Path.of(System.getProperty("java.home"), "bin", "java"),
-                kernelLib, tmp.resolve("kernel-home"), List.of("-Duser.home=" + userHome, "-DDJL_CACHE_DIR=" + djlCache));
+                kernelLib, tmp.resolve("kernel-home"), List.of("-Duser.home=" + userHome, "-DDJL_CACHE_DIR=" + djlCache,
+                        "-Dlethe.cache=" + tmp.resolve("model-cache"))); // shared by the notebooks, as a user's is
         List<Path> classpath = new ArrayList<>();
         classpath.add(root.resolve("kernel-extension/target/classes"));
         String runtime = Files.readString(root.resolve("kernel-extension/target/runtime-classpath.txt")).trim();
