@@ -56,12 +56,39 @@ public final class Plots {
      */
     public static PlotlyFigure lossCurves(RunResult result) {
         Table t = losses(result);
-        List<String> stages = List.copyOf(new LinkedHashSet<>(t.stringColumn("stage").asList()));
+        List<Series> series = new ArrayList<>();
+        for (String stage : new LinkedHashSet<>(t.stringColumn("stage").asList())) {
+            Table s = t.where(t.stringColumn("stage").isEqualTo(stage));
+            @Nullable String model = trainedModel(result, stage);
+            series.add(new Series(stage, stage, "stage " + stage + (model == null ? "" : "<br>model " + model),
+                    s.intColumn("step").asList(), s.doubleColumn("loss").asList()));
+        }
+        return panels(result.recipe().name() + ": loss per step, one panel per stage", series, "loss", null);
+    }
+
+    /**
+     * One line of a panel chart.
+     *
+     * @param stage the stage whose panel it is drawn in
+     * @param name its legend entry
+     * @param hover what hovering shows before the step and value (HTML line breaks)
+     * @param steps the x values
+     * @param values the y values
+     */
+    private record Series(String stage, String name, String hover, List<Integer> steps, List<Double> values) {}
+
+    /**
+     * The {@code series} as lines, one panel per stage (in the order first seen) stacked top to bottom, each with
+     * its own x-axis spanning that stage's steps, the y-axis titled {@code yTitle} and fixed to {@code metric}'s
+     * range when it is bounded (a continual-evaluation curve of exact match runs on [0, 1]).
+     */
+    private static PlotlyFigure panels(String title, List<Series> series, String yTitle, @Nullable Metric metric) {
+        List<String> stages = List.copyOf(new LinkedHashSet<>(series.stream().map(Series::stage).toList()));
         ArrayNode data = PlotlyFigure.array();
         ObjectNode layout = PlotlyFigure.object();
-        layout.put("title", result.recipe().name() + ": loss per step, one panel per stage");
+        layout.put("title", title);
         layout.put("height", Math.max(320, 240 * stages.size()));
-        layout.put("showlegend", false);
+        layout.put("showlegend", series.size() > stages.size());
         ObjectNode grid = layout.putObject("grid");
         grid.put("rows", Math.max(1, stages.size()));
         grid.put("columns", 1);
@@ -69,27 +96,38 @@ public final class Plots {
         grid.put("roworder", "top to bottom");
         for (int i = 0; i < stages.size(); i++) {
             String stage = stages.get(i);
-            Table s = t.where(t.stringColumn("stage").isEqualTo(stage));
             String suffix = i == 0 ? "" : Integer.toString(i + 1);
-            ObjectNode trace = data.addObject();
-            trace.put("type", "scatter");
-            trace.put("mode", "lines");
-            trace.put("name", stage);
-            trace.put("xaxis", "x" + suffix);
-            trace.put("yaxis", "y" + suffix);
-            ArrayNode x = trace.putArray("x");
-            ArrayNode y = trace.putArray("y");
-            for (int r = 0; r < s.rowCount(); r++) {
-                x.add(s.intColumn("step").getInt(r));
-                y.add(s.doubleColumn("loss").getDouble(r));
+            int first = Integer.MAX_VALUE;
+            int last = Integer.MIN_VALUE;
+            for (Series line : series) {
+                if (!line.stage().equals(stage)) {
+                    continue;
+                }
+                ObjectNode trace = data.addObject();
+                trace.put("type", "scatter");
+                trace.put("mode", "lines");
+                trace.put("name", line.name());
+                trace.put("xaxis", "x" + suffix);
+                trace.put("yaxis", "y" + suffix);
+                ArrayNode x = trace.putArray("x");
+                ArrayNode y = trace.putArray("y");
+                for (int k = 0; k < line.steps().size(); k++) {
+                    x.add(line.steps().get(k));
+                    y.add(line.values().get(k));
+                    first = Math.min(first, line.steps().get(k));
+                    last = Math.max(last, line.steps().get(k));
+                }
+                trace.put("hovertemplate", line.hover() + "<br>step %{x}<br>" + yTitle + " %{y:.4f}<extra></extra>");
             }
-            @Nullable String model = trainedModel(result, stage);
-            trace.put("hovertemplate", "stage " + stage + (model == null ? "" : "<br>model " + model)
-                    + "<br>step %{x}<br>loss %{y:.4f}<extra></extra>");
             ObjectNode xaxis = layout.putObject("xaxis" + suffix);
             xaxis.putObject("title").put("text", "step of " + stage);
-            xaxis.putArray("range").add((int) s.intColumn("step").min()).add((int) s.intColumn("step").max());
-            layout.putObject("yaxis" + suffix).putObject("title").put("text", "loss");
+            xaxis.putArray("range").add(first).add(last);
+            ObjectNode yaxis = layout.putObject("yaxis" + suffix);
+            yaxis.putObject("title").put("text", yTitle);
+            if (metric != null && metric.bounded()) {
+                double pad = 0.05 * (metric.upper() - metric.lower());
+                yaxis.putArray("range").add(metric.lower() - pad).add(metric.upper() + pad);
+            }
         }
         return new PlotlyFigure(data, layout);
     }
@@ -126,10 +164,28 @@ public final class Plots {
         return t;
     }
 
-    /** {@code metric} against step during training, one line per model, stage and split ({@link #curves}). */
-    public static Figure curvePlot(RunResult result, String metric) {
-        return LinePlot.create(result.recipe().name() + ": " + metric + " during training", curves(result, metric),
-                "step", "value", "curve");
+    /**
+     * {@code metric} against step during training ({@link #curves}): one panel per training stage with its own
+     * x-range, one line per model and split, the y-axis on the metric's range when it is bounded; hovering shows
+     * the model, stage, split and value.
+     */
+    public static PlotlyFigure curvePlot(RunResult result, String metric) {
+        Map<List<String>, List<RunResult.Row>> lines = new LinkedHashMap<>();
+        for (RunResult.Row r : result.rows()) {
+            if (!r.isFinal() && r.metric().equals(metric)) {
+                lines.computeIfAbsent(List.of(r.model(), r.stage(), r.split()), k -> new ArrayList<>()).add(r);
+            }
+        }
+        List<Series> series = new ArrayList<>();
+        lines.forEach((key, rows) -> {
+            List<RunResult.Row> sorted = new ArrayList<>(rows);
+            sorted.sort(Comparator.comparingLong(RunResult.Row::step));
+            series.add(new Series(key.get(1), key.get(0) + " " + key.get(2), "model " + key.get(0) + "<br>stage "
+                    + key.get(1) + "<br>split " + key.get(2), sorted.stream().map(r -> (int) r.step()).toList(),
+                    sorted.stream().map(RunResult.Row::value).toList()));
+        });
+        return panels(result.recipe().name() + ": " + metric + " during training", series, metric,
+                result.metrics().get(metric));
     }
 
     /**

@@ -127,6 +127,16 @@ class ChartsTest {
     }
 
     @Test
+    void aContinualCurveRunsOnItsMetricsRangeWithAPanelPerStageAndHoverNamesModelStageSplit() throws Exception {
+        JsonNode f = json(Plots.curvePlot(dev.lethe.result.RunResultTest.result(), "exact_match"));
+        assertEquals(2, f.get("data").size(), "forget and retain of the unlearned model");
+        assertEquals("[-0.05,1.05]", f.get("layout").get("yaxis").get("range").toString());
+        assertEquals("[0,8]", f.get("layout").get("xaxis").get("range").toString());
+        assertEquals("model unlearned<br>stage unlearn<br>split retain<br>step %{x}<br>exact_match %{y:.4f}"
+                + "<extra></extra>", f.get("data").get(1).get("hovertemplate").asText());
+    }
+
+    @Test
     void aFigureDrawsItselfAsTablesawsFiguresDoWithoutEndingItsScript() {
         Recipe odd = Lethe.recipe("a</script>b").model(new GptConfig(0, 1, 16, 2, 32, 0f))
                 .data(new FictitiousFacts(6, 0.34, 2, 2, 1)).build();
