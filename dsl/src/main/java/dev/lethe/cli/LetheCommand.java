@@ -2,18 +2,18 @@ package dev.lethe.cli;
 
 import dev.lethe.Quickstart;
 import dev.lethe.io.AtomicFiles;
+import dev.lethe.report.ConsoleSummary;
 import dev.lethe.report.HtmlReport;
-import dev.lethe.report.RunTables;
 import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.EngineCache;
 import dev.lethe.run.Runner;
+import dev.lethe.util.Printable;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
-import tech.tablesaw.api.Table;
 
 /** The {@code lethe} command line. */
 @Command(name = "lethe", mixinStandardHelpOptions = true, version = "lethe " + dev.lethe.Lethe.VERSION,
@@ -29,7 +29,7 @@ public final class LetheCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** Runs the built-in quickstart recipe and prints its table. */
+    /** Runs the built-in quickstart recipe, prints its headline and writes its report. */
     @Command(name = "quickstart", mixinStandardHelpOptions = true,
             description = "Learn the fictitious-facts benchmark, retrain a reference, unlearn with NPO, evaluate.")
     static final class QuickstartCommand implements Callable<Integer> {
@@ -48,9 +48,10 @@ public final class LetheCommand implements Runnable {
                 description = "Also write every metric at full precision as CSV (model, split, metric, value).")
         @org.jspecify.annotations.Nullable Path csv;
 
-        @Option(names = "--report", paramLabel = "DIR",
-                description = "Also write an HTML report (table, loss curves, trade-off) into DIR; opens offline.")
-        @org.jspecify.annotations.Nullable Path report;
+        @Option(names = "--report", paramLabel = "DIR", defaultValue = "runs/quickstart",
+                description = "Where the report goes: every table in full (tables.txt) and the charts (index.html, "
+                        + "opens offline) (default: ${DEFAULT-VALUE}).")
+        Path report;
 
         @Override
         public Integer call() {
@@ -61,18 +62,11 @@ public final class LetheCommand implements Runnable {
                 runner.cache(cache);
             }
             RunResult result = runner.run();
-            System.out.println(RunTables.summary(result).printAll());
-            System.out.println(RunTables.headline(result).printAll());
-            Table deltas = RunTables.attackDeltas(result);
-            if (deltas.rowCount() > 0) {
-                System.out.println(deltas.where(deltas.stringColumn("split").isEqualTo("forget")).printAll());
-            }
+            HtmlReport.write(result, report);
+            System.out.print(ConsoleSummary.of(result, report));
             if (csv != null) {
                 AtomicFiles.writeString(csv, result.csv());
-                System.out.println("metrics written to " + csv);
-            }
-            if (report != null) {
-                System.out.println("report written to " + HtmlReport.write(result, report));
+                System.out.println("metrics written to " + Printable.escape(csv.toString()));
             }
             result.stopReasons().forEach(r -> System.out.println("stopped early: " + r));
             return result.stopReasons().isEmpty() ? 0 : 3;

@@ -1,8 +1,8 @@
 package dev.lethe.cli;
 
 import dev.lethe.recipe.RecipeCodec;
+import dev.lethe.report.ConsoleSummary;
 import dev.lethe.report.HtmlReport;
-import dev.lethe.report.RunTables;
 import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.Preflight;
@@ -112,7 +112,7 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        out.println(RunTables.summary(result).printAll());
+        out.print(ConsoleSummary.of(result, dir.report()));
         out.println(result.stages().printAll());
         result.stopReasons().forEach(r -> out.println("stopped early: " + r));
         out.println("written to " + dir.path());

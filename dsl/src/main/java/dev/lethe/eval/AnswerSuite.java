@@ -38,13 +38,13 @@ public record AnswerSuite(int batchSize) implements Suite {
             "mean negative log-likelihood per answer token");
     /** exp(−avgNLL), TOFU's length-normalised answer probability. */
     public static final Metric PROBABILITY = new Metric("probability", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "length-normalised answer probability exp(-avgNLL)");
+            Metric.Scope.PER_SPLIT, "length-normalised answer probability exp(-avgNLL)").within(0, 1);
     /** Share of answers that greedy decoding reproduces exactly. */
     public static final Metric EXACT_MATCH = new Metric("exact_match", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "share of answers greedy decoding reproduces exactly");
+            Metric.Scope.PER_SPLIT, "share of answers greedy decoding reproduces exactly").within(0, 1);
     /** Share of answer tokens whose argmax is the label, averaged per example. */
     public static final Metric TOKEN_ACCURACY = new Metric("token_accuracy", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "share of answer tokens whose argmax is the label");
+            Metric.Scope.PER_SPLIT, "share of answer tokens whose argmax is the label").within(0, 1);
 
     @Override
     public List<Metric> metrics() {

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
 public final class CrossModelMetrics {
     /** TOFU's forget quality: the KS-test p-value of the forget truth ratios against the reference's. */
     public static final Metric FORGET_QUALITY = new Metric("forget_quality", Metric.Direction.HIGHER_IS_BETTER,
-            Metric.Scope.ACROSS_MODELS, "TOFU forget quality: KS p-value of forget truth ratios against the reference's");
+            Metric.Scope.ACROSS_MODELS, "TOFU forget quality: KS p-value of forget truth ratios against the reference's").within(0, 1);
     /** ROC AUC of the LOSS score, forget (members) against holdout. */
     public static final Metric MIA_AUC_LOSS = auc(PrivacySuite.LOSS);
     /** ROC AUC of the zlib score, forget (members) against holdout. */
@@ -43,7 +43,7 @@ public final class CrossModelMetrics {
             Metric.Scope.ACROSS_MODELS, "MUSE PrivLeak: (AUC - AUC_reference) / AUC_reference x 100 on Min-K%");
     /** TOFU's model utility: harmonic mean of probability, ROUGE-L recall and truth ratio on retain and world. */
     public static final Metric MODEL_UTILITY = new Metric("model_utility", Metric.Direction.HIGHER_IS_BETTER,
-            Metric.Scope.ACROSS_SPLITS, "TOFU model utility: harmonic mean of six retain and world metrics");
+            Metric.Scope.ACROSS_SPLITS, "TOFU model utility: harmonic mean of six retain and world metrics").within(0, 1);
     /** Every metric {@link #compute} can derive. */
     public static final List<Metric> METRICS = List.of(FORGET_QUALITY, MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K,
             MIA_AUC_MIN_K_PP, MODEL_UTILITY, PRIVLEAK);
@@ -58,7 +58,7 @@ public final class CrossModelMetrics {
      */
     private static Metric auc(Metric score) {
         return new Metric(score.name().replace("mia_", "mia_auc_"), Metric.Direction.HIGHER_IS_WORSE,
-                Metric.Scope.ACROSS_SPLITS, "ROC AUC of " + score.name() + ", forget members against holdout");
+                Metric.Scope.ACROSS_SPLITS, "ROC AUC of " + score.name() + ", forget members against holdout").within(0, 1);
     }
 
     /**

@@ -17,15 +17,27 @@ import org.jspecify.annotations.Nullable;
  * @param direction what a higher value means
  * @param scope what one value spans
  * @param doc one line: what it measures
+ * @param lower the lowest value it can take ({@code -∞} when unbounded below)
+ * @param upper the highest value it can take ({@code +∞} when unbounded above): a share, an AUC or a p-value
+ *     lies in [0, 1], which fixes a chart's axis to that range ({@link #within})
  */
-public record Metric(String name, Direction direction, Scope scope, String doc) {
+public record Metric(String name, Direction direction, Scope scope, String doc, double lower, double upper) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]+");
 
+    /** A metric without bounds (a loss, a divergence); {@link #within} gives it its range. */
+    public Metric(String name, Direction direction, Scope scope, String doc) {
+        this(name, direction, scope, doc, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    }
+
     /**
-     * Checks the name (it is written unquoted into CSV) and that a value spanning several splits or models
-     * has a direction that does not depend on the split.
+     * Checks the name (it is written unquoted into CSV), the bounds ({@code lower < upper}, neither NaN) and
+     * that a value spanning several splits or models has a direction that does not depend on the split.
      */
     public Metric {
+        if (!(lower < upper)) {
+            throw new IllegalArgumentException("metric " + name + " needs lower < upper, was [" + lower + ", "
+                    + upper + "]");
+        }
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a metric's name has letters, digits, '_', '.' or '-' only, was '"
                     + name + "'");
@@ -34,6 +46,16 @@ public record Metric(String name, Direction direction, Scope scope, String doc) 
             throw new IllegalArgumentException("metric " + name + " spans " + scope
                     + ", so its direction cannot depend on a split; was " + direction);
         }
+    }
+
+    /** This metric with values in [{@code newLower}, {@code newUpper}], e.g. {@code within(0, 1)} for a share. */
+    public Metric within(double newLower, double newUpper) {
+        return new Metric(name, direction, scope, doc, newLower, newUpper);
+    }
+
+    /** Whether both bounds are finite: a chart shows the whole range [{@link #lower}, {@link #upper}]. */
+    public boolean bounded() {
+        return Double.isFinite(lower) && Double.isFinite(upper);
     }
 
     /**

@@ -42,10 +42,10 @@ public record MultipleChoiceSuite(int batchSize) implements Suite {
 
     /** Share of questions whose correct option has the highest summed log-likelihood. */
     public static final Metric ACCURACY = new Metric("mc_accuracy", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "multiple-choice accuracy by summed log-likelihood");
+            Metric.Scope.PER_SPLIT, "multiple-choice accuracy by summed log-likelihood").within(0, 1);
     /** The same with the log-likelihood divided by the option's token count. */
     public static final Metric ACCURACY_NORM = new Metric("mc_accuracy_norm", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "multiple-choice accuracy by length-normalised log-likelihood");
+            Metric.Scope.PER_SPLIT, "multiple-choice accuracy by length-normalised log-likelihood").within(0, 1);
 
     @Override
     public List<Metric> metrics() {

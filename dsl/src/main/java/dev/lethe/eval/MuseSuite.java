@@ -57,10 +57,10 @@ public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens) im
 
     /** MUSE's VerbMem: ROUGE-L F1 of the greedy continuation of each passage against its true rest. */
     public static final Metric VERBMEM = new Metric("verbmem_rouge_l_f1", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "MUSE VerbMem: ROUGE-L F1 of each passage's greedy continuation");
+            Metric.Scope.PER_SPLIT, "MUSE VerbMem: ROUGE-L F1 of each passage's greedy continuation").within(0, 1);
     /** MUSE's KnowMem: ROUGE-L recall of the greedy answers. */
     public static final Metric KNOWMEM = new Metric("knowmem_rouge_l_recall", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "MUSE KnowMem: ROUGE-L recall of the greedy answers");
+            Metric.Scope.PER_SPLIT, "MUSE KnowMem: ROUGE-L recall of the greedy answers").within(0, 1);
 
     /** Checks the parameters. */
     public MuseSuite {

@@ -42,16 +42,16 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
 
     /** TOFU's answer probability (normalised against the perturbed answers on world). */
     public static final Metric PROBABILITY = new Metric("tofu_probability", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "TOFU's answer probability (on world normalised over the perturbed answers)");
+            Metric.Scope.PER_SPLIT, "TOFU's answer probability (on world normalised over the perturbed answers)").within(0, 1);
     /**
      * TOFU's truth ratio: mean(min(R, 1/R)) on forget, 1 when the model no longer prefers the true answer, and
      * mean(max(0, 1 − R)) elsewhere, higher when it does; so higher is better on every split.
      */
     public static final Metric TRUTH_RATIO = new Metric("truth_ratio", Metric.Direction.HIGHER_IS_BETTER,
-            Metric.Scope.PER_SPLIT, "TOFU's truth ratio: min(R, 1/R) on forget, max(0, 1 - R) elsewhere");
+            Metric.Scope.PER_SPLIT, "TOFU's truth ratio: min(R, 1/R) on forget, max(0, 1 - R) elsewhere").within(0, 1);
     /** ROUGE-L recall of the greedy answer against the true answer. */
     public static final Metric ROUGE_L_RECALL = new Metric("rouge_l_recall", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "ROUGE-L recall of the greedy answer against the true one");
+            Metric.Scope.PER_SPLIT, "ROUGE-L recall of the greedy answer against the true one").within(0, 1);
 
     @Override
     public List<Metric> metrics() {

@@ -9,6 +9,7 @@ import dev.lethe.model.Scalars;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -40,6 +41,12 @@ public record CatnipStyle(double beta, double k) implements Objective {
             List.of(Param.of("beta", real(Range.positive()), 0.1, "inverse temperature β", CatnipStyle::beta),
                     Param.of("k", real(Range.nonNegative()), 1.0, "confidence exponent k", CatnipStyle::k)),
             a -> new CatnipStyle(a.real("beta"), a.real("k")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Validates β and k. */
     public CatnipStyle {

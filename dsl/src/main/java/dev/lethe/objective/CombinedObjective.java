@@ -12,6 +12,7 @@ import dev.lethe.optim.StableUn;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,12 @@ public record CombinedObjective(Map<String, Objective> parts, GradientCombiner c
                 requireParts(combiner, parts);
                 return new CombinedObjective(parts, combiner);
             });
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(CONFLICT_PROJECTION, STABLE_UN, KIND));
+    }
 
     private static Param forgetPart() {
         return Param.of("forget", part(Objective.SLOT), Npo.KIND.defaults(), "the forgetting part",

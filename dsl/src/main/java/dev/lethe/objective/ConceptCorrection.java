@@ -12,6 +12,7 @@ import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.ParamTypes;
+import dev.lethe.part.PartText;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,6 +70,12 @@ public final class ConceptCorrection implements Objective {
                             ConceptCorrection::discriminatorSteps)),
             a -> new ConceptCorrection(a.get("anchor"), a.integer("layer"), a.real("learning_rate"),
                     a.real("weight_decay"), a.integer("discriminator_steps")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** The layer value meaning "the last block", {@code step.layers()}. */
     public static final int LAST = -1;
@@ -142,12 +149,6 @@ public final class ConceptCorrection implements Objective {
     @Override
     public int hashCode() {
         return Objects.hash(anchor, layer, learningRate, weightDecay, discriminatorSteps);
-    }
-
-    @Override
-    public String toString() {
-        return "ConceptCorrection[anchor=" + anchor + ", layer=" + layer + ", learningRate=" + learningRate
-                + ", weightDecay=" + weightDecay + ", discriminatorSteps=" + discriminatorSteps + "]";
     }
 
     /** The discriminator this objective trains (its state, for inspection). */

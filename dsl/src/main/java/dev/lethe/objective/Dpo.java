@@ -9,6 +9,7 @@ import dev.lethe.model.Scalars;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -27,6 +28,12 @@ public record Dpo(double beta) implements Objective {
             "DPO / IdkPO with refusals preferred (Rafailov et al. 2023)",
             List.of(Param.of("beta", real(Range.positive()), 0.1, "inverse temperature β", Dpo::beta)),
             a -> new Dpo(a.real("beta")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Validates β. */
     public Dpo {

@@ -8,6 +8,7 @@ import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -28,6 +29,12 @@ public record Flat(Divergence divergence) implements Objective {
             List.of(Param.of("divergence", choice(Divergence.class), Divergence.TOTAL_VARIATION, "the f-divergence",
                     Flat::divergence)),
             a -> new Flat(a.get("divergence")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /**
      * The f-divergences of FLAT (the paper's Table 2, after Nowozin et al. 2016, "f-GAN", Table 2): the

@@ -8,6 +8,7 @@ import dev.lethe.model.Scalars;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -23,6 +24,12 @@ public record GradDiff(double alpha) implements Objective {
             "GradDiff: −NLL(forget) + α·NLL(retain) (Liu et al. 2022)",
             List.of(Param.of("alpha", real(Range.any()), 1.0, "retain weight α", GradDiff::alpha)),
             a -> new GradDiff(a.real("alpha")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     @Override
     public NDArray loss(Step step) {

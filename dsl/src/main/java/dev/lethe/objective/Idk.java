@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -20,6 +21,12 @@ public record Idk(Split split) implements SplitObjective {
             "NLL of a refusal on the forget prompts (Maini et al. 2024)",
             List.of(Param.of("split", Split.TYPE, Split.FORGET, "the split whose batch it reads", Idk::split)),
             a -> new Idk(a.get("split")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** The same objective on {@code other}'s batch. */
     @Override

@@ -5,6 +5,7 @@ import dev.lethe.data.Batch;
 import dev.lethe.data.Split;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -24,6 +25,12 @@ public record InvertedHinge(Split split) implements SplitObjective {
             List.of(Param.of("split", Split.TYPE, Split.FORGET, "the split whose batch it reads",
                     InvertedHinge::split)),
             a -> new InvertedHinge(a.get("split")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** The same objective on {@code other}'s batch. */
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Split;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -24,6 +25,12 @@ public record KlRetain(Split split) implements SplitObjective {
             List.of(Param.of("split", Split.TYPE, Split.RETAIN, "the split whose batch it reads",
                     KlRetain::split)),
             a -> new KlRetain(a.get("split")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** The same objective on {@code other}'s batch. */
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.lethe.part.Args;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -75,6 +76,21 @@ public record NamedObjective(String name, Map<String, Object> params, Objective 
             out.add(n.params().get(p.name()));
         }
         return out;
+    }
+
+    /**
+     * A custom objective known by {@code name} alone, e.g. a Kotlin lambda:
+     * {@code NamedObjective.of("bounded_ascent") { step -> ... }}. It shows as its name; to write a recipe
+     * that holds it to a file, register its kind ({@link #kind(String, String, Objective)}) under the same name.
+     */
+    public static NamedObjective of(String name, Objective objective) {
+        return kind(name, "a custom objective", objective).defaults();
+    }
+
+    /** As a recipe file writes it: {@code name}, or {@code {name: {parameters}}} ({@link PartText#named}). */
+    @Override
+    public String toString() {
+        return PartText.named(name, params);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -22,6 +23,12 @@ public record Nll(List<Split> splits) implements SplitObjective {
     public static final Kind<Nll> KIND = Kind.of("nll", Nll.class, "NLL of the answers of the union of the splits",
             List.of(Param.of("splits", list(Split.TYPE, 1), List.of(Split.RETAIN), "the splits", Nll::splits)),
             a -> new Nll(a.<Split>list("splits")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Copies and checks the split list. */
     public Nll {

@@ -9,6 +9,7 @@ import dev.lethe.model.Scalars;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -27,6 +28,12 @@ public record Npo(double beta) implements Objective {
             "negative preference optimisation (Zhang et al. 2024)",
             List.of(Param.of("beta", real(Range.positive()), 0.1, "inverse temperature β", Npo::beta)),
             a -> new Npo(a.real("beta")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Validates β. */
     public Npo {

@@ -12,6 +12,7 @@ import dev.lethe.optim.Schedule;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import dev.lethe.part.Slot;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -89,6 +90,12 @@ public interface Objective {
                     return sum;
                 }).inlined();
 
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
+
         /** The terms of this left-nested sum, flattened: ((a + b) + c) → [a, b, c]. */
         private static List<Objective> terms(Sum s) {
             Deque<Objective> out = new ArrayDeque<>();
@@ -120,6 +127,12 @@ public interface Objective {
 
     /** An objective times a weight that depends on the step: {@code weight.at(index, totalSteps) · objective}. */
     record ScheduledWeight(Objective objective, Schedule weight) implements Wrapper {
+        /** As a recipe file writes it, a {@code times} with a schedule ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(Scaled.KIND));
+        }
+
         @Override
         public NDArray loss(Step step) {
             return Scalars.times(objective.loss(step), weight.at(step.index(), step.totalSteps()));
@@ -143,6 +156,12 @@ public interface Objective {
                     return w instanceof Double d ? o.times(d) : o.times((Schedule) w);
                 })
                 .handling(o -> o instanceof Scaled || o instanceof ScheduledWeight);
+
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
 
         @Override
         public NDArray loss(Step step) {

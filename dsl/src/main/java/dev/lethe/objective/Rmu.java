@@ -12,6 +12,7 @@ import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.ParamTypes;
+import dev.lethe.part.PartText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -56,6 +57,12 @@ public record Rmu(int layer, double steeringCoefficient, double alpha, long seed
                     Param.of("alpha", real(Range.nonNegative()), 100.0, "retain weight α", Rmu::alpha),
                     Param.of("seed", anyLong(), 0L, "seed of the random direction", Rmu::seed)),
             a -> new Rmu(a.integer("layer"), a.real("steering_coefficient"), a.real("alpha"), a.longInteger("seed")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** The layer value meaning "the middle block of the model", {@code max(1, layers/2)}. */
     public static final int MIDDLE = -1;

@@ -9,6 +9,7 @@ import dev.lethe.model.Scalars;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -28,6 +29,12 @@ public record SimNpo(double beta, double gamma) implements Objective {
             List.of(Param.of("beta", real(Range.positive()), 2.5, "inverse temperature β", SimNpo::beta),
                     Param.of("gamma", real(Range.any()), 0.0, "reward margin γ", SimNpo::gamma)),
             a -> new SimNpo(a.real("beta"), a.real("gamma")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Validates β and γ. */
     public SimNpo {

@@ -8,6 +8,7 @@ import dev.lethe.model.Scalars;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -32,6 +33,12 @@ public record Wga(double beta) implements Objective {
             "weighted gradient ascent: token NLLs weighted by sg(p)^β (Wang et al. 2025, ICLR)",
             List.of(Param.of("beta", real(Range.nonNegative()), 1.0, "confidence exponent β", Wga::beta)),
             a -> new Wga(a.real("beta")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Validates β. */
     public Wga {

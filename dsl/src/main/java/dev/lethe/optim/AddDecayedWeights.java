@@ -7,6 +7,7 @@ import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -21,6 +22,12 @@ public record AddDecayedWeights(double rate) implements Transform {
             "decoupled weight decay λθ (Loshchilov & Hutter 2019)",
             List.of(Param.of("rate", real(Range.nonNegative()), 0.01, "λ", AddDecayedWeights::rate)),
             a -> new AddDecayedWeights(a.real("rate")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     @Override
     public Updates update(Updates updates, TransformState state, Weights weights, long step, long totalSteps) {

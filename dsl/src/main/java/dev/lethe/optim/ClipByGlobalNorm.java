@@ -7,6 +7,7 @@ import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -22,6 +23,12 @@ public record ClipByGlobalNorm(double maxNorm) implements Transform {
             List.of(Param.of("max_norm", real(Range.positive()), 1.0, "largest global norm",
                     ClipByGlobalNorm::maxNorm)),
             a -> new ClipByGlobalNorm(a.real("max_norm")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     @Override
     public Updates update(Updates updates, TransformState state, Weights weights, long step, long totalSteps) {

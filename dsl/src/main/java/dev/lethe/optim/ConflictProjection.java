@@ -4,6 +4,7 @@ import static dev.lethe.part.ParamTypes.text;
 
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -27,6 +28,12 @@ public record ConflictProjection(String forget, String retain) implements Gradie
                     Param.of("retain", text(), ConflictProjection.RETAIN, "the retain part's name",
                             ConflictProjection::retain)),
             a -> new ConflictProjection(a.text("forget"), a.text("retain")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** The default name of the forgetting part. */
     public static final String FORGET = "forget";

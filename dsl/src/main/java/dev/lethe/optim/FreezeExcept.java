@@ -7,6 +7,7 @@ import dev.lethe.model.RolePattern;
 import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -34,6 +35,12 @@ public record FreezeExcept(List<String> patterns) implements Transform {
             List.of(Param.required("patterns", list(text(), 1), "role patterns or globs of trainable parameter names",
                     FreezeExcept::patterns)),
             a -> new FreezeExcept(a.list("patterns")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Copies and checks the patterns. */
     public FreezeExcept {

@@ -1,6 +1,7 @@
 package dev.lethe.optim;
 
 import dev.lethe.part.Kind;
+import dev.lethe.part.PartText;
 import dev.lethe.part.Slot;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +51,12 @@ public interface GradientCombiner {
         /** The combiner {@code sum}. */
         public static final Kind<Sum> KIND = Kind.of("sum", Sum.class, "the sum of the parts' gradients", List.of(),
                 a -> new Sum());
+
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
 
         @Override
         public Updates combine(Parts parts) {

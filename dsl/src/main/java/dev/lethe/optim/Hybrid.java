@@ -10,6 +10,7 @@ import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,12 @@ public record Hybrid(Estimator firstOrder, Estimator zerothOrder, Mode mode, dou
                             Hybrid::period)),
             a -> new Hybrid(a.<Estimator>get("first_order"), a.get("zeroth_order"), a.get("mode"), a.real("lambda"),
                     a.longInteger("period")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** How the two estimates are combined. */
     public enum Mode {

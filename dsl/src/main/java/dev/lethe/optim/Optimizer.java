@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,12 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
                             "the chain, e.g. scale_by_adam, add_decayed_weights, scale_by_learning_rate",
                             Optimizer::transforms)),
             a -> new Optimizer(a.get("estimator"), a.list("transforms")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.fields(KIND, this);
+    }
 
 
     /** Copies the transform list. */

@@ -9,6 +9,7 @@ import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,12 @@ public record Sam(Estimator inner, double rho, boolean adaptive, double eta) imp
                     Param.of("adaptive", bool(), false, "ASAM's element-wise scaling", (Sam s) -> s.adaptive()),
                     Param.of("eta", real(Range.nonNegative()), 0.0, "ASAM's offset η", Sam::eta)),
             a -> new Sam(a.get("inner"), a.real("rho"), a.bool("adaptive"), a.real("eta")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Checks the arguments. */
     public Sam {

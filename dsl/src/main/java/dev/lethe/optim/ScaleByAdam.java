@@ -9,6 +9,7 @@ import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,12 @@ public record ScaleByAdam(double b1, double b2, double eps) implements Transform
                     Param.of("b2", real(Range.closedOpen(0, 1)), 0.999, "β₂", ScaleByAdam::b2),
                     Param.of("eps", real(Range.nonNegative()), 1e-8, "ε", ScaleByAdam::eps)),
             a -> new ScaleByAdam(a.real("b1"), a.real("b2"), a.real("eps")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /**
      * Adam's first and second moments, one pair of arrays per parameter.

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -28,6 +29,12 @@ public record ScaleBySign(boolean randomZeros, long seed) implements Transform {
             List.of(Param.of("random_zeros", bool(), false, "zeros become a random ±1", ScaleBySign::randomZeros),
                     Param.of("seed", anyLong(), 0L, "seed of those signs", ScaleBySign::seed)),
             a -> new ScaleBySign(a.bool("random_zeros"), a.longInteger("seed")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** sign(u), with sign(0) = 0. */
     public ScaleBySign() {

@@ -10,6 +10,7 @@ import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -38,6 +39,12 @@ public record ScaleBySnr(int window, double maxScale) implements Transform {
             List.of(Param.of("window", integer(2), 10, "recent gradients used", ScaleBySnr::window),
                     Param.of("max_scale", real(Range.positive()), 10.0, "largest factor", ScaleBySnr::maxScale)),
             a -> new ScaleBySnr(a.integer("window"), a.real("max_scale")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Checks the arguments. */
     public ScaleBySnr {

@@ -8,6 +8,7 @@ import static dev.lethe.part.ParamTypes.real;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -87,6 +88,12 @@ public final class Schedules {
                 List.of(Param.required("lr", real(Range.nonNegative()), "peak value η", Constant::lr)),
                 a -> new Constant(a.real("lr")));
 
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
+
         @Override
         public double at(long step, long totalSteps) {
             return lr;
@@ -107,6 +114,12 @@ public final class Schedules {
                         Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)",
                                 LinearDecay::warmupSteps)),
                 a -> new LinearDecay(a.real("lr"), a.longInteger("warmup_steps")));
+
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
 
         @Override
         public double at(long step, long totalSteps) {
@@ -129,6 +142,12 @@ public final class Schedules {
                         Param.of("warmup_steps", longInteger(0), 0L, "linear warm-up length (0 for none)",
                                 Cosine::warmupSteps)),
                 a -> new Cosine(a.real("lr"), a.longInteger("warmup_steps")));
+
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
 
         @Override
         public double at(long step, long totalSteps) {
@@ -158,6 +177,12 @@ public final class Schedules {
                                 Rewarm::warmupSteps),
                         Param.of("cycles", integer(1), 1, "number of phases", Rewarm::cycles)),
                 a -> new Rewarm(a.real("lr"), a.real("min_lr"), a.longInteger("warmup_steps"), a.integer("cycles")));
+
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
 
         /** Checks the arguments. */
         public Rewarm {
@@ -193,6 +218,12 @@ public final class Schedules {
                 "η step by step, stretched to the stage (Defazio et al. 2023's refinement)",
                 List.of(Param.required("rates", list(real(Range.nonNegative()), 1), "η_0 .. η_{n−1}", Refined::rates)),
                 a -> new Refined(a.list("rates")));
+
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
 
         /** Copies the rates. */
         public Refined {

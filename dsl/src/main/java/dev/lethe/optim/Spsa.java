@@ -12,6 +12,7 @@ import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,12 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
                     Param.of("exact_loss", bool(), true, "spend a forward pass on the unperturbed loss",
                             Spsa::exactLoss)),
             a -> new Spsa(a.real("eps"), a.integer("queries"), a.bool("exact_loss")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** The most values of z drawn and held at once: 2¹⁸ (1 MiB in float32). */
     public static final int BLOCK = 1 << 18;

@@ -8,6 +8,7 @@ import static dev.lethe.part.ParamTypes.text;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.List;
 
 /**
@@ -53,6 +54,12 @@ public record StableUn(String forget, String retain, double rho, int points, lon
                     Param.of("seed", anyLong(), 0L, "seed of the stochastic points", StableUn::seed)),
             a -> new StableUn(a.text("forget"), a.text("retain"), a.real("rho"), a.integer("points"),
                     a.longInteger("seed")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /** Checks the arguments. */
     public StableUn {

@@ -10,6 +10,7 @@ import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
+import dev.lethe.part.PartText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,12 @@ public record TraceMomentum(double beta, boolean nesterov) implements Transform 
             List.of(Param.of("beta", real(Range.closedOpen(0, 1)), 0.9, "β", TraceMomentum::beta),
                     Param.of("nesterov", bool(), false, "look ahead", TraceMomentum::nesterov)),
             a -> new TraceMomentum(a.real("beta"), a.bool("nesterov")));
+
+    /** As a recipe file writes it ({@link PartText}). */
+    @Override
+    public String toString() {
+        return PartText.of(this, List.of(KIND));
+    }
 
     /**
      * The momentum buffer, one array per parameter.

@@ -1,31 +1,17 @@
 package dev.lethe.recipe;
 
 import dev.lethe.adapter.Lora;
-import dev.lethe.attack.Attack;
-import dev.lethe.attack.Attacks;
-import dev.lethe.data.DataSource;
-import dev.lethe.eval.Suite;
-import dev.lethe.eval.Suites;
-import dev.lethe.model.GptConfig;
-import dev.lethe.model.ModelSpec;
-import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
-import dev.lethe.optim.Estimator;
-import dev.lethe.optim.GradientCombiner;
 import dev.lethe.optim.Optimizer;
 import dev.lethe.optim.Optimizers;
-import dev.lethe.optim.Schedule;
-import dev.lethe.optim.Schedules;
-import dev.lethe.optim.Transform;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Kinds;
 import dev.lethe.part.Param;
 import dev.lethe.part.Slot;
 import dev.lethe.part.Writing;
+import dev.lethe.spec.BuiltInKinds;
 import dev.lethe.spec.Continual;
 import dev.lethe.spec.Recipe;
-import dev.lethe.spec.Stage;
-import dev.lethe.spec.Stages;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,17 +42,12 @@ public final class PartRegistry implements Kinds {
      */
     public static PartRegistry standard() {
         PartRegistry r = new PartRegistry();
-        r.add(ModelSpec.SLOT, GptConfig.KIND);
-        r.addAll(DataSource.SLOT, DataSource.KINDS);
-        r.addAll(Objective.SLOT, Objectives.KINDS);
-        r.addAll(GradientCombiner.SLOT, GradientCombiner.KINDS);
-        r.addAll(Estimator.SLOT, Optimizers.ESTIMATORS);
-        r.addAll(Transform.SLOT, Optimizers.TRANSFORMS);
-        r.addAll(Schedule.SLOT, Schedules.KINDS);
-        r.addAll(Suite.SLOT, Suites.KINDS);
-        r.addAll(Attack.SLOT, Attacks.KINDS);
-        r.addAll(Stage.SLOT, Stages.KINDS);
+        BuiltInKinds.SLOTS.forEach(s -> r.addAll(s));
         return r;
+    }
+
+    private <T> void addAll(BuiltInKinds.SlotKinds<T> s) {
+        addAll(s.slot(), s.kinds());
     }
 
     /**

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
@@ -16,16 +15,27 @@ import tech.tablesaw.plotly.components.Figure;
 
 /**
  * A report folder that opens offline in any browser: {@code index.html} with the summary table and the
- * charts, and {@code plotly.js} (2.35.3, the minified build that dsl/pom.xml fetches from npm) beside it.
+ * charts, and {@code plotly.js} (2.35.3, the minified build that dsl/pom.xml fetches from npm) beside it; and
+ * {@code tables.txt}, every table of the run printed in full ({@link ConsoleSummary} prints the headline and points
+ * there).
  */
 public final class HtmlReport {
     private static final String PLOTLY = "dev/lethe/report/plotly/plotly.min.js";
 
+    /** The report's page, in the report folder. */
+    public static final String INDEX = "index.html";
+    /** Every table of the run printed in full, in the report folder. */
+    public static final String TABLES = "tables.txt";
+
     private HtmlReport() {}
 
-    /** Writes the report of {@code result} into {@code dir}; returns the path of {@code index.html}. */
+    /**
+     * Writes the report of {@code result} into {@code dir} ({@value #INDEX}, {@code plotly.js}, {@value #TABLES});
+     * returns the path of {@value #INDEX}.
+     */
     public static Path write(RunResult result, Path dir) {
         copyPlotly(dir);
+        AtomicFiles.writeString(dir.resolve(TABLES), ConsoleSummary.fullTables(result));
         Map<String, Figure> figures = figures(result);
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
@@ -42,7 +52,7 @@ public final class HtmlReport {
         figures.forEach((id, figure) -> html.append("<div id=\"").append(id).append("\"></div>\n")
                 .append(figure.asJavascript(id)).append('\n'));
         html.append("</body></html>\n");
-        Path index = dir.resolve("index.html");
+        Path index = dir.resolve(INDEX);
         AtomicFiles.writeString(index, html.toString());
         return index;
     }
@@ -66,7 +76,10 @@ public final class HtmlReport {
         return figures;
     }
 
-    /** An HTML table of {@code t}; doubles with four decimals, missing values as empty cells. */
+    /**
+     * An HTML table of {@code t}; doubles with four decimals (below 0.0005 in scientific notation), missing values
+     * as empty cells.
+     */
     public static String table(Table t) {
         StringBuilder sb = new StringBuilder("<table class=\"lethe\"><thead><tr>");
         for (Column<?> c : t.columns()) {
@@ -77,8 +90,7 @@ public final class HtmlReport {
             sb.append("<tr>");
             for (Column<?> c : t.columns()) {
                 Object v = c.get(r);
-                String text = v == null || v instanceof Double d && d.isNaN() ? ""
-                        : v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
+                String text = v == null ? "" : v instanceof Double d ? Numbers.format(d) : String.valueOf(v);
                 sb.append("<td>").append(escape(text)).append("</td>");
             }
             sb.append("</tr>\n");

@@ -17,14 +17,14 @@ import org.jspecify.annotations.Nullable;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
  * The tables to read from a run: its final values per split ({@link #summary}), the metrics that span splits
  * or models ({@link #headline}), what each attack changed ({@link #attackDeltas}) and how far each curve
  * strayed ({@link #stability}). Each is a new Tablesaw table built from {@link RunResult#rows()}; rows are
  * chosen by their metric's {@link Metric.Scope scope} and curves judged by its {@link Metric.Direction
- * direction} ({@link RunResult#metric}). Printing shows four decimals; the cells hold the full values.
+ * direction} ({@link RunResult#metric}). Printing shows four decimals (a nonzero value below 0.0005 in scientific
+ * notation, so a forget quality of 9·10⁻¹¹ does not print as 0.0000); the cells hold the full values.
  *
  * <pre>{@code
  * System.out.println(RunTables.summary(result).printAll());
@@ -202,7 +202,7 @@ public final class RunTables {
 
     private static DoubleColumn fourDecimals(String name) {
         DoubleColumn c = DoubleColumn.create(name);
-        c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
+        c.setPrintFormatter(Numbers.columnFormatter());
         return c;
     }
 

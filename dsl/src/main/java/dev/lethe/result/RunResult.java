@@ -5,10 +5,14 @@ import dev.lethe.eval.Metric;
 import dev.lethe.result.RunEvent;
 import dev.lethe.spec.ModelRole;
 import dev.lethe.spec.Recipe;
+import dev.lethe.util.Names;
+import dev.lethe.util.Printable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
@@ -194,15 +198,42 @@ public final class RunResult {
      * The value of {@code metric} for {@code model} on {@code split}, where {@code split} may also name the
      * span of a cross-split metric ({@code forget+holdout}, {@code retain+world}).
      *
-     * @throws IllegalArgumentException when the run has no such value
+     * @throws IllegalArgumentException when the run has no such value: the message names the first of model,
+     *     split and metric that has no final value, with a did-you-mean and the names that do exist
      */
     public double value(String model, String split, String metric) {
+        Set<String> models = new LinkedHashSet<>();
+        Set<String> splits = new LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         for (Row r : rows) {
-            if (r.isFinal() && r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)) {
-                return r.value();
+            if (!r.isFinal()) {
+                continue;
+            }
+            models.add(r.model());
+            if (r.model().equals(model)) {
+                splits.add(r.split());
+                if (r.split().equals(split)) {
+                    if (r.metric().equals(metric)) {
+                        return r.value();
+                    }
+                    names.add(r.metric());
+                }
             }
         }
-        throw new IllegalArgumentException("no " + metric + " for " + model + " on " + split);
+        String m = Printable.escape(model);
+        throw new IllegalArgumentException(!models.contains(model)
+                ? "no model '" + m + "' with final values" + suggest(model, models, "Models with final values")
+                : !splits.contains(split)
+                ? "no split '" + Printable.escape(split) + "' with final values of " + m
+                        + suggest(split, splits, "Its splits")
+                : "no metric '" + Printable.escape(metric) + "' for " + m + " on " + split
+                        + suggest(metric, names, "Final values of " + m + " on " + split));
+    }
+
+    /** {@code "; did you mean 'x'? <what>: [known]"}, or {@code ". <what>: [known]"} when nothing is close. */
+    private static String suggest(String name, Set<String> known, String what) {
+        String close = Names.didYouMean(name, known);
+        return (close.isEmpty() ? "." : close) + " " + what + ": " + Printable.escape(known.toString());
     }
 
     /**

@@ -6,9 +6,11 @@ import static dev.lethe.part.ParamTypes.text;
 
 import dev.lethe.data.DataSource;
 import dev.lethe.model.ModelSpec;
+import dev.lethe.part.FlowYaml;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes;
+import dev.lethe.part.PartText;
 import dev.lethe.util.Names;
 import dev.lethe.util.Printable;
 import java.util.ArrayList;
@@ -109,6 +111,26 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
             }
         }
         throw new IllegalArgumentException("recipe '" + name + "' has no " + type.getSimpleName() + " stage");
+    }
+
+    /**
+     * The recipe as its file reads, compactly: a title line, then the model, the data and one numbered line per
+     * stage (named as {@link #named()} names it) with every parameter, each part in YAML flow style
+     * ({@link PartText}), e.g. {@code 3. unlearn: {objective: {npo: {beta: 0.1}}, optimizer: {...}, steps: 200, ...}}.
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("recipe ").append(FlowYaml.string(name)).append(" (seed ").append(seed)
+                .append(", device ").append(device).append(")\n  model: ")
+                .append(PartText.part(ModelSpec.SLOT, model, BuiltInKinds.INSTANCE)).append("\n  data: ")
+                .append(PartText.part(DataSource.SLOT, data, BuiltInKinds.INSTANCE));
+        for (NamedStage s : named()) {
+            Kind<?> kind = BuiltInKinds.INSTANCE.kinds(Stage.SLOT).get(s.stage().kind());
+            sb.append("\n  ").append(s.index() + 1).append(". ").append(s.name()).append(": ")
+                    .append(kind == null ? PartText.part(Stage.SLOT, s.stage(), BuiltInKinds.INSTANCE)
+                            : PartText.fields(kind, s.stage(), BuiltInKinds.INSTANCE));
+        }
+        return sb.toString();
     }
 
     /** A copy with {@code newStages}. */

@@ -74,4 +74,21 @@ public class RunResultTest {
         assertTrue(e.getMessage().contains("rouge_l_recall") && e.getMessage().contains("[exact_match, nll]"),
                 e.getMessage());
     }
+
+    @Test
+    void aMisspeltMetricModelOrSplitGetsADidYouMeanAndWhatExists() {
+        RunResult r = result();
+        IllegalArgumentException metric = assertThrows(IllegalArgumentException.class,
+                () -> r.value("unlearned", "forget", "exactmatch"));
+        assertEquals("no metric 'exactmatch' for unlearned on forget; did you mean 'exact_match'? "
+                + "Final values of unlearned on forget: [exact_match]", metric.getMessage());
+        IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
+                () -> r.value("unlearn", "forget", "exact_match"));
+        assertEquals("no model 'unlearn' with final values; did you mean 'unlearned'? Models with final values: "
+                + "[unlearned]", model.getMessage());
+        IllegalArgumentException split = assertThrows(IllegalArgumentException.class,
+                () -> r.value("unlearned", "forgte", "exact_match"));
+        assertEquals("no split 'forgte' with final values of unlearned; did you mean 'forget'? Its splits: [forget]",
+                split.getMessage());
+    }
 }
