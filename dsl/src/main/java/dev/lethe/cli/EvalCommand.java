@@ -2,14 +2,15 @@ package dev.lethe.cli;
 
 import dev.lethe.io.AtomicFiles;
 import dev.lethe.recipe.RecipeCodec;
+import dev.lethe.report.ConsoleSummary;
 import dev.lethe.report.HtmlReport;
-import dev.lethe.report.RunTables;
 import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
 import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Recipe;
+import dev.lethe.util.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -94,14 +95,16 @@ final class EvalCommand implements Callable<Integer> {
         RunResult result;
         try {
             result = runner.run();
+            AtomicFiles.writeString(eval.resolve("recipe.yaml"), codec.write(recipe));
+            AtomicFiles.writeString(eval.resolve("metrics.csv"), result.csv());
+            HtmlReport.write(result, eval.resolve("report"));
         } catch (IllegalArgumentException e) {
             return BadInput.report(err, "eval", e);
+        } catch (RuntimeException | Error e) {
+            return Failure.report(err, "eval", e, eval.resolve("error.txt"), "");
         }
-        AtomicFiles.writeString(eval.resolve("recipe.yaml"), codec.write(recipe));
-        AtomicFiles.writeString(eval.resolve("metrics.csv"), result.csv());
-        HtmlReport.write(result, eval.resolve("report"));
-        out.println(RunTables.summary(result).printAll());
-        out.println("written to " + eval);
+        out.print(ConsoleSummary.of(result, eval.resolve("report")));
+        out.println("written to " + Printable.escape(eval.toString()));
         out.flush();
         return 0;
     }

@@ -106,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
             return BadInput.report(err, "run", "bad input: " + e.getMessage());
         } catch (RuntimeException | Error e) {
             Path trace = dir.fail(e);
-            err.println("lethe run: failed: " + oneLine(e)
+            err.println("lethe run: failed: " + Failure.oneLine(e)
                     + (trace == null ? "" : " (stack trace in " + Printable.escape(trace.toString()) + ")")
                     + "; lethe run --resume " + Printable.escape(dir.path().toString()) + " continues the run");
             err.flush();
@@ -118,18 +118,6 @@ final class RunCommand implements Callable<Integer> {
         out.println("written to " + dir.path());
         out.flush();
         return result.stopReasons().isEmpty() ? 0 : 3;
-    }
-
-    /** {@code failure}'s message and its causes' (a full disk's "No space left on device"), in one printable line. */
-    private static String oneLine(Throwable failure) {
-        StringBuilder b = new StringBuilder(failure.getMessage() == null ? failure.toString() : failure.getMessage());
-        for (Throwable c = failure.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-            if (b.indexOf(m) < 0) {
-                b.append(": ").append(m);
-            }
-        }
-        return Printable.escape(b.toString()).replace("\\n", " ");
     }
 
     /**

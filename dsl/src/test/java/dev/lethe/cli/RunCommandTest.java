@@ -155,6 +155,9 @@ class RunCommandTest {
         assertEquals(0, eval.exit(), eval.err());
         assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("eval/metrics.csv")));
         assertTrue(Files.isRegularFile(dir.resolve("eval/report/index.html")));
+        assertTrue(eval.out().contains("full tables: " + dir.resolve("eval/report/tables.txt")), eval.out());
+        assertTrue(eval.out().lines().allMatch(l -> l.length() <= 100), "eval leads with the compact headline:\n"
+                + eval.out());
         assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("metrics.csv")), "the run's own metrics are kept");
 
         // the same models under an attack and a suite the run did not have; a recipe that trains differently is refused
