@@ -16,6 +16,7 @@ import dev.lethe.util.Printable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,16 +122,26 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("recipe ").append(FlowYaml.string(name)).append(" (seed ").append(seed)
-                .append(", device ").append(device).append(")\n  model: ")
-                .append(PartText.part(ModelSpec.SLOT, model, BuiltInKinds.INSTANCE)).append("\n  data: ")
-                .append(PartText.part(DataSource.SLOT, data, BuiltInKinds.INSTANCE));
+                .append(", device ").append(device).append(")");
+        parts().forEach((part, text) -> sb.append("\n  ").append(part).append(": ").append(text));
+        return sb.toString();
+    }
+
+    /**
+     * What the recipe is made of, as its recipe file writes it: {@code model}, {@code data}, then one entry per stage
+     * ({@code "1. learn"}, {@code "2. unlearn"}, ...) with its fields, in order.
+     */
+    public Map<String, String> parts() {
+        Map<String, String> parts = new LinkedHashMap<>();
+        parts.put("model", PartText.part(ModelSpec.SLOT, model, BuiltInKinds.INSTANCE));
+        parts.put("data", PartText.part(DataSource.SLOT, data, BuiltInKinds.INSTANCE));
         for (NamedStage s : named()) {
             Kind<?> kind = BuiltInKinds.INSTANCE.kinds(Stage.SLOT).get(s.stage().kind());
-            sb.append("\n  ").append(s.index() + 1).append(". ").append(s.name()).append(": ")
-                    .append(kind == null ? PartText.part(Stage.SLOT, s.stage(), BuiltInKinds.INSTANCE)
-                            : PartText.fields(kind, s.stage(), BuiltInKinds.INSTANCE));
+            parts.put((s.index() + 1) + ". " + s.name(), kind == null
+                    ? PartText.part(Stage.SLOT, s.stage(), BuiltInKinds.INSTANCE)
+                    : PartText.fields(kind, s.stage(), BuiltInKinds.INSTANCE));
         }
-        return sb.toString();
+        return parts;
     }
 
     /** A copy with {@code newStages}. */

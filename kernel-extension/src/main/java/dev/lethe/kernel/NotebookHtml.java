@@ -1,32 +1,12 @@
 package dev.lethe.kernel;
 
-import dev.lethe.attack.Attack;
-import dev.lethe.eval.Suite;
-import dev.lethe.model.GptConfig;
-import dev.lethe.objective.Objective;
-import dev.lethe.optim.Optimizer;
-import dev.lethe.optim.Transform;
 import dev.lethe.report.HtmlReport;
 import dev.lethe.report.RunTables;
 import dev.lethe.result.RunResult;
-import dev.lethe.spec.Attacking;
-import dev.lethe.spec.Evaluation;
-import dev.lethe.spec.Finetune;
-import dev.lethe.spec.Learn;
-import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Recipe;
-import dev.lethe.spec.Reference;
-import dev.lethe.spec.Stage;
-import dev.lethe.spec.Training;
-import dev.lethe.spec.Unlearning;
-import java.lang.reflect.RecordComponent;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;
 
@@ -81,22 +61,16 @@ public final class NotebookHtml {
         return html.append("</div>\n").toString();
     }
 
-    /** A recipe as a two-column table: each part and a readable description of it. */
+    /**
+     * A recipe as a two-column table: name, seed, device, then each part as its recipe file writes it
+     * ({@link Recipe#parts()}: parameters, learning rates, combined objectives' weights, lambdas by name).
+     */
     public static String recipe(Recipe recipe) {
         Map<String, String> parts = new LinkedHashMap<>();
         parts.put("name", recipe.name());
         parts.put("seed", Long.toString(recipe.seed()));
         parts.put("device", recipe.device());
-        String vocabulary = recipe.model().vocabSize() == 0 ? ", vocabulary from the data"
-                : ", vocabulary " + recipe.model().vocabSize();
-        parts.put("model", recipe.model() instanceof GptConfig g
-                ? String.format(Locale.ROOT, "GPT, %d layers, width %d, %d heads, context %d%s", g.layers(), g.width(),
-                        g.heads(), g.contextLength(), vocabulary)
-                : describe(recipe.model()) + vocabulary);
-        parts.put("data", describe(recipe.data()));
-        for (NamedStage s : recipe.named()) {
-            parts.put((s.index() + 1) + ". " + s.name(), stage(s.stage()));
-        }
+        parts.putAll(recipe.parts());
         StringBuilder html = new StringBuilder(STYLE).append("<table class=\"lethe lethe-recipe\"><caption>recipe ")
                 .append(escape(recipe.name())).append("</caption><tbody>\n");
         parts.forEach((k, v) -> html.append("<tr><th>").append(escape(k)).append("</th><td style=\"text-align:left\">")
@@ -104,98 +78,9 @@ public final class NotebookHtml {
         return html.append("</tbody></table>\n").toString();
     }
 
-    /** The recipe's parts as plain text, for clients without HTML. */
+    /** The recipe as plain text ({@link Recipe#toString()}), for clients without HTML. */
     public static String recipeText(Recipe recipe) {
-        List<String> stages = new ArrayList<>();
-        for (NamedStage s : recipe.named()) {
-            stages.add(s.name());
-        }
-        return "recipe " + recipe.name() + " (seed " + recipe.seed() + "): " + String.join(" → ", stages);
-    }
-
-    /** One stage, described in a line. */
-    private static String stage(Stage stage) {
-        if (stage instanceof Learn l) {
-            return training(l.training()) + " on " + l.splits();
-        }
-        if (stage instanceof Finetune f) {
-            return training(f.training()) + " on " + f.splits();
-        }
-        if (stage instanceof Reference r) {
-            return training(r.training()) + " on " + r.splits() + " from " + r.from();
-        }
-        if (stage instanceof Unlearning u) {
-            return describe(u.objective()) + "; " + u.steps() + " steps, batch " + u.batchSize() + ", "
-                    + optimizer(u.optimizer());
-        }
-        if (stage instanceof Attacking a) {
-            List<String> attacks = new ArrayList<>();
-            for (Attack attack : a.attacks()) {
-                attacks.add(attack.name());
-            }
-            return String.join(", ", attacks);
-        }
-        if (stage instanceof Evaluation e) {
-            List<String> suites = new ArrayList<>();
-            for (Suite s : e.suites()) {
-                suites.add(s.getClass().getSimpleName());
-            }
-            return String.join(", ", suites) + " on " + e.splits();
-        }
-        return describe(stage);
-    }
-
-    private static String training(Training t) {
-        return t.steps() + " steps, batch " + t.batchSize() + ", " + optimizer(t.optimizer());
-    }
-
-    private static String optimizer(Optimizer o) {
-        List<String> transforms = new ArrayList<>();
-        for (Transform t : o.transforms()) {
-            transforms.add(t.getClass().getSimpleName());
-        }
-        return o.estimator().getClass().getSimpleName() + " → " + String.join(" → ", transforms);
-    }
-
-    /**
-     * A short description of a plug-in value: {@code a + b} and {@code w × a} for combined objectives, the
-     * components of records, {@code lambda} for lambdas.
-     */
-    static String describe(@Nullable Object o) {
-        if (o == null) {
-            return "none";
-        }
-        if (o instanceof Objective.Sum s) {
-            return describe(s.first()) + " + " + describe(s.second());
-        }
-        if (o instanceof Objective.Scaled s) {
-            return s.weight() + " × " + describe(s.objective());
-        }
-        Class<?> c = o.getClass();
-        if (c.isSynthetic() || c.isHidden() || c.getSimpleName().contains("$$Lambda") || c.isAnonymousClass()) {
-            return "lambda";
-        }
-        if (c.isRecord()) {
-            List<String> parts = new ArrayList<>();
-            for (RecordComponent rc : c.getRecordComponents()) {
-                try {
-                    Object v = rc.getAccessor().invoke(o);
-                    String text = v instanceof Number || v instanceof Boolean || v instanceof String || v instanceof Enum<?>
-                            ? String.valueOf(v) : describe(v);
-                    parts.add(rc.getName() + "=" + text);
-                } catch (ReflectiveOperationException e) {
-                    parts.add(rc.getName() + "=?");
-                }
-            }
-            return c.getSimpleName() + "(" + String.join(", ", parts) + ")";
-        }
-        if (o instanceof List<?> l) {
-            List<String> parts = new ArrayList<>();
-            l.forEach(x -> parts.add(describe(x)));
-            return parts.toString();
-        }
-        String s = String.valueOf(o);
-        return s.contains("@") ? c.getSimpleName() : s;
+        return recipe.toString();
     }
 
     static String escape(String s) {

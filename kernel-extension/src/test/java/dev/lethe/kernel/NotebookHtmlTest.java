@@ -1,6 +1,7 @@
 package dev.lethe.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.Lethe;
@@ -33,13 +34,18 @@ class NotebookHtmlTest {
                 .build();
         String html = NotebookHtml.recipe(r);
         assertTrue(html.contains("<caption>recipe demo</caption>"), html);
-        assertTrue(html.contains("2 layers, width 32, 2 heads, context 32, vocabulary from the data"), html);
-        assertTrue(html.contains("Npo(beta=0.1) + 0.5 × lambda; 40 steps, batch 4"), html);
-        assertTrue(html.contains("<th>1. learn</th><td style=\"text-align:left\">300 steps, batch 8"), html);
-        assertTrue(html.contains("<th>3. attack</th><td style=\"text-align:left\">quantize4</td>"), html);
+        assertTrue(html.contains("<th>model</th><td style=\"text-align:left\">{gpt: {vocab_size: 0, layers: 2, width: 32,"), html);
+        assertTrue(html.contains("<th>2. unlearn</th><td style=\"text-align:left\">{objective: {plus: [{npo: {beta: 0.1}}, "
+                + "{times: {weight: 0.5, objective: custom objective (unnamed lambda)}}]}"), html);
+        assertTrue(html.contains("{scale_by_learning_rate: {schedule: {constant: {lr: 0.001}}}}]}, steps: 40, batch_size: 4"),
+                "the unlearning optimizer shows its learning rate: " + html);
+        assertTrue(html.contains("<th>1. learn</th><td style=\"text-align:left\">{steps: 300, batch_size: 8, optimizer: "), html);
+        assertTrue(html.contains("{linear_decay: {lr: 0.003, warmup_steps: 15}}"), html);
+        assertTrue(html.contains("<th>3. attack</th><td style=\"text-align:left\">{attacks: [{quantize: {bits: 4}}]}</td>"), html);
         assertTrue(html.contains("<th>4. evaluate</th>"), "the default evaluation is the last stage: " + html);
         assertTrue(!html.contains("<th>reference</th>"), "no reference stage, no row");
-        assertTrue(html.contains("FictitiousFacts(people=8, forgetFraction=0.25, holdoutPeople=2"), html);
+        assertTrue(html.contains("{fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2"), html);
+        assertFalse(html.contains("$$Lambda") || html.contains("Unmodifiable"), html);
     }
 
     @Test
