@@ -2,6 +2,7 @@ package dev.lethe.kernel;
 
 import dev.lethe.report.RunTables;
 import dev.lethe.result.RunResult;
+import dev.lethe.run.EngineCache;
 import dev.lethe.spec.Recipe;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class LetheIntegration extends JupyterIntegration {
 
     @Override
     public void onLoaded(Builder builder) {
+        EngineCache.requireSafe(); // before a cell can start the engine: never libtorch from a folder others can write
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", SLF4J_PROVIDER);
             // SLF4J reports an explicit provider at INFO level ("Attempting to load provider ..."): only warnings.
