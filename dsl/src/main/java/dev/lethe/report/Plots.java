@@ -517,7 +517,7 @@ public final class Plots {
                     if (deltas.stringColumn("attack").get(i).equals(attack)
                             && deltas.stringColumn("split").get(i).equals(split)
                             && deltas.stringColumn("metric").get(i).equals(metric)) {
-                        d = deltas.doubleColumn("delta").get(i);
+                        d = deltas.doubleColumn("delta").getDouble(i); // NaN where the target lacks the metric
                     }
                 }
                 c.append(d);

@@ -1,6 +1,7 @@
 package dev.lethe.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.Lethe;
 import dev.lethe.data.FictitiousFacts;
@@ -155,6 +156,20 @@ class RunTablesTest {
         assertEquals("pinned (attacks on unlearned)", d.name());
         assertEquals(List.of("relearn", "quantize4"), List.copyOf(new LinkedHashSet<>(d.stringColumn("attack").asList())));
         assertEquals(8 + 7, d.rowCount(), "every final value of each attacked model, cross-model ones included");
+    }
+
+    @Test
+    void aMetricOnlyTheAttackedModelHasIsAMissingChangeNotACrash() {
+        // e.g. an attack stage after the last evaluation: the attacked model is measured where its target was not
+        RunResult r = new RunResult(pinned().recipe(), List.of(
+                RunResult.Row.of("unlearned", "forget", "nll", 3.0),
+                new RunResult.Row("unlearned+relearn", RunResult.ATTACK, "forget", "nll", 1.0, 0),
+                new RunResult.Row("unlearned+relearn", RunResult.ATTACK, "retain", "nll", 2.0, 0)), List.of(),
+                Metric.byName(List.of(AnswerSuite.NLL)), ROLES);
+        Table bars = Plots.attackDeltas(r, "nll");
+        assertEquals(-2.0, bars.doubleColumn("forget").getDouble(0));
+        assertTrue(Double.isNaN(bars.doubleColumn("retain").getDouble(0)), "no retain value before the attack");
+        assertTrue(Plots.attackDeltasPlot(r, "nll").asJavascript("a").contains("relearn"));
     }
 
     @Test

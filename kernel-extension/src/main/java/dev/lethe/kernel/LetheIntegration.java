@@ -46,12 +46,13 @@ public final class LetheIntegration extends JupyterIntegration {
 
     @Override
     public void onLoaded(Builder builder) {
-        EngineCache.requireSafe(); // before a cell can start the engine: never libtorch from a folder others can write
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", SLF4J_PROVIDER);
             // SLF4J reports an explicit provider at INFO level ("Attempting to load provider ..."): only warnings.
             System.setProperty("slf4j.internal.verbosity", System.getProperty("slf4j.internal.verbosity", "WARN"));
         }
+        // after SLF4J's provider is set (DJL's classes log), before a cell can start the engine
+        EngineCache.requireSafe();
         addImports(builder);
         builder.addRenderer(renderer(Recipe.class, r -> Mime.html(NotebookHtml.recipe(r), NotebookHtml.recipeText(r))));
         builder.addRenderer(renderer(RunResult.class,
