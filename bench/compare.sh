@@ -8,6 +8,8 @@
 #   bench/compare.sh [--model quickstart|gpt2-small] [--batch 8] [--length 32] [--steps 20] [--warmup 3]
 #                    [--threads 1] [--rounds 5] [--step-types "forward first_order zeroth_order sam"]
 #                    [--csv FILE]   (every round's figures: round,step,side,median_ms,peak_mib)
+#                    [--baseline DIR]  (also time the Lethe checkout in DIR, e.g. a `git worktree` of main, in the
+#                                       same rounds: what a change buys, measured under the same load)
 #
 # PyTorch is the CPU build pip users get, torch 2.13.0+cpu (oneMKL, like DJL's libtorch), in a venv outside
 # the repository ($LETHE_BENCH_VENV, default ~/.cache/lethe/bench-venv), made once and reused. It is
@@ -17,7 +19,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 model=quickstart batch=8 length=32 steps=20 warmup=3 threads=1 rounds=5 types="forward first_order zeroth_order sam"
-csv=""
+csv="" baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --step-types) types=$2; shift 2 ;;
     --csv) csv=$2; shift 2 ;;
-    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
+    --baseline) baseline=$(cd "$2" && pwd); shift 2 ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -81,12 +84,12 @@ echo "$rounds alternating rounds per step type; load average now $(cut -d' ' -f1
 echo "Lethe $(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$here/dsl/pom.xml" | head -1) (DJL 0.36, libtorch 2.7.1): BLAS $lethe_blas"
 echo "PyTorch $torch_version from $(cat "$source_file" 2>/dev/null || echo "an existing venv") ($venv): BLAS $torch_blas"
 
-lethe_side() {  # step type, round -> appends "round,step,lethe,ms,mib" to $work/rounds.csv
-  LETHE_JAVA_OPTS="-Dlethe.threads=$threads -Xms1g -Xmx1g -XX:+AlwaysPreTouch" "$here/lethe" bench --model "$model" \
+lethe_side() {  # step type, round[, checkout, side name] -> appends "round,step,side,ms,mib" to $work/rounds.csv
+  LETHE_JAVA_OPTS="-Dlethe.threads=$threads -Xms1g -Xmx1g -XX:+AlwaysPreTouch" "${3:-$here}/lethe" bench --model "$model" \
     --batch "$batch" --length "$length" --steps "$steps" --warmup "$warmup" --step "$1" --csv "$work/l.csv" \
     >/dev/null 2>"$work/l.err" || { cat "$work/l.err" >&2; exit 1; }
   IFS=, read -r _ ms _ mib < <(sed -n 2p "$work/l.csv")
-  echo "$2,$1,lethe,$ms,$mib" >> "$work/rounds.csv"
+  echo "$2,$1,${4:-lethe},$ms,$mib" >> "$work/rounds.csv"
 }
 torch_side() {
   "$python" "$here/bench/python/twin.py" bench --model "$model" --batch "$batch" --length "$length" --steps "$steps" \
@@ -98,30 +101,17 @@ torch_side() {
 echo "round,step,side,median_ms,peak_mib" > "$work/rounds.csv"
 for r in $(seq 1 "$rounds"); do
   for t in $types; do
-    if [ $((r % 2)) = 1 ]; then lethe_side "$t" "$r"; torch_side "$t" "$r"; else torch_side "$t" "$r"; lethe_side "$t" "$r"; fi
+    if [ $((r % 2)) = 1 ]; then
+      lethe_side "$t" "$r"; torch_side "$t" "$r"; [ -z "$baseline" ] || lethe_side "$t" "$r" "$baseline" baseline
+    else
+      [ -z "$baseline" ] || lethe_side "$t" "$r" "$baseline" baseline; torch_side "$t" "$r"; lethe_side "$t" "$r"
+    fi
   done
   echo "round $r/$rounds done" >&2
+  if [ -n "$csv" ]; then cp "$work/rounds.csv" "$csv"; fi
 done
-[ -n "$csv" ] && cp "$work/rounds.csv" "$csv"
 
-"$python" - "$work/rounds.csv" $types <<'EOF'
-import csv, sys
-import numpy as np
-rows = list(csv.DictReader(open(sys.argv[1])))
-print(f"{'step':<13} {'lethe ms':>9} {'pytorch ms':>10} {'ratio':>7} {'min-max':>13} {'IQR':>13} {'lethe +MiB':>10} {'pytorch +MiB':>12}")
-for step in sys.argv[2:]:
-    side = {s: {int(r["round"]): r for r in rows if r["step"] == step and r["side"] == s} for s in ("lethe", "pytorch")}
-    rounds = sorted(side["lethe"])
-    lms = np.array([float(side["lethe"][k]["median_ms"]) for k in rounds])
-    tms = np.array([float(side["pytorch"][k]["median_ms"]) for k in rounds])
-    ratio = lms / tms
-    q1, q3 = np.percentile(ratio, [25, 75])
-    lmem = np.median([float(side["lethe"][k]["peak_mib"]) for k in rounds])
-    tmem = np.median([float(side["pytorch"][k]["peak_mib"]) for k in rounds])
-    print(f"{step:<13} {np.median(lms):9.2f} {np.median(tms):10.2f} {np.median(ratio):7.3f} "
-          f"{ratio.min():6.3f}-{ratio.max():<6.3f} {q1:6.3f}-{q3:<6.3f} {lmem:10.1f} {tmem:12.1f}")
-print("ratio = median over rounds of (Lethe ms / PyTorch ms) measured in the same round")
-EOF
+"$python" "$here/bench/python/summary.py" "$work/rounds.csv" $types
 
 echo
 echo "numerics: same initial weights and batch, 5 AdamW steps of NPO + retain NLL"
