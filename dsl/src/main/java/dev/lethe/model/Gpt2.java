@@ -226,20 +226,15 @@ public final class Gpt2 implements Architecture {
         }
 
         /**
-         * {@code x·W + b} for the projection {@code module}, plus its low-rank update when there is one. The
-         * (batch, time, in) input is viewed as (batch·time, in) rows first: for a 2-D input DJL's {@code linear}
-         * (libtorch's C++ {@code nn::functional::linear}) is one {@code addmm}, a matrix multiply that starts
-         * from the bias, as Hugging Face GPT-2's {@code Conv1D} and PyTorch's {@code F.linear} do; for a 3-D
-         * input it would be a {@code matmul} and a separate bias add, with a backward pass to match. The
-         * weight is a transposed view of the (in, out) matrix: no copy.
+         * {@code x·W + b} for the projection {@code module}, plus its low-rank update when there is one. One
+         * fused libtorch {@code linear} (a matrix multiply that starts from the bias, as Hugging Face GPT-2's
+         * {@code Conv1D} does with {@code addmm}) on a transposed view of the (in, out) weight: no copy, and no
+         * separate (batch, time, out) product array to add the bias to.
          */
         NDArray project(NDArray x, String module) {
-            Shape s = x.getShape();
-            NDArray rows = x.reshape(-1, s.get(s.dimension() - 1));
             NDArray wt = weights.get(module + ".weight").transpose();
-            NDArray flat = Linear.linear(rows, wt, weights.get(module + ".bias")).singletonOrThrow();
-            NDArray y = flat.reshape(s.slice(0, s.dimension() - 1).add(flat.getShape().get(1)));
-            free(rows, wt, flat);
+            NDArray y = Linear.linear(x, wt, weights.get(module + ".bias")).singletonOrThrow();
+            wt.close();
             if (adapters.isEmpty()) {
                 return y;
             }
