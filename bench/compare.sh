@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # Lethe vs its PyTorch twin, same model, batch, sequence length, dtype (F32), threads and steps, one step type
-# per process (so each peak-memory figure is its own). Prints ms/step of both and the ratio Lethe / PyTorch,
-# and peak memory growth of each step type; then checks numerics (same initial weights -> same losses, 1e-4).
+# per process (so each peak-memory figure is its own). Runs --rounds alternating rounds of every step type
+# (Lethe then PyTorch, PyTorch then Lethe, ...: slow phases of a shared machine hit both sides alike) and
+# prints, per step type, both sides' median ms/step, the median of the per-round ratios Lethe / PyTorch and
+# their spread (min-max and interquartile range); then checks numerics (same weights -> same losses, 1e-4).
 #
 #   bench/compare.sh [--model quickstart|gpt2-small] [--batch 8] [--length 32] [--steps 20] [--warmup 3]
-#                    [--threads 1] [--steps-types "forward first_order zeroth_order sam"]
+#                    [--threads 1] [--rounds 5] [--step-types "forward first_order zeroth_order sam"]
+#                    [--csv FILE]   (every round's figures: round,step,side,median_ms,peak_mib)
+#                    [--baseline DIR]  (also time the Lethe checkout in DIR, e.g. a `git worktree` of main, in the
+#                                       same rounds: what a change buys, measured under the same load)
 #
-# PyTorch comes from Debian's python3-torch, installed here when missing (needs root; apt-get).
+# PyTorch is the CPU build pip users get, torch 2.13.0+cpu (oneMKL, like DJL's libtorch), in a venv outside
+# the repository ($LETHE_BENCH_VENV, default ~/.cache/lethe/bench-venv), made once and reused. It is
+# installed from a local wheel store when the machine has one (a folder holding torch-2.13.0+cpu*.whl;
+# $LETHE_WHEELS names it, else it is looked for), else from PyPI. The script says which torch it used, where
+# it came from and which BLAS each side uses.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-model=quickstart batch=8 length=32 steps=20 warmup=3 threads=1 types="forward first_order zeroth_order sam"
+model=quickstart batch=8 length=32 steps=20 warmup=3 threads=1 rounds=5 types="forward first_order zeroth_order sam"
+csv="" baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
@@ -18,35 +28,90 @@ while [ $# -gt 0 ]; do
     --steps) steps=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --step-types) types=$2; shift 2 ;;
-    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+    --csv) csv=$2; shift 2 ;;
+    --baseline) baseline=$(cd "$2" && pwd); shift 2 ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+case "$rounds" in ''|*[!0-9]*|0) echo "compare.sh: --rounds must be a positive integer, was '$rounds'" >&2; exit 2 ;; esac
 
-python=/usr/bin/python3
-if ! "$python" -c 'import torch' 2>/dev/null; then
-  echo "compare.sh: installing Debian's python3-torch..." >&2
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-torch >&2
-  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends python3-torch >&2; fi
+torch_want=2.13.0+cpu
+venv=${LETHE_BENCH_VENV:-$HOME/.cache/lethe/bench-venv}
+python=$venv/bin/python
+source_file=$venv/lethe-torch-source
+if ! "$python" -c "import torch, numpy, sys; sys.exit(torch.__version__ != '$torch_want')" 2>/dev/null; then
+  store=${LETHE_WHEELS:-}
+  if [ -z "$store" ]; then
+    wheel=$(find / -xdev -name "torch-${torch_want}-*.whl" -print -quit 2>/dev/null || true)
+    [ -n "$wheel" ] && store=$(dirname "$wheel")
+  fi
+  echo "compare.sh: making $venv with torch $torch_want..." >&2
+  rm -rf "$venv"
+  /usr/bin/python3 -m venv "$venv" || python3 -m venv "$venv"
+  if [ -n "$store" ]; then
+    # the store's other folders hold torch's dependencies (numpy, filelock, sympy, ...)
+    links=()
+    while IFS= read -r d; do links+=(--find-links "$d"); done < <(
+      { echo "$store"; find "$(dirname "$store")" -maxdepth 3 -name '*.whl' -printf '%h\n' 2>/dev/null; } | sort -u)
+    "$venv/bin/pip" install -q --no-index "${links[@]}" "torch==$torch_want" numpy >&2
+    echo "local wheel store $store" > "$source_file"
+  else
+    "$venv/bin/pip" install -q "torch==${torch_want%+cpu}" numpy >&2
+    echo "PyPI" > "$source_file"
+  fi
 fi
 torch_version=$("$python" -c 'import torch; print(torch.__version__)')
+torch_blas=$("$python" -c '
+import torch
+lines = torch.__config__.show().splitlines()
+mkl = [l.strip(" -") for l in lines if "Math Kernel Library" in l]
+blas = [p for l in lines for p in l.replace(",", " ").split() if p.startswith("BLAS_INFO=")]
+print(mkl[0] if mkl else (blas[0] if blas else "unknown BLAS"))')
+libtorch=$(ls -d "${ENGINE_CACHE_DIR:-$HOME/.djl.ai}"/pytorch/*cpu*/libtorch_cpu.so 2>/dev/null | head -1 || true)
+if [ -n "$libtorch" ] && grep -aq "Intel(R) oneAPI Math Kernel Library" "$libtorch"; then
+  lethe_blas="oneMKL, statically linked into $libtorch"
+else
+  lethe_blas="oneMKL (bundled with DJL's libtorch 2.7.1 CPU build; libtorch not extracted yet to check)"
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "model $model, batch $batch x $length tokens, $warmup warm-up + $steps timed steps, $threads thread(s), F32"
-echo "Lethe $(sed -n 's/.*VERSION = "\(.*\)".*/\1/p' "$here/dsl/src/main/java/dev/lethe/Lethe.java") (DJL 0.36, libtorch 2.7.1) vs PyTorch $torch_version"
-printf '%-13s %12s %12s %8s %14s %14s\n' step "lethe ms" "pytorch ms" ratio "lethe +MiB" "pytorch +MiB"
-for t in $types; do
-  LETHE_JAVA_OPTS="-Dlethe.threads=$threads -Xms1g -Xmx1g -XX:+AlwaysPreTouch" "$here/lethe" bench --model "$model" --batch "$batch" --length "$length" \
-    --steps "$steps" --warmup "$warmup" --step "$t" --csv "$work/lethe-$t.csv" >/dev/null 2>"$work/lethe-$t.err" \
-    || { cat "$work/lethe-$t.err" >&2; exit 1; }
+echo "model $model, batch $batch x $length tokens, $warmup warm-up + $steps timed steps, $threads thread(s), F32,"
+echo "$rounds alternating rounds per step type; load average now $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "Lethe $(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$here/dsl/pom.xml" | head -1) (DJL 0.36, libtorch 2.7.1): BLAS $lethe_blas"
+echo "PyTorch $torch_version from $(cat "$source_file" 2>/dev/null || echo "an existing venv") ($venv): BLAS $torch_blas"
+
+lethe_side() {  # step type, round[, checkout, side name] -> appends "round,step,side,ms,mib" to $work/rounds.csv
+  LETHE_JAVA_OPTS="-Dlethe.threads=$threads -Xms1g -Xmx1g -XX:+AlwaysPreTouch" "${3:-$here}/lethe" bench --model "$model" \
+    --batch "$batch" --length "$length" --steps "$steps" --warmup "$warmup" --step "$1" --csv "$work/l.csv" \
+    >/dev/null 2>"$work/l.err" || { cat "$work/l.err" >&2; exit 1; }
+  IFS=, read -r _ ms _ mib < <(sed -n 2p "$work/l.csv")
+  echo "$2,$1,${4:-lethe},$ms,$mib" >> "$work/rounds.csv"
+}
+torch_side() {
   "$python" "$here/bench/python/twin.py" bench --model "$model" --batch "$batch" --length "$length" --steps "$steps" \
-    --warmup "$warmup" --threads "$threads" --step "$t" > "$work/torch-$t.csv"
-  IFS=, read -r _ lms _ lmem < <(sed -n 2p "$work/lethe-$t.csv")
-  IFS=, read -r _ tms _ tmem < "$work/torch-$t.csv"
-  printf '%-13s %12.2f %12.2f %8.3f %14.1f %14.1f\n' "$t" "$lms" "$tms" "$(awk -v a="$lms" -v b="$tms" 'BEGIN { print a / b }')" "$lmem" "$tmem"
+    --warmup "$warmup" --threads "$threads" --step "$1" > "$work/t.csv"
+  IFS=, read -r _ ms _ mib < "$work/t.csv"
+  echo "$2,$1,pytorch,$ms,$mib" >> "$work/rounds.csv"
+}
+
+echo "round,step,side,median_ms,peak_mib" > "$work/rounds.csv"
+for r in $(seq 1 "$rounds"); do
+  for t in $types; do
+    if [ $((r % 2)) = 1 ]; then
+      lethe_side "$t" "$r"; torch_side "$t" "$r"; [ -z "$baseline" ] || lethe_side "$t" "$r" "$baseline" baseline
+    else
+      [ -z "$baseline" ] || lethe_side "$t" "$r" "$baseline" baseline; torch_side "$t" "$r"; lethe_side "$t" "$r"
+    fi
+  done
+  echo "round $r/$rounds done" >&2
+  if [ -n "$csv" ]; then cp "$work/rounds.csv" "$csv"; fi
 done
+
+"$python" "$here/bench/python/summary.py" "$work/rounds.csv" $types
 
 echo
 echo "numerics: same initial weights and batch, 5 AdamW steps of NPO + retain NLL"

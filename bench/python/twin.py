@@ -91,7 +91,8 @@ class Twin(torch.nn.Module):
         return F.layer_norm(x, (self.width,), self.p(prefix + ".weight"), self.p(prefix + ".bias"), 1e-5)
 
     def proj(self, x, name):
-        """x W + b as one fused linear (addmm, like Hugging Face GPT-2's Conv1D), as Lethe's CausalLm.project."""
+        """x W + b by F.linear on a transposed view: one addmm, like Hugging Face GPT-2's Conv1D (Lethe's DJL linear
+        gives the same forward values as a matmul plus a bias add)."""
         return F.linear(x, self.p(name + ".weight").t(), self.p(name + ".bias"))
 
     def forward(self, tokens):

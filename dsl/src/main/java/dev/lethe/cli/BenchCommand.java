@@ -13,7 +13,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code lethe bench}: ms/step, tokens/s and peak memory of a forward pass, a loss evaluation, first-order,
@@ -24,6 +26,9 @@ import picocli.CommandLine.Option;
                 + " SPSA+AdamW) and SAM steps on one model shape. For native memory alone, run with"
                 + " LETHE_JAVA_OPTS='-Xms1g -Xmx1g -XX:+AlwaysPreTouch' and one --step per process.")
 final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", description = "quickstart (4x128, vocab 1000) or gpt2-small (12x768, vocab 50257).",
             defaultValue = "quickstart")
     String model;
@@ -62,6 +67,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        @Nullable String bad = badSize();
+        if (bad != null) {
+            return BadInput.report(spec.commandLine().getErr(), "bench", bad);
+        }
         GptConfig config = switch (model) {
             case "quickstart" -> new GptConfig(1000, 4, 128, 4, Math.max(32, length), 0f);
             case "gpt2-small" -> new GptConfig(50257, 12, 768, 12, Math.max(1024, length), 0f);
@@ -99,5 +108,26 @@ final class BenchCommand implements Callable<Integer> {
             AtomicFiles.writeString(csv, sb.toString());
         }
         return 0;
+    }
+
+    /**
+     * Why the sizes measure nothing (a step count of 0 has no median; a batch of 0 has no rows), or null;
+     * checked before the engine starts.
+     */
+    private @Nullable String badSize() {
+        if (steps < 1) {
+            return "--steps must be at least 1, was " + steps + " (timed steps: the median needs one)";
+        }
+        if (warmup < 0) {
+            return "--warmup must be at least 0, was " + warmup;
+        }
+        if (batch < 1) {
+            return "--batch must be at least 1, was " + batch + " (sequences per split and step)";
+        }
+        if (length < StepBenchmark.MIN_LENGTH) {
+            return "--length must be at least " + StepBenchmark.MIN_LENGTH + " (<bos>, a prompt token and an answer"
+                    + " token), was " + length;
+        }
+        return null;
     }
 }

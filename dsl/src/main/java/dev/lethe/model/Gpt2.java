@@ -226,10 +226,13 @@ public final class Gpt2 implements Architecture {
         }
 
         /**
-         * {@code x·W + b} for the projection {@code module}, plus its low-rank update when there is one. One
-         * fused libtorch {@code linear} (a matrix multiply that starts from the bias, as Hugging Face GPT-2's
-         * {@code Conv1D} does with {@code addmm}) on a transposed view of the (in, out) weight: no copy, and no
-         * separate (batch, time, out) product array to add the bias to.
+         * {@code x·W + b} for the projection {@code module}, plus its low-rank update when there is one: one
+         * libtorch {@code linear} on a transposed view of the (in, out) weight (no copy). For this (batch,
+         * time, in) input, DJL's {@code linear} (libtorch's C++ {@code nn::functional::linear}) is a
+         * {@code matmul} and an in-place bias add; PyTorch's {@code F.linear} and Hugging Face GPT-2's
+         * {@code Conv1D} flatten to one {@code addmm} instead. Flattening here too gives PyTorch's exact op
+         * sequence and the same forward values, but sums the bias gradients in another order, which changes
+         * trained models' last bits (the quickstart's metrics), so it is not done.
          */
         NDArray project(NDArray x, String module) {
             NDArray wt = weights.get(module + ".weight").transpose();

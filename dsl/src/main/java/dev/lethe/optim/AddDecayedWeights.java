@@ -3,12 +3,15 @@ package dev.lethe.optim;
 import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
+import dev.lethe.model.Scalars;
 import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.PartText;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decoupled weight decay (Loshchilov &amp; Hutter 2019, "Decoupled Weight Decay Regularization"):
@@ -34,14 +37,23 @@ public record AddDecayedWeights(double rate) implements Transform {
         if (rate == 0) {
             return updates;
         }
-        return updates.map((name, u) -> {
-            var w = weights.get(name);
-            if (Weights.isBiasOrNorm(name, w)) {
-                return u;
-            }
-            try (NDArray decay = w.mul((float) rate)) {
-                return u.add(decay);
-            }
-        });
+        // λ as one 0-dimensional array per type and device and step (the same float), not a Java-wrapped number
+        // per parameter
+        Map<String, NDArray> lambdas = new HashMap<>();
+        try {
+            return updates.map((name, u) -> {
+                var w = weights.get(name);
+                if (Weights.isBiasOrNorm(name, w)) {
+                    return u;
+                }
+                NDArray lambda = lambdas.computeIfAbsent(w.getDataType() + "@" + w.getDevice(),
+                        key -> Scalars.scalar(w, (float) rate));
+                try (NDArray decay = w.mul(lambda)) {
+                    return u.add(decay);
+                }
+            });
+        } finally {
+            lambdas.values().forEach(NDArray::close);
+        }
     }
 }

@@ -44,6 +44,21 @@ final class Rng {
         return owned(manager, shape, type);
     }
 
+    /**
+     * The next {@code shape.size()} draws of {@code random}, each scaled: {@code (float) z · scale}, rounded to
+     * float32 in Java, which is the value libtorch's float32 multiply gives for the same two floats (both round
+     * the exact product once, IEEE 754). The array wraps this thread's staging buffer without a copy, so it is
+     * valid only until the next draw on this thread: close it right after its one use (an in-place add). Made
+     * on {@code manager}'s device (DJL copies it there when that is not the CPU). Float32 only.
+     */
+    static NDArray scaledGaussianTransient(SplittableRandom random, NDManager manager, Shape shape, float scale) {
+        FloatBuffer staging = staging(Math.toIntExact(shape.size()));
+        for (int i = 0; i < staging.limit(); i++) {
+            staging.put(i, (float) random.nextGaussian() * scale);
+        }
+        return manager.create(STAGING.get(), shape, DataType.FLOAT32);
+    }
+
     /** An array shaped like {@code like} of independent ±1 draws, each with probability ½. */
     static NDArray signs(NDArray like, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -3,13 +3,16 @@ package dev.lethe.optim;
 import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.lethe.model.Scalars;
 import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.PartText;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,20 +83,32 @@ public record ScaleByAdam(double b1, double b2, double eps) implements Transform
         long t = step + 1;
         double c1 = 1 - Math.pow(b1, t);
         double c2 = 1 - Math.pow(b2, t);
-        return updates.map((name, g) -> {
-            NDArray m = moments.first().get(name);
-            NDArray v = moments.second().get(name);
-            // temporaries are released at once, not at the end of the step: a step then holds one
-            // parameter-sized array per parameter here instead of five
-            try (NDArray scaled = g.mul((float) (1 - b1))) {
-                m.muli((float) b1).addi(scaled);
-            }
-            try (NDArray squared = g.square()) {
-                v.muli((float) b2).addi(squared.muli((float) (1 - b2)));
-            }
-            try (NDArray vHat = v.div((float) c2); NDArray root = vHat.sqrt()) {
-                return m.div((float) c1).divi(root.addi((float) eps));
-            }
-        });
+        // the step's seven constants as 0-dimensional arrays made once per type and device, not once per
+        // parameter and operation (an array op with a Number wraps it in a new Java direct buffer each time);
+        // the same float values, so the same results
+        Map<String, NDArray[]> constants = new HashMap<>();
+        try {
+            return updates.map((name, g) -> {
+                NDArray[] k = constants.computeIfAbsent(g.getDataType() + "@" + g.getDevice(), key -> new NDArray[] {
+                    Scalars.scalar(g, (float) (1 - b1)), Scalars.scalar(g, (float) b1),
+                    Scalars.scalar(g, (float) b2), Scalars.scalar(g, (float) (1 - b2)),
+                    Scalars.scalar(g, (float) c2), Scalars.scalar(g, (float) eps), Scalars.scalar(g, (float) c1)});
+                NDArray m = moments.first().get(name);
+                NDArray v = moments.second().get(name);
+                // temporaries are released at once, not at the end of the step: a step then holds one
+                // parameter-sized array per parameter here instead of five
+                try (NDArray scaled = g.mul(k[0])) {
+                    m.muli(k[1]).addi(scaled);
+                }
+                try (NDArray squared = g.square()) {
+                    v.muli(k[2]).addi(squared.muli(k[3]));
+                }
+                try (NDArray vHat = v.div(k[4]); NDArray root = vHat.sqrt()) {
+                    return m.div(k[6]).divi(root.addi(k[5]));
+                }
+            });
+        } finally {
+            constants.values().forEach(k -> new NDList(k).close());
+        }
     }
 }

@@ -241,15 +241,17 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
     /**
      * w ← w + scale·z in place, z the N(0, 1) draws of {@code seed} shaped like w ({@link #noise}), drawn and
      * added in blocks of leading-axis rows of at most {@link #BLOCK} values (one row if a row is larger). The
-     * values are those of adding the whole z at once: each element is rounded the same way.
+     * values are those of adding the whole z at once: each element is rounded the same way. For float32
+     * weights scale·z is formed in Java while drawing ({@link Rng#scaledGaussianTransient}, the same rounding as
+     * libtorch's multiply) and added straight from the staging buffer: one pass over the block in libtorch
+     * instead of a copy, a multiply and an add.
      */
     static void addNoise(NDArray w, long seed, float scale) {
         Shape shape = w.getShape();
         SplittableRandom random = new SplittableRandom(seed);
         if (shape.size() <= BLOCK || shape.dimension() == 0) {
-            try (NDArray z = Rng.gaussian(random, w.getManager(), shape, w.getDataType());
-                    NDArray s = scalar(w, scale)) {
-                w.addi(z.muli(s));
+            try (NDArray z = scaledNoise(random, w, shape, scale)) {
+                w.addi(z);
             }
             return;
         }
@@ -259,12 +261,22 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
             long to = Math.min(rows, from + step);
             NDIndex block = new NDIndex("{}:{}", from, to);
             Shape blockShape = new Shape(to - from).addAll(shape.slice(1));
-            try (NDArray z = Rng.gaussian(random, w.getManager(), blockShape, w.getDataType());
-                    NDArray s = scalar(w, scale);
+            try (NDArray z = scaledNoise(random, w, blockShape, scale);
                     NDArray part = w.get(block);
-                    NDArray moved = part.add(z.muli(s))) {
+                    NDArray moved = part.add(z)) {
                 w.set(block, moved);
             }
+        }
+    }
+
+    /** The next draws of {@code random} shaped {@code shape}, times {@code scale}, in w's type and manager. */
+    private static NDArray scaledNoise(SplittableRandom random, NDArray w, Shape shape, float scale) {
+        if (w.getDataType() == DataType.FLOAT32) {
+            return Rng.scaledGaussianTransient(random, w.getManager(), shape, scale);
+        }
+        NDArray z = Rng.gaussian(random, w.getManager(), shape, w.getDataType());
+        try (NDArray s = scalar(w, scale)) {
+            return z.muli(s);
         }
     }
 }

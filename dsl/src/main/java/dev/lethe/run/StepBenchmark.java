@@ -54,6 +54,9 @@ import java.util.SplittableRandom;
 public final class StepBenchmark {
     private StepBenchmark() {}
 
+    /** The shortest sequence a benchmark batch can have: {@code <bos>}, one prompt token and one answer token. */
+    public static final int MIN_LENGTH = 3;
+
     /** The step types, in the order {@code lethe bench} runs them. */
     public static final List<String> STEP_TYPES = List.of("forward", "loss", "first_order", "zeroth_order",
             "zeroth_order_adam", "sam");
@@ -83,6 +86,15 @@ public final class StepBenchmark {
      */
     public record Spec(GptConfig config, int batch, int length, int warmup, int steps, Precision precision,
             Device device) {
+        /** Checks the sizes: at least one timed step, one sequence and {@link #MIN_LENGTH} tokens. */
+        public Spec {
+            if (steps < 1 || warmup < 0 || batch < 1 || length < MIN_LENGTH) {
+                throw new IllegalArgumentException("a benchmark needs steps >= 1, warmup >= 0, batch >= 1 and length >= "
+                        + MIN_LENGTH + "; got steps " + steps + ", warmup " + warmup + ", batch " + batch + ", length "
+                        + length);
+            }
+        }
+
         /** A measurement on the CPU. */
         public Spec(GptConfig config, int batch, int length, int warmup, int steps, Precision precision) {
             this(config, batch, length, warmup, steps, precision, Device.cpu());
@@ -213,7 +225,7 @@ public final class StepBenchmark {
         int prompt = length / 2;
         int answer = length - 1 - prompt;
         if (answer < 1) {
-            throw new IllegalArgumentException("sequence length must be at least 3, was " + length);
+            throw new IllegalArgumentException("sequence length must be at least " + MIN_LENGTH + ", was " + length);
         }
         List<Encoded> examples = new ArrayList<>();
         for (int i = 0; i < count; i++) {

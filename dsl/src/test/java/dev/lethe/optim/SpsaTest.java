@@ -100,6 +100,25 @@ class SpsaTest {
         }
     }
 
+    /**
+     * The in-place perturbation, which scales z in Java while drawing, gives bit for bit libtorch's
+     * w + z·scale with z = {@link Spsa#noise}: whole (a small matrix) and in row blocks (more than
+     * {@link Spsa#BLOCK} values).
+     */
+    @Test
+    void addNoiseIsBitIdenticalToAddingTheScaledNoiseInLibtorch() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            for (ai.djl.ndarray.types.Shape shape : java.util.List.of(new ai.djl.ndarray.types.Shape(37, 11),
+                    new ai.djl.ndarray.types.Shape(3 * Spsa.BLOCK / 64 + 5, 64))) {
+                NDArray w = m.randomNormal(shape);
+                float scale = -2e-3f * (float) Math.PI;
+                NDArray expected = w.add(Spsa.noise(w, 42, 0).mul(m.full(new ai.djl.ndarray.types.Shape(), scale)));
+                Spsa.addNoise(w, Rng.derive(42, 0), scale);
+                assertArrayEquals(expected.toFloatArray(), w.toFloatArray(), 0f, shape.toString());
+            }
+        }
+    }
+
     @Test
     void estimatesRestoreTheWeights() {
         try (Quadratic q = new Quadratic(false)) {

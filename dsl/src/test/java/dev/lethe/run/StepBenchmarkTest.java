@@ -51,4 +51,15 @@ class StepBenchmarkTest {
                 () -> StepBenchmark.run(TINY, List.of("third_order")));
         assertTrue(e.getMessage().contains("third_order"), e.getMessage());
     }
+
+    /** Issue 13, reproduction 9: zero timed steps (no median) or an empty batch are refused before any array exists. */
+    @Test
+    void refusesSizesThatMeasureNothing() {
+        GptConfig c = TINY.config();
+        assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 2, 8, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 2, 8, 1, -1));
+        assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 0, 8, 1, 3));
+        assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 2, 8, -1, 3));
+        assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 2, 2, 1, 3));
+    }
 }
