@@ -85,7 +85,7 @@ final class StepContext implements LossOracle {
         NDArray loss;
         List<NDArray> shared = new ArrayList<>();
         try (NDScope evaluation = new NDScope()) {
-            loss = objective.loss(new View());
+            loss = evaluate(objective);
             NDScope.unregister(loss);
             sharedArrays(shared);
             shared.forEach(NDScope::unregister);
@@ -93,6 +93,30 @@ final class StepContext implements LossOracle {
         NDScope.register(loss);
         shared.forEach(NDScope::register);
         return loss;
+    }
+
+    /**
+     * {@code o}'s loss on this step. An objective that reaches an array already closed (typically a constant made
+     * once outside the objective, in a notebook cell or a field, and freed since) fails loudly, naming the objective,
+     * instead of DJL's bare "Native resource has been released already" or, worse, a freed scalar read as garbage.
+     *
+     * @throws IllegalStateException naming the objective and what to do
+     */
+    private NDArray evaluate(Objective o) {
+        try {
+            NDArray loss = o.loss(new View());
+            if (loss.isReleased()) {
+                throw new IllegalStateException("returned a loss that was already closed");
+            }
+            return loss;
+        } catch (IllegalStateException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("released") && !e.getMessage().contains("closed")) {
+                throw e;
+            }
+            throw new IllegalStateException("the objective " + o + " used an NDArray that was already closed ("
+                    + e.getMessage() + "): create constants inside the objective from the step's arrays (Kotlin: "
+                    + "0.5 * loss; Java: Scalars.times(loss, 0.5)), not once outside it", e);
+        }
     }
 
     /** Every array of the step's shared caches, which outlive one evaluation. */
@@ -139,7 +163,7 @@ final class StepContext implements LossOracle {
         model.weights().zeroGradients();
         NDArray loss;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            loss = o.loss(new View());
+            loss = evaluate(o);
             collector.backward(lossScale == 1 ? loss : Scalars.times(loss, lossScale));
         }
         LinkedHashMap<String, NDArray> grads = new LinkedHashMap<>();
@@ -152,7 +176,7 @@ final class StepContext implements LossOracle {
         return new LossOracle() {
             @Override
             public NDArray loss() {
-                return part.loss(new View());
+                return evaluate(part);
             }
 
             @Override
