@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.lethe.data.Jsonl;
 import dev.lethe.data.QaExample;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Issue 13's weak spots on the command line: bad input is one line on standard error, exit code 2, found
@@ -27,24 +24,8 @@ import picocli.CommandLine;
 class HostileInputTest {
     private static final Duration NEVER_HANGS = Duration.ofSeconds(60);
 
-    /**
-     * The exit code and standard error of one command.
-     *
-     * @param exit the exit code
-     * @param err standard error
-     */
-    record Outcome(int exit, String err) {}
-
-    private static Outcome lethe(String... args) {
-        return assertTimeoutPreemptively(NEVER_HANGS, () -> {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cli = new CommandLine(new LetheCommand());
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            int exit = cli.execute(args);
-            return new Outcome(exit, err.toString());
-        });
+    private static Cli.Outcome lethe(String... args) {
+        return assertTimeoutPreemptively(NEVER_HANGS, () -> Cli.lethe(args));
     }
 
     /** Runs {@code recipe} into {@code tmp/runs}; checks exit 2, one line, and that no run directory was made. */
@@ -56,7 +37,7 @@ class HostileInputTest {
 
     private static String refusedRun(Path tmp, Path file) throws IOException {
         Path runs = tmp.resolve("runs");
-        Outcome o = lethe("run", file.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+        Cli.Outcome o = lethe("run", file.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
         assertEquals(2, o.exit(), o.err());
         assertTrue(o.err().strip().lines().count() <= 2, "one line (after a recipe's \"1 problem\" head): " + o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
@@ -117,7 +98,7 @@ class HostileInputTest {
         Path data = dataFolder(tmp);
         Path fine = Files.writeString(tmp.resolve("fine.yaml"), jsonlRecipe(data, "- unlearn: {objective: grad_diff, "
                 + "steps: 1, batch_size: 2}\n"));
-        Outcome ok = lethe("run", fine.toString(), "--runs", tmp.resolve("ok-runs").toString(), "--no-cache", "--quiet");
+        Cli.Outcome ok = lethe("run", fine.toString(), "--runs", tmp.resolve("ok-runs").toString(), "--no-cache", "--quiet");
         assertEquals(0, ok.exit(), "the checks refuse nothing the data has: " + ok.err());
         String world = refusedRun(tmp, jsonlRecipe(data, "- unlearn: {objective: {nll: {splits: [world]}}, steps: 1}\n"));
         assertTrue(world.contains("stage unlearn: the objective reads the world split") && world.contains("world.jsonl"),
@@ -167,7 +148,7 @@ class HostileInputTest {
     @Test
     void compareRefusesNegativeOrAbsurdDigits(@TempDir Path tmp) {
         for (String digits : List.of("-1", "400")) {
-            Outcome o = lethe("compare", tmp.toString(), tmp.toString(), "--digits", digits);
+            Cli.Outcome o = lethe("compare", tmp.toString(), tmp.toString(), "--digits", digits);
             assertEquals(2, o.exit(), o.err());
             assertTrue(o.err().contains("--digits must be from 0 to 17") && o.err().contains("was " + digits), o.err());
         }

@@ -12,54 +12,15 @@ import dev.lethe.Lethe;
 import dev.lethe.run.Provenance;
 import dev.lethe.spec.Recipe;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code lethe run / list / compare} in-process, on a recipe of a few steps. */
 class RunCommandTest {
-    private static final String TINY = """
-            name: tiny
-            model:
-              gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
-            data:
-              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
-            stages:
-              - learn: {steps: 20, batch_size: 8}
-              - unlearn:
-                  objective: {npo: {beta: 0.1}}
-                  steps: 3
-                  batch_size: 4
-              - evaluate:
-                  suites: [answers]
-                  splits: [forget, retain]
-            """;
-
-    /**
-     * The exit code, standard output and standard error of one command.
-     *
-     * @param exit the exit code
-     * @param out standard output
-     * @param err standard error
-     */
-    record Outcome(int exit, String out, String err) {}
-
-    private static Outcome lethe(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new LetheCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Outcome(exit, out.toString(), err.toString());
-    }
-
     private static List<Path> runDirs(Path runs) throws IOException {
         try (Stream<Path> s = Files.list(runs)) {
             return s.sorted().toList();
@@ -69,11 +30,11 @@ class RunCommandTest {
     @Test
     void twoRunsOfOneRecipeGiveTwoDirectoriesWithIdenticalMetrics(@TempDir Path tmp) throws IOException {
         Path recipe = tmp.resolve("tiny.yaml");
-        Files.writeString(recipe, TINY);
+        Files.writeString(recipe, Cli.TINY);
         Path runs = tmp.resolve("runs");
-        Outcome first = lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+        Cli.Outcome first = Cli.lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
         assertEquals(0, first.exit(), first.err());
-        Outcome second = lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+        Cli.Outcome second = Cli.lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
         assertEquals(0, second.exit(), second.err());
 
         List<Path> dirs = runDirs(runs);
@@ -90,7 +51,7 @@ class RunCommandTest {
         assertTrue(new String(metrics).startsWith("model,stage,split,metric,value,step\nlearned,evaluate,forget,nll,"), new String(metrics));
 
         Recipe resolved = Lethe.fromYaml(a.resolve("recipe.yaml"));
-        assertEquals(Lethe.fromYaml(TINY), resolved);
+        assertEquals(Lethe.fromYaml(Cli.TINY), resolved);
         JsonNode provenance = new ObjectMapper().readTree(a.resolve("provenance.json").toFile());
         assertEquals(Provenance.sha256(Files.readString(a.resolve("recipe.yaml"))), provenance.get("recipe_hash").asText());
         assertTrue(a.getFileName().toString().endsWith(provenance.get("hash").asText().substring(0, 8)));
@@ -106,7 +67,7 @@ class RunCommandTest {
                 && (l.contains("\"stage\":\"learn\"") || l.contains("\"stage\":\"unlearn\""))).count());
         assertEquals("run_finished", json.readTree(events.get(events.size() - 1)).get("event").asText());
 
-        Outcome compare = lethe("compare", a.toString(), b.toString());
+        Cli.Outcome compare = Cli.lethe("compare", a.toString(), b.toString());
         assertEquals(0, compare.exit(), compare.err());
         String[] lines = compare.out().split("\n");
         assertTrue(lines[0].matches("model\\s+split\\s+metric\\s+tiny-\\w{8}\\s+tiny-\\w{8}-2"), lines[0]);
@@ -117,8 +78,8 @@ class RunCommandTest {
 
     @Test
     void theProvenanceHashFollowsTheRecipe() {
-        Recipe r = Lethe.fromYaml(TINY);
-        Recipe other = Lethe.fromYaml(TINY.replace("beta: 0.1", "beta: 0.2"));
+        Recipe r = Lethe.fromYaml(Cli.TINY);
+        Recipe other = Lethe.fromYaml(Cli.TINY.replace("beta: 0.1", "beta: 0.2"));
         Provenance p = Provenance.of(r, Lethe.toYaml(r));
         assertEquals(p.hash(), Provenance.of(r, Lethe.toYaml(r)).hash());
         assertNotEquals(p.hash(), Provenance.of(other, Lethe.toYaml(other)).hash());
@@ -128,15 +89,15 @@ class RunCommandTest {
     @Test
     void aBadRecipeExitsWithTwoAndNamesEveryProblemWithoutAStackTrace(@TempDir Path tmp) throws IOException {
         Path recipe = tmp.resolve("bad.yaml");
-        Files.writeString(recipe, TINY.replace("beta: 0.1", "betta: 0.1").replace("steps: 3", "steps: -3"));
-        Outcome o = lethe("run", recipe.toString(), "--runs", tmp.resolve("runs").toString(), "--no-cache");
+        Files.writeString(recipe, Cli.TINY.replace("beta: 0.1", "betta: 0.1").replace("steps: 3", "steps: -3"));
+        Cli.Outcome o = Cli.lethe("run", recipe.toString(), "--runs", tmp.resolve("runs").toString(), "--no-cache");
         assertEquals(2, o.exit());
         assertTrue(o.err().contains(recipe + ":9:25: stages[1].unlearn.objective.npo.betta: unknown key 'betta' in npo; "
                 + "did you mean 'beta'?"), o.err());
         assertTrue(o.err().contains(recipe + ":10:14: stages[1].unlearn.steps: expected an integer >= 0, got -3"), o.err());
         assertFalse(o.err().contains("Exception") || o.err().contains("\tat "), o.err());
         assertFalse(Files.exists(tmp.resolve("runs")), "no run directory for a bad recipe");
-        Outcome missing = lethe("run", tmp.resolve("nope.yaml").toString());
+        Cli.Outcome missing = Cli.lethe("run", tmp.resolve("nope.yaml").toString());
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("nope.yaml:0:0: cannot read"), missing.err());
     }
@@ -144,14 +105,14 @@ class RunCommandTest {
     @Test
     void evalMeasuresAFinishedRunsModelsAgainWithTheSameResult(@TempDir Path tmp) throws IOException {
         Path recipe = tmp.resolve("tiny.yaml");
-        Files.writeString(recipe, TINY);
+        Files.writeString(recipe, Cli.TINY);
         Path runs = tmp.resolve("runs");
-        assertEquals(0, lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet").exit());
+        assertEquals(0, Cli.lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet").exit());
         Path dir = runDirs(runs).get(0);
         assertTrue(Files.isRegularFile(dir.resolve("checkpoints/manifest.json")));
         byte[] metrics = Files.readAllBytes(dir.resolve("metrics.csv"));
 
-        Outcome eval = lethe("eval", dir.toString(), "--quiet");
+        Cli.Outcome eval = Cli.lethe("eval", dir.toString(), "--quiet");
         assertEquals(0, eval.exit(), eval.err());
         assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("eval/metrics.csv")));
         assertTrue(Files.isRegularFile(dir.resolve("eval/report/index.html")));
@@ -162,70 +123,70 @@ class RunCommandTest {
 
         // the same models under an attack and a suite the run did not have; a recipe that trains differently is refused
         Path more = tmp.resolve("more.yaml");
-        Files.writeString(more, TINY.replace("suites: [answers]", "suites: [answers, privacy]")
+        Files.writeString(more, Cli.TINY.replace("suites: [answers]", "suites: [answers, privacy]")
                 .replace("  - evaluate:", "  - attack: {attacks: [{quantize: {bits: 4}}]}\n  - evaluate:"));
-        Outcome attacked = lethe("eval", dir.toString(), "--recipe", more.toString(), "--quiet");
+        Cli.Outcome attacked = Cli.lethe("eval", dir.toString(), "--recipe", more.toString(), "--quiet");
         assertEquals(0, attacked.exit(), attacked.err());
         String evaluated = Files.readString(dir.resolve("eval-2/metrics.csv"));
         assertTrue(evaluated.contains("\nunlearned+quantize") && evaluated.contains(",mia_loss,"), evaluated);
         assertTrue(Files.readString(dir.resolve("eval-2/recipe.yaml")).contains("quantize"));
         assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("eval/metrics.csv")), "the first evaluation is kept");
         Path other = tmp.resolve("other.yaml");
-        Files.writeString(other, TINY.replace("steps: 20", "steps: 21"));
-        Outcome refused = lethe("eval", dir.toString(), "--recipe", other.toString());
+        Files.writeString(other, Cli.TINY.replace("steps: 20", "steps: 21"));
+        Cli.Outcome refused = Cli.lethe("eval", dir.toString(), "--recipe", other.toString());
         assertEquals(2, refused.exit());
         assertTrue(refused.err().contains(other + ": stage learn differs from the run's"), refused.err());
 
-        Outcome again = lethe("run", "--resume", dir.toString(), "--quiet");
+        Cli.Outcome again = Cli.lethe("run", "--resume", dir.toString(), "--quiet");
         assertEquals(2, again.exit());
         assertTrue(again.err().contains("already finished"), again.err());
     }
 
     @Test
     void resumeAndEvalRejectWhatTheyCannotUse(@TempDir Path tmp) throws IOException {
-        Outcome notARun = lethe("eval", tmp.toString());
+        Cli.Outcome notARun = Cli.lethe("eval", tmp.toString());
         assertEquals(2, notARun.exit());
         assertTrue(notARun.err().contains(tmp + " is not a run directory"), notARun.err());
-        assertEquals(2, lethe("run", "--resume", tmp.toString()).exit());
-        Outcome both = lethe("run", "x.yaml", "--resume", tmp.toString());
+        assertEquals(2, Cli.lethe("run", "--resume", tmp.toString()).exit());
+        Cli.Outcome both = Cli.lethe("run", "x.yaml", "--resume", tmp.toString());
         assertEquals(2, both.exit());
         assertTrue(both.err().contains("either a RECIPE file or --resume RUN_DIR"), both.err());
-        assertEquals(2, lethe("run").exit());
+        assertEquals(2, Cli.lethe("run").exit());
 
         // a run directory whose training never finished: eval says so and points at --resume
         Path dir = tmp.resolve("unfinished");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("recipe.yaml"), TINY);
+        Files.writeString(dir.resolve("recipe.yaml"), Cli.TINY);
         Files.writeString(dir.resolve("provenance.json"), "{\"hash\": \"0\"}");
-        Outcome untrained = lethe("eval", dir.toString());
+        Cli.Outcome untrained = Cli.lethe("eval", dir.toString());
         assertEquals(2, untrained.exit());
         assertTrue(untrained.err().contains("lethe run --resume " + dir), untrained.err());
     }
 
     @Test
     void compareRejectsADirectoryWithoutMetrics(@TempDir Path tmp) {
-        Outcome o = lethe("compare", tmp.toString());
+        Cli.Outcome o = Cli.lethe("compare", tmp.toString());
         assertEquals(2, o.exit());
         assertTrue(o.err().contains("metrics.csv: cannot read"), o.err());
     }
 
     @Test
     void listShowsThePartsWithTheirParameters() {
-        Outcome all = lethe("list");
+        Cli.Outcome all = Cli.lethe("list");
         assertEquals(0, all.exit());
         assertTrue(all.out().contains("  npo - negative preference optimisation"), all.out());
         assertTrue(all.out().contains("      beta: a number > 0, default 0.1 - inverse temperature β"), all.out());
         assertTrue(all.out().contains("recipe fields:") && all.out().contains("scale_by_adam"), all.out());
-        Outcome one = lethe("list", "attack");
+        Cli.Outcome one = Cli.lethe("list", "attack");
         assertEquals(0, one.exit());
         assertTrue(one.out().startsWith("attack:\n") && !one.out().contains("npo"), one.out());
-        assertEquals(2, lethe("list", "objectiv").exit());
+        assertEquals(2, Cli.lethe("list", "objectiv").exit());
     }
 
     @Test
     void everyCommandHasHelp() {
         for (String command : List.of("run", "eval", "list", "compare", "doctor", "bench", "quickstart")) {
-            Outcome o = lethe(command, "--help");
+            Cli.Outcome o = Cli.lethe(command, "--help");
             assertEquals(0, o.exit(), command);
             assertTrue(o.out().contains("Usage: lethe " + command), o.out());
         }

@@ -13,8 +13,6 @@ import dev.lethe.run.RunDirectory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * The run directory's safety (issue 13): {@code eval} deletes nothing, paths read from a manifest stay inside
@@ -37,45 +34,16 @@ import picocli.CommandLine;
  * One finished run of a tiny recipe is made once and copied for each test.
  */
 class RunDirectorySafetyTest {
-    private static final String TINY = """
-            name: tiny
-            model:
-              gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
-            data:
-              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
-            stages:
-              - learn: {steps: 20, batch_size: 8}
-              - unlearn:
-                  objective: {npo: {beta: 0.1}}
-                  steps: 3
-                  batch_size: 4
-              - evaluate:
-                  suites: [answers]
-                  splits: [forget, retain]
-            """;
-
     @TempDir
     static Path shared;
     private static Path finished;
     private static Path recipe;
 
-    record Outcome(int exit, String out, String err) {}
-
-    private static Outcome lethe(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new LetheCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Outcome(exit, out.toString(), err.toString());
-    }
-
     @BeforeAll
     static void oneFinishedRun() throws IOException {
         recipe = shared.resolve("tiny.yaml");
-        Files.writeString(recipe, TINY);
-        Outcome o = lethe("run", recipe.toString(), "--runs", shared.resolve("runs").toString(), "--no-cache", "--quiet");
+        Files.writeString(recipe, Cli.TINY);
+        Cli.Outcome o = Cli.lethe("run", recipe.toString(), "--runs", shared.resolve("runs").toString(), "--no-cache", "--quiet");
         assertEquals(0, o.exit(), o.err());
         try (Stream<Path> s = Files.list(shared.resolve("runs"))) {
             finished = s.findFirst().orElseThrow();
@@ -122,7 +90,7 @@ class RunDirectorySafetyTest {
         }
     }
 
-    private static void assertOneLine(Outcome o) {
+    private static void assertOneLine(Cli.Outcome o) {
         assertFalse(o.err().contains("Exception\n") || o.err().contains("\tat "), o.err());
         assertEquals(1, o.err().strip().lines().count(), o.err());
     }
@@ -141,7 +109,7 @@ class RunDirectorySafetyTest {
         Files.writeString(checkpoints.resolve("notes.tmp"), "mine");
         Files.writeString(checkpoints.resolve(".learn.safetensors123.tmp"), "looks like a leftover, but eval writes nothing");
         List<String> before = names(checkpoints);
-        Outcome eval = lethe("eval", "--quiet", dir.toString());
+        Cli.Outcome eval = Cli.lethe("eval", "--quiet", dir.toString());
         assertEquals(0, eval.exit(), eval.err());
         assertEquals(before, names(checkpoints));
 
@@ -155,7 +123,7 @@ class RunDirectorySafetyTest {
         deleteTree(linked.resolve("checkpoints"));
         Files.createSymbolicLink(linked.resolve("checkpoints"), zoo);
         List<String> zooBefore = names(zoo);
-        Outcome throughLink = lethe("eval", "--quiet", linked.toString());
+        Cli.Outcome throughLink = Cli.lethe("eval", "--quiet", linked.toString());
         assertEquals(0, throughLink.exit(), throughLink.err());
         assertEquals(zooBefore, names(zoo));
     }
@@ -175,8 +143,8 @@ class RunDirectorySafetyTest {
             Path dir = unfinished(tmp.resolve("run" + n++));
             Path file = dir.resolve("checkpoints/manifest.json");
             Files.writeString(file, manifest.replace(learned, "\"learned\" : \"" + name + "\""));
-            for (Outcome o : List.of(lethe("eval", "--quiet", dir.toString()),
-                    lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet"))) {
+            for (Cli.Outcome o : List.of(Cli.lethe("eval", "--quiet", dir.toString()),
+                    Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet"))) {
                 assertEquals(2, o.exit(), o.err());
                 assertOneLine(o);
                 assertTrue(o.err().contains(file.toString()) && o.err().contains("field models.learned"), o.err());
@@ -189,8 +157,8 @@ class RunDirectorySafetyTest {
         Path dir = unfinished(tmp.resolve("linked"));
         Files.delete(dir.resolve("checkpoints/learn.safetensors"));
         Files.createSymbolicLink(dir.resolve("checkpoints/learn.safetensors"), outside);
-        for (Outcome o : List.of(lethe("eval", "--quiet", dir.toString()),
-                lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet"))) {
+        for (Cli.Outcome o : List.of(Cli.lethe("eval", "--quiet", dir.toString()),
+                Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet"))) {
             assertEquals(2, o.exit(), o.err());
             assertOneLine(o);
             assertTrue(o.err().contains("learn.safetensors") && o.err().contains("outside"), o.err());
@@ -212,7 +180,7 @@ class RunDirectorySafetyTest {
             Path dir = copy(tmp.resolve("run" + n++));
             Path file = dir.resolve("checkpoints/manifest.json");
             Files.writeString(file, manifest.replaceFirst(java.util.regex.Pattern.quote(c[0]), c[1]));
-            Outcome o = lethe("eval", "--quiet", dir.toString());
+            Cli.Outcome o = Cli.lethe("eval", "--quiet", dir.toString());
             assertEquals(2, o.exit(), o.err());
             assertOneLine(o);
             assertTrue(o.err().contains(file.toString()) && o.err().contains(c[2]), o.err());
@@ -247,8 +215,8 @@ class RunDirectorySafetyTest {
                 line = said.readLine();
             }
             assertTrue(line != null, "the holder ended before it locked the run directory");
-            for (Outcome o : List.of(lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet"),
-                    lethe("eval", "--quiet", dir.toString()))) {
+            for (Cli.Outcome o : List.of(Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet"),
+                    Cli.lethe("eval", "--quiet", dir.toString()))) {
                 assertEquals(2, o.exit(), o.err());
                 assertOneLine(o);
                 assertTrue(o.err().contains(dir + " is in use: another process (pid " + holder.pid() + ") holds its lock"),
@@ -267,7 +235,7 @@ class RunDirectorySafetyTest {
                     () -> RunDirectory.open(dir, RecipeCodec.standard()));
             assertTrue(e.getMessage().contains(dir + " is in use: this process already holds its lock"), e.getMessage());
         }
-        Outcome resumed = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        Cli.Outcome resumed = Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
         assertEquals(0, resumed.exit(), resumed.err());
         List<String> after = Files.readAllLines(dir.resolve("events.jsonl"));
         assertEquals(eventsBefore, after.subList(0, eventsBefore.size()), "events are appended, none lost");
@@ -280,7 +248,7 @@ class RunDirectorySafetyTest {
     void aFailureWhileFinishingLeavesARunThatResumeFinishes(@TempDir Path tmp) throws IOException {
         Path dir = unfinished(tmp.resolve("run"));
         Files.writeString(dir.resolve("report"), "in the way");
-        Outcome failed = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        Cli.Outcome failed = Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
         assertEquals(1, failed.exit(), failed.err());
         assertOneLine(failed);
         assertTrue(failed.err().contains("report") && failed.err().contains("lethe run --resume " + dir), failed.err());
@@ -289,7 +257,7 @@ class RunDirectorySafetyTest {
         assertTrue(Files.readString(dir.resolve("error.txt")).contains("\tat "), "the stack trace goes to error.txt");
 
         Files.delete(dir.resolve("report"));
-        Outcome resumed = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        Cli.Outcome resumed = Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
         assertEquals(0, resumed.exit(), resumed.err());
         assertArrayEquals(Files.readAllBytes(finished.resolve("metrics.csv")), Files.readAllBytes(dir.resolve("metrics.csv")));
         assertTrue(Files.isRegularFile(dir.resolve("report/index.html")) && Files.isRegularFile(dir.resolve("report/plotly.js")));
@@ -302,10 +270,10 @@ class RunDirectorySafetyTest {
     void aRunWithItsMetricsButNoClosingEventIsNotFinished(@TempDir Path tmp) throws IOException {
         Path dir = unfinished(tmp.resolve("run"));
         Files.copy(finished.resolve("metrics.csv"), dir.resolve("metrics.csv"));
-        Outcome resumed = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        Cli.Outcome resumed = Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
         assertEquals(0, resumed.exit(), resumed.err());
         assertTrue(lastEvent(dir).contains("\"event\":\"run_finished\""), lastEvent(dir));
-        Outcome again = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        Cli.Outcome again = Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
         assertEquals(2, again.exit(), again.err());
         assertTrue(again.err().contains("already finished"), again.err());
     }
@@ -315,11 +283,11 @@ class RunDirectorySafetyTest {
     void runsPointingAtAFileIsRefusedInOneLine(@TempDir Path tmp) throws IOException {
         Path file = tmp.resolve("runs");
         Files.writeString(file, "not a folder");
-        Outcome o = lethe("run", recipe.toString(), "--runs", file.toString(), "--no-cache", "--quiet");
+        Cli.Outcome o = Cli.lethe("run", recipe.toString(), "--runs", file.toString(), "--no-cache", "--quiet");
         assertEquals(2, o.exit(), o.err());
         assertOneLine(o);
         assertTrue(o.err().contains("cannot create a run directory in " + file + ": it is a file, not a folder"), o.err());
-        Outcome under = lethe("run", recipe.toString(), "--runs", file.resolve("sub").toString(), "--no-cache", "--quiet");
+        Cli.Outcome under = Cli.lethe("run", recipe.toString(), "--runs", file.resolve("sub").toString(), "--no-cache", "--quiet");
         assertEquals(2, under.exit(), under.err());
         assertOneLine(under);
     }
@@ -344,7 +312,7 @@ class RunDirectorySafetyTest {
         Path mnt = tmp.resolve("ro");
         mount(mnt, "ro,size=1m");
         try {
-            Outcome o = lethe("run", recipe.toString(), "--runs", mnt.resolve("runs").toString(), "--no-cache", "--quiet");
+            Cli.Outcome o = Cli.lethe("run", recipe.toString(), "--runs", mnt.resolve("runs").toString(), "--no-cache", "--quiet");
             assertEquals(2, o.exit(), o.err());
             assertOneLine(o);
             assertTrue(o.err().contains("cannot create a run directory in " + mnt.resolve("runs")) && o.err().contains("Read-only"),
@@ -367,7 +335,7 @@ class RunDirectorySafetyTest {
             }
             Files.writeString(dir.resolve("checkpoints/.learn.safetensors42.tmp"), "a leftover");
             assertTrue(sh("mount", "-o", "remount,ro", mnt.toString()));
-            Outcome o = lethe("eval", "--quiet", dir.toString());
+            Cli.Outcome o = Cli.lethe("eval", "--quiet", dir.toString());
             assertEquals(2, o.exit(), o.err());
             assertOneLine(o);
             assertTrue(o.err().contains(dir + " cannot be locked (Read-only file system)"), o.err());
@@ -384,7 +352,7 @@ class RunDirectorySafetyTest {
         mount(mnt, "size=3m");
         try {
             Path runs = mnt.resolve("runs");
-            Outcome o = lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+            Cli.Outcome o = Cli.lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
             assertEquals(1, o.exit(), o.err());
             assertOneLine(o);
             assertTrue(o.err().contains("No space left on device") || o.err().contains("cannot"), o.err());
@@ -396,7 +364,7 @@ class RunDirectorySafetyTest {
             assertTrue(lastEvent(dir).contains("\"event\":\"run_failed\""), lastEvent(dir));
 
             assertTrue(sh("mount", "-o", "remount,size=40m", mnt.toString()));
-            Outcome resumed = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+            Cli.Outcome resumed = Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
             assertEquals(0, resumed.exit(), resumed.err());
             assertArrayEquals(Files.readAllBytes(finished.resolve("metrics.csv")), Files.readAllBytes(dir.resolve("metrics.csv")));
             assertFalse(Files.exists(dir.resolve("error.txt")));
@@ -415,7 +383,7 @@ class RunDirectorySafetyTest {
         assumeTrue(sh("mkfifo", dir.resolve(file).toString()), "no mkfifo here");
         for (String[] command : List.of(new String[] {"eval", "--quiet", dir.toString()},
                 new String[] {"run", "--resume", dir.toString(), "--no-cache", "--quiet"})) {
-            Outcome o = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> lethe(command));
+            Cli.Outcome o = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.lethe(command));
             assertEquals(2, o.exit(), o.err());
             assertOneLine(o);
             assertTrue(o.err().contains(file) && o.err().contains("not an ordinary file"), o.err());
@@ -428,12 +396,12 @@ class RunDirectorySafetyTest {
         Path dir = unfinished(tmp.resolve("run"));
         Path file = dir.resolve("provenance.json");
         Files.writeString(file, "{\"hash\": \"0\",\n  oops\n");
-        Outcome o = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        Cli.Outcome o = Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
         assertEquals(2, o.exit(), o.err());
         assertOneLine(o);
         assertTrue(o.err().contains(file + ":2: not a provenance record"), o.err());
         Files.writeString(file, "{\"recipe_hash\": \"0\"}\n");
-        Outcome missing = lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
+        Cli.Outcome missing = Cli.lethe("run", "--resume", dir.toString(), "--no-cache", "--quiet");
         assertEquals(2, missing.exit(), missing.err());
         assertTrue(missing.err().contains(file + ": field hash is missing"), missing.err());
     }
