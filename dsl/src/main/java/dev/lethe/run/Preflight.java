@@ -64,7 +64,7 @@ public final class Preflight {
     static Resolved resolve(Recipe recipe) {
         EngineCache.requireSafe();
         Device device = Runner.device(recipe.device());
-        Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), "data"));
+        Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), Runner.DATA_STREAM));
         requireDisjoint(data);
         for (NamedStage s : recipe.named()) {
             if (s.stage() instanceof Unlearning u) {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +13,6 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code lethe run}'s model cache: the default folder follows {@code lethe.cache} / {@code LETHE_CACHE}. */
 class CacheOptionsTest {
@@ -30,14 +27,11 @@ class CacheOptionsTest {
               - evaluate: {suites: [answers], splits: [forget, retain]}
             """;
 
+    /** Standard output of a command that must succeed. */
     private static String lethe(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new LetheCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        assertEquals(0, cli.execute(args), err.toString());
-        return out.toString();
+        Cli.Outcome o = Cli.lethe(args);
+        assertEquals(0, o.exit(), o.err());
+        return o.out();
     }
 
     private static List<Path> files(Path dir) throws IOException {
