@@ -11,11 +11,9 @@
 #                    [--baseline DIR]  (also time the Lethe checkout in DIR, e.g. a `git worktree` of main, in the
 #                                       same rounds: what a change buys, measured under the same load)
 #
-# PyTorch is the CPU build pip users get, torch 2.13.0+cpu (oneMKL, like DJL's libtorch), in a venv outside
-# the repository ($LETHE_BENCH_VENV, default ~/.cache/lethe/bench-venv), made once and reused. It is
-# installed from a local wheel store when the machine has one (a folder holding torch-2.13.0+cpu*.whl;
-# $LETHE_WHEELS names it, else it is looked for), else from PyPI. The script says which torch it used, where
-# it came from and which BLAS each side uses.
+# PyTorch is the CPU build pip users get, torch 2.13.0+cpu (oneMKL, like DJL's libtorch), in the venv that
+# bench/python-env.sh makes once outside the repository (from a local wheel store when the machine has one,
+# else from PyPI). The script says which torch it used, where it came from and which BLAS each side uses.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 model=quickstart batch=8 length=32 steps=20 warmup=3 threads=1 rounds=5 types="forward first_order zeroth_order sam"
@@ -38,31 +36,9 @@ while [ $# -gt 0 ]; do
 done
 case "$rounds" in ''|*[!0-9]*|0) echo "compare.sh: --rounds must be a positive integer, was '$rounds'" >&2; exit 2 ;; esac
 
-torch_want=2.13.0+cpu
-venv=${LETHE_BENCH_VENV:-$HOME/.cache/lethe/bench-venv}
-python=$venv/bin/python
+python=$("$here/bench/python-env.sh")
+venv=$(dirname "$(dirname "$python")")
 source_file=$venv/lethe-torch-source
-if ! "$python" -c "import torch, numpy, sys; sys.exit(torch.__version__ != '$torch_want')" 2>/dev/null; then
-  store=${LETHE_WHEELS:-}
-  if [ -z "$store" ]; then
-    wheel=$(find / -xdev -name "torch-${torch_want}-*.whl" -print -quit 2>/dev/null || true)
-    [ -n "$wheel" ] && store=$(dirname "$wheel")
-  fi
-  echo "compare.sh: making $venv with torch $torch_want..." >&2
-  rm -rf "$venv"
-  /usr/bin/python3 -m venv "$venv" || python3 -m venv "$venv"
-  if [ -n "$store" ]; then
-    # the store's other folders hold torch's dependencies (numpy, filelock, sympy, ...)
-    links=()
-    while IFS= read -r d; do links+=(--find-links "$d"); done < <(
-      { echo "$store"; find "$(dirname "$store")" -maxdepth 3 -name '*.whl' -printf '%h\n' 2>/dev/null; } | sort -u)
-    "$venv/bin/pip" install -q --no-index "${links[@]}" "torch==$torch_want" numpy >&2
-    echo "local wheel store $store" > "$source_file"
-  else
-    "$venv/bin/pip" install -q "torch==${torch_want%+cpu}" numpy >&2
-    echo "PyPI" > "$source_file"
-  fi
-fi
 torch_version=$("$python" -c 'import torch; print(torch.__version__)')
 torch_blas=$("$python" -c '
 import torch
