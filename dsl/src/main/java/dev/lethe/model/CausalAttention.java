@@ -1,7 +1,6 @@
 package dev.lethe.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -108,13 +107,12 @@ public final class CausalAttention {
     }
 
     /** Additive mask from a boolean one: 0 where allowed, the lowest finite value of {@code type} elsewhere. */
-    private static NDArray additive(NDManager manager, NDArray allowed, DataType type) {
-        float lowest = type == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
-        NDArray zero = manager.zeros(new Shape(), type);
-        NDArray low = manager.full(new Shape(), lowest, type);
-        NDArray out = NDArrays.where(allowed, zero, low);
-        zero.close();
-        low.close();
+    private static NDArray additive(NDArray allowed, DataType type) {
+        NDArray blocked = allowed.logicalNot();
+        NDArray typed = blocked.toType(type, false);
+        NDArray out = Scalars.times(typed, type == DataType.FLOAT16 ? -65504.0 : -Float.MAX_VALUE);
+        blocked.close();
+        typed.close();
         return out;
     }
 
@@ -126,24 +124,32 @@ public final class CausalAttention {
             return cached;
         }
         NDArray allowed = allowed(manager, time, keys, window);
-        NDArray mask = additive(manager, allowed, type);
+        NDArray mask = additive(allowed, type);
         allowed.close();
         NDScope.unregister(mask);
         masks.put(key, mask);
         return mask;
     }
 
-    /** The per-call (batch, 1, 1, T, S) additive mask of a pass whose keys include padding. */
+    /**
+     * The per-call (batch, 1, 1, T, S) additive mask of a pass whose keys include padding: a query sees the
+     * valid keys it may see and always itself (so that a padding query has a defined softmax; no valid query
+     * sees padding).
+     */
     private static NDArray paddedMask(NDManager manager, long time, long keys, int window, NDArray keyValid,
             DataType type) {
         NDArray allowed = allowed(manager, time, keys, window);
         long batch = keyValid.getShape().get(0);
         NDArray valid = keyValid.reshape(batch, 1, 1, 1, keys);
         NDArray both = allowed.logicalAnd(valid);
-        NDArray mask = additive(manager, both, type);
-        allowed.close();
-        valid.close();
-        both.close();
+        NDArray rows = manager.arange(keys - time, keys, 1, DataType.INT64).reshape(time, 1);
+        NDArray cols = manager.arange(0, keys, 1, DataType.INT64).reshape(1, keys);
+        NDArray self = cols.eq(rows);
+        NDArray seen = both.logicalOr(self);
+        NDArray mask = additive(seen, type);
+        for (NDArray a : new NDArray[] {allowed, valid, both, rows, cols, self, seen}) {
+            a.close();
+        }
         return mask;
     }
 }

@@ -2,6 +2,7 @@ package dev.lethe.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -160,21 +161,13 @@ public final class Llama implements Architecture {
         long time = s.get(1);
         NDArray embedding = weights.get(EMBEDDING + ".weight");
         NDList table = rotary.table(embedding.getManager(), time, embedding.getDataType());
-        return run(new Projections(weights, adapters), tokens, table, null, hooks);
-    }
-
-    /**
-     * The pass itself: embeddings, blocks and head for {@code tokens}, rotated by {@code table} (cos and sin
-     * broadcasting against (batch, heads, T, dims)), with a key padding mask when some tokens are padding.
-     */
-    private NDArray run(Projections p, NDArray tokens, NDList table, @Nullable NDArray keyValid,
-            List<ActivationHook> hooks) {
+        Projections p = new Projections(weights, adapters);
         boolean hooked = !hooks.isEmpty();
-        NDArray embedding = p.weights().get(EMBEDDING + ".weight");
-        NDArray x = embedding.getNDArrayInternal().embedding(tokens, embedding, SparseFormat.DENSE).singletonOrThrow();
+        NDArray x = embed(embedding, tokens);
         x = hook(hooks, 0, ActivationHook.Position.ENTERING, x);
         for (int l = 0; l < config.layers(); l++) {
-            NDArray next = hook(hooks, l, ActivationHook.Position.LEAVING, block(p, l, x, table, keyValid));
+            NDArray out = block(p, l, x, table.get(0), table.get(1), null, null);
+            NDArray next = hook(hooks, l, ActivationHook.Position.LEAVING, out);
             if (l + 1 < config.layers()) {
                 next = hook(hooks, l + 1, ActivationHook.Position.ENTERING, next);
             }
@@ -183,33 +176,99 @@ public final class Llama implements Architecture {
             }
             x = next;
         }
-        NDArray last = RmsNorm.apply(x, p.weights().get(FINAL_NORM + ".weight"), config.rmsNormEps());
+        NDArray logits = head(p, x);
         if (!hooked) {
             x.close();
         }
+        return logits;
+    }
+
+    @Override
+    public boolean supportsKvCache() {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The new queries and keys are rotated at their own {@code positions} (so left-padded sequences start
+     * at position 0 at their first real token, as in transformers); keys are cached after rotation. Dynamic
+     * NTK scaling computes the frequencies of a step from the cached + new length, as transformers'
+     * {@code generate} does step by step.
+     */
+    @Override
+    public NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
+            Map<String, LowRank> adapters) {
+        Shape s = tokens.getShape();
+        long past = cache.length();
+        if (s.dimension() != 2 || !s.equals(positions.getShape()) || s.get(0) != cache.batch()
+                || !keyMask.getShape().equals(new Shape(s.get(0), past + s.get(1))) || cache.blocks() != blocks()) {
+            throw new IllegalArgumentException("cached forward: tokens " + s + " and positions "
+                    + positions.getShape() + " must be (batch " + cache.batch() + ", new), the key mask "
+                    + keyMask.getShape() + " (batch, " + past + " cached + new), the cache of " + blocks()
+                    + " blocks (was " + cache.blocks() + ")");
+        }
+        long batch = s.get(0);
+        long time = s.get(1);
+        NDArray embedding = weights.get(EMBEDDING + ".weight");
+        NDList table = rotary.table(positions, past + time, embedding.getDataType());
+        NDArray cos = table.get(0).expandDims(1);
+        NDArray sin = table.get(1).expandDims(1);
+        NDArray keyValid = keyMask.toType(DataType.BOOLEAN, false);
+        Projections p = new Projections(weights, adapters);
+        NDArray x = embed(embedding, tokens);
+        for (int l = 0; l < config.layers(); l++) {
+            NDArray next = block(p, l, x, cos, sin, keyValid, cache);
+            x.close();
+            x = next;
+        }
+        NDArray lastPosition = x.get(new NDIndex().addAllDim().addSliceDim(time - 1, time));
+        NDArray logits = head(p, lastPosition);
+        NDArray flat = logits.reshape(batch, logits.getShape().get(2));
+        free(x, lastPosition, logits, cos, sin, keyValid);
+        table.close();
+        return flat;
+    }
+
+    /** Rows {@code embedding[tokens]} by libtorch's {@code embedding} kernel. */
+    private static NDArray embed(NDArray embedding, NDArray tokens) {
+        return embedding.getNDArrayInternal().embedding(tokens, embedding, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** Float32 logits {@code norm(x) · headᵀ}. */
+    private NDArray head(Projections p, NDArray x) {
+        NDArray last = RmsNorm.apply(x, p.weights().get(FINAL_NORM + ".weight"), config.rmsNormEps());
         NDArray head = p.weights().get((config.tiedHead() ? EMBEDDING : HEAD) + ".weight");
         NDArray logits = Linear.linear(last, head).singletonOrThrow();
         last.close();
         return widened(logits);
     }
 
-    private NDArray block(Projections p, int l, NDArray x, NDList table, @Nullable NDArray keyValid) {
+    /**
+     * Block {@code l} on {@code x}, queries and keys rotated by {@code cos} and {@code sin}; with a cache, its
+     * new keys and values are appended there and the attention runs over all the cached ones.
+     */
+    private NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable NDArray keyValid,
+            @Nullable KvCache cache) {
         Shape s = x.getShape();
         long batch = s.get(0);
         long time = s.get(1);
-        int hd = config.headDim();
         NDArray h = RmsNorm.apply(x, p.weights().get(module(l, ATTENTION_NORM) + ".weight"), config.rmsNormEps());
         NDArray q = heads(p, h, l, Q, Q_NORM, config.heads(), batch, time);
         NDArray k = heads(p, h, l, K, K_NORM, config.kvHeads(), batch, time);
         NDArray vFlat = p.apply(h, module(l, V), config.qkvBias());
-        NDArray v4 = vFlat.reshape(batch, time, config.kvHeads(), hd);
+        NDArray v4 = vFlat.reshape(batch, time, config.kvHeads(), config.headDim());
         NDArray v = v4.transpose(0, 2, 1, 3);
-        NDArray qr = rotary.apply(q, table.get(0), table.get(1));
-        NDArray kr = rotary.apply(k, table.get(0), table.get(1));
-        NDArray attended = attention.attend(qr, kr, v, config.window(l), keyValid);
+        NDArray qr = rotary.apply(q, cos, sin);
+        NDArray kr = rotary.apply(k, cos, sin);
+        NDArray[] kv = cache == null ? new NDArray[] {kr, v} : cache.append(l, kr, v);
+        NDArray attended = attention.attend(qr, kv[0], kv[1], config.window(l), keyValid);
         NDArray out = p.apply(attended, module(l, O), config.outputBias());
         NDArray x1 = x.add(out);
         free(h, q, k, vFlat, v4, v, qr, kr, attended, out);
+        if (cache != null) {
+            free(kv);
+        }
         NDArray h2 = RmsNorm.apply(x1, p.weights().get(module(l, MLP_NORM) + ".weight"), config.rmsNormEps());
         NDArray mlp = SwiGlu.apply(p, h2, module(l, GATE), module(l, UP), module(l, DOWN), config.mlpBias());
         NDArray x2 = x1.add(mlp);

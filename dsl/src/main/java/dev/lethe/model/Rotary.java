@@ -96,7 +96,7 @@ public final class Rotary {
         NDArray p = positions.getDataType() == DataType.FLOAT32 ? positions : positions.toType(DataType.FLOAT32, false);
         NDArray column = p.expandDims(-1);
         NDArray angles = column.mul(inverse);
-        NDArray both = angles.concat(angles, -1);
+        NDArray both = angles.concat(angles, angles.getShape().dimension() - 1);
         double scale = scaling.attentionScaling();
         NDArray cos = both.cos();
         NDArray sin = both.sin();
@@ -138,18 +138,19 @@ public final class Rotary {
         if (dims == headDim) {
             return rotate(x, cos, sin);
         }
-        NDList parts = x.split(new long[] {dims}, -1);
+        NDList parts = x.split(new long[] {dims}, x.getShape().dimension() - 1);
         NDArray rotated = rotate(parts.get(0), cos, sin);
-        NDArray out = rotated.concat(parts.get(1), -1);
+        NDArray out = rotated.concat(parts.get(1), x.getShape().dimension() - 1);
         rotated.close();
         parts.close();
         return out;
     }
 
     private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        NDList halves = x.split(2, -1);
+        int last = x.getShape().dimension() - 1;
+        NDList halves = x.split(2, last);
         NDArray negated = halves.get(1).neg();
-        NDArray half = negated.concat(halves.get(0), -1);
+        NDArray half = negated.concat(halves.get(0), last);
         NDArray a = x.mul(cos);
         NDArray b = half.mul(sin);
         NDArray out = a.add(b);
