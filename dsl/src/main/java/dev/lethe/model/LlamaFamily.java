@@ -36,7 +36,7 @@ public final class LlamaFamily implements HfFamily {
         return LlamaConfig.MODEL_TYPES;
     }
 
-    /** Models of this family have a {@link LlamaConfig}. */
+    @Override
     public Class<? extends ModelSpec> specClass() {
         return LlamaConfig.class;
     }
