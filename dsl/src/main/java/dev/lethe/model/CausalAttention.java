@@ -94,7 +94,7 @@ public final class CausalAttention {
         NDArray causal = cols.lte(rows);
         NDArray out = causal;
         if (window > 0) {
-            NDArray start = rows.sub(window);
+            NDArray start = Scalars.plus(rows, -window);
             NDArray inside = cols.gt(start);
             out = causal.logicalAnd(inside);
             start.close();

@@ -29,8 +29,8 @@ import org.jspecify.annotations.Nullable;
  * {@link Role#QUERY_NORM}, {@link Role#KEY_NORM}; {@code post_attention_layernorm} {@link Role#MLP_NORM};
  * {@code mlp.gate_proj}, {@code up_proj}, {@code down_proj} {@link Role#MLP_GATE}, {@link Role#MLP_UP},
  * {@link Role#MLP_DOWN}; {@code model.norm} {@link Role#FINAL_NORM}; {@code lm_head} (or
- * {@code model.embed_tokens} when tied) {@link Role#LM_HEAD}. Projections are stored (in, out); the head
- * and the embedding (vocabulary, hidden).
+ * {@code model.embed_tokens} when tied) {@link Role#LM_HEAD}. Projections and an untied head are stored
+ * (in, out), the embedding (vocabulary, hidden).
  */
 public final class Llama implements Architecture {
     private static final String EMBEDDING = "model.embed_tokens";
@@ -122,7 +122,7 @@ public final class Llama implements Architecture {
         }
         p.add(ParameterSpec.constant(FINAL_NORM + ".weight", 1f, d));
         if (!config.tiedHead()) {
-            p.add(ParameterSpec.normal(HEAD + ".weight", std, config.vocabSize(), d));
+            p.add(ParameterSpec.normal(HEAD + ".weight", std, d, config.vocabSize()));
         }
         return p;
     }
@@ -148,8 +148,9 @@ public final class Llama implements Architecture {
      * {@inheritDoc}
      *
      * <p>Positions are 0…T−1 for every sequence; like transformers, sequences longer than
-     * {@code max_position_embeddings} are accepted (rotary positions extrapolate). Without hooks the pass frees each intermediate array as soon
-     * as it is used; with hooks it keeps every hidden state, since a hook may hold on to one.
+     * {@code max_position_embeddings} are accepted (rotary positions extrapolate). Without hooks the pass
+     * frees each intermediate array as soon as it is used; with hooks it keeps every hidden state, since a
+     * hook may hold on to one.
      */
     @Override
     public NDArray forward(Weights weights, NDArray tokens, boolean training, Map<String, LowRank> adapters,
@@ -238,8 +239,14 @@ public final class Llama implements Architecture {
     /** Float32 logits {@code norm(x) · headᵀ}. */
     private NDArray head(Projections p, NDArray x) {
         NDArray last = RmsNorm.apply(x, p.weights().get(FINAL_NORM + ".weight"), config.rmsNormEps());
-        NDArray head = p.weights().get((config.tiedHead() ? EMBEDDING : HEAD) + ".weight");
-        NDArray logits = Linear.linear(last, head).singletonOrThrow();
+        NDArray logits;
+        if (config.tiedHead()) {
+            logits = Linear.linear(last, p.weights().get(EMBEDDING + ".weight")).singletonOrThrow();
+        } else {
+            NDArray wt = p.weights().get(HEAD + ".weight").transpose();
+            logits = Linear.linear(last, wt).singletonOrThrow();
+            wt.close();
+        }
         last.close();
         return widened(logits);
     }

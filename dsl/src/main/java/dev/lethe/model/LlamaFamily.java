@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * Llama-family checkpoints ({@code LlamaForCausalLM}, {@code MistralForCausalLM}, {@code Qwen2ForCausalLM},
  * {@code Qwen3ForCausalLM}; {@code model_type} llama, mistral, qwen2, qwen3) as {@link Llama} models of a
  * {@link LlamaConfig}. Tensor names are the checkpoint's; rotary buffers ({@code …rotary_emb.inv_freq}, in
- * old checkpoints) are skipped; the {@code *_proj} projections are stored (out, in) by {@code nn.Linear} and
- * transposed on load and save.
+ * old checkpoints) are skipped; the {@code *_proj} projections and an untied {@code lm_head} are stored
+ * (out, in) by {@code nn.Linear} and transposed on load and save.
  *
  * <p>Reads the rotary settings both as real checkpoints have them ({@code rope_theta} and
  * {@code rope_scaling}) and as transformers 5 writes them ({@code rope_parameters}), and writes the latter.
@@ -183,7 +183,7 @@ public final class LlamaFamily implements HfFamily {
 
     @Override
     public boolean transposedInCheckpoint(String parameterName) {
-        return parameterName.endsWith("_proj.weight");
+        return parameterName.endsWith("_proj.weight") || parameterName.equals(headCheckpointName());
     }
 
     @Override
