@@ -60,6 +60,8 @@ CASES = {
                                         initializer_range=INIT, bos_token_id=0, eos_token_id=0), "float32", "20KB"),
     "gpt2-f16": ("GPT2Config", dict(vocab_size=VOCAB, n_positions=128, n_embd=64, n_layer=2, n_head=4,
                                     initializer_range=INIT, bos_token_id=0, eos_token_id=0), "float16", None),
+    "gpt2-bf16": ("GPT2Config", dict(vocab_size=VOCAB, n_positions=128, n_embd=64, n_layer=2, n_head=4,
+                                     initializer_range=INIT, bos_token_id=0, eos_token_id=0), "bfloat16", None),
     "llama-gqa-tied": ("LlamaConfig", _llama(tie_word_embeddings=True), "float32", None),
     "llama-untied": ("LlamaConfig", _llama(num_key_value_heads=4, tie_word_embeddings=False,
                                            rope_parameters=_rope(theta=500000.0)), "float32", None),

@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
@@ -196,5 +197,107 @@ class HfFolderTest {
             assertEquals(-0.04540230591222494, y[1], 1e-6);
             assertEquals(0.34571400982514394, y[2], 1e-6);
         }
+    }
+
+    @Test
+    void anUnknownModelTypeNamesTheFolderTheFieldAndWhatIsSupported(@TempDir Path tmp) throws Exception {
+        try (CausalLm source = CausalLm.initialize(CONFIG, 3, Device.cpu())) {
+            writeHfFolder(tmp, source, false);
+        }
+        Path config = tmp.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"gpt2\"", "\"bert\""));
+        var e = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(tmp, Device.cpu()));
+        assertEquals(config + ": field 'model_type' is \"bert\"; supported: " + String.join(", ",
+                HfFamilies.modelTypes()), e.getMessage());
+        assertTrue(HfFamilies.modelTypes().contains("gpt2"));
+    }
+
+    @Test
+    void aShardedSaveLoadsThroughItsIndexAndKeepsTheSourceConfigsOtherFields(@TempDir Path tmp) throws Exception {
+        Path hf = tmp.resolve("hf");
+        try (CausalLm source = CausalLm.initialize(CONFIG, 3, Device.cpu())) {
+            writeHfFolder(hf, source, false);
+        }
+        Path config = hf.resolve("config.json");
+        ObjectNode json = (ObjectNode) JSON.readTree(config.toFile());
+        json.put("torch_dtype", "float16").put("lethe_test_field", 7).putArray("architectures").add("GPT2LMHeadModel");
+        Files.writeString(config, json.toPrettyString());
+        Files.writeString(hf.resolve("generation_config.json"), "{\"max_length\": 11}");
+        Path saved = tmp.resolve("saved");
+        float[] before;
+        try (HfFolder.Pretrained p = HfFolder.load(hf, Device.cpu())) {
+            before = logits(p.model(), p.tokenizer());
+            // every matrix of this model is 2-4 KB in F16, so 3000 bytes gives several shards
+            HfFolder.save(saved, p.model(), p.tokenizer(), HfFolder.SaveOptions.defaults().withSource(hf)
+                    .withDtype(HfFolder.Dtype.F16).withMaxShardBytes(HfFolder.parseSize("3KB")));
+        }
+        JsonNode index = JSON.readTree(saved.resolve("model.safetensors.index.json").toFile());
+        long shards = java.util.stream.StreamSupport.stream(index.get("weight_map").spliterator(), false)
+                .map(JsonNode::asText).distinct().count();
+        assertTrue(shards > 2, "sharded: " + index);
+        assertEquals("transformer.wte.weight", index.get("weight_map").fieldNames().next(), "checkpoint names");
+        assertTrue(Files.notExists(saved.resolve("model.safetensors")));
+        JsonNode savedConfig = JSON.readTree(saved.resolve("config.json").toFile());
+        assertEquals(7, savedConfig.get("lethe_test_field").asInt(), "an unmodelled field is kept");
+        assertEquals("float16", savedConfig.get("torch_dtype").asText());
+        assertEquals("float16", savedConfig.get("dtype").asText());
+        assertEquals(WORDS.eosId(), savedConfig.get("eos_token_id").asInt());
+        assertEquals("{\"max_length\": 11}", Files.readString(saved.resolve("generation_config.json")));
+        try (HfFolder.Pretrained again = HfFolder.load(saved, Device.cpu())) {
+            // the weights were F16 already, so storing them as F16 again is exact
+            assertArrayEquals(before, logits(again.model(), again.tokenizer()));
+        }
+
+        // a shard path that leaves the folder is refused, naming the index and the tensor
+        Path indexFile = saved.resolve("model.safetensors.index.json");
+        Files.writeString(indexFile, Files.readString(indexFile).replace("\"model-00001-of-", "\"../model-00001-of-"));
+        var outside = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(saved, Device.cpu()));
+        assertTrue(outside.getMessage().contains("model.safetensors.index.json") && outside.getMessage()
+                .contains("weight_map") && outside.getMessage().contains("transformer.wte.weight"), outside.getMessage());
+    }
+
+    @Test
+    void aSaveThatWouldLeaveOtherWeightsBehindIsRefusedAndDeletesNothing(@TempDir Path tmp) throws Exception {
+        try (CausalLm model = CausalLm.initialize(CONFIG, 5, Device.cpu())) {
+            HfFolder.save(tmp, model, WORDS);
+            byte[] single = Files.readAllBytes(tmp.resolve("model.safetensors"));
+            var e = assertThrows(IllegalArgumentException.class, () -> HfFolder.save(tmp, model, WORDS,
+                    HfFolder.SaveOptions.defaults().withMaxShardBytes(1000)));
+            assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("empty folder"),
+                    e.getMessage());
+            assertArrayEquals(single, Files.readAllBytes(tmp.resolve("model.safetensors")));
+            try (var files = Files.list(tmp)) {
+                assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("model-")), "no shard written");
+            }
+            // saving the same layout again replaces the file in place
+            HfFolder.save(tmp, model, WORDS);
+        }
+    }
+
+    @Test
+    void aFolderWithoutTokenizerLoadsTheModelAlone(@TempDir Path tmp) throws Exception {
+        try (CausalLm source = CausalLm.initialize(CONFIG, 3, Device.cpu())) {
+            writeHfFolder(tmp, source, false);
+        }
+        Files.delete(tmp.resolve("tokenizer.json"));
+        try (HfFolder.Pretrained p = HfFolder.load(tmp, Device.cpu())) {
+            assertEquals(null, p.tokenizer());
+            assertEquals(CONFIG.vocabSize(), p.model().spec().vocabSize());
+        }
+    }
+
+    @Test
+    void bfloat16IsTheNearestValueWithTiesToEven() {
+        // 1 + 2^-8 lies halfway between bfloat16 1 (0x3f80) and 1 + 2^-7 (0x3f81): ties go to the even 0x3f80
+        assertEquals((short) 0x3f80, Safetensors.bfloat16(Float.intBitsToFloat(0x3f808000)));
+        // halfway between 0x3f81 and 0x3f82: to the even 0x3f82
+        assertEquals((short) 0x3f82, Safetensors.bfloat16(Float.intBitsToFloat(0x3f818000)));
+        // just above halfway rounds up, just below rounds down
+        assertEquals((short) 0x3f81, Safetensors.bfloat16(Float.intBitsToFloat(0x3f808001)));
+        assertEquals((short) 0x3f80, Safetensors.bfloat16(Float.intBitsToFloat(0x3f807fff)));
+        assertEquals((short) 0xc000, Safetensors.bfloat16(-2f));
+        // the largest float rounds to infinity, as torch's conversion does; NaN stays NaN
+        assertEquals((short) 0x7f80, Safetensors.bfloat16(Float.MAX_VALUE));
+        assertTrue(Float.isNaN(Float.intBitsToFloat(Safetensors.bfloat16(Float.NaN) << 16)));
     }
 }
