@@ -4,6 +4,8 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -28,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Python string and dict methods ({@code .strip()}, {@code .title()}, {@code .items()}, ...): {@link PyMethods};
  *   <li>{@code trim} strips Python's whitespace set, not Java's;
  *   <li>{@code strftime_now} is also a defined variable, so {@code strftime_now is defined} holds as in Jinja2;
+ *   <li>booleans print as Python prints them ({@code True}, {@code False}), not as Java does;
  *   <li>{@code loop.previtem}, {@code loop.nextitem} and {@code loop.changed}, which Jinjava lacks, fail with a
  *       message naming them instead of reading as undefined;
  *   <li>one trailing newline of the template is dropped, as Jinja2 does without {@code keep_trailing_newline}.
@@ -75,7 +78,8 @@ final class JinjaEnvironment {
                 .withEvaluateMapKeys(true).withIterateOverMapKeys(true).withUsePyishObjectMapper(true)
                 .withKeepNullableLoopValues(true).build();
         Jinjava j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-                .withLegacyOverrides(python).withElResolver(resolver).build());
+                .withLegacyOverrides(python).withElResolver(resolver).withInterperterFactory(new PythonPrinting())
+                .build());
         j.registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaEnvironment.class, "raiseException",
                 Object.class));
         j.registerFunction(new ELFunctionDefinition("", STRFTIME_NOW, JinjaEnvironment.class, "strftimeNow",
@@ -102,6 +106,37 @@ final class JinjaEnvironment {
 
         Raised(String message) {
             super(message);
+        }
+    }
+
+    /** Interpreters that print a boolean as Python does ({@code {{ x is string }}} gives {@code True}). */
+    private static final class PythonPrinting implements InterpreterFactory {
+        @Override
+        public JinjavaInterpreter newInstance(JinjavaInterpreter orig) {
+            return new Interpreter(orig);
+        }
+
+        @Override
+        public JinjavaInterpreter newInstance(Jinjava jinjava, Context context, JinjavaConfig config) {
+            return new Interpreter(jinjava, context, config);
+        }
+    }
+
+    private static final class Interpreter extends JinjavaInterpreter {
+        Interpreter(JinjavaInterpreter orig) {
+            super(orig);
+        }
+
+        Interpreter(Jinjava jinjava, Context context, JinjavaConfig config) {
+            super(jinjava, context, config);
+        }
+
+        @Override
+        public String getAsString(@Nullable Object object) {
+            if (object instanceof Boolean b) {
+                return b ? "True" : "False";
+            }
+            return super.getAsString(object);
         }
     }
 

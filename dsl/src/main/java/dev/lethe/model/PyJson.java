@@ -113,7 +113,7 @@ final class PyJson {
         }
         BigDecimal exact = new BigDecimal(Double.toString(d)).stripTrailingZeros();
         int exponent = exact.precision() - exact.scale() - 1;
-        if (exponent < -5 || exponent >= 16) {
+        if (exponent < -4 || exponent >= 16) {
             String digits = exact.unscaledValue().abs().toString();
             String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
             return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")

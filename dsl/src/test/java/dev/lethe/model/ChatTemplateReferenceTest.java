@@ -53,6 +53,7 @@ class ChatTemplateReferenceTest {
             new Case("llama-2-chat", Map.of("bos_token", "<s>", "eos_token", "</s>", "unk_token", "<unk>")),
             new Case("zephyr-7b-beta", Map.of("bos_token", "<s>", "eos_token", "</s>")),
             new Case("gemma-2b-it", Map.of("bos_token", "<bos>", "eos_token", "<eos>")),
+            new Case("probe-python-features", Map.of("bos_token", "<s>", "eos_token", "</s>")),
             new Case("falcon-rw-1b-chat", Map.of("eos_token", "<|endoftext|>"), "loop.previtem is not supported"));
 
     /** Conversations every template renders (some templates reject some of them, e.g. a system turn). */
