@@ -3,7 +3,10 @@ package dev.lethe.model;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.el.TruthyTypeConverter;
+import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
@@ -12,7 +15,18 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.Map;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.tree.TreeStore;
+import jinjava.de.odysseus.el.tree.impl.Builder;
+import jinjava.de.odysseus.el.tree.impl.Cache;
+import jinjava.de.odysseus.el.tree.impl.Parser;
+import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
+import jinjava.de.odysseus.el.tree.impl.Scanner;
+import jinjava.de.odysseus.el.tree.impl.Scanner.ScanException;
+import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ExpressionFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,9 +38,12 @@ import org.jspecify.annotations.Nullable;
  * {@code ChatTemplateTest}:
  * <ul>
  *   <li>Jinja2's semantics where Jinjava keeps its own by default ({@link LegacyOverrides}): {@code {{-}} and
- *       {@code {#-} trim whitespace, whitespace control is parsed strictly, operators take Python's precedence,
- *       map keys are evaluated, iterating a map yields its keys, values print as Python prints them, {@code None}
+ *       {@code {#-} trim whitespace, whitespace control is parsed strictly, map keys are evaluated, iterating a map yields its keys, values print as Python prints them, {@code None}
  *       items stay in loops;
+ *   <li>{@code not} takes Python's precedence: it applies to a whole comparison ({@code not a == b} is
+ *       {@code not (a == b)}) while tests and filters bind to their operand ({@code not x is defined} is
+ *       {@code not (x is defined)}); Jinjava binds {@code not} to the next value, and its "natural precedence"
+ *       option instead applies tests to {@code not x} ({@link PythonParser});
  *   <li>Python string and dict methods ({@code .strip()}, {@code .title()}, {@code .items()}, ...): {@link PyMethods};
  *   <li>{@code trim} strips Python's whitespace set, not Java's;
  *   <li>{@code strftime_now} is also a defined variable, so {@code strftime_now is defined} holds as in Jinja2;
@@ -74,10 +91,9 @@ final class JinjaEnvironment {
         resolver.add(new PyMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         LegacyOverrides python = LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true)
-                .withParseWhitespaceControlStrictly(true).withUseNaturalOperatorPrecedence(true)
-                .withEvaluateMapKeys(true).withIterateOverMapKeys(true).withUsePyishObjectMapper(true)
+                .withParseWhitespaceControlStrictly(true).withEvaluateMapKeys(true).withIterateOverMapKeys(true).withUsePyishObjectMapper(true)
                 .withKeepNullableLoopValues(true).build();
-        Jinjava j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+        Jinjava j = new PythonJinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
                 .withLegacyOverrides(python).withElResolver(resolver).withInterperterFactory(new PythonPrinting())
                 .build());
         j.registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaEnvironment.class, "raiseException",
@@ -106,6 +122,60 @@ final class JinjaEnvironment {
 
         Raised(String message) {
             super(message);
+        }
+    }
+
+    /** Jinjava whose expressions are parsed by {@link PythonParser}. */
+    private static final class PythonJinjava extends Jinjava {
+        private @Nullable ExpressionFactory factory;
+
+        PythonJinjava(JinjavaConfig config) {
+            super(config);
+        }
+
+        @Override
+        public synchronized ExpressionFactory getExpressionFactory() {
+            if (factory == null) {
+                factory = new ExpressionFactoryImpl(new TreeStore(new PythonSyntax(), new Cache(1000)),
+                        new TruthyTypeConverter());
+            }
+            return factory;
+        }
+    }
+
+    /**
+     * Jinjava's expression syntax with {@link PythonParser}, and the features Jinjava's own factory enables
+     * (its default EL profile, JEE6: method invocations and varargs).
+     */
+    private static final class PythonSyntax extends ExtendedSyntaxBuilder {
+        private static final long serialVersionUID = 1L;
+
+        PythonSyntax() {
+            super(Builder.Feature.METHOD_INVOCATIONS, Builder.Feature.VARARGS);
+        }
+
+        @Override
+        protected Parser createParser(String expression) {
+            return new PythonParser(this, expression);
+        }
+    }
+
+    /**
+     * Jinjava's parser with Jinja2's place for {@code not} ({@code jinja2/parser.py}, {@code parse_not}): below
+     * the comparisons, so its operand is a whole comparison, in which tests and filters already bound to theirs.
+     */
+    static final class PythonParser extends ExtendedParser {
+        PythonParser(Builder builder, String expression) {
+            super(builder, expression);
+        }
+
+        @Override
+        protected AstNode unary(boolean required) throws ScanException, ParseException {
+            if (getToken().getSymbol() == Scanner.Symbol.NOT) {
+                consumeToken();
+                return createAstUnary(eq(true), AstUnary.NOT);
+            }
+            return super.unary(required);
         }
     }
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChatTemplateReferenceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> DATE = Map.of("date_string", "07 Dec 2026");
+    private static final Map<String, String> DATE = Map.of("date_string", "01 Feb 2003");
 
     /**
      * A template resource and the special tokens its model's tokenizer_config.json names; {@code unsupported} is
