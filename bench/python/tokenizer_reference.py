@@ -10,6 +10,9 @@ Usage: tokenizer_reference.py OUT_DIR
       OUT_DIR/sentencepiece  SentencePiece-style BPE, Llama-2 / TinyLlama / Mistral style (Metaspace, byte_fallback
                              with <0x00>..<0xFF>, fuse_unk, a post-processor that prepends <s>);
                              tokenizer_config.json with added_tokens_decoder, so special_tokens_map.json is ignored
+    plus copies whose tokenizer_config.json names transformers' model classes, which rebuild parts of the
+    pipeline in transformers 5 (OUT_DIR/byte-level-gpt2: GPT2Tokenizer, OUT_DIR/sentencepiece-llama:
+    LlamaTokenizer), to check that they agree with tokenizer.json on these tokenizers
 (b) Prints, as JSON on standard output (UTF-8), for a fixed multilingual / emoji / whitespace text set and each
     folder: the ids without special tokens from the `tokenizers` library and from transformers, the ids with them
     (transformers' add_special_tokens=True), the decoded strings (skip_special_tokens=True), and the special tokens
@@ -17,6 +20,7 @@ Usage: tokenizer_reference.py OUT_DIR
 """
 import json
 import os
+import shutil
 import sys
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
@@ -135,6 +139,15 @@ def write(folder, name, obj):
         json.dump(obj, f, ensure_ascii=False, indent=2)
 
 
+def copy_with_class(source, target, tokenizer_class):
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    path = os.path.join(target, "tokenizer_config.json")
+    with open(path, encoding="utf-8") as f:
+        config = json.load(f)
+    config["tokenizer_class"] = tokenizer_class
+    write(target, "tokenizer_config.json", config)
+
+
 def reference(folder):
     lib = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     tok = AutoTokenizer.from_pretrained(folder)
@@ -158,8 +171,10 @@ def main():
     root = sys.argv[1]
     train_byte_level(os.path.join(root, "byte-level"))
     train_sentencepiece(os.path.join(root, "sentencepiece"))
+    copy_with_class(os.path.join(root, "byte-level"), os.path.join(root, "byte-level-gpt2"), "GPT2Tokenizer")
+    copy_with_class(os.path.join(root, "sentencepiece"), os.path.join(root, "sentencepiece-llama"), "LlamaTokenizer")
     result = {"texts": TEXTS}
-    for name in ("byte-level", "sentencepiece"):
+    for name in ("byte-level", "sentencepiece", "byte-level-gpt2", "sentencepiece-llama"):
         result[name] = reference(os.path.join(root, name))
     sys.stdout.reconfigure(encoding="utf-8")
     json.dump(result, sys.stdout, ensure_ascii=False)
