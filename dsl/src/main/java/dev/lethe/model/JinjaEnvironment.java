@@ -15,6 +15,7 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.Map;
+import java.util.function.Supplier;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
 import jinjava.de.odysseus.el.tree.TreeStore;
 import jinjava.de.odysseus.el.tree.impl.Builder;
@@ -35,11 +36,12 @@ import org.jspecify.annotations.Nullable;
  * {@code trim_blocks} and {@code lstrip_blocks} on; the globals {@code raise_exception(message)} and
  * {@code strftime_now(format)}; {@code tojson} as {@code json.dumps(x, ensure_ascii=False, indent=...)}
  * ({@link PyJson}). Where Jinjava differs from Python's Jinja2 it is bridged here, each bridge tested by
- * {@code ChatTemplateTest}:
+ * {@code ChatTemplateTest} and against Jinja2 itself by {@code ChatTemplateReferenceTest}
+ * ({@code probe-python-features.jinja}):
  * <ul>
- *   <li>Jinja2's semantics where Jinjava keeps its own by default ({@link LegacyOverrides}): {@code {{-}} and
- *       {@code {#-} trim whitespace, whitespace control is parsed strictly, map keys are evaluated, iterating a map yields its keys, values print as Python prints them, {@code None}
- *       items stay in loops;
+ *   <li>Jinja2's semantics where Jinjava keeps its own by default ({@link LegacyOverrides}): {@code {{-} and
+ *       {@code {#-} trim whitespace, whitespace control is parsed strictly, map keys are evaluated, iterating a
+ *       map yields its keys, lists and maps print as Python prints them, {@code None} items stay in loops;
  *   <li>{@code not} takes Python's precedence: it applies to a whole comparison ({@code not a == b} is
  *       {@code not (a == b)}) while tests and filters bind to their operand ({@code not x is defined} is
  *       {@code not (x is defined)}); Jinjava binds {@code not} to the next value, and its "natural precedence"
@@ -68,7 +70,7 @@ final class JinjaEnvironment {
     }
 
     /** Runs {@code render} with {@code strftime_now} reading {@code clock}. */
-    static <T> T withClock(Clock clock, java.util.function.Supplier<T> render) {
+    static <T> T withClock(Clock clock, Supplier<T> render) {
         Clock before = CLOCK.get();
         CLOCK.set(clock);
         try {
@@ -91,8 +93,8 @@ final class JinjaEnvironment {
         resolver.add(new PyMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         LegacyOverrides python = LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true)
-                .withParseWhitespaceControlStrictly(true).withEvaluateMapKeys(true).withIterateOverMapKeys(true).withUsePyishObjectMapper(true)
-                .withKeepNullableLoopValues(true).build();
+                .withParseWhitespaceControlStrictly(true).withEvaluateMapKeys(true).withIterateOverMapKeys(true)
+                .withUsePyishObjectMapper(true).withKeepNullableLoopValues(true).build();
         Jinjava j = new PythonJinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
                 .withLegacyOverrides(python).withElResolver(resolver).withInterperterFactory(new PythonPrinting())
                 .build());

@@ -42,7 +42,7 @@ final class PyJson {
             container(out, m.entrySet(), '{', '}', indent, level);
         } else if (v instanceof Iterable<?> items) {
             container(out, items, '[', ']', indent, level);
-        } else if (v.getClass().isArray() && v instanceof Object[] a) {
+        } else if (v instanceof Object[] a) {
             container(out, java.util.Arrays.asList(a), '[', ']', indent, level);
         } else {
             string(out, v.toString());

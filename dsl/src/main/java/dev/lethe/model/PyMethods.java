@@ -3,8 +3,10 @@ package dev.lethe.model;
 import com.hubspot.jinjava.util.ForLoop;
 import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import jinjava.javax.el.ELContext;
@@ -24,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class PyMethods extends ELResolver {
     private static final Set<String> STRING_METHODS = Set.of("strip", "lstrip", "rstrip", "upper", "lower", "title",
-            "capitalize", "startswith", "endswith", "split", "replace", "find", "count", "join");
+            "capitalize", "startswith", "endswith", "split", "replace");
     private static final Set<String> MAP_METHODS = Set.of("items", "keys", "values", "get");
     private static final Set<String> UNSUPPORTED_LOOP = Set.of("previtem", "nextitem", "changed");
 
@@ -52,21 +54,18 @@ final class PyMethods extends ELResolver {
             case "strip" -> strip(s, chars(a), true, true);
             case "lstrip" -> strip(s, chars(a), true, false);
             case "rstrip" -> strip(s, chars(a), false, true);
-            case "upper" -> s.toUpperCase(java.util.Locale.ROOT);
-            case "lower" -> s.toLowerCase(java.util.Locale.ROOT);
+            case "upper" -> s.toUpperCase(Locale.ROOT);
+            case "lower" -> s.toLowerCase(Locale.ROOT);
             case "title" -> title(s);
-            case "capitalize" -> s.isEmpty() ? s
-                    : new StringBuilder().appendCodePoint(Character.toTitleCase(s.codePointAt(0)))
-                            .append(s.substring(Character.charCount(s.codePointAt(0))).toLowerCase(java.util.Locale.ROOT))
-                            .toString();
+            case "capitalize" -> s.isEmpty() ? s : new StringBuilder()
+                    .appendCodePoint(Character.toTitleCase(s.codePointAt(0)))
+                    .append(s.substring(Character.charCount(s.codePointAt(0))).toLowerCase(Locale.ROOT)).toString();
             case "startswith" -> anyOf(a[0], s::startsWith);
             case "endswith" -> anyOf(a[0], s::endsWith);
             case "split" -> split(s, a.length > 0 && a[0] != null ? a[0].toString() : null,
                     a.length > 1 ? ((Number) a[1]).intValue() : -1);
-            case "replace" -> replace(s, a[0].toString(), a[1].toString(), a.length > 2 ? ((Number) a[2]).intValue() : -1);
-            case "find" -> s.indexOf(a[0].toString());
-            case "count" -> count(s, a[0].toString());
-            case "join" -> join(s, a[0]);
+            case "replace" -> replace(s, a[0].toString(), a[1].toString(),
+                    a.length > 2 ? ((Number) a[2]).intValue() : -1);
             default -> throw new IllegalStateException(name);
         };
     }
@@ -75,7 +74,7 @@ final class PyMethods extends ELResolver {
         return switch (name) {
             case "items" -> {
                 List<List<Object>> out = new ArrayList<>();
-                m.forEach((k, v) -> out.add(java.util.Arrays.asList(k, v)));
+                m.forEach((k, v) -> out.add(Arrays.asList(k, v)));
                 yield out;
             }
             case "keys" -> new ArrayList<>(m.keySet());
@@ -188,27 +187,6 @@ final class PyMethods extends ELResolver {
             from = at + old.length();
         }
         return out.append(s.substring(from)).toString();
-    }
-
-    private static int count(String s, String sub) {
-        if (sub.isEmpty()) {
-            return s.codePointCount(0, s.length()) + 1;
-        }
-        int n = 0;
-        for (int at = s.indexOf(sub); at >= 0; at = s.indexOf(sub, at + sub.length())) {
-            n++;
-        }
-        return n;
-    }
-
-    private static String join(String separator, Object items) {
-        List<String> parts = new ArrayList<>();
-        if (items instanceof Iterable<?> it) {
-            it.forEach(o -> parts.add(String.valueOf(o)));
-        } else {
-            throw new IllegalArgumentException("join: expected a list, got " + items.getClass().getSimpleName());
-        }
-        return String.join(separator, parts);
     }
 
     /** Fails on the loop variables Jinjava does not have, which would otherwise read as undefined. */

@@ -63,8 +63,10 @@ class ChatTemplateReferenceTest {
                     ChatMessage.assistant("Johann Wolfgang von Goethe.")),
             List.of(ChatMessage.user("Hi!"), ChatMessage.assistant("Hello. How can I help?"),
                     ChatMessage.user("Tell me a fact."), ChatMessage.assistant("Octopuses have three hearts.")),
-            List.of(ChatMessage.system("  Antworte auf Deutsch.\n"), ChatMessage.user("Wie heißt du? 你好 مرحبا 🙂‍↔️🇫🇷\u00a0"),
-                    ChatMessage.assistant("\tIch heiße Lethe — привет, नमस्ते.\u3000\n"), ChatMessage.user("  Danke!  ")),
+            List.of(ChatMessage.system("  Antworte auf Deutsch.\n"),
+                    ChatMessage.user("Wie heißt du? 你好 مرحبا 🙂‍↔️🇫🇷\u00a0"),
+                    ChatMessage.assistant("\tIch heiße Lethe — привет, नमस्ते.\u3000\n"),
+                    ChatMessage.user("  Danke!  ")),
             List.of(ChatMessage.user("Only one question, then an answer:"), ChatMessage.assistant("")));
 
     @TestFactory

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Llama 2 / Mistral), read as model folders, give the ids of the {@code tokenizers} library and of transformers for a
  * multilingual, emoji and whitespace text set, with and without special tokens, the same decoded text and the same
  * special tokens; also when tokenizer_config.json names transformers' GPT2Tokenizer or LlamaTokenizer class, which
- * rebuild parts of the pipeline in transformers 5 (Lethe follows tokenizer.json). Skipped without the reference venv ({@link ReferencePython}).
+ * rebuild parts of the pipeline in transformers 5 (Lethe follows tokenizer.json). Skipped without the reference
+ * venv ({@link ReferencePython}).
  */
 class TokenizerReferenceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
