@@ -19,7 +19,7 @@ import picocli.CommandLine;
 @Command(name = "lethe", mixinStandardHelpOptions = true, version = "lethe " + dev.lethe.Lethe.VERSION,
         description = "A workbench for machine-unlearning research.",
         subcommands = {LetheCommand.QuickstartCommand.class, RunCommand.class, EvalCommand.class, CompareCommand.class,
-            ListCommand.class, DoctorCommand.class, BenchCommand.class})
+            ListCommand.class, DoctorCommand.class, BenchCommand.class, BaseCommand.class})
 public final class LetheCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,7 +74,8 @@ public final class LetheCommand implements Runnable {
     }
 
     /** The commands that load the engine's native libraries, checked by {@link EngineCache} first. */
-    private static final java.util.Set<String> ENGINE_COMMANDS = java.util.Set.of("quickstart", "run", "eval", "bench");
+    private static final java.util.Set<String> ENGINE_COMMANDS = java.util.Set.of("quickstart", "run", "eval", "bench",
+            "base");
 
     /** Entry point. */
     public static void main(String[] args) {
