@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A tiny Hugging Face GPT-2 folder, built here, loads, computes, saves and loads again. */
-class Gpt2FolderTest {
+class HfFolderTest {
     private static final List<String> TEXTS = List.of("Ada Lovelace was born in London.",
             "The capital of France is Paris.", "What is Ada's favourite number? It is forty-two.");
     private static final WordTokenizer WORDS = WordTokenizer.fit(TEXTS);
@@ -52,7 +52,7 @@ class Gpt2FolderTest {
                 .put("activation_function", "gelu_new").put("layer_norm_epsilon", 1e-5)
                 .put("bos_token_id", WORDS.bosId()).put("eos_token_id", WORDS.eosId());
         Files.writeString(dir.resolve("config.json"), config.toPrettyString());
-        Files.writeString(dir.resolve("tokenizer.json"), Gpt2Folder.wordLevel(WORDS));
+        Files.writeString(dir.resolve("tokenizer.json"), HfFolder.wordLevel(WORDS));
     }
 
     private static float[] logits(CausalLm model, Tokenizer tokenizer) {
@@ -78,11 +78,11 @@ class Gpt2FolderTest {
         }
         float[] first;
         Path saved = tmp.resolve("saved");
-        try (Gpt2Folder.Pretrained p = Gpt2Folder.load(hf, Device.cpu())) {
+        try (HfFolder.Pretrained p = HfFolder.load(hf, Device.cpu())) {
             assertTrue(p.tokenizer() instanceof HfTokenizer, "tokenizer.json read through DJL's tokenizers");
             assertEquals(GptConfig.Activation.GELU_TANH, p.model().config().activation());
             first = logits(p.model(), p.tokenizer());
-            Gpt2Folder.save(saved, p.model(), p.tokenizer());
+            HfFolder.save(saved, p.model(), p.tokenizer());
         }
         // F16 storage rounds the weights: close to the F32 source, not equal
         float maxDiff = 0;
@@ -90,7 +90,7 @@ class Gpt2FolderTest {
             maxDiff = Math.max(maxDiff, Math.abs(first[i] - original[i]));
         }
         assertTrue(maxDiff < 1e-2 && maxDiff > 0, "F16 rounding only: " + maxDiff);
-        try (Gpt2Folder.Pretrained again = Gpt2Folder.load(saved, Device.cpu())) {
+        try (HfFolder.Pretrained again = HfFolder.load(saved, Device.cpu())) {
             assertArrayEquals(first, logits(again.model(), again.tokenizer()), "load -> save -> load");
             assertTrue(Files.readString(saved.resolve("config.json")).contains("\"activation_function\" : \"gelu_new\""));
         }
@@ -99,7 +99,7 @@ class Gpt2FolderTest {
     @Test
     void theGeneratedTokenizerJsonSplitsAndNumbersWordsAsLethesTokenizer(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("tokenizer.json");
-        Files.writeString(file, Gpt2Folder.wordLevel(WORDS));
+        Files.writeString(file, HfFolder.wordLevel(WORDS));
         try (HfTokenizer hf = HfTokenizer.load(file, WORDS.bosId(), WORDS.eosId(), WORDS.padId())) {
             assertEquals(WORDS.vocabulary(), hf.vocabulary());
             for (String text : List.of("What is Ada's favourite number?", "Paris, London; forty-two.", "unseen words")) {
@@ -111,8 +111,8 @@ class Gpt2FolderTest {
     @Test
     void aLetheModelSavedAsAFolderReloadsWithItsOwnTokenizer(@TempDir Path tmp) {
         try (CausalLm model = CausalLm.initialize(CONFIG.withVocabSize(WORDS.vocabSize()), 5, Device.cpu())) {
-            Gpt2Folder.save(tmp, model, WORDS);
-            try (Gpt2Folder.Pretrained p = Gpt2Folder.load(tmp, Device.cpu())) {
+            HfFolder.save(tmp, model, WORDS);
+            try (HfFolder.Pretrained p = HfFolder.load(tmp, Device.cpu())) {
                 assertEquals(WORDS, p.tokenizer());
                 assertArrayEquals(logits(model, WORDS), logits(p.model(), p.tokenizer()));
             }
@@ -152,7 +152,7 @@ class Gpt2FolderTest {
             file.write(json);
             file.write(data.toByteArray());
             Files.write(tmp.resolve("model.safetensors"), file.toByteArray());
-            try (Gpt2Folder.Pretrained p = Gpt2Folder.load(tmp, Device.cpu())) {
+            try (HfFolder.Pretrained p = HfFolder.load(tmp, Device.cpu())) {
                 NDArray wte = p.model().weights().get("wte.weight");
                 assertEquals(DataType.FLOAT32, wte.getDataType());
                 assertArrayEquals(truncated.get("wte.weight"), wte.toFloatArray());
@@ -165,24 +165,24 @@ class Gpt2FolderTest {
         try (CausalLm source = CausalLm.initialize(CONFIG, 3, Device.cpu())) {
             writeHfFolder(tmp, source, true);
         }
-        var untied = assertThrows(IllegalArgumentException.class, () -> Gpt2Folder.load(tmp, Device.cpu()));
+        var untied = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(tmp, Device.cpu()));
         assertTrue(untied.getMessage().contains("model.safetensors") && untied.getMessage().contains("lm_head.weight"),
                 untied.getMessage());
 
         Path config = tmp.resolve("config.json");
         String good = Files.readString(config);
         Files.writeString(config, good.replace("\"gelu_new\"", "\"relu\""));
-        var act = assertThrows(IllegalArgumentException.class, () -> Gpt2Folder.load(tmp, Device.cpu()));
+        var act = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(tmp, Device.cpu()));
         assertTrue(act.getMessage().contains("config.json") && act.getMessage().contains("activation_function"),
                 act.getMessage());
 
         Files.writeString(config, good.replace("\"n_embd\" : 16,", ""));
-        var missing = assertThrows(IllegalArgumentException.class, () -> Gpt2Folder.load(tmp, Device.cpu()));
+        var missing = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(tmp, Device.cpu()));
         assertTrue(missing.getMessage().contains("config.json") && missing.getMessage().contains("n_embd"),
                 missing.getMessage());
 
         Files.writeString(config, "{ \"n_embd\": 16,\n  \"n_layer\": ");
-        var broken = assertThrows(IllegalArgumentException.class, () -> Gpt2Folder.load(tmp, Device.cpu()));
+        var broken = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(tmp, Device.cpu()));
         assertTrue(broken.getMessage().contains("config.json") && broken.getMessage().contains("line 2"),
                 broken.getMessage());
     }
