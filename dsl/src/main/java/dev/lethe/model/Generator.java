@@ -9,7 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Continues a batch of prompts token by token, greedily or by seeded sampling ({@link Generation}).
@@ -24,19 +26,27 @@ import java.util.SplittableRandom;
  * tokens, the context length) is decided on the host from them. A stopped row keeps being fed (its tokens
  * are ignored) until every row has stopped. Sampling draws one uniform number per row and step from a Java
  * {@link SplittableRandom} seeded with {@link Generation#seed()}, so the same seed gives the same tokens on
- * any device (up to the device's rounding of the probabilities).
+ * any device (up to the device's rounding of the probabilities). Padding positions hold id 0.
  */
 public final class Generator {
+    /** The id at padding positions, which no real position sees (any id in the vocabulary would do). */
+    private static final int PAD = 0;
+
     private final CausalLm model;
-    private final Tokenizer tokenizer;
+    private final @Nullable Tokenizer tokenizer;
 
     /**
-     * A generator running {@code model}; {@code tokenizer} gives the padding id and decodes outputs to check
-     * stop strings.
+     * A generator running {@code model}; {@code tokenizer} decodes outputs to check stop strings (null when
+     * there are none to check).
      */
-    public Generator(CausalLm model, Tokenizer tokenizer) {
+    public Generator(CausalLm model, @Nullable Tokenizer tokenizer) {
         this.model = model;
         this.tokenizer = tokenizer;
+    }
+
+    /** A generator running {@code model}, for options without stop strings. */
+    public Generator(CausalLm model) {
+        this(model, null);
     }
 
     /**
@@ -54,6 +64,10 @@ public final class Generator {
                 throw new IllegalArgumentException("prompt " + r + " has " + n + " tokens: a prompt needs 1 to "
                         + context + " (the context length)");
             }
+        }
+        if (!options.stopStrings().isEmpty() && tokenizer == null) {
+            throw new IllegalArgumentException("stop strings " + options.stopStrings() + " need a tokenizer to "
+                    + "decode the outputs: make the Generator with one");
         }
         if (prompts.isEmpty()) {
             return List.of();
@@ -74,7 +88,7 @@ public final class Generator {
         long[] tokens = new long[n * longest];
         long[] positions = new long[n * longest];
         long[] mask = new long[n * length];
-        Arrays.fill(tokens, tokenizer.padId());
+        Arrays.fill(tokens, PAD);
         Arrays.fill(mask, 1);
         for (int r = 0; r < n; r++) {
             int[] p = rows.prompt(r);
@@ -106,7 +120,7 @@ public final class Generator {
                 long[] next = new long[n];
                 long[] nextPositions = new long[n];
                 for (int r = 0; r < n; r++) {
-                    next[r] = rows.done(r) ? tokenizer.padId() : chosen[r];
+                    next[r] = rows.done(r) ? PAD : chosen[r];
                     nextPositions[r] = rows.done(r) ? 0 : rows.length(r) - 1;
                 }
                 input = m.create(next, new Shape(n, 1));
@@ -126,7 +140,7 @@ public final class Generator {
             }
             long[] tokens = new long[n * time];
             long[] last = new long[n];
-            Arrays.fill(tokens, tokenizer.padId());
+            Arrays.fill(tokens, PAD);
             for (int r = 0; r < n; r++) {
                 rows.copySequence(r, tokens, r * time);
                 last[r] = rows.length(r) - 1;
@@ -237,7 +251,7 @@ public final class Generator {
             if (options.stopStrings().isEmpty()) {
                 return false;
             }
-            String text = tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray());
+            String text = Objects.requireNonNull(tokenizer).decode(ids.stream().mapToInt(Integer::intValue).toArray());
             return options.stopStrings().stream().anyMatch(text::contains);
         }
 

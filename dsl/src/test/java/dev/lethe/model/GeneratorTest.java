@@ -3,11 +3,9 @@ package dev.lethe.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -164,16 +162,62 @@ class GeneratorTest {
         assertTrue(e.getMessage().contains("prompt 0 has 65 tokens"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Generation.sampling(4, 1).withTopP(0));
         assertThrows(IllegalArgumentException.class, () -> Generation.sampling(4, 1).withTemperature(0));
+        IllegalArgumentException noTokenizer = assertThrows(IllegalArgumentException.class,
+                () -> new Generator(model).generate(PROMPTS, Generation.greedy(2).withStopStrings(".")));
+        assertTrue(noTokenizer.getMessage().contains("need a tokenizer"), noTokenizer.getMessage());
     }
 
+    /**
+     * The arrays the model's manager holds are counted each time a step checks the stop strings (the
+     * tokenizer decodes then): the count stays flat over a 60-token generation, and nothing stays behind.
+     */
     @Test
-    void aLongGenerationLeavesNoArrayBehind() {
+    void aLongGenerationKeepsItsArrayCountFlatAndLeavesNoArrayBehind() {
         int before = model.manager().getManagedArrays().size();
-        List<int[]> out = generator.generate(PROMPTS, Generation.sampling(60, 3).withTopK(20));
+        List<Integer> counts = new java.util.ArrayList<>();
+        Tokenizer counting = new Tokenizer() {
+            @Override
+            public int[] encode(String text) {
+                return TOKENIZER.encode(text);
+            }
+
+            @Override
+            public String decode(int[] ids) {
+                counts.add(model.manager().getManagedArrays().size());
+                return TOKENIZER.decode(ids);
+            }
+
+            @Override
+            public int vocabSize() {
+                return TOKENIZER.vocabSize();
+            }
+
+            @Override
+            public int padId() {
+                return TOKENIZER.padId();
+            }
+
+            @Override
+            public int bosId() {
+                return TOKENIZER.bosId();
+            }
+
+            @Override
+            public int eosId() {
+                return TOKENIZER.eosId();
+            }
+
+            @Override
+            public List<String> vocabulary() {
+                return TOKENIZER.vocabulary();
+            }
+        };
+        List<int[]> out = new Generator(model, counting).generate(List.of(PROMPTS.get(0)),
+                Generation.sampling(60, 3).withTopK(20).withStopStrings("never"));
         assertEquals(60, out.get(0).length);
+        assertEquals(60, counts.size());
+        assertEquals(counts.get(1), counts.get(59), "arrays held at step 1 and step 59: " + counts);
         assertEquals(before, model.manager().getManagedArrays().size());
-        List<Integer> nothing = new ArrayList<>();
         assertEquals(List.of(), generator.generate(List.of(), Generation.greedy(3)));
-        assertNotEquals(nothing, null);
     }
 }
