@@ -47,6 +47,21 @@ public final class LibtorchKernels {
                 torch._fused_adamw_(w, g, m, v, annotate(List[Tensor], []), steps, lr=lr, beta1=b1, beta2=b2,
                     weight_decay=wd, eps=eps, amsgrad=False, maximize=False)
                 return 0
+              def add_noise(self: __torch__.Kernels, ws: List[Tensor], seeds: List[int], scale: float, block: int) -> int:
+                for i in range(len(ws)):
+                  w = ws[i]
+                  g = torch.Generator(device=w.device)
+                  g.manual_seed(seeds[i])
+                  n = w.numel()
+                  if w.dim() == 0 or n <= block:
+                    w.add_(torch.randn(w.size(), generator=g, dtype=w.dtype, device=w.device), alpha=scale)
+                  else:
+                    rows = w.size(0)
+                    step = max(1, block // (n // rows))
+                    for start in range(0, rows, step):
+                      part = w.narrow(0, start, min(step, rows - start))
+                      part.add_(torch.randn(part.size(), generator=g, dtype=w.dtype, device=w.device), alpha=scale)
+                return 0
             """;
 
     private static PtSymbolBlock module;
@@ -101,6 +116,26 @@ public final class LibtorchKernels {
                     IValue f = IValue.from(eps)) {
                 IValueUtils.runMethod(module(), "adamw", w, g, m, v, s, a, c, d, e, f).close();
             }
+        }
+    }
+
+    /**
+     * w ← w + scale·z in place for each array w, z ~ N(0, I) drawn on w's device by libtorch's generator
+     * ({@code torch.randn} with a {@code torch.Generator} seeded with {@code seeds[i]}), in blocks of at most
+     * {@code block} values along the leading axis (one row if a row is larger), so no array the size of w is
+     * ever held. The same seed, shape, block, type and device type give the same z; the values differ between
+     * device types (CPU, CUDA), as libtorch's generators do.
+     */
+    public static void addNoise(List<NDArray> arrays, long[] seeds, double scale, int block) {
+        if (arrays.size() != seeds.length) {
+            throw new IllegalArgumentException(arrays.size() + " arrays but " + seeds.length + " seeds");
+        }
+        if (arrays.isEmpty()) {
+            return;
+        }
+        try (IValue w = tensors(arrays); IValue s = IValue.listFrom(seeds); IValue a = IValue.from(scale);
+                IValue b = IValue.from((long) block)) {
+            IValueUtils.runMethod(module(), "add_noise", w, s, a, b).close();
         }
     }
 
