@@ -2,6 +2,7 @@ package dev.lethe.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -20,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fused libtorch kernels that DJL's JNI does not bind, reached through a tiny TorchScript module whose source
@@ -37,8 +39,13 @@ public final class LibtorchKernels {
               __parameters__ = []
               __buffers__ = []
               training : bool
-              def forward(self: __torch__.Kernels, x: Tensor) -> Tensor:
-                return x
+              def forward(self: __torch__.Kernels, q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:
+                gqa = q.size(1) != k.size(1)
+                if mask.dim() == 0:
+                  return torch.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=True,
+                      enable_gqa=gqa)
+                return torch.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=0.0, is_causal=False,
+                    enable_gqa=gqa)
               def all_finite(self: __torch__.Kernels, xs: List[Tensor]) -> bool:
                 norms = torch._foreach_norm(xs)
                 return bool(torch.all(torch.isfinite(torch.stack(norms))))
@@ -136,6 +143,37 @@ public final class LibtorchKernels {
         try (IValue w = tensors(arrays); IValue s = IValue.listFrom(seeds); IValue a = IValue.from(scale);
                 IValue b = IValue.from((long) block)) {
             IValueUtils.runMethod(module(), "add_noise", w, s, a, b).close();
+        }
+    }
+
+    /**
+     * Scaled dot-product attention, softmax(q·kᵀ/√d + mask)·v (Vaswani et al. 2017, eq. 1), as libtorch's
+     * fused {@code scaled_dot_product_attention} computes it (a flash-attention kernel on CPUs and GPUs where
+     * it applies), differentiable: inside a {@code GradientCollector} its backward pass is libtorch's too.
+     * Grouped-query attention (fewer key/value heads than query heads, each serving consecutive query heads,
+     * Hugging Face's {@code repeat_kv} order) is handled by the kernel.
+     *
+     * @param q queries, (batch, heads, T, d)
+     * @param k keys, (batch, kvHeads, S, d), kvHeads dividing heads
+     * @param v values, (batch, kvHeads, S, d)
+     * @param mask null for the causal mask of T = S positions; else added to the scores, broadcastable to
+     *     (batch, heads, T, S) (0 where a key is seen, a very negative value where not), or boolean (true
+     *     where seen)
+     * @return (batch, heads, T, d)
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, @Nullable NDArray mask) {
+        if (mask == null && q.getShape().get(2) != k.getShape().get(2)) {
+            throw new IllegalArgumentException("the causal mask needs as many queries as keys, got "
+                    + q.getShape().get(2) + " and " + k.getShape().get(2) + ": pass a mask");
+        }
+        NDArray causal = mask != null ? null : q.getManager().zeros(new Shape(), q.getDataType(), q.getDevice());
+        try {
+            NDList out = IValueUtils.forward(module(), new NDList(q, k, v, mask != null ? mask : causal), true);
+            return out.singletonOrThrow();
+        } finally {
+            if (causal != null) {
+                causal.close();
+            }
         }
     }
 
