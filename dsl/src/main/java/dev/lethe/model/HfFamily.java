@@ -18,6 +18,9 @@ public interface HfFamily {
     /** The {@code model_type} values this family reads, e.g. {@code llama} and {@code mistral}. */
     List<String> modelTypes();
 
+    /** The spec class this family's models have, by which {@link HfFamilies#forSpec} finds the family to save with. */
+    Class<? extends ModelSpec> specClass();
+
     /**
      * The model's shape from its configuration.
      *
@@ -45,6 +48,19 @@ public interface HfFamily {
      */
     boolean transposedInCheckpoint(String parameterName);
 
-    /** The {@code config.json} that Hugging Face {@code transformers} reads back as {@code spec}. */
+    /**
+     * The checkpoint name of the output head ({@code lm_head.weight} in {@code transformers}' causal-LM
+     * classes). When the head is tied to the token embedding, a checkpoint may carry it as a copy of the
+     * embedding, which {@link HfFolder#load} then checks and skips.
+     */
+    default String headCheckpointName() {
+        return "lm_head.weight";
+    }
+
+    /**
+     * The {@code config.json} that Hugging Face {@code transformers} reads back as {@code spec}: at least
+     * {@code model_type}, {@code architectures} and every field the spec models. {@link HfFolder#save} lays it
+     * over the source folder's configuration, so fields Lethe does not model are kept.
+     */
     ObjectNode config(ModelSpec spec);
 }

@@ -2,6 +2,7 @@ package dev.lethe.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,10 +20,13 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format: an
@@ -30,7 +34,7 @@ import java.util.TreeMap;
  * byte range, then the raw little-endian data.
  *
  * <p>F32 and F16 tensors load as they are; BF16 tensors are widened to F32 here in Java, because DJL's
- * PyTorch JNI aborts the JVM on BFLOAT16 arrays.
+ * PyTorch JNI aborts the JVM on BFLOAT16 arrays, and are written from F32 arrays in Java for the same reason.
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,23 +48,60 @@ public final class Safetensors {
      * checkpoint with Adam's moments is 1.5 GB).
      */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) {
-        ObjectNode header = JSON.createObjectNode();
-        if (!metadata.isEmpty()) {
-            ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
-        }
-        long offset = 0;
+        List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
             DataType type = a.getDataType();
             if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
                 throw new IllegalArgumentException("only F32 and F16 tensors are written, '" + e.getKey() + "' is " + type);
             }
-            long bytes = a.getShape().size() * type.getNumOfBytes();
-            ObjectNode entry = header.putObject(e.getKey());
-            entry.put("dtype", dtypeName(type));
+            entries.add(new Entry(e.getKey(), type == DataType.FLOAT32 ? StoredType.F32 : StoredType.F16,
+                    a.getShape(), () -> a));
+        }
+        write(file, entries, metadata);
+    }
+
+    /** How a tensor's values are stored in the file. */
+    enum StoredType {
+        /** IEEE single precision. */
+        F32(4),
+        /** IEEE half precision. */
+        F16(2),
+        /**
+         * bfloat16, the upper half of an F32, rounded to nearest even (as {@code torch.Tensor.to(torch.bfloat16)}
+         * rounds); written from F32 arrays in Java, since DJL's JNI cannot hold BF16 arrays.
+         */
+        BF16(2);
+
+        final int width;
+
+        StoredType(int width) {
+            this.width = width;
+        }
+    }
+
+    /**
+     * One tensor to write: its name, stored type, shape, and its values, made only when the tensor is written
+     * (so that a transposed or narrowed copy exists for one tensor at a time). {@code values} returns an F32
+     * array for {@link StoredType#F32} and {@link StoredType#BF16}, an F16 one for {@link StoredType#F16}; arrays
+     * it creates are freed once the tensor is written.
+     */
+    record Entry(String name, StoredType type, Shape shape, Supplier<NDArray> values) {}
+
+    /** Writes {@code entries} and string metadata to {@code file} atomically, one tensor at a time. */
+    static void write(Path file, List<Entry> entries, Map<String, String> metadata) {
+        ObjectNode header = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (Entry e : entries) {
+            long bytes = e.shape().size() * e.type().width;
+            ObjectNode entry = header.putObject(e.name());
+            entry.put("dtype", e.type().name());
             var shape = entry.putArray("shape");
-            for (long dim : a.getShape().getShape()) {
+            for (long dim : e.shape().getShape()) {
                 shape.add(dim);
             }
             entry.putArray("data_offsets").add(offset).add(offset + bytes);
@@ -75,8 +116,17 @@ public final class Safetensors {
             for (int i = json.length; i < padded; i++) {
                 out.write(' ');
             }
-            for (NDArray a : tensors.values()) {
-                writeLittleEndian(a, out);
+            for (Entry e : entries) {
+                try (NDScope scope = new NDScope()) {
+                    NDArray a = e.values().get();
+                    DataType expected = e.type() == StoredType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
+                    if (a.getDataType() != expected || !a.getShape().equals(e.shape())) {
+                        throw new IllegalArgumentException("tensor '" + e.name() + "' is " + a.getDataType() + " "
+                                + a.getShape() + ", expected " + expected + " " + e.shape() + " to write it as "
+                                + e.type());
+                    }
+                    writeLittleEndian(a, e.type(), out);
+                }
             }
         });
     }
@@ -206,27 +256,41 @@ public final class Safetensors {
         return buf.flip().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Writes the F32 or F16 values of {@code a} to {@code out} in little-endian order, a megabyte at a time. */
-    private static void writeLittleEndian(NDArray a, OutputStream out) throws IOException {
-        int width = a.getDataType() == DataType.FLOAT32 ? 4 : 2;
+    /**
+     * Writes the values of {@code a} to {@code out} as {@code type}, little-endian, a megabyte at a time. BF16
+     * keeps the upper 16 bits of each F32 after rounding to nearest even; a NaN stays a (quiet) NaN.
+     */
+    private static void writeLittleEndian(NDArray a, StoredType type, OutputStream out) throws IOException {
         ByteBuffer values = a.toByteBuffer().order(ByteOrder.nativeOrder());
+        int inWidth = type == StoredType.F16 ? 2 : 4;
         byte[] chunk = new byte[1 << 20];
         while (values.hasRemaining()) {
             int n = Math.min(values.remaining(), chunk.length);
             ByteBuffer part = values.slice().limit(n).order(ByteOrder.nativeOrder());
-            ByteBuffer le = ByteBuffer.wrap(chunk, 0, n).order(ByteOrder.LITTLE_ENDIAN);
-            if (width == 4) {
-                le.asFloatBuffer().put(part.asFloatBuffer());
-            } else {
-                le.asShortBuffer().put(part.asShortBuffer());
+            ByteBuffer le = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+            switch (type) {
+                case F32 -> le.asFloatBuffer().put(part.asFloatBuffer());
+                case F16 -> le.asShortBuffer().put(part.asShortBuffer());
+                case BF16 -> {
+                    var floats = part.asFloatBuffer();
+                    var shorts = le.asShortBuffer();
+                    while (floats.hasRemaining()) {
+                        shorts.put(bfloat16(floats.get()));
+                    }
+                }
             }
-            out.write(chunk, 0, n);
+            out.write(chunk, 0, n / inWidth * type.width);
             values.position(values.position() + n);
         }
     }
 
-    private static String dtypeName(DataType type) {
-        return type == DataType.FLOAT32 ? "F32" : "F16";
+    /** The bfloat16 nearest to {@code f} (ties to even), as its 16 bits. */
+    static short bfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
     }
 
     private static IllegalArgumentException bad(Path file, String message) {

@@ -10,7 +10,7 @@ import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Jsonl;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
-import dev.lethe.model.Gpt2Folder;
+import dev.lethe.model.HfFolder;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.WordTokenizer;
 import java.nio.ByteBuffer;
@@ -61,7 +61,7 @@ class CorruptedFilesTest {
         choices = Files.readAllBytes(source.resolve("c.jsonl"));
         WordTokenizer words = data.fitTokenizer();
         try (CausalLm model = CausalLm.initialize(CONFIG.withVocabSize(words.vocabSize()), 1, Device.cpu())) {
-            Gpt2Folder.save(source.resolve("gpt2"), model, words);
+            HfFolder.save(source.resolve("gpt2"), model, words);
         }
         gpt2Config = Files.readString(source.resolve("gpt2/config.json"));
     }
@@ -139,7 +139,7 @@ class CorruptedFilesTest {
         try {
             switch (c.kind()) {
                 case "safetensors" -> CausalLm.load(file, CONFIG, Device.cpu()).close();
-                case "config" -> Gpt2Folder.load(file.getParent(), Device.cpu()).close();
+                case "config" -> HfFolder.load(file.getParent(), Device.cpu()).close();
                 case "qa" -> Jsonl.read(file);
                 case "passages" -> Jsonl.readPassages(file);
                 default -> Jsonl.readChoices(file);
