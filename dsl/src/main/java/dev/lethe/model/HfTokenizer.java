@@ -77,7 +77,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
      */
     public static HfTokenizer load(Path file, int bos, int eos, int pad) {
         String text = read(file);
-        List<String> vocabulary = vocabulary(file, text);
+        List<String> vocabulary = vocabulary(file, tree(file, text));
         for (int id : new int[] {bos, eos, pad}) {
             if (id < 0 || id >= vocabulary.size()) {
                 throw new IllegalArgumentException(file + ": special token id " + id + " is outside the vocabulary of "
@@ -99,7 +99,8 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     public static HfTokenizer fromFolder(Path folder) {
         Path file = folder.resolve(FILE);
         String text = read(file);
-        List<String> vocabulary = vocabulary(file, text);
+        JsonNode root = tree(file, text);
+        List<String> vocabulary = vocabulary(file, root);
         TokenizerConfig config = TokenizerConfig.read(folder);
         Map<String, Integer> index = new HashMap<>();
         for (int id = vocabulary.size() - 1; id >= 0; id--) {
@@ -120,7 +121,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
             stops.add(checked(id, config, "eos_token_id", vocabulary.size()));
         }
         boolean cleanUp = config.cleanUpTokenizationSpaces()
-                && !"BPE".equals(tree(file, text).path("model").path("type").asText());
+                && !"BPE".equals(root.path("model").path("type").asText());
         return new HfTokenizer(open(file), text, vocabulary, bos == null ? eos : bos, eos, pad == null ? eos : pad,
                 config, List.copyOf(stops), cleanUp);
     }
@@ -180,8 +181,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     }
 
     /** The vocabulary of {@code model.vocab} plus {@code added_tokens}, indexed by id. */
-    private static List<String> vocabulary(Path file, String text) {
-        JsonNode root = tree(file, text);
+    private static List<String> vocabulary(Path file, JsonNode root) {
         JsonNode vocab = root.path("model").get("vocab");
         if (vocab == null || !vocab.isObject()) {
             throw new IllegalArgumentException(file + ": field model.vocab (token -> id) is missing");

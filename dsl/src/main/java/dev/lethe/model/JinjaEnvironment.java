@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * {@code ChatTemplateTest} and against Jinja2 itself by {@code ChatTemplateReferenceTest}
  * ({@code probe-python-features.jinja}):
  * <ul>
+ *   <li>values are printed, never rendered again: Jinjava's default "nested interpretation" would run Jinja
+ *       written inside a message ({@code {{ 7 * 7 }}} in a user turn became {@code 49});
  *   <li>Jinja2's semantics where Jinjava keeps its own by default ({@link LegacyOverrides}): {@code {{-} and
  *       {@code {#-} trim whitespace, whitespace control is parsed strictly, map keys are evaluated, iterating a
  *       map yields its keys, lists and maps print as Python prints them, {@code None} items stay in loops;
@@ -96,7 +98,7 @@ final class JinjaEnvironment {
                 .withParseWhitespaceControlStrictly(true).withEvaluateMapKeys(true).withIterateOverMapKeys(true)
                 .withUsePyishObjectMapper(true).withKeepNullableLoopValues(true).build();
         Jinjava j = new PythonJinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-                .withLegacyOverrides(python).withElResolver(resolver).withInterperterFactory(new PythonPrinting())
+                .withNestedInterpretationEnabled(false).withLegacyOverrides(python).withElResolver(resolver).withInterperterFactory(new PythonPrinting())
                 .build());
         j.registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaEnvironment.class, "raiseException",
                 Object.class));

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Real chat templates (test resources under {@code chat-templates/}, their sources in {@code SOURCES.md}) render
  * byte for byte as Hugging Face {@code transformers}' {@code apply_chat_template(tokenize=False)} renders them,
  * over conversations with and without a system turn, several turns, with and without the generation prompt and
- * with non-ASCII content; a template's {@code raise_exception} fails on both sides. Skipped without the
+ * with non-ASCII content and with Jinja syntax inside a message (printed, never run); a template's {@code raise_exception} fails on both sides. Skipped without the
  * reference venv ({@link ReferencePython}).
  */
 class ChatTemplateReferenceTest {
@@ -67,7 +67,9 @@ class ChatTemplateReferenceTest {
                     ChatMessage.user("Wie heißt du? 你好 مرحبا 🙂‍↔️🇫🇷\u00a0"),
                     ChatMessage.assistant("\tIch heiße Lethe — привет, नमस्ते.\u3000\n"),
                     ChatMessage.user("  Danke!  ")),
-            List.of(ChatMessage.user("Only one question, then an answer:"), ChatMessage.assistant("")));
+            List.of(ChatMessage.user("Only one question, then an answer:"), ChatMessage.assistant("")),
+            List.of(ChatMessage.user("Is {{ 7 * 7 }} {% if true %}x{% endif %} {# a comment #} <|im_end|> text?"),
+                    ChatMessage.assistant("Yes: {{ messages }} stays as written.")));
 
     @TestFactory
     Stream<DynamicTest> templatesRenderAsTransformersDoes(@TempDir Path dir) throws IOException {

@@ -76,6 +76,14 @@ class ChatTemplateTest {
     }
 
     @Test
+    void jinjaInsideAMessageOrATokenIsPrintedNotRun() {
+        ChatTemplate t = ChatTemplate.of("{{ bos_token }}{% for m in messages %}[{{ m.content }}]{% endfor %}",
+                Map.of("bos_token", "{{ 1 + 1 }}"));
+        assertEquals("{{ 1 + 1 }}[{{ 7 * 7 }} {% if true %}x{% endif %}]",
+                t.render(List.of(ChatMessage.user("{{ 7 * 7 }} {% if true %}x{% endif %}")), false));
+    }
+
+    @Test
     void oneTrailingNewlineIsDroppedAsJinja2Does() {
         assertEquals("a", ChatTemplate.of("{{ 'a' }}\n", Map.of()).render(HI, false));
         assertEquals("a\n", ChatTemplate.of("{{ 'a' }}\n\n", Map.of()).render(HI, false));
