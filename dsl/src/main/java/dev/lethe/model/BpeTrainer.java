@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * vocabulary has {@code vocabSize} tokens or no pair occurs {@code minFrequency} times. Ties go to the pair whose
  * left symbol has the smaller id, then the right: training is deterministic, independent of hashing and of the
  * order of equal counts. Ids: the special tokens first (in the order given), then the 256 bytes in byte order,
- * then the merged tokens in the order learned (a merge that spells an existing token adds none). Special tokens are added tokens ({@code special: true}), so their text in
- * an input (a rendered chat template's {@code <|im_start|>}) becomes their id. No text is ever unknown.
+ * then the merged tokens in the order learned (a merge that spells an existing token adds none). Special tokens
+ * are added tokens ({@code special: true}), so their text in an input (a rendered chat template's
+ * {@code <|im_start|>}) becomes their id. No text is ever unknown.
  *
  * @param vocabSize the largest vocabulary, special tokens and 256 bytes included
  * @param specialTokens the special tokens, e.g. {@code <|endoftext|>}, {@code <|im_start|>}, {@code <|im_end|>}

@@ -64,7 +64,8 @@ public record DirectTraining(Tokenizer tokenizer, Objective objective, Optimizer
                         }
                         return reference;
                     }, streams, tokenizer, objective);
-                    outcome = optimizer.step(ctx, model.weights(), state, s, steps, Seeds.derive(seed, "direct.step", s));
+                    outcome = optimizer.step(ctx, model.weights(), state, s, steps,
+                            Seeds.derive(seed, "direct.step", s));
                 }
                 if (!outcome.applied()) {
                     throw new IllegalStateException(outcome.problem() + " at step " + (s + 1) + " of " + steps

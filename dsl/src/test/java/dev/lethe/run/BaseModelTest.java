@@ -105,12 +105,9 @@ class BaseModelTest {
             assertArrayEquals(Files.readAllBytes(once.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
         }
         Path other = BaseModel.pretrain(dir.resolve("other"), tiny().withSteps(3).withSeed(SEED + 1));
-        assertTrue(!Arrays.equals(readAll(once.resolve("model.safetensors")), readAll(other.resolve("model.safetensors"))),
+        assertTrue(!Arrays.equals(Files.readAllBytes(once.resolve("model.safetensors")),
+                Files.readAllBytes(other.resolve("model.safetensors"))),
                 "another seed, other weights");
-    }
-
-    private static byte[] readAll(Path file) throws IOException {
-        return Files.readAllBytes(file);
     }
 
     @Test
@@ -133,7 +130,8 @@ class BaseModelTest {
             QaFormatter format = QaFormatter.of(tokenizer);
             List<PromptAnswer> f = formatted(format, forget);
             List<PromptAnswer> r = formatted(format, retain);
-            assertTrue(f.get(0).prompt().startsWith("<|im_start|>user\n") && f.get(0).answer().endsWith("<|im_end|>\n"));
+            assertTrue(f.get(0).prompt().startsWith("<|im_start|>user\n")
+                    && f.get(0).answer().endsWith("<|im_end|>\n"), f.get(0).toString());
             double[] base0 = {meanLogProb(model, tokenizer, f), meanLogProb(model, tokenizer, r)};
 
             new DirectTraining(tokenizer, Objectives.nll(Split.FORGET, Split.RETAIN), Optimizers.adamW(5e-3), 8, 120,
