@@ -43,6 +43,48 @@ public interface Architecture {
     NDArray forward(Weights weights, NDArray tokens, boolean training, Map<String, LowRank> adapters,
             List<ActivationHook> hooks);
 
+    /**
+     * Whether this architecture implements the cached forward pass
+     * ({@link #forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}); without it, generation recomputes
+     * the whole prefix for every token.
+     */
+    default boolean supportsKvCache() {
+        return false;
+    }
+
+    /**
+     * The cached forward pass of incremental decoding (evaluation mode: no dropout, no hooks): runs
+     * {@code tokens} after the {@link KvCache#length()} positions {@code cache} already holds, appends each
+     * block's keys and values of the new positions to {@code cache} (one {@link KvCache#append} per block,
+     * in block order), and returns the next-token logits at the last new position.
+     *
+     * <p>Sequences of different lengths are left-padded, as Hugging Face {@code generate} pads them: the
+     * padding positions have {@code keyMask} 0 and any token id; every later position, prompt or generated,
+     * has 1. With {@code m} the mask of a sequence's prompt, its position ids are {@code cumsum(m) - 1}
+     * (as {@code transformers} computes them; the value at padding positions does not matter, use 0 or 1),
+     * and each generated token's id is one more than the one before. A new position attends to the cached
+     * and new positions at or before it whose {@code keyMask} is 1, and to itself (so that a padding row has
+     * a finite softmax; no real position attends to padding).
+     *
+     * @param weights the parameter arrays, named as {@link #parameters()}
+     * @param tokens the new token ids, (batch, new), integer type
+     * @param positions their position ids, (batch, new), integer type; each below the context length, which
+     *     the caller checks (learned position tables are indexed by them, rotary embeddings rotate by them)
+     * @param keyMask 1 for a position to attend to, 0 for padding, over the cached and the new positions,
+     *     (batch, cached + new), any numeric or boolean type
+     * @param cache the keys and values of the earlier positions, appended to here; of {@link #blocks()} blocks
+     *     and {@code batch} sequences
+     * @param adapters low-rank updates, as in {@link #forward(Weights, NDArray, boolean, Map, List)}
+     * @return next-token logits at the last new position, (batch, vocabulary), float32 whatever the weights'
+     *     type
+     * @throws UnsupportedOperationException when {@link #supportsKvCache()} is false
+     */
+    default NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
+            Map<String, LowRank> adapters) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no cached forward pass: "
+                + "check supportsKvCache() and recompute the prefix instead");
+    }
+
     /** The module playing per-block {@code role} in block {@code block}, if this architecture has that role. */
     default Optional<RoleModule> find(Role role, int block) {
         if (!role.perBlock()) {

@@ -156,7 +156,7 @@ public final class Gpt2 implements Architecture {
         x = hook(hooks, 0, ActivationHook.Position.ENTERING, x);
         NDArray mask = causalMask(wte.getManager(), time, x.getDataType());
         for (int l = 0; l < config.layers(); l++) {
-            NDArray next = hook(hooks, l, ActivationHook.Position.LEAVING, pass.block(l, x, mask, batch, time));
+            NDArray next = hook(hooks, l, ActivationHook.Position.LEAVING, pass.block(l, x, mask, batch, time, null));
             if (l + 1 < config.layers()) {
                 next = hook(hooks, l + 1, ActivationHook.Position.ENTERING, next);
             }
@@ -172,6 +172,85 @@ public final class Gpt2 implements Architecture {
         NDArray logits = Linear.linear(last, wte).singletonOrThrow();
         last.close();
         return widened(logits);
+    }
+
+    @Override
+    public boolean supportsKvCache() {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>GPT-2's learned position embeddings are the rows {@code wpe[positions]}; the attention is the one of
+     * {@link #forward(Weights, NDArray, boolean, Map, List)} over the cached and new keys, with the key mask
+     * added to the causal one. Intermediate arrays are freed as soon as they are used.
+     */
+    @Override
+    public NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
+            Map<String, LowRank> adapters) {
+        Shape s = tokens.getShape();
+        long past = cache.length();
+        if (s.dimension() != 2 || !s.equals(positions.getShape()) || s.get(0) != cache.batch()
+                || !keyMask.getShape().equals(new Shape(s.get(0), past + s.get(1))) || cache.blocks() != blocks()) {
+            throw new IllegalArgumentException("cached forward: tokens " + s + " and positions "
+                    + positions.getShape() + " must be (batch " + cache.batch() + ", new), the key mask "
+                    + keyMask.getShape() + " (batch, " + past + " cached + new), the cache of " + blocks()
+                    + " blocks (was " + cache.blocks() + ")");
+        }
+        long batch = s.get(0);
+        long time = s.get(1);
+        Pass pass = new Pass(weights, adapters, false);
+        NDArray wte = weights.get(TOKENS + ".weight");
+        NDArray tokenEmbeddings = embed(wte, tokens);
+        NDArray positionEmbeddings = embed(weights.get(POSITIONS + ".weight"), positions);
+        NDArray x = tokenEmbeddings.add(positionEmbeddings);
+        free(tokenEmbeddings, positionEmbeddings);
+        NDArray mask = paddedCausalMask(keyMask, past, time, x.getDataType());
+        for (int l = 0; l < config.layers(); l++) {
+            NDArray next = pass.block(l, x, mask, batch, time, cache);
+            x.close();
+            x = next;
+        }
+        NDArray lastPosition = x.get(new NDIndex().addAllDim().addSliceDim(time - 1, time));
+        NDArray last = pass.layerNorm(lastPosition, FINAL_NORM);
+        NDArray logits = Linear.linear(last, wte).singletonOrThrow();
+        NDArray flat = logits.reshape(batch, config.vocabSize());
+        free(mask, x, lastPosition, last, logits);
+        return widened(flat);
+    }
+
+    /**
+     * Additive (batch, 1, new, cached + new) mask of type {@code type}: 0 where new position i may attend to
+     * key j (j ≤ cached + i and {@code keyMask} 1 at j, or j = cached + i itself), -1e9 elsewhere (made in
+     * float32 and cast, so float16 holds -∞ where every row keeps its finite diagonal).
+     */
+    private static NDArray paddedCausalMask(NDArray keyMask, long past, long time, DataType type) {
+        NDManager m = keyMask.getManager();
+        long keys = past + time;
+        boolean[] causal = new boolean[(int) (time * keys)];
+        boolean[] self = new boolean[causal.length];
+        for (int i = 0; i < time; i++) {
+            for (int j = 0; j <= past + i; j++) {
+                causal[(int) (i * keys + j)] = true;
+            }
+            self[(int) (i * keys + past + i)] = true;
+        }
+        Shape square = new Shape(time, keys);
+        NDArray causalArray = m.create(causal, square).toDevice(keyMask.getDevice(), false);
+        NDArray selfArray = m.create(self, square).toDevice(keyMask.getDevice(), false);
+        NDArray keep = keyMask.toType(DataType.BOOLEAN, false).reshape(keyMask.getShape().get(0), 1, 1, keys);
+        NDArray attended = keep.logicalAnd(causalArray);
+        NDArray allowed = attended.logicalOr(selfArray);
+        NDArray blocked = allowed.logicalNot().toType(DataType.FLOAT32, false);
+        NDArray f32 = Scalars.times(blocked, -1e9);
+        free(causalArray, selfArray, keep, attended, allowed, blocked);
+        if (type == DataType.FLOAT32) {
+            return f32;
+        }
+        NDArray typed = f32.toType(type, false);
+        f32.close();
+        return typed;
     }
 
     private static NDArray hook(List<ActivationHook> hooks, int block, ActivationHook.Position position, NDArray x) {
@@ -194,7 +273,11 @@ public final class Gpt2 implements Architecture {
             this.dropout = dropout;
         }
 
-        NDArray block(int l, NDArray x, NDArray mask, long batch, long time) {
+        /**
+         * Block {@code l} on {@code x}; with a cache, its new keys and values are appended there and the
+         * attention runs over all the cached ones.
+         */
+        NDArray block(int l, NDArray x, NDArray mask, long batch, long time, @Nullable KvCache cache) {
             int d = config.width();
             int heads = config.heads();
             int hw = config.headWidth();
@@ -204,18 +287,20 @@ public final class Gpt2 implements Architecture {
             NDArray byHead = qkv.reshape(batch, time, 3, heads, hw);
             NDArray qkvFirst = byHead.transpose(2, 0, 3, 1, 4);
             NDList parts = qkvFirst.split(3, 0);
-            NDArray kt = parts.get(1).transpose(0, 1, 2, 4, 3);
+            NDList kv = cache == null ? parts.subNDList(1) : cached(l, parts, cache);
+            NDArray kt = kv.get(0).transpose(0, 1, 2, 4, 3);
             NDArray scores = parts.get(0).matMul(kt);
             NDArray scaled = Scalars.times(scores, 1.0 / Math.sqrt(hw));
             NDArray masked = scaled.add(mask);
             NDArray attention = maybeDropout(masked.softmax(-1));
-            NDArray heads5 = attention.matMul(parts.get(2));
+            NDArray heads5 = attention.matMul(kv.get(1));
             NDArray merged = heads5.transpose(0, 1, 3, 2, 4);
             NDArray y = merged.reshape(batch, time, d);
             NDArray attended = maybeDropout(project(y, module(l, ATTENTION_OUT)));
             NDArray x1 = x.add(attended);
             free(h, qkv, byHead, qkvFirst, kt, scores, scaled, masked, attention, heads5, merged, y, attended);
             parts.close();
+            kv.close();
             NDArray h2 = layerNorm(x1, module(l, MLP_NORM));
             NDArray inner = project(h2, module(l, MLP_UP));
             NDArray activated = activation(inner);
@@ -223,6 +308,16 @@ public final class Gpt2 implements Architecture {
             NDArray x2 = x1.add(out);
             free(x1, h2, inner, activated, out);
             return x2;
+        }
+
+        /** Appends the new keys and values (parts 1 and 2, each (1, batch, heads, new, hw)) to the cache. */
+        private NDList cached(int l, NDList parts, KvCache cache) {
+            NDArray k = parts.get(1).squeeze(0);
+            NDArray v = parts.get(2).squeeze(0);
+            NDArray[] all = cache.append(l, k, v);
+            NDList kv = new NDList(all[0].expandDims(0), all[1].expandDims(0));
+            free(k, v, all[0], all[1]);
+            return kv;
         }
 
         /**
