@@ -9,7 +9,8 @@ import java.util.List;
 public final class HfFamilies {
     /** Every supported family, GPT-2 first. */
     private static final List<HfFamily> ALL = List.of(
-            new Gpt2Family());
+            new Gpt2Family(),
+            new LlamaFamily());
 
     private HfFamilies() {}
 

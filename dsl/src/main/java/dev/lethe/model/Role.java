@@ -28,6 +28,12 @@ public enum Role {
     ATTENTION_K(true, Kind.PROJECTION),
     /** The value projection of an architecture that keeps q, k and v apart. */
     ATTENTION_V(true, Kind.PROJECTION),
+    /**
+     * The RMSNorm applied to every query head before the rotation (Qwen3's {@code q_norm}), (head width).
+     */
+    QUERY_NORM(true, Kind.NORM),
+    /** The RMSNorm applied to every key head before the rotation (Qwen3's {@code k_norm}), (head width). */
+    KEY_NORM(true, Kind.NORM),
     /** The attention's output projection, (width, width). */
     ATTENTION_OUT(true, Kind.PROJECTION),
     /** The norm in front of a block's MLP (GPT-2 {@code ln_2}, Llama {@code post_attention_layernorm}). */
