@@ -145,7 +145,7 @@ public record BpeTrainer(int vocabSize, List<String> specialTokens, int minFrequ
             words.add(symbols);
             weights[w++] = e.getValue();
         }
-        List<String[]> merges = new ArrayList<>();
+        List<Merge> merges = new ArrayList<>();
         while (vocab.size() < vocabSize) {
             long best = bestPair(words, weights);
             if (best < 0) {
@@ -161,7 +161,7 @@ public record BpeTrainer(int vocabSize, List<String> specialTokens, int minFrequ
                 ids.put(token, merged);
                 vocab.add(token);
             }
-            merges.add(new String[] {vocab.get(left), vocab.get(right)});
+            merges.add(new Merge(vocab.get(left), vocab.get(right)));
             for (int i = 0; i < words.size(); i++) {
                 words.set(i, merge(words.get(i), left, right, merged));
             }
@@ -210,13 +210,27 @@ public record BpeTrainer(int vocabSize, List<String> specialTokens, int minFrequ
     }
 
     /**
+     * One learned merge: two adjacent tokens become their concatenation.
+     *
+     * @param left the left token
+     * @param right the right token
+     */
+    public record Merge(String left, String right) {
+        /** As {@code tokenizer.json} lists it: {@code "left right"} (byte-level tokens never hold a space). */
+        @Override
+        public String toString() {
+            return left + " " + right;
+        }
+    }
+
+    /**
      * A trained tokenizer.
      *
      * @param vocabulary token strings by id: special tokens, the 256 byte characters, then merged tokens
-     * @param merges the learned merges in rank order, each a (left, right) pair of token strings
+     * @param merges the learned merges in rank order
      * @param specialTokens the special tokens (ids 0 to n − 1)
      */
-    public record Trained(List<String> vocabulary, List<String[]> merges, List<String> specialTokens) {
+    public record Trained(List<String> vocabulary, List<Merge> merges, List<String> specialTokens) {
         /**
          * The {@code tokenizer.json}: a BPE model with GPT-2's {@code ByteLevel} pre-tokenizer (no prefix space),
          * post-processor and decoder, the special tokens as added tokens.
@@ -250,8 +264,8 @@ public record BpeTrainer(int vocabSize, List<String> specialTokens, int minFrequ
                 vocab.put(vocabulary.get(id), id);
             }
             ArrayNode m = model.putArray("merges");
-            // "left right": byte-level tokens never hold a space, and every version of the library reads this form
-            merges.forEach(pair -> m.add(pair[0] + " " + pair[1]));
+            // "left right" rather than a pair: every version of the library reads this form
+            merges.forEach(merge -> m.add(merge.toString()));
             return root.toPrettyString() + "\n";
         }
 

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -114,23 +115,44 @@ public final class BaseModel {
     }
 
     /**
-     * Pretrains a base model as {@code options} asks and writes it into {@code out} as a Hugging Face folder.
+     * Pretrains a base model as {@code options} asks and writes it into {@code out} as a Hugging Face folder. The
+     * folder is made beside {@code out} under a temporary name and renamed to {@code out} when complete, so a failed
+     * or killed pretraining never leaves a partial model folder there.
      *
      * @return {@code out}
      * @throws IllegalArgumentException when {@code out} exists and is not an empty folder (nothing is overwritten),
-     *     or a corpus text is longer than {@code maxPositions} tokens
+     *     the shape is invalid, or a corpus text is longer than {@code maxPositions} tokens
      */
     public static Path pretrain(Path out, Options options) {
         requireEmpty(out);
+        options.shape(options.vocabSize()); // a bad shape fails before anything is trained or written
         List<String> corpus = PretrainingCorpus.texts(options.data(), options.seed(), options.fillerSentences());
         BpeTrainer.Trained trained = BpeTrainer.chatMl(options.vocabSize()).train(corpus);
+        Path partial;
         try {
-            Files.createDirectories(out);
+            Path parent = out.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            partial = Files.createTempDirectory(parent, "." + out.getFileName() + ".partial-");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + out, e);
+            throw new UncheckedIOException("cannot create a folder beside " + out, e);
         }
-        ChatMlTokenizer.write(out, trained, options.maxPositions());
-        try (HfTokenizer tokenizer = HfTokenizer.fromFolder(out);
+        try {
+            write(partial, trained, corpus, options);
+            Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteWritten(partial);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot move the finished model folder to " + out, io);
+            }
+            throw (RuntimeException) e;
+        }
+        return out;
+    }
+
+    /** Writes {@code trained}'s tokenizer files, pretrains on {@code corpus} and saves the model in {@code folder}. */
+    private static void write(Path folder, BpeTrainer.Trained trained, List<String> corpus, Options options) {
+        ChatMlTokenizer.write(folder, trained, options.maxPositions());
+        try (HfTokenizer tokenizer = HfTokenizer.fromFolder(folder);
                 CausalLm model = CausalLm.initialize(options.shape(tokenizer.vocabSize()),
                         Seeds.derive(options.seed(), "base.init"), options.device())) {
             List<Encoded> texts = new ArrayList<>(corpus.size());
@@ -147,9 +169,20 @@ public final class BaseModel {
                             0.01),
                     options.batchSize(), options.steps(), Seeds.derive(options.seed(), "base.train"));
             training.train(model, Map.of(Split.WORLD, texts), null);
-            HfFolder.save(out, model, tokenizer);
+            HfFolder.save(folder, model, tokenizer);
         }
-        return out;
+    }
+
+    /** Deletes the temporary folder {@link #pretrain} made and the files it wrote there (no subfolders). */
+    private static void deleteWritten(Path partial) {
+        try (Stream<Path> entries = Files.list(partial)) {
+            for (Path p : entries.toList()) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(partial);
+        } catch (IOException e) {
+            System.err.println("could not remove the partial folder " + partial + ": " + e.getMessage());
+        }
     }
 
     private static void requireEmpty(Path out) {

@@ -35,7 +35,7 @@ class BpeTrainerTest {
     void mergesTheMostFrequentPairWithTiesToTheSmallerIds() {
         // pieces "ab", " ab", " ab", " ac": (a,b) and (Ġ,a) both occur 3 times; Ġ (byte 32) has the smaller id
         BpeTrainer.Trained t = BpeTrainer.chatMl(1000).train(List.of("ab ab ab ac"));
-        assertEquals(List.of("Ġ a", "Ġa b"), t.merges().stream().map(m -> m[0] + " " + m[1]).toList(),
+        assertEquals(List.of("Ġ a", "Ġa b"), t.merges().stream().map(BpeTrainer.Merge::toString).toList(),
                 "then (Ġa,b) twice; (a,b) and (Ġa,c) once each, below the minimum frequency 2");
         assertEquals(3 + 256 + 2, t.vocabulary().size());
         assertEquals(ChatMlTokenizer.TOKENS, t.vocabulary().subList(0, 3));

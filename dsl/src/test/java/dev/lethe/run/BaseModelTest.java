@@ -111,6 +111,20 @@ class BaseModelTest {
     }
 
     @Test
+    void aFailedPretrainingLeavesNoFolder(@TempDir Path empty) throws IOException {
+        BaseModel.Options shortContext = new BaseModel.Options(DATA, 10, 300, 16, 48, 1, 4, 2, 8, 1, 4, 1e-3, SEED,
+                Device.cpu());
+        String message = assertThrows(IllegalArgumentException.class, () -> BaseModel.pretrain(empty.resolve("base"),
+                shortContext)).getMessage();
+        assertTrue(message.contains("more than maxPositions - 1 = 7"), message);
+        assertEquals(List.of(), files(empty), "neither the folder nor its partial twin is left");
+        BaseModel.Options badShape = new BaseModel.Options(DATA, 10, 300, 18, 48, 1, 4, 2, 64, 1, 4, 1e-3, SEED,
+                Device.cpu());
+        assertThrows(IllegalArgumentException.class, () -> BaseModel.pretrain(empty.resolve("base"), badShape));
+        assertEquals(List.of(), files(empty));
+    }
+
+    @Test
     void refusesAFolderThatIsNotEmpty() {
         String message = assertThrows(IllegalArgumentException.class, () -> BaseModel.pretrain(base, tiny()))
                 .getMessage();
