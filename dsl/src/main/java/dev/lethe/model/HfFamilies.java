@@ -11,7 +11,9 @@ public final class HfFamilies {
     private static final List<HfFamily> ALL = List.of(
             new Gpt2Family(),
             new LlamaFamily(),
-            new PhiFamily());
+            new PhiFamily(),
+            new Phi3Family(),
+            new GptNeoXFamily());
 
     private HfFamilies() {}
 

@@ -108,18 +108,6 @@ public final class Phi extends RotaryDecoder {
         return p;
     }
 
-    /** A biased projection stored (in, out): weight ~ N(0, std²), bias 0. */
-    static void linear(List<ParameterSpec> p, String module, double std, int in, int out) {
-        p.add(ParameterSpec.normal(module + ".weight", std, in, out));
-        p.add(ParameterSpec.constant(module + ".bias", 0f, out));
-    }
-
-    /** A LayerNorm of {@code width}: gain 1, bias 0. */
-    static void norm(List<ParameterSpec> p, String module, int width) {
-        p.add(ParameterSpec.constant(module + ".weight", 1f, width));
-        p.add(ParameterSpec.constant(module + ".bias", 0f, width));
-    }
-
     @Override
     public List<RoleModule> roles() {
         return roles;
@@ -155,8 +143,7 @@ public final class Phi extends RotaryDecoder {
     }
 
     private NDArray layerNorm(Projections p, String module, NDArray x) {
-        return LayerNormalization.apply(x, p.weights().get(module + ".weight"), p.weights().get(module + ".bias"),
-                config.layerNormEps());
+        return layerNorm(p, module, x, config.layerNormEps());
     }
 
     @Override

@@ -181,6 +181,23 @@ public abstract class RotaryDecoder implements Architecture {
         return headDim;
     }
 
+    /** A biased projection stored (in, out): weight ~ N(0, std²), bias 0. */
+    static void linear(List<ParameterSpec> p, String module, double std, int in, int out) {
+        p.add(ParameterSpec.normal(module + ".weight", std, in, out));
+        p.add(ParameterSpec.constant(module + ".bias", 0f, out));
+    }
+
+    /** A LayerNorm of {@code width}: gain 1, bias 0. */
+    static void norm(List<ParameterSpec> p, String module, int width) {
+        p.add(ParameterSpec.constant(module + ".weight", 1f, width));
+        p.add(ParameterSpec.constant(module + ".bias", 0f, width));
+    }
+
+    /** {@link LayerNormalization} of {@code x} by module {@code module}'s weight and bias. */
+    static NDArray layerNorm(Projections p, String module, NDArray x, double eps) {
+        return LayerNormalization.apply(x, p.weights().get(module + ".weight"), p.weights().get(module + ".bias"), eps);
+    }
+
     /** {@code x·Wᵀ} for a table {@code w} stored (vocabulary, width): a head tied to the token embedding. */
     static NDArray tiedHead(NDArray x, NDArray w) {
         return Linear.linear(x, w).singletonOrThrow();
