@@ -43,11 +43,12 @@ public final class GptNeoXFamily implements HfFamily {
         }
         PlainRope rope = PlainRope.read(c, List.of("rotary_emb_base", "rope_theta"), List.of("rotary_pct",
                 "partial_rotary_factor"), 0.25);
+        GptConfig.Activation activation = PhiFamily.gelu(c, "gelu");
         try {
             return new GptNeoXConfig(c.integer("vocab_size"), c.integer("hidden_size"), c.integer("intermediate_size"),
                     c.integer("num_hidden_layers"), c.integer("num_attention_heads"), c.real("layer_norm_eps", 1e-5),
                     rope.theta(), rope.fraction(), c.bool("use_parallel_residual", true),
-                    c.bool("attention_bias", true), PhiFamily.gelu(c, "gelu"),
+                    c.bool("attention_bias", true), activation,
                     c.integer("max_position_embeddings", 2048), c.real("initializer_range", 0.02));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(c.file() + ": " + e.getMessage(), e);

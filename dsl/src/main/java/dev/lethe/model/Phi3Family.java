@@ -20,6 +20,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Phi3Family implements HfFamily {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * transformers' default {@code pad_token_id} for phi3, which its {@code nn.Embedding} refuses as a padding
+     * index of a smaller vocabulary: such a model is written with {@code pad_token_id} null (a tokenizer's pad id,
+     * when {@link HfFolder#save} is given one, replaces it).
+     */
+    private static final int PHI3_DEFAULT_PAD = 32000;
 
     @Override
     public List<String> modelTypes() {
@@ -77,6 +83,9 @@ public final class Phi3Family implements HfFamily {
             c.put("sliding_window", s.slidingWindow());
         } else {
             c.putNull("sliding_window");
+        }
+        if (s.vocabSize() <= PHI3_DEFAULT_PAD) {
+            c.putNull("pad_token_id");
         }
         new PlainRope(s.ropeTheta(), s.rotaryFraction()).write(c);
         return c;

@@ -36,10 +36,11 @@ public final class PhiFamily implements HfFamily {
         }
         int heads = c.integer("num_attention_heads");
         PlainRope rope = PlainRope.read(c, List.of("rope_theta"), List.of("partial_rotary_factor"), 0.5);
+        GptConfig.Activation activation = gelu(c, "gelu_new");
         try {
             return new PhiConfig(c.integer("vocab_size"), c.integer("hidden_size"), c.integer("intermediate_size"),
                     c.integer("num_hidden_layers"), heads, c.integer("num_key_value_heads", heads),
-                    c.real("layer_norm_eps", 1e-5), rope.theta(), rope.fraction(), gelu(c, "gelu_new"),
+                    c.real("layer_norm_eps", 1e-5), rope.theta(), rope.fraction(), activation,
                     c.bool("qk_layernorm", false), c.integer("max_position_embeddings", 2048),
                     c.real("initializer_range", 0.02));
         } catch (IllegalArgumentException e) {
