@@ -3,7 +3,6 @@ package dev.lethe.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -41,32 +40,13 @@ public final class GptNeoX extends RotaryDecoder {
     private static final String DOWN = "mlp.dense_4h_to_h";
 
     private final GptNeoXConfig config;
-    private final List<RoleModule> roles;
 
     /** The GPT-NeoX model of shape {@code config}. */
     public GptNeoX(GptNeoXConfig config) {
-        super(EMBEDDING, config.layers(), config.heads(), config.heads(), config.headDim(),
-                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(),
-                        config.maxPositions()));
+        super("gpt_neox.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(), config.heads(),
+                config.heads(), config.headDim(), config.initializerRange(), new Rotary(config.headDim(),
+                        config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(), config.maxPositions()));
         this.config = config;
-        boolean bias = config.attentionBias();
-        List<RoleModule> r = new ArrayList<>();
-        r.add(new RoleModule(Role.TOKEN_EMBEDDING, RoleModule.WHOLE_MODEL, EMBEDDING, false));
-        for (int l = 0; l < config.layers(); l++) {
-            r.add(new RoleModule(Role.ATTENTION_NORM, l, module(l, ATTENTION_NORM), true));
-            r.add(new RoleModule(Role.ATTENTION_QKV, l, module(l, QKV), bias));
-            r.add(new RoleModule(Role.ATTENTION_OUT, l, module(l, O), bias));
-            r.add(new RoleModule(Role.MLP_NORM, l, module(l, MLP_NORM), true));
-            r.add(new RoleModule(Role.MLP_UP, l, module(l, UP), true));
-            r.add(new RoleModule(Role.MLP_DOWN, l, module(l, DOWN), true));
-        }
-        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, true));
-        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, HEAD, false));
-        this.roles = List.copyOf(r);
-    }
-
-    private static String module(int block, String suffix) {
-        return "gpt_neox.layers." + block + "." + suffix;
     }
 
     /** The shape. */
@@ -74,30 +54,39 @@ public final class GptNeoX extends RotaryDecoder {
         return config;
     }
 
-    /**
-     * Initialisation for training from scratch, as transformers' {@code _init_weights} does for GPT-NeoX:
-     * embedding, projections and head ~ N(0, initializerRange²), biases 0, LayerNorm gains 1 and biases 0.
-     */
     @Override
-    public List<ParameterSpec> parameters() {
-        if (config.vocabSize() == 0) {
-            throw new IllegalArgumentException("vocabSize is 0: resolve it from the tokenizer first");
-        }
-        double std = config.initializerRange();
+    void blockRoles(List<RoleModule> r, int l) {
+        boolean bias = config.attentionBias();
+        r.add(new RoleModule(Role.ATTENTION_NORM, l, module(l, ATTENTION_NORM), true));
+        r.add(new RoleModule(Role.ATTENTION_QKV, l, module(l, QKV), bias));
+        r.add(new RoleModule(Role.ATTENTION_OUT, l, module(l, O), bias));
+        r.add(new RoleModule(Role.MLP_NORM, l, module(l, MLP_NORM), true));
+        r.add(new RoleModule(Role.MLP_UP, l, module(l, UP), true));
+        r.add(new RoleModule(Role.MLP_DOWN, l, module(l, DOWN), true));
+    }
+
+    @Override
+    void headRoles(List<RoleModule> r) {
+        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, true));
+        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, HEAD, false));
+    }
+
+    /** As transformers' {@code _init_weights} for GPT-NeoX: projections ~ N(0, std²), biases 0, LayerNorms 1 and 0. */
+    @Override
+    void blockParameters(List<ParameterSpec> p, int l, double std) {
         int d = config.hidden();
-        List<ParameterSpec> p = new ArrayList<>();
-        p.add(ParameterSpec.normal(EMBEDDING + ".weight", std, config.vocabSize(), d));
-        for (int l = 0; l < config.layers(); l++) {
-            norm(p, module(l, ATTENTION_NORM), d);
-            norm(p, module(l, MLP_NORM), d);
-            attentionLinear(p, module(l, QKV), std, d, 3 * d);
-            attentionLinear(p, module(l, O), std, d, d);
-            linear(p, module(l, UP), std, d, config.intermediate());
-            linear(p, module(l, DOWN), std, config.intermediate(), d);
-        }
-        norm(p, FINAL_NORM, d);
-        p.add(ParameterSpec.normal(HEAD + ".weight", std, d, config.vocabSize()));
-        return p;
+        norm(p, module(l, ATTENTION_NORM), d);
+        norm(p, module(l, MLP_NORM), d);
+        attentionLinear(p, module(l, QKV), std, d, 3 * d);
+        attentionLinear(p, module(l, O), std, d, d);
+        linear(p, module(l, UP), std, d, config.intermediate());
+        linear(p, module(l, DOWN), std, config.intermediate(), d);
+    }
+
+    @Override
+    void headParameters(List<ParameterSpec> p, double std) {
+        norm(p, FINAL_NORM, config.hidden());
+        p.add(ParameterSpec.normal(HEAD + ".weight", std, config.hidden(), config.vocabSize()));
     }
 
     private void attentionLinear(List<ParameterSpec> p, String module, double std, int in, int out) {
@@ -106,11 +95,6 @@ public final class GptNeoX extends RotaryDecoder {
         } else {
             p.add(ParameterSpec.normal(module + ".weight", std, in, out));
         }
-    }
-
-    @Override
-    public List<RoleModule> roles() {
-        return roles;
     }
 
     /**

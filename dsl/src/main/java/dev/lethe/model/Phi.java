@@ -1,7 +1,6 @@
 package dev.lethe.model;
 
 import ai.djl.ndarray.NDArray;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -39,36 +38,13 @@ public final class Phi extends RotaryDecoder {
     private static final String FC2 = "mlp.fc2";
 
     private final PhiConfig config;
-    private final List<RoleModule> roles;
 
     /** The Phi model of shape {@code config}. */
     public Phi(PhiConfig config) {
-        super(EMBEDDING, config.layers(), config.heads(), config.kvHeads(), config.headDim(),
-                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(),
-                        config.maxPositions()));
+        super("model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(), config.heads(),
+                config.kvHeads(), config.headDim(), config.initializerRange(), new Rotary(config.headDim(),
+                        config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(), config.maxPositions()));
         this.config = config;
-        List<RoleModule> r = new ArrayList<>();
-        r.add(new RoleModule(Role.TOKEN_EMBEDDING, RoleModule.WHOLE_MODEL, EMBEDDING, false));
-        for (int l = 0; l < config.layers(); l++) {
-            r.add(new RoleModule(Role.ATTENTION_NORM, l, module(l, NORM), true));
-            r.add(new RoleModule(Role.ATTENTION_Q, l, module(l, Q), true));
-            r.add(new RoleModule(Role.ATTENTION_K, l, module(l, K), true));
-            r.add(new RoleModule(Role.ATTENTION_V, l, module(l, V), true));
-            if (config.qkLayerNorm()) {
-                r.add(new RoleModule(Role.QUERY_NORM, l, module(l, Q_NORM), true));
-                r.add(new RoleModule(Role.KEY_NORM, l, module(l, K_NORM), true));
-            }
-            r.add(new RoleModule(Role.ATTENTION_OUT, l, module(l, O), true));
-            r.add(new RoleModule(Role.MLP_UP, l, module(l, FC1), true));
-            r.add(new RoleModule(Role.MLP_DOWN, l, module(l, FC2), true));
-        }
-        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, true));
-        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, HEAD, true));
-        this.roles = List.copyOf(r);
-    }
-
-    private static String module(int block, String suffix) {
-        return "model.layers." + block + "." + suffix;
     }
 
     /** The shape. */
@@ -76,41 +52,49 @@ public final class Phi extends RotaryDecoder {
         return config;
     }
 
-    /**
-     * Initialisation for training from scratch, as transformers' {@code _init_weights} does for Phi: embedding,
-     * projections and head ~ N(0, initializerRange²), biases 0, LayerNorm gains 1 and biases 0.
-     */
     @Override
-    public List<ParameterSpec> parameters() {
-        if (config.vocabSize() == 0) {
-            throw new IllegalArgumentException("vocabSize is 0: resolve it from the tokenizer first");
+    void blockRoles(List<RoleModule> r, int l) {
+        r.add(new RoleModule(Role.ATTENTION_NORM, l, module(l, NORM), true));
+        r.add(new RoleModule(Role.ATTENTION_Q, l, module(l, Q), true));
+        r.add(new RoleModule(Role.ATTENTION_K, l, module(l, K), true));
+        r.add(new RoleModule(Role.ATTENTION_V, l, module(l, V), true));
+        if (config.qkLayerNorm()) {
+            r.add(new RoleModule(Role.QUERY_NORM, l, module(l, Q_NORM), true));
+            r.add(new RoleModule(Role.KEY_NORM, l, module(l, K_NORM), true));
         }
-        double std = config.initializerRange();
-        int d = config.hidden();
-        int kvWidth = config.kvHeads() * config.headDim();
-        List<ParameterSpec> p = new ArrayList<>();
-        p.add(ParameterSpec.normal(EMBEDDING + ".weight", std, config.vocabSize(), d));
-        for (int l = 0; l < config.layers(); l++) {
-            norm(p, module(l, NORM), d);
-            linear(p, module(l, Q), std, d, d);
-            linear(p, module(l, K), std, d, kvWidth);
-            linear(p, module(l, V), std, d, kvWidth);
-            if (config.qkLayerNorm()) {
-                norm(p, module(l, Q_NORM), config.headDim());
-                norm(p, module(l, K_NORM), config.headDim());
-            }
-            linear(p, module(l, O), std, d, d);
-            linear(p, module(l, FC1), std, d, config.intermediate());
-            linear(p, module(l, FC2), std, config.intermediate(), d);
-        }
-        norm(p, FINAL_NORM, d);
-        linear(p, HEAD, std, d, config.vocabSize());
-        return p;
+        r.add(new RoleModule(Role.ATTENTION_OUT, l, module(l, O), true));
+        r.add(new RoleModule(Role.MLP_UP, l, module(l, FC1), true));
+        r.add(new RoleModule(Role.MLP_DOWN, l, module(l, FC2), true));
     }
 
     @Override
-    public List<RoleModule> roles() {
-        return roles;
+    void headRoles(List<RoleModule> r) {
+        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, true));
+        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, HEAD, true));
+    }
+
+    /** As transformers' {@code _init_weights} for Phi: projections ~ N(0, std²), biases 0, LayerNorms 1 and 0. */
+    @Override
+    void blockParameters(List<ParameterSpec> p, int l, double std) {
+        int d = config.hidden();
+        int kvWidth = config.kvHeads() * config.headDim();
+        norm(p, module(l, NORM), d);
+        linear(p, module(l, Q), std, d, d);
+        linear(p, module(l, K), std, d, kvWidth);
+        linear(p, module(l, V), std, d, kvWidth);
+        if (config.qkLayerNorm()) {
+            norm(p, module(l, Q_NORM), config.headDim());
+            norm(p, module(l, K_NORM), config.headDim());
+        }
+        linear(p, module(l, O), std, d, d);
+        linear(p, module(l, FC1), std, d, config.intermediate());
+        linear(p, module(l, FC2), std, config.intermediate(), d);
+    }
+
+    @Override
+    void headParameters(List<ParameterSpec> p, double std) {
+        norm(p, FINAL_NORM, config.hidden());
+        linear(p, HEAD, std, config.hidden(), config.vocabSize());
     }
 
     @Override

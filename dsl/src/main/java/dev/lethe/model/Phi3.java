@@ -2,7 +2,6 @@ package dev.lethe.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -39,31 +38,13 @@ public final class Phi3 extends RotaryDecoder {
     private static final String DOWN = "mlp.down_proj";
 
     private final Phi3Config config;
-    private final List<RoleModule> roles;
 
     /** The Phi-3 model of shape {@code config}. */
     public Phi3(Phi3Config config) {
-        super(EMBEDDING, config.layers(), config.heads(), config.kvHeads(), config.headDim(),
-                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(),
-                        config.maxPositions()));
+        super("model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(), config.heads(),
+                config.kvHeads(), config.headDim(), config.initializerRange(), new Rotary(config.headDim(),
+                        config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(), config.maxPositions()));
         this.config = config;
-        List<RoleModule> r = new ArrayList<>();
-        r.add(new RoleModule(Role.TOKEN_EMBEDDING, RoleModule.WHOLE_MODEL, EMBEDDING, false));
-        for (int l = 0; l < config.layers(); l++) {
-            r.add(new RoleModule(Role.ATTENTION_NORM, l, module(l, ATTENTION_NORM), false));
-            r.add(new RoleModule(Role.ATTENTION_QKV, l, module(l, QKV), false));
-            r.add(new RoleModule(Role.ATTENTION_OUT, l, module(l, O), false));
-            r.add(new RoleModule(Role.MLP_NORM, l, module(l, MLP_NORM), false));
-            r.add(new RoleModule(Role.MLP_UP, l, module(l, GATE_UP), false));
-            r.add(new RoleModule(Role.MLP_DOWN, l, module(l, DOWN), false));
-        }
-        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, false));
-        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, config.tiedHead() ? EMBEDDING : HEAD, false));
-        this.roles = List.copyOf(r);
-    }
-
-    private static String module(int block, String suffix) {
-        return "model.layers." + block + "." + suffix;
     }
 
     /** The shape. */
@@ -71,38 +52,41 @@ public final class Phi3 extends RotaryDecoder {
         return config;
     }
 
-    /**
-     * Initialisation for training from scratch, as transformers' {@code _init_weights} does for Phi-3:
-     * embedding, projections and head ~ N(0, initializerRange²), RMSNorm gains 1.
-     */
     @Override
-    public List<ParameterSpec> parameters() {
-        if (config.vocabSize() == 0) {
-            throw new IllegalArgumentException("vocabSize is 0: resolve it from the tokenizer first");
-        }
-        double std = config.initializerRange();
-        int d = config.hidden();
-        int qkvWidth = (config.heads() + 2 * config.kvHeads()) * config.headDim();
-        List<ParameterSpec> p = new ArrayList<>();
-        p.add(ParameterSpec.normal(EMBEDDING + ".weight", std, config.vocabSize(), d));
-        for (int l = 0; l < config.layers(); l++) {
-            p.add(ParameterSpec.constant(module(l, ATTENTION_NORM) + ".weight", 1f, d));
-            p.add(ParameterSpec.normal(module(l, QKV) + ".weight", std, d, qkvWidth));
-            p.add(ParameterSpec.normal(module(l, O) + ".weight", std, config.heads() * config.headDim(), d));
-            p.add(ParameterSpec.constant(module(l, MLP_NORM) + ".weight", 1f, d));
-            p.add(ParameterSpec.normal(module(l, GATE_UP) + ".weight", std, d, 2 * config.intermediate()));
-            p.add(ParameterSpec.normal(module(l, DOWN) + ".weight", std, config.intermediate(), d));
-        }
-        p.add(ParameterSpec.constant(FINAL_NORM + ".weight", 1f, d));
-        if (!config.tiedHead()) {
-            p.add(ParameterSpec.normal(HEAD + ".weight", std, d, config.vocabSize()));
-        }
-        return p;
+    void blockRoles(List<RoleModule> r, int l) {
+        r.add(new RoleModule(Role.ATTENTION_NORM, l, module(l, ATTENTION_NORM), false));
+        r.add(new RoleModule(Role.ATTENTION_QKV, l, module(l, QKV), false));
+        r.add(new RoleModule(Role.ATTENTION_OUT, l, module(l, O), false));
+        r.add(new RoleModule(Role.MLP_NORM, l, module(l, MLP_NORM), false));
+        r.add(new RoleModule(Role.MLP_UP, l, module(l, GATE_UP), false));
+        r.add(new RoleModule(Role.MLP_DOWN, l, module(l, DOWN), false));
     }
 
     @Override
-    public List<RoleModule> roles() {
-        return roles;
+    void headRoles(List<RoleModule> r) {
+        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, false));
+        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, config.tiedHead() ? EMBEDDING : HEAD, false));
+    }
+
+    /** As transformers' {@code _init_weights} for Phi-3: projections ~ N(0, std²), RMSNorm gains 1. */
+    @Override
+    void blockParameters(List<ParameterSpec> p, int l, double std) {
+        int d = config.hidden();
+        int qkvWidth = (config.heads() + 2 * config.kvHeads()) * config.headDim();
+        p.add(ParameterSpec.constant(module(l, ATTENTION_NORM) + ".weight", 1f, d));
+        p.add(ParameterSpec.normal(module(l, QKV) + ".weight", std, d, qkvWidth));
+        p.add(ParameterSpec.normal(module(l, O) + ".weight", std, config.heads() * config.headDim(), d));
+        p.add(ParameterSpec.constant(module(l, MLP_NORM) + ".weight", 1f, d));
+        p.add(ParameterSpec.normal(module(l, GATE_UP) + ".weight", std, d, 2 * config.intermediate()));
+        p.add(ParameterSpec.normal(module(l, DOWN) + ".weight", std, config.intermediate(), d));
+    }
+
+    @Override
+    void headParameters(List<ParameterSpec> p, double std) {
+        p.add(ParameterSpec.constant(FINAL_NORM + ".weight", 1f, config.hidden()));
+        if (!config.tiedHead()) {
+            p.add(ParameterSpec.normal(HEAD + ".weight", std, config.hidden(), config.vocabSize()));
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -23,28 +24,54 @@ import org.jspecify.annotations.Nullable;
  * {@link CausalAttention}).
  */
 public abstract class RotaryDecoder implements Architecture {
+    private final String blockPrefix;
     private final String embedding;
+    private final int vocabSize;
+    private final int hidden;
     private final int layers;
-    private final int heads;
-    private final int kvHeads;
     private final int headDim;
+    private final double initializerRange;
     private final Rotary rotary;
     private final CausalAttention attention;
+    private @Nullable List<RoleModule> roles;
 
     /**
-     * A decoder of {@code layers} blocks whose token embedding is the parameter {@code embedding}, with
-     * {@code heads} query and {@code kvHeads} key/value heads of {@code headDim} entries, rotated by
-     * {@code rotary}.
+     * A decoder whose block l's modules are named {@code blockPrefix + l + "." + suffix} and whose token
+     * embedding is the module {@code embedding}.
+     *
+     * @param vocabSize number of token ids (0 until resolved from a tokenizer)
+     * @param hidden residual width
+     * @param layers number of blocks
+     * @param heads query heads per block
+     * @param kvHeads key/value heads per block
+     * @param headDim width of one head
+     * @param initializerRange the standard deviation of initial weights
+     * @param rotary the rotary embedding of queries and keys
      */
-    RotaryDecoder(String embedding, int layers, int heads, int kvHeads, int headDim, Rotary rotary) {
+    RotaryDecoder(String blockPrefix, String embedding, int vocabSize, int hidden, int layers, int heads, int kvHeads,
+            int headDim, double initializerRange, Rotary rotary) {
+        this.blockPrefix = blockPrefix;
         this.embedding = embedding;
+        this.vocabSize = vocabSize;
+        this.hidden = hidden;
         this.layers = layers;
-        this.heads = heads;
-        this.kvHeads = kvHeads;
         this.headDim = headDim;
+        this.initializerRange = initializerRange;
         this.rotary = rotary;
         this.attention = new CausalAttention(heads, kvHeads, headDim);
     }
+
+    /** Appends the roles of block {@code l}'s modules to {@code r}. */
+    abstract void blockRoles(List<RoleModule> r, int l);
+
+    /** Appends the roles of the final norm and the head to {@code r}. */
+    abstract void headRoles(List<RoleModule> r);
+
+    /** Appends block {@code l}'s parameters to {@code p}, initial weights ~ N(0, {@code std}²). */
+    abstract void blockParameters(List<ParameterSpec> p, int l, double std);
+
+    /** Appends the parameters of the final norm and the head to {@code p}, initial weights ~ N(0, {@code std}²). */
+    abstract void headParameters(List<ParameterSpec> p, double std);
 
     /**
      * Block {@code l} on the residual stream {@code x}, (batch, time, width); queries and keys are rotated by
@@ -60,6 +87,46 @@ public abstract class RotaryDecoder implements Architecture {
     @Override
     public final int blocks() {
         return layers;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The token embedding, each block's parameters in block order, then the final norm and the head; the
+     * embedding ~ N(0, initializerRange²) as transformers' {@code _init_weights} does.
+     */
+    @Override
+    public final List<ParameterSpec> parameters() {
+        if (vocabSize == 0) {
+            throw new IllegalArgumentException("vocabSize is 0: resolve it from the tokenizer first");
+        }
+        List<ParameterSpec> p = new ArrayList<>();
+        p.add(ParameterSpec.normal(embedding + ".weight", initializerRange, vocabSize, hidden));
+        for (int l = 0; l < layers; l++) {
+            blockParameters(p, l, initializerRange);
+        }
+        headParameters(p, initializerRange);
+        return p;
+    }
+
+    /** {@inheritDoc} The token embedding's, each block's in block order, then the final norm's and the head's. */
+    @Override
+    public final synchronized List<RoleModule> roles() {
+        if (roles == null) {
+            List<RoleModule> r = new ArrayList<>();
+            r.add(new RoleModule(Role.TOKEN_EMBEDDING, RoleModule.WHOLE_MODEL, embedding, false));
+            for (int l = 0; l < layers; l++) {
+                blockRoles(r, l);
+            }
+            headRoles(r);
+            roles = List.copyOf(r);
+        }
+        return roles;
+    }
+
+    /** The name of block {@code block}'s module {@code suffix}. */
+    final String module(int block, String suffix) {
+        return blockPrefix + block + "." + suffix;
     }
 
     /**
@@ -164,21 +231,6 @@ public abstract class RotaryDecoder implements Architecture {
         NDArray out = byHead.transpose(0, 2, 1, 3);
         free(flat, byHead);
         return out;
-    }
-
-    /** Query heads per block. */
-    final int queryHeads() {
-        return heads;
-    }
-
-    /** Key/value heads per block. */
-    final int keyValueHeads() {
-        return kvHeads;
-    }
-
-    /** Width of one head. */
-    final int headDim() {
-        return headDim;
     }
 
     /** A biased projection stored (in, out): weight ~ N(0, std²), bias 0. */
