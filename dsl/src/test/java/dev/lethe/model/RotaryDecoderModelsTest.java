@@ -60,6 +60,24 @@ class RotaryDecoderModelsTest {
 
     @ParameterizedTest
     @MethodSource("specs")
+    void anIdentityHookLeavesLogitsBitIdenticalAndHiddenStatesAreEmbeddingsThenEachBlock(ModelSpec spec) {
+        try (CausalLm model = CausalLm.initialize(spec, 8, Device.cpu()); NDScope scope = new NDScope()) {
+            NDArray tokens = model.manager().create(TOKENS, new Shape(1, TOKENS.length));
+            float[] plain = model.forward(tokens).logits().toFloatArray();
+            List<String> seen = new ArrayList<>();
+            ModelOutput hooked = model.forward(tokens, false, true, List.of((block, position, hidden) -> {
+                seen.add(block + ":" + position);
+                return hidden;
+            }));
+            assertArrayEquals(plain, hooked.logits().toFloatArray(), 0f);
+            assertEquals(List.of("0:ENTERING", "0:LEAVING", "1:ENTERING", "1:LEAVING"), seen);
+            assertEquals(3, hooked.hiddenStates().size());
+            assertEquals(new Shape(1, TOKENS.length, 32), hooked.hidden(2).getShape());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
     void everyParameterGetsAGradientAndPlaysARole(ModelSpec spec) {
         List<String> owned = new ArrayList<>();
         for (RoleModule m : spec.architecture().roles()) {
