@@ -250,8 +250,16 @@ class HfFolderTest {
             assertArrayEquals(before, logits(again.model(), again.tokenizer()));
         }
 
-        // a shard path that leaves the folder is refused, naming the index and the tensor
+        // a shard the index names but the folder lacks is named
         Path indexFile = saved.resolve("model.safetensors.index.json");
+        String goodIndex = Files.readString(indexFile);
+        Files.move(saved.resolve("model-00002-of-" + String.format("%05d", shards) + ".safetensors"),
+                tmp.resolve("moved.safetensors"));
+        var absent = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(saved, Device.cpu()));
+        assertTrue(absent.getMessage().contains("model-00002-of-"), absent.getMessage());
+        Files.writeString(indexFile, goodIndex);
+
+        // a shard path that leaves the folder is refused, naming the index and the tensor
         Files.writeString(indexFile, Files.readString(indexFile).replace("\"model-00001-of-", "\"../model-00001-of-"));
         var outside = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(saved, Device.cpu()));
         assertTrue(outside.getMessage().contains("model.safetensors.index.json") && outside.getMessage()
