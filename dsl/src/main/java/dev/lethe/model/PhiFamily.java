@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Reads the rotary base and fraction from {@code rope_parameters} or the older top-level
  * {@code rope_theta} and {@code partial_rotary_factor} ({@link PlainRope}). Supported: {@code hidden_act}
  * gelu_new, gelu_pytorch_tanh or gelu; rope type default; an untied head; {@code qk_layernorm} either way;
- * {@code num_key_value_heads} null (all heads) or dividing the heads. Anything else is rejected with the file
+ * {@code num_key_value_heads} null (all heads) or dividing the heads; heads hidden_size / num_attention_heads
+ * wide. Anything else is rejected with the file
  * and field named. Dropout rates are not read: a loaded model runs without dropout.
  */
 public final class PhiFamily implements HfFamily {
@@ -35,10 +36,15 @@ public final class PhiFamily implements HfFamily {
             throw c.unsupported("tie_word_embeddings", "false (phi's lm_head has its own weight and bias)");
         }
         int heads = c.integer("num_attention_heads");
+        int hidden = c.integer("hidden_size");
+        if (c.has("head_dim") && (long) c.integer("head_dim") * heads != hidden) {
+            throw c.unsupported("head_dim", "null or hidden_size / num_attention_heads = " + hidden / Math.max(heads, 1)
+                    + " (phi's q/k LayerNorms are that wide)");
+        }
         PlainRope rope = PlainRope.read(c, List.of("rope_theta"), List.of("partial_rotary_factor"), 0.5);
         GptConfig.Activation activation = gelu(c, "gelu_new");
         try {
-            return new PhiConfig(c.integer("vocab_size"), c.integer("hidden_size"), c.integer("intermediate_size"),
+            return new PhiConfig(c.integer("vocab_size"), hidden, c.integer("intermediate_size"),
                     c.integer("num_hidden_layers"), heads, c.integer("num_key_value_heads", heads),
                     c.real("layer_norm_eps", 1e-5), rope.theta(), rope.fraction(), activation,
                     c.bool("qk_layernorm", false), c.integer("max_position_embeddings", 2048),

@@ -69,6 +69,10 @@ class RotaryDecoderFamiliesTest {
                 + ", \"tie_word_embeddings\": true}"));
         assertTrue(e.getMessage().startsWith(FILE + ": field 'tie_word_embeddings' is true; supported: false"),
                 e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> spec("{\"model_type\": \"phi\", " + SHAPE
+                + ", \"head_dim\": 32}"));
+        assertEquals(FILE + ": field 'head_dim' is 32; supported: null or hidden_size / num_attention_heads = 40"
+                + " (phi's q/k LayerNorms are that wide)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> spec("{\"model_type\": \"gpt_neox\", " + SHAPE
                 + ", \"hidden_act\": \"relu\"}"));
         assertEquals(FILE + ": field 'hidden_act' is \"relu\"; supported: gelu_new, gelu_pytorch_tanh, gelu",
