@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +85,32 @@ class RotaryDecoderFamiliesTest {
                 + ", \"rotary_pct\": 0.275}"));
         assertEquals(FILE + ": rotary dimensions (head dim 40 × fraction 0.275 = 11) must be even and at least 2",
                 e.getMessage());
+    }
+
+    @Test
+    void oldCheckpointsBuffersAreSkippedAndOnlyLinearWeightsAreTransposed() {
+        HfFamily neox = new GptNeoXFamily();
+        for (String buffer : List.of("gpt_neox.layers.0.attention.bias", "gpt_neox.layers.0.attention.masked_bias",
+                "gpt_neox.layers.3.attention.rotary_emb.inv_freq")) {
+            assertEquals(null, neox.parameterName(buffer), buffer);
+        }
+        assertEquals("gpt_neox.layers.0.attention.dense.bias",
+                neox.parameterName("gpt_neox.layers.0.attention.dense.bias"));
+        assertEquals(List.of(true, true, true, false, false, false), Stream.of(
+                "gpt_neox.layers.0.attention.query_key_value.weight", "gpt_neox.layers.1.mlp.dense_4h_to_h.weight",
+                "embed_out.weight", "gpt_neox.embed_in.weight", "gpt_neox.layers.0.input_layernorm.weight",
+                "gpt_neox.layers.0.attention.query_key_value.bias").map(neox::transposedInCheckpoint).toList());
+        assertEquals("embed_out.weight", neox.headCheckpointName());
+        HfFamily phi = new PhiFamily();
+        assertEquals(null, phi.parameterName("model.layers.0.self_attn.rotary_emb.inv_freq"));
+        assertEquals(List.of(true, true, true, true, false, false, false), Stream.of(
+                "model.layers.0.self_attn.q_proj.weight", "model.layers.0.self_attn.dense.weight",
+                "model.layers.0.mlp.fc1.weight", "lm_head.weight", "lm_head.bias", "model.embed_tokens.weight",
+                "model.layers.0.self_attn.q_layernorm.weight").map(phi::transposedInCheckpoint).toList());
+        HfFamily phi3 = new Phi3Family();
+        assertEquals(List.of(true, true, false, false), Stream.of("model.layers.0.self_attn.qkv_proj.weight",
+                "model.layers.0.mlp.gate_up_proj.weight", "model.norm.weight", "model.embed_tokens.weight")
+                .map(phi3::transposedInCheckpoint).toList());
     }
 
     @Test
