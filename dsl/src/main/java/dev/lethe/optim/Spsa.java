@@ -36,8 +36,9 @@ import org.jspecify.annotations.Nullable;
  * never called. Beyond the forward passes, a perturbation needs a few blocks (z, the rows it moves) and
  * the calling thread's reusable staging buffer of one block; the scalar factors are allocated by libtorch,
  * not wrapped in Java direct buffers (which only the garbage collector frees). Where z comes from is
- * {@link Noise}: by default libtorch's generator on the weights' device (nothing crosses from the host to a
- * GPU), or Java's {@code SplittableRandom} for values that are the same on every device. Either way each
+ * {@link Noise}: libtorch's generator on the weights' device (nothing crosses from the host to a GPU), or
+ * Java's {@code SplittableRandom} for values that are the same on every device; by default the first on an
+ * accelerator and the second on a CPU. Either way each
  * z has its own seed, so the engine's global random stream (dropout) is left untouched, and a step reads
  * back to the host once: its losses, all together.
  *
@@ -70,6 +71,12 @@ public record Spsa(double eps, int queries, boolean exactLoss, Noise noise) impl
     /** Where the perturbation z is drawn. */
     public enum Noise {
         /**
+         * {@link #LIBTORCH} on an accelerator, {@link #JAVA} on a CPU: no host-to-device copies where they cost,
+         * and on a CPU, where libtorch's {@code normal_} measured no faster than Java's draws, the values of
+         * earlier versions.
+         */
+        AUTO,
+        /**
          * libtorch's generator on the weights' device ({@link LibtorchKernels#addNoise}): no host-to-device
          * copy, the fast choice on a GPU; the values depend on the device type (CPU and CUDA generators differ).
          */
@@ -85,8 +92,9 @@ public record Spsa(double eps, int queries, boolean exactLoss, Noise noise) impl
                     Param.of("queries", integer(1), 1, "perturbations averaged", Spsa::queries),
                     Param.of("exact_loss", bool(), true, "spend a forward pass on the unperturbed loss",
                             Spsa::exactLoss),
-                    Param.of("noise", choice(Noise.class), Noise.LIBTORCH,
-                            "where z is drawn: libtorch (on the device) or java (the same on every device)",
+                    Param.of("noise", choice(Noise.class), Noise.AUTO,
+                            "where z is drawn: libtorch (on the device), java (the same on every device), or auto "
+                                    + "(libtorch on an accelerator, java on a CPU)",
                             Spsa::noise)),
             a -> new Spsa(a.real("eps"), a.integer("queries"), a.bool("exact_loss"), a.get("noise")));
 
@@ -116,7 +124,7 @@ public record Spsa(double eps, int queries, boolean exactLoss, Noise noise) impl
         this(eps, queries, KIND.<Boolean>defaultOf("exact_loss"));
     }
 
-    /** ε, q and whether to evaluate the exact loss, with z drawn by libtorch on the device. */
+    /** ε, q and whether to evaluate the exact loss, with z drawn where {@link Noise#AUTO} says. */
     public Spsa(double eps, int queries, boolean exactLoss) {
         this(eps, queries, exactLoss, KIND.<Noise>defaultOf("noise"));
     }
@@ -138,7 +146,7 @@ public record Spsa(double eps, int queries, boolean exactLoss, Noise noise) impl
      */
     public NDArray perturbation(NDArray like, long querySeed, int index) {
         long seed = Rng.derive(querySeed, index);
-        if (noise == Noise.JAVA) {
+        if (!onDevice(like)) {
             return Rng.gaussian(like, seed);
         }
         NDArray z = like.zerosLike();
@@ -264,6 +272,11 @@ public record Spsa(double eps, int queries, boolean exactLoss, Noise noise) impl
         return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
     }
 
+    /** Whether z for arrays like {@code w} is drawn by libtorch ({@link #noise()} resolved for w's device). */
+    private boolean onDevice(NDArray w) {
+        return noise == Noise.LIBTORCH || noise == Noise.AUTO && !"cpu".equals(w.getDevice().getDeviceType());
+    }
+
     /** θ ← θ + scale·z for every parameter, z regenerated from {@code querySeed} by {@link #noise()}'s source. */
     private void addNoise(Weights weights, long querySeed, double scale) {
         List<NDArray> arrays = new ArrayList<>(weights.asMap().values());
@@ -271,7 +284,7 @@ public record Spsa(double eps, int queries, boolean exactLoss, Noise noise) impl
         for (int i = 0; i < seeds.length; i++) {
             seeds[i] = Rng.derive(querySeed, i);
         }
-        if (noise == Noise.LIBTORCH) {
+        if (!arrays.isEmpty() && onDevice(arrays.get(0))) {
             LibtorchKernels.addNoise(arrays, seeds, scale, BLOCK);
             return;
         }
@@ -281,8 +294,8 @@ public record Spsa(double eps, int queries, boolean exactLoss, Noise noise) impl
     }
 
     /**
-     * w ← w + scale·z in place, z the N(0, 1) draws of {@code seed} shaped like w ({@link #perturbation} with {@link Noise#JAVA}), drawn and
-     * added in blocks of leading-axis rows of at most {@link #BLOCK} values (one row if a row is larger). The
+     * w ← w + scale·z in place, z the N(0, 1) draws of {@code seed} shaped like w ({@link #perturbation} with
+     * {@link Noise#JAVA}), drawn and added in blocks of leading-axis rows of at most {@link #BLOCK} values (one row if a row is larger). The
      * values are those of adding the whole z at once: each element is rounded the same way. For float32
      * weights scale·z is formed in Java while drawing ({@link Rng#scaledGaussianTransient}, the same rounding as
      * libtorch's multiply) and added straight from the staging buffer: one pass over the block in libtorch

@@ -115,7 +115,7 @@ class SpsaTest {
     void libtorchNoiseIsStandardNormalInBlocks() {
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             NDArray w = m.zeros(new ai.djl.ndarray.types.Shape(300, 4000));
-            NDArray z = new Spsa().perturbation(w, 11, 0);
+            NDArray z = new Spsa().withNoise(Spsa.Noise.LIBTORCH).perturbation(w, 11, 0);
             double n = 1.2e6;
             double mean = z.mean().getFloat();
             double variance = z.sub(mean).square().mean().getFloat();
@@ -138,8 +138,8 @@ class SpsaTest {
             expected[i] = Float.parseFloat(fields[i]);
         }
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(); NDScope scope = new NDScope()) {
-            float[] z = new Spsa().perturbation(m.zeros(new ai.djl.ndarray.types.Shape(5, 7)), Spsa.querySeed(3, 0), 0)
-                    .toFloatArray();
+            float[] z = new Spsa().withNoise(Spsa.Noise.LIBTORCH)
+                    .perturbation(m.zeros(new ai.djl.ndarray.types.Shape(5, 7)), Spsa.querySeed(3, 0), 0).toFloatArray();
             assertArrayEquals(expected, z, 0f);
         }
     }
@@ -164,18 +164,19 @@ class SpsaTest {
         }
     }
 
-    @Test
-    void estimatesRestoreTheWeights() {
+    @ParameterizedTest
+    @EnumSource(Spsa.Noise.class)
+    void estimatesRestoreTheWeights(Spsa.Noise source) {
         try (Quadratic q = new Quadratic(false)) {
             float[] before = q.flat();
             double afterOne;
             try (NDScope scope = new NDScope()) {
-                new Spsa().estimate(q.oracle(), q.weights, 1);
+                new Spsa().withNoise(source).estimate(q.oracle(), q.weights, 1);
             }
             afterOne = Quadratic.maxAbsDiff(before, q.flat());
             for (int s = 0; s < 1000; s++) {
                 try (NDScope scope = new NDScope()) {
-                    new Spsa(1e-3, 4, false).estimate(q.oracle(), q.weights, s);
+                    new Spsa(1e-3, 4, false, source).estimate(q.oracle(), q.weights, s);
                 }
             }
             double afterMany = Quadratic.maxAbsDiff(before, q.flat());
@@ -184,7 +185,7 @@ class SpsaTest {
             for (int i = 0; i < now.length; i++) {
                 bitIdentical += Float.floatToIntBits(now[i]) == Float.floatToIntBits(before[i]) ? 1 : 0;
             }
-            System.out.printf("SPSA restore: max |Δθ| after 1 estimate %.3g, after 1000 more estimates of 4 queries"
+            System.out.printf(source + " noise, SPSA restore: max |Δθ| after 1 estimate %.3g, after 1000 more estimates of 4 queries"
                     + " %.3g (%d of %d weights bit-identical; |θ| ≤ 3, ulp(2..4) = %.3g)%n",
                     afterOne, afterMany, bitIdentical, now.length, Math.ulp(3f));
             assertTrue(afterOne <= 1e-6, "deviation " + afterOne);
