@@ -1,113 +1,64 @@
 package dev.lethe.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import dev.lethe.model.CausalLm;
+import dev.lethe.model.Generation;
+import dev.lethe.model.Generator;
 import dev.lethe.model.Tokenizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * Greedy decoding in batches: each prompt ({@code <bos>} + prompt tokens) is extended by its argmax token
- * until {@code <eos>}, {@code maxNewTokens} tokens, or the context length. Rows are right-padded; because
- * attention is causal, a row's padding never influences its real positions, and each row's next token is
- * read at its own last position.
+ * Greedy decoding of text prompts in batches: each prompt ({@code <bos>} + prompt tokens) is extended by its
+ * argmax token until {@code <eos>}, {@code maxNewTokens} tokens, or the context length, by a
+ * {@link Generator}: with the KV cache where the architecture has one (left-padded batches), otherwise by
+ * recomputing the prefix for every token (right-padded batches, each row read at its own last position).
  */
 public final class GreedyDecoder {
     private final CausalLm model;
     private final Tokenizer tokenizer;
     private final int batchSize;
+    private final boolean cached;
 
-    /** A decoder over {@code model} in batches of {@code batchSize}. */
+    /** A decoder over {@code model} in batches of {@code batchSize}, with the KV cache when there is one. */
     public GreedyDecoder(CausalLm model, Tokenizer tokenizer, int batchSize) {
+        this(model, tokenizer, batchSize, true);
+    }
+
+    private GreedyDecoder(CausalLm model, Tokenizer tokenizer, int batchSize, boolean cached) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.batchSize = batchSize;
+        this.cached = cached;
+    }
+
+    /** This decoder recomputing the whole prefix for every token (the reference for the cached path). */
+    public GreedyDecoder withoutCache() {
+        return new GreedyDecoder(model, tokenizer, batchSize, false);
     }
 
     /** The decoded continuation of each prompt, as text (without special tokens). */
     public List<String> decode(List<String> prompts, int maxNewTokens) {
+        int context = model.spec().contextLength();
+        Generator generator = new Generator(model, tokenizer);
+        Generation greedy = Generation.greedy(maxNewTokens).withEos(tokenizer.eosId()).withCache(cached);
         List<String> out = new ArrayList<>(prompts.size());
         for (int start = 0; start < prompts.size(); start += batchSize) {
-            List<String> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
-            for (int[] ids : decodeBatch(chunk, maxNewTokens)) {
+            List<int[]> chunk = new ArrayList<>();
+            for (String prompt : prompts.subList(start, Math.min(prompts.size(), start + batchSize))) {
+                int[] words = tokenizer.encode(prompt);
+                if (words.length + 1 > context) {
+                    throw new IllegalArgumentException("prompt of " + (words.length + 1) + " tokens exceeds the "
+                            + "context length " + context + ": " + prompt);
+                }
+                int[] ids = new int[words.length + 1];
+                ids[0] = tokenizer.bosId();
+                System.arraycopy(words, 0, ids, 1, words.length);
+                chunk.add(ids);
+            }
+            for (int[] ids : generator.generate(chunk, greedy)) {
                 out.add(tokenizer.decode(ids));
             }
         }
         return out;
-    }
-
-    private List<int[]> decodeBatch(List<String> prompts, int maxNewTokens) {
-        int rows = prompts.size();
-        int context = model.spec().contextLength();
-        List<List<Integer>> seqs = new ArrayList<>();
-        int[] promptLength = new int[rows];
-        boolean[] done = new boolean[rows];
-        for (int r = 0; r < rows; r++) {
-            List<Integer> s = new ArrayList<>();
-            s.add(tokenizer.bosId());
-            for (int id : tokenizer.encode(prompts.get(r))) {
-                s.add(id);
-            }
-            if (s.size() > context) {
-                throw new IllegalArgumentException("prompt of " + s.size() + " tokens exceeds the context length "
-                        + context + ": " + prompts.get(r));
-            }
-            seqs.add(s);
-            promptLength[r] = s.size();
-        }
-        for (int step = 0; step < maxNewTokens; step++) {
-            int time = 0;
-            for (int r = 0; r < rows; r++) {
-                if (!done[r] && seqs.get(r).size() >= context) {
-                    done[r] = true;
-                }
-                time = Math.max(time, seqs.get(r).size());
-            }
-            if (allDone(done)) {
-                break;
-            }
-            long[] tokens = new long[rows * time];
-            Arrays.fill(tokens, tokenizer.padId());
-            for (int r = 0; r < rows; r++) {
-                List<Integer> s = seqs.get(r);
-                for (int t = 0; t < s.size(); t++) {
-                    tokens[r * time + t] = s.get(t);
-                }
-            }
-            long[] next;
-            try (NDScope scope = new NDScope()) {
-                NDArray logits = model.forward(model.manager().create(tokens, new Shape(rows, time))).logits();
-                next = logits.argMax(-1).toLongArray();
-            }
-            for (int r = 0; r < rows; r++) {
-                if (done[r]) {
-                    continue;
-                }
-                int id = (int) next[r * time + seqs.get(r).size() - 1];
-                if (id == tokenizer.eosId()) {
-                    done[r] = true;
-                } else {
-                    seqs.get(r).add(id);
-                }
-            }
-        }
-        List<int[]> out = new ArrayList<>(rows);
-        for (int r = 0; r < rows; r++) {
-            List<Integer> s = seqs.get(r);
-            out.add(s.subList(promptLength[r], s.size()).stream().mapToInt(Integer::intValue).toArray());
-        }
-        return out;
-    }
-
-    private static boolean allDone(boolean[] done) {
-        for (boolean d : done) {
-            if (!d) {
-                return false;
-            }
-        }
-        return true;
     }
 }

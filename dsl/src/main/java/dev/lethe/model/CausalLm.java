@@ -293,6 +293,19 @@ public final class CausalLm implements AutoCloseable {
         return new ModelOutput(logits, kept.states());
     }
 
+    /**
+     * The cached forward pass of incremental decoding, with this model's adapters: runs {@code tokens} after
+     * the positions {@code cache} holds, appends their keys and values, and returns the next-token logits at
+     * the last new position, (batch, vocabulary). Shapes, position ids and the key mask are described at
+     * {@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}.
+     *
+     * @throws UnsupportedOperationException when the architecture has no cached pass
+     *     ({@link Architecture#supportsKvCache()})
+     */
+    public NDArray forward(NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache) {
+        return architecture.forward(weights, tokens, positions, keyMask, cache, adapters);
+    }
+
     @Override
     public void close() {
         manager.close();
