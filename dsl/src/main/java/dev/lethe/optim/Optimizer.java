@@ -42,6 +42,8 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
     }
 
 
+    private static final String NOT_FINITE = "the update has NaN or infinite entries";
+
     /** Copies the transform list. */
     public Optimizer {
         transforms = List.copyOf(transforms);
@@ -141,6 +143,21 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
     }
 
     /**
+     * Where the chain's AdamW tail starts, or -1: {@link ScaleByAdam}, optionally {@link AddDecayedWeights},
+     * then {@link ScaleByLearningRate} as the last transforms. {@link #step} runs that tail as one fused libtorch
+     * kernel per parameter group ({@link FusedAdamW}) instead of a dozen elementwise passes per parameter; the
+     * result equals the chain's up to float rounding. Transforms before the tail (clipping, ...) run as usual.
+     */
+    public int fusedAdamW() {
+        int n = transforms.size();
+        if (n < 2 || !(transforms.get(n - 1) instanceof ScaleByLearningRate)) {
+            return -1;
+        }
+        int start = transforms.get(n - 2) instanceof AddDecayedWeights ? n - 3 : n - 2;
+        return start >= 0 && transforms.get(start) instanceof ScaleByAdam ? start : -1;
+    }
+
+    /**
      * Whether {@link #step} takes the fused MeZO-SGD path ({@link Spsa#stepInPlace}): the estimator is
      * {@link Spsa} and the transforms are a {@link ScaleByLearningRate}, optionally preceded by
      * {@link AddDecayedWeights}. The update is then applied parameter by parameter from the regenerated
@@ -184,7 +201,12 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
             return new Outcome(loss, problem);
         }
         Updates u = estimate.direction();
+        int fused = fusedAdamW();
         for (int i = 0; i < transforms.size(); i++) {
+            if (i == fused && FusedAdamW.fits(u, weights)) {
+                return FusedAdamW.of(transforms, fused).apply(u, weights, state.get(fused), step, totalSteps)
+                        ? new Outcome(loss, null) : new Outcome(loss, NOT_FINITE);
+            }
             u = transforms.get(i).update(u, state.get(i), weights, step, totalSteps);
         }
         NDArray total = null;
@@ -193,7 +215,7 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
             total = total == null ? sum : total.add(sum);
         }
         if (total != null && !Double.isFinite(total.toType(DataType.FLOAT64, false).getDouble())) {
-            return new Outcome(loss, "the update has NaN or infinite entries");
+            return new Outcome(loss, NOT_FINITE);
         }
         u.asMap().forEach((name, delta) -> weights.get(name).addi(delta));
         return new Outcome(loss, null);

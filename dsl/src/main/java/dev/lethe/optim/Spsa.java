@@ -1,18 +1,23 @@
 package dev.lethe.optim;
 
 import static dev.lethe.part.ParamTypes.bool;
+import static dev.lethe.part.ParamTypes.choice;
 import static dev.lethe.part.ParamTypes.integer;
 import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.lethe.model.LibtorchKernels;
 import dev.lethe.model.Weights;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.PartText;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +31,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Memory: z is never stored. Each z_q is regenerated from a seed derived from the step seed, one
  * parameter at a time and, within a parameter, in blocks of rows of at most {@value #BLOCK} values
- * ({@link #noise} gives the same values whole); the weights are perturbed in place by +εz, −2εz, +εz, so
+ * ({@link #perturbation} gives the same values whole); the weights are perturbed in place by +εz, −2εz, +εz, so
  * only forward passes without an autograd graph are needed and {@link LossOracle#lossAndGradients()} is
  * never called. Beyond the forward passes, a perturbation needs a few blocks (z, the rows it moves) and
  * the calling thread's reusable staging buffer of one block; the scalar factors are allocated by libtorch,
- * not wrapped in Java direct buffers (which only the garbage collector frees). z is drawn in Java
- * ({@code SplittableRandom}), not by libtorch's generator: the values are the same on every engine, device,
- * thread count and process, and the engine's global random stream (dropout) is left untouched.
+ * not wrapped in Java direct buffers (which only the garbage collector frees). Where z comes from is
+ * {@link Noise}: by default libtorch's generator on the weights' device (nothing crosses from the host to a
+ * GPU), or Java's {@code SplittableRandom} for values that are the same on every device. Either way each
+ * z has its own seed, so the engine's global random stream (dropout) is left untouched, and a step reads
+ * back to the host once: its losses, all together.
  *
  * <p>Two ways to use it:
  * <ul>
@@ -47,8 +54,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Restoration is exact up to float rounding: the three perturbations are exactly a, −2a, a (scaling by 2
  * is exact), so the only error is the rounding of three additions, at most about 1.5 ulp of |θ|. Drawing z
  * in Java costs about 3 ms per million parameters and pass on one core (measured: 1M
- * {@code SplittableRandom.nextGaussian} in 3.1 ms); a query makes three passes, and a step one more per
- * query for the direction or the in-place update.
+ * {@code SplittableRandom.nextGaussian} in 3.1 ms) plus a copy to the device; a query makes three passes,
+ * and a step one more per query for the direction or the in-place update.
  *
  * <p>The loss of the estimate: with {@code exactLoss} the loss is evaluated honestly at the unperturbed θ
  * (one more forward pass); without it, it is the mean of the 2q perturbed losses, which equals L(θ) only up
@@ -57,16 +64,31 @@ import org.jspecify.annotations.Nullable;
  * @param eps ε, the perturbation size (MeZO: 1e-3)
  * @param queries q, the number of perturbations averaged (≥ 1)
  * @param exactLoss whether to spend one forward pass on the loss at the unperturbed weights
+ * @param noise where z is drawn
  */
-public record Spsa(double eps, int queries, boolean exactLoss) implements Estimator {
+public record Spsa(double eps, int queries, boolean exactLoss, Noise noise) implements Estimator {
+    /** Where the perturbation z is drawn. */
+    public enum Noise {
+        /**
+         * libtorch's generator on the weights' device ({@link LibtorchKernels#addNoise}): no host-to-device
+         * copy, the fast choice on a GPU; the values depend on the device type (CPU and CUDA generators differ).
+         */
+        LIBTORCH,
+        /** Java's {@code SplittableRandom}, copied to the device: the same values on every device and engine. */
+        JAVA
+    }
+
     /** The estimator {@code spsa}, with MeZO's defaults: ε = 1e-3, one query, the loss at the unperturbed weights. */
     public static final Kind<Spsa> KIND = Kind.of("spsa", Spsa.class,
             "zeroth-order SPSA / MeZO (Malladi et al. 2023, Alg. 1)",
             List.of(Param.of("eps", real(Range.positive()), 1e-3, "perturbation size ε", Spsa::eps),
                     Param.of("queries", integer(1), 1, "perturbations averaged", Spsa::queries),
                     Param.of("exact_loss", bool(), true, "spend a forward pass on the unperturbed loss",
-                            Spsa::exactLoss)),
-            a -> new Spsa(a.real("eps"), a.integer("queries"), a.bool("exact_loss")));
+                            Spsa::exactLoss),
+                    Param.of("noise", choice(Noise.class), Noise.LIBTORCH,
+                            "where z is drawn: libtorch (on the device) or java (the same on every device)",
+                            Spsa::noise)),
+            a -> new Spsa(a.real("eps"), a.integer("queries"), a.bool("exact_loss"), a.get("noise")));
 
     /** As a recipe file writes it ({@link PartText}). */
     @Override
@@ -94,6 +116,16 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
         this(eps, queries, KIND.<Boolean>defaultOf("exact_loss"));
     }
 
+    /** ε, q and whether to evaluate the exact loss, with z drawn by libtorch on the device. */
+    public Spsa(double eps, int queries, boolean exactLoss) {
+        this(eps, queries, exactLoss, KIND.<Noise>defaultOf("noise"));
+    }
+
+    /** This estimator with z drawn by {@code source}. */
+    public Spsa withNoise(Noise source) {
+        return new Spsa(eps, queries, exactLoss, source);
+    }
+
     /** The seed of query {@code query} of a step whose seed is {@code stepSeed}. */
     public static long querySeed(long stepSeed, int query) {
         return Rng.derive(stepSeed, query);
@@ -101,39 +133,34 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
 
     /**
      * z for one parameter: the {@code index}-th parameter (in {@link Weights} order) of the query whose seed
-     * is {@code querySeed}, an array of N(0, 1) draws shaped like {@code like}. The same arguments give
-     * bit-identical values.
+     * is {@code querySeed}, an array of N(0, 1) draws shaped like {@code like}, on its device. The same
+     * arguments (and, for {@link Noise#LIBTORCH}, the same device type) give bit-identical values.
      */
-    public static NDArray noise(NDArray like, long querySeed, int index) {
-        return Rng.gaussian(like, Rng.derive(querySeed, index));
+    public NDArray perturbation(NDArray like, long querySeed, int index) {
+        long seed = Rng.derive(querySeed, index);
+        if (noise == Noise.JAVA) {
+            return Rng.gaussian(like, seed);
+        }
+        NDArray z = like.zerosLike();
+        LibtorchKernels.addNoise(List.of(z), new long[] {seed}, 1, BLOCK);
+        return z;
     }
 
     @Override
     public Estimate estimate(LossOracle oracle, Weights weights, long seed) {
         @Nullable NDArray exact = exactLoss ? oracle.loss() : null;
-        NDArray[] coefficients = new NDArray[queries];
-        NDArray lossSum = null;
-        for (int q = 0; q < queries; q++) {
-            NDArray[] pair = perturbedLosses(oracle, weights, querySeed(seed, q));
-            // projected gradient (L+ − L−)/(2ε), divided by q for the average
-            coefficients[q] = pair[0].sub(pair[1]).div((float) (2 * eps * queries));
-            NDArray sum = pair[0].add(pair[1]);
-            lossSum = lossSum == null ? sum : lossSum.add(sum);
-        }
+        double[] losses = queryLosses(oracle, weights, seed, null);
         Map<String, NDArray> direction = new LinkedHashMap<>();
-        int index = 0;
-        for (Map.Entry<String, NDArray> e : weights.asMap().entrySet()) {
-            NDArray acc = null;
-            for (int q = 0; q < queries; q++) {
-                try (NDArray z = noise(e.getValue(), querySeed(seed, q), index)) {
-                    NDArray term = z.mul(coefficients[q]);
-                    acc = acc == null ? term : acc.addi(term);
-                }
-            }
-            direction.put(e.getKey(), acc);
-            index++;
+        weights.forEach((name, w) -> direction.put(name, w.zerosLike()));
+        double lossSum = 0;
+        for (int q = 0; q < queries; q++) {
+            // projected gradient (L+ − L−)/(2ε), divided by q for the average
+            addNoise(Weights.of(direction), querySeed(seed, q),
+                    (losses[2 * q] - losses[2 * q + 1]) / (2 * eps * queries));
+            lossSum += losses[2 * q] + losses[2 * q + 1];
         }
-        NDArray loss = exact != null ? exact : lossSum.div((float) (2 * queries));
+        NDArray loss = exact != null ? exact
+                : weights.asMap().values().iterator().next().getManager().create((float) (lossSum / (2 * queries)));
         return new Estimate(loss, new Updates(direction));
     }
 
@@ -144,7 +171,8 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
      * embeddings (as {@link AddDecayedWeights}) and θ ← θ − η·(g_q/q)·z_q for each query, z_q regenerated.
      * The result equals the {@link #estimate} → {@link AddDecayedWeights} → {@link ScaleByLearningRate} chain
      * up to float rounding, without ever holding ĝ. When the step is not applied the weights are as before
-     * it, up to the restoration's rounding (see the class comment).
+     * it, up to the restoration's rounding (see the class comment). The step's losses (the exact one too)
+     * are read back to the host together, once, after the last perturbed pass: on a GPU nothing else waits.
      *
      * @param oracle evaluates the step's loss
      * @param weights the trainable weights, updated in place
@@ -161,26 +189,18 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
     /** {@link #stepInPlace(LossOracle, Weights, double, double, long)} that also stops when |loss| passes {@code divergeAbove}. */
     public Optimizer.Outcome stepInPlace(LossOracle oracle, Weights weights, double lr, double weightDecay,
             long seed, double divergeAbove) {
-        double loss = exactLoss ? value(oracle.loss()) : 0;
-        @Nullable String problem = Optimizer.lossProblem(loss, divergeAbove);
-        if (problem != null) {
-            return new Optimizer.Outcome(loss, problem);
-        }
+        @Nullable NDArray exact = exactLoss ? oracle.loss() : null;
+        double[] losses = queryLosses(oracle, weights, seed, exact);
         double[] projected = new double[queries];
         double lossSum = 0;
         for (int q = 0; q < queries; q++) {
-            NDArray[] pair = perturbedLosses(oracle, weights, querySeed(seed, q));
-            double plus = value(pair[0]);
-            double minus = value(pair[1]);
-            projected[q] = (plus - minus) / (2 * eps);
-            lossSum += plus + minus;
+            projected[q] = (losses[2 * q] - losses[2 * q + 1]) / (2 * eps);
+            lossSum += losses[2 * q] + losses[2 * q + 1];
         }
-        if (!exactLoss) {
-            loss = lossSum / (2 * queries);
-            @Nullable String late = Optimizer.lossProblem(loss, divergeAbove);
-            if (late != null) {
-                return new Optimizer.Outcome(loss, late);
-            }
+        double loss = exactLoss ? losses[2 * queries] : lossSum / (2 * queries);
+        @Nullable String problem = Optimizer.lossProblem(loss, divergeAbove);
+        if (problem != null) {
+            return new Optimizer.Outcome(loss, problem);
         }
         for (double g : projected) {
             if (!Double.isFinite(g)) {
@@ -198,20 +218,41 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
             });
         }
         for (int q = 0; q < queries; q++) {
-            perturb(weights, querySeed(seed, q), -lr * projected[q] / queries);
+            addNoise(weights, querySeed(seed, q), -lr * projected[q] / queries);
         }
         return new Optimizer.Outcome(loss, null);
     }
 
-    /** L(θ+εz) and L(θ−εz) for the query whose seed is {@code querySeed}; the weights are restored after. */
-    private NDArray[] perturbedLosses(LossOracle oracle, Weights weights, long querySeed) {
-        perturb(weights, querySeed, eps);
-        try {
-            NDArray plus = oracle.loss();
-            perturb(weights, querySeed, -2 * eps);
-            return new NDArray[] {plus, oracle.loss()};
+    /**
+     * L(θ+εz_q) and L(θ−εz_q) of every query, then {@code extra} if given, read back to the host in one transfer:
+     * {@code [plus₀, minus₀, plus₁, minus₁, ..., extra]}. The weights are restored after each query.
+     */
+    private double[] queryLosses(LossOracle oracle, Weights weights, long seed, @Nullable NDArray extra) {
+        NDList all = new NDList();
+        for (int q = 0; q < queries; q++) {
+            long querySeed = querySeed(seed, q);
+            addNoise(weights, querySeed, eps);
+            try {
+                all.add(oracle.loss());
+                addNoise(weights, querySeed, -2 * eps);
+                all.add(oracle.loss());
+            } finally {
+                addNoise(weights, querySeed, eps);
+            }
+        }
+        if (extra != null) {
+            all.add(extra);
+        }
+        NDList flat = new NDList();
+        for (NDArray a : all) {
+            try (NDArray row = a.reshape(1)) {
+                flat.add(row.toType(DataType.FLOAT64, true));
+            }
+        }
+        try (NDArray joined = NDArrays.concat(flat)) {
+            return joined.toDoubleArray();
         } finally {
-            perturb(weights, querySeed, eps);
+            flat.close();
         }
     }
 
@@ -223,30 +264,31 @@ public record Spsa(double eps, int queries, boolean exactLoss) implements Estima
         return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
     }
 
-    private static double value(NDArray scalar) {
-        try (NDArray wide = scalar.toType(DataType.FLOAT64, true)) {
-            return wide.getDouble();
+    /** θ ← θ + scale·z for every parameter, z regenerated from {@code querySeed} by {@link #noise()}'s source. */
+    private void addNoise(Weights weights, long querySeed, double scale) {
+        List<NDArray> arrays = new ArrayList<>(weights.asMap().values());
+        long[] seeds = new long[arrays.size()];
+        for (int i = 0; i < seeds.length; i++) {
+            seeds[i] = Rng.derive(querySeed, i);
         }
-    }
-
-    /** θ ← θ + scale·z for every parameter, z regenerated from {@code querySeed}. */
-    private static void perturb(Weights weights, long querySeed, double scale) {
-        int index = 0;
-        for (NDArray w : weights.asMap().values()) {
-            addNoise(w, Rng.derive(querySeed, index), (float) scale);
-            index++;
+        if (noise == Noise.LIBTORCH) {
+            LibtorchKernels.addNoise(arrays, seeds, scale, BLOCK);
+            return;
+        }
+        for (int i = 0; i < seeds.length; i++) {
+            addJavaNoise(arrays.get(i), seeds[i], (float) scale);
         }
     }
 
     /**
-     * w ← w + scale·z in place, z the N(0, 1) draws of {@code seed} shaped like w ({@link #noise}), drawn and
+     * w ← w + scale·z in place, z the N(0, 1) draws of {@code seed} shaped like w ({@link #perturbation} with {@link Noise#JAVA}), drawn and
      * added in blocks of leading-axis rows of at most {@link #BLOCK} values (one row if a row is larger). The
      * values are those of adding the whole z at once: each element is rounded the same way. For float32
      * weights scale·z is formed in Java while drawing ({@link Rng#scaledGaussianTransient}, the same rounding as
      * libtorch's multiply) and added straight from the staging buffer: one pass over the block in libtorch
      * instead of a copy, a multiply and an add.
      */
-    static void addNoise(NDArray w, long seed, float scale) {
+    static void addJavaNoise(NDArray w, long seed, float scale) {
         Shape shape = w.getShape();
         SplittableRandom random = new SplittableRandom(seed);
         if (shape.size() <= BLOCK || shape.dimension() == 0) {

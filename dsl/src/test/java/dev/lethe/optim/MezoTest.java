@@ -105,9 +105,8 @@ class MezoTest {
                 }
                 System.out.printf("MeZO step skipped at loss call %d: %d of %d weights bit-identical%n", bad,
                         identical, now.length);
-                if (bad == 1) {
-                    assertEquals(now.length, identical, "nothing was perturbed before the exact loss");
-                }
+                // the exact loss is read back with the perturbed ones (one transfer per step), so even a
+                // non-finite loss at θ leaves the weights restored within rounding, not bit for bit
                 // the materialised chain reports the same problem
                 try (Quadratic m = new Quadratic(false)) {
                     Optimizer chain = Optimizers.chain(new Spsa(), new ScaleByAdam(0.9, 0.999, 1e-8),
@@ -122,7 +121,7 @@ class MezoTest {
     }
 
     @Test
-    void noiseAddedInBlocksEqualsTheWholeNoise() {
+    void javaNoiseAddedInBlocksEqualsTheWholeNoise() {
         try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             // (3, 400000): rows larger than a block, one row per block; (1500000): blocks of 2^18 and the
             // rest; (600, 1000): blocks of 262 rows; (4, 5): one block
@@ -130,7 +129,7 @@ class MezoTest {
                     new Shape(4, 5)}) {
                 NDArray w = m.randomUniform(-1, 1, shape).duplicate();
                 float[] expected = w.add(Rng.gaussian(w, 42).mul(0.3f)).toFloatArray();
-                Spsa.addNoise(w, 42, 0.3f);
+                Spsa.addJavaNoise(w, 42, 0.3f);
                 assertArrayEquals(expected, w.toFloatArray(), 0f, shape.toString());
             }
         }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** SPSA / MeZO (Malladi et al. 2023) on the quadratic of {@link OptimizerTest}. */
 class SpsaTest {
@@ -50,10 +52,11 @@ class SpsaTest {
             float[] g = q.gradient();
             long seed = 99;
             double lossBefore = q.loss();
-            Estimator.Estimate e = new Spsa(1e-3, 1, true).estimate(q.oracle(), q.weights, seed);
+            Spsa spsa = new Spsa(1e-3, 1, true);
+            Estimator.Estimate e = spsa.estimate(q.oracle(), q.weights, seed);
             long qs = Spsa.querySeed(seed, 0);
-            float[] zw = Spsa.noise(q.weights.get("w"), qs, 0).toFloatArray();
-            float[] zb = Spsa.noise(q.weights.get("b"), qs, 1).toFloatArray();
+            float[] zw = spsa.perturbation(q.weights.get("w"), qs, 0).toFloatArray();
+            float[] zb = spsa.perturbation(q.weights.get("b"), qs, 1).toFloatArray();
             float[] z = {zw[0], zw[1], zw[2], zw[3], zb[0], zb[1]};
             // for a quadratic (L(θ+εz) − L(θ−εz)) / 2ε = gᵀz exactly, up to float rounding of the losses
             double proj = 0;
@@ -74,13 +77,14 @@ class SpsaTest {
         try (Quadratic q = new Quadratic(false); NDScope scope = new NDScope()) {
             double eps = 0.1;
             double lossBefore = q.loss();
-            Estimator.Estimate e = new Spsa(eps, 2, false).estimate(q.oracle(), q.weights, 5);
+            Spsa spsa = new Spsa(eps, 2, false);
+            Estimator.Estimate e = spsa.estimate(q.oracle(), q.weights, 5);
             // Hessian I: mean of L(θ ± εz_q) = L(θ) + ε²·mean‖z_q‖²/2
             double zz = 0;
             for (int k = 0; k < 2; k++) {
                 long qs = Spsa.querySeed(5, k);
-                zz += Spsa.noise(q.weights.get("w"), qs, 0).square().sum().getFloat()
-                        + Spsa.noise(q.weights.get("b"), qs, 1).square().sum().getFloat();
+                zz += spsa.perturbation(q.weights.get("w"), qs, 0).square().sum().getFloat()
+                        + spsa.perturbation(q.weights.get("b"), qs, 1).square().sum().getFloat();
             }
             double expected = lossBefore + eps * eps * (zz / 2) / 2;
             assertEquals(expected, e.loss().getFloat(), 1e-4);
@@ -88,21 +92,61 @@ class SpsaTest {
         }
     }
 
-    @Test
-    void sameSeedRegeneratesBitIdenticalNoise() {
+    @ParameterizedTest
+    @EnumSource(Spsa.Noise.class)
+    void sameSeedRegeneratesBitIdenticalNoise(Spsa.Noise source) {
+        Spsa spsa = new Spsa().withNoise(source);
         try (Quadratic q = new Quadratic(false); NDScope scope = new NDScope()) {
             NDArray w = q.weights.get("w");
-            float[] a = Spsa.noise(w, Spsa.querySeed(7, 0), 0).toFloatArray();
-            float[] b = Spsa.noise(w, Spsa.querySeed(7, 0), 0).toFloatArray();
-            float[] other = Spsa.noise(w, Spsa.querySeed(7, 1), 0).toFloatArray();
+            float[] a = spsa.perturbation(w, Spsa.querySeed(7, 0), 0).toFloatArray();
+            float[] b = spsa.perturbation(w, Spsa.querySeed(7, 0), 0).toFloatArray();
+            float[] other = spsa.perturbation(w, Spsa.querySeed(7, 1), 0).toFloatArray();
             assertArrayEquals(a, b, 0f);
             assertFalse(java.util.Arrays.equals(a, other), "another query gets other noise");
         }
     }
 
     /**
+     * libtorch's noise is standard normal, also when drawn in blocks (a (300, 4000) matrix: 65 rows per
+     * block): over 1.2 M draws the mean is within 5 standard errors of 0 and the variance within 1 % of 1,
+     * and the blocks are not copies of one another.
+     */
+    @Test
+    void libtorchNoiseIsStandardNormalInBlocks() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            NDArray w = m.zeros(new ai.djl.ndarray.types.Shape(300, 4000));
+            NDArray z = new Spsa().perturbation(w, 11, 0);
+            double n = 1.2e6;
+            double mean = z.mean().getFloat();
+            double variance = z.sub(mean).square().mean().getFloat();
+            assertTrue(Math.abs(mean) < 5 / Math.sqrt(n), "mean " + mean);
+            assertEquals(1, variance, 0.01, "variance");
+            float[] values = z.toFloatArray();
+            assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(values, 0, 4000),
+                    java.util.Arrays.copyOfRange(values, 65 * 4000, 66 * 4000)), "the second block repeats the first");
+        }
+    }
+
+    /** The libtorch noise of a seed is {@code torch.randn} with a generator seeded so, as Python's torch draws it. */
+    @Test
+    void libtorchNoiseIsTorchRandnOfTheDerivedSeed() {
+        long seed = Rng.derive(Spsa.querySeed(3, 0), 0);
+        String out = dev.lethe.model.ReferencePython.run("torch_randn.py", 120, Long.toString(seed), "5", "7");
+        String[] fields = out.strip().split("\\s+");
+        float[] expected = new float[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            expected[i] = Float.parseFloat(fields[i]);
+        }
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            float[] z = new Spsa().perturbation(m.zeros(new ai.djl.ndarray.types.Shape(5, 7)), Spsa.querySeed(3, 0), 0)
+                    .toFloatArray();
+            assertArrayEquals(expected, z, 0f);
+        }
+    }
+
+    /**
      * The in-place perturbation, which scales z in Java while drawing, gives bit for bit libtorch's
-     * w + z·scale with z = {@link Spsa#noise}: whole (a small matrix) and in row blocks (more than
+     * w + z·scale with z = {@link Spsa#perturbation} of Java noise: whole (a small matrix) and in row blocks (more than
      * {@link Spsa#BLOCK} values).
      */
     @Test
@@ -112,8 +156,9 @@ class SpsaTest {
                     new ai.djl.ndarray.types.Shape(3 * Spsa.BLOCK / 64 + 5, 64))) {
                 NDArray w = m.randomNormal(shape);
                 float scale = -2e-3f * (float) Math.PI;
-                NDArray expected = w.add(Spsa.noise(w, 42, 0).mul(m.full(new ai.djl.ndarray.types.Shape(), scale)));
-                Spsa.addNoise(w, Rng.derive(42, 0), scale);
+                NDArray z = new Spsa().withNoise(Spsa.Noise.JAVA).perturbation(w, 42, 0);
+                NDArray expected = w.add(z.mul(m.full(new ai.djl.ndarray.types.Shape(), scale)));
+                Spsa.addJavaNoise(w, Rng.derive(42, 0), scale);
                 assertArrayEquals(expected.toFloatArray(), w.toFloatArray(), 0f, shape.toString());
             }
         }
