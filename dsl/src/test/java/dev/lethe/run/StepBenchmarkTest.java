@@ -55,7 +55,7 @@ class StepBenchmarkTest {
     /** Issue 13, reproduction 9: zero timed steps (no median) or an empty batch are refused before any array exists. */
     @Test
     void refusesSizesThatMeasureNothing() {
-        GptConfig c = TINY.config();
+        dev.lethe.model.ModelSpec c = TINY.config();
         assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 2, 8, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 2, 8, 1, -1));
         assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 0, 8, 1, 3));
