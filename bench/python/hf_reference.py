@@ -17,6 +17,9 @@ Usage:
         greedy_prompt  [...] the prompt of the greedy continuation (the first 8 tokens)
         greedy         [...] 40 new ids of model.generate(do_sample=False, max_new_tokens=40,
                        min_new_tokens=40) with eos disabled
+        greedy_uncached [...] the same with use_cache=False; it differs from greedy only where transformers'
+                       own cached and uncached decoding differ: dynamic rope scaling, whose frequencies follow
+                       the length of each pass, so that cached keys keep the rotation of the step that made them
       --dtype and --shard-size override the case's own storage dtype and shard size.
   hf_reference.py logits --model DIR --tokens 1,2,3 --out FILE
       loads DIR with AutoModelForCausalLM (float32) and writes {"tokens": [[...]], "logits": [[[...]]]} to FILE
@@ -150,11 +153,12 @@ def make(case, out, dtype, shard_size):
     logits = float32_logits(model, tokens)
     prompt = tokens[:, :PROMPT]
     with torch.no_grad():
-        generated = model.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), do_sample=False,
-                                   max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS, eos_token_id=None,
-                                   pad_token_id=0)
+        greedy = dict(input_ids=prompt, attention_mask=torch.ones_like(prompt), do_sample=False,
+                      max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS, eos_token_id=None, pad_token_id=0)
+        generated = model.generate(**greedy)
+        uncached = model.generate(**greedy, use_cache=False)
     reference = {"case": case, "dtype": dtype, "tokens": tokens.tolist(), "logits": logits.tolist(),
-                 "greedy_prompt": prompt[0].tolist(), "greedy": generated[0, PROMPT:].tolist()}
+                 "greedy_prompt": prompt[0].tolist(), "greedy": generated[0, PROMPT:].tolist(), "greedy_uncached": uncached[0, PROMPT:].tolist()}
     with open(os.path.join(out, "reference.json"), "w") as f:
         json.dump(reference, f)
 

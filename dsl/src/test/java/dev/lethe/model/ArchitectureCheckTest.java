@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code bench/python/hf_reference.py} whose {@code model_type} (the case name's prefix) has an {@link HfFamily},
  * a tiny random model saved by {@code save_pretrained} (F32, F16 or BF16, single or sharded) loads through
  * {@link HfFolder} to logits within 1e-4 of {@code transformers}' (computed in float32 from the same stored
- * weights) and the same 40-token greedy continuation; saving it (in its own dtype and sharding) and loading again
+ * weights) and the same 40-token greedy continuation, with the prefix recomputed at each step (against
+ * {@code generate(use_cache=False)}) and, where the architecture has one, with the KV cache (against
+ * {@code generate}); saving it (in its own dtype and sharding) and loading again
  * gives identical logits, and {@code transformers} reads the saved folder to logits within 1e-5 of its own.
  * Cases of families Lethe lacks are skipped with a message.
  *
@@ -75,6 +80,7 @@ class ArchitectureCheckTest {
         float[] expected = floats(reference.get("logits"));
         long[] prompt = longs(reference.get("greedy_prompt"));
         long[] greedy = longs(reference.get("greedy"));
+        long[] greedyUncached = reference.has("greedy_uncached") ? longs(reference.get("greedy_uncached")) : greedy;
         String dtype = reference.path("dtype").asText("float32");
 
         Path saved = tmp.resolve("saved");
@@ -85,11 +91,14 @@ class ArchitectureCheckTest {
             loaded = logits(p.model(), tokens);
             maxDiff = maxAbsDiff(expected, loaded);
             long[] continuation = greedy(p.model(), prompt, greedy.length);
-            sameGreedy = Arrays.equals(greedy, continuation);
+            long[] cached = p.model().architecture().supportsKvCache() ? cachedGreedy(p.model(), prompt, greedy.length)
+                    : greedy;
+            sameGreedy = Arrays.equals(greedyUncached, continuation) && Arrays.equals(greedy, cached);
             report(String.format(Locale.ROOT, "%s max|Δlogit| %.2e greedy-40 %s", name, maxDiff,
                     sameGreedy ? "same" : "differs"));
             assertTrue(maxDiff <= LOGIT_BOUND, name + ": max |Δlogit| " + maxDiff + " > " + LOGIT_BOUND);
-            assertArrayEquals(greedy, continuation, name + ": greedy continuation");
+            assertArrayEquals(greedyUncached, continuation, name + ": greedy continuation, prefix recomputed");
+            assertArrayEquals(greedy, cached, name + ": greedy continuation with the KV cache");
             HfFolder.SaveOptions options = HfFolder.SaveOptions.defaults().withSource(folder)
                     .withDtype(switch (dtype) {
                         case "float16" -> HfFolder.Dtype.F16;
@@ -149,6 +158,30 @@ class ArchitectureCheckTest {
                 out[i] = logits.get(0, ids.length - 1).argMax().getLong();
             }
             sequence.add(out[i]);
+        }
+        return out;
+    }
+
+    /** {@code count} greedy tokens after {@code prompt} by the cached forward pass, one token per step. */
+    private static long[] cachedGreedy(CausalLm model, long[] prompt, int count) {
+        NDManager m = model.manager();
+        Architecture a = model.architecture();
+        long[] out = new long[count];
+        try (KvCache cache = KvCache.create(m, a.blocks(), 1, prompt.length + count); NDScope scope = new NDScope()) {
+            long[] positions = new long[prompt.length];
+            for (int i = 0; i < positions.length; i++) {
+                positions[i] = i;
+            }
+            Shape shape = new Shape(1, prompt.length);
+            NDArray logits = a.forward(model.baseWeights(), m.create(prompt, shape), m.create(positions, shape),
+                    m.ones(shape, DataType.INT64), cache, Map.of());
+            for (int i = 0; i < count; i++) {
+                out[i] = logits.get(0).argMax().getLong();
+                long length = prompt.length + i;
+                logits = a.forward(model.baseWeights(), m.create(new long[] {out[i]}, new Shape(1, 1)),
+                        m.create(new long[] {length}, new Shape(1, 1)),
+                        m.ones(new Shape(1, length + 1), DataType.INT64), cache, Map.of());
+            }
         }
         return out;
     }

@@ -28,6 +28,19 @@ class LlamaBlocksTest {
     }
 
     @Test
+    void aFloat16RmsNormOfEntriesWhoseSquaresOverflowFloat16StaysFinite() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // squares of 1000 and 3000 exceed float16's 65504; the float32 result is the reference
+            float[] x = {1000, -3000, 500, 2000};
+            NDArray gain = m.create(new float[] {1, 1, 2, 0.5f});
+            float[] wide = RmsNorm.apply(m.create(x), gain, 1e-6).toFloatArray();
+            NDArray narrow = RmsNorm.apply(m.create(x).toType(DataType.FLOAT16, false),
+                    gain.toType(DataType.FLOAT16, false), 1e-6);
+            assertArrayEquals(wide, narrow.toType(DataType.FLOAT32, false).toFloatArray(), 2e-3f);
+        }
+    }
+
+    @Test
     void rotaryRotatesEachHalfPairByPositionTimesFrequency() {
         try (NDManager m = NDManager.newBaseManager()) {
             // head dim 4, base 10000: θ = (1, 1/100); position 0 is unchanged, position 1 rotates pair (x₀, x₂)

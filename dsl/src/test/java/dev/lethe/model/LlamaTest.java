@@ -52,6 +52,23 @@ class LlamaTest {
     }
 
     @Test
+    void anIdentityHookLeavesLogitsBitIdenticalAndHiddenStatesAreEmbeddingsThenEachBlock() {
+        try (CausalLm model = CausalLm.initialize(QWEN3, 8, Device.cpu()); NDScope scope = new NDScope()) {
+            NDArray tokens = model.manager().create(TOKENS, new Shape(1, TOKENS.length));
+            float[] plain = model.forward(tokens).logits().toFloatArray();
+            List<String> seen = new ArrayList<>();
+            ModelOutput hooked = model.forward(tokens, false, true, List.of((block, position, hidden) -> {
+                seen.add(block + ":" + position);
+                return hidden;
+            }));
+            assertArrayEquals(plain, hooked.logits().toFloatArray(), 0f);
+            assertEquals(List.of("0:ENTERING", "0:LEAVING", "1:ENTERING", "1:LEAVING"), seen);
+            assertEquals(3, hooked.hiddenStates().size());
+            assertEquals(new Shape(1, TOKENS.length, 32), hooked.hidden(2).getShape());
+        }
+    }
+
+    @Test
     void everyParameterGetsAGradient() {
         try (CausalLm model = CausalLm.initialize(QWEN3, 2, Device.cpu()); NDScope scope = new NDScope()) {
             NDArray tokens = model.manager().create(TOKENS, new Shape(2, 6));
