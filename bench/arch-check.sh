@@ -14,10 +14,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || mapfile -t cases < <("$python" "$here/bench/python/hf_reference.py" cases)
-for c in "${cases[@]}"; do
-  "$python" "$here/bench/python/hf_reference.py" make --case "$c" --out "$work/cases/$c" 2>"$work/make.err" \
-    || { cat "$work/make.err" >&2; echo "arch-check.sh: hf_reference.py make --case $c failed" >&2; exit 1; }
-done
+make=(make --out "$work/cases")
+for c in "${cases[@]}"; do make+=(--case "$c"); done
+[ ${#cases[@]} -eq 1 ] && make[2]="$work/cases/${cases[0]}"
+"$python" "$here/bench/python/hf_reference.py" "${make[@]}" 2>"$work/make.err" \
+  || { cat "$work/make.err" >&2; echo "arch-check.sh: hf_reference.py ${make[*]} failed" >&2; exit 1; }
 status=0
 (cd "$here" && LETHE_ARCH_CHECK_CASES="$work/cases" LETHE_ARCH_CHECK_REPORT="$work/report.txt" \
   mvn -B -q -ntp -pl dsl test -Dtest=ArchitectureCheckTest -Dsurefire.failIfNoSpecifiedTests=false \

@@ -21,8 +21,11 @@ Usage:
                        own cached and uncached decoding differ: dynamic rope scaling, whose frequencies follow
                        the length of each pass, so that cached keys keep the rotation of the step that made them
       --dtype and --shard-size override the case's own storage dtype and shard size.
+      --case may be repeated (then --out is a parent folder, each case goes to --out/NAME), so that one process
+      pays torch's start-up for all of them.
   hf_reference.py logits --model DIR --tokens 1,2,3 --out FILE
-      loads DIR with AutoModelForCausalLM (float32) and writes {"tokens": [[...]], "logits": [[[...]]]} to FILE
+      loads DIR with AutoModelForCausalLM (float32) and writes {"tokens": [[...]], "logits": [[[...]]]} to FILE;
+      --model and --out may be repeated in pairs
 """
 import argparse
 import json
@@ -163,11 +166,14 @@ def make(case, out, dtype, shard_size):
         json.dump(reference, f)
 
 
-def logits(folder, tokens, out):
+def logits(folders, tokens, outs):
+    if len(folders) != len(outs):
+        sys.exit("hf_reference.py logits: give one --out per --model")
     ids = torch.tensor([[int(t) for t in tokens.split(",")]])
-    result = {"tokens": ids.tolist(), "logits": float32_logits(load_float32(folder), ids).tolist()}
-    with open(out, "w") as f:
-        json.dump(result, f)
+    for folder, out in zip(folders, outs):
+        result = {"tokens": ids.tolist(), "logits": float32_logits(load_float32(folder), ids).tolist()}
+        with open(out, "w") as f:
+            json.dump(result, f)
 
 
 def main(argv):
@@ -175,20 +181,21 @@ def main(argv):
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("cases")
     m = sub.add_parser("make")
-    m.add_argument("--case", required=True, choices=sorted(CASES))
+    m.add_argument("--case", required=True, choices=sorted(CASES), action="append")
     m.add_argument("--out", required=True)
     m.add_argument("--dtype", choices=sorted(DTYPES))
     m.add_argument("--shard-size")
     lg = sub.add_parser("logits")
-    lg.add_argument("--model", required=True)
+    lg.add_argument("--model", required=True, action="append")
     lg.add_argument("--tokens", required=True)
-    lg.add_argument("--out", required=True)
+    lg.add_argument("--out", required=True, action="append")
     a = parser.parse_args(argv)
     torch.set_num_threads(1)
     if a.command == "cases":
         print("\n".join(CASES))
     elif a.command == "make":
-        make(a.case, a.out, a.dtype, a.shard_size)
+        for case in a.case:
+            make(case, a.out if len(a.case) == 1 else os.path.join(a.out, case), a.dtype, a.shard_size)
     else:
         logits(a.model, a.tokens, a.out)
 

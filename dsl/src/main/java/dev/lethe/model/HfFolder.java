@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -151,7 +152,8 @@ public final class HfFolder {
      * rule for Lethe's word tokenizer, which is also kept as {@link #LETHE_TOKENIZER}, the source folder's
      * when {@code tokenizer} is null); the source folder's tokenizer settings and generation config; and
      * {@code config.json}: the source's, with the family's fields for the model's spec over it and
-     * {@code dtype} (and {@code torch_dtype} when the source has it) set to what was written. Every file is
+     * {@code dtype} (and {@code torch_dtype} when the source has it) set to what was written, and, without a
+     * source, the tokenizer's special-token ids. Every file is
      * written atomically, {@code config.json} last; nothing is deleted.
      *
      * @throws IllegalArgumentException when no family saves the model's spec, or the folder holds weights files
@@ -166,7 +168,7 @@ public final class HfFolder {
         if (config.has("torch_dtype")) {
             config.put("torch_dtype", options.dtype().torchName);
         }
-        if (tokenizer != null) {
+        if (tokenizer != null && options.source() == null) {
             putIfAbsent(config, "bos_token_id", tokenizer.bosId());
             putIfAbsent(config, "eos_token_id", tokenizer.eosId());
             putIfAbsent(config, "pad_token_id", tokenizer.padId());
@@ -219,7 +221,7 @@ public final class HfFolder {
     }
 
     private static List<String> concat(String first, List<String> rest) {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(first), rest.stream()).toList();
+        return Stream.concat(Stream.of(first), rest.stream()).toList();
     }
 
     private static void putIfAbsent(ObjectNode config, String field, int value) {
@@ -304,17 +306,14 @@ public final class HfFolder {
 
     /** A special-token id of {@code config}: a whole number or a list's first, else {@code fallback} (required if null). */
     private static int tokenId(HfConfig config, String field, @Nullable Integer fallback) {
-        JsonNode n = config.json().get(field);
-        if (n != null && n.isArray() && !n.isEmpty() && n.get(0).canConvertToInt() && n.get(0).isIntegralNumber()) {
-            return n.get(0).intValue();
-        }
-        if (fallback != null && !config.has(field)) {
+        if (!config.has(field)) {
+            if (fallback == null) {
+                throw new IllegalArgumentException(config.file() + ": field '" + field + "' is missing; it names the "
+                        + "special token that " + TOKENIZER + " needs");
+            }
             return fallback;
         }
-        if (fallback == null && !config.has(field)) {
-            throw new IllegalArgumentException(config.file() + ": field '" + field + "' is missing; it names the "
-                    + "special token that " + TOKENIZER + " needs");
-        }
-        return config.integer(field);
+        JsonNode first = config.json().get(field).path(0);
+        return first.isIntegralNumber() && first.canConvertToInt() ? first.intValue() : config.integer(field);
     }
 }

@@ -20,11 +20,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,8 +41,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * weights) and the same 40-token greedy continuation, with the prefix recomputed at each step (against
  * {@code generate(use_cache=False)}) and, where the architecture has one, with the KV cache (against
  * {@code generate}); saving it (in its own dtype and sharding) and loading again
- * gives identical logits, and {@code transformers} reads the saved folder to logits within 1e-5 of its own.
- * Cases of families Lethe lacks are skipped with a message.
+ * gives identical logits, and {@code transformers} reads the saved folder to logits within 1e-5 of its own
+ * (checked for all cases at once, after them). Cases of families Lethe lacks are skipped with a message. The
+ * cases are built by one Python process before the tests, and the saved folders read by one after them, so that
+ * torch's start-up is paid twice, not twice per case.
  *
  * <p>{@code bench/arch-check.sh} runs this class on cases it built ({@code LETHE_ARCH_CHECK_CASES}: a folder of
  * case folders) and collects one line per case ({@code LETHE_ARCH_CHECK_REPORT}: a file the lines are appended
@@ -52,29 +58,65 @@ class ArchitectureCheckTest {
     /** The shard size of {@code hf_reference.py}'s sharded cases, 20KB, used again when Lethe saves them. */
     private static final long SHARD_BYTES = 20_000;
 
-    static Stream<String> cases() {
-        String prebuilt = System.getenv("LETHE_ARCH_CHECK_CASES");
-        if (prebuilt != null) {
-            try (Stream<Path> dirs = Files.list(Path.of(prebuilt))) {
-                return dirs.filter(d -> Files.isRegularFile(d.resolve("reference.json")))
-                        .map(d -> d.getFileName().toString()).sorted().toList().stream();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    /** Where the cases are (built here, or by {@code bench/arch-check.sh}) and where Lethe saves them again. */
+    @TempDir
+    static Path shared;
+    private static @Nullable List<String> cases;
+    private static Path caseRoot;
+    /** Lethe's saved folder of each case, for one {@code hf_reference.py logits} run after the cases. */
+    private static final Map<String, Saved> SAVED = new LinkedHashMap<>();
+
+    /** A folder Lethe saved, the tokens to feed {@code transformers}, and {@code transformers}' own logits. */
+    private record Saved(Path folder, String tokens, float[] expected) {}
+
+    static synchronized Stream<String> cases() {
+        if (cases == null) {
+            String prebuilt = System.getenv("LETHE_ARCH_CHECK_CASES");
+            if (prebuilt != null) {
+                try (Stream<Path> dirs = Files.list(Path.of(prebuilt))) {
+                    cases = dirs.filter(d -> Files.isRegularFile(d.resolve("reference.json")))
+                            .map(d -> d.getFileName().toString()).sorted().toList();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else {
+                cases = ReferencePython.run(SCRIPT, 120, "cases").lines().map(String::strip)
+                        .filter(s -> !s.isEmpty()).toList();
             }
         }
-        return ReferencePython.run(SCRIPT, 120, "cases").lines().map(String::strip).filter(s -> !s.isEmpty());
+        return cases.stream();
+    }
+
+    /** Builds every case of a supported family with one Python process (unless arch-check.sh built them). */
+    @BeforeAll
+    static void makeCases() {
+        String prebuilt = System.getenv("LETHE_ARCH_CHECK_CASES");
+        if (prebuilt != null) {
+            caseRoot = Path.of(prebuilt);
+            return;
+        }
+        caseRoot = shared.resolve("cases");
+        List<String> args = new ArrayList<>(List.of("make", "--out", caseRoot.toString()));
+        List<String> supported = cases().filter(c -> HfFamilies.supports(modelType(c))).toList();
+        supported.forEach(c -> args.addAll(List.of("--case", c)));
+        if (supported.size() == 1) {
+            args.set(2, caseRoot.resolve(supported.get(0)).toString());
+        }
+        if (!supported.isEmpty()) {
+            ReferencePython.run(SCRIPT, 120 + 60L * supported.size(), args.toArray(String[]::new));
+        }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void lethesFamilyMatchesTransformers(String name, @TempDir Path tmp) throws IOException {
-        String modelType = name.substring(0, name.indexOf('-'));
+    void lethesFamilyMatchesTransformers(String name) throws IOException {
+        String modelType = modelType(name);
         if (!HfFamilies.supports(modelType)) {
             report(name + " skipped: model_type " + modelType + " is not supported yet (supported: "
                     + String.join(", ", HfFamilies.modelTypes()) + ")");
             assumeTrue(false, name + ": no HfFamily reads model_type " + modelType + " yet");
         }
-        Path folder = caseFolder(name, tmp);
+        Path folder = caseRoot.resolve(name);
         JsonNode reference = JSON.readTree(folder.resolve("reference.json").toFile());
         long[] tokens = longs(reference.get("tokens").get(0));
         float[] expected = floats(reference.get("logits"));
@@ -83,17 +125,15 @@ class ArchitectureCheckTest {
         long[] greedyUncached = reference.has("greedy_uncached") ? longs(reference.get("greedy_uncached")) : greedy;
         String dtype = reference.path("dtype").asText("float32");
 
-        Path saved = tmp.resolve("saved");
+        Path saved = shared.resolve("saved").resolve(name);
         float[] loaded;
-        double maxDiff;
-        boolean sameGreedy;
         try (HfFolder.Pretrained p = HfFolder.load(folder, Device.cpu())) {
             loaded = logits(p.model(), tokens);
-            maxDiff = maxAbsDiff(expected, loaded);
+            double maxDiff = maxAbsDiff(expected, loaded);
             long[] continuation = greedy(p.model(), prompt, greedy.length);
             long[] cached = p.model().architecture().supportsKvCache() ? cachedGreedy(p.model(), prompt, greedy.length)
                     : greedy;
-            sameGreedy = Arrays.equals(greedyUncached, continuation) && Arrays.equals(greedy, cached);
+            boolean sameGreedy = Arrays.equals(greedyUncached, continuation) && Arrays.equals(greedy, cached);
             report(String.format(Locale.ROOT, "%s max|Δlogit| %.2e greedy-40 %s", name, maxDiff,
                     sameGreedy ? "same" : "differs"));
             assertTrue(maxDiff <= LOGIT_BOUND, name + ": max |Δlogit| " + maxDiff + " > " + LOGIT_BOUND);
@@ -114,26 +154,44 @@ class ArchitectureCheckTest {
         if (name.contains("sharded")) {
             assertTrue(Files.exists(saved.resolve(HfWeights.INDEX)), name + ": saved sharded");
         }
-        Path out = tmp.resolve("saved-logits.json");
-        ReferencePython.run(SCRIPT, 300, "logits", "--model", saved.toString(), "--tokens",
-                Arrays.stream(tokens).mapToObj(Long::toString).collect(Collectors.joining(",")), "--out", out.toString());
-        double savedDiff = maxAbsDiff(expected, floats(JSON.readTree(out.toFile()).get("logits")));
-        assertTrue(savedDiff <= SAVED_BOUND, name + ": transformers reads Lethe's saved folder to logits "
-                + savedDiff + " away from its own");
         JsonNode config = JSON.readTree(saved.resolve(HfConfig.FILE).toFile());
         assertEquals(dtype, config.path("dtype").asText(), name + ": config.json names the dtype written");
         assertEquals(JSON.readTree(folder.resolve(HfConfig.FILE).toFile()).get("architectures"),
                 config.get("architectures"), name + ": fields of the source config are kept");
+        synchronized (SAVED) {
+            SAVED.put(name, new Saved(saved, Arrays.stream(tokens).mapToObj(Long::toString)
+                    .collect(Collectors.joining(",")), expected));
+        }
     }
 
-    private static Path caseFolder(String name, Path tmp) {
-        String prebuilt = System.getenv("LETHE_ARCH_CHECK_CASES");
-        if (prebuilt != null) {
-            return Path.of(prebuilt).resolve(name);
+    /** {@code transformers} reads every folder Lethe saved to its own logits (1e-5), in one Python run per token row. */
+    @AfterAll
+    static void transformersReadsLethesFolders() throws IOException {
+        List<String> misses = new ArrayList<>();
+        Map<String, List<String>> byTokens = new LinkedHashMap<>();
+        SAVED.forEach((name, s) -> byTokens.computeIfAbsent(s.tokens(), t -> new ArrayList<>()).add(name));
+        for (Map.Entry<String, List<String>> group : byTokens.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("logits", "--tokens", group.getKey()));
+            for (String name : group.getValue()) {
+                args.addAll(List.of("--model", SAVED.get(name).folder().toString(), "--out",
+                        shared.resolve(name + ".logits.json").toString()));
+            }
+            ReferencePython.run(SCRIPT, 120 + 30L * group.getValue().size(), args.toArray(String[]::new));
+            for (String name : group.getValue()) {
+                JsonNode read = JSON.readTree(shared.resolve(name + ".logits.json").toFile());
+                double diff = maxAbsDiff(SAVED.get(name).expected(), floats(read.get("logits")));
+                if (diff > SAVED_BOUND) {
+                    misses.add(name + " (" + diff + ")");
+                }
+            }
         }
-        Path folder = tmp.resolve(name);
-        ReferencePython.run(SCRIPT, 300, "make", "--case", name, "--out", folder.toString());
-        return folder;
+        assertTrue(misses.isEmpty(), "transformers reads Lethe's saved folders to logits more than " + SAVED_BOUND
+                + " away from its own: " + misses);
+    }
+
+    /** The {@code model_type} a case is of: its name up to the first {@code -}. */
+    private static String modelType(String caseName) {
+        return caseName.substring(0, caseName.indexOf('-'));
     }
 
     /** The logits of {@code tokens} (one row), flattened: (1, T, V) → T·V values. */

@@ -2,6 +2,7 @@ package dev.lethe.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -242,14 +243,23 @@ class HfFolderTest {
         assertEquals("float16", savedConfig.get("torch_dtype").asText());
         assertEquals("float16", savedConfig.get("dtype").asText());
         assertEquals(WORDS.eosId(), savedConfig.get("eos_token_id").asInt());
+        assertFalse(savedConfig.has("pad_token_id"), "the source's config is not given fields it lacked");
         assertEquals("{\"max_length\": 11}", Files.readString(saved.resolve("generation_config.json")));
         try (HfFolder.Pretrained again = HfFolder.load(saved, Device.cpu())) {
             // the weights were F16 already, so storing them as F16 again is exact
             assertArrayEquals(before, logits(again.model(), again.tokenizer()));
         }
 
-        // a shard path that leaves the folder is refused, naming the index and the tensor
+        // a shard the index names but the folder lacks is named
         Path indexFile = saved.resolve("model.safetensors.index.json");
+        String goodIndex = Files.readString(indexFile);
+        Files.move(saved.resolve("model-00002-of-" + String.format("%05d", shards) + ".safetensors"),
+                tmp.resolve("moved.safetensors"));
+        var absent = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(saved, Device.cpu()));
+        assertTrue(absent.getMessage().contains("model-00002-of-"), absent.getMessage());
+        Files.writeString(indexFile, goodIndex);
+
+        // a shard path that leaves the folder is refused, naming the index and the tensor
         Files.writeString(indexFile, Files.readString(indexFile).replace("\"model-00001-of-", "\"../model-00001-of-"));
         var outside = assertThrows(IllegalArgumentException.class, () -> HfFolder.load(saved, Device.cpu()));
         assertTrue(outside.getMessage().contains("model.safetensors.index.json") && outside.getMessage()
@@ -283,6 +293,21 @@ class HfFolderTest {
         try (HfFolder.Pretrained p = HfFolder.load(tmp, Device.cpu())) {
             assertEquals(null, p.tokenizer());
             assertEquals(CONFIG.vocabSize(), p.model().spec().vocabSize());
+        }
+    }
+
+    @Test
+    void aListOfEosIdsAsLlama3WritesThemGivesTheTokenizerTheFirst(@TempDir Path tmp) throws Exception {
+        try (CausalLm source = CausalLm.initialize(CONFIG, 3, Device.cpu())) {
+            writeHfFolder(tmp, source, false);
+        }
+        ObjectNode json = (ObjectNode) JSON.readTree(tmp.resolve("config.json").toFile());
+        json.putArray("eos_token_id").add(WORDS.padId()).add(WORDS.eosId());
+        json.remove("bos_token_id");
+        Files.writeString(tmp.resolve("config.json"), json.toPrettyString());
+        try (HfFolder.Pretrained p = HfFolder.load(tmp, Device.cpu())) {
+            assertEquals(WORDS.padId(), p.tokenizer().eosId());
+            assertEquals(WORDS.padId(), p.tokenizer().bosId(), "bos defaults to eos");
         }
     }
 
