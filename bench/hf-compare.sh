@@ -17,7 +17,8 @@
 #                       [--batch 8] [--length 32] [--steps 5] [--warmup 2] [--gen-steps 3] [--gen-warmup 1]
 #                       [--new-tokens 128] [--step-types "forward loss lora zeroth_order generate_b1 generate_b8"]
 #                       [--no-profile] [--csv DIR]   (DIR: every round's figures, one CSV per model and threads)
-#   bench/hf-compare.sh --quick   tiny shapes, 2 rounds, few steps: checks the script in a few minutes
+#   bench/hf-compare.sh --quick   a tiny Llama-3-shaped model, 2 rounds, few steps: checks the script in a few
+#                                 minutes (mostly JVM and torch start-up; options after --quick override it)
 # A model may also be a Hugging Face folder (its config.json and weights are used on both sides).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +27,7 @@ gen_steps=3 gen_warmup=1 new=128 types="forward loss lora zeroth_order generate_
 positive() { case "$2" in ''|*[!0-9]*|0) echo "hf-compare.sh: $1 must be a positive integer, was '$2'" >&2; exit 2 ;; esac; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) models="tiny-smollm tiny-llama3" rounds=2 batch=2 length=16 steps=2 warmup=1 gen_steps=1 gen_warmup=1
+    --quick) models="tiny-llama3" rounds=2 batch=2 length=16 steps=2 warmup=1 gen_steps=1 gen_warmup=1
              new=8; shift ;;
     --models) models=$2; shift 2 ;;
     --threads) thread_counts=$2; shift 2 ;;
@@ -41,7 +42,7 @@ while [ $# -gt 0 ]; do
     --step-types) types=$2; shift 2 ;;
     --no-profile) profile=0; shift ;;
     --csv) csv=$2; shift 2 ;;
-    -h|--help) sed -n 2,21p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,22p "$0"; exit 0 ;;
     *) echo "hf-compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
