@@ -122,8 +122,8 @@ for model in $models; do
   done
   if [ "$profile" = 1 ]; then
     echo
-    echo "-- $model, per-op profile at 1 thread (ms per step, profiler overhead included on both sides)"
-    echo "side,wall_ms,gemm_ms,attention_ms,other_ms,between_ops_ms,top_other_ops" > "$work/profile.csv"
+    echo "-- $model, per-op profile at 1 thread (ms per step)"
+    echo "side,wall_ms,gemm_ms,attention_ms,other_ms,between_ops_ms,calls,top_other_ops" > "$work/profile.csv"
     for s in $types; do
       lethe_side "$model" 1 "$s" 0 "$work/lethe-$s.json"
       torch_side "$model" 1 "$s" 0 "$work/torch-$s.json"
@@ -134,11 +134,15 @@ for model in $models; do
     "$python" - "$work/profile.csv" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-print(f"{'step / side':<26} {'wall':>9} {'gemm':>9} {'attention':>9} {'other':>9} {'(between)':>9} {'gemm %':>6}  top other ops (self ms)")
+print(f"{'step / side':<26} {'wall':>9} {'gemm':>9} {'attention':>9} {'other':>9} {'(between)':>9} {'gemm %':>6} "
+      f"{'ops':>6}  top other ops (self ms)")
 for r in rows:
     wall, gemm = float(r["wall_ms"]), float(r["gemm_ms"])
     print(f"{r['side']:<26} {wall:9.2f} {gemm:9.2f} {float(r['attention_ms']):9.2f} {float(r['other_ms']):9.2f} "
-          f"{float(r['between_ops_ms']):9.2f} {100 * gemm / wall if wall else 0:6.1f}  {r['top_other_ops'].replace(';', ', ')}")
+          f"{float(r['between_ops_ms']):9.2f} {100 * gemm / wall if wall else 0:6.1f} {r['calls']:>6}  "
+          f"{r['top_other_ops'].replace(';', ', ')}")
+print("wall: the profiled steps' span per step (profiler overhead included: compare with the timed medians above);"
+      " between: time outside any operator; ops: outermost operator calls per step")
 PY
     [ -z "$csv" ] || cp "$work/profile.csv" "$csv/${model//\//_}-profile.csv"
   fi

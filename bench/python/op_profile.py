@@ -17,7 +17,8 @@ Each step's wall time (the span of the traced operators divided by STEPS) is spl
 and the operators with the most self time outside gemm and attention are listed.
 
 Usage: op_profile.py TRACE.json STEPS [--side NAME] [--top 5] [--csv]
-  --csv prints one line `side,wall_ms,gemm_ms,attention_ms,other_ms,between_ms,top` (top: name=ms;... per step)
+  --csv prints one line `side,wall_ms,gemm_ms,attention_ms,other_ms,between_ms,calls,top` (calls: outermost
+  operator calls per step; top: name=ms;... per step)
 """
 import argparse
 import collections
@@ -58,7 +59,8 @@ def operator_events(path):
 
 def summarise(path, steps):
     """wall, gemm, attention, other, between (ms per step: other includes between, the time on the calling thread
-    outside any operator) and the self time per operator name outside gemm and attention (ms per step)."""
+    outside any operator), the outermost operator calls per step (each one a dispatch from the host language) and
+    the self time per operator name outside gemm and attention (ms per step)."""
     events = operator_events(path)
     span = max(t + d for _, t, d, _ in events) - min(t for _, t, _, _ in events)
     by_thread = collections.defaultdict(list)
@@ -78,6 +80,7 @@ def summarise(path, steps):
             if stack:
                 stack[-1][3] += d
             else:
+                totals["calls"] += 1
                 totals["covered"] += max(0.0, t + d - max(t, covered_until))
                 covered_until = max(covered_until, t + d)
             inside = t < counted_until
@@ -94,7 +97,7 @@ def summarise(path, steps):
     attention = totals["attention"] / 1000 / steps
     between = max(0.0, span - totals["covered"]) / 1000 / steps if len(by_thread) == 1 else float("nan")
     top = {n: v / 1000 / steps for n, v in self_time.items()}
-    return wall, gemm, attention, wall - gemm - attention, between, top
+    return wall, gemm, attention, wall - gemm - attention, between, totals["calls"] / steps, top
 
 
 def close(entry, self_time):
@@ -114,14 +117,14 @@ def main():
     a = p.parse_args()
     if a.steps < 1:
         sys.exit("op_profile.py: STEPS must be at least 1")
-    wall, gemm, attention, other, between, top = summarise(a.trace, a.steps)
+    wall, gemm, attention, other, between, calls, top = summarise(a.trace, a.steps)
     best = sorted(top.items(), key=lambda kv: -kv[1])[:a.top]
     if a.csv:
-        print(f"{a.side},{wall:.3f},{gemm:.3f},{attention:.3f},{other:.3f},{between:.3f},"
+        print(f"{a.side},{wall:.3f},{gemm:.3f},{attention:.3f},{other:.3f},{between:.3f},{calls:.0f},"
               + ";".join(f"{n}={v:.3f}" for n, v in best))
         return
     print(f"{a.side or a.trace}: {wall:.2f} ms/step = gemm {gemm:.2f} + attention {attention:.2f} + other {other:.2f}"
-          f" (of which {between:.2f} between operators)")
+          f" (of which {between:.2f} between operators); {calls:.0f} operator calls per step")
     for n, v in best:
         print(f"  {n:<50} {v:8.3f} ms self")
 
