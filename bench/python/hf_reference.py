@@ -161,7 +161,8 @@ def make(case, out, dtype, shard_size):
         generated = model.generate(**greedy)
         uncached = model.generate(**greedy, use_cache=False)
     reference = {"case": case, "dtype": dtype, "tokens": tokens.tolist(), "logits": logits.tolist(),
-                 "greedy_prompt": prompt[0].tolist(), "greedy": generated[0, PROMPT:].tolist(), "greedy_uncached": uncached[0, PROMPT:].tolist()}
+                 "greedy_prompt": prompt[0].tolist(), "greedy": generated[0, PROMPT:].tolist(),
+                 "greedy_uncached": uncached[0, PROMPT:].tolist()}
     with open(os.path.join(out, "reference.json"), "w") as f:
         json.dump(reference, f)
 

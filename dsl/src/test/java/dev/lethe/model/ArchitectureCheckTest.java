@@ -22,8 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -40,9 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link HfFolder} to logits within 1e-4 of {@code transformers}' (computed in float32 from the same stored
  * weights) and the same 40-token greedy continuation, with the prefix recomputed at each step (against
  * {@code generate(use_cache=False)}) and, where the architecture has one, with the KV cache (against
- * {@code generate}); saving it (in its own dtype and sharding) and loading again
- * gives identical logits, and {@code transformers} reads the saved folder to logits within 1e-5 of its own
- * (checked for all cases at once, after them). Cases of families Lethe lacks are skipped with a message. The
+ * {@code generate}); saving it (in its own dtype and sharding) and loading again gives identical logits, and
+ * {@code transformers} reads the saved folder to logits within 1e-5 of its own (checked for all cases at once,
+ * after them). Cases of families Lethe lacks are skipped with a message. The
  * cases are built by one Python process before the tests, and the saved folders read by one after them, so that
  * torch's start-up is paid twice, not twice per case.
  *
