@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * GELU tanh) with random weights greedily continues a batch of random prompts with the KV cache, eos off, and
  * prints {@code ms_per_token,tokens_per_s} of the timed generations' median (tokens counted over the batch).
  *
- * <p>Usage: {@code GenerateBench BATCH PROMPT NEW_TOKENS THREADS REPEATS}
+ * <p>Usage: {@code GenerateBench BATCH PROMPT NEW_TOKENS THREADS REPEATS [VOCAB LAYERS WIDTH HEADS]}: another
+ * shape, e.g. a narrow one, shows the cost per step that is not matrix arithmetic.
  */
 public final class GenerateBench {
     public static void main(String[] args) {
@@ -25,12 +26,15 @@ public final class GenerateBench {
         JniUtils.setNumThreads(Integer.parseInt(args[3]));
         JniUtils.setGradMode(false);
         int repeats = Integer.parseInt(args[4]);
-        GptConfig config = new GptConfig(50257, 12, 768, 12, 1024, 0f).withActivation(GptConfig.Activation.GELU_TANH);
+        int[] shape = args.length > 5 ? new int[] {Integer.parseInt(args[5]), Integer.parseInt(args[6]),
+            Integer.parseInt(args[7]), Integer.parseInt(args[8])} : new int[] {50257, 12, 768, 12};
+        GptConfig config = new GptConfig(shape[0], shape[1], shape[2], shape[3], 1024, 0f)
+                .withActivation(GptConfig.Activation.GELU_TANH);
         try (CausalLm model = CausalLm.initialize(config, 1, Device.cpu())) {
             SplittableRandom random = new SplittableRandom(2);
             List<int[]> prompts = new ArrayList<>();
             for (int r = 0; r < batch; r++) {
-                prompts.add(random.ints(prompt, 0, 50257).toArray());
+                prompts.add(random.ints(prompt, 0, shape[0]).toArray());
             }
             Generator generator = new Generator(model);
             generator.generate(prompts, Generation.greedy(8));

@@ -4,7 +4,8 @@
 prompts with generate (KV cache, eos off, torch.no_grad) and prints ms_per_token,tokens_per_s of the timed
 generations' median (tokens counted over the batch).
 
-Usage: generate_bench.py BATCH PROMPT NEW_TOKENS THREADS REPEATS
+Usage: generate_bench.py BATCH PROMPT NEW_TOKENS THREADS REPEATS [VOCAB LAYERS WIDTH HEADS]
+(another shape, e.g. a narrow one, shows the cost per step that is not matrix arithmetic)
 """
 import statistics
 import sys
@@ -14,12 +15,12 @@ import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
 
-def main(batch, prompt, new_tokens, threads, repeats):
+def main(batch, prompt, new_tokens, threads, repeats, vocab=50257, layers=12, width=768, heads=12):
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    model = GPT2LMHeadModel(GPT2Config(vocab_size=50257, n_positions=1024, n_embd=768, n_layer=12,
-                                       n_head=12)).eval()
-    ids = torch.randint(0, 50257, (batch, prompt), generator=torch.Generator().manual_seed(2))
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=vocab, n_positions=1024, n_embd=width, n_layer=layers,
+                                       n_head=heads)).eval()
+    ids = torch.randint(0, vocab, (batch, prompt), generator=torch.Generator().manual_seed(2))
     mask = torch.ones_like(ids)
 
     def run(n):
@@ -39,4 +40,4 @@ def main(batch, prompt, new_tokens, threads, repeats):
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:6]))
+    main(*(int(a) for a in sys.argv[1:10]))

@@ -1,5 +1,6 @@
 package dev.lethe.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +88,19 @@ class KvCacheTest {
             assertTrue(maxAbsDiff(fullLogits(model, new long[] {2, 5, 9, 4, 11, 3, 6}, 6), next.get(0).toFloatArray())
                     < 1e-5);
             assertTrue(maxAbsDiff(fullLogits(model, new long[] {8, 1, 7, 12}, 3), next.get(1).toFloatArray()) < 1e-5);
+        }
+    }
+
+    @Test
+    void aFloat16ModelDecodesWithItsCacheInFloat16AndPaddingStaysFinite() {
+        try (CausalLm full = TinyGpt2.peaked(CONFIG, 5); CausalLm half = full.castCopy(Precision.FLOAT16)) {
+            Generator generator = new Generator(half);
+            List<int[]> prompts = List.of(new int[] {2, 5, 9, 4, 11, 3}, new int[] {8, 1});
+            List<int[]> cached = generator.generate(prompts, Generation.greedy(10));
+            List<int[]> recomputed = generator.generate(prompts, Generation.greedy(10).withCache(false));
+            for (int r = 0; r < prompts.size(); r++) {
+                assertArrayEquals(recomputed.get(r), cached.get(r), "prompt " + r);
+            }
         }
     }
 
