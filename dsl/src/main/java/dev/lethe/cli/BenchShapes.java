@@ -9,8 +9,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The model shapes {@code lethe bench --model} knows by name. The pretrained-family shapes copy the published
- * {@code config.json} of each model (values checked against copies of those files, since no hub is reachable
- * here): SmolLM-135M (HuggingFaceTB, a {@code LlamaForCausalLM}: hidden 576, 30 layers, 9 heads, 3 key/value
+ * {@code config.json} of each model (no hub is reachable here; checked against the stored page of
+ * huggingface.co/HuggingFaceTB/SmolLM-135M-Instruct/blob/main/config.json, the base model's shape, and against
+ * a copy of meta-llama/Llama-3.2-1B-Instruct's config.json in kevinstephano/thunder_model_blocks,
+ * {@code hf_llama/llama_config.py}; SmolLM2-135M differs: rope θ 10⁵, 8192 positions): SmolLM-135M (HuggingFaceTB, a {@code LlamaForCausalLM}: hidden 576, 30 layers, 9 heads, 3 key/value
  * heads, intermediate 1536, vocabulary 49152, tied head, RMSNorm ε 10⁻⁵, rope θ 10⁴ unscaled, 2048 positions)
  * and Llama-3.2-1B (hidden 2048, 16 layers, 32 heads, 8 key/value heads, head width 64, intermediate 8192,
  * vocabulary 128256, tied head, ε 10⁻⁵, rope θ 5·10⁵ with {@code llama3} scaling: factor 32, low 1, high 4,
