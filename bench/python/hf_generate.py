@@ -10,6 +10,8 @@ Usage:
         greedy   [[...], ...] 40 new ids per prompt of one model.generate(do_sample=False, max_new_tokens=40,
                  min_new_tokens=40, eos disabled) on the prompts left-padded into one batch (pad id 0,
                  attention_mask 0 there), with the KV cache as generate uses it by default
+        greedy_uncached  the same with use_cache=False (the prefix recomputed every step), which differs from
+                 greedy where the model's numbers depend on the sequence length seen (dynamic rope scaling)
 """
 import argparse
 import json
@@ -45,7 +47,10 @@ def make(case, out):
     with torch.no_grad():
         generated = model.generate(input_ids=ids, attention_mask=mask, do_sample=False, max_new_tokens=NEW_TOKENS,
                                    min_new_tokens=NEW_TOKENS, eos_token_id=None, pad_token_id=0)
-    result = {"case": case, "prompts": rows, "greedy": generated[:, ids.shape[1]:].tolist()}
+        uncached = model.generate(input_ids=ids, attention_mask=mask, do_sample=False, max_new_tokens=NEW_TOKENS,
+                                  min_new_tokens=NEW_TOKENS, eos_token_id=None, pad_token_id=0, use_cache=False)
+    result = {"case": case, "prompts": rows, "greedy": generated[:, ids.shape[1]:].tolist(),
+              "greedy_uncached": uncached[:, ids.shape[1]:].tolist()}
     with open(os.path.join(out, "generate.json"), "w") as f:
         json.dump(result, f)
 

@@ -14,11 +14,12 @@ import org.jspecify.annotations.Nullable;
  * key/value heads (Ainslie et al. 2023, "GQA", §2.2: each of {@code kvHeads} key/value heads serves
  * {@code heads / kvHeads} consecutive query heads, Hugging Face's {@code repeat_kv} order) and an optional
  * sliding window (Beltagy et al. 2020, "Longformer", §3.1; Mistral: query i sees keys j with
- * {@code i − window < j ≤ i}). The grouped heads are broadcast, not copied.
+ * {@code i − window < j ≤ i}), computed by libtorch's fused attention ({@link LibtorchKernels#attention}),
+ * which serves the grouped heads without copying them.
  *
- * <p>The additive masks of unpadded passes are made on the device of the scores and cached per
- * (queries, keys, window, type, manager) (a single query that sees every key needs none); a key padding
- * mask (left-padded batches) makes a per-call mask.
+ * <p>A pass over T = S positions without window or padding uses the kernel's own causal mask; otherwise the
+ * additive masks of unpadded passes are made on the device of the scores and cached per (queries, keys,
+ * window, type, manager), and a key padding mask (left-padded batches) makes a per-call mask.
  * Masked scores get the lowest finite value of the type, as transformers does, so that a row with no visible
  * key (a padding query) stays finite.
  */
@@ -58,30 +59,16 @@ public final class CausalAttention {
         long batch = qs.get(0);
         long time = qs.get(2);
         long keys = k.getShape().get(2);
-        int group = heads / kvHeads;
-        NDArray grouped = q.reshape(batch, kvHeads, group, time, headDim);
-        NDArray k5 = k.expandDims(2);
-        NDArray kt = k5.transpose(0, 1, 2, 4, 3);
-        NDArray scores = grouped.matMul(kt);
-        NDArray scaled = Scalars.times(scores, 1.0 / Math.sqrt(headDim));
-        boolean seesAll = keyValid == null && time == 1 && (window == 0 || window >= keys);
-        @Nullable NDArray mask = seesAll ? null : keyValid == null
+        boolean causal = keyValid == null && time == keys && (window == 0 || window >= keys);
+        @Nullable NDArray mask = causal ? null : keyValid == null
                 ? mask(q.getManager(), time, keys, window, q.getDataType())
                 : paddedMask(q.getManager(), time, keys, window, keyValid, q.getDataType());
-        NDArray masked = mask == null ? scaled : scaled.add(mask);
-        NDArray weights = masked.softmax(-1);
-        NDArray v5 = v.expandDims(2);
-        NDArray out5 = weights.matMul(v5);
-        NDArray byHead = out5.reshape(batch, heads, time, headDim);
+        NDArray byHead = LibtorchKernels.attention(q, k, v, mask);
         NDArray byTime = byHead.transpose(0, 2, 1, 3);
         NDArray merged = byTime.reshape(batch, time, (long) heads * headDim);
-        for (NDArray a : new NDArray[] {grouped, k5, kt, scores, scaled, weights, v5, out5, byHead, byTime}) {
-            a.close();
-        }
-        if (masked != scaled) {
-            masked.close();
-        }
-        if (keyValid != null && mask != null) {
+        byHead.close();
+        byTime.close();
+        if (keyValid != null) {
             mask.close();
         }
         return merged;
@@ -116,7 +103,7 @@ public final class CausalAttention {
         return out;
     }
 
-    /** The cached (T, S) additive mask of an unpadded pass, broadcasting over (batch, kv head, group). */
+    /** The cached (T, S) additive mask of an unpadded pass, broadcasting over (batch, head). */
     private synchronized NDArray mask(NDManager manager, long time, long keys, int window, DataType type) {
         String key = time + ":" + keys + ":" + window + ":" + type;
         @Nullable NDArray cached = masks.get(key);
@@ -132,7 +119,7 @@ public final class CausalAttention {
     }
 
     /**
-     * The per-call (batch, 1, 1, T, S) additive mask of a pass whose keys include padding: a query sees the
+     * The per-call (batch, 1, T, S) additive mask of a pass whose keys include padding: a query sees the
      * valid keys it may see and always itself (so that a padding query has a defined softmax; no valid query
      * sees padding).
      */
@@ -140,7 +127,7 @@ public final class CausalAttention {
             DataType type) {
         NDArray allowed = allowed(manager, time, keys, window);
         long batch = keyValid.getShape().get(0);
-        NDArray valid = keyValid.reshape(batch, 1, 1, 1, keys);
+        NDArray valid = keyValid.reshape(batch, 1, 1, keys);
         NDArray both = allowed.logicalAnd(valid);
         NDArray rows = manager.arange(keys - time, keys, 1, DataType.INT64).reshape(time, 1);
         NDArray cols = manager.arange(0, keys, 1, DataType.INT64).reshape(1, keys);

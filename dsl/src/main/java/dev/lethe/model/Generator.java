@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * last position (attention is causal, so a row's padding never reaches its real positions).
  *
  * <p>A step reads back one thing from the device, the chosen ids; stopping (eos, stop strings, maximum
- * tokens, the context length) is decided on the host from them. A stopped row keeps being fed (its tokens
+ * tokens, the model's generation limit) is decided on the host from them. A stopped row keeps being fed (its tokens
  * are ignored) until every row has stopped. Sampling draws one uniform number per row and step from a Java
  * {@link SplittableRandom} seeded with {@link Generation#seed()}, so the same seed gives the same tokens on
  * any device (up to the device's rounding of the probabilities). Padding positions hold id 0.
@@ -53,16 +53,16 @@ public final class Generator {
      * The continuation of each prompt, without the eos that ended it.
      *
      * @param prompts token ids, each with whatever the model expects first (e.g. bos), at least one token and
-     *     at most the context length
+     *     at most {@link ModelSpec#generationLimit()}
      * @return the generated ids of each prompt, in order
      */
     public List<int[]> generate(List<int[]> prompts, Generation options) {
-        int context = model.spec().contextLength();
+        int context = model.spec().generationLimit();
         for (int r = 0; r < prompts.size(); r++) {
             int n = prompts.get(r).length;
             if (n == 0 || n > context) {
                 throw new IllegalArgumentException("prompt " + r + " has " + n + " tokens: a prompt needs 1 to "
-                        + context + " (the context length)");
+                        + context + " (the model's generation limit, its context length)");
             }
         }
         if (!options.stopStrings().isEmpty() && tokenizer == null) {
@@ -231,7 +231,7 @@ public final class Generator {
             }
         }
 
-        /** Appends each running row's chosen id, or stops the row (eos, stop string, context length). */
+        /** Appends each running row's chosen id, or stops the row (eos, stop string, generation limit). */
         void take(long[] chosen) {
             for (int r = 0; r < done.length; r++) {
                 if (done[r]) {

@@ -10,7 +10,10 @@ public final class HfFamilies {
     /** Every supported family, GPT-2 first. */
     private static final List<HfFamily> ALL = List.of(
             new Gpt2Family(),
-            new LlamaFamily());
+            new LlamaFamily(),
+            new PhiFamily(),
+            new Phi3Family(),
+            new GptNeoXFamily());
 
     private HfFamilies() {}
 

@@ -113,6 +113,12 @@ public record LlamaConfig(String modelType, int vocabSize, int hidden, int inter
         return maxPositions;
     }
 
+    /** Unbounded: rotary positions extend past {@link #maxPositions()} (see {@link ModelSpec#generationLimit()}). */
+    @Override
+    public int generationLimit() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Llama-family models have no dropout. */
     @Override
     public float dropout() {

@@ -19,6 +19,16 @@ public interface ModelSpec {
     /** The longest sequence the model accepts. */
     int contextLength();
 
+    /**
+     * How long generation may make a sequence: the context length by default (learned position embeddings,
+     * as GPT-2's, have no row beyond it). A rotary model overrides it: its {@code max_position_embeddings} is
+     * the length it was trained at, not a limit, and transformers generates past it (which rope scaling
+     * exists for).
+     */
+    default int generationLimit() {
+        return contextLength();
+    }
+
     /** The dropout rate during training (0: none, and runs stay deterministic without a per-step seed). */
     float dropout();
 

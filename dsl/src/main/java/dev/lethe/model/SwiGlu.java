@@ -22,15 +22,24 @@ public final class SwiGlu {
             boolean bias) {
         NDArray g = projections.apply(x, gate, bias);
         NDArray u = projections.apply(x, up, bias);
-        NDArray sigmoid = Activation.sigmoid(g);
-        NDArray silu = g.mul(sigmoid);
-        NDArray inner = silu.mul(u);
+        NDArray inner = gated(g, u);
         NDArray out = projections.apply(inner, down, bias);
         g.close();
         u.close();
-        sigmoid.close();
-        silu.close();
         inner.close();
         return out;
+    }
+
+    /**
+     * {@code silu(g) ⊙ u}, the gated inner activation, for a gate and an up projection already applied (Phi-3
+     * computes both with one fused {@code gate_up_proj}).
+     */
+    public static NDArray gated(NDArray g, NDArray u) {
+        NDArray sigmoid = Activation.sigmoid(g);
+        NDArray silu = g.mul(sigmoid);
+        NDArray inner = silu.mul(u);
+        sigmoid.close();
+        silu.close();
+        return inner;
     }
 }

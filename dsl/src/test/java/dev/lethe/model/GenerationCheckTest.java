@@ -45,11 +45,13 @@ class GenerationCheckTest {
             List<int[]> cached = generator.generate(prompts, Generation.greedy(40));
             List<int[]> recomputed = generator.generate(prompts, Generation.greedy(40).withCache(false));
             for (int r = 0; r < prompts.size(); r++) {
+                // each mode against transformers' same mode: they differ where numbers depend on the length seen
                 int[] expected = ints(reference.get("greedy").get(r));
+                int[] expectedUncached = ints(reference.get("greedy_uncached").get(r));
                 System.out.printf("%s prompt %d (%d tokens) batched-greedy-40 cached %s recomputed %s%n", name, r,
-                        prompts.get(r).length, same(expected, cached.get(r)), same(expected, recomputed.get(r)));
+                        prompts.get(r).length, same(expected, cached.get(r)), same(expectedUncached, recomputed.get(r)));
                 assertEquals(Arrays.toString(expected), Arrays.toString(cached.get(r)), name + " prompt " + r + " cached");
-                assertEquals(Arrays.toString(expected), Arrays.toString(recomputed.get(r)),
+                assertEquals(Arrays.toString(expectedUncached), Arrays.toString(recomputed.get(r)),
                         name + " prompt " + r + " recomputed");
             }
         }
