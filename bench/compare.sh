@@ -37,34 +37,19 @@ done
 case "$rounds" in ''|*[!0-9]*|0) echo "compare.sh: --rounds must be a positive integer, was '$rounds'" >&2; exit 2 ;; esac
 
 python=$("$here/bench/python-env.sh")
-venv=$(dirname "$(dirname "$python")")
-source_file=$venv/lethe-torch-source
-torch_version=$("$python" -c 'import torch; print(torch.__version__)')
-torch_blas=$("$python" -c '
-import torch
-lines = torch.__config__.show().splitlines()
-mkl = [l.strip(" -") for l in lines if "Math Kernel Library" in l]
-blas = [p for l in lines for p in l.replace(",", " ").split() if p.startswith("BLAS_INFO=")]
-print(mkl[0] if mkl else (blas[0] if blas else "unknown BLAS"))')
-libtorch=$(ls -d "${ENGINE_CACHE_DIR:-$HOME/.djl.ai}"/pytorch/*cpu*/libtorch_cpu.so 2>/dev/null | head -1 || true)
-if [ -n "$libtorch" ] && grep -aq "Intel(R) oneAPI Math Kernel Library" "$libtorch"; then
-  lethe_blas="oneMKL, statically linked into $libtorch"
-else
-  lethe_blas="oneMKL (bundled with DJL's libtorch 2.7.1 CPU build; libtorch not extracted yet to check)"
-fi
+source "$here/bench/versions.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "model $model, batch $batch x $length tokens, $warmup warm-up + $steps timed steps, $threads thread(s), F32,"
 echo "$rounds alternating rounds per step type; load average now $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-echo "Lethe $(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$here/dsl/pom.xml" | head -1) (DJL 0.36, libtorch 2.7.1): BLAS $lethe_blas"
-echo "PyTorch $torch_version from $(cat "$source_file" 2>/dev/null || echo "an existing venv") ($venv): BLAS $torch_blas"
+print_versions
 
 lethe_side() {  # step type, round[, checkout, side name] -> appends "round,step,side,ms,mib" to $work/rounds.csv
   LETHE_JAVA_OPTS="-Dlethe.threads=$threads -Xms1g -Xmx1g -XX:+AlwaysPreTouch" "${3:-$here}/lethe" bench --model "$model" \
     --batch "$batch" --length "$length" --steps "$steps" --warmup "$warmup" --step "$1" --csv "$work/l.csv" \
     >/dev/null 2>"$work/l.err" || { cat "$work/l.err" >&2; exit 1; }
-  IFS=, read -r _ ms _ mib < <(sed -n 2p "$work/l.csv")
+  IFS=, read -r _ ms _ mib _ < <(sed -n 2p "$work/l.csv")
   echo "$2,$1,${4:-lethe},$ms,$mib" >> "$work/rounds.csv"
 }
 torch_side() {

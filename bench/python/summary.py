@@ -2,8 +2,12 @@
 """Summary of bench/compare.sh's rounds: per step type, each side's median ms/step, the median of the per-round
 ratios side / PyTorch and their spread (min-max, interquartile range), and the median peak memory growth.
 
-Usage: summary.py ROUNDS.csv STEP...   (ROUNDS.csv: round,step,side,median_ms,peak_mib; sides lethe, pytorch and
-optionally baseline, another Lethe checkout timed in the same rounds)
+Usage: summary.py ROUNDS.csv STEP...   (ROUNDS.csv: round,step,side,median_ms,peak_mib[,peak_native_mib]; sides
+lethe, pytorch and optionally baseline, another Lethe checkout timed in the same rounds)
+
+With a peak_native_mib column (the whole peak resident set of the step's process, weights included, less a
+pre-touched Java heap) its medians are printed too, and, when the steps include zeroth_order and loss, each
+side's ratio of the two: what a MeZO step needs against inference (Malladi et al. 2023, §2).
 """
 import csv
 import sys
@@ -33,6 +37,21 @@ def main():
                   f"{ratio.min():6.3f}-{ratio.max():<6.3f} {q1:6.3f}-{q3:<6.3f} {mem:7.1f} {tmem:12.1f}")
     print("ratio = median over rounds of (side's ms / PyTorch's ms in the same round); "
           f"{len({r['round'] for r in rows})} round(s)")
+    if rows and "peak_native_mib" in rows[0]:
+        native(rows, sys.argv[2:], ["lethe", *sides[1:], "pytorch"])
+
+
+def native(rows, steps, sides):
+    """Median whole peak resident memory per step and side, and the zeroth_order / loss ratio per side."""
+    def median(step, side):
+        v = [float(r["peak_native_mib"]) for r in rows if r["step"] == step and r["side"] == side
+             and r.get("peak_native_mib") not in (None, "", "nan")]
+        return float(np.median(v)) if v else float("nan")
+    print("peak resident MiB (median; weights included, Java heap excluded): "
+          + "; ".join(f"{step} " + " / ".join(f"{side} {median(step, side):.0f}" for side in sides) for step in steps))
+    if "zeroth_order" in steps and "loss" in steps:
+        print("MeZO step / no-grad loss, peak resident: "
+              + ", ".join(f"{side} {median('zeroth_order', side) / median('loss', side):.3f}x" for side in sides))
 
 
 if __name__ == "__main__":

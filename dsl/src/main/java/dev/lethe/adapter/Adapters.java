@@ -108,6 +108,18 @@ public final class Adapters {
     }
 
     /**
+     * Standard-initialised adapters (A ~ U(−1/√in, 1/√in), B = 0; see {@link Lora.Init#STANDARD}) of
+     * {@code lora}'s rank and scale on exactly {@code targets}, owned by {@code manager}, for
+     * {@link CausalLm#withAdapters}: what {@link #train} attaches without FILA, for a caller that picks the
+     * projections itself (the benchmark's LoRA on the query and value projections, PEFT's default for Llama).
+     * The base weights are left as they are, trainable or not.
+     */
+    public static Map<String, LowRank> standard(CausalLm model, Lora lora, List<RoleModule> targets, long seed,
+            NDManager manager) {
+        return attach(model, lora, targets, Map.of(), seed, manager);
+    }
+
+    /**
      * Creates the adapters in {@code manager}: A ~ U(−1/√in, 1/√in) (PEFT's Kaiming-uniform with a = √5)
      * and B = 0, or FILA's factors, in which case the base weight becomes the residual {@code W − (α/r)·A·B}.
      */

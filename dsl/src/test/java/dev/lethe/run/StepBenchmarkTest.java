@@ -1,12 +1,19 @@
 package dev.lethe.run;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.LlamaConfig;
 import dev.lethe.model.Precision;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StepBenchmarkTest {
@@ -45,6 +52,46 @@ class StepBenchmarkTest {
         assertTrue(forward.medianMs() > 0, forward.toString());
     }
 
+    /**
+     * The pretrained-family steps on a tiny Llama shape with the NLL loss: tokens/s counts one batch for the
+     * loss steps and the batch's generated tokens for generation; the LoRA step trains adapters only, so the
+     * base weights come back unchanged and trainable again.
+     */
+    @Test
+    void measuresTheLlamaStepsAndLoraLeavesTheBaseWeights() {
+        LlamaConfig llama = LlamaConfig.llama(48, 16, 24, 2, 4, 2).withTiedHead(true).withMaxPositions(64);
+        StepBenchmark.Spec spec = new StepBenchmark.Spec(llama, 2, 8, 1, 3).withLoss(StepBenchmark.Loss.NLL)
+                .withNewTokens(5);
+        try (CausalLm model = CausalLm.initialize(llama, 1, Device.cpu())) {
+            Map<String, float[]> before = new LinkedHashMap<>();
+            model.weights().forEach((name, w) -> before.put(name, w.toFloatArray()));
+            List<StepBenchmark.Figure> figures = StepBenchmark.run(spec, model, List.of("loss", "lora", "generate_b3"),
+                    null);
+            assertEquals(List.of("loss", "lora", "generate_b3"), figures.stream().map(StepBenchmark.Figure::step)
+                    .toList());
+            assertEquals(16 / (figures.get(0).medianMs() / 1000), figures.get(0).tokensPerSecond(), 1e-6);
+            assertEquals(16 / (figures.get(1).medianMs() / 1000), figures.get(1).tokensPerSecond(), 1e-6);
+            assertEquals(3 * 5 / (figures.get(2).medianMs() / 1000), figures.get(2).tokensPerSecond(), 1e-6);
+            figures.forEach(f -> assertTrue(Double.isNaN(f.peakNativeMib()) || f.peakNativeMib() > 0, f.toString()));
+            model.weights().forEach((name, w) -> assertArrayEquals(before.get(name), w.toFloatArray(),
+                    name + " unchanged by the lora step"));
+            for (NDArray w : model.weights().asMap().values()) {
+                assertTrue(w.hasGradient(), w.getName() + " is trainable again after the lora step");
+            }
+        }
+    }
+
+    @Test
+    void aGenerationStepNamesItsBatch() {
+        assertEquals(8, StepBenchmark.generationBatch("generate_b8"));
+        for (String bad : List.of("generate_b0", "generate_bx", "generate_b", "generate")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> StepBenchmark.generationBatch(bad));
+            assertTrue(e.getMessage().contains("'" + bad + "'") && e.getMessage().contains("generate_b<N>"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     void anUnknownStepTypeIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -55,7 +102,7 @@ class StepBenchmarkTest {
     /** Issue 13, reproduction 9: zero timed steps (no median) or an empty batch are refused before any array exists. */
     @Test
     void refusesSizesThatMeasureNothing() {
-        GptConfig c = TINY.config();
+        dev.lethe.model.ModelSpec c = TINY.config();
         assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 2, 8, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 2, 8, 1, -1));
         assertThrows(IllegalArgumentException.class, () -> new StepBenchmark.Spec(c, 0, 8, 1, 3));
