@@ -288,12 +288,17 @@ public final class Gpt2 implements Architecture {
             NDArray qkvFirst = byHead.transpose(2, 0, 3, 1, 4);
             NDList parts = qkvFirst.split(3, 0);
             NDList kv = cache == null ? parts.subNDList(1) : cached(l, parts, cache);
-            NDArray heads5 = attend(parts.get(0), kv.get(0), kv.get(1), cache == null ? null : mask, mask, hw);
+            NDArray kt = kv.get(0).transpose(0, 1, 2, 4, 3);
+            NDArray scores = parts.get(0).matMul(kt);
+            NDArray scaled = Scalars.times(scores, 1.0 / Math.sqrt(hw));
+            NDArray masked = scaled.add(mask);
+            NDArray attention = maybeDropout(masked.softmax(-1));
+            NDArray heads5 = attention.matMul(kv.get(1));
             NDArray merged = heads5.transpose(0, 1, 3, 2, 4);
             NDArray y = merged.reshape(batch, time, d);
             NDArray attended = maybeDropout(project(y, module(l, ATTENTION_OUT)));
             NDArray x1 = x.add(attended);
-            free(h, qkv, byHead, qkvFirst, heads5, merged, y, attended);
+            free(h, qkv, byHead, qkvFirst, kt, scores, scaled, masked, attention, heads5, merged, y, attended);
             parts.close();
             kv.close();
             NDArray h2 = layerNorm(x1, module(l, MLP_NORM));
@@ -303,26 +308,6 @@ public final class Gpt2 implements Architecture {
             NDArray x2 = x1.add(out);
             free(x1, h2, inner, activated, out);
             return x2;
-        }
-
-        /**
-         * softmax(q·kᵀ/√hw + mask)·v, each (1, batch, heads, ·, hw): libtorch's fused attention
-         * ({@link LibtorchKernels#attention}) with the causal mask ({@code padded} null) or the padded one,
-         * unless attention dropout is on, which the fused kernel would draw from libtorch's global generator:
-         * then written out, dropout on the attention weights.
-         */
-        private NDArray attend(NDArray q, NDArray k, NDArray v, @Nullable NDArray padded, NDArray mask, int hw) {
-            if (!dropout) {
-                return LibtorchKernels.attention(q, k, v, padded);
-            }
-            NDArray kt = k.transpose(0, 1, 2, 4, 3);
-            NDArray scores = q.matMul(kt);
-            NDArray scaled = Scalars.times(scores, 1.0 / Math.sqrt(hw));
-            NDArray masked = scaled.add(mask);
-            NDArray attention = maybeDropout(masked.softmax(-1));
-            NDArray out = attention.matMul(v);
-            free(kt, scores, scaled, masked, attention);
-            return out;
         }
 
         /** Appends the new keys and values (parts 1 and 2, each (1, batch, heads, new, hw)) to the cache. */
