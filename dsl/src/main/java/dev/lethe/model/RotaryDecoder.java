@@ -15,13 +15,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The forward passes shared by decoder-only families with rotary positions and no learned position table
- * ({@link Phi}, {@link Phi3}, {@link GptNeoX}): token embedding, the blocks in order with activation hooks
+ * ({@link Llama}, {@link Phi}, {@link Phi3}, {@link GptNeoX}): token embedding, the blocks in order with activation hooks
  * where the residual stream enters and leaves each, a family-specific head, float32 logits; and the cached
  * pass of incremental decoding ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}),
  * queries and keys rotated at each row's own positions and keys cached after rotation, as transformers'
  * {@code generate} does. A family supplies its parameters, roles, one block and the head; the attention of a
- * block goes through {@link #attend}, which rotates, caches and attends ({@link Rotary},
- * {@link CausalAttention}).
+ * block goes through {@link #attend}, which rotates, caches and attends ({@link Rotary}, with the family's
+ * {@link RopeScaling} and its attention factor, and {@link CausalAttention}, with the block's sliding window).
  */
 public abstract class RotaryDecoder implements Architecture {
     private final String blockPrefix;
@@ -159,7 +159,7 @@ public abstract class RotaryDecoder implements Architecture {
             }
             x = next;
         }
-        NDArray logits = widened(head(p, x));
+        NDArray logits = Precision.widened(head(p, x));
         if (!hooked) {
             x.close();
         }
@@ -171,6 +171,14 @@ public abstract class RotaryDecoder implements Architecture {
         return true;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The new queries and keys are rotated at their own {@code positions} (so left-padded sequences start
+     * at position 0 at their first real token, as in transformers); keys are cached after rotation. Dynamic
+     * NTK scaling computes the frequencies of a step from the cached + new length, as transformers'
+     * {@code generate} does step by step.
+     */
     @Override
     public final NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
             Map<String, LowRank> adapters) {
@@ -197,7 +205,7 @@ public abstract class RotaryDecoder implements Architecture {
             x = next;
         }
         NDArray last = x.get(new NDIndex().addAllDim().addSliceDim(time - 1, time));
-        NDArray logits = widened(head(p, last));
+        NDArray logits = Precision.widened(head(p, last));
         NDArray flat = logits.reshape(s.get(0), logits.getShape().get(2));
         free(x, last, logits, cos, sin, keyValid);
         rope.close();
@@ -278,19 +286,4 @@ public abstract class RotaryDecoder implements Architecture {
         for (NDArray a : arrays) {
             a.close();
         }
-    }
-
-    /**
-     * Float32 logits from a float16 pass: a product with a float32 one promotes the type and stays in the
-     * autograd graph ({@code toType} would cut it).
-     */
-    private static NDArray widened(NDArray logits) {
-        if (logits.getDataType() == DataType.FLOAT32) {
-            return logits;
-        }
-        NDArray one = logits.getManager().ones(new Shape(1), DataType.FLOAT32);
-        NDArray wide = logits.mul(one);
-        free(one, logits);
-        return wide;
-    }
-}
+    }}
