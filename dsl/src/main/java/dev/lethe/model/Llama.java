@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,9 +45,9 @@ public final class Llama extends RotaryDecoder {
 
     /** The Llama-family model of shape {@code config}. */
     public Llama(LlamaConfig config) {
-        super("model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(), config.heads(),
-                config.kvHeads(), config.headDim(), config.initializerRange(), new Rotary(config.headDim(), 1.0,
-                        config.ropeTheta(), config.ropeScaling(), config.maxPositions()));
+        super(config, "model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(),
+                config.heads(), config.kvHeads(), config.headDim(), config.initializerRange(),
+                new Rotary(config.headDim(), 1.0, config.ropeTheta(), config.ropeScaling(), config.maxPositions()));
         this.config = config;
     }
 
@@ -171,21 +170,5 @@ public final class Llama extends RotaryDecoder {
         NDArray out = normed.transpose(0, 2, 1, 3);
         free(flat, byHead, normed);
         return out;
-    }
-
-    /** Equal shapes make equal architectures (the caches are not compared). */
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof Llama other && config.equals(other.config);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(Llama.class, config);
-    }
-
-    @Override
-    public String toString() {
-        return "Llama[" + config + "]";
     }
 }

@@ -3,7 +3,6 @@ package dev.lethe.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +40,10 @@ public final class Phi3 extends RotaryDecoder {
 
     /** The Phi-3 model of shape {@code config}. */
     public Phi3(Phi3Config config) {
-        super("model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(), config.heads(),
-                config.kvHeads(), config.headDim(), config.initializerRange(), new Rotary(config.headDim(),
-                        config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(), config.maxPositions()));
+        super(config, "model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(),
+                config.heads(), config.kvHeads(), config.headDim(), config.initializerRange(),
+                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(),
+                        config.maxPositions()));
         this.config = config;
     }
 
@@ -122,21 +122,5 @@ public final class Phi3 extends RotaryDecoder {
                 : p.apply(last, HEAD, false);
         last.close();
         return logits;
-    }
-
-    /** Equal shapes make equal architectures (the caches are not compared). */
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof Phi3 other && config.equals(other.config);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(Phi3.class, config);
-    }
-
-    @Override
-    public String toString() {
-        return "Phi3[" + config + "]";
     }
 }

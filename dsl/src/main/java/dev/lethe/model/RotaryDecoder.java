@@ -11,19 +11,21 @@ import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The forward passes shared by decoder-only families with rotary positions and no learned position table
- * ({@link Llama}, {@link Phi}, {@link Phi3}, {@link GptNeoX}): token embedding, the blocks in order with activation hooks
- * where the residual stream enters and leaves each, a family-specific head, float32 logits; and the cached
- * pass of incremental decoding ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}),
- * queries and keys rotated at each row's own positions and keys cached after rotation, as transformers'
+ * ({@link Llama}, {@link Phi}, {@link Phi3}, {@link GptNeoX}): token embedding, the blocks in order with
+ * activation hooks where the residual stream enters and leaves each, a family-specific head, float32 logits;
+ * and the cached pass of incremental decoding
+ * ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}), queries and keys rotated at each row's own positions and keys cached after rotation, as transformers'
  * {@code generate} does. A family supplies its parameters, roles, one block and the head; the attention of a
  * block goes through {@link #attend}, which rotates, caches and attends ({@link Rotary}, with the family's
  * {@link RopeScaling} and its attention factor, and {@link CausalAttention}, with the block's sliding window).
  */
 public abstract class RotaryDecoder implements Architecture {
+    private final Object shape;
     private final String blockPrefix;
     private final String embedding;
     private final int vocabSize;
@@ -36,9 +38,10 @@ public abstract class RotaryDecoder implements Architecture {
     private @Nullable List<RoleModule> roles;
 
     /**
-     * A decoder whose block l's modules are named {@code blockPrefix + l + "." + suffix} and whose token
-     * embedding is the module {@code embedding}.
+     * A decoder of shape {@code shape} (its family's config) whose block l's modules are named
+     * {@code blockPrefix + l + "." + suffix} and whose token embedding is the module {@code embedding}.
      *
+     * @param shape the family's config, which with the class makes equal architectures
      * @param vocabSize number of token ids (0 until resolved from a tokenizer)
      * @param hidden residual width
      * @param layers number of blocks
@@ -48,8 +51,9 @@ public abstract class RotaryDecoder implements Architecture {
      * @param initializerRange the standard deviation of initial weights
      * @param rotary the rotary embedding of queries and keys
      */
-    RotaryDecoder(String blockPrefix, String embedding, int vocabSize, int hidden, int layers, int heads, int kvHeads,
-            int headDim, double initializerRange, Rotary rotary) {
+    RotaryDecoder(Object shape, String blockPrefix, String embedding, int vocabSize, int hidden, int layers,
+            int heads, int kvHeads, int headDim, double initializerRange, Rotary rotary) {
+        this.shape = shape;
         this.blockPrefix = blockPrefix;
         this.embedding = embedding;
         this.vocabSize = vocabSize;
@@ -286,4 +290,21 @@ public abstract class RotaryDecoder implements Architecture {
         for (NDArray a : arrays) {
             a.close();
         }
-    }}
+    }
+
+    /** Equal shapes of one family make equal architectures (the caches are not compared). */
+    @Override
+    public final boolean equals(@Nullable Object o) {
+        return o != null && o.getClass() == getClass() && shape.equals(((RotaryDecoder) o).shape);
+    }
+
+    @Override
+    public final int hashCode() {
+        return Objects.hash(getClass(), shape);
+    }
+
+    @Override
+    public final String toString() {
+        return getClass().getSimpleName() + "[" + shape + "]";
+    }
+}
