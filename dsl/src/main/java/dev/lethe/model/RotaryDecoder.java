@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * ({@link Llama}, {@link Phi}, {@link Phi3}, {@link GptNeoX}): token embedding, the blocks in order with
  * activation hooks where the residual stream enters and leaves each, a family-specific head, float32 logits;
  * and the cached pass of incremental decoding
- * ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}), queries and keys rotated at each row's own positions and keys cached after rotation, as transformers'
- * {@code generate} does. A family supplies its parameters, roles, one block and the head; the attention of a
+ * ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}), queries and keys rotated
+ * at each row's own positions and keys cached after rotation, as transformers' {@code generate} does. A family supplies its parameters, roles, one block and the head; the attention of a
  * block goes through {@link #attend}, which rotates, caches and attends ({@link Rotary}, with the family's
  * {@link RopeScaling} and its attention factor, and {@link CausalAttention}, with the block's sliding window).
  */
