@@ -20,9 +20,10 @@ import org.jspecify.annotations.Nullable;
  * activation hooks where the residual stream enters and leaves each, a family-specific head, float32 logits;
  * and the cached pass of incremental decoding
  * ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}), queries and keys rotated
- * at each row's own positions and keys cached after rotation, as transformers' {@code generate} does. A family supplies its parameters, roles, one block and the head; the attention of a
- * block goes through {@link #attend}, which rotates, caches and attends ({@link Rotary}, with the family's
- * {@link RopeScaling} and its attention factor, and {@link CausalAttention}, with the block's sliding window).
+ * at each row's own positions and keys cached after rotation, as transformers' {@code generate} does. A family
+ * supplies its parameters, roles, one block and the head; the attention of a block goes through
+ * {@link #attend}, which rotates, caches and attends ({@link Rotary}, with the family's {@link RopeScaling} and
+ * its attention factor, and {@link CausalAttention}, with the block's sliding window).
  */
 public abstract class RotaryDecoder implements Architecture {
     private final Object shape;
