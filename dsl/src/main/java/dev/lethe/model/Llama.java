@@ -75,8 +75,7 @@ public final class Llama extends RotaryDecoder {
 
     @Override
     void headRoles(List<RoleModule> r) {
-        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, false));
-        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, config.tiedHead() ? EMBEDDING : HEAD, false));
+        rmsNormHeadRoles(r, FINAL_NORM, HEAD, config.tiedHead());
     }
 
     /**
@@ -106,10 +105,7 @@ public final class Llama extends RotaryDecoder {
     /** The final RMSNorm's gain 1 and, when untied, the head ~ N(0, std²). */
     @Override
     void headParameters(List<ParameterSpec> p, double std) {
-        p.add(ParameterSpec.constant(FINAL_NORM + ".weight", 1f, config.hidden()));
-        if (!config.tiedHead()) {
-            p.add(ParameterSpec.normal(HEAD + ".weight", std, config.hidden(), config.vocabSize()));
-        }
+        rmsNormHeadParameters(p, FINAL_NORM, HEAD, config.tiedHead(), std);
     }
 
     private static void linear(List<ParameterSpec> p, String module, double std, int in, int out, boolean bias) {

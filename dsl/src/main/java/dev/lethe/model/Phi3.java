@@ -64,8 +64,7 @@ public final class Phi3 extends RotaryDecoder {
 
     @Override
     void headRoles(List<RoleModule> r) {
-        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, false));
-        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, config.tiedHead() ? EMBEDDING : HEAD, false));
+        rmsNormHeadRoles(r, FINAL_NORM, HEAD, config.tiedHead());
     }
 
     /** As transformers' {@code _init_weights} for Phi-3: projections ~ N(0, std²), RMSNorm gains 1. */
@@ -83,10 +82,7 @@ public final class Phi3 extends RotaryDecoder {
 
     @Override
     void headParameters(List<ParameterSpec> p, double std) {
-        p.add(ParameterSpec.constant(FINAL_NORM + ".weight", 1f, config.hidden()));
-        if (!config.tiedHead()) {
-            p.add(ParameterSpec.normal(HEAD + ".weight", std, config.hidden(), config.vocabSize()));
-        }
+        rmsNormHeadParameters(p, FINAL_NORM, HEAD, config.tiedHead(), std);
     }
 
     @Override

@@ -129,6 +129,27 @@ public abstract class RotaryDecoder implements Architecture {
         return roles;
     }
 
+    /**
+     * The roles of Llama-style models' final RMSNorm {@code finalNorm} and bias-free head {@code head}, the token
+     * embedding being the head when {@code tied}.
+     */
+    final void rmsNormHeadRoles(List<RoleModule> r, String finalNorm, String head, boolean tied) {
+        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, finalNorm, false));
+        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, tied ? embedding : head, false));
+    }
+
+    /**
+     * The parameters of Llama-style models' final RMSNorm {@code finalNorm}, gain 1, and, unless {@code tied},
+     * of the bias-free head {@code head} ~ N(0, {@code std}²), stored (hidden, vocabulary).
+     */
+    final void rmsNormHeadParameters(List<ParameterSpec> p, String finalNorm, String head, boolean tied,
+            double std) {
+        p.add(ParameterSpec.constant(finalNorm + ".weight", 1f, hidden));
+        if (!tied) {
+            p.add(ParameterSpec.normal(head + ".weight", std, hidden, vocabSize));
+        }
+    }
+
     /** The name of block {@code block}'s module {@code suffix}. */
     final String module(int block, String suffix) {
         return blockPrefix + block + "." + suffix;
