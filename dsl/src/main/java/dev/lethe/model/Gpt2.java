@@ -171,7 +171,7 @@ public final class Gpt2 implements Architecture {
         }
         NDArray logits = Linear.linear(last, wte).singletonOrThrow();
         last.close();
-        return widened(logits);
+        return Precision.widened(logits);
     }
 
     @Override
@@ -217,7 +217,7 @@ public final class Gpt2 implements Architecture {
         NDArray logits = Linear.linear(last, wte).singletonOrThrow();
         NDArray flat = logits.reshape(batch, config.vocabSize());
         free(mask, x, lastPosition, last, logits);
-        return widened(flat);
+        return Precision.widened(flat);
     }
 
     /**
@@ -381,21 +381,6 @@ public final class Gpt2 implements Architecture {
     static NDArray geluTanh(NDArray x) {
         NDArray inner = Scalars.times(x.add(Scalars.times(x.mul(x).mul(x), 0.044715)), Math.sqrt(2 / Math.PI));
         return Scalars.times(x.mul(Scalars.plus(inner.tanh(), 1)), 0.5);
-    }
-
-    /**
-     * Float32 logits from a float16 forward pass, so that log-softmax over the vocabulary and the objectives
-     * run in float32, as under PyTorch's autocast. A product with a float32 one of shape (1) promotes the
-     * type and stays in the autograd graph ({@code toType} would cut it).
-     */
-    private static NDArray widened(NDArray logits) {
-        if (logits.getDataType() == DataType.FLOAT32) {
-            return logits;
-        }
-        NDArray one = logits.getManager().ones(new Shape(1), DataType.FLOAT32);
-        NDArray wide = logits.mul(one);
-        free(one, logits);
-        return wide;
     }
 
     /**

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,9 +42,10 @@ public final class GptNeoX extends RotaryDecoder {
 
     /** The GPT-NeoX model of shape {@code config}. */
     public GptNeoX(GptNeoXConfig config) {
-        super("gpt_neox.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(), config.heads(),
-                config.heads(), config.headDim(), config.initializerRange(), new Rotary(config.headDim(),
-                        config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(), config.maxPositions()));
+        super(config, "gpt_neox.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(),
+                config.heads(), config.heads(), config.headDim(), config.initializerRange(),
+                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(),
+                        config.maxPositions()));
         this.config = config;
     }
 
@@ -155,21 +155,5 @@ public final class GptNeoX extends RotaryDecoder {
         NDArray logits = p.apply(last, HEAD, false);
         last.close();
         return logits;
-    }
-
-    /** Equal shapes make equal architectures (the caches are not compared). */
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof GptNeoX other && config.equals(other.config);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(GptNeoX.class, config);
-    }
-
-    @Override
-    public String toString() {
-        return "GptNeoX[" + config + "]";
     }
 }

@@ -1,16 +1,9 @@
 package dev.lethe.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Linear;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * {@code x += down_proj(silu(gate_proj(h)) ⊙ up_proj(h))} on {@code h = post_attention_layernorm(x)};
  * {@code logits = norm(x) · headᵀ}, the head being {@code lm_head} or the tied {@code embed_tokens}. Blocks
  * shared with other families: {@link RmsNorm}, {@link Rotary}, {@link CausalAttention}, {@link SwiGlu},
- * {@link Projections}.
+ * {@link Projections}, {@link RotaryDecoder}'s passes.
  *
  * <p>Roles (block l's modules under {@code model.layers.l.}): {@code model.embed_tokens}
  * {@link Role#TOKEN_EMBEDDING}; {@code input_layernorm} {@link Role#ATTENTION_NORM}; {@code self_attn.q_proj},
@@ -32,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * {@code model.embed_tokens} when tied) {@link Role#LM_HEAD}. Projections and an untied head are stored
  * (in, out), the embedding (vocabulary, hidden).
  */
-public final class Llama implements Architecture {
+public final class Llama extends RotaryDecoder {
     private static final String EMBEDDING = "model.embed_tokens";
     private static final String FINAL_NORM = "model.norm";
     private static final String HEAD = "lm_head";
@@ -49,40 +42,13 @@ public final class Llama implements Architecture {
     private static final String DOWN = "mlp.down_proj";
 
     private final LlamaConfig config;
-    private final List<RoleModule> roles;
-    private final Rotary rotary;
-    private final CausalAttention attention;
 
     /** The Llama-family model of shape {@code config}. */
     public Llama(LlamaConfig config) {
+        super(config, "model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(),
+                config.heads(), config.kvHeads(), config.headDim(), config.initializerRange(),
+                new Rotary(config.headDim(), 1.0, config.ropeTheta(), config.ropeScaling(), config.maxPositions()));
         this.config = config;
-        List<RoleModule> r = new ArrayList<>();
-        r.add(new RoleModule(Role.TOKEN_EMBEDDING, RoleModule.WHOLE_MODEL, EMBEDDING, false));
-        for (int l = 0; l < config.layers(); l++) {
-            r.add(new RoleModule(Role.ATTENTION_NORM, l, module(l, ATTENTION_NORM), false));
-            r.add(new RoleModule(Role.ATTENTION_Q, l, module(l, Q), config.qkvBias()));
-            r.add(new RoleModule(Role.ATTENTION_K, l, module(l, K), config.qkvBias()));
-            r.add(new RoleModule(Role.ATTENTION_V, l, module(l, V), config.qkvBias()));
-            if (config.qkNorm()) {
-                r.add(new RoleModule(Role.QUERY_NORM, l, module(l, Q_NORM), false));
-                r.add(new RoleModule(Role.KEY_NORM, l, module(l, K_NORM), false));
-            }
-            r.add(new RoleModule(Role.ATTENTION_OUT, l, module(l, O), config.outputBias()));
-            r.add(new RoleModule(Role.MLP_NORM, l, module(l, MLP_NORM), false));
-            r.add(new RoleModule(Role.MLP_GATE, l, module(l, GATE), config.mlpBias()));
-            r.add(new RoleModule(Role.MLP_UP, l, module(l, UP), config.mlpBias()));
-            r.add(new RoleModule(Role.MLP_DOWN, l, module(l, DOWN), config.mlpBias()));
-        }
-        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, false));
-        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, config.tiedHead() ? EMBEDDING : HEAD, false));
-        this.roles = List.copyOf(r);
-        this.rotary = new Rotary(config.headDim(), 1.0, config.ropeTheta(), config.ropeScaling(),
-                config.maxPositions());
-        this.attention = new CausalAttention(config.heads(), config.kvHeads(), config.headDim());
-    }
-
-    private static String module(int block, String suffix) {
-        return "model.layers." + block + "." + suffix;
     }
 
     /** The shape. */
@@ -90,192 +56,94 @@ public final class Llama implements Architecture {
         return config;
     }
 
+    @Override
+    void blockRoles(List<RoleModule> r, int l) {
+        r.add(new RoleModule(Role.ATTENTION_NORM, l, module(l, ATTENTION_NORM), false));
+        r.add(new RoleModule(Role.ATTENTION_Q, l, module(l, Q), config.qkvBias()));
+        r.add(new RoleModule(Role.ATTENTION_K, l, module(l, K), config.qkvBias()));
+        r.add(new RoleModule(Role.ATTENTION_V, l, module(l, V), config.qkvBias()));
+        if (config.qkNorm()) {
+            r.add(new RoleModule(Role.QUERY_NORM, l, module(l, Q_NORM), false));
+            r.add(new RoleModule(Role.KEY_NORM, l, module(l, K_NORM), false));
+        }
+        r.add(new RoleModule(Role.ATTENTION_OUT, l, module(l, O), config.outputBias()));
+        r.add(new RoleModule(Role.MLP_NORM, l, module(l, MLP_NORM), false));
+        r.add(new RoleModule(Role.MLP_GATE, l, module(l, GATE), config.mlpBias()));
+        r.add(new RoleModule(Role.MLP_UP, l, module(l, UP), config.mlpBias()));
+        r.add(new RoleModule(Role.MLP_DOWN, l, module(l, DOWN), config.mlpBias()));
+    }
+
+    @Override
+    void headRoles(List<RoleModule> r) {
+        rmsNormHeadRoles(r, FINAL_NORM, HEAD, config.tiedHead());
+    }
+
     /**
-     * Initialisation for training from scratch, as transformers' {@code _init_weights} does for this family:
-     * embedding, projections and head ~ N(0, initializerRange²), biases 0, RMSNorm gains 1.
+     * As transformers' {@code _init_weights} does for this family: projections ~ N(0, std²), biases 0, RMSNorm
+     * gains 1.
      */
     @Override
-    public List<ParameterSpec> parameters() {
-        if (config.vocabSize() == 0) {
-            throw new IllegalArgumentException("vocabSize is 0: resolve it from the tokenizer first");
-        }
-        double std = config.initializerRange();
+    void blockParameters(List<ParameterSpec> p, int l, double std) {
         int d = config.hidden();
         int qWidth = config.heads() * config.headDim();
         int kvWidth = config.kvHeads() * config.headDim();
-        List<ParameterSpec> p = new ArrayList<>();
-        p.add(ParameterSpec.normal(EMBEDDING + ".weight", std, config.vocabSize(), d));
-        for (int l = 0; l < config.layers(); l++) {
-            linear(p, module(l, Q), std, d, qWidth, config.qkvBias());
-            linear(p, module(l, K), std, d, kvWidth, config.qkvBias());
-            linear(p, module(l, V), std, d, kvWidth, config.qkvBias());
-            linear(p, module(l, O), std, qWidth, d, config.outputBias());
-            if (config.qkNorm()) {
-                p.add(ParameterSpec.constant(module(l, Q_NORM) + ".weight", 1f, config.headDim()));
-                p.add(ParameterSpec.constant(module(l, K_NORM) + ".weight", 1f, config.headDim()));
-            }
-            linear(p, module(l, GATE), std, d, config.intermediate(), config.mlpBias());
-            linear(p, module(l, UP), std, d, config.intermediate(), config.mlpBias());
-            linear(p, module(l, DOWN), std, config.intermediate(), d, config.mlpBias());
-            p.add(ParameterSpec.constant(module(l, ATTENTION_NORM) + ".weight", 1f, d));
-            p.add(ParameterSpec.constant(module(l, MLP_NORM) + ".weight", 1f, d));
+        linear(p, module(l, Q), std, d, qWidth, config.qkvBias());
+        linear(p, module(l, K), std, d, kvWidth, config.qkvBias());
+        linear(p, module(l, V), std, d, kvWidth, config.qkvBias());
+        linear(p, module(l, O), std, qWidth, d, config.outputBias());
+        if (config.qkNorm()) {
+            p.add(ParameterSpec.constant(module(l, Q_NORM) + ".weight", 1f, config.headDim()));
+            p.add(ParameterSpec.constant(module(l, K_NORM) + ".weight", 1f, config.headDim()));
         }
-        p.add(ParameterSpec.constant(FINAL_NORM + ".weight", 1f, d));
-        if (!config.tiedHead()) {
-            p.add(ParameterSpec.normal(HEAD + ".weight", std, d, config.vocabSize()));
-        }
-        return p;
+        linear(p, module(l, GATE), std, d, config.intermediate(), config.mlpBias());
+        linear(p, module(l, UP), std, d, config.intermediate(), config.mlpBias());
+        linear(p, module(l, DOWN), std, config.intermediate(), d, config.mlpBias());
+        p.add(ParameterSpec.constant(module(l, ATTENTION_NORM) + ".weight", 1f, d));
+        p.add(ParameterSpec.constant(module(l, MLP_NORM) + ".weight", 1f, d));
+    }
+
+    /** The final RMSNorm's gain 1 and, when untied, the head ~ N(0, std²). */
+    @Override
+    void headParameters(List<ParameterSpec> p, double std) {
+        rmsNormHeadParameters(p, FINAL_NORM, HEAD, config.tiedHead(), std);
     }
 
     private static void linear(List<ParameterSpec> p, String module, double std, int in, int out, boolean bias) {
-        p.add(ParameterSpec.normal(module + ".weight", std, in, out));
         if (bias) {
-            p.add(ParameterSpec.constant(module + ".bias", 0f, out));
+            linear(p, module, std, in, out);
+        } else {
+            p.add(ParameterSpec.normal(module + ".weight", std, in, out));
         }
     }
 
+    /** {@code norm(x) · headᵀ}. */
     @Override
-    public int blocks() {
-        return config.layers();
-    }
-
-    @Override
-    public List<RoleModule> roles() {
-        return roles;
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Positions are 0…T−1 for every sequence; like transformers, sequences longer than
-     * {@code max_position_embeddings} are accepted (rotary positions extrapolate). Without hooks the pass
-     * frees each intermediate array as soon as it is used; with hooks it keeps every hidden state, since a
-     * hook may hold on to one.
-     */
-    @Override
-    public NDArray forward(Weights weights, NDArray tokens, boolean training, Map<String, LowRank> adapters,
-            List<ActivationHook> hooks) {
-        Shape s = tokens.getShape();
-        if (s.dimension() != 2) {
-            throw new IllegalArgumentException("tokens must be (batch, time), was " + s);
-        }
-        long time = s.get(1);
-        NDArray embedding = weights.get(EMBEDDING + ".weight");
-        NDList table = rotary.table(embedding.getManager(), time, embedding.getDataType());
-        Projections p = new Projections(weights, adapters);
-        boolean hooked = !hooks.isEmpty();
-        NDArray x = embed(embedding, tokens);
-        x = hook(hooks, 0, ActivationHook.Position.ENTERING, x);
-        for (int l = 0; l < config.layers(); l++) {
-            NDArray out = block(p, l, x, table.get(0), table.get(1), null, null);
-            NDArray next = hook(hooks, l, ActivationHook.Position.LEAVING, out);
-            if (l + 1 < config.layers()) {
-                next = hook(hooks, l + 1, ActivationHook.Position.ENTERING, next);
-            }
-            if (!hooked) {
-                x.close();
-            }
-            x = next;
-        }
-        NDArray logits = head(p, x);
-        if (!hooked) {
-            x.close();
-        }
-        return logits;
-    }
-
-    @Override
-    public boolean supportsKvCache() {
-        return true;
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The new queries and keys are rotated at their own {@code positions} (so left-padded sequences start
-     * at position 0 at their first real token, as in transformers); keys are cached after rotation. Dynamic
-     * NTK scaling computes the frequencies of a step from the cached + new length, as transformers'
-     * {@code generate} does step by step.
-     */
-    @Override
-    public NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
-            Map<String, LowRank> adapters) {
-        Shape s = tokens.getShape();
-        long past = cache.length();
-        if (s.dimension() != 2 || !s.equals(positions.getShape()) || s.get(0) != cache.batch()
-                || !keyMask.getShape().equals(new Shape(s.get(0), past + s.get(1))) || cache.blocks() != blocks()) {
-            throw new IllegalArgumentException("cached forward: tokens " + s + " and positions "
-                    + positions.getShape() + " must be (batch " + cache.batch() + ", new), the key mask "
-                    + keyMask.getShape() + " (batch, " + past + " cached + new), the cache of " + blocks()
-                    + " blocks (was " + cache.blocks() + ")");
-        }
-        long batch = s.get(0);
-        long time = s.get(1);
-        NDArray embedding = weights.get(EMBEDDING + ".weight");
-        NDList table = rotary.table(positions, past + time, embedding.getDataType());
-        NDArray cos = table.get(0).expandDims(1);
-        NDArray sin = table.get(1).expandDims(1);
-        NDArray keyValid = keyMask.toType(DataType.BOOLEAN, false);
-        Projections p = new Projections(weights, adapters);
-        NDArray x = embed(embedding, tokens);
-        for (int l = 0; l < config.layers(); l++) {
-            NDArray next = block(p, l, x, cos, sin, keyValid, cache);
-            x.close();
-            x = next;
-        }
-        NDArray lastPosition = x.get(new NDIndex().addAllDim().addSliceDim(time - 1, time));
-        NDArray logits = head(p, lastPosition);
-        NDArray flat = logits.reshape(batch, logits.getShape().get(2));
-        free(x, lastPosition, logits, cos, sin, keyValid);
-        table.close();
-        return flat;
-    }
-
-    /** Rows {@code embedding[tokens]} by libtorch's {@code embedding} kernel. */
-    private static NDArray embed(NDArray embedding, NDArray tokens) {
-        return embedding.getNDArrayInternal().embedding(tokens, embedding, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    /** Float32 logits {@code norm(x) · headᵀ}. */
-    private NDArray head(Projections p, NDArray x) {
+    NDArray head(Projections p, NDArray x) {
         NDArray last = RmsNorm.apply(x, p.weights().get(FINAL_NORM + ".weight"), config.rmsNormEps());
         NDArray logits;
         if (config.tiedHead()) {
-            logits = Linear.linear(last, p.weights().get(EMBEDDING + ".weight")).singletonOrThrow();
+            logits = tiedHead(last, p.weights().get(EMBEDDING + ".weight"));
         } else {
             NDArray wt = p.weights().get(HEAD + ".weight").transpose();
             logits = Linear.linear(last, wt).singletonOrThrow();
             wt.close();
         }
         last.close();
-        return widened(logits);
+        return logits;
     }
 
-    /**
-     * Block {@code l} on {@code x}, queries and keys rotated by {@code cos} and {@code sin}; with a cache, its
-     * new keys and values are appended there and the attention runs over all the cached ones.
-     */
-    private NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable NDArray keyValid,
+    /** Pre-norm attention with this layer's sliding window, then the pre-norm SwiGLU MLP, each added to {@code x}. */
+    @Override
+    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable NDArray keyValid,
             @Nullable KvCache cache) {
-        Shape s = x.getShape();
-        long batch = s.get(0);
-        long time = s.get(1);
         NDArray h = RmsNorm.apply(x, p.weights().get(module(l, ATTENTION_NORM) + ".weight"), config.rmsNormEps());
-        NDArray q = heads(p, h, l, Q, Q_NORM, config.heads(), batch, time);
-        NDArray k = heads(p, h, l, K, K_NORM, config.kvHeads(), batch, time);
-        NDArray vFlat = p.apply(h, module(l, V), config.qkvBias());
-        NDArray v4 = vFlat.reshape(batch, time, config.kvHeads(), config.headDim());
-        NDArray v = v4.transpose(0, 2, 1, 3);
-        NDArray qr = rotary.apply(q, cos, sin);
-        NDArray kr = rotary.apply(k, cos, sin);
-        NDArray[] kv = cache == null ? new NDArray[] {kr, v} : cache.append(l, kr, v);
-        NDArray attended = attention.attend(qr, kv[0], kv[1], config.window(l), keyValid);
+        NDArray q = heads(p, h, l, Q, Q_NORM, config.heads());
+        NDArray k = heads(p, h, l, K, K_NORM, config.kvHeads());
+        NDArray v = heads(p.apply(h, module(l, V), config.qkvBias()), config.kvHeads());
+        NDArray attended = attend(l, q, k, v, cos, sin, config.window(l), keyValid, cache);
         NDArray out = p.apply(attended, module(l, O), config.outputBias());
         NDArray x1 = x.add(out);
-        free(h, q, k, vFlat, v4, v, qr, kr, attended, out);
-        if (cache != null) {
-            free(kv);
-        }
+        free(h, attended, out);
         NDArray h2 = RmsNorm.apply(x1, p.weights().get(module(l, MLP_NORM) + ".weight"), config.rmsNormEps());
         NDArray mlp = SwiGlu.apply(p, h2, module(l, GATE), module(l, UP), module(l, DOWN), config.mlpBias());
         NDArray x2 = x1.add(mlp);
@@ -283,63 +151,20 @@ public final class Llama implements Architecture {
         return x2;
     }
 
-    /** The projection {@code proj} of {@code h} as (batch, count, time, headDim), head-normalised when Qwen3. */
-    private NDArray heads(Projections p, NDArray h, int l, String proj, String norm, int count, long batch,
-            long time) {
-        NDArray flat = p.apply(h, module(l, proj), config.qkvBias());
-        NDArray byHead = flat.reshape(batch, time, count, config.headDim());
-        NDArray normed = byHead;
-        if (config.qkNorm()) {
-            normed = RmsNorm.apply(byHead, p.weights().get(module(l, norm) + ".weight"), config.rmsNormEps());
-            byHead.close();
-        }
-        NDArray out = normed.transpose(0, 2, 1, 3);
-        flat.close();
-        normed.close();
-        return out;
-    }
-
-    private static NDArray hook(List<ActivationHook> hooks, int block, ActivationHook.Position position, NDArray x) {
-        NDArray out = x;
-        for (ActivationHook h : hooks) {
-            out = h.apply(block, position, out);
-        }
-        return out;
-    }
-
-    private static void free(NDArray... arrays) {
-        for (NDArray a : arrays) {
-            a.close();
-        }
-    }
-
     /**
-     * Float32 logits from a float16 pass: a product with a float32 one promotes the type and stays in the
-     * autograd graph ({@code toType} would cut it).
+     * The projection {@code proj} of {@code h} as (batch, count, time, headDim); with Qwen3's q/k norms each head
+     * is RMS-normalised by {@code norm} before the heads are moved to the second axis.
      */
-    private static NDArray widened(NDArray logits) {
-        if (logits.getDataType() == DataType.FLOAT32) {
-            return logits;
+    private NDArray heads(Projections p, NDArray h, int l, String proj, String norm, int count) {
+        NDArray flat = p.apply(h, module(l, proj), config.qkvBias());
+        if (!config.qkNorm()) {
+            return heads(flat, count);
         }
-        NDArray one = logits.getManager().ones(new Shape(1), DataType.FLOAT32);
-        NDArray wide = logits.mul(one);
-        free(one, logits);
-        return wide;
-    }
-
-    /** Equal shapes make equal architectures (the caches are not compared). */
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof Llama other && config.equals(other.config);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(Llama.class, config);
-    }
-
-    @Override
-    public String toString() {
-        return "Llama[" + config + "]";
+        Shape s = flat.getShape();
+        NDArray byHead = flat.reshape(s.get(0), s.get(1), count, config.headDim());
+        NDArray normed = RmsNorm.apply(byHead, p.weights().get(module(l, norm) + ".weight"), config.rmsNormEps());
+        NDArray out = normed.transpose(0, 2, 1, 3);
+        free(flat, byHead, normed);
+        return out;
     }
 }

@@ -1,5 +1,7 @@
 package dev.lethe.model;
 
+import static dev.lethe.model.PlainRope.number;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -153,18 +155,6 @@ public final class LlamaFamily implements HfFamily {
             }
             default -> throw c.unsupported(field, "rope_type one of " + RopeScaling.Type.supported());
         };
-    }
-
-    private static double number(HfConfig c, String field, JsonNode p, String key, double fallback) {
-        JsonNode n = p.get(key);
-        if (n == null || n.isNull()) {
-            return fallback;
-        }
-        if (!n.isNumber()) {
-            throw new IllegalArgumentException(c.file() + ": field '" + field + "." + key + "' is " + n
-                    + "; expected a number");
-        }
-        return n.doubleValue();
     }
 
     private static double required(HfConfig c, String field, JsonNode p, String key) {

@@ -2,7 +2,6 @@ package dev.lethe.model;
 
 import ai.djl.ndarray.NDArray;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +40,10 @@ public final class Phi extends RotaryDecoder {
 
     /** The Phi model of shape {@code config}. */
     public Phi(PhiConfig config) {
-        super("model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(), config.heads(),
-                config.kvHeads(), config.headDim(), config.initializerRange(), new Rotary(config.headDim(),
-                        config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(), config.maxPositions()));
+        super(config, "model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(),
+                config.heads(), config.kvHeads(), config.headDim(), config.initializerRange(),
+                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(),
+                        config.maxPositions()));
         this.config = config;
     }
 
@@ -136,21 +136,5 @@ public final class Phi extends RotaryDecoder {
         NDArray logits = p.apply(last, HEAD, true);
         last.close();
         return logits;
-    }
-
-    /** Equal shapes make equal architectures (the caches are not compared). */
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof Phi other && config.equals(other.config);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(Phi.class, config);
-    }
-
-    @Override
-    public String toString() {
-        return "Phi[" + config + "]";
     }
 }

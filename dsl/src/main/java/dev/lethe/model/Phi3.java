@@ -3,7 +3,6 @@ package dev.lethe.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +40,10 @@ public final class Phi3 extends RotaryDecoder {
 
     /** The Phi-3 model of shape {@code config}. */
     public Phi3(Phi3Config config) {
-        super("model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(), config.heads(),
-                config.kvHeads(), config.headDim(), config.initializerRange(), new Rotary(config.headDim(),
-                        config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(), config.maxPositions()));
+        super(config, "model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(),
+                config.heads(), config.kvHeads(), config.headDim(), config.initializerRange(),
+                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(),
+                        config.maxPositions()));
         this.config = config;
     }
 
@@ -64,8 +64,7 @@ public final class Phi3 extends RotaryDecoder {
 
     @Override
     void headRoles(List<RoleModule> r) {
-        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, FINAL_NORM, false));
-        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, config.tiedHead() ? EMBEDDING : HEAD, false));
+        rmsNormHeadRoles(r, FINAL_NORM, HEAD, config.tiedHead());
     }
 
     /** As transformers' {@code _init_weights} for Phi-3: projections ~ N(0, std²), RMSNorm gains 1. */
@@ -83,10 +82,7 @@ public final class Phi3 extends RotaryDecoder {
 
     @Override
     void headParameters(List<ParameterSpec> p, double std) {
-        p.add(ParameterSpec.constant(FINAL_NORM + ".weight", 1f, config.hidden()));
-        if (!config.tiedHead()) {
-            p.add(ParameterSpec.normal(HEAD + ".weight", std, config.hidden(), config.vocabSize()));
-        }
+        rmsNormHeadParameters(p, FINAL_NORM, HEAD, config.tiedHead(), std);
     }
 
     @Override
@@ -122,21 +118,5 @@ public final class Phi3 extends RotaryDecoder {
                 : p.apply(last, HEAD, false);
         last.close();
         return logits;
-    }
-
-    /** Equal shapes make equal architectures (the caches are not compared). */
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof Phi3 other && config.equals(other.config);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(Phi3.class, config);
-    }
-
-    @Override
-    public String toString() {
-        return "Phi3[" + config + "]";
     }
 }

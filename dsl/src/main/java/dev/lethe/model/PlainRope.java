@@ -58,7 +58,11 @@ record PlainRope(double theta, double fraction) {
         return fallback;
     }
 
-    private static double number(HfConfig c, String field, JsonNode p, String key, double fallback) {
+    /**
+     * The number {@code key} of the rope settings object {@code p} (field {@code field} of {@code c}), or
+     * {@code fallback} when absent or null; anything else than a number is refused naming the file and field.
+     */
+    static double number(HfConfig c, String field, JsonNode p, String key, double fallback) {
         JsonNode n = p.get(key);
         if (n == null || n.isNull()) {
             return fallback;

@@ -1,6 +1,8 @@
 package dev.lethe.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * The floating-point type a stage computes its forward and backward passes in. Weights and optimizer state
@@ -26,5 +28,22 @@ public enum Precision {
     /** The array type of the computation. */
     public DataType dataType() {
         return dataType;
+    }
+
+    /**
+     * Float32 logits from a float16 forward pass (float32 ones as they are), so that log-softmax over the
+     * vocabulary and the objectives run in float32, as under PyTorch's autocast. A product with a float32 one of
+     * shape (1) promotes the type and stays in the autograd graph ({@code toType} would cut it); frees the
+     * float16 logits.
+     */
+    static NDArray widened(NDArray logits) {
+        if (logits.getDataType() == DataType.FLOAT32) {
+            return logits;
+        }
+        NDArray one = logits.getManager().ones(new Shape(1), DataType.FLOAT32);
+        NDArray wide = logits.mul(one);
+        one.close();
+        logits.close();
+        return wide;
     }
 }

@@ -11,19 +11,22 @@ import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The forward passes shared by decoder-only families with rotary positions and no learned position table
- * ({@link Phi}, {@link Phi3}, {@link GptNeoX}): token embedding, the blocks in order with activation hooks
- * where the residual stream enters and leaves each, a family-specific head, float32 logits; and the cached
- * pass of incremental decoding ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}),
- * queries and keys rotated at each row's own positions and keys cached after rotation, as transformers'
- * {@code generate} does. A family supplies its parameters, roles, one block and the head; the attention of a
- * block goes through {@link #attend}, which rotates, caches and attends ({@link Rotary},
- * {@link CausalAttention}).
+ * ({@link Llama}, {@link Phi}, {@link Phi3}, {@link GptNeoX}): token embedding, the blocks in order with
+ * activation hooks where the residual stream enters and leaves each, a family-specific head, float32 logits;
+ * and the cached pass of incremental decoding
+ * ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}), queries and keys rotated
+ * at each row's own positions and keys cached after rotation, as transformers' {@code generate} does. A family
+ * supplies its parameters, roles, one block and the head; the attention of a block goes through
+ * {@link #attend}, which rotates, caches and attends ({@link Rotary}, with the family's {@link RopeScaling} and
+ * its attention factor, and {@link CausalAttention}, with the block's sliding window).
  */
 public abstract class RotaryDecoder implements Architecture {
+    private final Object shape;
     private final String blockPrefix;
     private final String embedding;
     private final int vocabSize;
@@ -36,9 +39,10 @@ public abstract class RotaryDecoder implements Architecture {
     private @Nullable List<RoleModule> roles;
 
     /**
-     * A decoder whose block l's modules are named {@code blockPrefix + l + "." + suffix} and whose token
-     * embedding is the module {@code embedding}.
+     * A decoder of shape {@code shape} (its family's config) whose block l's modules are named
+     * {@code blockPrefix + l + "." + suffix} and whose token embedding is the module {@code embedding}.
      *
+     * @param shape the family's config, which with the class makes equal architectures
      * @param vocabSize number of token ids (0 until resolved from a tokenizer)
      * @param hidden residual width
      * @param layers number of blocks
@@ -48,8 +52,9 @@ public abstract class RotaryDecoder implements Architecture {
      * @param initializerRange the standard deviation of initial weights
      * @param rotary the rotary embedding of queries and keys
      */
-    RotaryDecoder(String blockPrefix, String embedding, int vocabSize, int hidden, int layers, int heads, int kvHeads,
-            int headDim, double initializerRange, Rotary rotary) {
+    RotaryDecoder(Object shape, String blockPrefix, String embedding, int vocabSize, int hidden, int layers,
+            int heads, int kvHeads, int headDim, double initializerRange, Rotary rotary) {
+        this.shape = shape;
         this.blockPrefix = blockPrefix;
         this.embedding = embedding;
         this.vocabSize = vocabSize;
@@ -124,6 +129,27 @@ public abstract class RotaryDecoder implements Architecture {
         return roles;
     }
 
+    /**
+     * The roles of Llama-style models' final RMSNorm {@code finalNorm} and bias-free head {@code head}, the token
+     * embedding being the head when {@code tied}.
+     */
+    final void rmsNormHeadRoles(List<RoleModule> r, String finalNorm, String head, boolean tied) {
+        r.add(new RoleModule(Role.FINAL_NORM, RoleModule.WHOLE_MODEL, finalNorm, false));
+        r.add(new RoleModule(Role.LM_HEAD, RoleModule.WHOLE_MODEL, tied ? embedding : head, false));
+    }
+
+    /**
+     * The parameters of Llama-style models' final RMSNorm {@code finalNorm}, gain 1, and, unless {@code tied},
+     * of the bias-free head {@code head} ~ N(0, {@code std}²), stored (hidden, vocabulary).
+     */
+    final void rmsNormHeadParameters(List<ParameterSpec> p, String finalNorm, String head, boolean tied,
+            double std) {
+        p.add(ParameterSpec.constant(finalNorm + ".weight", 1f, hidden));
+        if (!tied) {
+            p.add(ParameterSpec.normal(head + ".weight", std, hidden, vocabSize));
+        }
+    }
+
     /** The name of block {@code block}'s module {@code suffix}. */
     final String module(int block, String suffix) {
         return blockPrefix + block + "." + suffix;
@@ -159,7 +185,7 @@ public abstract class RotaryDecoder implements Architecture {
             }
             x = next;
         }
-        NDArray logits = widened(head(p, x));
+        NDArray logits = Precision.widened(head(p, x));
         if (!hooked) {
             x.close();
         }
@@ -171,6 +197,14 @@ public abstract class RotaryDecoder implements Architecture {
         return true;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The new queries and keys are rotated at their own {@code positions} (so left-padded sequences start
+     * at position 0 at their first real token, as in transformers); keys are cached after rotation. Dynamic
+     * NTK scaling computes the frequencies of a step from the cached + new length, as transformers'
+     * {@code generate} does step by step.
+     */
     @Override
     public final NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
             Map<String, LowRank> adapters) {
@@ -197,7 +231,7 @@ public abstract class RotaryDecoder implements Architecture {
             x = next;
         }
         NDArray last = x.get(new NDIndex().addAllDim().addSliceDim(time - 1, time));
-        NDArray logits = widened(head(p, last));
+        NDArray logits = Precision.widened(head(p, last));
         NDArray flat = logits.reshape(s.get(0), logits.getShape().get(2));
         free(x, last, logits, cos, sin, keyValid);
         rope.close();
@@ -280,17 +314,19 @@ public abstract class RotaryDecoder implements Architecture {
         }
     }
 
-    /**
-     * Float32 logits from a float16 pass: a product with a float32 one promotes the type and stays in the
-     * autograd graph ({@code toType} would cut it).
-     */
-    private static NDArray widened(NDArray logits) {
-        if (logits.getDataType() == DataType.FLOAT32) {
-            return logits;
-        }
-        NDArray one = logits.getManager().ones(new Shape(1), DataType.FLOAT32);
-        NDArray wide = logits.mul(one);
-        free(one, logits);
-        return wide;
+    /** Equal shapes of one family make equal architectures (the caches are not compared). */
+    @Override
+    public final boolean equals(@Nullable Object o) {
+        return o != null && o.getClass() == getClass() && shape.equals(((RotaryDecoder) o).shape);
+    }
+
+    @Override
+    public final int hashCode() {
+        return Objects.hash(getClass(), shape);
+    }
+
+    @Override
+    public final String toString() {
+        return getClass().getSimpleName() + "[" + shape + "]";
     }
 }

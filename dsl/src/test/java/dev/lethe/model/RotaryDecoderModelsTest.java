@@ -20,7 +20,10 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Whole tiny Phi, Phi-3 and GPT-NeoX models: causality, gradients, roles, adapters, F16 and the cached pass. */
+/**
+ * Whole tiny Llama-family, Phi, Phi-3 and GPT-NeoX models: causality, gradients, roles, adapters, F16 and the
+ * cached pass.
+ */
 class RotaryDecoderModelsTest {
     private static final int VOCAB = 50;
     private static final long[] TOKENS = {3, 17, 9, 44, 1, 28, 5, 12, 40, 7, 33, 2};
@@ -28,6 +31,12 @@ class RotaryDecoderModelsTest {
     /** The shapes under test, each exercising what its family adds. */
     static List<ModelSpec> specs() {
         return List.of(
+                // Qwen3: q/k norms, head width 12 ≠ 32 / 4, biases, grouped 4 → 2, untied; Mistral: tied, a sliding
+                // window of 3 on both layers
+                LlamaConfig.of("qwen3", VOCAB, 32, 48, 2, 4, 2).withHeadDim(12).withBiases(true, true, false)
+                        .withNormAndInit(1e-6, 0.3),
+                LlamaConfig.of("mistral", VOCAB, 32, 48, 2, 4, 2).withTiedHead(true).withSlidingWindow(3, 0)
+                        .withNormAndInit(1e-6, 0.3),
                 // Phi: grouped 4 → 2 heads, q/k LayerNorms, half of each 8-wide head rotated; Phi-3: 3/4 rotated, a
                 // window of 3, tied head; GPT-NeoX: parallel with biases, and sequential without attention biases
                 new PhiConfig(VOCAB, 32, 48, 2, 4, 2, 1e-5, 10000, 0.5, GptConfig.Activation.GELU_TANH, true, 64,
