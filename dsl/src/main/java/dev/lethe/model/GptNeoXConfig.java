@@ -24,7 +24,7 @@ package dev.lethe.model;
  */
 public record GptNeoXConfig(int vocabSize, int hidden, int intermediate, int layers, int heads, double layerNormEps,
         double ropeTheta, double rotaryFraction, boolean parallelResidual, boolean attentionBias,
-        GptConfig.Activation activation, int maxPositions, double initializerRange) implements ModelSpec {
+        GptConfig.Activation activation, int maxPositions, double initializerRange) implements RotarySpec {
 
     /** Validates the shape. */
     public GptNeoXConfig {
@@ -56,18 +56,6 @@ public record GptNeoXConfig(int vocabSize, int hidden, int intermediate, int lay
     @Override
     public Architecture architecture() {
         return new GptNeoX(this);
-    }
-
-    /** The longest sequence: {@link #maxPositions()}. */
-    @Override
-    public int contextLength() {
-        return maxPositions;
-    }
-
-    /** A loaded or initialised GPT-NeoX model runs without dropout. */
-    @Override
-    public float dropout() {
-        return 0f;
     }
 
     @Override

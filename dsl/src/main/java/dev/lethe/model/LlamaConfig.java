@@ -36,7 +36,7 @@ import java.util.List;
 public record LlamaConfig(String modelType, int vocabSize, int hidden, int intermediate, int layers, int heads,
         int kvHeads, int headDim, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling, boolean tiedHead,
         boolean qkvBias, boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow,
-        int firstSlidingLayer, int maxPositions, double initializerRange) implements ModelSpec {
+        int firstSlidingLayer, int maxPositions, double initializerRange) implements RotarySpec {
 
     /** The model types this shape covers. */
     public static final List<String> MODEL_TYPES = List.of("llama", "mistral", "qwen2", "qwen3");
@@ -105,24 +105,6 @@ public record LlamaConfig(String modelType, int vocabSize, int hidden, int inter
     @Override
     public Architecture architecture() {
         return new Llama(this);
-    }
-
-    /** The longest sequence: {@link #maxPositions()}. */
-    @Override
-    public int contextLength() {
-        return maxPositions;
-    }
-
-    /** Unbounded: rotary positions extend past {@link #maxPositions()} (see {@link ModelSpec#generationLimit()}). */
-    @Override
-    public int generationLimit() {
-        return Integer.MAX_VALUE;
-    }
-
-    /** Llama-family models have no dropout. */
-    @Override
-    public float dropout() {
-        return 0f;
     }
 
     /** The sliding window of layer {@code layer}, or 0 when it attends to every earlier position. */

@@ -25,7 +25,7 @@ package dev.lethe.model;
  */
 public record Phi3Config(int vocabSize, int hidden, int intermediate, int layers, int heads, int kvHeads,
         int headDim, double rmsNormEps, double ropeTheta, double rotaryFraction, boolean tiedHead, int slidingWindow,
-        int maxPositions, double initializerRange) implements ModelSpec {
+        int maxPositions, double initializerRange) implements RotarySpec {
 
     /** Validates the shape. */
     public Phi3Config {
@@ -56,18 +56,6 @@ public record Phi3Config(int vocabSize, int hidden, int intermediate, int layers
     @Override
     public Architecture architecture() {
         return new Phi3(this);
-    }
-
-    /** The longest sequence: {@link #maxPositions()}. */
-    @Override
-    public int contextLength() {
-        return maxPositions;
-    }
-
-    /** A loaded or initialised Phi-3 model runs without dropout. */
-    @Override
-    public float dropout() {
-        return 0f;
     }
 
     @Override

@@ -23,7 +23,7 @@ package dev.lethe.model;
  */
 public record PhiConfig(int vocabSize, int hidden, int intermediate, int layers, int heads, int kvHeads,
         double layerNormEps, double ropeTheta, double rotaryFraction, GptConfig.Activation activation,
-        boolean qkLayerNorm, int maxPositions, double initializerRange) implements ModelSpec {
+        boolean qkLayerNorm, int maxPositions, double initializerRange) implements RotarySpec {
 
     /** Validates the shape. */
     public PhiConfig {
@@ -57,18 +57,6 @@ public record PhiConfig(int vocabSize, int hidden, int intermediate, int layers,
     @Override
     public Architecture architecture() {
         return new Phi(this);
-    }
-
-    /** The longest sequence: {@link #maxPositions()}. */
-    @Override
-    public int contextLength() {
-        return maxPositions;
-    }
-
-    /** A loaded or initialised Phi model runs without dropout. */
-    @Override
-    public float dropout() {
-        return 0f;
     }
 
     @Override
