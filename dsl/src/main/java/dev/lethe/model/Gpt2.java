@@ -261,16 +261,27 @@ public final class Gpt2 implements Architecture {
         return out;
     }
 
-    /** One forward pass's weights, adapters and dropout switch. */
+    /**
+     * One forward pass's weights, projections and dropout switch, and the attention's 1/√(head width) as a
+     * libtorch scalar made once for all the blocks.
+     */
     private final class Pass {
         private final Weights weights;
-        private final Map<String, LowRank> adapters;
+        private final Projections projections;
         private final boolean dropout;
+        private @Nullable NDArray attentionScale;
 
         Pass(Weights weights, Map<String, LowRank> adapters, boolean dropout) {
             this.weights = weights;
-            this.adapters = adapters;
+            this.projections = new Projections(weights, adapters);
             this.dropout = dropout;
+        }
+
+        private NDArray attentionScale(NDArray like) {
+            if (attentionScale == null) {
+                attentionScale = Scalars.scalar(like, 1.0 / Math.sqrt(config.headWidth()));
+            }
+            return attentionScale;
         }
 
         /**
@@ -290,7 +301,7 @@ public final class Gpt2 implements Architecture {
             NDList kv = cache == null ? parts.subNDList(1) : cached(l, parts, cache);
             NDArray kt = kv.get(0).transpose(0, 1, 2, 4, 3);
             NDArray scores = parts.get(0).matMul(kt);
-            NDArray scaled = Scalars.times(scores, 1.0 / Math.sqrt(hw));
+            NDArray scaled = scores.mul(attentionScale(scores));
             NDArray masked = scaled.add(mask);
             NDArray attention = maybeDropout(masked.softmax(-1));
             NDArray heads5 = attention.matMul(kv.get(1));
@@ -320,25 +331,9 @@ public final class Gpt2 implements Architecture {
             return kv;
         }
 
-        /**
-         * {@code x·W + b} for the projection {@code module}, plus its low-rank update when there is one: one
-         * libtorch {@code addmm} on the input flattened to rows and a transposed view of the (in, out) weight
-         * (no copies), PyTorch's {@code F.linear} and Hugging Face GPT-2's {@code Conv1D} op sequence (DJL's
-         * {@code linear} on the (batch, time, in) input itself would be a {@code matmul} and a separate bias
-         * add, with a bias gradient summed in another order).
-         */
+        /** {@code x·W + b} for the projection {@code module}, plus its low-rank update when there is one. */
         NDArray project(NDArray x, String module) {
-            NDArray wt = weights.get(module + ".weight").transpose();
-            Shape in = x.getShape();
-            NDArray rows = x.reshape(-1, in.get(in.dimension() - 1));
-            NDArray flat = Linear.linear(rows, wt, weights.get(module + ".bias")).singletonOrThrow();
-            NDArray y = flat.reshape(in.slice(0, in.dimension() - 1).add(wt.getShape().get(0)));
-            free(wt, rows, flat);
-            if (adapters.isEmpty()) {
-                return y;
-            }
-            LowRank update = adapters.get(module);
-            return update == null ? y : y.add(update.apply(x));
+            return projections.apply(x, module, true);
         }
 
         NDArray layerNorm(NDArray x, String module) {

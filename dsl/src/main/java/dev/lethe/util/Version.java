@@ -5,5 +5,5 @@ public final class Version {
     private Version() {}
 
     /** This library's version; part of every cache key, so a new version never reuses old trained models. */
-    public static final String LETHE = "0.3.0";
+    public static final String LETHE = "0.3.1";
 }
