@@ -19,11 +19,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A pass over T = S positions without window or padding uses the kernel's own causal mask; otherwise the
  * additive masks of unpadded passes are made on the device of the scores and cached per (queries, keys,
- * window, type, manager), and a key padding mask (left-padded batches) makes a per-call mask.
+ * window, type, manager); a left-padded batch's masks are made once per pass by its {@link KeyPadding}.
  * Masked scores get the lowest finite value of the type, as transformers does, so that a row with no visible
  * key (a padding query) stays finite.
  */
-public final class CausalAttention {
+final class CausalAttention {
     private final int heads;
     private final int kvHeads;
     private final int headDim;
@@ -33,7 +33,7 @@ public final class CausalAttention {
      * Attention with {@code heads} query heads and {@code kvHeads} key/value heads (dividing {@code heads}),
      * each {@code headDim} wide.
      */
-    public CausalAttention(int heads, int kvHeads, int headDim) {
+    CausalAttention(int heads, int kvHeads, int headDim) {
         if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
             throw new IllegalArgumentException("query heads (" + heads + ") must be a positive multiple of key/value"
                     + " heads (" + kvHeads + ")");
@@ -51,26 +51,23 @@ public final class CausalAttention {
      * @param k keys, (batch, kvHeads, S, headDim)
      * @param v values, (batch, kvHeads, S, headDim)
      * @param window the sliding window (keys within the last {@code window} positions), or 0 for none
-     * @param keyValid which of the S keys are real tokens, (batch, S) boolean, or null when none is padding
+     * @param padding which of the S keys are real tokens, or null when none is padding
      * @return (batch, T, heads·headDim)
      */
-    public NDArray attend(NDArray q, NDArray k, NDArray v, int window, @Nullable NDArray keyValid) {
+    NDArray attend(NDArray q, NDArray k, NDArray v, int window, @Nullable KeyPadding padding) {
         Shape qs = q.getShape();
         long batch = qs.get(0);
         long time = qs.get(2);
         long keys = k.getShape().get(2);
-        boolean causal = keyValid == null && time == keys && (window == 0 || window >= keys);
-        @Nullable NDArray mask = causal ? null : keyValid == null
+        boolean causal = padding == null && time == keys && (window == 0 || window >= keys);
+        @Nullable NDArray mask = causal ? null : padding == null
                 ? mask(q.getManager(), time, keys, window, q.getDataType())
-                : paddedMask(q.getManager(), time, keys, window, keyValid, q.getDataType());
+                : padding.mask(time, keys, window, q.getDataType());
         NDArray byHead = LibtorchKernels.attention(q, k, v, mask);
         NDArray byTime = byHead.transpose(0, 2, 1, 3);
         NDArray merged = byTime.reshape(batch, time, (long) heads * headDim);
         byHead.close();
         byTime.close();
-        if (keyValid != null) {
-            mask.close();
-        }
         return merged;
     }
 
@@ -123,7 +120,7 @@ public final class CausalAttention {
      * valid keys it may see and always itself (so that a padding query has a defined softmax; no valid query
      * sees padding).
      */
-    private static NDArray paddedMask(NDManager manager, long time, long keys, int window, NDArray keyValid,
+    static NDArray paddedMask(NDManager manager, long time, long keys, int window, NDArray keyValid,
             DataType type) {
         NDArray allowed = allowed(manager, time, keys, window);
         long batch = keyValid.getShape().get(0);

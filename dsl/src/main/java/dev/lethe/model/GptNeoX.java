@@ -113,12 +113,12 @@ public final class GptNeoX extends RotaryDecoder {
     }
 
     @Override
-    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable NDArray keyValid,
+    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable KeyPadding padding,
             @Nullable KvCache cache) {
         boolean bias = config.attentionBias();
         NDArray h = layerNorm(p, module(l, ATTENTION_NORM), x);
         NDList qkv = splitQkv(p.apply(h, module(l, QKV), bias), config.heads(), config.headDim());
-        NDArray attended = attend(l, qkv.get(0), qkv.get(1), qkv.get(2), cos, sin, 0, keyValid, cache);
+        NDArray attended = attend(l, qkv.get(0), qkv.get(1), qkv.get(2), cos, sin, 0, padding, cache);
         NDArray a = p.apply(attended, module(l, O), bias);
         free(h, attended);
         if (config.parallelResidual()) {

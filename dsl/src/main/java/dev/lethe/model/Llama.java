@@ -134,13 +134,13 @@ public final class Llama extends RotaryDecoder {
 
     /** Pre-norm attention with this layer's sliding window, then the pre-norm SwiGLU MLP, each added to {@code x}. */
     @Override
-    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable NDArray keyValid,
+    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable KeyPadding padding,
             @Nullable KvCache cache) {
         NDArray h = RmsNorm.apply(x, p.weights().get(module(l, ATTENTION_NORM) + ".weight"), config.rmsNormEps());
         NDArray q = heads(p, h, l, Q, Q_NORM, config.heads());
         NDArray k = heads(p, h, l, K, K_NORM, config.kvHeads());
         NDArray v = heads(p.apply(h, module(l, V), config.qkvBias()), config.kvHeads());
-        NDArray attended = attend(l, q, k, v, cos, sin, config.window(l), keyValid, cache);
+        NDArray attended = attend(l, q, k, v, cos, sin, config.window(l), padding, cache);
         NDArray out = p.apply(attended, module(l, O), config.outputBias());
         NDArray x1 = x.add(out);
         free(h, attended, out);

@@ -98,13 +98,13 @@ public final class Phi extends RotaryDecoder {
     }
 
     @Override
-    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable NDArray keyValid,
+    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable KeyPadding padding,
             @Nullable KvCache cache) {
         NDArray h = layerNorm(p, module(l, NORM), x);
         NDArray q = heads(p, h, l, Q, Q_NORM, config.heads());
         NDArray k = heads(p, h, l, K, K_NORM, config.kvHeads());
         NDArray v = heads(p.apply(h, module(l, V), true), config.kvHeads());
-        NDArray attended = attend(l, q, k, v, cos, sin, 0, keyValid, cache);
+        NDArray attended = attend(l, q, k, v, cos, sin, 0, padding, cache);
         NDArray a = p.apply(attended, module(l, O), true);
         NDArray up = p.apply(h, module(l, FC1), true);
         NDArray act = activation(config.activation(), up);

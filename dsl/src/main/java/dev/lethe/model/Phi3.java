@@ -86,7 +86,7 @@ public final class Phi3 extends RotaryDecoder {
     }
 
     @Override
-    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable NDArray keyValid,
+    NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable KeyPadding padding,
             @Nullable KvCache cache) {
         NDArray h = RmsNorm.apply(x, p.weights().get(module(l, ATTENTION_NORM) + ".weight"), config.rmsNormEps());
         NDArray qkv = p.apply(h, module(l, QKV), false);
@@ -96,7 +96,7 @@ public final class Phi3 extends RotaryDecoder {
         NDArray q = heads(parts.get(0), config.heads());
         NDArray k = heads(parts.get(1), config.kvHeads());
         NDArray v = heads(parts.get(2), config.kvHeads());
-        NDArray attended = attend(l, q, k, v, cos, sin, config.slidingWindow(), keyValid, cache);
+        NDArray attended = attend(l, q, k, v, cos, sin, config.slidingWindow(), padding, cache);
         NDArray a = p.apply(attended, module(l, O), false);
         NDArray x1 = x.add(a);
         free(h, qkv, attended, a);

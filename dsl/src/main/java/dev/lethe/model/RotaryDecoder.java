@@ -80,10 +80,10 @@ public abstract class RotaryDecoder implements Architecture {
 
     /**
      * Block {@code l} on the residual stream {@code x}, (batch, time, width); queries and keys are rotated by
-     * {@code cos} and {@code sin} and attention goes through {@link #attend} with {@code keyValid} and
+     * {@code cos} and {@code sin} and attention goes through {@link #attend} with {@code padding} and
      * {@code cache} (null in an uncached pass). Frees nothing of {@code x}.
      */
-    abstract NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable NDArray keyValid,
+    abstract NDArray block(Projections p, int l, NDArray x, NDArray cos, NDArray sin, @Nullable KeyPadding padding,
             @Nullable KvCache cache);
 
     /** The logits of the final hidden states {@code x}, in the weights' type (widened to float32 by the caller). */
@@ -225,10 +225,12 @@ public abstract class RotaryDecoder implements Architecture {
         NDArray keyValid = keyMask.toType(DataType.BOOLEAN, false);
         Projections p = new Projections(weights, adapters);
         NDArray x = embed(table, tokens);
-        for (int l = 0; l < layers; l++) {
-            NDArray next = block(p, l, x, cos, sin, keyValid, cache);
-            x.close();
-            x = next;
+        try (KeyPadding padding = new KeyPadding(keyValid)) {
+            for (int l = 0; l < layers; l++) {
+                NDArray next = block(p, l, x, cos, sin, padding, cache);
+                x.close();
+                x = next;
+            }
         }
         NDArray last = x.get(new NDIndex().addAllDim().addSliceDim(time - 1, time));
         NDArray logits = Precision.widened(head(p, last));
@@ -246,11 +248,11 @@ public abstract class RotaryDecoder implements Architecture {
      * @param window the sliding window of this block, or 0 for none
      */
     final NDArray attend(int l, NDArray q, NDArray k, NDArray v, NDArray cos, NDArray sin, int window,
-            @Nullable NDArray keyValid, @Nullable KvCache cache) {
+            @Nullable KeyPadding padding, @Nullable KvCache cache) {
         NDArray qr = rotary.apply(q, cos, sin);
         NDArray kr = rotary.apply(k, cos, sin);
         NDArray[] kv = cache == null ? new NDArray[] {kr, v} : cache.append(l, kr, v);
-        NDArray out = attention.attend(qr, kv[0], kv[1], window, keyValid);
+        NDArray out = attention.attend(qr, kv[0], kv[1], window, padding);
         free(q, k, v, qr, kr);
         if (cache != null) {
             free(kv);

@@ -73,6 +73,35 @@ class LibtorchKernelsTest {
         }
     }
 
+    @Test
+    void aDecodingStepFoldsGroupedHeadsAndStillEqualsTheWrittenOutFormula() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(6);
+            NDArray q = m.randomNormal(new Shape(3, 6, 1, 8));
+            NDArray k = m.randomNormal(new Shape(3, 2, 7, 8));
+            NDArray v = m.randomNormal(new Shape(3, 2, 7, 8));
+            NDArray weights = m.randomNormal(new Shape(3, 6, 1, 8));
+            // left padding: sequence b has its first b keys padded (a per-sequence mask), and one mask for all
+            float[] padded = new float[3 * 7];
+            for (int b = 0; b < 3; b++) {
+                for (int j = 0; j < b; j++) {
+                    padded[b * 7 + j] = -1e30f;
+                }
+            }
+            for (NDArray mask : new NDArray[] {m.create(padded, new Shape(3, 1, 1, 7)),
+                m.create(new float[] {-1e30f, 0, 0, -1e30f, 0, 0, 0}, new Shape(1, 7))}) {
+                NDArray[] fused = valueAndGradients(q, k, v, weights, mask, true);
+                NDArray[] plain = valueAndGradients(q, k, v, weights, mask, false);
+                for (int i = 0; i < 4; i++) {
+                    double d = maxAbsDiff(fused[i], plain[i]);
+                    assertTrue(d < 2e-5, "mask " + mask.getShape() + ": " + List.of("value", "dq", "dk", "dv").get(i)
+                            + " differs by " + d);
+                }
+                assertEquals(new Shape(3, 6, 1, 8), fused[0].getShape());
+            }
+        }
+    }
+
     /** The value and the gradients of Σ weights·attention with respect to q, k and v. */
     private static NDArray[] valueAndGradients(NDArray q0, NDArray k0, NDArray v0, NDArray weights,
             @Nullable NDArray mask, boolean fused) {
