@@ -34,6 +34,7 @@ import dev.lethe.result.RunEvent;
 import dev.lethe.result.RunResult;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Save;
 import dev.lethe.spec.Training;
 import dev.lethe.spec.Unlearning;
 import java.io.IOException;
@@ -152,10 +153,14 @@ class HfRecipeTest {
     @Test
     void aRecipeFileNamesTheFolderAndReadsBackExactly() {
         RecipeCodec codec = RecipeCodec.standard();
-        String text = "name: hf\nseed: 3\nmodel: {hf: " + base + "}\ndata: {fictitious_facts: {people: 6}}\n"
-                + "stages:\n- finetune: {steps: 6, splits: [forget]}\n";
+        // README's example, with this folder
+        String text = "name: from-a-folder\nmodel: {hf: " + base + "}\ndata: {fictitious_facts: {people: 20}}\n"
+                + "stages:\n  - finetune: {steps: 200, splits: [forget, retain]}\n"
+                + "  - unlearn: {objective: npo, steps: 50}\n  - evaluate: {suites: [answers, tofu]}\n"
+                + "  - save: {file: unlearned}\n";
         Recipe read = codec.read(text, "r.yaml");
         assertEquals(HfModel.at(base), read.model());
+        assertTrue(((Save) read.stages().get(3)).folder());
         String written = codec.write(read);
         assertTrue(written.contains("hf: " + base), written);
         assertEquals(read, codec.read(written, "again.yaml"));
