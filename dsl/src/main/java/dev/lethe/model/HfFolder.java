@@ -35,10 +35,9 @@ public final class HfFolder {
     public static final String TOKENIZER = "tokenizer.json";
     /** Lethe's word tokenizer, written beside {@link #TOKENIZER} for models that use it. */
     public static final String LETHE_TOKENIZER = "lethe-tokenizer.json";
-    /** Files of a source folder that {@link #save} copies: tokenizer settings, special tokens, generation. */
-    static final List<String> COPIED = List.of("tokenizer_config.json", "special_tokens_map.json",
-            TokenizerConfig.CHAT_TEMPLATE_FILE,
-            "generation_config.json");
+    /** Files of a source folder that {@link #save} copies: tokenizer settings, special tokens, template, generation. */
+    static final List<String> COPIED = List.of(TokenizerConfig.FILE, TokenizerConfig.SPECIAL_TOKENS_MAP,
+            TokenizerConfig.CHAT_TEMPLATE_FILE, TokenizerConfig.GENERATION_CONFIG);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

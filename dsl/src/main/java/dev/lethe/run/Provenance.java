@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  * @param os the operating system and architecture
  */
 public record Provenance(String hash, String recipeHash, String dataHash, @Nullable String modelHash, String name,
-        long seed, String device, String letheVersion, @Nullable String gitCommit, String java, String djl, String engine, String os) {
+        long seed, String device, String letheVersion, @Nullable String gitCommit, String java, String djl,
+        String engine, String os) {
 
     /**
      * The provenance of running {@code recipe}, whose resolved text is {@code yaml}, here and now; reads the

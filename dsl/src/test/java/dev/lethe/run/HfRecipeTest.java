@@ -224,8 +224,9 @@ class HfRecipeTest {
     }
 
     private static List<Boolean> finetuneCached(Path model, Path cache) {
-        Recipe r = Lethe.recipe("hf").model(HfModel.at(model)).data(DATA).finetune(Training.of(2).batchSize(4), Split.FORGET, Split.RETAIN)
-                .seed(SEED).build();
+        Recipe r = Lethe.recipe("hf").model(HfModel.at(model)).data(DATA)
+                .finetune(Training.of(2).batchSize(4), Split.FORGET, Split.RETAIN)
+                .evaluate(new Evaluation(List.of(Suites.answers()), List.of(Split.FORGET))).seed(SEED).build();
         return Runner.of(r).cache(cache).run().events().stream()
                 .filter(e -> e instanceof RunEvent.StageFinished f && f.stage().equals("finetune"))
                 .map(e -> ((RunEvent.StageFinished) e).cached()).toList();
@@ -233,7 +234,8 @@ class HfRecipeTest {
 
     @Test
     void saveWritesAFolderThatLoadsBackToTheSameLogitsAndMetrics(@TempDir Path out) throws IOException {
-        Recipe r = Lethe.recipe("hf").model(HfModel.at(base)).data(DATA).finetune(Training.of(4).batchSize(4), Split.FORGET, Split.RETAIN)
+        Recipe r = Lethe.recipe("hf").model(HfModel.at(base)).data(DATA)
+                .finetune(Training.of(4).batchSize(4), Split.FORGET, Split.RETAIN)
                 .unlearn(Unlearning.of(Objectives.npo()).steps(2).batchSize(2)).save("unlearned")
                 .save("unlearned.safetensors")
                 .evaluate(new Evaluation(List.of(Suites.answers()), List.of(Split.FORGET))).seed(SEED).build();
