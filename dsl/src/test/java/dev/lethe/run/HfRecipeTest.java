@@ -233,6 +233,19 @@ class HfRecipeTest {
     }
 
     @Test
+    void aRunKilledPartWayContinuesFromItsCheckpointsToTheSameMetrics(@TempDir Path checkpoints) {
+        Recipe r = recipe(base);
+        String uninterrupted = Runner.of(r).noCache().run().csv();
+        assertThrows(IllegalStateException.class, () -> Runner.of(r).noCache().checkpoints(checkpoints, 1)
+                .listener(e -> {
+                    if (e instanceof RunEvent.Progress p && p.stage().equals("unlearn") && p.step() == 2) {
+                        throw new IllegalStateException("stopped on purpose");
+                    }
+                }).run());
+        assertEquals(uninterrupted, Runner.of(r).noCache().checkpoints(checkpoints, 1).run().csv());
+    }
+
+    @Test
     void saveWritesAFolderThatLoadsBackToTheSameLogitsAndMetrics(@TempDir Path out) throws IOException {
         Recipe r = Lethe.recipe("hf").model(HfModel.at(base)).data(DATA)
                 .finetune(Training.of(4).batchSize(4), Split.FORGET, Split.RETAIN)
