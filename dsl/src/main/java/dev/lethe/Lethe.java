@@ -203,7 +203,10 @@ public final class Lethe {
             return stage(evaluation);
         }
 
-        /** Appends a {@code save} stage writing the current model to {@code file} ({@link Save}). */
+        /**
+         * Appends a {@code save} stage writing the current model to {@code file}: {@code x.safetensors}, or a Hugging
+         * Face folder {@code x} ({@link Save}).
+         */
         default RecipeStep save(String file) {
             return stage(new Save(file));
         }

@@ -7,14 +7,17 @@ import java.util.List;
 /**
  * A prompt and its answer as token ids, before batching.
  *
- * @param prompt the question's ids (no special tokens)
- * @param answer the answer's ids (no special tokens)
+ * @param prompt the prompt's ids (no {@code <bos>}; a chat template's own special tokens may be in it)
+ * @param answer the answer's ids (no closing {@code <eos>})
  */
 public record Encoded(int[] prompt, int[] answer) {
 
-    /** Encodes {@code question} → {@code answer} with {@code tokenizer}. */
+    /**
+     * Encodes {@code question} → {@code answer} with {@code tokenizer} ({@link Tokenizer#encodePrompt},
+     * {@link Tokenizer#encodeAnswer}: the texts themselves, or formatted as a pretrained model reads them).
+     */
     public static Encoded of(Tokenizer tokenizer, String question, String answer) {
-        return new Encoded(tokenizer.encode(question), tokenizer.encode(answer));
+        return new Encoded(tokenizer.encodePrompt(question), tokenizer.encodeAnswer(question, answer));
     }
 
     /** Each of {@code examples} encoded with {@code tokenizer}, in order (a mutable list). */

@@ -6,9 +6,11 @@ import dev.lethe.model.Generator;
 import dev.lethe.model.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * Greedy decoding of text prompts in batches: each prompt ({@code <bos>} + prompt tokens) is extended by its
+ * Greedy decoding of text prompts in batches: each prompt ({@code <bos>} + the prompt's tokens, see
+ * {@link Tokenizer#encodePrompt}) is extended by its
  * argmax token until {@code <eos>}, {@code maxNewTokens} tokens, or the context length, by a
  * {@link Generator}: with the KV cache where the architecture has one (left-padded batches), otherwise by
  * recomputing the prefix for every token (right-padded batches, each row read at its own last position).
@@ -36,8 +38,23 @@ public final class GreedyDecoder {
         return new GreedyDecoder(model, tokenizer, batchSize, false);
     }
 
-    /** The decoded continuation of each prompt, as text (without special tokens). */
+    /**
+     * The decoded answer to each question, as text (without special tokens): each question is the prompt as
+     * {@link Tokenizer#encodePrompt} makes it (through a pretrained model's chat template).
+     */
     public List<String> decode(List<String> prompts, int maxNewTokens) {
+        return decode(prompts, maxNewTokens, tokenizer::encodePrompt);
+    }
+
+    /**
+     * The decoded continuation of each text, as text (without special tokens): each text is encoded as it is, not
+     * as a question (a passage's prefix, as MUSE's VerbMem continues it).
+     */
+    public List<String> continueTexts(List<String> texts, int maxNewTokens) {
+        return decode(texts, maxNewTokens, tokenizer::encode);
+    }
+
+    private List<String> decode(List<String> prompts, int maxNewTokens, Function<String, int[]> encoder) {
         int context = model.spec().contextLength();
         Generator generator = new Generator(model, tokenizer);
         Generation greedy = Generation.greedy(maxNewTokens).withEos(tokenizer.eosId()).withCache(cached);
@@ -45,7 +62,7 @@ public final class GreedyDecoder {
         for (int start = 0; start < prompts.size(); start += batchSize) {
             List<int[]> chunk = new ArrayList<>();
             for (String prompt : prompts.subList(start, Math.min(prompts.size(), start + batchSize))) {
-                int[] words = tokenizer.encode(prompt);
+                int[] words = encoder.apply(prompt);
                 if (words.length + 1 > context) {
                     throw new IllegalArgumentException("prompt of " + (words.length + 1) + " tokens exceeds the "
                             + "context length " + context + ": " + prompt);

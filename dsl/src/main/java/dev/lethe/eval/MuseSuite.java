@@ -117,7 +117,7 @@ public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens) im
         List<Cut> cuts = passages.stream().map(p -> cut(tokenizer, p.text(), prefixTokens)).toList();
         int longest = cuts.stream().mapToInt(Cut::restTokens).max().orElseThrow();
         List<String> continuations = new GreedyDecoder(model, tokenizer, batchSize)
-                .decode(cuts.stream().map(Cut::prefix).toList(), longest);
+                .continueTexts(cuts.stream().map(Cut::prefix).toList(), longest);
         double[] f1 = new double[cuts.size()];
         for (int i = 0; i < f1.length; i++) {
             Cut c = cuts.get(i);

@@ -35,9 +35,9 @@ public final class HfFolder {
     public static final String TOKENIZER = "tokenizer.json";
     /** Lethe's word tokenizer, written beside {@link #TOKENIZER} for models that use it. */
     public static final String LETHE_TOKENIZER = "lethe-tokenizer.json";
-    /** Files of a source folder that {@link #save} copies: tokenizer settings, special tokens, generation. */
-    static final List<String> COPIED = List.of("tokenizer_config.json", "special_tokens_map.json",
-            "generation_config.json");
+    /** Files of a source folder that {@link #save} copies: tokenizer settings, special tokens, template, generation. */
+    static final List<String> COPIED = List.of(TokenizerConfig.FILE, TokenizerConfig.SPECIAL_TOKENS_MAP,
+            TokenizerConfig.CHAT_TEMPLATE_FILE, TokenizerConfig.GENERATION_CONFIG);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -127,15 +127,45 @@ public final class HfFolder {
         HfFamily family = HfFamilies.forConfig(config);
         ModelSpec spec = family.spec(config);
         Tokenizer tokenizer = tokenizer(folder, config, spec);
-        NDManager manager = NDManager.newBaseManager(device);
         try {
-            HfWeights.Read read = HfWeights.read(folder, family, spec.architecture(), manager);
-            return new Pretrained(CausalLm.fromTensors(read.source(), read.parameters(), spec, manager), tokenizer);
+            return new Pretrained(weights(folder, family, spec, device), tokenizer);
         } catch (RuntimeException e) {
-            manager.close();
             if (tokenizer instanceof HfTokenizer hf) {
                 hf.close();
             }
+            throw e;
+        }
+    }
+
+    /**
+     * The model spec that {@code folder}'s {@code config.json} describes.
+     *
+     * @throws IllegalArgumentException naming the file and field when it is not a supported configuration
+     */
+    public static ModelSpec spec(Path folder) {
+        HfConfig config = HfConfig.read(folder);
+        return HfFamilies.forConfig(config).spec(config);
+    }
+
+    /**
+     * Loads the model of {@code folder} onto {@code device} without reading its tokenizer (for a caller that reads
+     * the tokenizer otherwise, e.g. through {@link HfTokenizer#fromFolder}).
+     *
+     * @throws IllegalArgumentException as {@link #load} does for the configuration and the weights
+     */
+    public static CausalLm loadModel(Path folder, Device device) {
+        HfConfig config = HfConfig.read(folder);
+        HfFamily family = HfFamilies.forConfig(config);
+        return weights(folder, family, family.spec(config), device);
+    }
+
+    private static CausalLm weights(Path folder, HfFamily family, ModelSpec spec, Device device) {
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            HfWeights.Read read = HfWeights.read(folder, family, spec.architecture(), manager);
+            return CausalLm.fromTensors(read.source(), read.parameters(), spec, manager);
+        } catch (RuntimeException e) {
+            manager.close();
             throw e;
         }
     }

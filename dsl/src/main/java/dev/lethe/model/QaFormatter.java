@@ -57,6 +57,26 @@ public final class QaFormatter {
     }
 
     /**
+     * The prompt text of {@code question}: {@code format(question, answer).prompt()} for any answer, without
+     * rendering an answer.
+     *
+     * @throws IllegalArgumentException when the template rejects the conversation
+     */
+    public String prompt(String question) {
+        return template == null ? question : template.render(question(question), true, variables);
+    }
+
+    /** The conversation up to the user's question: the system turn when there is one, then the question. */
+    private List<ChatMessage> question(String question) {
+        List<ChatMessage> turns = new ArrayList<>();
+        if (system != null) {
+            turns.add(ChatMessage.system(system));
+        }
+        turns.add(ChatMessage.user(question));
+        return turns;
+    }
+
+    /**
      * The prompt and answer text of {@code question} and {@code answer}.
      *
      * @throws IllegalArgumentException when the template rejects the conversation, or renders the answered
@@ -68,11 +88,7 @@ public final class QaFormatter {
                     question.length())) || PyMethods.isSpace(answer.codePointAt(0));
             return new PromptAnswer(question, joined ? answer : " " + answer);
         }
-        List<ChatMessage> turns = new ArrayList<>();
-        if (system != null) {
-            turns.add(ChatMessage.system(system));
-        }
-        turns.add(ChatMessage.user(question));
+        List<ChatMessage> turns = question(question);
         String prompt = template.render(turns, true, variables);
         turns.add(ChatMessage.assistant(answer));
         String full = template.render(turns, false, variables);

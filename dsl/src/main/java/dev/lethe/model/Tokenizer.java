@@ -24,4 +24,20 @@ public interface Tokenizer {
 
     /** The token strings, indexed by id. */
     List<String> vocabulary();
+
+    /**
+     * The ids of the prompt that asks {@code question}, without the {@code <bos>} a sequence starts with: by
+     * default the question's own ids ({@link QaTokenizer} formats it through a chat template first).
+     */
+    default int[] encodePrompt(String question) {
+        return encode(question);
+    }
+
+    /**
+     * The ids of {@code answer} as it follows the prompt of {@code question}, without the closing {@code <eos>}:
+     * by default the answer's own ids ({@link QaTokenizer} formats the pair through a chat template first).
+     */
+    default int[] encodeAnswer(String question, String answer) {
+        return encode(answer);
+    }
 }

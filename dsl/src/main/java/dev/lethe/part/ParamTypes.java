@@ -385,7 +385,7 @@ public final class ParamTypes {
 
         @Override
         public String describe() {
-            return "a relative file name without '..', ending in " + suffix;
+            return "a relative file name without '..'" + (suffix.isEmpty() ? "" : ", ending in " + suffix);
         }
     }
 

@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * The {@link ModelCache model cache}'s key of a training stage: the SHA-256 of what determined the model it
  * trains, in two parts. The recipe text: Lethe's version, the device type, the recipe's seed, the stage's name
  * (which seeds its initialisation and data order), the resolved model spec and the stage, both as canonical
- * YAML. The content it read: the examples of its splits, the tokenizer's vocabulary, and the weights of the
- * model it started from, when it starts from one ({@link ContentHash}). A file's path or a value's
+ * YAML (for a model folder, the content hash of its files instead of the spec). The content it read: the examples
+ * of its splits, the tokenizer's vocabulary, and the weights of the model it started from, when it starts from one
+ * ({@link ContentHash}). A file's path or a value's
  * {@code toString()} is no part of it, so editing the data files gives another key and moving them does not.
  */
 final class CacheKey {
@@ -33,7 +34,8 @@ final class CacheKey {
     static @Nullable String of(String unit, Stage stage, List<Split> splits, Texts texts, @Nullable CausalLm from,
             RunContext run) {
         PartRegistry registry = PartRegistry.standard();
-        String model = yaml(registry, ModelSpec.SLOT, run.config());
+        String modelHash = run.modelHash();
+        String model = modelHash != null ? "hf " + modelHash : yaml(registry, ModelSpec.SLOT, run.config());
         String training = yaml(registry, Stage.SLOT, stage);
         if (model == null || training == null) {
             return null;

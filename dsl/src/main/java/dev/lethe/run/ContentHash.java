@@ -9,8 +9,14 @@ import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.io.ConfinedPaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -18,8 +24,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SHA-256 hashes of what a run reads, by content: examples, the vocabulary, a model's weights. Every text is
- * hashed with its length before it, and every list with its size, so two different contents never feed the
+ * SHA-256 hashes of what a run reads, by content: examples, the vocabulary, a model's weights, a model folder's
+ * files. Every text is hashed with its length before it, and every list with its size, so two different contents
+ * never feed the
  * digest the same bytes. Where a file lives and how a value prints play no part: the model cache and the
  * provenance key on these (DESIGN.md: caches key on content, never on {@code toString()} or a path).
  */
@@ -84,6 +91,31 @@ final class ContentHash {
             byte[] bytes = a.toByteArray();
             h.number(bytes.length);
             h.digest.update(bytes);
+        }
+        return h.hex();
+    }
+
+    /**
+     * A model folder's {@code files} (relative to {@code dir}): each one's name (with {@code /} between folders)
+     * and bytes, in the order given. Where the folder is plays no part.
+     *
+     * @throws java.io.UncheckedIOException when a file cannot be read
+     */
+    static String files(Path dir, List<Path> files) {
+        ContentHash h = new ContentHash();
+        h.number(files.size());
+        byte[] buffer = new byte[1 << 16];
+        for (Path f : files) {
+            h.text(f.toString().replace(f.getFileSystem().getSeparator(), "/"));
+            Path file = dir.resolve(f);
+            try (InputStream in = Files.newInputStream(ConfinedPaths.regularFile(file, "model folder file"))) {
+                h.number(Files.size(file));
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    h.digest.update(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
         }
         return h.hex();
     }

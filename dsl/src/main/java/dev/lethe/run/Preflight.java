@@ -5,7 +5,9 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
+import dev.lethe.model.HfModel;
 import dev.lethe.model.ModelSpec;
+import dev.lethe.model.QaTokenizer;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.GradDiff;
 import dev.lethe.objective.Objective;
@@ -45,10 +47,17 @@ public final class Preflight {
      *
      * @param device the device
      * @param data the examples
-     * @param tokenizer the tokenizer fitted to them
-     * @param config the model spec with its vocabulary size resolved
+     * @param tokenizer the tokenizer fitted to them, or a model folder's ({@link HfModel#tokenizer()})
+     * @param config the model spec with its vocabulary size resolved (a model folder's: its config.json's)
      */
     record Resolved(Device device, Dataset data, Tokenizer tokenizer, ModelSpec config) {}
+
+    /** Closes what {@code tokenizer} holds natively (a model folder's tokenizer). */
+    static void close(Tokenizer tokenizer) {
+        if (tokenizer instanceof QaTokenizer t) {
+            t.close();
+        }
+    }
 
     /**
      * {@code recipe}, after the checks.
@@ -56,7 +65,7 @@ public final class Preflight {
      * @throws IllegalArgumentException saying what is wrong (naming the file, field or split) and what to do
      */
     public static Recipe checked(Recipe recipe) {
-        resolve(recipe);
+        close(resolve(recipe).tokenizer());
         return recipe;
     }
 
@@ -80,10 +89,26 @@ public final class Preflight {
                 requireTrainingSplits(s.name(), r.splits(), r.texts(), data);
             }
         }
-        Tokenizer tokenizer = data.fitTokenizer();
-        ModelSpec config = recipe.model().vocabSize() == 0
-                ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
-        requireFits(config, physicalMemory());
+        if (!(recipe.model() instanceof HfModel hf)) {
+            Tokenizer tokenizer = data.fitTokenizer();
+            ModelSpec config = recipe.model().vocabSize() == 0
+                    ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
+            requireFits(config, physicalMemory());
+            return new Resolved(device, data, tokenizer, config);
+        }
+        ModelSpec config = hf.spec();
+        QaTokenizer tokenizer = hf.tokenizer();
+        try {
+            if (tokenizer.vocabSize() > config.vocabSize()) {
+                throw new IllegalArgumentException("model.hf: the tokenizer of " + Printable.escape(hf.dir().toString())
+                        + " has " + tokenizer.vocabSize() + " tokens but its config.json's vocab_size is "
+                        + config.vocabSize() + "; give the folder the tokenizer its model was trained with");
+            }
+            requireFits(config, physicalMemory());
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
         return new Resolved(device, data, tokenizer, config);
     }
 

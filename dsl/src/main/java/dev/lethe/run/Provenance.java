@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lethe.model.HfModel;
 import dev.lethe.spec.Recipe;
 import dev.lethe.util.Version;
 import java.io.IOException;
@@ -17,15 +18,18 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a run needs to be reproduced: the recipe's hash, its data's, the code's version, and the machine it ran
- * on. {@link #hash()} covers the recipe text, the data's content, the Lethe version and the git commit, and
- * nothing else, so it differs when and only when the recipe, the data or the code differs; it names the run
- * directory.
+ * What a run needs to be reproduced: the recipe's hash, its data's, its model folder's, the code's version, and the
+ * machine it ran on. {@link #hash()} covers the recipe text, the data's content, the model folder's content, the
+ * Lethe version and the git commit, and nothing else, so it differs when and only when the recipe, the data, the
+ * pretrained model or the code differs; it names the run directory.
  *
- * @param hash SHA-256 of the recipe text, the data's content hash, the Lethe version and the git commit (hex)
+ * @param hash SHA-256 of the recipe text, the data's content hash, the model folder's (when there is one), the Lethe
+ *     version and the git commit (hex)
  * @param recipeHash SHA-256 of the resolved recipe's YAML text (hex)
  * @param dataHash SHA-256 of the content of the examples the recipe's data source gives (every split's
  *     question-answer examples, passages and multiple-choice questions; where the files are plays no part) (hex)
+ * @param modelHash for a recipe whose model is a Hugging Face folder, the SHA-256 of the files the model and its
+ *     tokenizer are read from (names and bytes; where the folder is plays no part) (hex); null for a model spec
  * @param name the recipe's name
  * @param seed the recipe's seed
  * @param device the recipe's device; for {@code auto}, with the one it resolves to here (e.g. {@code auto (cpu())})
@@ -36,8 +40,9 @@ import org.jspecify.annotations.Nullable;
  * @param engine the engine and its version (PyTorch, i.e. libtorch)
  * @param os the operating system and architecture
  */
-public record Provenance(String hash, String recipeHash, String dataHash, String name, long seed, String device, String letheVersion,
-        @Nullable String gitCommit, String java, String djl, String engine, String os) {
+public record Provenance(String hash, String recipeHash, String dataHash, @Nullable String modelHash, String name,
+        long seed, String device, String letheVersion, @Nullable String gitCommit, String java, String djl,
+        String engine, String os) {
 
     /**
      * The provenance of running {@code recipe}, whose resolved text is {@code yaml}, here and now; reads the
@@ -48,9 +53,11 @@ public record Provenance(String hash, String recipeHash, String dataHash, String
     public static Provenance of(Recipe recipe, String yaml) {
         String commit = currentGitCommit();
         String dataHash = ContentHash.of(recipe.data().load(Seeds.derive(recipe.seed(), Runner.DATA_STREAM)));
-        String hash = sha256(yaml + "\ndata " + dataHash + "\nlethe " + Version.LETHE + "\ngit " + commit);
+        String modelHash = recipe.model() instanceof HfModel hf ? ContentHash.files(hf.dir(), hf.files()) : null;
+        String hash = sha256(yaml + "\ndata " + dataHash + (modelHash == null ? "" : "\nmodel " + modelHash)
+                + "\nlethe " + Version.LETHE + "\ngit " + commit);
         Engine engine = Engine.getInstance();
-        return new Provenance(hash, sha256(yaml), dataHash, recipe.name(), recipe.seed(),
+        return new Provenance(hash, sha256(yaml), dataHash, modelHash, recipe.name(), recipe.seed(),
                 recipe.device().equals("auto") ? "auto (" + Runner.device("auto") + ")" : recipe.device(), Version.LETHE,
                 commit,
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
@@ -69,6 +76,7 @@ public record Provenance(String hash, String recipeHash, String dataHash, String
         m.put("hash", hash);
         m.put("recipe_hash", recipeHash);
         m.put("data_hash", dataHash);
+        m.put("model_hash", modelHash);
         m.put("name", name);
         m.put("seed", seed);
         m.put("device", device);

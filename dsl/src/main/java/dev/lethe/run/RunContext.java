@@ -10,6 +10,7 @@ import dev.lethe.eval.MetricValue;
 import dev.lethe.eval.ReferenceKl;
 import dev.lethe.eval.Suite;
 import dev.lethe.model.CausalLm;
+import dev.lethe.model.HfModel;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.result.RunEvent;
@@ -63,6 +64,7 @@ final class RunContext implements AutoCloseable {
     private final List<List<RunResult.Row>> curves = new ArrayList<>();
     private final Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
     private int stage;
+    private @Nullable String modelHash;
 
     RunContext(Recipe recipe, Device device, Dataset data, Tokenizer tokenizer, ModelSpec config,
             @Nullable ModelCache cache, @Nullable Checkpoints checkpoints, Path saveDir, List<RunListener> listeners) {
@@ -121,6 +123,17 @@ final class RunContext implements AutoCloseable {
         return config;
     }
 
+    /**
+     * What the model cache keys the recipe's model on: the content hash of a model folder's files
+     * ({@link HfModel#files()}), computed once; null for a model spec (its canonical text is the key).
+     */
+    @Nullable String modelHash() {
+        if (modelHash == null && recipe.model() instanceof HfModel hf) {
+            modelHash = ContentHash.files(hf.dir(), hf.files());
+        }
+        return modelHash;
+    }
+
     @Nullable ModelCache cache() {
         return cache;
     }
@@ -155,14 +168,14 @@ final class RunContext implements AutoCloseable {
 
     /**
      * The current model: the last one a stage that {@link dev.lethe.spec.Stage#replacesCurrent() replaces it} left, or,
-     * before any, the recipe's model spec newly initialised (seeded by {@code initial.init}, called
-     * {@code initial}).
+     * before any, the recipe's model (called {@code initial}): a model folder's weights, or the recipe's model spec
+     * newly initialised (seeded by {@code initial.init}).
      */
     CausalLm current() {
         if (current == null) {
             String initial = ModelRole.INITIAL.baseName();
-            keep(initial, ModelRole.INITIAL,
-                    CausalLm.initialize(config, Seeds.derive(recipe.seed(), initial + ".init"), device));
+            keep(initial, ModelRole.INITIAL, recipe.model() instanceof HfModel hf ? hf.load(device)
+                    : CausalLm.initialize(config, Seeds.derive(recipe.seed(), initial + ".init"), device));
             current = initial;
         }
         return models.get(current);
@@ -385,9 +398,10 @@ final class RunContext implements AutoCloseable {
         return out;
     }
 
-    /** Closes every model. */
+    /** Closes every model, and the tokenizer when it holds native memory. */
     @Override
     public void close() {
         models.values().forEach(CausalLm::close);
+        Preflight.close(tokenizer);
     }
 }

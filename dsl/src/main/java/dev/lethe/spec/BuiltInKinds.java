@@ -6,6 +6,7 @@ import dev.lethe.data.DataSource;
 import dev.lethe.eval.Suite;
 import dev.lethe.eval.Suites;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.HfModel;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
@@ -40,7 +41,7 @@ public final class BuiltInKinds implements Kinds {
 
     /** Every slot with its built-in kinds, in the order {@code lethe list} shows them. */
     public static final List<SlotKinds<?>> SLOTS = List.of(
-            new SlotKinds<>(ModelSpec.SLOT, List.of(GptConfig.KIND)),
+            new SlotKinds<>(ModelSpec.SLOT, List.of(GptConfig.KIND, HfModel.KIND)),
             new SlotKinds<>(DataSource.SLOT, DataSource.KINDS),
             new SlotKinds<>(Objective.SLOT, Objectives.KINDS),
             new SlotKinds<>(GradientCombiner.SLOT, GradientCombiner.KINDS),

@@ -163,9 +163,10 @@ class RecipePropertiesTest {
     @ParameterizedTest
     @MethodSource("seeds")
     void aValueOutOfRangeIsReportedWithTheRange(long seed) {
-        Mutant m = Mutant.of(seed);
-        Site s = m.pick(site -> site.key() instanceof String k && OUT_OF_RANGE.containsKey(k)
-                && site.value() instanceof Number);
+        Predicate<Site> ranged = site -> site.key() instanceof String k && OUT_OF_RANGE.containsKey(k)
+                && site.value() instanceof Number;
+        Mutant m = Mutant.having(seed, ranged);
+        Site s = m.pick(ranged);
         m.set(s, OUT_OF_RANGE.get((String) s.key()));
         RecipeException e = m.rejected();
         expectProblem(e, p -> p.path().equals(s.path()) && p.message().startsWith("expected "), m);
@@ -325,6 +326,21 @@ class RecipePropertiesTest {
 
         static Mutant of(long seed) {
             return new Mutant(seed);
+        }
+
+        /**
+         * The first recipe from {@code seed} on (seed, seed + 1, ...) with a site {@code which} accepts: a recipe of
+         * parts without numbers (a model folder, a jsonl folder, save stages) has none to put out of range.
+         */
+        static Mutant having(long seed, Predicate<Site> which) {
+            for (long s = seed; ; s++) {
+                Mutant m = of(s);
+                List<Site> all = new ArrayList<>();
+                collect(m.root, new ArrayList<>(), all);
+                if (all.stream().anyMatch(which)) {
+                    return m;
+                }
+            }
         }
 
         @SuppressWarnings("unchecked")

@@ -67,7 +67,11 @@ class RecipeValidationTest {
                 () -> new Finetune(Training.of(2), List.of(Split.RETAIN, Split.RETAIN), Texts.BOTH, null));
         assertThrows(IllegalArgumentException.class, () -> new Save("../out.safetensors"));
         assertThrows(IllegalArgumentException.class, () -> new Save("/tmp/out.safetensors"));
-        assertThrows(IllegalArgumentException.class, () -> new Save("out.bin"));
+        assertEquals("save: file must end in .safetensors (one file), or be a folder name without an extension (a "
+                + "Hugging Face folder), was 'out.bin'",
+                assertThrows(IllegalArgumentException.class, () -> new Save("out.bin")).getMessage());
+        assertTrue(new Save("models/unlearned").folder(), "a name without an extension is a Hugging Face folder");
+        assertFalse(new Save("models/unlearned.safetensors").folder());
         assertThrows(IllegalArgumentException.class, () -> new Attacking(List.of(), null));
         assertThrows(IllegalArgumentException.class, () -> new Continual(0, List.of(), List.of()));
         assertThrows(IllegalArgumentException.class, () -> new Recipe("r", 1, "cpu", TINY, FictitiousFacts.of(4, 0.25),
@@ -87,7 +91,7 @@ class RecipeValidationTest {
         RecipeException save = assertThrows(RecipeException.class, () -> Lethe.fromYaml(HEAD
                 + "stages:\n  - save: {file: ../../outside.safetensors}\n"));
         assertTrue(save.getMessage().contains(":5:18: stages[0].save.file: expected a relative file name without "
-                + "'..', ending in .safetensors"), save.getMessage());
+                + "'..', got \"../../outside.safetensors\""), save.getMessage());
         RecipeException old = assertThrows(RecipeException.class, () -> Lethe.fromYaml(HEAD
                 + "learn: {steps: 2}\nunlearn: {objective: npo}\n"));
         assertEquals(1, old.problems().size(), old.getMessage());
