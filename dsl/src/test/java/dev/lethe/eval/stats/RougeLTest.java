@@ -58,4 +58,26 @@ class RougeLTest {
         assertEquals(2.0 / 3, s.precision(), 1e-12);
         assertEquals(8.0 / 11, s.f1(), 1e-12);
     }
+
+    @Test
+    void stemmingMatchesInflectionsTheUnstemmedScoreMisses() {
+        // reference [the, cats, were, running] vs [the, cat, was, run]: only "the" in common, recall 1/4;
+        // stemmed, cats -> cat and running -> run (3-letter tokens are kept as they are): [the, cat, were, run]
+        // vs [the, cat, was, run], LCS 3, so P = R = F = 3/4
+        assertEquals(0.25, RougeL.recall("The cats were running.", "the cat was run"), 1e-12);
+        RougeScore s = RougeL.score("The cats were running.", "the cat was run", RougeL.Stemming.PORTER);
+        assertEquals(0.75, s.recall(), 1e-12);
+        assertEquals(0.75, s.precision(), 1e-12);
+        assertEquals(0.75, s.f1(), 1e-12);
+        // relational -> relate -> relat and relate -> relat; databases, database -> databas: nothing in common
+        // unstemmed, everything stemmed; a prediction of 3 tokens against 2 gives P = 2/3, F = 2·(2/3)/(5/3) = 0.8
+        assertEquals(0, RougeL.f1("relational databases", "a relate database"), 1e-12);
+        RougeScore r = RougeL.score("relational databases", "a relate database", RougeL.Stemming.PORTER);
+        assertEquals(1.0, r.recall(), 1e-12);
+        assertEquals(2.0 / 3, r.precision(), 1e-12);
+        assertEquals(0.8, r.f1(), 1e-12);
+        assertEquals(List.of("the", "runner", "were", "run", "quickli"),
+                RougeL.tokens("The runners were running quickly", RougeL.Stemming.PORTER));
+        assertEquals(RougeL.tokens("The runners", RougeL.Stemming.NONE), RougeL.tokens("The runners"));
+    }
 }
