@@ -145,7 +145,10 @@ public final class Lethe {
         /** Appends any stage. */
         RecipeStep stage(Stage stage);
 
-        /** Appends a {@code learn} stage: {@code training} from scratch on forget ∪ retain ∪ world ({@link Learn#of}). */
+        /**
+         * Appends a {@code learn} stage: {@code training} from scratch on forget ∪ retain ∪ world ∪ real authors
+         * ({@link Learn#of}).
+         */
         default RecipeStep learn(Training training) {
             return stage(Learn.of(training));
         }
@@ -156,14 +159,17 @@ public final class Lethe {
         }
 
         /**
-         * Appends a {@code reference} stage trained from scratch on retain ∪ world with the training of the
-         * last {@code learn} stage before it.
+         * Appends a {@code reference} stage trained from scratch on retain ∪ world ∪ real authors with the
+         * training of the last {@code learn} stage before it.
          *
          * @throws IllegalStateException when no learn stage comes before
          */
         RecipeStep reference();
 
-        /** Appends a {@code reference} stage trained from scratch on retain ∪ world ({@link Reference#of}). */
+        /**
+         * Appends a {@code reference} stage trained from scratch on retain ∪ world ∪ real authors
+         * ({@link Reference#of}).
+         */
         default RecipeStep reference(Training training) {
             return stage(Reference.of(training));
         }

@@ -29,7 +29,9 @@ import java.util.SplittableRandom;
  * {@code forgetFraction} of the people (at least one) forms the forget split, the rest the retain
  * split. {@code holdoutPeople} more people of the same distribution form the holdout split (never
  * trained on). {@code worldCountries} fictitious countries give three general facts each (capital,
- * language, currency): the world split every model trains on.
+ * language, currency): the world split every model trains on. The first {@code realAuthors} of a fixed list of
+ * real, well-known authors give three facts each (a famous book, country and year of birth; {@link RealAuthors}):
+ * the real-authors split, which every model also trains on, as TOFU's "Real Authors" are known from pretraining.
  *
  * <p>Evaluation-only extras, drawn from a second random stream so that the question-answer examples do not
  * depend on them:
@@ -50,9 +52,10 @@ import java.util.SplittableRandom;
  * @param holdoutPeople people of the same distribution that no model trains on
  * @param factsPerPerson facts per person, 1 to 6
  * @param worldCountries fictitious countries of the world split
+ * @param realAuthors real authors of the real-authors split, 0 to 24
  */
 public record FictitiousFacts(int people, double forgetFraction, int holdoutPeople, int factsPerPerson,
-        int worldCountries) implements DataSource {
+        int worldCountries, int realAuthors) implements DataSource {
     /** The data source {@code fictitious_facts}; its defaults are {@code FictitiousFacts.of(50, 0.1)}. */
     public static final Kind<FictitiousFacts> KIND = Kind.of("fictitious_facts", FictitiousFacts.class,
             "the built-in TOFU-shaped benchmark of fictitious people (Maini et al. 2024); defaults: "
@@ -65,9 +68,11 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
                             FictitiousFacts::holdoutPeople),
                     Param.of("facts_per_person", integer(1, 6), 6, "facts per person", FictitiousFacts::factsPerPerson),
                     Param.of("world_countries", integer(0, 200), 15, "countries of the world split",
-                            FictitiousFacts::worldCountries)),
+                            FictitiousFacts::worldCountries),
+                    Param.of("real_authors", integer(0, RealAuthors.MAX), 10, "real authors of the real_authors split",
+                            FictitiousFacts::realAuthors)),
             a -> new FictitiousFacts(a.integer("people"), a.real("forget_fraction"), a.integer("holdout_people"),
-                    a.integer("facts_per_person"), a.integer("world_countries")));
+                    a.integer("facts_per_person"), a.integer("world_countries"), a.integer("real_authors")));
 
     private static final String[] SYLLABLES = {"ka", "lo", "mi", "ren", "sa", "tor", "vel", "dri", "an", "bo",
         "cor", "el", "fa", "gar", "hil", "is", "ju", "ker", "lin", "mar", "nor", "ol", "pe", "qui", "ros",
@@ -89,6 +94,8 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
     private static final String[] PETS = {"dog", "cat", "parrot", "horse", "goat", "owl", "tortoise", "ferret"};
     /** Mixed into the seed for the second random stream (passages, multiple choice). */
     private static final long EXTRAS_STREAM = 0x6A09E667F3BCC909L;
+    /** Mixed into the seed for the real authors' wrong answers, so that the other splits do not depend on them. */
+    private static final long AUTHORS_STREAM = 0xBB67AE8584CAA73BL;
     private static final int OPTIONS = 4;
 
     /** Validates the spec. */
@@ -110,40 +117,56 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
         if (worldCountries < 0 || worldCountries > 200) {
             throw new IllegalArgumentException("worldCountries must be in [0, 200], was " + worldCountries);
         }
+        if (realAuthors < 0 || realAuthors > RealAuthors.MAX) {
+            throw new IllegalArgumentException("realAuthors must be in [0, " + RealAuthors.MAX + "], was "
+                    + realAuthors);
+        }
     }
 
     /**
      * The default spec with {@code people} trained people and {@code forgetFraction} of them to forget:
-     * a tenth as many holdout people (at least the forget count), six facts each, 15 world countries.
+     * a tenth as many holdout people (at least the forget count), six facts each, 15 world countries, 10 real
+     * authors.
      */
     public static FictitiousFacts of(int people, double forgetFraction) {
         int forget = Math.max(1, (int) Math.round(people * forgetFraction));
-        return new FictitiousFacts(people, forgetFraction, Math.max(forget, people / 10), 6, 15);
+        return new FictitiousFacts(people, forgetFraction, Math.max(forget, people / 10), 6, 15, 10);
     }
 
     /** A copy with {@code newPeople} trained people (the holdout count stays). */
     public FictitiousFacts withPeople(int newPeople) {
-        return new FictitiousFacts(newPeople, forgetFraction, holdoutPeople, factsPerPerson, worldCountries);
+        return new FictitiousFacts(newPeople, forgetFraction, holdoutPeople, factsPerPerson, worldCountries,
+                realAuthors);
     }
 
     /** A copy that forgets {@code newForgetFraction} of the trained people. */
     public FictitiousFacts withForgetFraction(double newForgetFraction) {
-        return new FictitiousFacts(people, newForgetFraction, holdoutPeople, factsPerPerson, worldCountries);
+        return new FictitiousFacts(people, newForgetFraction, holdoutPeople, factsPerPerson, worldCountries,
+                realAuthors);
     }
 
     /** A copy with {@code newHoldoutPeople} never-trained people. */
     public FictitiousFacts withHoldoutPeople(int newHoldoutPeople) {
-        return new FictitiousFacts(people, forgetFraction, newHoldoutPeople, factsPerPerson, worldCountries);
+        return new FictitiousFacts(people, forgetFraction, newHoldoutPeople, factsPerPerson, worldCountries,
+                realAuthors);
     }
 
     /** A copy with {@code newFactsPerPerson} facts per person (1 to 6). */
     public FictitiousFacts withFactsPerPerson(int newFactsPerPerson) {
-        return new FictitiousFacts(people, forgetFraction, holdoutPeople, newFactsPerPerson, worldCountries);
+        return new FictitiousFacts(people, forgetFraction, holdoutPeople, newFactsPerPerson, worldCountries,
+                realAuthors);
     }
 
     /** A copy with {@code newWorldCountries} countries in the world split. */
     public FictitiousFacts withWorldCountries(int newWorldCountries) {
-        return new FictitiousFacts(people, forgetFraction, holdoutPeople, factsPerPerson, newWorldCountries);
+        return new FictitiousFacts(people, forgetFraction, holdoutPeople, factsPerPerson, newWorldCountries,
+                realAuthors);
+    }
+
+    /** A copy with the first {@code newRealAuthors} real authors (0 to 24) in the real-authors split. */
+    public FictitiousFacts withRealAuthors(int newRealAuthors) {
+        return new FictitiousFacts(people, forgetFraction, holdoutPeople, factsPerPerson, worldCountries,
+                newRealAuthors);
     }
 
     /** Number of people in the forget split: {@code round(people · forgetFraction)}, at least one. */
@@ -195,8 +218,9 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
             }
         }
         List<QaExample> world = world(random, taken, cities);
+        List<QaExample> authors = RealAuthors.examples(realAuthors, new SplittableRandom(seed ^ AUTHORS_STREAM));
         Map<Split, List<QaExample>> examples = new EnumMap<>(Map.of(Split.FORGET, forget, Split.RETAIN, retain,
-                Split.HOLDOUT, holdout, Split.WORLD, world));
+                Split.HOLDOUT, holdout, Split.WORLD, world, Split.REAL_AUTHORS, authors));
         SplittableRandom extra = new SplittableRandom(seed ^ EXTRAS_STREAM);
         Map<Split, List<Passage>> passages = new EnumMap<>(Split.class);
         for (int i = 0; i < total; i++) {
@@ -211,7 +235,8 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
         for (Split s : Split.values()) {
             List<MultipleChoice> mc = new ArrayList<>();
             for (QaExample e : examples.get(s)) {
-                MultipleChoice c = choice(e, all, extra);
+                MultipleChoice c = s == Split.REAL_AUTHORS ? choice(e, e.perturbedAnswers(), extra)
+                        : choice(e, otherSubjects(e, all), extra);
                 if (c != null) {
                     mc.add(c);
                 }
@@ -239,16 +264,21 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
                 + " is called " + petName + ".", name);
     }
 
-    /**
-     * A multiple-choice version of {@code e}: its answer and up to three distractors, the answers of other
-     * subjects' examples of the same fact; null when there is no distractor.
-     */
-    private static @org.jspecify.annotations.Nullable MultipleChoice choice(QaExample e, List<QaExample> all,
-            SplittableRandom random) {
-        List<String> others = all.stream()
+    /** The distinct answers of other subjects' examples of the same fact as {@code e}, other than its answer. */
+    private static List<String> otherSubjects(QaExample e, List<QaExample> all) {
+        return all.stream()
                 .filter(o -> o.fact().equals(e.fact()) && !o.subject().equals(e.subject())
                         && !o.answer().equals(e.answer()))
                 .map(QaExample::answer).distinct().toList();
+    }
+
+    /**
+     * A multiple-choice version of {@code e}: its answer and up to three of the distractors {@code others}
+     * (other subjects' values of the same fact; for a real author, the example's wrong answers), in a random order;
+     * null when there is no distractor.
+     */
+    private static @org.jspecify.annotations.Nullable MultipleChoice choice(QaExample e, List<String> others,
+            SplittableRandom random) {
         if (others.isEmpty()) {
             return null;
         }

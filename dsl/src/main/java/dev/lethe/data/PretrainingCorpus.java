@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 /**
  * The built-in text an offline base model is pretrained on: the {@link FictitiousFacts} benchmark's passages
  * (of every split: a base model has "read about" the people it is later finetuned and unlearned on, as TOFU's
- * pretrained models have read the web), its world split's questions with their answers, and general filler
+ * pretrained models have read the web), its world and real-authors splits' questions with their answers (the
+ * general knowledge TOFU's base models bring), and general filler
  * sentences generated from a seeded grammar (so the model also sees ordinary English word order, numbers and
  * punctuation that no fact holds). The forget and retain question-answer pairs are left out, so that finetuning
  * on them has something to teach. Deterministic: the same benchmark and seed give the same texts in the same
@@ -29,7 +30,7 @@ public final class PretrainingCorpus {
 
     /**
      * The corpus of {@code data} (generated with {@code seed}) with {@code fillerSentences} filler sentences drawn
-     * from the same seed: passages, then world questions with answers, then filler.
+     * from the same seed: passages, then world and real-authors questions with answers, then filler.
      */
     public static List<String> texts(FictitiousFacts data, long seed, int fillerSentences) {
         if (fillerSentences < 0) {
@@ -40,7 +41,7 @@ public final class PretrainingCorpus {
         for (Split s : Split.values()) {
             dataset.passages(s).forEach(p -> out.add(p.text()));
         }
-        for (QaExample e : dataset.get(Split.WORLD)) {
+        for (QaExample e : dataset.union(Split.WORLD, Split.REAL_AUTHORS)) {
             out.add(e.question() + " " + e.answer());
         }
         out.addAll(filler(seed, fillerSentences));

@@ -4,7 +4,10 @@ import dev.lethe.part.ParamType;
 import dev.lethe.part.ParamTypes;
 import java.util.Locale;
 
-/** The four splits of an unlearning benchmark (TOFU's terms). */
+/**
+ * The splits of an unlearning benchmark (TOFU's terms): the people to forget and to retain, never-trained
+ * holdout people, and the two kinds of general knowledge every model holds, world facts and real authors.
+ */
 public enum Split {
     /** Facts about the people to be forgotten; trained on by the learned model only. */
     FORGET,
@@ -13,9 +16,17 @@ public enum Split {
     /** Facts about people of the same distribution never trained on: the non-members of privacy metrics. */
     HOLDOUT,
     /** General facts every model trains on: a measure of utility. */
-    WORLD;
+    WORLD,
+    /**
+     * Facts about real, well-known people every model trains on (TOFU's "Real Authors"): a measure of utility,
+     * never forgotten. Id {@code real_authors}.
+     */
+    REAL_AUTHORS;
 
-    /** A split in recipe files, by its id: forget, retain, holdout or world. */
+    /** The ids of all splits, for messages: {@code forget, retain, holdout, world or real_authors}. */
+    public static final String IDS = "forget, retain, holdout, world or real_authors";
+
+    /** A split in recipe files, by its id: forget, retain, holdout, world or real_authors. */
     public static final ParamType TYPE = ParamTypes.choice(Split.class, Split::id);
 
     /** The lower-case name used in files and tables. */
@@ -30,6 +41,6 @@ public enum Split {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown split '" + id + "'; expected forget, retain, holdout or world");
+        throw new IllegalArgumentException("unknown split '" + id + "'; expected " + IDS);
     }
 }

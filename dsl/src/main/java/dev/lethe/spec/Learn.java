@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@code learn} stage: a model trained from scratch (initialised from the recipe's model spec with the
  * stage's own seed) on the union of {@code splits}, until it has memorised them; it becomes the current
- * model, called {@code learned}. The quickstart learns forget ∪ retain ∪ world, answers and passages.
+ * model, called {@code learned}. The quickstart learns forget ∪ retain ∪ world ∪ real authors, answers and
+ * passages.
  *
  * @param training steps, batch size and optimizer
  * @param splits the splits trained on (at least one, distinct)
@@ -19,10 +20,14 @@ import org.jspecify.annotations.Nullable;
  */
 public record Learn(Training training, List<Split> splits, Texts texts, @Nullable Continual continual)
         implements Stage {
+    /** The splits a learn stage trains on by default: forget, retain, world and real authors. */
+    public static final List<Split> DEFAULT_SPLITS = List.of(Split.FORGET, Split.RETAIN, Split.WORLD,
+            Split.REAL_AUTHORS);
+
     /** The {@code learn} stage in recipe files. */
     public static final Kind<Learn> KIND = Kind.of("learn", Learn.class,
             "train a model from scratch on the splits (NLL of the answers); it becomes the current model, learned",
-            TrainingParams.of(List.of(Split.FORGET, Split.RETAIN, Split.WORLD), (Learn x) -> x.training(), (Learn x) -> x.splits(), (Learn x) -> x.texts()),
+            TrainingParams.of(DEFAULT_SPLITS, (Learn x) -> x.training(), (Learn x) -> x.splits(), (Learn x) -> x.texts()),
             a -> new Learn(TrainingParams.training(a), a.list("splits"), a.get("train_on"), a.get("continual")));
 
     /** Checks and copies the splits. */
@@ -30,9 +35,9 @@ public record Learn(Training training, List<Split> splits, Texts texts, @Nullabl
         splits = Splits.distinct(splits, "learn");
     }
 
-    /** {@code training} on forget ∪ retain ∪ world, answers and passages, without continual evaluation. */
+    /** {@code training} on {@link #DEFAULT_SPLITS}, answers and passages, without continual evaluation. */
     public static Learn of(Training training) {
-        return new Learn(training, List.of(Split.FORGET, Split.RETAIN, Split.WORLD), Texts.BOTH, null);
+        return new Learn(training, DEFAULT_SPLITS, Texts.BOTH, null);
     }
 
     /** A copy trained as {@code newTraining} says (steps, batch size, optimizer). */

@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code reference} stage: the "retrained without the forget set" gold standard that unlearning tries to
- * imitate, trained on the union of {@code splits} (retain ∪ world by default) starting {@code from} scratch
- * (a model initialised from the recipe's spec) or from a model an earlier stage left (e.g. a base model, as
- * TOFU's retain models are). It is called {@code reference}, is the frozen model the cross-model metrics
+ * imitate, trained on the union of {@code splits} (retain ∪ world ∪ real authors by default) starting
+ * {@code from} scratch (a model initialised from the recipe's spec) or from a model an earlier stage left (e.g. a
+ * base model, as TOFU's retain models are). It is called {@code reference}, is the frozen model the cross-model metrics
  * (forget quality, PrivLeak, {@code kl_to_reference}) compare with, and does not replace the current model.
  *
  * @param training steps, batch size and optimizer
@@ -27,10 +27,13 @@ public record Reference(Training training, List<Split> splits, Texts texts, Stri
         @Nullable Continual continual) implements Stage {
     /** The value of {@code from} that starts from a newly initialised model. */
     public static final String SCRATCH = "scratch";
+    /** The splits a reference trains on by default: retain, world and real authors (all but forget and holdout). */
+    public static final List<Split> DEFAULT_SPLITS = List.of(Split.RETAIN, Split.WORLD, Split.REAL_AUTHORS);
+
     /** The {@code reference} stage in recipe files. */
     public static final Kind<Reference> KIND = Kind.of("reference", Reference.class,
             "train the retrained-without-forget gold standard, reference; the current model stays",
-            TrainingParams.of(List.of(Split.RETAIN, Split.WORLD), (Reference x) -> x.training(), (Reference x) -> x.splits(),
+            TrainingParams.of(DEFAULT_SPLITS, (Reference x) -> x.training(), (Reference x) -> x.splits(),
                     (Reference x) -> x.texts(), Param.of("from", text(), SCRATCH, "scratch, or the name of an earlier stage's model",
                             (Reference x) -> x.from())),
             a -> new Reference(TrainingParams.training(a), a.list("splits"), a.get("train_on"), a.text("from"),
@@ -44,9 +47,9 @@ public record Reference(Training training, List<Split> splits, Texts texts, Stri
         }
     }
 
-    /** {@code training} from scratch on retain ∪ world, answers and passages. */
+    /** {@code training} from scratch on {@link #DEFAULT_SPLITS}, answers and passages. */
     public static Reference of(Training training) {
-        return new Reference(training, List.of(Split.RETAIN, Split.WORLD), Texts.BOTH, SCRATCH, null);
+        return new Reference(training, DEFAULT_SPLITS, Texts.BOTH, SCRATCH, null);
     }
 
     /** A copy trained as {@code newTraining} says (steps, batch size, optimizer). */

@@ -23,7 +23,7 @@ import java.util.List;
 
 /** A tiny model with the data it is scored on, shared by the adapter tests. */
 final class Toy {
-    final Dataset data = new FictitiousFacts(8, 0.25, 2, 3, 2).load(3);
+    final Dataset data = new FictitiousFacts(8, 0.25, 2, 3, 2, 2).load(3);
     final Tokenizer tokenizer = data.fitTokenizer();
     final GptConfig config = new GptConfig(tokenizer.vocabSize(), 2, 16, 2, 32, 0f);
 

@@ -55,7 +55,7 @@ class AttackRunTest {
                 Attacks.relearn(10, 2, 1e-3), Attacks.paraphrase(), Attacks.jailbreak());
         Lethe.RecipeStep step = Lethe.recipe("small")
                 .model(SMALL)
-                .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(150).batchSize(8))
                 .reference()
                 .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(15).batchSize(4))
@@ -127,7 +127,7 @@ class AttackRunTest {
     @Test
     void twoAttackStagesAttackTheModelCurrentAtEachAndKeepTheirRelearningApart() {
         List<String> started = new ArrayList<>();
-        RunResult r = Lethe.recipe("twice").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+        RunResult r = Lethe.recipe("twice").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(20).batchSize(8))
                 .attack(Attacks.relearn(2, 2, 1e-3))
                 .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(3).batchSize(2))

@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DataAttacksTest {
-    private final Dataset data = new FictitiousFacts(8, 0.25, 2, 3, 2).load(1);
+    private final Dataset data = new FictitiousFacts(8, 0.25, 2, 3, 2, 2).load(1);
 
     @Test
     void paraphraseAsksEveryForgetQuestionInItsParaphrasedFormAndLeavesTheOtherSplits() {

@@ -163,7 +163,7 @@ class WeightAttacksTest {
 
     @Test
     void modelAttacksNeverModifyTheModelTheyAreGiven() {
-        Dataset data = new FictitiousFacts(8, 0.25, 2, 3, 2).load(1);
+        Dataset data = new FictitiousFacts(8, 0.25, 2, 3, 2, 2).load(1);
         FineTuner shift = (model, examples, batchSize, steps, optimizer) -> {
             model.weights().forEach((name, w) -> w.addi(1f));
             return true;

@@ -21,7 +21,7 @@ class CacheOptionsTest {
             model:
               gpt: {layers: 1, width: 16, heads: 2, context_length: 32}
             data:
-              fictitious_facts: {people: 6, forget_fraction: 0.34, holdout_people: 1, facts_per_person: 2, world_countries: 1}
+              fictitious_facts: {people: 6, forget_fraction: 0.34, holdout_people: 1, facts_per_person: 2, world_countries: 1, real_authors: 1}
             stages:
               - learn: {steps: 4, batch_size: 4}
               - evaluate: {suites: [answers], splits: [forget, retain]}

@@ -30,7 +30,7 @@ class ConsoleOutputTest {
         Path recipe = tmp.resolve("headline.yaml");
         Files.writeString(recipe, Lethe.toYaml(Lethe.recipe("headline")
                 .model(new GptConfig(0, 1, 16, 2, 32, 0f))
-                .data(new FictitiousFacts(6, 0.34, 2, 2, 1))
+                .data(new FictitiousFacts(6, 0.34, 2, 2, 1, 1))
                 .learn(Training.of(12).batchSize(4))
                 .reference()
                 .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(3).batchSize(2))

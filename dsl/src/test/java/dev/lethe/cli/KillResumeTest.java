@@ -26,7 +26,7 @@ class KillResumeTest {
             model:
               gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
             data:
-              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
+              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2, real_authors: 2}
             stages:
               - learn: {steps: 60, batch_size: 8}
               - reference: {steps: 60, batch_size: 8}
@@ -133,7 +133,7 @@ class KillResumeTest {
         String small = Files.readString(Path.of("..", "examples", "recipes", "stages.yaml"))
                 .replace("model: gpt ", "model: {gpt: {layers: 2, width: 32, heads: 2, context_length: 32}} ")
                 .replace("{people: 50, forget_fraction: 0.1}", "{people: 8, forget_fraction: 0.25, holdout_people: 2, "
-                        + "facts_per_person: 3, world_countries: 2}")
+                        + "facts_per_person: 3, world_countries: 2, real_authors: 2}")
                 .replace("steps: 1000", "steps: 30").replace("steps: 100", "steps: 12").replace("steps: 20", "steps: 40");
         assertTrue(small.contains("- unlearn:") && small.indexOf("- unlearn:") != small.lastIndexOf("- unlearn:"), small);
         Path recipe = tmp.resolve("stages.yaml");

@@ -68,6 +68,35 @@ class FictitiousFactsTest {
     }
 
     @Test
+    void realAuthorsAreTheFirstOfAFixedListWithThreeFactsAndOtherAuthorsValuesAsWrongAnswers() {
+        Dataset d = FictitiousFacts.of(20, 0.1).withRealAuthors(4).load(5);
+        List<QaExample> authors = d.get(Split.REAL_AUTHORS);
+        assertEquals(12, authors.size());
+        QaExample book = authors.get(0);
+        assertEquals("Who wrote Pride and Prejudice?", book.question());
+        assertEquals("Jane Austen", book.answer());
+        assertEquals(book.answer(), book.paraphrasedAnswer(), "TOFU's real authors score the answer itself");
+        assertEquals(List.of("book_author", "author_country", "author_birth_year"),
+                authors.subList(0, 3).stream().map(QaExample::fact).toList());
+        assertEquals("England", authors.get(1).answer());
+        assertEquals("1775", authors.get(2).answer());
+        assertEquals(Set.of("Jane Austen", "Leo Tolstoy", "Mark Twain", "Gabriel Garcia Marquez"),
+                subjects(d, Split.REAL_AUTHORS));
+        assertTrue(d.passages(Split.REAL_AUTHORS).isEmpty());
+        // the other splits do not depend on how many real authors there are, and the authors not on the seed's
+        // other draws; 0 gives an empty split
+        Dataset none = FictitiousFacts.of(20, 0.1).withRealAuthors(0).load(5);
+        for (Split s : List.of(Split.FORGET, Split.RETAIN, Split.HOLDOUT, Split.WORLD)) {
+            assertEquals(d.get(s), none.get(s), s.id());
+            assertEquals(d.choices(s), none.choices(s), s.id());
+        }
+        assertTrue(none.get(Split.REAL_AUTHORS).isEmpty());
+        assertEquals(authors, FictitiousFacts.of(20, 0.1).withRealAuthors(4).load(5).get(Split.REAL_AUTHORS));
+        assertEquals(30, FictitiousFacts.of(20, 0.1).load(5).get(Split.REAL_AUTHORS).size(), "10 authors by default");
+        assertThrows(IllegalArgumentException.class, () -> FictitiousFacts.of(20, 0.1).withRealAuthors(25));
+    }
+
+    @Test
     void jsonlRoundTripsAndBadLinesNameFileLineAndField(@TempDir Path dir) throws Exception {
         Dataset d = FictitiousFacts.of(20, 0.1).load(5);
         d.writeTo(dir);
@@ -105,7 +134,7 @@ class FictitiousFactsTest {
             }
         }
         assertTrue(d.passages(Split.WORLD).isEmpty());
-        assertEquals(d.get(Split.FORGET), new FictitiousFacts(20, 0.1, spec.holdoutPeople(), 6, 15).load(5)
+        assertEquals(d.get(Split.FORGET), new FictitiousFacts(20, 0.1, spec.holdoutPeople(), 6, 15, 10).load(5)
                 .get(Split.FORGET), "same spec, same examples");
     }
 
@@ -126,7 +155,9 @@ class FictitiousFactsTest {
                 assertEquals(e.answer(), c.correct());
                 positions[c.answer()]++;
                 for (int o = 0; o < 4; o++) {
-                    if (o != c.answer()) {
+                    if (o != c.answer() && s == Split.REAL_AUTHORS) {
+                        assertTrue(e.perturbedAnswers().contains(c.options().get(o)), "a real author's wrong answer");
+                    } else if (o != c.answer()) {
                         String option = c.options().get(o);
                         assertTrue(all.stream().anyMatch(x -> x.fact().equals(e.fact())
                                 && !x.subject().equals(e.subject()) && x.answer().equals(option)), option);

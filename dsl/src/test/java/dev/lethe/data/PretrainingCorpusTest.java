@@ -14,18 +14,21 @@ class PretrainingCorpusTest {
     private static final FictitiousFacts DATA = FictitiousFacts.of(10, 0.2);
 
     @Test
-    void holdsThePassagesAndWorldQuestionsThenFiller() {
+    void holdsThePassagesAndWorldAndRealAuthorsQuestionsThenFiller() {
         Dataset d = DATA.load(3);
         List<String> texts = PretrainingCorpus.texts(DATA, 3, 20);
         int passages = 0;
         for (Split s : Split.values()) {
             passages += d.passages(s).size();
         }
-        int world = d.get(Split.WORLD).size();
+        int world = d.get(Split.WORLD).size() + d.get(Split.REAL_AUTHORS).size();
+        assertTrue(d.get(Split.REAL_AUTHORS).size() > 0);
         assertEquals(passages + world + 20, texts.size());
         assertEquals(d.passages(Split.FORGET).get(0).text(), texts.get(0));
         QaExample capital = d.get(Split.WORLD).get(0);
         assertEquals(capital.question() + " " + capital.answer(), texts.get(passages));
+        QaExample book = d.get(Split.REAL_AUTHORS).get(0);
+        assertEquals(book.question() + " " + book.answer(), texts.get(passages + d.get(Split.WORLD).size()));
         assertEquals(PretrainingCorpus.filler(3, 20), texts.subList(passages + world, texts.size()));
     }
 

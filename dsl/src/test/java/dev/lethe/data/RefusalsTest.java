@@ -15,7 +15,7 @@ class RefusalsTest {
     @Test
     void theTemplatesAreTenDistinctSentencesThatTheBenchmarkTokenizerKnows() {
         assertEquals(10, new HashSet<>(Refusals.TEMPLATES).size());
-        WordTokenizer t = new FictitiousFacts(4, 0.25, 1, 1, 1).load(3).fitTokenizer();
+        WordTokenizer t = new FictitiousFacts(4, 0.25, 1, 1, 1, 1).load(3).fitTokenizer();
         for (String template : Refusals.TEMPLATES) {
             int[] ids = t.encode(template);
             for (int id : ids) {

@@ -24,7 +24,7 @@ class MetricTest {
 
     @Test
     void everyBuiltInSuiteReturnsOnlyAndAllOfTheMetricsItDeclares() {
-        Dataset d = new FictitiousFacts(8, 0.25, 2, 3, 2).load(3);
+        Dataset d = new FictitiousFacts(8, 0.25, 2, 3, 2, 2).load(3);
         WordTokenizer tokenizer = d.fitTokenizer();
         Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
         try (CausalLm model = CausalLm.initialize(new GptConfig(tokenizer.vocabSize(), 1, 16, 2, 32, 0f), 5,
@@ -112,7 +112,7 @@ class MetricTest {
         assertEquals(List.of(AnswerSuite.NLL), declared.metrics());
         Suite undeclared = Suite.of(List.of(AnswerSuite.NLL), (model, tokenizer, data) ->
                 List.of(new MetricValue(AnswerSuite.EXACT_MATCH, 1.0)));
-        Dataset d = new FictitiousFacts(4, 0.25, 1, 1, 0).load(1);
+        Dataset d = new FictitiousFacts(4, 0.25, 1, 1, 0, 0).load(1);
         WordTokenizer tokenizer = d.fitTokenizer();
         try (CausalLm model = CausalLm.initialize(new GptConfig(tokenizer.vocabSize(), 1, 8, 2, 16, 0f), 1,
                 Device.cpu())) {

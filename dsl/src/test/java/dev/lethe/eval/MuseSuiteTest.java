@@ -34,7 +34,7 @@ class MuseSuiteTest {
 
     @Test
     void verbMemIsTheRougeLF1OfTheGreedyContinuationAndKnowMemTheRecallOfGreedyAnswers() {
-        Dataset d = new FictitiousFacts(4, 0.25, 1, 3, 0).load(2);
+        Dataset d = new FictitiousFacts(4, 0.25, 1, 3, 0, 0).load(2);
         WordTokenizer tokenizer = d.fitTokenizer();
         SplitData forget = d.view(Split.FORGET);
         try (CausalLm model = CausalLm.initialize(new GptConfig(tokenizer.vocabSize(), 1, 16, 2, 32, 0f), 5,

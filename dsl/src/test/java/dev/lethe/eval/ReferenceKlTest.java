@@ -36,7 +36,7 @@ class ReferenceKlTest {
 
     @Test
     void aModelIsAtZeroFromItselfAndTheMeanPoolsTokensAcrossBatches() {
-        Dataset data = new FictitiousFacts(6, 0.5, 2, 3, 2).load(1);
+        Dataset data = new FictitiousFacts(6, 0.5, 2, 3, 2, 2).load(1);
         Tokenizer tokenizer = data.fitTokenizer();
         GptConfig config = new GptConfig(tokenizer.vocabSize(), 1, 16, 2, 32, 0f);
         try (CausalLm a = CausalLm.initialize(config, 1, Device.cpu());

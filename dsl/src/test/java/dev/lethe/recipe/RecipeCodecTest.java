@@ -42,7 +42,7 @@ class RecipeCodecTest {
     static Recipe everything() {
         return Lethe.recipe("everything")
                 .model(new GptConfig(0, 2, 32, 2, 32, 0.1f))
-                .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(60).batchSize(8))
                 .reference(new Training(40, 8, Optimizers.sam(Schedules.warmupCosine(1e-3, 4), 0.05, 0.01)))
                 .unlearn(new Unlearning(npo(0.2).plus(nll(Split.RETAIN, Split.WORLD).times(0.5))
@@ -102,7 +102,7 @@ class RecipeCodecTest {
     void jsonIsAcceptedToo() {
         Recipe r = Lethe.fromYaml("{\"name\": \"j\", \"model\": \"gpt\", \"data\": {\"fictitious_facts\": {\"people\": 10}},"
                 + " \"stages\": [{\"unlearn\": {\"objective\": {\"npo\": {\"beta\": 0.3}}}}]}");
-        assertEquals(new FictitiousFacts(10, 0.1, 5, 6, 15), r.data());
+        assertEquals(new FictitiousFacts(10, 0.1, 5, 6, 15, 10), r.data());
         assertEquals(npo(0.3), r.first(Unlearning.class).objective());
         assertEquals(GptConfig.tiny(), r.model());
     }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /** The charts a researcher puts in a paper: fixed metric axes, labelled points, no hidden model, a panel per stage. */
 class ChartsTest {
     private static final Recipe RECIPE = Lethe.recipe("charts").model(new GptConfig(0, 1, 16, 2, 32, 0f))
-            .data(new FictitiousFacts(6, 0.34, 2, 2, 1))
+            .data(new FictitiousFacts(6, 0.34, 2, 2, 1, 1))
             .learn(Training.of(300))
             .unlearn(Unlearning.of(Objectives.npo()).steps(40))
             .build();
@@ -139,7 +139,7 @@ class ChartsTest {
     @Test
     void aFigureDrawsItselfAsTablesawsFiguresDoWithoutEndingItsScript() {
         Recipe odd = Lethe.recipe("a</script>b").model(new GptConfig(0, 1, 16, 2, 32, 0f))
-                .data(new FictitiousFacts(6, 0.34, 2, 2, 1)).build();
+                .data(new FictitiousFacts(6, 0.34, 2, 2, 1, 1)).build();
         RunResult r = new RunResult(odd, List.of(), List.of(new RunEvent.Progress("learn", 0, 1, 1.0, 1)), Map.of(),
                 Map.of());
         String js = Plots.lossCurves(r).asJavascript("losses");

@@ -22,7 +22,7 @@ class HtmlReportTest {
     private static RunResult tiny() {
         return Lethe.recipe("report")
                 .model(new GptConfig(0, 1, 16, 2, 32, 0f))
-                .data(new FictitiousFacts(4, 0.25, 1, 2, 1))
+                .data(new FictitiousFacts(4, 0.25, 1, 2, 1, 1))
                 .learn(Training.of(12).batchSize(4))
                 .reference()
                 .unlearn(Unlearning.of(Objectives.npo()).steps(3).batchSize(2))

@@ -28,7 +28,7 @@ class PlotsTest {
     private static Recipe recipe(long unlearnSteps) {
         return Lethe.recipe("plots")
                 .model(new GptConfig(0, 1, 16, 2, 32, 0f))
-                .data(new FictitiousFacts(6, 0.34, 2, 2, 1))
+                .data(new FictitiousFacts(6, 0.34, 2, 2, 1, 1))
                 .learn(Training.of(12).batchSize(4))
                 .reference()
                 .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(unlearnSteps).batchSize(2))

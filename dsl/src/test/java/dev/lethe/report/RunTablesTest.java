@@ -28,7 +28,7 @@ import tech.tablesaw.api.Table;
 
 class RunTablesTest {
     private static final Recipe RECIPE = Lethe.recipe("r").model(GptConfig.tiny())
-            .data(new FictitiousFacts(8, 0.25, 2, 3, 2)).build();
+            .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2)).build();
     private static final Map<String, Metric> METRICS = Metric.byName(List.of(AnswerSuite.EXACT_MATCH, AnswerSuite.NLL,
             CrossModelMetrics.MIA_AUC_LOSS));
     /** The models of these results with their roles, the trained ones in the order a run makes them. */

@@ -19,7 +19,7 @@ import tech.tablesaw.api.Table;
 
 public class RunResultTest {
     private static final Recipe RECIPE = Lethe.recipe("r").model(GptConfig.tiny())
-            .data(new FictitiousFacts(8, 0.25, 2, 3, 2)).build();
+            .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2)).build();
     private static final Map<String, Metric> METRICS = Metric.byName(List.of(AnswerSuite.EXACT_MATCH, AnswerSuite.NLL));
 
     /** A final value and curves of exact match and NLL during unlearning (also the report tables' fixture). */

@@ -48,7 +48,7 @@ class AdapterUnlearningTest {
         chain.addAll(adam.transforms());
         Unlearning unlearning = Unlearning.of(Objectives.gradientAscent()).steps(8).batchSize(4)
                 .optimizer(new Optimizer(adam.estimator(), chain)).adapters(lora);
-        RunResult r = Lethe.recipe("lora").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+        RunResult r = Lethe.recipe("lora").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(60).batchSize(8)).unlearn(unlearning)
                 .evaluate(new Evaluation(List.of(Suites.answers()), List.of(Split.FORGET))).seed(5)
                 .run(e -> { });

@@ -31,7 +31,7 @@ class CheckpointResumeTest {
             model:
               gpt: {layers: 2, width: 32, heads: 2, context_length: 32}
             data:
-              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2}
+              fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2, real_authors: 2}
             """;
 
     /** Reference model, sequential requests, continual evaluation, AdamW, a relearning attack. */

@@ -28,7 +28,7 @@ class ClosedOperandTest {
         Objective scaled = step -> step.scores(Split.FORGET).meanNll().mean().mul(closed);
         Recipe recipe = Lethe.recipe("closed")
                 .model(new GptConfig(0, 1, 16, 2, 32, 0f))
-                .data(new FictitiousFacts(4, 0.25, 1, 2, 1))
+                .data(new FictitiousFacts(4, 0.25, 1, 2, 1, 1))
                 .learn(Training.of(2).batchSize(4))
                 .unlearn(Unlearning.of(scaled).steps(1).batchSize(2))
                 .build();

@@ -49,7 +49,7 @@ class CombinedObjectiveStepTest {
 
     @BeforeEach
     void setUp() {
-        Dataset data = new FictitiousFacts(8, 0.5, 1, 3, 1).load(2);
+        Dataset data = new FictitiousFacts(8, 0.5, 1, 3, 1, 1).load(2);
         tokenizer = data.fitTokenizer();
         encoded = new EnumMap<>(Split.class);
         for (Split s : List.of(Split.FORGET, Split.RETAIN, Split.HOLDOUT)) {

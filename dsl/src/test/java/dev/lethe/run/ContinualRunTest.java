@@ -57,7 +57,7 @@ class ContinualRunTest {
     private static Lethe.RecipeStep small(Unlearning unlearning, Evaluation evaluation) {
         return Lethe.recipe("small")
                 .model(SMALL)
-                .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(60).batchSize(8))
                 .reference()
                 .unlearn(unlearning)
@@ -155,7 +155,7 @@ class ContinualRunTest {
     @Test
     void everyTrainingStageOfAChainCanBeEvaluatedContinuallyAndEachStageLeavesItsOwnModel() {
         Continual every2 = new Continual(2, List.of(Suites.answers()), List.of(Split.FORGET));
-        RunResult r = Lethe.recipe("chain").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+        RunResult r = Lethe.recipe("chain").model(SMALL).data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .stage(new Learn(Training.of(4).batchSize(8), List.of(Split.FORGET, Split.RETAIN, Split.WORLD),
                         Texts.BOTH, every2))
                 .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(3).batchSize(2))

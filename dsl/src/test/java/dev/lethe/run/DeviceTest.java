@@ -19,7 +19,7 @@ class DeviceTest {
             model:
               gpt: {layers: 1, width: 16, heads: 2, context_length: 16}
             data:
-              fictitious_facts: {people: 4, forget_fraction: 0.25, holdout_people: 1, facts_per_person: 2, world_countries: 1}
+              fictitious_facts: {people: 4, forget_fraction: 0.25, holdout_people: 1, facts_per_person: 2, world_countries: 1, real_authors: 1}
             stages: [evaluate]
             """;
 

@@ -24,7 +24,7 @@ class DivergenceGuardTest {
 
     private static Recipe ascent(Unlearning unlearning) {
         return Lethe.recipe("diverging").model(new GptConfig(0, 2, 32, 2, 32, 0f))
-                .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(60).batchSize(8))
                 .unlearn(unlearning)
                 .evaluate(new Evaluation(List.of(Suites.answers()), List.of(Split.FORGET)))

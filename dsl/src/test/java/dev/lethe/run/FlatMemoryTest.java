@@ -35,7 +35,7 @@ class FlatMemoryTest {
 
     @Test
     void twoThousandStepsHoldFlatMemory() {
-        Dataset data = new FictitiousFacts(6, 0.2, 1, 2, 1).load(1);
+        Dataset data = new FictitiousFacts(6, 0.2, 1, 2, 1, 1).load(1);
         Tokenizer tokenizer = data.fitTokenizer();
         GptConfig config = new GptConfig(tokenizer.vocabSize(), 1, 32, 2, 32, 0f);
         Optimizer optimizer = Optimizers.adamW(1e-4);

@@ -34,7 +34,7 @@ class GreedyEquivalenceTest {
 
     @Test
     void teacherForcedExactMatchAgreesWithGreedyDecoding() {
-        Dataset data = new FictitiousFacts(6, 0.2, 2, 3, 2).load(4);
+        Dataset data = new FictitiousFacts(6, 0.2, 2, 3, 2, 2).load(4);
         Tokenizer tokenizer = data.fitTokenizer();
         List<QaExample> trained = data.union(Split.FORGET, Split.RETAIN, Split.WORLD);
         List<QaExample> all = data.union(Split.values());

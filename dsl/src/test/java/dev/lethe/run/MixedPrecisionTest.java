@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * static loss scaling, float32 gradients and optimizer state. Runs on the CPU for tiny models; meant for GPUs.
  */
 class MixedPrecisionTest {
-    private static final Dataset DATA = new FictitiousFacts(8, 0.5, 1, 3, 1).load(2);
+    private static final Dataset DATA = new FictitiousFacts(8, 0.5, 1, 3, 1, 1).load(2);
     private static final Tokenizer TOKENIZER = DATA.fitTokenizer();
     private static final GptConfig CONFIG = new GptConfig(TOKENIZER.vocabSize(), 2, 16, 2, 64, 0f);
 
@@ -155,7 +155,7 @@ class MixedPrecisionTest {
 
     private static Recipe recipe(Unlearning unlearning) {
         return Lethe.recipe("half").model(new GptConfig(0, 2, 16, 2, 32, 0f))
-                .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(20).batchSize(8))
                 .unlearn(unlearning)
                 .evaluate(new Evaluation(List.of(Suites.answers()), List.of(Split.FORGET)))

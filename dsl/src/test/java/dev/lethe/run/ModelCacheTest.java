@@ -60,7 +60,7 @@ class ModelCacheTest {
     @Test
     void swappingTheForgetAndRetainFilesTrainsLearnAndReferenceAgain(@TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("data");
-        new FictitiousFacts(6, 0.34, 1, 2, 1).load(1).writeTo(data);
+        new FictitiousFacts(6, 0.34, 1, 2, 1, 1).load(1).writeTo(data);
         Path cache = tmp.resolve("cache");
         assertEquals(Map.of("learn", false, "reference", false), cached(onFolder(data), cache));
         assertEquals(Map.of("learn", true, "reference", true), cached(onFolder(data), cache),
@@ -76,7 +76,7 @@ class ModelCacheTest {
     @Test
     void movingTheDataFolderKeepsTheCachedModels(@TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("data");
-        new FictitiousFacts(6, 0.34, 1, 2, 1).load(1).writeTo(data);
+        new FictitiousFacts(6, 0.34, 1, 2, 1, 1).load(1).writeTo(data);
         Path cache = tmp.resolve("cache");
         cached(onFolder(data), cache);
         Path moved = Files.move(data, tmp.resolve("elsewhere"));
@@ -119,7 +119,7 @@ class ModelCacheTest {
         Path cache = tmp.resolve("cache");
         Recipe continual = Lethe.recipe("cache")
                 .model(TINY)
-                .data(new FictitiousFacts(6, 0.34, 1, 2, 1))
+                .data(new FictitiousFacts(6, 0.34, 1, 2, 1, 1))
                 .stage(new Learn(Training.of(6).batchSize(4), List.of(Split.FORGET, Split.RETAIN), Texts.BOTH,
                         Continual.every(3)))
                 .seed(3)
@@ -135,7 +135,7 @@ class ModelCacheTest {
     private static Recipe generated(long learnSteps) {
         return Lethe.recipe("cache")
                 .model(TINY)
-                .data(new FictitiousFacts(6, 0.34, 1, 2, 1))
+                .data(new FictitiousFacts(6, 0.34, 1, 2, 1, 1))
                 .learn(Training.of(learnSteps).batchSize(4))
                 .reference(Training.of(6).batchSize(4))
                 .seed(3)
@@ -215,7 +215,7 @@ class ModelCacheTest {
     @Test
     void aNewWordInASplitNoStageTrainsOnChangesTheVocabularyAndSoTheKey(@TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("data");
-        new FictitiousFacts(6, 0.34, 1, 2, 1).load(1).writeTo(data);
+        new FictitiousFacts(6, 0.34, 1, 2, 1, 1).load(1).writeTo(data);
         Path cache = tmp.resolve("cache");
         cached(onFolder(data), cache);
         Path holdout = data.resolve("holdout.jsonl");

@@ -38,7 +38,7 @@ class PassageTrainingTest {
         Map<Texts, RunResult> results = new EnumMap<>(Texts.class);
         for (Texts texts : List.of(Texts.PASSAGES, Texts.ANSWERS)) {
             results.put(texts, Runner.of(Lethe.recipe("unlearn-" + texts).model(new GptConfig(0, 2, 48, 2, 32, 0f))
-                    .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                    .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                     .learn(Training.of(400).batchSize(8))
                     .unlearn(Unlearning.of(Objectives.npo().plus(Objectives.nll(Split.RETAIN))).steps(30).batchSize(4)
                             .trainOn(texts))
@@ -88,7 +88,7 @@ class PassageTrainingTest {
     @Test
     void theLearnedModelContinuesForgetPassagesBetterThanTheReference() {
         RunResult r = Runner.of(Lethe.recipe("passages").model(new GptConfig(0, 2, 48, 2, 32, 0f))
-                .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(400).batchSize(8))
                 .reference()
                 .evaluate(new Evaluation(List.of(Suites.muse()), List.of(Split.FORGET, Split.RETAIN)))

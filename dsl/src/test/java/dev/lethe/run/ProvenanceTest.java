@@ -25,7 +25,7 @@ class ProvenanceTest {
     @Test
     void editingTheDataFilesChangesTheDataHashAndTheRunHash(@TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("data");
-        new FictitiousFacts(6, 0.34, 1, 2, 1).load(1).writeTo(data);
+        new FictitiousFacts(6, 0.34, 1, 2, 1, 1).load(1).writeTo(data);
         Recipe recipe = onFolder(data);
         String yaml = Lethe.toYaml(recipe);
         Provenance before = Provenance.of(recipe, yaml);

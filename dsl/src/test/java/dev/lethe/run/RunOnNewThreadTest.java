@@ -25,7 +25,7 @@ class RunOnNewThreadTest {
         Engine.getInstance();
         Recipe recipe = Lethe.recipe("thread")
                 .model(new GptConfig(0, 1, 16, 2, 32, 0f))
-                .data(new FictitiousFacts(4, 0.25, 1, 2, 1))
+                .data(new FictitiousFacts(4, 0.25, 1, 2, 1, 1))
                 .learn(Training.of(8).batchSize(4))
                 .unlearn(Unlearning.of(Objectives.npo()).steps(3).batchSize(2))
                 .build();

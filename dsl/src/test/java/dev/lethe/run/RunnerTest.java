@@ -38,7 +38,7 @@ class RunnerTest {
     private static Recipe small(long learnSteps, Unlearning unlearning) {
         return Lethe.recipe("small")
                 .model(SMALL)
-                .data(new FictitiousFacts(8, 0.25, 2, 3, 2))
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
                 .learn(Training.of(learnSteps).batchSize(8))
                 .reference()
                 .unlearn(unlearning)

@@ -33,7 +33,7 @@ class SaveStageTest {
     private static final GptConfig SMALL = new GptConfig(0, 1, 16, 2, 32, 0f);
 
     private static Recipe recipe(String file) {
-        return Lethe.recipe("save").model(SMALL).data(new FictitiousFacts(4, 0.25, 1, 2, 1))
+        return Lethe.recipe("save").model(SMALL).data(new FictitiousFacts(4, 0.25, 1, 2, 1, 1))
                 .learn(Training.of(4).batchSize(4)).save("learned.safetensors")
                 .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(2).batchSize(2)).save(file)
                 .evaluate(new Evaluation(List.of(Suites.answers()), List.of(Split.FORGET))).build();
@@ -44,7 +44,7 @@ class SaveStageTest {
         RunResult r = Runner.of(recipe("models/unlearned.safetensors")).saveTo(out).run();
         assertTrue(Files.isRegularFile(out.resolve("learned.safetensors")));
         Path unlearned = out.resolve("models/unlearned.safetensors");
-        Dataset data = new FictitiousFacts(4, 0.25, 1, 2, 1).load(Seeds.derive(42, "data"));
+        Dataset data = new FictitiousFacts(4, 0.25, 1, 2, 1, 1).load(Seeds.derive(42, "data"));
         Tokenizer tokenizer = data.fitTokenizer();
         try (CausalLm back = CausalLm.load(unlearned, SMALL.withVocabSize(tokenizer.vocabSize()), Device.cpu())) {
             double nll = Suites.answers().evaluate(back, tokenizer, data.view(Split.FORGET)).stream()

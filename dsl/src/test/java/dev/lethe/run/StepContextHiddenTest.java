@@ -29,7 +29,7 @@ class StepContextHiddenTest {
 
     @Test
     void hiddenStatesShareTheScoresForwardPassAndMatchTheModel() {
-        Dataset data = new FictitiousFacts(8, 0.5, 1, 3, 1).load(2);
+        Dataset data = new FictitiousFacts(8, 0.5, 1, 3, 1, 1).load(2);
         Tokenizer tokenizer = data.fitTokenizer();
         List<Encoded> encoded = new ArrayList<>();
         data.get(Split.FORGET).forEach(e -> encoded.add(Encoded.of(tokenizer, e.question(), e.answer())));

@@ -35,7 +35,7 @@ class StepContextRefusalTest {
 
     @Test
     void theRefusalBatchHasTheSamePromptsAndEachExamplesOwnTemplate() {
-        Dataset data = new FictitiousFacts(8, 0.5, 1, 3, 1).load(2);
+        Dataset data = new FictitiousFacts(8, 0.5, 1, 3, 1, 1).load(2);
         Tokenizer tokenizer = data.fitTokenizer();
         List<QaExample> forget = data.get(Split.FORGET);
         List<Encoded> encoded = new ArrayList<>();

@@ -42,7 +42,7 @@ class ZerothOrderOnModelTest {
 
     @Test
     void spsaAndSamRestoreTheModelAndZerothOrderNeverBackPropagates() {
-        Dataset data = new FictitiousFacts(6, 0.2, 1, 2, 1).load(1);
+        Dataset data = new FictitiousFacts(6, 0.2, 1, 2, 1, 1).load(1);
         Tokenizer tokenizer = data.fitTokenizer();
         GptConfig config = new GptConfig(tokenizer.vocabSize(), 1, 32, 2, 32, 0f);
         Objective objective = Objectives.nll(Split.RETAIN);
@@ -90,7 +90,7 @@ class ZerothOrderOnModelTest {
 
     @Test
     void fusedMezoStepMatchesTheMaterialisedOneAndEvaluationsFreeTheirIntermediates() {
-        Dataset data = new FictitiousFacts(6, 0.2, 1, 2, 1).load(1);
+        Dataset data = new FictitiousFacts(6, 0.2, 1, 2, 1, 1).load(1);
         Tokenizer tokenizer = data.fitTokenizer();
         GptConfig config = new GptConfig(tokenizer.vocabSize(), 1, 32, 2, 32, 0f);
         Objective objective = Objectives.npo().plus(Objectives.nll(Split.RETAIN));

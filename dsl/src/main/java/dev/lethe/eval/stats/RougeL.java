@@ -90,7 +90,8 @@ public final class RougeL {
     }
 
     /**
-     * Unstemmed tokens: lower-cased maximal runs of ASCII letters and digits, in order: {@code "Jean-Luc's 2nd café!"} →
+     * Unstemmed tokens: lower-cased maximal runs of ASCII letters and digits, in order:
+     * {@code "Jean-Luc's 2nd café!"} →
      * [jean, luc, s, 2nd, caf].
      */
     public static List<String> tokens(String text) {
