@@ -20,12 +20,15 @@ import java.util.SplittableRandom;
  * spec and seed always give the same examples, byte for byte.
  *
  * <p>Each of {@code people} trained people gets {@code factsPerPerson} facts (birth year, city,
- * profession, employer, book title, instrument), each a question with a paraphrased question and three
- * wrong answers of the same kind (other values of the same fact). The "paraphrased answer" that TOFU's
- * truth ratio compares the wrong answers with is the answer itself, in the form the models train on: a
- * model of about 1 M parameters trained on bare answers does not carry a fact over to an answer frame it
- * never saw ("the city of X"), so with framed answers the truth ratio measured the frame, not the fact (the
- * quickstart's learned model had a forget truth ratio close to the reference's, forget quality 0.07). A fraction
+ * profession, employer, book title, instrument), each a question with a paraphrased question, a paraphrased
+ * answer and three perturbed answers, as TOFU's {@code *_perturbed} files: the models train on the bare answer
+ * ("Torvel"); the paraphrased answer says the same fact in other words, a sentence of a fixed template per kind
+ * of fact ("They live in Torvel."), and the perturbed answers are the same sentence with three other values of
+ * the fact ("They live in Sadri."), so TOFU's truth ratio compares the paraphrase with the perturbed answers in
+ * one frame and the ratio moves with the fact alone. (Before, the paraphrased answer was the bare answer: a model
+ * of about 1 M parameters trained on bare answers may not carry a fact over to a sentence it never saw, which
+ * lowers its truth ratio's contrast; the paraphrase is what TOFU measures.) World and real-author facts score
+ * the answer itself against bare wrong answers, as TOFU's world and real-authors files do. A fraction
  * {@code forgetFraction} of the people (at least one) forms the forget split, the rest the retain
  * split. {@code holdoutPeople} more people of the same distribution form the holdout split (never
  * trained on). {@code worldCountries} fictitious countries give three general facts each (capital,
@@ -256,11 +259,10 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
                     .orElseGet(() -> values.get(f).get(random.nextInt(values.get(f).size()))));
         }
         String job = v.get(Fact.PROFESSION);
-        String article = "aeiou".indexOf(job.charAt(0)) >= 0 ? "an" : "a";
         String pet = PETS[random.nextInt(PETS.length)];
         String petName = word(random, 2, 2);
         return new Passage(name + " was born in " + v.get(Fact.BIRTH_YEAR) + " and lives in " + v.get(Fact.CITY)
-                + ". They work as " + article + " " + job + " for " + v.get(Fact.EMPLOYER) + ". Their " + pet
+                + ". They work as " + withArticle(job) + " for " + v.get(Fact.EMPLOYER) + ". Their " + pet
                 + " is called " + petName + ".", name);
     }
 
@@ -363,30 +365,42 @@ public record FictitiousFacts(int people, double forgetFraction, int holdoutPeop
         return sb.substring(0, 1).toUpperCase(Locale.ROOT) + sb.substring(1);
     }
 
-    /** The kinds of personal fact, with their question templates. */
+    /** {@code noun} after "a" or "an": "a potter", "an astronomer". */
+    private static String withArticle(String noun) {
+        return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
+    }
+
+    /** The kinds of personal fact, with their question templates and the sentence that paraphrases an answer. */
     private enum Fact {
-        BIRTH_YEAR("In what year was %s born?", "What is the birth year of %s?"),
-        CITY("Which city does %s live in?", "Where does %s live?"),
-        PROFESSION("What is the profession of %s?", "What does %s do for a living?"),
-        EMPLOYER("Who employs %s?", "Which company does %s work for?"),
-        BOOK("Which book did %s write?", "What is the title of the book written by %s?"),
-        INSTRUMENT("Which instrument does %s play?", "What instrument is played by %s?");
+        BIRTH_YEAR("In what year was %s born?", "What is the birth year of %s?", "They were born in %s."),
+        CITY("Which city does %s live in?", "Where does %s live?", "They live in %s."),
+        PROFESSION("What is the profession of %s?", "What does %s do for a living?", "They work as %s."),
+        EMPLOYER("Who employs %s?", "Which company does %s work for?", "They are employed by %s."),
+        BOOK("Which book did %s write?", "What is the title of the book written by %s?", "They wrote %s."),
+        INSTRUMENT("Which instrument does %s play?", "What instrument is played by %s?", "They play the %s.");
 
         private final String question;
         private final String paraphrase;
+        private final String answerSentence;
 
-        Fact(String question, String paraphrase) {
+        Fact(String question, String paraphrase, String answerSentence) {
             this.question = question;
             this.paraphrase = paraphrase;
+            this.answerSentence = answerSentence;
+        }
+
+        /** The answer {@code value} in other words: a sentence stating the same fact. */
+        String paraphrase(String value) {
+            return String.format(Locale.ROOT, answerSentence, this == PROFESSION ? withArticle(value) : value);
         }
 
         QaExample example(String name, List<String> pool, int answer, int[] wrong) {
             List<String> perturbed = new ArrayList<>();
             for (int w : wrong) {
-                perturbed.add(pool.get(w));
+                perturbed.add(paraphrase(pool.get(w)));
             }
             return new QaExample(String.format(Locale.ROOT, question, name), pool.get(answer),
-                    String.format(Locale.ROOT, paraphrase, name), pool.get(answer), perturbed, name,
+                    String.format(Locale.ROOT, paraphrase, name), paraphrase(pool.get(answer)), perturbed, name,
                     name().toLowerCase(Locale.ROOT));
         }
     }

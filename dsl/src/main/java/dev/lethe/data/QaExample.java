@@ -9,7 +9,8 @@ import java.util.List;
  * @param answer the correct answer
  * @param paraphrasedQuestion the same question in other words
  * @param paraphrasedAnswer the correct answer as the truth ratio scores it (TOFU's {@code paraphrased_answer},
- *     the answer in other words; the built-in benchmark uses the answer itself, see {@link FictitiousFacts})
+ *     the answer in other words; the answer itself where TOFU has none: world facts and real authors; see
+ *     {@link FictitiousFacts})
  * @param perturbedAnswers wrong but plausible answers in the same frame as {@code paraphrasedAnswer}
  * @param subject who or what the fact is about (a person's name, a country)
  * @param fact the kind of fact ({@code birth_year}, {@code city}, ...)

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -54,17 +56,49 @@ class FictitiousFactsTest {
     }
 
     @Test
-    void examplesHaveAParaphrasedQuestionAndThreeDistinctWrongAnswersInTheTrainedForm() {
+    void examplesHaveAParaphrasedQuestionAndThreeDistinctWrongAnswersInTheParaphrasesFrame() {
         Dataset d = FictitiousFacts.of(20, 0.1).load(5);
         for (Split s : Split.values()) {
             for (QaExample e : d.get(s)) {
                 assertNotEquals(e.question(), e.paraphrasedQuestion());
-                assertEquals(e.answer(), e.paraphrasedAnswer(), "the truth ratio scores the trained answer form");
                 assertEquals(3, new HashSet<>(e.perturbedAnswers()).size());
                 assertFalse(e.perturbedAnswers().contains(e.answer()));
+                assertFalse(e.perturbedAnswers().contains(e.paraphrasedAnswer()));
             }
         }
         assertEquals(45, d.get(Split.WORLD).size());
+    }
+
+    @Test
+    void personFactsHaveAParaphraseThatDiffersFromTheAnswerAndKeepsTheFact() {
+        Dataset d = FictitiousFacts.of(20, 0.1).load(5);
+        Map<String, String> frames = new HashMap<>();
+        for (Split s : List.of(Split.FORGET, Split.RETAIN, Split.HOLDOUT)) {
+            for (QaExample e : d.get(s)) {
+                assertNotEquals(e.answer(), e.paraphrasedAnswer());
+                String frame = e.paraphrasedAnswer().replace(e.answer(), "<v>").replace(" an <v>", " a <v>");
+                assertTrue(frame.contains("<v>"), "the paraphrase holds the answer: " + e.paraphrasedAnswer());
+                assertNotEquals("<v>", frame);
+                assertEquals(frame, frames.computeIfAbsent(e.fact(), f -> frame), "one sentence per kind of fact");
+                for (String perturbed : e.perturbedAnswers()) {
+                    // the same sentence with another value: only the value differs
+                    String wrong = perturbed.replace(" an ", " a ");
+                    String prefix = frame.substring(0, frame.indexOf("<v>"));
+                    String suffix = frame.substring(frame.indexOf("<v>") + 3);
+                    assertTrue(wrong.startsWith(prefix) && wrong.endsWith(suffix), wrong + " in the frame " + frame);
+                    assertNotEquals(e.answer(), wrong.substring(prefix.length(), wrong.length() - suffix.length()));
+                }
+            }
+        }
+        QaExample city = d.get(Split.FORGET).get(1);
+        assertEquals("city", city.fact());
+        assertEquals("They live in " + city.answer() + ".", city.paraphrasedAnswer());
+        QaExample job = d.get(Split.FORGET).get(2);
+        assertTrue(job.paraphrasedAnswer().equals("They work as a " + job.answer() + ".")
+                || job.paraphrasedAnswer().equals("They work as an " + job.answer() + "."), job.paraphrasedAnswer());
+        for (Split s : List.of(Split.WORLD, Split.REAL_AUTHORS)) {
+            d.get(s).forEach(e -> assertEquals(e.answer(), e.paraphrasedAnswer(), "TOFU scores the answer on " + s));
+        }
     }
 
     @Test
