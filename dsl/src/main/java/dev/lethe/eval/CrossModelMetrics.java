@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code privleak} (MUSE, Shi et al. 2024): (AUC − AUC_reference) / AUC_reference × 100 on the Min-K%
  *       score; 0 is ideal, positive means the model still leaks membership;
  *   <li>{@code model_utility} (TOFU): the harmonic mean of probability, ROUGE-L recall and truth ratio on
- *       retain and world (six numbers).
+ *       retain, real authors and world (nine numbers, {@link ModelUtility}), on the span
+ *       {@code retain+real_authors+world}; absent when one of the nine was not measured.
  * </ul>
  */
 public final class CrossModelMetrics {
@@ -41,9 +42,13 @@ public final class CrossModelMetrics {
     /** MUSE's PrivLeak on the Min-K% AUC, relative to the reference's; 0 is ideal. */
     public static final Metric PRIVLEAK = new Metric("privleak", Metric.Direction.ZERO_IS_BEST,
             Metric.Scope.ACROSS_MODELS, "MUSE PrivLeak: (AUC - AUC_reference) / AUC_reference x 100 on Min-K%");
-    /** TOFU's model utility: harmonic mean of probability, ROUGE-L recall and truth ratio on retain and world. */
+    /**
+     * TOFU's model utility: harmonic mean of probability, ROUGE-L recall and truth ratio on retain, real authors and
+     * world ({@link ModelUtility}).
+     */
     public static final Metric MODEL_UTILITY = new Metric("model_utility", Metric.Direction.HIGHER_IS_BETTER,
-            Metric.Scope.ACROSS_SPLITS, "TOFU model utility: harmonic mean of six retain and world metrics").within(0, 1);
+            Metric.Scope.ACROSS_SPLITS, "TOFU model utility: harmonic mean of nine retain, real-authors and world "
+                    + "metrics").within(0, 1);
     /** Every metric {@link #compute} can derive. */
     public static final List<Metric> METRICS = List.of(FORGET_QUALITY, MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K,
             MIA_AUC_MIN_K_PP, MODEL_UTILITY, PRIVLEAK);
@@ -102,9 +107,9 @@ public final class CrossModelMetrics {
                     }
                 }
             }
-            double utility = utility(mine);
-            if (!Double.isNaN(utility)) {
-                out.add(new Derived(m.getKey(), "retain+world", MODEL_UTILITY.name(), utility));
+            @Nullable Double utility = ModelUtility.of((split, metric) -> value(mine, split, metric));
+            if (utility != null) {
+                out.add(new Derived(m.getKey(), ModelUtility.SPAN, MODEL_UTILITY.name(), utility));
             }
         }
         Double referenceAuc = reference == null ? null : minKAuc.get(reference);
@@ -147,19 +152,11 @@ public final class CrossModelMetrics {
         }
     }
 
-    private static double utility(Map<Split, Map<String, MetricValue>> mine) {
-        List<Double> parts = new ArrayList<>();
-        for (Split s : new Split[] {Split.RETAIN, Split.WORLD}) {
-            for (Metric metric : List.of(TofuSuite.PROBABILITY, TofuSuite.ROUGE_L_RECALL, TofuSuite.TRUTH_RATIO)) {
-                Map<String, MetricValue> bySplit = mine.get(s);
-                MetricValue v = bySplit == null ? null : bySplit.get(metric.name());
-                if (v == null) {
-                    return Double.NaN;
-                }
-                parts.add(v.value());
-            }
-        }
-        return Aggregates.harmonicMean(parts.stream().mapToDouble(Double::doubleValue).toArray());
+    /** The value of {@code metric} on {@code split} in {@code values}, or null when not measured. */
+    private static @Nullable Double value(Map<Split, Map<String, MetricValue>> values, Split split, String metric) {
+        Map<String, MetricValue> bySplit = values.get(split);
+        MetricValue v = bySplit == null ? null : bySplit.get(metric);
+        return v == null ? null : v.value();
     }
 
     private static double @Nullable [] samples(Map<Split, Map<String, MetricValue>> values, Split split, Metric metric) {

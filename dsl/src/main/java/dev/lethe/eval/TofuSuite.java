@@ -13,21 +13,25 @@ import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * TOFU's per-split metrics (Maini et al. 2024, "TOFU: A Task of Fictitious Unlearning for LLMs", §2.5):
  *
  * <ul>
  *   <li>{@code tofu_probability}: on forget, retain and holdout the length-normalised probability
- *       exp(−avgNLL) of the answer; on world, the normalised probability
- *       P̃(correct) / (P̃(correct) + Σ P̃(wrong)) over the paraphrased answer and the perturbed answers (same
- *       frame, so the lengths are comparable);
+ *       exp(−avgNLL) of the answer; on world and real authors, the normalised probability
+ *       P̃(answer) / (P̃(answer) + Σ P̃(wrong)) over the answer and the perturbed answers (TOFU's files give
+ *       these splits bare wrong answers in the answer's frame, so the lengths are comparable);
  *   <li>{@code truth_ratio}: per example R = P̃(perturbed) / P̃(paraphrased answer), with several perturbed
  *       answers combined by their geometric mean ({@link TruthRatio#ratio}); reported on forget as
  *       mean(min(R, 1/R)) and elsewhere as mean(max(0, 1 − R)); the raw R values are kept per example for
  *       forget quality;
- *   <li>{@code rouge_l_recall}: ROUGE-L recall of the greedy answer against the true answer ({@link RougeL}).
+ *   <li>{@code rouge_l_recall}: ROUGE-L recall of the greedy answer against the true answer ({@link RougeL}),
+ *       with Porter stemming as TOFU's code ({@code rouge_score} with {@code use_stemmer=True}).
  * </ul>
+ *
+ * <p>On retain, real authors and world the nine numbers make TOFU's model utility ({@link ModelUtility}).
  *
  * @param batchSize examples per forward pass
  * @param maxNewTokens longest greedy answer
@@ -40,18 +44,20 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
                     Param.of("max_new_tokens", integer(1), 16, "longest greedy answer", TofuSuite::maxNewTokens)),
             a -> new TofuSuite(a.integer("batch_size"), a.integer("max_new_tokens")));
 
-    /** TOFU's answer probability (normalised against the perturbed answers on world). */
+    /** TOFU's answer probability (normalised against the perturbed answers on world and real authors). */
     public static final Metric PROBABILITY = new Metric("tofu_probability", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "TOFU's answer probability (on world normalised over the perturbed answers)").within(0, 1);
+            Metric.Scope.PER_SPLIT, "TOFU's answer probability (on world and real_authors normalised over the "
+                    + "perturbed answers)").within(0, 1);
     /**
      * TOFU's truth ratio: mean(min(R, 1/R)) on forget, 1 when the model no longer prefers the true answer, and
      * mean(max(0, 1 − R)) elsewhere, higher when it does; so higher is better on every split.
      */
     public static final Metric TRUTH_RATIO = new Metric("truth_ratio", Metric.Direction.HIGHER_IS_BETTER,
             Metric.Scope.PER_SPLIT, "TOFU's truth ratio: min(R, 1/R) on forget, max(0, 1 - R) elsewhere").within(0, 1);
-    /** ROUGE-L recall of the greedy answer against the true answer. */
+    /** ROUGE-L recall of the greedy answer against the true answer, Porter-stemmed as TOFU's code. */
     public static final Metric ROUGE_L_RECALL = new Metric("rouge_l_recall", Metric.Direction.HIGHER_KNOWS_MORE,
-            Metric.Scope.PER_SPLIT, "ROUGE-L recall of the greedy answer against the true one").within(0, 1);
+            Metric.Scope.PER_SPLIT, "ROUGE-L recall of the greedy answer against the true one (Porter-stemmed in "
+                    + "tofu, unstemmed in muse)").within(0, 1);
 
     @Override
     public List<Metric> metrics() {
@@ -68,7 +74,8 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
         }
         AnswerScorer scorer = new AnswerScorer(model, tokenizer, batchSize);
         List<MetricValue> out = new ArrayList<>();
-        out.add(split == Split.WORLD && !withPerturbed.isEmpty()
+        boolean general = split == Split.WORLD || split == Split.REAL_AUTHORS;
+        out.add(general && !withPerturbed.isEmpty()
                 ? normalisedProbability(scorer, withPerturbed) : probability(scorer, examples));
         if (!withPerturbed.isEmpty()) {
             out.add(truthRatio(scorer, split, withPerturbed));
@@ -85,7 +92,7 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
     }
 
     private static MetricValue normalisedProbability(AnswerScorer scorer, List<QaExample> examples) {
-        double[][] nll = variantNll(scorer, examples);
+        double[][] nll = variantNll(scorer, examples, QaExample::answer);
         double[] p = new double[examples.size()];
         for (int i = 0; i < p.length; i++) {
             double correct = Math.exp(-nll[i][0]);
@@ -99,7 +106,7 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
     }
 
     private static MetricValue truthRatio(AnswerScorer scorer, Split split, List<QaExample> examples) {
-        double[][] nll = variantNll(scorer, examples);
+        double[][] nll = variantNll(scorer, examples, QaExample::paraphrasedAnswer);
         double[] r = new double[examples.size()];
         for (int i = 0; i < r.length; i++) {
             double[] perturbed = java.util.Arrays.copyOfRange(nll[i], 1, nll[i].length);
@@ -109,13 +116,14 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
         return new MetricValue(TRUTH_RATIO, value, r);
     }
 
-    /** avgNLL of [paraphrased answer, perturbed answers...] after the question, per example. */
-    private static double[][] variantNll(AnswerScorer scorer, List<QaExample> examples) {
+    /** avgNLL of [{@code base} answer, perturbed answers...] after the question, per example. */
+    private static double[][] variantNll(AnswerScorer scorer, List<QaExample> examples,
+            Function<QaExample, String> base) {
         List<String> prompts = new ArrayList<>();
         List<String> answers = new ArrayList<>();
         for (QaExample e : examples) {
             prompts.add(e.question());
-            answers.add(e.paraphrasedAnswer());
+            answers.add(base.apply(e));
             for (String p : e.perturbedAnswers()) {
                 prompts.add(e.question());
                 answers.add(p);
@@ -138,7 +146,7 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
                 .decode(examples.stream().map(QaExample::question).toList(), maxNewTokens);
         double[] recall = new double[examples.size()];
         for (int i = 0; i < recall.length; i++) {
-            recall[i] = RougeL.recall(examples.get(i).answer(), greedy.get(i));
+            recall[i] = RougeL.recall(examples.get(i).answer(), greedy.get(i), RougeL.Stemming.PORTER);
         }
         return new MetricValue(ROUGE_L_RECALL, mean(recall), recall);
     }

@@ -3,6 +3,7 @@ package dev.lethe.report;
 import dev.lethe.data.Split;
 import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.CrossModelMetrics;
+import dev.lethe.eval.ModelUtility;
 import dev.lethe.result.RunResult.Row;
 import dev.lethe.result.RunResult;
 import dev.lethe.util.Printable;
@@ -11,15 +12,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tech.tablesaw.api.Table;
 
 /**
- * What a terminal shows after a run: a headline of at most {@value #WIDTH} characters, one row per model with
- * exact match on forget, retain and world, the forget NLL, forget quality (in scientific notation: it spans
- * 10⁻¹⁵ to 1), model utility and PrivLeak, then where the full tables and the charts are. A column whose
- * metric the run did not measure is left out. The full tables ({@link RunTables}) are written by
- * {@link HtmlReport#write} into the report folder's {@value HtmlReport#TABLES}.
+ * What a terminal shows after a run: a headline of at most {@value #WIDTH} characters, one row per model with exact
+ * match on forget, retain and world, the forget NLL, forget quality (in scientific notation: it spans 10⁻¹⁵ to 1),
+ * model utility and PrivLeak, then where the full tables and the charts are. A column whose metric the run did not
+ * measure is left out; when a model has some of model utility's nine parts but not all, a note under the table says
+ * which are missing ({@link ModelUtility#note}). The full tables ({@link RunTables}) are written by {@link
+ * HtmlReport#write} into the report folder's {@value HtmlReport#TABLES}.
  */
 public final class ConsoleSummary {
     /** The widest line of the headline for the quickstart's models (names up to 19 characters). */
@@ -41,7 +44,7 @@ public final class ConsoleSummary {
             new Column("world EM", Split.WORLD.id(), AnswerSuite.EXACT_MATCH.name(), "%.3f"),
             new Column("forget NLL", Split.FORGET.id(), AnswerSuite.NLL.name(), "%.3f"),
             new Column("forget quality", Split.FORGET.id(), CrossModelMetrics.FORGET_QUALITY.name(), "%.1e"),
-            new Column("utility", "retain+world", CrossModelMetrics.MODEL_UTILITY.name(), "%.3f"),
+            new Column("utility", ModelUtility.SPAN, CrossModelMetrics.MODEL_UTILITY.name(), "%.3f"),
             new Column("privleak", "forget+holdout", CrossModelMetrics.PRIVLEAK.name(), "%.1f"));
 
     private ConsoleSummary() {}
@@ -98,7 +101,28 @@ public final class ConsoleSummary {
             }
             sb.append('\n');
         }
+        for (String note : utilityNotes(result, models)) {
+            sb.append(note).append('\n');
+        }
         return sb.toString();
+    }
+
+    /**
+     * Why {@code model_utility} is absent, once per distinct reason, for the models that measured some of its nine
+     * parts but not all (a run without the tofu suite gets no note).
+     */
+    private static Set<String> utilityNotes(RunResult result, List<String> models) {
+        Set<String> notes = new LinkedHashSet<>();
+        for (String model : models) {
+            if (value(result, model, ModelUtility.SPAN, CrossModelMetrics.MODEL_UTILITY.name()) != null) {
+                continue;
+            }
+            List<String> missing = ModelUtility.missing((split, metric) -> value(result, model, split.id(), metric));
+            if (missing.size() < ModelUtility.SPLITS.size()) {
+                notes.add(ModelUtility.note(missing));
+            }
+        }
+        return notes;
     }
 
     private static String pad(String s, int width, boolean right) {
@@ -107,8 +131,12 @@ public final class ConsoleSummary {
     }
 
     private static @Nullable Double value(RunResult result, String model, Column c) {
+        return value(result, model, c.split(), c.metric());
+    }
+
+    private static @Nullable Double value(RunResult result, String model, String split, String metric) {
         for (Row r : result.rows()) {
-            if (r.isFinal() && r.model().equals(model) && r.split().equals(c.split()) && r.metric().equals(c.metric())
+            if (r.isFinal() && r.model().equals(model) && r.split().equals(split) && r.metric().equals(metric)
                     && !Double.isNaN(r.value())) {
                 return r.value();
             }

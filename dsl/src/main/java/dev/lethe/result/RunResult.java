@@ -196,7 +196,7 @@ public final class RunResult {
 
     /**
      * The value of {@code metric} for {@code model} on {@code split}, where {@code split} may also name the
-     * span of a cross-split metric ({@code forget+holdout}, {@code retain+world}).
+     * span of a cross-split metric ({@code forget+holdout}, {@code retain+real_authors+world}).
      *
      * @throws IllegalArgumentException when the run has no such value: the message names the first of model,
      *     split and metric that has no final value, with a did-you-mean and the names that do exist

@@ -22,7 +22,7 @@ class CrossModelMetricsTest {
             m.computeIfAbsent(Split.HOLDOUT, k -> new LinkedHashMap<>()).put(score.name(),
                     new MetricValue(score, 0, holdoutLoss));
         }
-        for (Split s : List.of(Split.RETAIN, Split.WORLD)) {
+        for (Split s : List.of(Split.RETAIN, Split.REAL_AUTHORS, Split.WORLD)) {
             for (Metric metric : List.of(TofuSuite.PROBABILITY, TofuSuite.ROUGE_L_RECALL, TofuSuite.TRUTH_RATIO)) {
                 m.computeIfAbsent(s, k -> new LinkedHashMap<>()).put(metric.name(),
                         new MetricValue(metric, utilityPart));
@@ -54,5 +54,17 @@ class CrossModelMetricsTest {
         assertEquals(100.0, find(rows, "learned", "privleak"), 1e-9);
         assertEquals(0.0, find(rows, "reference", "privleak"), 1e-12);
         assertEquals(0.5, find(rows, "learned", "model_utility"), 1e-12);
+        assertEquals(ModelUtility.SPAN, rows.stream().filter(d -> d.metric().equals("model_utility")).findFirst()
+                .orElseThrow().split());
+    }
+
+    @Test
+    void noUtilityWithoutTheRealAuthorsParts() {
+        Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
+        Map<Split, Map<String, MetricValue>> m = model(new double[] {0.5}, new double[] {1}, new double[] {2}, 0.5);
+        m.remove(Split.REAL_AUTHORS);
+        values.put("learned", m);
+        assertEquals(List.of(), CrossModelMetrics.compute(values, null).stream()
+                .filter(d -> d.metric().equals("model_utility")).toList());
     }
 }

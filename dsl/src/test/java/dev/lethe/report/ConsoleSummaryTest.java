@@ -7,6 +7,8 @@ import dev.lethe.Quickstart;
 import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.CrossModelMetrics;
 import dev.lethe.eval.Metric;
+import dev.lethe.eval.ModelUtility;
+import dev.lethe.eval.TofuSuite;
 import dev.lethe.result.RunResult;
 import dev.lethe.spec.ModelRole;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ class ConsoleSummaryTest {
                 rows.add(RunResult.Row.of(model, splits.get(s), "kl_to_reference", 3.8726));
             }
             rows.add(RunResult.Row.of(model, "forget", "forget_quality", quality[i]));
-            rows.add(RunResult.Row.of(model, "retain+world", "model_utility", utility[i]));
+            rows.add(RunResult.Row.of(model, ModelUtility.SPAN, "model_utility", utility[i]));
             rows.add(RunResult.Row.of(model, "forget+holdout", "privleak", privleak[i]));
             i++;
         }
@@ -65,6 +67,28 @@ class ConsoleSummaryTest {
         for (String line : ConsoleSummary.of(quickstartLike(), Path.of("runs/quickstart")).lines().toList()) {
             assertTrue(line.length() <= ConsoleSummary.WIDTH, line);
         }
+    }
+
+    @Test
+    void aModelWithSomeButNotAllOfTheNineUtilityPartsGetsANoteInsteadOfAValue() {
+        List<RunResult.Row> rows = new ArrayList<>();
+        for (String split : List.of("retain", "world")) {
+            for (Metric m : ModelUtility.PARTS) {
+                rows.add(RunResult.Row.of("learned", split, m.name(), 0.5));
+            }
+        }
+        rows.add(RunResult.Row.of("learned", "real_authors", TofuSuite.PROBABILITY.name(), 0.5));
+        rows.add(RunResult.Row.of("learned", "forget", "exact_match", 1));
+        rows.add(RunResult.Row.of("other", "forget", "exact_match", 1));
+        RunResult r = new RunResult(Quickstart.recipe(), rows, List.of(), Metric.byName(List.of(AnswerSuite.EXACT_MATCH,
+                TofuSuite.PROBABILITY, TofuSuite.ROUGE_L_RECALL, TofuSuite.TRUTH_RATIO)), Map.of());
+        String headline = ConsoleSummary.headline(r);
+        assertTrue(headline.endsWith("""
+                model_utility not reported: no real_authors rouge_l_recall, real_authors truth_ratio
+                  (it needs the tofu suite on retain, real_authors and world, with perturbed answers)
+                """), headline);
+        assertEquals(1, headline.split("model_utility not reported", -1).length - 1, "once, and not for 'other'");
+        headline.lines().forEach(line -> assertTrue(line.length() <= ConsoleSummary.WIDTH, line));
     }
 
     @Test

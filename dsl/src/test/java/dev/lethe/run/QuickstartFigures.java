@@ -95,7 +95,7 @@ final class QuickstartFigures {
                             + "  KL forget %.4f  KL retain %.4f%n", model,
                             result.value(model, Split.FORGET, "exact_match"),
                             result.value(model, Split.FORGET, "probability"),
-                            result.value(model, "retain+world", "model_utility"),
+                            result.value(model, dev.lethe.eval.ModelUtility.SPAN, "model_utility"),
                             result.value(model, Split.FORGET, "forget_quality"),
                             model.equals("reference") ? 0.0 : result.value(model, Split.FORGET, "kl_to_reference"),
                             model.equals("reference") ? 0.0 : result.value(model, Split.RETAIN, "kl_to_reference"));

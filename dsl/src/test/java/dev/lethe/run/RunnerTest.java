@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import dev.lethe.Lethe;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
+import dev.lethe.eval.ModelUtility;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.Scalars;
 import dev.lethe.objective.Flat;
@@ -63,8 +64,19 @@ class RunnerTest {
             assertEquals(0.0, a.value(model, "forget+holdout", "privleak")
                     - 100 * (a.value(model, "forget+holdout", "mia_auc_min_k") - a.value("reference", "forget+holdout",
                     "mia_auc_min_k")) / a.value("reference", "forget+holdout", "mia_auc_min_k"), 1e-12);
-            double utility = a.value(model, "retain+world", "model_utility");
-            assertTrue(utility >= 0 && utility <= 1, model + " utility " + utility);
+            // TOFU's model utility is the harmonic mean of the nine numbers the tofu suite reported
+            double inverse = 0;
+            boolean zero = false;
+            for (Split s : ModelUtility.SPLITS) {
+                for (String metric : List.of("tofu_probability", "rouge_l_recall", "truth_ratio")) {
+                    double part = a.value(model, s, metric);
+                    assertTrue(part >= 0 && part <= 1, model + " " + s.id() + " " + metric + " " + part);
+                    zero |= part == 0;
+                    inverse += 1 / part;
+                }
+            }
+            double utility = a.value(model, "retain+real_authors+world", "model_utility");
+            assertEquals(zero ? 0 : 9 / inverse, utility, 1e-12, model);
         }
     }
 
