@@ -2,6 +2,9 @@ package dev.lethe.examples
 
 import dev.lethe.Lethe
 import dev.lethe.data.FictitiousFacts
+import dev.lethe.data.Split
+import dev.lethe.eval.ModelUtility
+import dev.lethe.eval.stats.RougeL
 import dev.lethe.kotlin.fictitiousFacts
 import dev.lethe.kotlin.gptConfig
 import dev.lethe.kotlin.withStage
@@ -29,6 +32,17 @@ class KotlinBuildingTest {
         assertEquals(FictitiousFacts.of(20, 0.2).withWorldCountries(3),
             fictitiousFacts(people = 20, forgetFraction = 0.2, worldCountries = 3))
         assertEquals(FictitiousFacts.KIND.defaults(), fictitiousFacts())
+        assertEquals(FictitiousFacts.of(20, 0.2).withRealAuthors(3),
+            fictitiousFacts(people = 20, forgetFraction = 0.2, realAuthors = 3))
+    }
+
+    @Test
+    fun `stemmed ROUGE-L and the nine-part model utility are one call each`() {
+        // cats -> cat, running -> run: 3 of 4 reference tokens in order once stemmed, 1 of 4 without
+        assertEquals(0.75, RougeL.recall("The cats were running.", "the cat was run", RougeL.Stemming.PORTER), 1e-12)
+        assertEquals(0.25, RougeL.recall("The cats were running.", "the cat was run"), 1e-12)
+        assertEquals(3.0 / 7, ModelUtility.of(0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 1.0, 1.0, 1.0), 1e-15)
+        assertEquals(listOf(Split.RETAIN, Split.REAL_AUTHORS, Split.WORLD), ModelUtility.SPLITS)
     }
 
     @Test

@@ -49,10 +49,12 @@ fun fictitiousFacts(
     holdoutPeople: Int? = null,
     factsPerPerson: Int? = null,
     worldCountries: Int? = null,
+    realAuthors: Int? = null,
 ): FictitiousFacts {
     val derived = FictitiousFacts.of(people, forgetFraction)
     return FictitiousFacts(people, forgetFraction, holdoutPeople ?: derived.holdoutPeople(),
-        factsPerPerson ?: derived.factsPerPerson(), worldCountries ?: derived.worldCountries())
+        factsPerPerson ?: derived.factsPerPerson(), worldCountries ?: derived.worldCountries(),
+        realAuthors ?: derived.realAuthors())
 }
 
 /**

@@ -27,7 +27,7 @@ class NotebookHtmlTest {
         Objective lambda = step -> step.scores(Split.FORGET).meanNll().mean();
         Recipe r = Lethe.recipe("demo")
                 .model(new GptConfig(0, 2, 32, 2, 32, 0f))
-                .data(new FictitiousFacts(8, 0.25, 2, 3, 1))
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 1, 1))
                 .learn(Training.of(300).batchSize(8))
                 .unlearn(Unlearning.of(Objectives.npo().plus(lambda.times(0.5))).steps(40).batchSize(4))
                 .attack(Attacks.quantize(4))
