@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
  * split. {@code holdoutPeople} more people of the same distribution form the holdout split (never
  * trained on). {@code worldCountries} fictitious countries give three general facts each (capital,
  * language, currency): the world split every model trains on. The first {@code realAuthors} of a fixed list of
- * real, well-known authors give three facts each (a famous book, country and year of birth; {@link RealAuthors}):
+ * real, well-known authors give three facts each (a famous book, country and year of birth; {@code RealAuthors}):
  * the real-authors split, which every model also trains on, as TOFU's "Real Authors" are known from pretraining.
  *
  * <p>Evaluation-only extras, drawn from a second random stream so that the question-answer examples do not
