@@ -207,47 +207,18 @@ class GeneratorTest {
     }
 
     /** {@link #TOKENIZER}, running {@code onDecode} each time it decodes (a generator checking stop strings). */
-    private static final class Watching implements Tokenizer {
+    private static final class Watching extends ForwardingTokenizer {
         private final Runnable onDecode;
 
         Watching(Runnable onDecode) {
+            super(TOKENIZER);
             this.onDecode = onDecode;
-        }
-
-        @Override
-        public int[] encode(String text) {
-            return TOKENIZER.encode(text);
         }
 
         @Override
         public String decode(int[] ids) {
             onDecode.run();
-            return TOKENIZER.decode(ids);
-        }
-
-        @Override
-        public int vocabSize() {
-            return TOKENIZER.vocabSize();
-        }
-
-        @Override
-        public int padId() {
-            return TOKENIZER.padId();
-        }
-
-        @Override
-        public int bosId() {
-            return TOKENIZER.bosId();
-        }
-
-        @Override
-        public int eosId() {
-            return TOKENIZER.eosId();
-        }
-
-        @Override
-        public List<String> vocabulary() {
-            return TOKENIZER.vocabulary();
+            return super.decode(ids);
         }
     }
 }
