@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,16 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code tofu} data source on hand-written files in the layout of the hub dataset locuslab/TOFU
- * ({@code src/test/resources/tofu}: five fictitious authors of two questions each, forget10 = the last four questions,
- * retain90 = the first six, and so on), and on malformed copies of them.
+ * ({@link TofuFixtures}), and on malformed copies of them.
  */
 class TofuDataTest {
-    static Path fixtures() {
-        try {
-            return Path.of(TofuDataTest.class.getResource("/tofu").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+    private static Path fixtures() {
+        return TofuFixtures.folder();
     }
 
     @Test
@@ -197,15 +191,8 @@ class TofuDataTest {
         return assertThrows(IllegalArgumentException.class, () -> data.load(0)).getMessage();
     }
 
-    /** A copy of the fixture folder inside {@code dir}. */
-    static Path copyFixtures(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        try (Stream<Path> files = Files.list(fixtures())) {
-            for (Path f : files.toList()) {
-                Files.copy(f, dir.resolve(f.getFileName()));
-            }
-        }
-        return dir;
+    private static Path copyFixtures(Path dir) {
+        return TofuFixtures.copy(dir);
     }
 
     private static void restore(Path copy, String name) throws IOException {
