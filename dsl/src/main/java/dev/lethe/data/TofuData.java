@@ -56,8 +56,8 @@ public record TofuData(Path dir, Forget forget, @Nullable String retain, @Nullab
     public static final Kind<TofuData> KIND = Kind.of("tofu", TofuData.class,
             "TOFU's files as published on the hub (locuslab/TOFU; Maini et al. 2024), from a local folder",
             List.of(Param.required("dir", path(), "the folder (relative to the working directory)", TofuData::dir),
-                    Param.of("forget", choice(Forget.class), Forget.FORGET10, "the forget split: forget01, forget05 "
-                            + "or forget10", (TofuData t) -> t.forget()),
+                    Param.of("forget", choice(Forget.class), Forget.FORGET10, "the forget split; it chooses the retain "
+                            + "and holdout files unless they are named", (TofuData t) -> t.forget()),
                     Param.optional("retain", text(), "the retain file (absent: retain99, retain95 or retain90, "
                             + "the forget split's complement)", (TofuData t) -> t.retain()),
                     Param.optional("holdout", text(), "the holdout file (absent: holdout01, holdout05 or holdout10, "
