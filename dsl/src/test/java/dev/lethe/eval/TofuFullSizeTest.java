@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
+import dev.lethe.Lethe;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
@@ -14,6 +15,14 @@ import dev.lethe.data.TofuStandIn;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.WordTokenizer;
+import dev.lethe.objective.Objectives;
+import dev.lethe.result.RunEvent;
+import dev.lethe.result.RunResult;
+import dev.lethe.run.Runner;
+import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Training;
+import dev.lethe.spec.Unlearning;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -27,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A TOFU folder of the real size (a synthetic stand-in, {@link TofuStandIn}: 4 000 rows in full.json) loads, and the
  * {@code tofu} suite evaluates a tiny model on it. The test evaluates 40 forget rows; with
- * {@code -Dlethe.tofuFullSize=true} {@link #everySplitAtFullSize} evaluates every split and prints the time and the
- * memory it took (a measurement, not an assertion).
+ * {@code -Dlethe.tofuFullSize=true} {@link #everySplitAtFullSize} evaluates every split and {@link #aRecipeAtFullSize}
+ * runs a recipe on the folder (finetune, NPO, evaluation), each printing the time and memory it took (measurements,
+ * not assertions).
  */
 class TofuFullSizeTest {
 
@@ -91,5 +101,30 @@ class TofuFullSizeTest {
         System.out.printf("tofu full size: loaded in %.0f ms; the dataset holds %.1f MB of heap; peak heap while "
                 + "evaluating %.1f MB; process peak resident (%s)%n", loadMs, datasetHeap / 1e6, peakHeap / 1e6,
                 peakResident.replaceAll("\\s+", " "));
+    }
+
+    @Test
+    void aRecipeAtFullSize(@TempDir Path dir) throws IOException {
+        assumeTrue(Boolean.getBoolean("lethe.tofuFullSize"), "a measurement: run with -Dlethe.tofuFullSize=true");
+        TofuStandIn.write(dir);
+        Recipe recipe = Lethe.recipe("tofu-full-size").model(GptConfig.tiny()).data(TofuData.at(dir))
+                .finetune(Training.of(50).batchSize(16), Split.FORGET, Split.RETAIN)
+                .unlearn(Unlearning.of(Objectives.npo()).steps(10).batchSize(8))
+                .evaluate(new Evaluation(List.of(Suites.tofu()), List.of(Split.values())))
+                .build();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        long start = System.nanoTime();
+        RunResult r = Runner.of(recipe).noCache().run();
+        System.out.printf("tofu full-size recipe (GptConfig.tiny(): 4 blocks of width 128): %.1f s in all%n",
+                (System.nanoTime() - start) / 1e9);
+        r.events().stream().filter(e -> e instanceof RunEvent.StageFinished).map(e -> (RunEvent.StageFinished) e)
+                .forEach(f -> System.out.printf("  %s: %.1f s%n", f.stage(), f.seconds()));
+        System.out.printf("  peak heap %.1f MB; %s%n", ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum() / 1e6,
+                Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
+                        .findFirst().orElse("?").replaceAll("\\s+", " "));
+        for (Split s : Split.values()) {
+            assertTrue(Double.isFinite(r.value("unlearned", s, "tofu_probability")), s.id());
+        }
     }
 }
