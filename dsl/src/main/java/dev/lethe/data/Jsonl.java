@@ -219,10 +219,8 @@ public final class Jsonl {
         List<Line> out = new ArrayList<>();
         try (JsonParser parser = JSON.createParser(text)) {
             parser.nextToken(); // the array's [
+            // an unclosed array ends in a JsonEOFException, reported below
             for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-                if (t == null) {
-                    throw bad(file, parser.currentLocation().getLineNr(), "the JSON array is not closed with ]");
-                }
                 int lineNo = parser.currentTokenLocation().getLineNr();
                 out.add(new Line(lineNo, object(parser.readValueAsTree(), file, lineNo)));
             }

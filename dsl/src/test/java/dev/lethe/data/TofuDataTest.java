@@ -150,6 +150,21 @@ class TofuDataTest {
     }
 
     @Test
+    void aBrokenJsonArrayIsRejectedWithItsLine(@TempDir Path dir) throws IOException {
+        Path copy = copyFixtures(dir);
+        Path holdout = copy.resolve("holdout10.json");
+        List<String> rows = Files.readAllLines(holdout);
+        Files.writeString(holdout, "[\n" + rows.get(0) + ",\n" + rows.get(1) + "\n" + rows.get(2) + "\n]\n");
+        String m = message(TofuData.at(copy));
+        assertTrue(m.startsWith(holdout + ":4: not valid JSON"), m);
+        Files.writeString(holdout, "[\n" + rows.get(0) + ",\n" + rows.get(1) + "\n");
+        m = message(TofuData.at(copy));
+        assertTrue(m.startsWith(holdout + ":") && m.contains("not valid JSON"), m);
+        Files.writeString(holdout, "[" + rows.get(0) + "]\n{}\n");
+        assertEquals(holdout + ":2: text after the JSON array's closing ]", message(TofuData.at(copy)));
+    }
+
+    @Test
     void perturbedFilesMustDescribeTheRowsOfTheirSplit(@TempDir Path dir) throws IOException {
         Path copy = copyFixtures(dir);
         Path perturbed = copy.resolve("forget10_perturbed.json");
