@@ -14,10 +14,13 @@ import dev.lethe.data.TofuData;
 import dev.lethe.data.TofuStandIn;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.HfModel;
+import dev.lethe.model.ModelSpec;
 import dev.lethe.model.WordTokenizer;
 import dev.lethe.objective.Objectives;
 import dev.lethe.result.RunEvent;
 import dev.lethe.result.RunResult;
+import dev.lethe.run.BaseModel;
 import dev.lethe.run.Runner;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Recipe;
@@ -37,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A TOFU folder of the real size (a synthetic stand-in, {@link TofuStandIn}: 4 000 rows in full.json) loads, and the
  * {@code tofu} suite evaluates a tiny model on it. The test evaluates 40 forget rows; with
  * {@code -Dlethe.tofuFullSize=true} {@link #everySplitAtFullSize} evaluates every split and {@link #aRecipeAtFullSize}
- * runs a recipe on the folder (finetune, NPO, evaluation), each printing the time and memory it took (measurements,
+ * and {@link #aRecipeFromAModelFolderAtFullSize} run a recipe on the folder (finetune, NPO, evaluation), each printing the time and memory it took (measurements,
  * not assertions).
  */
 class TofuFullSizeTest {
@@ -106,8 +109,21 @@ class TofuFullSizeTest {
     @Test
     void aRecipeAtFullSize(@TempDir Path dir) throws IOException {
         assumeTrue(Boolean.getBoolean("lethe.tofuFullSize"), "a measurement: run with -Dlethe.tofuFullSize=true");
+        runAtFullSize(dir, GptConfig.tiny(), "GptConfig.tiny(): 4 blocks of width 128, word tokenizer");
+    }
+
+    @Test
+    void aRecipeFromAModelFolderAtFullSize(@TempDir Path dir) throws IOException {
+        assumeTrue(Boolean.getBoolean("lethe.tofuFullSize"), "a measurement: run with -Dlethe.tofuFullSize=true");
+        Path base = BaseModel.pretrain(dir.resolve("base"), BaseModel.Options.defaults().withShape(300, 32, 1)
+                .withSteps(4));
+        runAtFullSize(Files.createDirectory(dir.resolve("tofu")), HfModel.at(base),
+                "a BaseModel folder: Llama, 1 block of width 32, byte-level BPE of 300 tokens, ChatML template");
+    }
+
+    private static void runAtFullSize(Path dir, ModelSpec model, String what) throws IOException {
         TofuStandIn.write(dir);
-        Recipe recipe = Lethe.recipe("tofu-full-size").model(GptConfig.tiny()).data(TofuData.at(dir))
+        Recipe recipe = Lethe.recipe("tofu-full-size").model(model).data(TofuData.at(dir))
                 .finetune(Training.of(50).batchSize(16), Split.FORGET, Split.RETAIN)
                 .unlearn(Unlearning.of(Objectives.npo()).steps(10).batchSize(8))
                 .evaluate(new Evaluation(List.of(Suites.tofu()), List.of(Split.values())))
@@ -115,8 +131,7 @@ class TofuFullSizeTest {
         ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
         long start = System.nanoTime();
         RunResult r = Runner.of(recipe).noCache().run();
-        System.out.printf("tofu full-size recipe (GptConfig.tiny(): 4 blocks of width 128): %.1f s in all%n",
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf("tofu full-size recipe (%s): %.1f s in all%n", what, (System.nanoTime() - start) / 1e9);
         r.events().stream().filter(e -> e instanceof RunEvent.StageFinished).map(e -> (RunEvent.StageFinished) e)
                 .forEach(f -> System.out.printf("  %s: %.1f s%n", f.stage(), f.seconds()));
         System.out.printf("  peak heap %.1f MB; %s%n", ManagementFactory.getMemoryPoolMXBeans().stream()
