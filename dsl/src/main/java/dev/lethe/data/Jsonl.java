@@ -1,6 +1,8 @@
 package dev.lethe.data;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -166,16 +168,77 @@ public final class Jsonl {
         T read(JsonNode object, int lineNo);
     }
 
-    private static <T> List<T> readObjects(Path file, LineReader<T> reader) {
-        List<String> lines;
+    /**
+     * One record of a file of records: its JSON value and the line (from 1) it starts on.
+     *
+     * @param value the record
+     * @param line its first line
+     */
+    record Record(JsonNode value, int line) {}
+
+    /**
+     * The records of {@code file}, which is either one JSON array (as MUSE's repository and
+     * {@code json.dump} write them) or JSON lines, one value per line (as {@code datasets}'
+     * {@code to_json} writes them); blank lines are skipped. Records may be any JSON value.
+     *
+     * @throws IllegalArgumentException naming the file and line when it is not UTF-8 or not valid JSON
+     */
+    static List<Record> readRecords(Path file) {
+        List<String> lines = lines(file);
+        String content = String.join("\n", lines);
+        if (!content.stripLeading().startsWith("[")) {
+            List<Record> out = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (!line.isEmpty()) {
+                    out.add(new Record(parse(file, i + 1, line), i + 1));
+                }
+            }
+            return out;
+        }
+        List<Record> out = new ArrayList<>();
+        try (JsonParser p = JSON.getFactory().createParser(content)) {
+            p.nextToken();
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t == null) {
+                    throw bad(file, p.currentTokenLocation().getLineNr(), "the JSON array is not closed");
+                }
+                int line = p.currentTokenLocation().getLineNr();
+                out.add(new Record(JSON.readTree(p), line));
+            }
+            if (p.nextToken() != null) {
+                throw bad(file, p.currentTokenLocation().getLineNr(), "text after the JSON array");
+            }
+        } catch (JsonProcessingException e) {
+            throw bad(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    "not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        return out;
+    }
+
+    private static List<String> lines(Path file) {
         ConfinedPaths.regularFile(file, "data file");
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalArgumentException(file + ": not valid UTF-8 text", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    private static JsonNode parse(Path file, int lineNo, String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw bad(file, lineNo, "not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static <T> List<T> readObjects(Path file, LineReader<T> reader) {
+        List<String> lines = lines(file);
         List<T> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -183,12 +246,7 @@ public final class Jsonl {
                 continue;
             }
             int lineNo = i + 1;
-            JsonNode o;
-            try {
-                o = JSON.readTree(line);
-            } catch (JsonProcessingException e) {
-                throw bad(file, lineNo, "not valid JSON: " + e.getOriginalMessage());
-            }
+            JsonNode o = parse(file, lineNo, line);
             if (o == null || !o.isObject()) {
                 throw bad(file, lineNo, "expected a JSON object");
             }
@@ -207,7 +265,13 @@ public final class Jsonl {
         AtomicFiles.write(file, out -> out.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static String text(JsonNode o, String field, Path file, int line, @Nullable String fallback) {
+    /**
+     * The string field {@code field} of {@code o}, or {@code fallback} when it is missing or null.
+     *
+     * @throws IllegalArgumentException naming the file, line and field when it is missing without a fallback or
+     *     not a string
+     */
+    static String text(JsonNode o, String field, Path file, int line, @Nullable String fallback) {
         JsonNode n = o.get(field);
         if (n == null || n.isNull()) {
             if (fallback == null) {
@@ -221,7 +285,8 @@ public final class Jsonl {
         return n.asText();
     }
 
-    private static IllegalArgumentException bad(Path file, int line, String message) {
+    /** The error for {@code file}'s record on {@code line}: {@code file:line: message}. */
+    static IllegalArgumentException bad(Path file, int line, String message) {
         return new IllegalArgumentException(Printable.escape(file + ":" + line + ": " + message));
     }
 }
