@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code verbmem/forget}</td><td>{@code prompt}, {@code gt}</td><td>forget VerbMem
  *       {@link Continuation}s</td></tr>
  *   <tr><td>{@code knowmem/forget_qa}, {@code knowmem/retain_qa}</td><td>{@code question}, {@code answer}</td>
- *       <td>forget / retain question-answer examples (KnowMem)</td></tr>
+ *       <td>forget / retain KnowMem questions</td></tr>
  *   <tr><td>{@code knowmem/forget_qa_icl}, {@code knowmem/retain_qa_icl}</td><td>{@code question},
  *       {@code answer}</td><td>forget / retain few-shot examples of KnowMem's prompt</td></tr>
  *   <tr><td>{@code privleak/forget}, {@code privleak/retain}, {@code privleak/holdout}</td><td>{@code text}
@@ -42,8 +42,9 @@ import org.jspecify.annotations.Nullable;
  * <p>A {@code text} record may also be a bare JSON string (muse_bench's {@code privleak} files are arrays of
  * strings). Other fields are ignored; a missing file is an empty list except {@code raw/forget}. The forget,
  * retain and holdout splits get {@link MuseProbes} (even empty ones): that marks the data as MUSE's. The world
- * split stays empty. The models train on the passages ({@code train_on: passages}): the question-answer
- * examples are KnowMem's questions, not training text. The seed is not used.
+ * split stays empty, and no split has question-answer examples: the models train on the passages (the learn,
+ * finetune and reference stages' default {@code train_on: both} reads them; an unlearn stage needs
+ * {@code train_on: passages}), and KnowMem's questions are never training text. The seed is not used.
  *
  * @param dir the folder (relative to the working directory)
  */
@@ -67,7 +68,6 @@ public record MuseData(Path dir) implements DataSource {
             throw new IllegalArgumentException(Printable.escape(dir.resolve("raw/forget.json").toString())
                     + ": missing (nor raw/forget.jsonl); a MUSE folder needs at least the raw forget texts");
         }
-        Map<Split, List<QaExample>> examples = new EnumMap<>(Split.class);
         Map<Split, List<Passage>> passages = new EnumMap<>(Split.class);
         Map<Split, MuseProbes> probes = new EnumMap<>(Split.class);
         passages.put(Split.FORGET, texts("raw/forget"));
@@ -75,14 +75,12 @@ public record MuseData(Path dir) implements DataSource {
         retain.addAll(texts("raw/retain2"));
         passages.put(Split.RETAIN, retain);
         passages.put(Split.HOLDOUT, texts("raw/holdout"));
-        examples.put(Split.FORGET, questions("knowmem/forget_qa"));
-        examples.put(Split.RETAIN, questions("knowmem/retain_qa"));
-        probes.put(Split.FORGET, new MuseProbes(continuations("verbmem/forget"),
+        probes.put(Split.FORGET, new MuseProbes(continuations("verbmem/forget"), questions("knowmem/forget_qa"),
                 questions("knowmem/forget_qa_icl"), texts("privleak/forget")));
-        probes.put(Split.RETAIN, new MuseProbes(List.of(), questions("knowmem/retain_qa_icl"),
-                texts("privleak/retain")));
-        probes.put(Split.HOLDOUT, new MuseProbes(List.of(), List.of(), texts("privleak/holdout")));
-        return new Dataset(examples, passages, Map.of(), probes);
+        probes.put(Split.RETAIN, new MuseProbes(List.of(), questions("knowmem/retain_qa"),
+                questions("knowmem/retain_qa_icl"), texts("privleak/retain")));
+        probes.put(Split.HOLDOUT, new MuseProbes(List.of(), List.of(), List.of(), texts("privleak/holdout")));
+        return new Dataset(Map.of(), passages, Map.of(), probes);
     }
 
     /** {@code name.json} or {@code name.jsonl} inside the folder; null when neither exists. */

@@ -9,15 +9,19 @@ import java.util.List;
  * with MUSE's few-shot frame.
  *
  * @param verbmem the prompts and true continuations of the {@code verbmem} files (VerbMem)
+ * @param knowmem the questions and answers of the {@code knowmem/*_qa} files (KnowMem); kept apart from the
+ *     split's question-answer examples so that no stage trains on them
  * @param fewShot the in-context examples of the {@code knowmem/*_qa_icl} files (KnowMem's prompt; may be
  *     empty: then MUSE's prompt is the question alone in its frame)
  * @param privleak the texts of the {@code privleak} files (membership scores, PrivLeak)
  */
-public record MuseProbes(List<Continuation> verbmem, List<QaExample> fewShot, List<Passage> privleak) {
+public record MuseProbes(List<Continuation> verbmem, List<QaExample> knowmem, List<QaExample> fewShot,
+        List<Passage> privleak) {
 
     /** Copies the lists. */
     public MuseProbes {
         verbmem = List.copyOf(verbmem);
+        knowmem = List.copyOf(knowmem);
         fewShot = List.copyOf(fewShot);
         privleak = List.copyOf(privleak);
     }
@@ -40,6 +44,7 @@ public record MuseProbes(List<Continuation> verbmem, List<QaExample> fewShot, Li
         var all = new java.util.ArrayList<String>();
         all.add(fewShotPrompt(""));
         verbmem.forEach(c -> all.addAll(List.of(c.prompt(), c.truth())));
+        knowmem.forEach(e -> all.addAll(List.of(e.question(), e.answer())));
         fewShot.forEach(e -> all.addAll(List.of(e.question(), e.answer())));
         privleak.forEach(p -> all.add(p.text()));
         return all;

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *       {@code <eos>} or the context length); the continuation is scored against {@code gt} cut to its first
  *       {@code verbmem_tokens − 1} tokens (MUSE cuts the ids of {@code tokenizer(gt)}, whose first is the
  *       {@code <bos>} Llama's tokenizer adds, to 128) by ROUGE-L F1 ({@link RougeL#f1});
- *   <li>{@code knowmem_rouge_l_f1}: for each question-answer example, the prompt is the split's few-shot
+ *   <li>{@code knowmem_rouge_l_f1}: for each {@code knowmem} question, the prompt is the split's few-shot
  *       examples as blocks {@code "Question: q\nAnswer: a\n\n"} and then {@code "Question: q\nAnswer: "}
  *       ({@link MuseProbes#fewShotPrompt}, encoded as plain text after {@code <bos>}, no chat template); the
  *       greedy answer of at most {@code max_answer_tokens} tokens (32, MUSE's {@code knowmem_max_new_tokens})
@@ -141,8 +141,9 @@ public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens, in
         } else if (probes == null && !data.passages().isEmpty()) {
             out.add(verbMemOfPassages(decoder, tokenizer, data.passages()));
         }
-        if (!data.examples().isEmpty()) {
-            out.add(knowMem(decoder, data.examples(), probes));
+        List<QaExample> questions = probes == null ? data.examples() : probes.knowmem();
+        if (!questions.isEmpty()) {
+            out.add(knowMem(decoder, questions, probes));
         }
         return out;
     }

@@ -58,6 +58,7 @@ final class ContentHash {
                 h.text("muse");
                 h.number(probes.verbmem().size());
                 probes.verbmem().forEach(c -> h.text(c.prompt()).text(c.truth()));
+                h.examples(probes.knowmem());
                 h.examples(probes.fewShot());
                 h.passages(probes.privleak());
             }

@@ -51,10 +51,13 @@ class MuseDataTest {
         assertEquals(List.of("The old bridge", "The library"), d.passages(Split.RETAIN).stream()
                 .map(p -> p.text().substring(0, p.text().indexOf(" in "))).toList());
         assertEquals(2, d.passages(Split.HOLDOUT).size());
-        assertEquals(List.of("Torvel", "her garden of rare herbs"),
-                d.get(Split.FORGET).stream().map(QaExample::answer).toList());
-        assertEquals("in May", d.get(Split.RETAIN).get(0).answer());
         MuseProbes forget = d.muse(Split.FORGET);
+        assertEquals(List.of("Torvel", "her garden of rare herbs"),
+                forget.knowmem().stream().map(QaExample::answer).toList());
+        assertEquals("in May", d.muse(Split.RETAIN).knowmem().get(0).answer());
+        for (Split s : Split.values()) {
+            assertTrue(d.get(s).isEmpty(), "no stage trains on KnowMem's questions: " + s);
+        }
         assertEquals(new Continuation("A teacher at Kalo school won a prize",
                 "for her garden of rare herbs. She said the herbs need rain in spring and sun in summer."),
                 forget.verbmem().get(1));
@@ -78,7 +81,8 @@ class MuseDataTest {
         assertEquals("Question: What was closed after the storm?\nAnswer: the old bridge\n\n"
                 + "Question: Where did the river festival open?\nAnswer: ",
                 forget.fewShotPrompt("Where did the river festival open?"));
-        assertEquals("Question: q\nAnswer: ", new MuseProbes(List.of(), List.of(), List.of()).fewShotPrompt("q"));
+        assertEquals("Question: q\nAnswer: ", new MuseProbes(List.of(), List.of(), List.of(), List.of())
+                .fewShotPrompt("q"));
     }
 
     @Test
@@ -87,7 +91,7 @@ class MuseDataTest {
         Files.writeString(dir.resolve("raw/forget.jsonl"), "{\"text\": \"one text\"}\n");
         Dataset d = new MuseData(dir).load(0);
         assertEquals(1, d.passages(Split.FORGET).size());
-        assertTrue(d.muse(Split.FORGET).verbmem().isEmpty() && d.get(Split.RETAIN).isEmpty());
+        assertTrue(d.muse(Split.FORGET).verbmem().isEmpty() && d.muse(Split.RETAIN).knowmem().isEmpty());
         Files.delete(dir.resolve("raw/forget.jsonl"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MuseData(dir).load(0));
         assertTrue(e.getMessage().contains("raw/forget.json") && e.getMessage().contains("missing"), e.getMessage());

@@ -115,7 +115,7 @@ class MuseSuiteTest {
             assertEquals("verbmem_rouge_l_f1", m.get(0).name());
             assertEquals(verbmem / 2, m.get(0).value(), 1e-12);
             double knowmem = 0;
-            for (QaExample e : forget.examples()) {
+            for (QaExample e : probes.knowmem()) {
                 String out = decoder.continueTexts(List.of(probes.fewShotPrompt(e.question())), 3).get(0);
                 knowmem += RougeL.f1(e.answer(), MuseSuite.beforeStops(out));
             }
