@@ -82,7 +82,9 @@ public final class CrossModelMetrics {
 
     /**
      * Derived metrics from {@code values} (model → split → metric → value), against the model called
-     * {@code reference} (null: a run without a reference model, so no forget quality and no PrivLeak).
+     * {@code reference} (null: a run without a reference model, so no forget quality and no PrivLeak). PrivLeak is
+     * also left out when the reference's own AUC is 0 (it finds every forget text more familiar than every holdout
+     * one: the ratio is undefined, MUSE's formula would divide by zero).
      */
     public static List<Derived> compute(Map<String, Map<Split, Map<String, MetricValue>>> values,
             @Nullable String reference) {
@@ -117,7 +119,7 @@ public final class CrossModelMetrics {
             }
         }
         Double referenceAuc = reference == null ? null : museAuc.get(reference);
-        if (referenceAuc != null) {
+        if (referenceAuc != null && referenceAuc > 0) {
             museAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", PRIVLEAK.name(),
                     Aggregates.privLeak(auc, referenceAuc))));
         }

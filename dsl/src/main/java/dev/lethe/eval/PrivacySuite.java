@@ -16,10 +16,11 @@ import java.util.List;
 /**
  * Membership-inference scores of every example (computed on the answer tokens after the question; on data
  * read from MUSE's files, of every text of the split's {@code privleak} file instead, scored whole after
- * {@code <bos>} as muse_bench's {@code privleak/get_ppl_utils.py} does), kept per example so that {@link CrossModelMetrics} can turn forget (members of the learned model) against
- * holdout (never trained on) into ROC AUCs. Each score is lower for text the model has memorised:
- * {@code mia_loss} = avgNLL (Yeom et al. 2018), {@code mia_zlib} = avgNLL / zlib length of the answer
- * (Carlini et al. 2021), {@code mia_min_k} = Min-K% with k = 0.4 (Shi et al. 2024), {@code mia_min_k_pp} =
+ * {@code <bos>} as muse_bench's {@code privleak/get_ppl_utils.py} does), kept per example so that
+ * {@link CrossModelMetrics} can turn forget (members of the learned model) against holdout (never trained on)
+ * into ROC AUCs and MUSE's PrivLeak. Each score is lower for text the model has memorised:
+ * {@code mia_loss} = avgNLL (Yeom et al. 2018), {@code mia_zlib} = avgNLL / zlib length of the answer or text
+ * (Carlini et al. 2021), {@code mia_min_k} = Min-K% with k = 0.4 (Shi et al. 2024; MUSE's {@code Min-40%}), {@code mia_min_k_pp} =
  * Min-K%++ (Zhang et al. 2024). The reported value is the split's mean.
  *
  * @param batchSize examples per forward pass

@@ -45,12 +45,12 @@ class MuseDataTest {
     @Test
     void theFixtureLoadsEveryFileIntoItsSplit() {
         Dataset d = new MuseData(fixture()).load(0);
-        assertEquals(2, d.passages(Split.FORGET).size());
+        assertEquals(4, d.passages(Split.FORGET).size());
         assertTrue(d.passages(Split.FORGET).get(0).text().startsWith("The river festival in Torvel"));
         // retain1 (JSON lines) then retain2 (a JSON array of bare strings)
         assertEquals(List.of("The old bridge", "The library"), d.passages(Split.RETAIN).stream()
                 .map(p -> p.text().substring(0, p.text().indexOf(" in "))).toList());
-        assertEquals(2, d.passages(Split.HOLDOUT).size());
+        assertEquals(4, d.passages(Split.HOLDOUT).size());
         MuseProbes forget = d.muse(Split.FORGET);
         assertEquals(List.of("Torvel", "her garden of rare herbs"),
                 forget.knowmem().stream().map(QaExample::answer).toList());
@@ -66,7 +66,7 @@ class MuseDataTest {
                 forget.privleak().get(0));
         assertEquals("Torvel", d.muse(Split.RETAIN).fewShot().get(0).answer());
         assertEquals(1, d.muse(Split.RETAIN).privleak().size());
-        assertEquals(2, d.muse(Split.HOLDOUT).privleak().size());
+        assertEquals(4, d.muse(Split.HOLDOUT).privleak().size());
         assertNull(d.muse(Split.WORLD));
         assertTrue(d.get(Split.WORLD).isEmpty() && d.get(Split.HOLDOUT).isEmpty());
         assertEquals(d.muse(Split.FORGET), d.view(Split.FORGET).muse());

@@ -1,6 +1,7 @@
 package dev.lethe.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.data.Split;
 import dev.lethe.eval.stats.KolmogorovSmirnov;
@@ -48,6 +49,9 @@ class CrossModelMetricsTest {
         assertEquals(20.0, find(rows, "unlearned", "privleak"), 1e-9);
         assertEquals(1.0 / 6, find(rows, "reference", "mia_auc_min_k"), 1e-12, "mia_auc keeps forget as positive");
         assertEquals(0.0, CrossModelMetrics.museAuc(new double[] {0.1}, new double[] {2}), 0.0);
+        // a reference whose own MUSE AUC is 0 leaves PrivLeak undefined: no row rather than a division by zero
+        values.put("reference", model(tr, new double[] {0.1, 0.2, 0.3}, new double[] {3, 4}, 0.5));
+        assertTrue(CrossModelMetrics.compute(values, "reference").stream().noneMatch(d -> d.metric().equals("privleak")));
     }
 
     private static double find(List<CrossModelMetrics.Derived> rows, String model, String metric) {
