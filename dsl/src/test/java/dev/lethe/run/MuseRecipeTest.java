@@ -1,6 +1,7 @@
 package dev.lethe.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.data.MuseData;
@@ -43,6 +44,18 @@ class MuseRecipeTest {
         assertTrue(written.contains("  muse:\n    dir: " + fixture() + "\n"), written);
         assertEquals(read, codec.read(written, "again.yaml"));
         assertEquals(written, codec.write(codec.read(written, "again.yaml")));
+    }
+
+    @Test
+    void trainingOnAnswersOrOnTheWorldSplitIsRefusedBeforeTheRunSayingWhatMusesFilesHold() {
+        RecipeCodec codec = RecipeCodec.standard();
+        String answers = yaml(fixture()).replace("train_on: passages", "train_on: answers");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Preflight.checked(codec.read(answers, "muse.yaml")));
+        assertTrue(e.getMessage().contains("forget split, which has no examples (MUSE's files give"), e.getMessage());
+        String world = yaml(fixture()).replace(", splits: [forget, retain]}", "}");
+        e = assertThrows(IllegalArgumentException.class, () -> Preflight.checked(codec.read(world, "muse.yaml")));
+        assertTrue(e.getMessage().contains("stage learn trains on the world split"), e.getMessage());
     }
 
     @Test
