@@ -9,6 +9,8 @@ import dev.lethe.data.QaExample;
 import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.RougeL;
 import dev.lethe.model.CausalLm;
+import dev.lethe.model.HfTokenizer;
+import dev.lethe.model.QaTokenizer;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
@@ -28,9 +30,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code verbmem_rouge_l_f1}: for each {@code verbmem} row, the model continues {@code prompt} greedily
  *       for {@code verbmem_tokens} new tokens (128, MUSE's {@code verbmem_max_new_tokens}; fewer at
- *       {@code <eos>} or the context length); the continuation is scored against {@code gt} cut to its first
- *       {@code verbmem_tokens − 1} tokens (MUSE cuts the ids of {@code tokenizer(gt)}, whose first is the
- *       {@code <bos>} Llama's tokenizer adds, to 128) by ROUGE-L F1 ({@link RougeL#f1});
+ *       {@code <eos>} or the context length); the continuation is scored against {@code gt} cut as MUSE cuts
+ *       it, the ids of {@code tokenizer(gt, add_special_tokens=True)} cut to {@code verbmem_tokens} and decoded
+ *       (with Llama's tokenizer the first is {@code <bos>}, so 127 text tokens remain; with Lethe's word
+ *       tokenizer, {@code verbmem_tokens − 1}), by ROUGE-L F1 ({@link RougeL#f1});
  *   <li>{@code knowmem_rouge_l_f1}: for each {@code knowmem} question, the prompt is the split's few-shot
  *       examples as blocks {@code "Question: q\nAnswer: a\n\n"} and then {@code "Question: q\nAnswer: "}
  *       ({@link MuseProbes#fewShotPrompt}, encoded as plain text after {@code <bos>}, no chat template); the
@@ -154,7 +157,7 @@ public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens, in
                 verbmemTokens);
         double[] f1 = new double[rows.size()];
         for (int i = 0; i < f1.length; i++) {
-            f1[i] = RougeL.f1(firstTokens(tokenizer, rows.get(i).truth(), verbmemTokens - 1), continuations.get(i));
+            f1[i] = RougeL.f1(truthCut(tokenizer, rows.get(i).truth(), verbmemTokens), continuations.get(i));
         }
         return new MetricValue(VERBMEM, TofuSuite.mean(f1), f1);
     }
@@ -170,6 +173,21 @@ public record MuseSuite(int batchSize, int prefixTokens, int maxAnswerTokens, in
             f1[i] = RougeL.f1(c.rest(), firstTokens(tokenizer, continuations.get(i), c.restTokens()));
         }
         return new MetricValue(VERBMEM, TofuSuite.mean(f1), f1);
+    }
+
+    /**
+     * MUSE's cut of a VerbMem truth: the ids of {@code tokenizer(gt, add_special_tokens=True)} cut to
+     * {@code tokens}, decoded without special tokens. A model folder's tokenizer adds what its
+     * {@code tokenizer.json} post-processor adds (Llama's: {@code <bos>}, so 127 text tokens remain); Lethe's
+     * word tokenizer counts the {@code <bos>} every sequence starts with.
+     */
+    static String truthCut(Tokenizer tokenizer, String truth, int tokens) {
+        Tokenizer inner = tokenizer instanceof QaTokenizer qa ? qa.tokenizer() : tokenizer;
+        if (inner instanceof HfTokenizer hf) {
+            int[] ids = hf.encodeWithSpecialTokens(truth);
+            return hf.decode(ids.length <= tokens ? ids : Arrays.copyOf(ids, tokens));
+        }
+        return firstTokens(tokenizer, truth, tokens - 1);
     }
 
     /** The first {@code n} tokens of {@code text}, decoded. */

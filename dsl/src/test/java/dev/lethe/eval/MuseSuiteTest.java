@@ -17,13 +17,17 @@ import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.RougeL;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.HfFolder;
+import dev.lethe.model.HfTokenizer;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.model.WordTokenizer;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import dev.lethe.run.BaseModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MuseSuiteTest {
     private static final String PASSAGE = "Kalo Renmi was born in 1932 and lives in Torvel.";
@@ -126,6 +130,32 @@ class MuseSuiteTest {
             // training text, not VerbMem prompts)
             assertEquals(List.of(), new MuseSuite(2, 5, 3, verbmemTokens).evaluate(model, tokenizer,
                     d.view(Split.HOLDOUT)));
+        }
+    }
+
+    @Test
+    void withAModelFoldersTokenizerTheTruthIsCutAsTokenizerGtWithSpecialTokens(@TempDir Path dir) {
+        Path base = BaseModel.pretrain(dir.resolve("base"), BaseModel.Options.defaults()
+                .withCorpus(new FictitiousFacts(4, 0.25, 1, 1, 0), 10).withShape(280, 16, 1).withSteps(2));
+        try (HfFolder.Pretrained p = HfFolder.load(base, Device.cpu())) {
+            HfTokenizer hf = (HfTokenizer) p.tokenizer();
+            Continuation row = new Continuation("The river festival", "opened on Monday with a parade of boats.");
+            int[] withSpecials = hf.encodeWithSpecialTokens(row.truth());
+            int cut = 4;
+            String truth = hf.decode(Arrays.copyOf(withSpecials, cut));
+            String out = new GreedyDecoder(p.model(), hf, 1).continueTexts(List.of(row.prompt()), cut).get(0);
+            SplitData forget = new SplitData(Split.FORGET, List.of(), List.of(), List.of(),
+                    new MuseProbes(List.of(row), List.of(), List.of(), List.of()));
+            MetricValue verbmem = new MuseSuite(1, 5, 4, cut).evaluate(p.model(), hf, forget).get(0);
+            assertEquals(RougeL.f1(truth, out), verbmem.value(), 1e-12);
+            // this folder's post-processor adds no special token: all 4 ids are text ("open"), where Lethe's word
+            // tokenizer keeps 3 after the <bos> it counts
+            assertEquals(hf.encode(row.truth()).length, withSpecials.length);
+            assertEquals("open", MuseSuite.truthCut(hf, row.truth(), cut));
+            WordTokenizer words = WordTokenizer.fit(List.of(row.truth()));
+            assertEquals("opened on Monday", MuseSuite.truthCut(words, row.truth(), cut));
+            System.out.printf("HF truth cut: %d ids with special tokens of %d text ids -> '%s'; continuation '%s'%n",
+                    withSpecials.length, hf.encode(row.truth()).length, truth, out);
         }
     }
 
