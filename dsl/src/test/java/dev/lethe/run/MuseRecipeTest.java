@@ -1,6 +1,7 @@
 package dev.lethe.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,9 +12,13 @@ import dev.lethe.report.ConsoleSummary;
 import dev.lethe.report.HtmlReport;
 import dev.lethe.result.RunResult;
 import dev.lethe.spec.Recipe;
+import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A recipe on MUSE's files (the committed fixture): learn → reference → unlearn → evaluate with MUSE's metrics. */
 class MuseRecipeTest {
@@ -58,6 +63,35 @@ class MuseRecipeTest {
         String world = yaml(fixture()).replace(", splits: [forget, retain]}", "}");
         e = assertThrows(IllegalArgumentException.class, () -> Preflight.checked(codec.read(world, "muse.yaml")));
         assertTrue(e.getMessage().contains("stage learn trains on the world split"), e.getMessage());
+    }
+
+    @Test
+    void theProvenanceHashCoversEveryMuseFileButNotWhereTheFolderIs(@TempDir Path a, @TempDir Path b)
+            throws IOException {
+        copyFixture(a);
+        copyFixture(b);
+        assertEquals(ContentHash.of(new MuseData(a).load(0)), ContentHash.of(new MuseData(b).load(0)));
+        for (String file : new String[] {"verbmem/forget.json", "knowmem/forget_qa_icl.json", "privleak/holdout.json",
+            "knowmem/retain_qa.jsonl"}) {
+            Path f = b.resolve(file);
+            String before = Files.readString(f);
+            Files.writeString(f, before.replaceFirst("the ", "a "));
+            assertNotEquals(ContentHash.of(new MuseData(a).load(0)), ContentHash.of(new MuseData(b).load(0)), file);
+            Files.writeString(f, before);
+        }
+    }
+
+    private static void copyFixture(Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(fixture())) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(fixture().relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
     }
 
     @Test
