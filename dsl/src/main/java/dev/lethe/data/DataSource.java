@@ -14,7 +14,8 @@ public interface DataSource {
     List<Kind<? extends DataSource>> KINDS = List.of(
             FictitiousFacts.KIND,
             JsonlData.KIND,
-            TofuData.KIND);
+            TofuData.KIND,
+            MuseData.KIND);
 
     /** The dataset; generated sources use {@code seed}. */
     Dataset load(long seed);

@@ -160,8 +160,8 @@ public final class Jsonl {
 
     private static <T> List<T> readObjects(Path file, LineReader<T> reader) {
         List<T> out = new ArrayList<>();
-        for (Line line : objects(file)) {
-            out.add(reader.read(line.object(), line.number()));
+        for (Record r : objects(file)) {
+            out.add(reader.read(r.value(), r.line()));
         }
         return out;
     }
@@ -169,19 +169,36 @@ public final class Jsonl {
     /**
      * One record of a file and the line it starts on (1-based).
      *
-     * @param number the line
-     * @param object the record
+     * @param value the record
+     * @param line its first line
      */
-    record Line(int number, JsonNode object) {}
+    record Record(JsonNode value, int line) {}
 
     /**
-     * The JSON objects of {@code file}: one per non-blank line, or the elements of one JSON array when the file
-     * starts with {@code [}.
+     * The JSON objects of {@code file} ({@link #records}, each required to be an object).
      *
-     * @throws IllegalArgumentException naming the file and line of a record that is not a JSON object, and for a
-     *     missing file, one that is not an ordinary file or not UTF-8
+     * @throws IllegalArgumentException naming the file and line of a record that is not a JSON object, and as
+     *     {@link #records} does
      */
-    static List<Line> objects(Path file) {
+    static List<Record> objects(Path file) {
+        List<Record> out = records(file);
+        for (Record r : out) {
+            if (r.value() == null || !r.value().isObject()) {
+                throw bad(file, r.line(), "expected a JSON object");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The records of {@code file}, any JSON values: one per non-blank line (JSON lines, as {@code datasets}'
+     * {@code to_json} writes them), or the elements of one JSON array when the file starts with {@code [} (as
+     * {@code json.dump} and MUSE's repository write them).
+     *
+     * @throws IllegalArgumentException naming the file and line of what is not valid JSON, and for a missing file,
+     *     one that is not an ordinary file or not UTF-8
+     */
+    static List<Record> records(Path file) {
         String text;
         ConfinedPaths.regularFile(file, "data file");
         try {
@@ -191,11 +208,11 @@ public final class Jsonl {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        return text.strip().startsWith("[") ? arrayObjects(file, text) : lineObjects(file, text);
+        return text.strip().startsWith("[") ? arrayRecords(file, text) : lineRecords(file, text);
     }
 
-    private static List<Line> lineObjects(Path file, String text) {
-        List<Line> out = new ArrayList<>();
+    private static List<Record> lineRecords(Path file, String text) {
+        List<Record> out = new ArrayList<>();
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
@@ -203,26 +220,24 @@ public final class Jsonl {
                 continue;
             }
             int lineNo = i + 1;
-            JsonNode o;
             try {
-                o = JSON.readTree(line);
+                out.add(new Record(JSON.readTree(line), lineNo));
             } catch (JsonProcessingException e) {
                 throw bad(file, lineNo, "not valid JSON: " + e.getOriginalMessage() + "; each line holds one JSON "
-                        + "object (or the whole file is one JSON array of objects)");
+                        + "record (or the whole file is one JSON array of them)");
             }
-            out.add(new Line(lineNo, object(o, file, lineNo)));
         }
         return out;
     }
 
-    private static List<Line> arrayObjects(Path file, String text) {
-        List<Line> out = new ArrayList<>();
+    private static List<Record> arrayRecords(Path file, String text) {
+        List<Record> out = new ArrayList<>();
         try (JsonParser parser = JSON.createParser(text)) {
             parser.nextToken(); // the array's [
             // an unclosed array ends in a JsonEOFException, reported below
             for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
                 int lineNo = parser.currentTokenLocation().getLineNr();
-                out.add(new Line(lineNo, object(parser.readValueAsTree(), file, lineNo)));
+                out.add(new Record(parser.readValueAsTree(), lineNo));
             }
             if (parser.nextToken() != null) {
                 throw bad(file, parser.currentTokenLocation().getLineNr(), "text after the JSON array's closing ]");
@@ -234,13 +249,6 @@ public final class Jsonl {
             throw new UncheckedIOException("cannot read " + file, e);
         }
         return out;
-    }
-
-    private static JsonNode object(@Nullable JsonNode o, Path file, int lineNo) {
-        if (o == null || !o.isObject()) {
-            throw bad(file, lineNo, "expected a JSON object");
-        }
-        return o;
     }
 
     private static <T> void writeObjects(Path file, List<T> items, java.util.function.BiConsumer<T, ObjectNode> fill) {

@@ -255,10 +255,10 @@ public record TofuData(Path dir, Forget forget, @Nullable String retain, @Nullab
     /** Records with a {@code question} and an {@code answer}. */
     private static List<Row> plain(Path file) {
         List<Row> out = new ArrayList<>();
-        for (Jsonl.Line l : Jsonl.objects(file)) {
+        for (Jsonl.Record l : Jsonl.objects(file)) {
             String question = required(l, "question", file);
             String answer = required(l, "answer", file);
-            out.add(new Row(l.number(), question, answer, question, answer, List.of()));
+            out.add(new Row(l.line(), question, answer, question, answer, List.of()));
         }
         return out;
     }
@@ -270,25 +270,25 @@ public record TofuData(Path dir, Forget forget, @Nullable String retain, @Nullab
      */
     private static List<Row> perturbed(Path file, boolean paraphrased) {
         List<Row> out = new ArrayList<>();
-        for (Jsonl.Line l : Jsonl.objects(file)) {
+        for (Jsonl.Record l : Jsonl.objects(file)) {
             String question = required(l, "question", file);
             String answer = required(l, paraphrased ? "paraphrased_answer" : "answer", file);
-            List<String> wrong = Jsonl.texts(l.object(), "perturbed_answer", file, l.number());
+            List<String> wrong = Jsonl.texts(l.value(), "perturbed_answer", file, l.line());
             if (wrong.isEmpty()) {
-                throw Jsonl.bad(file, l.number(), "field 'perturbed_answer' is an empty list; expected TOFU's wrong "
+                throw Jsonl.bad(file, l.line(), "field 'perturbed_answer' is an empty list; expected TOFU's wrong "
                         + "answers to the question (a list of strings)");
             }
             String paraphrasedQuestion = paraphrased
-                    ? Jsonl.text(l.object(), "paraphrased_question", file, l.number(), question) : question;
-            out.add(new Row(l.number(), question, answer, paraphrasedQuestion, answer, wrong));
+                    ? Jsonl.text(l.value(), "paraphrased_question", file, l.line(), question) : question;
+            out.add(new Row(l.line(), question, answer, paraphrasedQuestion, answer, wrong));
         }
         return out;
     }
 
-    private static String required(Jsonl.Line l, String field, Path file) {
-        String value = Jsonl.text(l.object(), field, file, l.number(), null);
+    private static String required(Jsonl.Record l, String field, Path file) {
+        String value = Jsonl.text(l.value(), field, file, l.line(), null);
         if (value.isBlank()) {
-            throw Jsonl.bad(file, l.number(), "field '" + field + "' is blank; expected the " + field.replace('_', ' ')
+            throw Jsonl.bad(file, l.line(), "field '" + field + "' is blank; expected the " + field.replace('_', ' ')
                     + " as text");
         }
         return value;
