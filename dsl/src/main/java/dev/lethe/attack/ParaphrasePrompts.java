@@ -44,12 +44,12 @@ public record ParaphrasePrompts() implements DataAttack {
 
     /**
      * {@code data} with every forget example rewritten by {@code rewrite} and every forget multiple-choice
-     * question by {@code rewriteChoice}; the forget passages and the other splits are kept.
+     * question by {@code rewriteChoice}; the forget passages, MUSE's probes and the other splits are kept.
      */
     static Dataset rewriteForget(Dataset data, UnaryOperator<QaExample> rewrite,
             UnaryOperator<MultipleChoice> rewriteChoice) {
         SplitData forget = data.view(Split.FORGET);
         return data.with(new SplitData(Split.FORGET, forget.examples().stream().map(rewrite).toList(),
-                forget.passages(), forget.choices().stream().map(rewriteChoice).toList()));
+                forget.passages(), forget.choices().stream().map(rewriteChoice).toList(), forget.muse()));
     }
 }

@@ -13,7 +13,9 @@ public interface DataSource {
     /** The data slot's vocabulary, in the order {@code lethe list} shows it. */
     List<Kind<? extends DataSource>> KINDS = List.of(
             FictitiousFacts.KIND,
-            JsonlData.KIND);
+            JsonlData.KIND,
+            TofuData.KIND,
+            MuseData.KIND);
 
     /** The dataset; generated sources use {@code seed}. */
     Dataset load(long seed);

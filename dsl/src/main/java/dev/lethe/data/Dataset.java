@@ -8,16 +8,18 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Question-answer examples, passages and multiple-choice questions by split. Immutable. Models train on
- * the question-answer examples ({@link #get}); passages and multiple-choice questions are evaluation data
- * ({@link #view}).
+ * Question-answer examples, passages and multiple-choice questions by split, and for data read from MUSE's
+ * files the split's {@link MuseProbes}. Immutable. Models train on the question-answer examples
+ * ({@link #get}) or the passages (see {@link Texts}); the rest is evaluation data ({@link #view}).
  */
 public final class Dataset {
     private final Map<Split, List<QaExample>> splits;
     private final Map<Split, List<Passage>> passages;
     private final Map<Split, List<MultipleChoice>> choices;
+    private final Map<Split, MuseProbes> muse;
 
     /** A dataset with the given question-answer splits and no passages or choices; an absent split is empty. */
     public Dataset(Map<Split, List<QaExample>> splits) {
@@ -27,9 +29,21 @@ public final class Dataset {
     /** A dataset with examples, passages and multiple-choice questions per split; an absent split is empty. */
     public Dataset(Map<Split, List<QaExample>> splits, Map<Split, List<Passage>> passages,
             Map<Split, List<MultipleChoice>> choices) {
+        this(splits, passages, choices, Map.of());
+    }
+
+    /**
+     * A dataset with examples, passages, multiple-choice questions and MUSE's probes per split; an absent
+     * split is empty, and a split absent from {@code muse} has no probes.
+     */
+    public Dataset(Map<Split, List<QaExample>> splits, Map<Split, List<Passage>> passages,
+            Map<Split, List<MultipleChoice>> choices, Map<Split, MuseProbes> muse) {
         this.splits = copy(splits);
         this.passages = copy(passages);
         this.choices = copy(choices);
+        EnumMap<Split, MuseProbes> m = new EnumMap<>(Split.class);
+        m.putAll(muse);
+        this.muse = Collections.unmodifiableMap(m);
     }
 
     private static <T> Map<Split, List<T>> copy(Map<Split, List<T>> m) {
@@ -55,9 +69,14 @@ public final class Dataset {
         return choices.get(split);
     }
 
-    /** Examples, passages and choices of {@code split}, as an evaluation suite sees them. */
+    /** MUSE's probes of {@code split}; null when the data was not read from MUSE's files. */
+    public @Nullable MuseProbes muse(Split split) {
+        return muse.get(split);
+    }
+
+    /** Examples, passages, choices and MUSE's probes of {@code split}, as an evaluation suite sees them. */
     public SplitData view(Split split) {
-        return new SplitData(split, get(split), passages(split), choices(split));
+        return new SplitData(split, get(split), passages(split), choices(split), muse(split));
     }
 
     /** This dataset with {@code data.split()} replaced by {@code data}; the other splits are unchanged. */
@@ -68,7 +87,15 @@ public final class Dataset {
         e.put(data.split(), data.examples());
         p.put(data.split(), data.passages());
         c.put(data.split(), data.choices());
-        return new Dataset(e, p, c);
+        EnumMap<Split, MuseProbes> m = new EnumMap<>(Split.class);
+        m.putAll(muse);
+        MuseProbes probes = data.muse();
+        if (probes == null) {
+            m.remove(data.split());
+        } else {
+            m.put(data.split(), probes);
+        }
+        return new Dataset(e, p, c, m);
     }
 
     /** The examples of several splits, in the order given. */
@@ -82,7 +109,7 @@ public final class Dataset {
 
     /**
      * A word tokenizer over every text of every split (examples, passages, multiple-choice questions and
-     * options) and the {@link Refusals#TEMPLATES}, so that refusal answers (IdK, IdkPO, FLAT) encode without
+     * options, MUSE's probes with the words of its few-shot frame) and the {@link Refusals#TEMPLATES}, so that refusal answers (IdK, IdkPO, FLAT) encode without
      * unknown words.
      */
     public WordTokenizer fitTokenizer() {
@@ -98,6 +125,10 @@ public final class Dataset {
                 texts.add(c.question());
                 texts.addAll(c.options());
             }
+            MuseProbes probes = muse(s);
+            if (probes != null) {
+                texts.addAll(probes.texts());
+            }
         }
         return WordTokenizer.fit(texts);
     }
@@ -105,7 +136,8 @@ public final class Dataset {
     /**
      * Writes {@code <split>.jsonl} for each split into {@code dir}, and {@code <split>.passages.jsonl} and
      * {@code <split>.choices.jsonl} for each split that has passages or choices (each file atomically; see
-     * {@link Jsonl} for the layouts).
+     * {@link Jsonl} for the layouts). MUSE's probes are not written: {@link MuseData} reads them from MUSE's
+     * own files.
      */
     public void writeTo(Path dir) {
         for (Split s : Split.values()) {
@@ -141,11 +173,11 @@ public final class Dataset {
     @Override
     public boolean equals(Object o) {
         return o instanceof Dataset d && d.splits.equals(splits) && d.passages.equals(passages)
-                && d.choices.equals(choices);
+                && d.choices.equals(choices) && d.muse.equals(muse);
     }
 
     @Override
     public int hashCode() {
-        return (splits.hashCode() * 31 + passages.hashCode()) * 31 + choices.hashCode();
+        return ((splits.hashCode() * 31 + passages.hashCode()) * 31 + choices.hashCode()) * 31 + muse.hashCode();
     }
 }

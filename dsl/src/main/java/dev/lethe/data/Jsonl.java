@@ -1,6 +1,8 @@
 package dev.lethe.data;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,10 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * JSON lines, one record per line.
+ * JSON lines, one record per line; a file whose first character (after white space) is {@code [} is read as one
+ * JSON array of such records instead, as users often save hub datasets, each record's line being the line its
+ * {@code {} is on.
  *
  * <ul>
  *   <li>Question-answer examples ({@link #write}, {@link #read}) in TOFU's field names: {@code question},
@@ -67,22 +72,9 @@ public final class Jsonl {
                         + "example needs a question and an answer (a blank answer would score exact match 1.0 against "
                         + "an empty generation): fill it in or remove the line");
             }
-            List<String> perturbed = new ArrayList<>();
             JsonNode p = o.get("perturbed_answer");
-            if (p != null && !p.isNull()) {
-                if (p.isTextual()) {
-                    perturbed.add(p.asText());
-                } else if (p.isArray()) {
-                    for (JsonNode n : p) {
-                        if (!n.isTextual()) {
-                            throw bad(file, lineNo, "field 'perturbed_answer' must hold strings");
-                        }
-                        perturbed.add(n.asText());
-                    }
-                } else {
-                    throw bad(file, lineNo, "field 'perturbed_answer' must be a string or a list of strings");
-                }
-            }
+            List<String> perturbed = p == null || p.isNull() ? List.of()
+                    : p.isTextual() ? List.of(p.asText()) : texts(o, "perturbed_answer", file, lineNo);
             return new QaExample(question, answer,
                     text(o, "paraphrased_question", file, lineNo, question),
                     text(o, "paraphrased_answer", file, lineNo, answer),
@@ -167,32 +159,94 @@ public final class Jsonl {
     }
 
     private static <T> List<T> readObjects(Path file, LineReader<T> reader) {
-        List<String> lines;
+        List<T> out = new ArrayList<>();
+        for (Record r : objects(file)) {
+            out.add(reader.read(r.value(), r.line()));
+        }
+        return out;
+    }
+
+    /**
+     * One record of a file and the line it starts on (1-based).
+     *
+     * @param value the record
+     * @param line its first line
+     */
+    record Record(JsonNode value, int line) {}
+
+    /**
+     * The JSON objects of {@code file} ({@link #records}, each required to be an object).
+     *
+     * @throws IllegalArgumentException naming the file and line of a record that is not a JSON object, and as
+     *     {@link #records} does
+     */
+    static List<Record> objects(Path file) {
+        List<Record> out = records(file);
+        for (Record r : out) {
+            if (r.value() == null || !r.value().isObject()) {
+                throw bad(file, r.line(), "expected a JSON object");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The records of {@code file}, any JSON values: one per non-blank line (JSON lines, as {@code datasets}'
+     * {@code to_json} writes them), or the elements of one JSON array when the file starts with {@code [} (as
+     * {@code json.dump} and MUSE's repository write them).
+     *
+     * @throws IllegalArgumentException naming the file and line of what is not valid JSON, and for a missing file,
+     *     one that is not an ordinary file or not UTF-8
+     */
+    static List<Record> records(Path file) {
+        String text;
         ConfinedPaths.regularFile(file, "data file");
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalArgumentException(file + ": not valid UTF-8 text", e);
+            throw new IllegalArgumentException(Printable.escape(file.toString()) + ": not valid UTF-8 text", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        List<T> out = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
+        return text.strip().startsWith("[") ? arrayRecords(file, text) : lineRecords(file, text);
+    }
+
+    private static List<Record> lineRecords(Path file, String text) {
+        List<Record> out = new ArrayList<>();
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
             if (line.isEmpty()) {
                 continue;
             }
             int lineNo = i + 1;
-            JsonNode o;
             try {
-                o = JSON.readTree(line);
+                out.add(new Record(JSON.readTree(line), lineNo));
             } catch (JsonProcessingException e) {
-                throw bad(file, lineNo, "not valid JSON: " + e.getOriginalMessage());
+                throw bad(file, lineNo, "not valid JSON: " + e.getOriginalMessage() + "; each line holds one JSON "
+                        + "record (or the whole file is one JSON array of them)");
             }
-            if (o == null || !o.isObject()) {
-                throw bad(file, lineNo, "expected a JSON object");
+        }
+        return out;
+    }
+
+    private static List<Record> arrayRecords(Path file, String text) {
+        List<Record> out = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(text)) {
+            parser.nextToken(); // the array's [
+            // an unclosed array ends in a JsonEOFException, reported below
+            for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                int lineNo = parser.currentTokenLocation().getLineNr();
+                out.add(new Record(parser.readValueAsTree(), lineNo));
             }
-            out.add(reader.read(o, lineNo));
+            if (parser.nextToken() != null) {
+                throw bad(file, parser.currentTokenLocation().getLineNr(), "text after the JSON array's closing ]");
+            }
+        } catch (JsonProcessingException e) {
+            throw bad(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
         return out;
     }
@@ -207,7 +261,14 @@ public final class Jsonl {
         AtomicFiles.write(file, out -> out.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static String text(JsonNode o, String field, Path file, int line, @Nullable String fallback) {
+    /**
+     * The string field {@code field} of record {@code o}, or {@code fallback} when it is absent or null.
+     *
+     * @param fallback null when the field is required
+     * @throws IllegalArgumentException naming the file, line and field when it is missing (and required) or not a
+     *     string
+     */
+    static String text(JsonNode o, String field, Path file, int line, @Nullable String fallback) {
         JsonNode n = o.get(field);
         if (n == null || n.isNull()) {
             if (fallback == null) {
@@ -221,7 +282,34 @@ public final class Jsonl {
         return n.asText();
     }
 
-    private static IllegalArgumentException bad(Path file, int line, String message) {
+    /**
+     * The list-of-strings field {@code field} of record {@code o}.
+     *
+     * @throws IllegalArgumentException naming the file, line and field when it is missing, not a list or holds
+     *     something other than strings
+     */
+    static List<String> texts(JsonNode o, String field, Path file, int line) {
+        JsonNode n = o.get(field);
+        if (n == null || n.isNull()) {
+            throw bad(file, line, "field '" + field + "' is missing; expected a list of strings");
+        }
+        if (!n.isArray()) {
+            throw bad(file, line, "field '" + field + "' must be a list of strings, was "
+                    + n.getNodeType().name().toLowerCase(Locale.ROOT));
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : n) {
+            if (!item.isTextual()) {
+                throw bad(file, line, "field '" + field + "' must hold strings only, holds "
+                        + item.getNodeType().name().toLowerCase(Locale.ROOT));
+            }
+            out.add(item.asText());
+        }
+        return out;
+    }
+
+    /** An error at line {@code line} of {@code file}: {@code file:line: message}. */
+    static IllegalArgumentException bad(Path file, int line, String message) {
         return new IllegalArgumentException(Printable.escape(file + ":" + line + ": " + message));
     }
 }

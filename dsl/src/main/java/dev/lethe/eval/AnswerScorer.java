@@ -37,6 +37,30 @@ public final class AnswerScorer {
                 examples.stream().map(dev.lethe.data.QaExample::answer).toList());
     }
 
+    /**
+     * Scores each text whole as plain text after {@code <bos>} (no prompt, no chat template, no closing
+     * {@code <eos>}: the log-probabilities of its tokens as a language model reads it), cut to the first
+     * context length − 1 tokens.
+     */
+    public List<TokenLogProbs> scoreTexts(List<String> texts) {
+        int keep = model.spec().contextLength() - 1;
+        List<TokenLogProbs> out = new ArrayList<>(texts.size());
+        for (int start = 0; start < texts.size(); start += batchSize) {
+            List<Encoded> chunk = new ArrayList<>();
+            for (String text : texts.subList(start, Math.min(texts.size(), start + batchSize))) {
+                int[] ids = tokenizer.encode(text);
+                if (ids.length == 0) {
+                    throw new IllegalArgumentException("a text to score has no tokens: '" + text + "'");
+                }
+                chunk.add(new Encoded(new int[0], java.util.Arrays.copyOf(ids, Math.min(ids.length, keep))));
+            }
+            for (TokenLogProbs t : scoreBatch(chunk)) {
+                out.add(t.withoutLast());
+            }
+        }
+        return out;
+    }
+
     /** Scores {@code answers.get(i)} after {@code prompts.get(i)}, for every i. */
     public List<TokenLogProbs> score(List<String> prompts, List<String> answers) {
         if (prompts.size() != answers.size()) {

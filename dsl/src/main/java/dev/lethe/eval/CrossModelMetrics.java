@@ -20,8 +20,13 @@ import org.jspecify.annotations.Nullable;
  *       {@code ks_2samp}; 1.0 for the reference against itself;
  *   <li>{@code mia_auc_*}: ROC AUC of each membership score with forget as members and holdout as
  *       non-members (scores are negated, since lower means memorised); 0.5 is chance;
- *   <li>{@code privleak} (MUSE, Shi et al. 2024): (AUC − AUC_reference) / AUC_reference × 100 on the Min-K%
- *       score; 0 is ideal, positive means the model still leaks membership;
+ *   <li>{@code privleak} (MUSE, Shi et al. 2024, oriented as muse_bench's {@code forget_holdout_Min-40%}):
+ *       (AUC − AUC_reference) / AUC_reference × 100, where AUC is the ROC AUC of the Min-K% scores with the
+ *       <em>holdout</em> texts as the positive class and the forget texts as the negative one, a higher
+ *       familiarity (−score) predicting "holdout" ({@link #museAuc}; it equals 1 − {@code mia_auc_min_k}). A
+ *       model that still holds the forget set has AUC ≈ 0 and PrivLeak ≈ −100 against a reference at 0.5; the
+ *       reference scores 0; positive values mean over-unlearning (the forget texts look less familiar than
+ *       never-seen ones);
  *   <li>{@code model_utility} (TOFU): the harmonic mean of probability, ROUGE-L recall and truth ratio on
  *       retain, real authors and world (nine numbers, {@link ModelUtility}), on the span
  *       {@code retain+real_authors+world}; absent when one of the nine was not measured.
@@ -39,9 +44,13 @@ public final class CrossModelMetrics {
     public static final Metric MIA_AUC_MIN_K = auc(PrivacySuite.MIN_K);
     /** ROC AUC of the Min-K%++ score, forget (members) against holdout. */
     public static final Metric MIA_AUC_MIN_K_PP = auc(PrivacySuite.MIN_K_PP);
-    /** MUSE's PrivLeak on the Min-K% AUC, relative to the reference's; 0 is ideal. */
+    /**
+     * MUSE's PrivLeak on the Min-K% AUC with holdout as the positive class, relative to the reference's; 0 is
+     * ideal, about −100 for a model that still holds the forget set, positive for over-unlearning.
+     */
     public static final Metric PRIVLEAK = new Metric("privleak", Metric.Direction.ZERO_IS_BEST,
-            Metric.Scope.ACROSS_MODELS, "MUSE PrivLeak: (AUC - AUC_reference) / AUC_reference x 100 on Min-K%");
+            Metric.Scope.ACROSS_MODELS, "MUSE PrivLeak: (AUC - AUC_reference) / AUC_reference x 100, AUC of Min-K% "
+                    + "with holdout positive (un-unlearned about -100)");
     /**
      * TOFU's model utility: harmonic mean of probability, ROUGE-L recall and truth ratio on retain, real authors and
      * world ({@link ModelUtility}).
@@ -78,14 +87,16 @@ public final class CrossModelMetrics {
 
     /**
      * Derived metrics from {@code values} (model → split → metric → value), against the model called
-     * {@code reference} (null: a run without a reference model, so no forget quality and no PrivLeak).
+     * {@code reference} (null: a run without a reference model, so no forget quality and no PrivLeak). PrivLeak is
+     * also left out when the reference's own AUC is 0 (it finds every forget text more familiar than every holdout
+     * one: the ratio is undefined, MUSE's formula would divide by zero).
      */
     public static List<Derived> compute(Map<String, Map<Split, Map<String, MetricValue>>> values,
             @Nullable String reference) {
         List<Derived> out = new ArrayList<>();
         @Nullable Map<Split, Map<String, MetricValue>> referenceValues =
                 reference == null ? null : values.get(reference);
-        Map<String, Double> minKAuc = new LinkedHashMap<>();
+        Map<String, Double> museAuc = new LinkedHashMap<>();
         for (Map.Entry<String, Map<Split, Map<String, MetricValue>>> m : values.entrySet()) {
             Map<Split, Map<String, MetricValue>> mine = m.getValue();
             double[] tr = samples(mine, Split.FORGET, TofuSuite.TRUTH_RATIO);
@@ -103,7 +114,7 @@ public final class CrossModelMetrics {
                     double auc = membershipAuc(members, others);
                     out.add(new Derived(m.getKey(), "forget+holdout", AUCS.get(k).name(), auc));
                     if (score.equals(PrivacySuite.MIN_K)) {
-                        minKAuc.put(m.getKey(), auc);
+                        museAuc.put(m.getKey(), museAuc(members, others));
                     }
                 }
             }
@@ -112,12 +123,22 @@ public final class CrossModelMetrics {
                 out.add(new Derived(m.getKey(), ModelUtility.SPAN, MODEL_UTILITY.name(), utility));
             }
         }
-        Double referenceAuc = reference == null ? null : minKAuc.get(reference);
-        if (referenceAuc != null) {
-            minKAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", PRIVLEAK.name(),
+        Double referenceAuc = reference == null ? null : museAuc.get(reference);
+        if (referenceAuc != null && referenceAuc > 0) {
+            museAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", PRIVLEAK.name(),
                     Aggregates.privLeak(auc, referenceAuc))));
         }
         return out;
+    }
+
+    /**
+     * MUSE's AUC ({@code forget_holdout_*} in muse_bench's {@code privleak} scripts: {@code roc_curve(y, −score)}
+     * with the forget texts labelled 0 and the holdout texts 1): the ROC AUC of the negated scores with
+     * {@code holdout} as the positive class. About 0 when the forget texts are clearly more familiar.
+     */
+    static double museAuc(double[] forget, double[] holdout) {
+        MembershipScores m = MembershipScores.of(holdout, forget);
+        return RocAuc.auc(m.scores(), m.positive());
     }
 
     /** ROC AUC of the negated scores with {@code members} as the positive class. */

@@ -89,8 +89,8 @@ public record Metric(String name, Direction direction, Scope scope, String doc, 
          */
         HIGHER_IS_WORSE,
         /**
-         * 0 is ideal and the further from 0 the worse, on either side: PrivLeak (positive: the model still
-         * leaks membership; negative: it was unlearned past the reference).
+         * 0 is ideal and the further from 0 the worse, on either side: PrivLeak (negative, down to about −100:
+         * the model still holds the forget set; positive: it was unlearned past the reference).
          */
         ZERO_IS_BEST;
 

@@ -2,6 +2,8 @@ package dev.lethe.eval;
 
 import static dev.lethe.part.ParamTypes.integer;
 
+import dev.lethe.data.MuseProbes;
+import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.MiaScores;
@@ -12,11 +14,13 @@ import dev.lethe.part.Param;
 import java.util.List;
 
 /**
- * Membership-inference scores of every example (computed on the answer tokens after the question), kept
- * per example so that {@link CrossModelMetrics} can turn forget (members of the learned model) against
- * holdout (never trained on) into ROC AUCs. Each score is lower for text the model has memorised:
- * {@code mia_loss} = avgNLL (Yeom et al. 2018), {@code mia_zlib} = avgNLL / zlib length of the answer
- * (Carlini et al. 2021), {@code mia_min_k} = Min-K% with k = 0.4 (Shi et al. 2024), {@code mia_min_k_pp} =
+ * Membership-inference scores of every example (computed on the answer tokens after the question; on data
+ * read from MUSE's files, of every text of the split's {@code privleak} file instead, scored whole after
+ * {@code <bos>} as muse_bench's {@code privleak/get_ppl_utils.py} does), kept per example so that
+ * {@link CrossModelMetrics} can turn forget (members of the learned model) against holdout (never trained on)
+ * into ROC AUCs and MUSE's PrivLeak. Each score is lower for text the model has memorised:
+ * {@code mia_loss} = avgNLL (Yeom et al. 2018), {@code mia_zlib} = avgNLL / zlib length of the answer or text
+ * (Carlini et al. 2021), {@code mia_min_k} = Min-K% with k = 0.4 (Shi et al. 2024; MUSE's {@code Min-40%}), {@code mia_min_k_pp} =
  * Min-K%++ (Zhang et al. 2024). The reported value is the split's mean.
  *
  * @param batchSize examples per forward pass
@@ -51,17 +55,20 @@ public record PrivacySuite(int batchSize) implements Suite {
 
     @Override
     public List<MetricValue> evaluate(CausalLm model, Tokenizer tokenizer, SplitData data) {
-        List<QaExample> examples = data.examples();
-        if (examples.isEmpty()) {
+        MuseProbes probes = data.muse();
+        List<String> texts = probes == null ? data.examples().stream().map(QaExample::answer).toList()
+                : probes.privleak().stream().map(Passage::text).toList();
+        if (texts.isEmpty()) {
             return List.of();
         }
-        List<TokenLogProbs> scored = new AnswerScorer(model, tokenizer, batchSize).scoreAnswers(examples);
-        int n = examples.size();
+        AnswerScorer scorer = new AnswerScorer(model, tokenizer, batchSize);
+        List<TokenLogProbs> scored = probes == null ? scorer.scoreAnswers(data.examples()) : scorer.scoreTexts(texts);
+        int n = texts.size();
         double[][] s = new double[SCORES.size()][n];
         for (int i = 0; i < n; i++) {
             TokenLogProbs t = scored.get(i);
             s[0][i] = MiaScores.loss(t.logProbs());
-            s[1][i] = MiaScores.zlib(t.logProbs(), examples.get(i).answer());
+            s[1][i] = MiaScores.zlib(t.logProbs(), texts.get(i));
             s[2][i] = MiaScores.minK(t.logProbs());
             s[3][i] = MiaScores.minKPlusPlus(t.logProbs(), t.vocabMean(), t.vocabStd());
         }

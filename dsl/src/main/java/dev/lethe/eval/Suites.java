@@ -26,8 +26,9 @@ public final class Suites {
     }
 
     /**
-     * MUSE's VerbMem (ROUGE-L F1 of the greedy continuation of each passage after its first 5 tokens) and
-     * KnowMem (ROUGE-L recall of greedy answers up to 16 tokens) ({@link MuseSuite}).
+     * MUSE's VerbMem (ROUGE-L F1 of greedy continuations: of MUSE's verbmem prompts, 128 tokens, or of each
+     * passage after its first 5 tokens) and KnowMem (ROUGE-L F1 of greedy answers up to 32 tokens, with MUSE's
+     * few-shot prompt on MUSE's files) ({@link MuseSuite}).
      */
     public static Suite muse() {
         return MuseSuite.KIND.defaults();

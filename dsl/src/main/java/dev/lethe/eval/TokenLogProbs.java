@@ -16,6 +16,13 @@ public record TokenLogProbs(double[] logProbs, double[] vocabMean, double[] voca
         return logProbs.length;
     }
 
+    /** These statistics without the last token's (a text scored without its closing {@code <eos>}). */
+    public TokenLogProbs withoutLast() {
+        int n = logProbs.length - 1;
+        return new TokenLogProbs(java.util.Arrays.copyOf(logProbs, n), java.util.Arrays.copyOf(vocabMean, n),
+                java.util.Arrays.copyOf(vocabStd, n), java.util.Arrays.copyOf(argmaxCorrect, n));
+    }
+
     /** avgNLL = −(1/n) Σ_t log p(y_t | ·). */
     public double meanNll() {
         double s = 0;

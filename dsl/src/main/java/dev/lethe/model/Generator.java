@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * tokens, the model's generation limit) is decided on the host from them. A stopped row keeps being fed (its tokens
  * are ignored) until every row has stopped. Sampling draws one uniform number per row and step from a Java
  * {@link SplittableRandom} seeded with {@link Generation#seed()}, so the same seed gives the same tokens on
- * any device (up to the device's rounding of the probabilities). Padding positions hold id 0.
+ * any device (up to the device's rounding of the probabilities). Padding positions hold id 0. Autograd is
+ * off while it runs, also inside a {@code GradientCollector} (libtorch's grad mode is restored after), so a
+ * generation records no graph.
  */
 public final class Generator {
     /** The id at padding positions, which no real position sees (any id in the vocabulary would do). */
@@ -73,10 +76,16 @@ public final class Generator {
             return List.of();
         }
         Rows rows = new Rows(prompts, options, context);
-        if (options.cached() && model.architecture().supportsKvCache()) {
-            cached(rows, options);
-        } else {
-            recomputed(rows, options);
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            if (options.cached() && model.architecture().supportsKvCache()) {
+                cached(rows, options);
+            } else {
+                recomputed(rows, options);
+            }
+        } finally {
+            JniUtils.setGradMode(recording);
         }
         return rows.outputs();
     }

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
 import jinjava.de.odysseus.el.tree.TreeStore;
 import jinjava.de.odysseus.el.tree.impl.Builder;
@@ -33,7 +34,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Jinjava set up as Hugging Face {@code transformers} sets up Jinja2 for chat templates
  * ({@code transformers/utils/chat_template_utils.py}, {@code _cached_compile_jinja_template}):
- * {@code trim_blocks} and {@code lstrip_blocks} on; the globals {@code raise_exception(message)} and
+ * {@code trim_blocks} and {@code lstrip_blocks} on (the latter applied to the source, {@link #source}); the globals {@code raise_exception(message)} and
  * {@code strftime_now(format)}; {@code tojson} as {@code json.dumps(x, ensure_ascii=False, indent=...)}
  * ({@link PyJson}). Where Jinjava differs from Python's Jinja2 it is bridged here, each bridge tested by
  * {@code ChatTemplateTest} and against Jinja2 itself by {@code ChatTemplateReferenceTest}
@@ -82,12 +83,27 @@ final class JinjaEnvironment {
         }
     }
 
-    /** {@code template} as Jinja2's lexer sees it: a single trailing newline dropped. */
+    /**
+     * Spaces and tabs that Jinja2's {@code lstrip_blocks} removes: those between the start of a line and a block or
+     * comment tag, when nothing else precedes the tag on its line and the tag is not {@code {%+} (Jinjava's own
+     * option also strips them when text precedes the tag: "Today. {% for %}" lost its space).
+     */
+    private static final Pattern LSTRIPPED = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
+
+    /** A block or comment tag's {@code +}, which keeps the whitespace before it and is itself dropped. */
+    private static final Pattern KEEP_MARK = Pattern.compile("\\{([%#])\\+");
+
+    /**
+     * {@code template} as Jinja2's lexer sees it with {@code lstrip_blocks}: the whitespace before a block or comment
+     * tag alone at the start of its line removed, {@code {%+} read as {@code {%}, and a single trailing newline
+     * dropped.
+     */
     static String source(String template) {
-        if (template.endsWith("\r\n")) {
-            return template.substring(0, template.length() - 2);
+        String stripped = KEEP_MARK.matcher(LSTRIPPED.matcher(template).replaceAll("")).replaceAll("{$1");
+        if (stripped.endsWith("\r\n")) {
+            return stripped.substring(0, stripped.length() - 2);
         }
-        return template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
+        return stripped.endsWith("\n") ? stripped.substring(0, stripped.length() - 1) : stripped;
     }
 
     private static Jinjava create() {
@@ -97,7 +113,7 @@ final class JinjaEnvironment {
         LegacyOverrides python = LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true)
                 .withParseWhitespaceControlStrictly(true).withEvaluateMapKeys(true).withIterateOverMapKeys(true)
                 .withUsePyishObjectMapper(true).withKeepNullableLoopValues(true).build();
-        Jinjava j = new PythonJinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+        Jinjava j = new PythonJinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(false)
                 .withNestedInterpretationEnabled(false).withLegacyOverrides(python).withElResolver(resolver).withInterperterFactory(new PythonPrinting())
                 .build());
         j.registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaEnvironment.class, "raiseException",

@@ -40,20 +40,21 @@ public final class LibtorchKernels {
               __buffers__ = []
               training : bool
               def forward(self: __torch__.Kernels, q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:
-                gqa = q.size(1) != k.size(1)
-                if mask.dim() == 0:
-                  return torch.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=True,
-                      enable_gqa=gqa)
-                if gqa and q.size(2) == 1 and (mask.dim() < 3 or mask.size(-3) == 1):
+                groups = q.size(1) // k.size(1)
+                if groups > 1 and q.size(2) == 1 and mask.dim() != 0 and (mask.dim() < 3 or mask.size(-3) == 1):
                   b = q.size(0)
                   h = q.size(1)
                   d = q.size(3)
-                  grouped = q.reshape([b, k.size(1), h // k.size(1), d])
+                  grouped = q.reshape([b, k.size(1), groups, d])
                   out = torch.scaled_dot_product_attention(grouped, k, v, attn_mask=mask, dropout_p=0.0,
                       is_causal=False)
                   return out.reshape([b, h, 1, d])
-                return torch.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=0.0, is_causal=False,
-                    enable_gqa=gqa)
+                if groups > 1:
+                  k = k.repeat_interleave(groups, 1)
+                  v = v.repeat_interleave(groups, 1)
+                if mask.dim() == 0:
+                  return torch.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=True)
+                return torch.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=0.0, is_causal=False)
               def all_finite(self: __torch__.Kernels, xs: List[Tensor]) -> bool:
                 norms = torch._foreach_norm(xs)
                 return bool(torch.all(torch.isfinite(torch.stack(norms))))
@@ -159,10 +160,11 @@ public final class LibtorchKernels {
      * fused {@code scaled_dot_product_attention} computes it (a flash-attention kernel on CPUs and GPUs where
      * it applies), differentiable: inside a {@code GradientCollector} its backward pass is libtorch's too.
      * Grouped-query attention (fewer key/value heads than query heads, each serving consecutive query heads,
-     * Hugging Face's {@code repeat_kv} order) is handled by the kernel, except for a single query position (a
-     * decoding step): there the query heads that share a key/value head are folded into that head's queries and
-     * one plain attention call serves them, since libtorch 2.7.1's grouped kernel measured 3–4× slower than that
-     * at decoding shapes (batch 8, 9 query and 3 key/value heads, 32–160 keys).
+     * Hugging Face's {@code repeat_kv} order) does not use libtorch 2.7.1's grouped kernel ({@code enable_gqa}),
+     * which measured 1.8–4× slower than the alternatives at SmolLM-135M's shapes (batch 8, 9 query and 3
+     * key/value heads): a single query position (a decoding step) folds the query heads that share a key/value
+     * head into that head's queries, one plain attention call; longer passes repeat the key/value heads
+     * ({@code repeat_interleave}, as transformers' {@code repeat_kv}) and call the plain kernel.
      *
      * @param q queries, (batch, heads, T, d)
      * @param k keys, (batch, kvHeads, S, d), kvHeads dividing heads

@@ -25,12 +25,15 @@ public record ParameterSpec(String name, Shape shape, double std, float constant
         return new ParameterSpec(name, new Shape(size), -1, value);
     }
 
-    /** A freshly initialised array; normal entries are drawn from {@code random} in row-major order. */
+    /**
+     * A freshly initialised array in libtorch's memory ({@link NativeCopy}: a model's size is not capped by the
+     * JVM's direct memory); normal entries are drawn from {@code random} in row-major order.
+     */
     public NDArray create(NDManager manager, SplittableRandom random) {
         float[] values = new float[Math.toIntExact(shape.size())];
         for (int i = 0; i < values.length; i++) {
             values[i] = std < 0 ? constant : (float) (random.nextGaussian() * std);
         }
-        return manager.create(values, shape);
+        return NativeCopy.of(manager.create(values, shape));
     }
 }

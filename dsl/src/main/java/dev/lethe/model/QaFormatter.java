@@ -1,5 +1,8 @@
 package dev.lethe.model;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * is the question and the answer follows after one space (none when either side already has whitespace there).
  * Immutable.
  *
- * <p>Templates that write the date (Llama 3.x) render today's date unless {@code date_string} is among the
- * variables (or the template's clock is fixed): fix it for reproducible data.
+ * <p>Templates that write the date (Llama 3.x) render their clock's date unless {@code date_string} is among the
+ * variables: {@link #of(HfTokenizer)}, what recipes use, fixes the clock at {@link #FOLDER_DATE}; a template
+ * passed to {@link #chat} keeps the clock it has (the system clock unless {@link ChatTemplate#withClock} set one).
  */
 public final class QaFormatter {
     private final @Nullable ChatTemplate template;
@@ -46,9 +50,19 @@ public final class QaFormatter {
         return new QaFormatter(Objects.requireNonNull(template, "template"), system, Map.copyOf(variables));
     }
 
-    /** Through {@code tokenizer}'s default chat template when its folder has one, else plain. */
+    /**
+     * The date a template's {@code strftime_now} reads when a formatter comes from a model folder: 26 July 2024,
+     * the date Llama 3.1's template writes when it cannot read a clock, so that a recipe formats its data the same
+     * way on every day it runs.
+     */
+    public static final Clock FOLDER_DATE = Clock.fixed(Instant.parse("2024-07-26T00:00:00Z"), ZoneOffset.UTC);
+
+    /**
+     * Through {@code tokenizer}'s default chat template when its folder has one, its {@code strftime_now} reading
+     * {@link #FOLDER_DATE} (a recipe's data must not change with the day it runs), else plain.
+     */
     public static QaFormatter of(HfTokenizer tokenizer) {
-        return tokenizer.chatTemplate().map(QaFormatter::chat).orElseGet(QaFormatter::plain);
+        return tokenizer.chatTemplate().map(t -> chat(t.withClock(FOLDER_DATE))).orElseGet(QaFormatter::plain);
     }
 
     /** Whether a chat template formats the pairs. */

@@ -1,7 +1,6 @@
 package dev.lethe.model;
 
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A tokenizer that reads question-answer pairs as a pretrained model was taught to: each pair formatted by a
@@ -13,13 +12,12 @@ import java.util.List;
  * token it is dropped too. Other texts ({@link #encode}) are encoded as they are. Closing it closes the tokenizer it
  * wraps.
  */
-public final class QaTokenizer implements Tokenizer, AutoCloseable {
-    private final Tokenizer tokenizer;
+public final class QaTokenizer extends ForwardingTokenizer implements AutoCloseable {
     private final QaFormatter formatter;
 
     /** {@code tokenizer} with pairs formatted by {@code formatter}. */
     public QaTokenizer(Tokenizer tokenizer, QaFormatter formatter) {
-        this.tokenizer = tokenizer;
+        super(tokenizer);
         this.formatter = formatter;
     }
 
@@ -32,11 +30,6 @@ public final class QaTokenizer implements Tokenizer, AutoCloseable {
                 : QaFormatter.plain());
     }
 
-    /** The tokenizer this one wraps (what a saved model folder holds). */
-    public Tokenizer tokenizer() {
-        return tokenizer;
-    }
-
     /** The formatter of question-answer pairs. */
     public QaFormatter formatter() {
         return formatter;
@@ -45,56 +38,21 @@ public final class QaTokenizer implements Tokenizer, AutoCloseable {
     /** The ids of the formatted prompt, without a leading bos id (the batch adds one). */
     @Override
     public int[] encodePrompt(String question) {
-        int[] ids = tokenizer.encode(formatter.prompt(question));
-        return ids.length > 0 && ids[0] == tokenizer.bosId() ? Arrays.copyOfRange(ids, 1, ids.length) : ids;
+        int[] ids = tokenizer().encode(formatter.prompt(question));
+        return ids.length > 0 && ids[0] == tokenizer().bosId() ? Arrays.copyOfRange(ids, 1, ids.length) : ids;
     }
 
     /** The ids of the formatted answer, without a trailing eos id (the batch adds one). */
     @Override
     public int[] encodeAnswer(String question, String answer) {
-        int[] ids = tokenizer.encode(formatter.format(question, answer).answer());
-        return ids.length > 0 && ids[ids.length - 1] == tokenizer.eosId()
+        int[] ids = tokenizer().encode(formatter.format(question, answer).answer());
+        return ids.length > 0 && ids[ids.length - 1] == tokenizer().eosId()
                 ? Arrays.copyOf(ids, ids.length - 1) : ids;
     }
 
     @Override
-    public int[] encode(String text) {
-        return tokenizer.encode(text);
-    }
-
-    @Override
-    public String decode(int[] ids) {
-        return tokenizer.decode(ids);
-    }
-
-    @Override
-    public int vocabSize() {
-        return tokenizer.vocabSize();
-    }
-
-    @Override
-    public int padId() {
-        return tokenizer.padId();
-    }
-
-    @Override
-    public int bosId() {
-        return tokenizer.bosId();
-    }
-
-    @Override
-    public int eosId() {
-        return tokenizer.eosId();
-    }
-
-    @Override
-    public List<String> vocabulary() {
-        return tokenizer.vocabulary();
-    }
-
-    @Override
     public void close() {
-        if (tokenizer instanceof HfTokenizer hf) {
+        if (tokenizer() instanceof HfTokenizer hf) {
             hf.close();
         }
     }

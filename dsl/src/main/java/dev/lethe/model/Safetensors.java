@@ -234,11 +234,7 @@ public final class Safetensors {
                 }
                 default -> manager.create(slice, shape, DataType.FLOAT16);
             };
-            // an array made from Java data keeps a direct buffer of the JVM's (limited to the heap's size by
-            // default); a copy in libtorch's own memory lets that buffer go at once
-            NDArray fromJava = array;
-            array = fromJava.duplicate();
-            fromJava.close();
+            array = NativeCopy.of(array);
             array.setName(name);
             out.put(name, array);
         }

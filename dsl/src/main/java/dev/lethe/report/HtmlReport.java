@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 import tech.tablesaw.plotly.components.Figure;
@@ -59,14 +61,18 @@ public final class HtmlReport {
 
     /**
      * The default charts of a run, by id: {@code losses} (per-step loss), {@code tradeoff} (forget vs retain
-     * exact match per model), {@code roc} (membership-inference ROC of Min-K%, when the run kept per-example
+     * exact match per model; KnowMem where no model has exact match, as on MUSE's files, none without
+     * either), {@code roc} (membership-inference ROC of Min-K%, when the run kept per-example
      * scores on forget and holdout) and {@code attacks} (forget/retain exact-match change per attack, when the
      * recipe has attacks).
      */
     public static Map<String, Figure> figures(RunResult result) {
         Map<String, Figure> figures = new LinkedHashMap<>();
         figures.put("losses", Plots.lossCurves(result));
-        figures.put("tradeoff", Plots.tradeoffPlot(Map.of(result.recipe().name(), result), "exact_match"));
+        String tradeoff = tradeoffMetric(result);
+        if (tradeoff != null) {
+            figures.put("tradeoff", Plots.tradeoffPlot(Map.of(result.recipe().name(), result), tradeoff));
+        }
         if (Plots.rocCurves(result, "mia_min_k").stringColumn("model").unique().size() > 1) {
             figures.put("roc", Plots.rocPlot(result, "mia_min_k"));
         }
@@ -74,6 +80,23 @@ public final class HtmlReport {
             figures.put("attacks", Plots.attackDeltasPlot(result, "exact_match"));
         }
         return figures;
+    }
+
+    /** The first of exact match and KnowMem that every evaluated model has on forget and retain; null when neither. */
+    private static @Nullable String tradeoffMetric(RunResult result) {
+        for (String metric : List.of("exact_match", "knowmem_rouge_l_f1")) {
+            boolean everywhere = true;
+            for (String model : Plots.finalModels(result)) {
+                for (String split : List.of("forget", "retain")) {
+                    everywhere &= result.rows().stream().anyMatch(r -> r.isFinal() && r.model().equals(model)
+                            && r.split().equals(split) && r.metric().equals(metric));
+                }
+            }
+            if (everywhere) {
+                return metric;
+            }
+        }
+        return null;
     }
 
     /**

@@ -223,7 +223,7 @@ public final class Plots {
     }
 
     /** The models with final values, in the order of their first final row. */
-    private static List<String> finalModels(RunResult r) {
+    static List<String> finalModels(RunResult r) {
         Set<String> out = new LinkedHashSet<>();
         for (RunResult.Row row : r.rows()) {
             if (row.isFinal()) {

@@ -3,6 +3,7 @@ package dev.lethe.run;
 import ai.djl.ndarray.NDArray;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.MultipleChoice;
+import dev.lethe.data.MuseProbes;
 import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
@@ -41,7 +42,10 @@ final class ContentHash {
         }
     }
 
-    /** Every question-answer example, passage and multiple-choice question of every split of {@code data}. */
+    /**
+     * Every question-answer example, passage and multiple-choice question of every split of {@code data}, and
+     * MUSE's probes of the splits that have them (data without them hashes as before they existed).
+     */
     static String of(Dataset data) {
         ContentHash h = new ContentHash();
         for (Split s : Split.values()) {
@@ -49,6 +53,15 @@ final class ContentHash {
             h.examples(data.get(s));
             h.passages(data.passages(s));
             h.choices(data.choices(s));
+            MuseProbes probes = data.muse(s);
+            if (probes != null) {
+                h.text("muse");
+                h.number(probes.verbmem().size());
+                probes.verbmem().forEach(c -> h.text(c.prompt()).text(c.truth()));
+                h.examples(probes.knowmem());
+                h.examples(probes.fewShot());
+                h.passages(probes.privleak());
+            }
         }
         return h.hex();
     }

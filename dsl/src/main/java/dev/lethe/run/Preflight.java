@@ -136,9 +136,12 @@ public final class Preflight {
                 || (texts.passages() && !data.passages(split).isEmpty());
         if (!has) {
             boolean passages = texts.passages() && !texts.answers();
+            String where = data.muse(Split.FORGET) != null
+                    ? "MUSE's files give the forget, retain and holdout splits texts only, read with train_on: passages"
+                            + " or both"
+                    : "a jsonl data folder holds them in " + split.id() + (passages ? ".passages.jsonl" : ".jsonl");
             throw new IllegalArgumentException(what + " the " + split.id() + " split, which has no "
-                    + (passages ? "passages" : "examples") + " (a jsonl data folder holds them in " + split.id()
-                    + (passages ? ".passages.jsonl" : ".jsonl") + "); add them, or " + otherwise);
+                    + (passages ? "passages" : "examples") + " (" + where + "); add them, or " + otherwise);
         }
     }
 

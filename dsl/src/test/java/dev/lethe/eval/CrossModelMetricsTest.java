@@ -1,6 +1,7 @@
 package dev.lethe.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.data.Split;
 import dev.lethe.eval.stats.KolmogorovSmirnov;
@@ -31,6 +32,28 @@ class CrossModelMetricsTest {
         return m;
     }
 
+    @Test
+    void privLeakIsAboutMinusHundredForAModelThatHoldsTheForgetSetAndPositiveForOverUnlearning() {
+        Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
+        double[] tr = {0.5, 0.6};
+        // learned: forget scores (Min-K%, loss-like) all below holdout's -> MUSE AUC 0 -> PrivLeak -100
+        values.put("learned", model(tr, new double[] {0.1, 0.2, 0.3}, new double[] {3, 4}, 0.5));
+        // reference: 5 of the 6 forget-holdout pairs have holdout lower (more familiar) -> MUSE AUC 5/6
+        values.put("reference", model(tr, new double[] {1, 3.5, 5}, new double[] {0.5, 2}, 0.5));
+        // over-unlearned: every forget score above every holdout score -> MUSE AUC 1
+        values.put("unlearned", model(tr, new double[] {7, 8, 9}, new double[] {1, 2}, 0.5));
+        List<CrossModelMetrics.Derived> rows = CrossModelMetrics.compute(values, "reference");
+        assertEquals(-100.0, find(rows, "learned", "privleak"), 1e-9);
+        assertEquals(0.0, find(rows, "reference", "privleak"), 0.0);
+        assertEquals((1 - 5.0 / 6) / (5.0 / 6) * 100, find(rows, "unlearned", "privleak"), 1e-9);
+        assertEquals(20.0, find(rows, "unlearned", "privleak"), 1e-9);
+        assertEquals(1.0 / 6, find(rows, "reference", "mia_auc_min_k"), 1e-12, "mia_auc keeps forget as positive");
+        assertEquals(0.0, CrossModelMetrics.museAuc(new double[] {0.1}, new double[] {2}), 0.0);
+        // a reference whose own MUSE AUC is 0 leaves PrivLeak undefined: no row rather than a division by zero
+        values.put("reference", model(tr, new double[] {0.1, 0.2, 0.3}, new double[] {3, 4}, 0.5));
+        assertTrue(CrossModelMetrics.compute(values, "reference").stream().noneMatch(d -> d.metric().equals("privleak")));
+    }
+
     private static double find(List<CrossModelMetrics.Derived> rows, String model, String metric) {
         return rows.stream().filter(d -> d.model().equals(model) && d.metric().equals(metric)).findFirst()
                 .orElseThrow().value();
@@ -51,7 +74,8 @@ class CrossModelMetricsTest {
                 0.0);
         assertEquals(1.0, find(rows, "learned", "mia_auc_min_k"), 1e-12);
         assertEquals(0.5, find(rows, "reference", "mia_auc_min_k"), 1e-12);
-        assertEquals(100.0, find(rows, "learned", "privleak"), 1e-9);
+        // MUSE's orientation (holdout positive): the learned model's AUC is 1 − 1 = 0 -> (0 − 0.5)/0.5 = −100
+        assertEquals(-100.0, find(rows, "learned", "privleak"), 1e-9);
         assertEquals(0.0, find(rows, "reference", "privleak"), 1e-12);
         assertEquals(0.5, find(rows, "learned", "model_utility"), 1e-12);
         assertEquals(ModelUtility.SPAN, rows.stream().filter(d -> d.metric().equals("model_utility")).findFirst()

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -175,43 +178,7 @@ class GeneratorTest {
     void aLongGenerationKeepsItsArrayCountFlatAndLeavesNoArrayBehind() {
         int before = model.manager().getManagedArrays().size();
         List<Integer> counts = new java.util.ArrayList<>();
-        Tokenizer counting = new Tokenizer() {
-            @Override
-            public int[] encode(String text) {
-                return TOKENIZER.encode(text);
-            }
-
-            @Override
-            public String decode(int[] ids) {
-                counts.add(model.manager().getManagedArrays().size());
-                return TOKENIZER.decode(ids);
-            }
-
-            @Override
-            public int vocabSize() {
-                return TOKENIZER.vocabSize();
-            }
-
-            @Override
-            public int padId() {
-                return TOKENIZER.padId();
-            }
-
-            @Override
-            public int bosId() {
-                return TOKENIZER.bosId();
-            }
-
-            @Override
-            public int eosId() {
-                return TOKENIZER.eosId();
-            }
-
-            @Override
-            public List<String> vocabulary() {
-                return TOKENIZER.vocabulary();
-            }
-        };
+        Tokenizer counting = new Watching(() -> counts.add(model.manager().getManagedArrays().size()));
         List<int[]> out = new Generator(model, counting).generate(List.of(PROMPTS.get(0)),
                 Generation.sampling(60, 3).withTopK(20).withStopStrings("never"));
         assertEquals(60, out.get(0).length);
@@ -219,5 +186,39 @@ class GeneratorTest {
         assertEquals(counts.get(1), counts.get(59), "arrays held at step 1 and step 59: " + counts);
         assertEquals(before, model.manager().getManagedArrays().size());
         assertEquals(List.of(), generator.generate(List.of(), Generation.greedy(3)));
+    }
+
+    @Test
+    void generationInsideAGradientCollectorRecordsNoGraphAndGivesTheSameTokens() {
+        List<Boolean> recording = new java.util.ArrayList<>();
+        Generator watched = new Generator(model, new Watching(() -> recording.add(JniUtils.isGradMode())));
+        Generation options = Generation.greedy(8).withStopStrings("never");
+        List<int[]> plain = watched.generate(PROMPTS, options);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            assertTrue(JniUtils.isGradMode());
+            List<int[]> inside = watched.generate(PROMPTS, options);
+            assertTrue(JniUtils.isGradMode(), "the collector's grad mode is restored");
+            for (int r = 0; r < PROMPTS.size(); r++) {
+                assertArrayEquals(plain.get(r), inside.get(r));
+            }
+        }
+        assertFalse(recording.isEmpty());
+        assertFalse(recording.contains(true), "grad mode during generation: " + recording);
+    }
+
+    /** {@link #TOKENIZER}, running {@code onDecode} each time it decodes (a generator checking stop strings). */
+    private static final class Watching extends ForwardingTokenizer {
+        private final Runnable onDecode;
+
+        Watching(Runnable onDecode) {
+            super(TOKENIZER);
+            this.onDecode = onDecode;
+        }
+
+        @Override
+        public String decode(int[] ids) {
+            onDecode.run();
+            return super.decode(ids);
+        }
     }
 }

@@ -52,6 +52,14 @@ class HfTokenizerFolderTest {
         return HfTokenizer.fromFolder(dir);
     }
 
+    @Test
+    void aFoldersFormatterWritesTheSameDateOnEveryDay() throws IOException {
+        try (HfTokenizer t = folder(Map.of("tokenizer_config.json", "{\"eos_token\": \"</s>\"}", "chat_template.jinja",
+                "Today: {{ strftime_now('%d %b %Y') }}. {% for m in messages %}{{ m['content'] }}{% endfor %}"))) {
+            assertEquals("Today: 26 Jul 2024. Who?", QaFormatter.of(t).prompt("Who?"));
+        }
+    }
+
     private String error(Map<String, String> files) {
         return assertThrows(IllegalArgumentException.class, () -> folder(files).close()).getMessage();
     }

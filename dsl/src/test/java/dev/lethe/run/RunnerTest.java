@@ -61,9 +61,11 @@ class RunnerTest {
                 "the reference's truth ratios against themselves");
         assertTrue(a.value("learned", Split.FORGET, "forget_quality") < 1.0);
         for (String model : List.of("learned", "reference", "unlearned")) {
-            assertEquals(0.0, a.value(model, "forget+holdout", "privleak")
-                    - 100 * (a.value(model, "forget+holdout", "mia_auc_min_k") - a.value("reference", "forget+holdout",
-                    "mia_auc_min_k")) / a.value("reference", "forget+holdout", "mia_auc_min_k"), 1e-12);
+            // MUSE's AUC (holdout positive) is 1 − mia_auc_min_k (forget positive)
+            double museAuc = 1 - a.value(model, "forget+holdout", "mia_auc_min_k");
+            double referenceAuc = 1 - a.value("reference", "forget+holdout", "mia_auc_min_k");
+            assertEquals(100 * (museAuc - referenceAuc) / referenceAuc, a.value(model, "forget+holdout", "privleak"),
+                    1e-9);
             // TOFU's model utility is the harmonic mean of the nine numbers the tofu suite reported
             double inverse = 0;
             boolean zero = false;

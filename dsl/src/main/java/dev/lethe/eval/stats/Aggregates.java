@@ -30,7 +30,9 @@ public final class Aggregates {
     /**
      * MUSE's PrivLeak (Shi et al., 2024, "MUSE: machine unlearning six-way evaluation for language models"):
      * (AUC_unlearned − AUC_retrained) / AUC_retrained × 100, the AUCs of a membership-inference attack (Min-K%)
-     * separating forget from holdout texts. 0 is ideal; negative means under-, positive over-unlearning.
+     * separating forget from holdout texts, oriented as muse_bench's {@code forget_holdout_Min-40%}: holdout is the
+     * positive class, so a model that still holds the forget set has AUC ≈ 0 and scores ≈ −100 against a
+     * retrained model at 0.5. 0 is ideal; negative means under-, positive over-unlearning.
      */
     public static double privLeak(double aucUnlearned, double aucRetrained) {
         return (aucUnlearned - aucRetrained) / aucRetrained * 100;

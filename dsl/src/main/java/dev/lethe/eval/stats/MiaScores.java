@@ -14,7 +14,7 @@ import java.util.zip.Deflater;
  *   <li>zlib (Carlini et al., 2021, "Extracting training data from large language models"): avgNLL divided by
  *       the length in bytes of {@code zlib.compress(text.encode('utf-8'))}.
  *   <li>Min-K% (Shi et al., 2024, "Detecting pretraining data from large language models"): −mean of the
- *       ⌈k·n⌉ lowest token log-probabilities (at least one).
+ *       int(k·n) lowest token log-probabilities (at least one).
  *   <li>Min-K%++ (Zhang et al., 2024, "Min-K%++: improved baseline for detecting pre-training data from large
  *       language models"): the same on z_t = (log p_t − μ_t)/σ_t, μ_t and σ_t from {@link #moments}.
  * </ul>
@@ -70,9 +70,9 @@ public final class MiaScores {
     }
 
     /**
-     * Min-K%: −(1/K) Σ of the K = max(1, ⌈k·n⌉) smallest log p_t (k·n rounded up, ignoring floating-point
-     * excess below 1e-9). Shi et al.'s released code keeps
-     * {@code int(k·n)} (floor) tokens and has no floor of one; the ceiling here follows Lethe's FORMULAS.md.
+     * Min-K%: −(1/K) Σ of the K = max(1, int(k·n)) smallest log p_t, k·n truncated as Python's {@code int()} does,
+     * as Shi et al.'s released code and MUSE's {@code privleak/get_ppl_utils.py} keep them ({@code Min-40%} for
+     * k = 0.4). Those keep no token for n·k &lt; 1 (a NaN mean); here a text that short keeps its lowest token.
      *
      * @param k the fraction of tokens kept, in (0, 1]
      */
@@ -83,8 +83,7 @@ public final class MiaScores {
         }
         double[] sorted = tokenLogProbs.clone();
         Arrays.sort(sorted);
-        // the 1e-9 slack keeps ⌈0.28·25⌉ = 7 although 0.28 * 25 = 7.000000000000001 in binary floating point
-        int keep = Math.max(1, (int) Math.ceil(k * sorted.length - 1e-9));
+        int keep = Math.max(1, (int) (k * sorted.length));
         double sum = 0;
         for (int i = 0; i < keep; i++) {
             sum += sorted[i];

@@ -28,11 +28,15 @@ class MiaScoresTest {
     }
 
     @Test
-    void minKAveragesTheLowestCeilKnTokens() {
+    void minKAveragesTheLowestIntKnTokensAsMuseAndShiEtAlDo() {
         // n = 5, k = 0.4 → 2 tokens: −(−5 − 3)/2 = 4
         assertEquals(4.0, MiaScores.minK(LOG_PROBS), 1e-12);
-        // k = 0.5 → ⌈2.5⌉ = 3 tokens: (5 + 3 + 0.3)/3
-        assertEquals(8.3 / 3, MiaScores.minK(LOG_PROBS, 0.5), 1e-12);
+        // k = 0.5 → int(2.5) = 2 tokens: (5 + 3)/2 (not ⌈2.5⌉ = 3: (5 + 3 + 0.3)/3)
+        assertEquals(4.0, MiaScores.minK(LOG_PROBS, 0.5), 1e-12);
+        // n = 4, k = 0.4 → int(1.6) = 1 token: MUSE's Min-40% of a four-token text is its lowest log-prob
+        assertEquals(5.0, MiaScores.minK(new double[] {-0.1, -5.0, -0.2, -3.0}), 1e-12);
+        // n = 2, k = 0.4 → int(0.8) = 0: MUSE's mean of nothing is NaN; here the lowest token
+        assertEquals(5.0, MiaScores.minK(new double[] {-0.1, -5.0}), 1e-12);
         // k = 0.01 → at least one token
         assertEquals(5.0, MiaScores.minK(LOG_PROBS, 0.01), 1e-12);
         assertEquals(MiaScores.loss(LOG_PROBS), MiaScores.minK(LOG_PROBS, 1.0), 1e-12);
