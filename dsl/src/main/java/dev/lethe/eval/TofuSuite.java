@@ -31,7 +31,10 @@ import java.util.function.Function;
  *       with Porter stemming as TOFU's code ({@code rouge_score} with {@code use_stemmer=True}).
  * </ul>
  *
- * <p>On retain, real authors and world the nine numbers make TOFU's model utility ({@link ModelUtility}).
+ * <p>When some of a split's examples have perturbed answers, all three metrics are computed on those examples only,
+ * as TOFU evaluates a split on its {@code *_perturbed} file: TOFU's retain numbers come from the 400 rows of
+ * {@code retain_perturbed}, not from the 3 600 retain rows trained on. A split without any (holdout) is evaluated
+ * whole. On retain, real authors and world the nine numbers make TOFU's model utility ({@link ModelUtility}).
  *
  * @param batchSize examples per forward pass
  * @param maxNewTokens longest greedy answer
@@ -72,15 +75,16 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
         if (examples.isEmpty()) {
             return List.of();
         }
+        List<QaExample> evaluated = withPerturbed.isEmpty() ? examples : withPerturbed;
         AnswerScorer scorer = new AnswerScorer(model, tokenizer, batchSize);
         List<MetricValue> out = new ArrayList<>();
         boolean general = split == Split.WORLD || split == Split.REAL_AUTHORS;
         out.add(general && !withPerturbed.isEmpty()
-                ? normalisedProbability(scorer, withPerturbed) : probability(scorer, examples));
+                ? normalisedProbability(scorer, evaluated) : probability(scorer, evaluated));
         if (!withPerturbed.isEmpty()) {
-            out.add(truthRatio(scorer, split, withPerturbed));
+            out.add(truthRatio(scorer, split, evaluated));
         }
-        out.add(rouge(model, tokenizer, examples));
+        out.add(rouge(model, tokenizer, evaluated));
         return out;
     }
 
