@@ -17,11 +17,11 @@ public final class Quickstart {
     private Quickstart() {}
 
     /**
-     * 50 fictitious people with 6 facts each (10 % to forget) and 45 world facts; a 4-layer, width-128 GPT
-     * trained for 1000 steps until it has memorised them; a reference trained the same way without the
-     * forget people; then 200 steps of NPO (β = 0.1) plus the NLL of retain ∪ world (NPO+RT, Zhang et al.
-     * 2024 §5) with AdamW at lr 1e-3; then two attacks on the unlearned model: int4 quantization and 20 steps of
-     * relearning on five forget examples.
+     * 50 fictitious people with 6 facts each (10 % to forget), 45 world facts and 30 facts about real authors; a
+     * 4-layer, width-128 GPT trained for 1000 steps until it has memorised them; a reference trained the same way
+     * without the forget people; then 200 steps of NPO (β = 0.1) plus the NLL of retain ∪ world ∪ real_authors
+     * (NPO+RT, Zhang et al. 2024 §5) with AdamW at lr 1e-3; then two attacks on the unlearned model: int4
+     * quantization and 20 steps of relearning on five forget examples.
      */
     public static Recipe recipe() {
         return recipe("cpu");
@@ -34,7 +34,7 @@ public final class Quickstart {
                 .data(FictitiousFacts.of(50, 0.1))
                 .learn(Training.of(1000))
                 .reference()
-                .unlearn(Unlearning.of(npo().plus(nll(Split.RETAIN, Split.WORLD)))
+                .unlearn(Unlearning.of(npo().plus(nll(Split.RETAIN, Split.WORLD, Split.REAL_AUTHORS)))
                         .optimizer(adamW(1e-3))
                         .steps(200))
                 .attack(Attacks.quantize(4))

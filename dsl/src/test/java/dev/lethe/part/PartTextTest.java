@@ -76,7 +76,7 @@ class PartTextTest {
     void aRecipeShowsOneLinePerStageWithItsParts() {
         List<String> lines = Quickstart.recipe().toString().lines().toList();
         assertEquals("recipe quickstart (seed 42, device cpu)", lines.get(0));
-        assertEquals("  3. unlearn: {objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain, world]}}]}, "
+        assertEquals("  3. unlearn: {objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain, world, real_authors]}}]}, "
                 + "optimizer: {estimator: first_order, transforms: [{scale_by_adam: {b1: 0.9, b2: 0.999, eps: 1.0E-8}}, "
                 + "{add_decayed_weights: {rate: 0.01}}, {scale_by_learning_rate: {schedule: {constant: {lr: 0.001}}}}]}, "
                 + "steps: 200, batch_size: 16, requests: 1, train_on: answers, precision: float32}", lines.get(5));
