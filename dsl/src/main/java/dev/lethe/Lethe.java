@@ -5,6 +5,7 @@ import dev.lethe.data.DataSource;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
 import dev.lethe.model.GptConfig;
+import dev.lethe.model.HfModel;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.objective.Objective;
 import dev.lethe.recipe.RecipeCodec;
@@ -15,6 +16,7 @@ import dev.lethe.run.Runner;
 import dev.lethe.spec.Attacking;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
+import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.Recipe;
 import dev.lethe.spec.Reference;
@@ -172,6 +174,15 @@ public final class Lethe {
          */
         default RecipeStep reference(Training training) {
             return stage(Reference.of(training));
+        }
+
+        /**
+         * Appends a {@code reference} stage that loads the reference from the Hugging Face folder of {@code folder}
+         * instead of training it (a published retain model; {@link HfReference}), as {@code reference: {hf: DIR}}
+         * does in a recipe file: {@code .reference(HfModel.at("models/retain90"))}.
+         */
+        default RecipeStep reference(HfModel folder) {
+            return stage(HfReference.of(folder));
         }
 
         /** Appends an {@code unlearn} stage. */

@@ -54,7 +54,15 @@ public record HfModel(Path dir) implements ModelSpec {
      *     or one of an unknown {@code model_type} or unsupported field
      */
     public ModelSpec spec() {
-        return checked(() -> HfFolder.spec(dir));
+        return spec(FIELD);
+    }
+
+    /**
+     * {@link #spec()}, a problem reported naming the recipe field {@code field} (e.g. {@code stages[1].reference.hf}
+     * for a reference loaded from a folder).
+     */
+    public ModelSpec spec(String field) {
+        return checked(field, () -> HfFolder.spec(dir));
     }
 
     /**
@@ -64,7 +72,12 @@ public record HfModel(Path dir) implements ModelSpec {
      *     or corrupted weights
      */
     public CausalLm load(Device device) {
-        return checked(() -> HfFolder.loadModel(dir, device));
+        return load(device, FIELD);
+    }
+
+    /** {@link #load(Device)}, a problem reported naming the recipe field {@code field}. */
+    public CausalLm load(Device device, String field) {
+        return checked(field, () -> HfFolder.loadModel(dir, device));
     }
 
     /**
@@ -76,7 +89,12 @@ public record HfModel(Path dir) implements ModelSpec {
      *     files are malformed
      */
     public QaTokenizer tokenizer() {
-        return checked(() -> {
+        return tokenizer(FIELD);
+    }
+
+    /** {@link #tokenizer()}, a problem reported naming the recipe field {@code field}. Close it when done. */
+    public QaTokenizer tokenizer(String field) {
+        return checked(field, () -> {
             Path word = dir.resolve(HfFolder.LETHE_TOKENIZER);
             if (Files.exists(word)) {
                 return QaTokenizer.of(WordTokenizer.load(word));
@@ -99,7 +117,12 @@ public record HfModel(Path dir) implements ModelSpec {
      * @throws IllegalArgumentException naming {@code model.hf} when the folder does not exist
      */
     public List<Path> files() {
-        return checked(() -> {
+        return files(FIELD);
+    }
+
+    /** {@link #files()}, a problem reported naming the recipe field {@code field}. */
+    public List<Path> files(String field) {
+        return checked(field, () -> {
             List<String> named = List.of(HfConfig.FILE, HfWeights.INDEX, HfTokenizer.FILE, HfFolder.LETHE_TOKENIZER,
                     TokenizerConfig.FILE, TokenizerConfig.SPECIAL_TOKENS_MAP, TokenizerConfig.GENERATION_CONFIG,
                     TokenizerConfig.CHAT_TEMPLATE_FILE);
@@ -162,24 +185,24 @@ public record HfModel(Path dir) implements ModelSpec {
         return this;
     }
 
-    /** {@code read}, its failures reported as problems of the recipe field {@code model.hf}. */
-    private <T> T checked(Supplier<T> read) {
+    /** {@code read}, its failures reported as problems of the recipe field {@code field} ({@code model.hf}, ...). */
+    private <T> T checked(String field, Supplier<T> read) {
         String shown = Printable.escape(dir.toString());
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(FIELD + ": the model folder " + shown + (Files.exists(dir)
+            throw new IllegalArgumentException(field + ": the model folder " + shown + (Files.exists(dir)
                     ? " is not a folder" : " does not exist") + "; hf: DIR names a Hugging Face model folder "
                     + "(config.json, model.safetensors, tokenizer.json)");
         }
         if (!Files.exists(dir.resolve(HfConfig.FILE))) {
-            throw new IllegalArgumentException(FIELD + ": the model folder " + shown + " has no " + HfConfig.FILE
+            throw new IllegalArgumentException(field + ": the model folder " + shown + " has no " + HfConfig.FILE
                     + "; a Hugging Face model folder holds config.json, the weights and the tokenizer files");
         }
         try {
             return read.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(FIELD + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            throw new IllegalArgumentException(FIELD + ": cannot read the model folder " + shown + ": "
+            throw new IllegalArgumentException(field + ": cannot read the model folder " + shown + ": "
                     + e.getCause().getMessage(), e);
         }
     }

@@ -1,9 +1,11 @@
 package dev.lethe.part;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -121,7 +123,13 @@ public record Kind<T>(String name, String doc, List<Param> params, Function<Args
                 values.put(p.name(), p.defaultValue());
             }
         }
-        return build.apply(new Args(values));
+        Set<String> written = new HashSet<>();
+        given.forEach((k, v) -> {
+            if (v != null) {
+                written.add(k);
+            }
+        });
+        return build.apply(new Args(values, written));
     }
 
     /**

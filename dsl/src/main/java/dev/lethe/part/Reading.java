@@ -5,6 +5,7 @@ import dev.lethe.part.Node.MapNode;
 import dev.lethe.part.Node.Scalar;
 import dev.lethe.util.Names;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,7 @@ public final class Reading {
         if (kind.inline() && params != null && !(params instanceof MapNode)) {
             Param only = kind.params().get(0);
             Object v = only.type().read(params, here, this);
-            return v == null ? null : build(kind, Map.of(only.name(), v), node, here);
+            return v == null ? null : build(kind, Map.of(only.name(), v), Set.of(only.name()), node, here);
         }
         if (params == null || (params instanceof Scalar s && s.value() == null)) {
             return fields(kind, new MapNode(Map.of(), Map.of(), node.at()), here);
@@ -102,6 +103,7 @@ public final class Reading {
             }
         }
         Map<String, @Nullable Object> values = new LinkedHashMap<>();
+        Set<String> given = new HashSet<>();
         for (Param p : kind.params()) {
             Node v = map.entries().get(p.name());
             String here = join(path, p.name());
@@ -120,15 +122,19 @@ public final class Reading {
                     continue;
                 }
                 value = value == NULL ? null : value;
+                if (value != null) {
+                    given.add(p.name());
+                }
             }
             values.put(p.name(), value);
         }
-        return ok ? build(kind, values, map, path) : null;
+        return ok ? build(kind, values, given, map, path) : null;
     }
 
-    private @Nullable Object build(Kind<?> kind, Map<String, @Nullable Object> values, Node at, String path) {
+    private @Nullable Object build(Kind<?> kind, Map<String, @Nullable Object> values, Set<String> given, Node at,
+            String path) {
         try {
-            return kind.build().apply(new Args(values));
+            return kind.build().apply(new Args(values, given));
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             return problem(at, path, kind.name() + ": " + e.getMessage());
         }

@@ -13,6 +13,7 @@ import dev.lethe.objective.GradDiff;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Rmu;
 import dev.lethe.spec.Finetune;
+import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Recipe;
@@ -21,12 +22,15 @@ import dev.lethe.spec.Unlearning;
 import dev.lethe.util.Printable;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checks of a recipe against the machine and its data that can be made before anything is written: that
@@ -69,8 +73,26 @@ public final class Preflight {
         return recipe;
     }
 
-    /** Resolves {@code recipe}'s device, data, tokenizer and model, checking each. */
+    /**
+     * Resolves {@code recipe}'s device, data, tokenizer and model, checking each, and that every reference loaded
+     * from a folder ({@code reference: {hf: DIR}}) has the run's model's architecture, vocabulary and tokenizer.
+     */
     static Resolved resolve(Recipe recipe) {
+        Resolved resolved = resolveModel(recipe);
+        try {
+            for (NamedStage s : recipe.named()) {
+                if (s.stage() instanceof HfReference r) {
+                    requireSameModel(HfReference.field(s.index()), r.folder(), resolved.config(), resolved.tokenizer());
+                }
+            }
+        } catch (RuntimeException e) {
+            close(resolved.tokenizer());
+            throw e;
+        }
+        return resolved;
+    }
+
+    private static Resolved resolveModel(Recipe recipe) {
         EngineCache.requireSafe();
         Device device = Runner.device(recipe.device());
         Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), Runner.DATA_STREAM));
@@ -110,6 +132,94 @@ public final class Preflight {
             throw e;
         }
         return new Resolved(device, data, tokenizer, config);
+    }
+
+    /** The question-answer pair whose encoding shows whether two tokenizers read pairs alike (chat template included). */
+    private static final String PROBE_QUESTION = "Who wrote the novel 'The Quiet Harbour', and when?";
+    private static final String PROBE_ANSWER = "Mara Lindqvist wrote it in 1987.";
+    /** Spec fields that only training reads (a reference may have been trained with other values). */
+    private static final Set<String> TRAINING_SETTINGS = Set.of("dropout", "initializerRange");
+
+    /**
+     * Refuses a reference folder ({@code field}, e.g. {@code stages[1].reference.hf}) whose model is not the run's:
+     * another architecture (spec type), vocabulary size or shape (every field of the spec but dropout and the
+     * initialiser's range, which only training reads), or another tokenizer (its tokens, special ids, or how it
+     * encodes a question-answer pair, chat template included). The run scores the reference with its own tokenizer,
+     * so any of these would make the cross-model metrics compare unlike things.
+     *
+     * @throws IllegalArgumentException naming {@code field}, the folder and what differs
+     */
+    static void requireSameModel(String field, HfModel folder, ModelSpec run, Tokenizer runTokenizer) {
+        String where = field + ": the reference folder " + Printable.escape(folder.dir().toString());
+        String rule = "; a reference must have the run's model's architecture, vocabulary and tokenizer (for model: "
+                + "{hf: DIR}, a model finetuned from the same base, as TOFU's retain models are)";
+        ModelSpec spec = folder.spec(field);
+        if (spec.getClass() != run.getClass()) {
+            throw new IllegalArgumentException(where + " holds a " + architecture(spec) + " model, and the run's model "
+                    + "is a " + architecture(run) + rule);
+        }
+        if (spec.vocabSize() != run.vocabSize()) {
+            throw new IllegalArgumentException(where + " has a vocabulary of " + spec.vocabSize() + " tokens "
+                    + "(config.json vocab_size), and the run's model " + run.vocabSize() + rule);
+        }
+        if (spec instanceof Record folderSpec) {
+            for (RecordComponent c : folderSpec.getClass().getRecordComponents()) {
+                if (TRAINING_SETTINGS.contains(c.getName())) {
+                    continue;
+                }
+                Object a = component(c, folderSpec);
+                Object b = component(c, (Record) run);
+                if (!Objects.equals(a, b)) {
+                    throw new IllegalArgumentException(where + " has " + c.getName() + " " + Printable.escape(
+                            String.valueOf(a)) + ", and the run's model " + Printable.escape(String.valueOf(b)) + rule);
+                }
+            }
+        }
+        try (QaTokenizer tokenizer = folder.tokenizer(field)) {
+            String differs = tokenizerDifference(tokenizer, runTokenizer);
+            if (differs != null) {
+                throw new IllegalArgumentException(where + " has another tokenizer than the run's model: " + differs
+                        + rule);
+            }
+        }
+    }
+
+    /** How {@code folder}'s tokenizer differs from {@code run}'s, or null when they read and write alike. */
+    static @Nullable String tokenizerDifference(Tokenizer folder, Tokenizer run) {
+        if (folder.vocabSize() != run.vocabSize()) {
+            return "it has " + folder.vocabSize() + " tokens, the run's " + run.vocabSize();
+        }
+        List<String> a = folder.vocabulary();
+        List<String> b = run.vocabulary();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            if (!a.get(i).equals(b.get(i))) {
+                return "token " + i + " is '" + Printable.escape(a.get(i)) + "' in it and '" + Printable.escape(b.get(i))
+                        + "' in the run's";
+            }
+        }
+        if (folder.padId() != run.padId() || folder.bosId() != run.bosId() || folder.eosId() != run.eosId()) {
+            return "its pad, bos and eos ids are " + folder.padId() + ", " + folder.bosId() + ", " + folder.eosId()
+                    + ", the run's " + run.padId() + ", " + run.bosId() + ", " + run.eosId();
+        }
+        if (!Arrays.equals(folder.encodePrompt(PROBE_QUESTION), run.encodePrompt(PROBE_QUESTION))
+                || !Arrays.equals(folder.encodeAnswer(PROBE_QUESTION, PROBE_ANSWER),
+                        run.encodeAnswer(PROBE_QUESTION, PROBE_ANSWER))) {
+            return "it encodes a question-answer pair otherwise (another chat template or tokenization)";
+        }
+        return null;
+    }
+
+    private static String architecture(ModelSpec spec) {
+        String name = spec.getClass().getSimpleName();
+        return name.endsWith("Config") ? name.substring(0, name.length() - "Config".length()) : name;
+    }
+
+    private static @Nullable Object component(RecordComponent c, Record r) {
+        try {
+            return c.getAccessor().invoke(r);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + c + " of " + r.getClass().getName(), e);
+        }
     }
 
     /** Refuses examples that are in both the forget and the retain split: unlearning would fight itself. */

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lethe.model.HfModel;
+import dev.lethe.spec.HfReference;
+import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Recipe;
 import dev.lethe.util.Version;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,10 +21,11 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a run needs to be reproduced: the recipe's hash, its data's, its model folder's, the code's version, and the
- * machine it ran on. {@link #hash()} covers the recipe text, the data's content, the model folder's content, the
- * Lethe version and the git commit, and nothing else, so it differs when and only when the recipe, the data, the
- * pretrained model or the code differs; it names the run directory.
+ * What a run needs to be reproduced: the recipe's hash, its data's, its model folder's, its reference folders', the
+ * code's version, and the machine it ran on. {@link #hash()} covers the recipe text, the data's content, the model
+ * folder's content, the reference folders' content, the Lethe version and the git commit, and nothing else, so it
+ * differs when and only when the recipe, the data, the pretrained model, a loaded reference or the code differs; it
+ * names the run directory.
  *
  * @param hash SHA-256 of the recipe text, the data's content hash, the model folder's (when there is one), the Lethe
  *     version and the git commit (hex)
@@ -30,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  *     question-answer examples, passages and multiple-choice questions; where the files are plays no part) (hex)
  * @param modelHash for a recipe whose model is a Hugging Face folder, the SHA-256 of the files the model and its
  *     tokenizer are read from (names and bytes; where the folder is plays no part) (hex); null for a model spec
+ * @param referenceHashes for each reference stage that loads a folder ({@code reference: {hf: DIR}}), by the stage's
+ *     name ({@code reference}, {@code reference-2}), the SHA-256 of the folder's files, as {@code modelHash}; empty
+ *     when no reference is loaded
  * @param name the recipe's name
  * @param seed the recipe's seed
  * @param device the recipe's device; for {@code auto}, with the one it resolves to here (e.g. {@code auto (cpu())})
@@ -40,9 +47,14 @@ import org.jspecify.annotations.Nullable;
  * @param engine the engine and its version (PyTorch, i.e. libtorch)
  * @param os the operating system and architecture
  */
-public record Provenance(String hash, String recipeHash, String dataHash, @Nullable String modelHash, String name,
-        long seed, String device, String letheVersion, @Nullable String gitCommit, String java, String djl,
+public record Provenance(String hash, String recipeHash, String dataHash, @Nullable String modelHash,
+        Map<String, String> referenceHashes, String name, long seed, String device, String letheVersion, @Nullable String gitCommit, String java, String djl,
         String engine, String os) {
+
+    /** Copies the reference hashes. */
+    public Provenance {
+        referenceHashes = Collections.unmodifiableMap(new LinkedHashMap<>(referenceHashes));
+    }
 
     /**
      * The provenance of running {@code recipe}, whose resolved text is {@code yaml}, here and now; reads the
@@ -54,10 +66,19 @@ public record Provenance(String hash, String recipeHash, String dataHash, @Nulla
         String commit = currentGitCommit();
         String dataHash = ContentHash.of(recipe.data().load(Seeds.derive(recipe.seed(), Runner.DATA_STREAM)));
         String modelHash = recipe.model() instanceof HfModel hf ? ContentHash.files(hf.dir(), hf.files()) : null;
+        Map<String, String> referenceHashes = new LinkedHashMap<>();
+        StringBuilder references = new StringBuilder();
+        for (NamedStage s : recipe.named()) {
+            if (s.stage() instanceof HfReference r) {
+                String h = ContentHash.files(r.dir(), r.folder().files(HfReference.field(s.index())));
+                referenceHashes.put(s.name(), h);
+                references.append("\nreference ").append(s.name()).append(' ').append(h);
+            }
+        }
         String hash = sha256(yaml + "\ndata " + dataHash + (modelHash == null ? "" : "\nmodel " + modelHash)
-                + "\nlethe " + Version.LETHE + "\ngit " + commit);
+                + references + "\nlethe " + Version.LETHE + "\ngit " + commit);
         Engine engine = Engine.getInstance();
-        return new Provenance(hash, sha256(yaml), dataHash, modelHash, recipe.name(), recipe.seed(),
+        return new Provenance(hash, sha256(yaml), dataHash, modelHash, referenceHashes, recipe.name(), recipe.seed(),
                 recipe.device().equals("auto") ? "auto (" + Runner.device("auto") + ")" : recipe.device(), Version.LETHE,
                 commit,
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
@@ -77,6 +98,7 @@ public record Provenance(String hash, String recipeHash, String dataHash, @Nulla
         m.put("recipe_hash", recipeHash);
         m.put("data_hash", dataHash);
         m.put("model_hash", modelHash);
+        m.put("reference_hashes", referenceHashes);
         m.put("name", name);
         m.put("seed", seed);
         m.put("device", device);

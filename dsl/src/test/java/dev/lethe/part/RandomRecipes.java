@@ -8,6 +8,7 @@ import dev.lethe.part.ParamType;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.Slot;
 import dev.lethe.recipe.PartRegistry;
+import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Recipe;
 import dev.lethe.spec.Reference;
 import dev.lethe.spec.Stage;
@@ -63,6 +64,10 @@ final class RandomRecipes {
      */
     private Stage stage(List<String> models) {
         Stage s = part(Stage.SLOT, 3);
+        if (s instanceof Reference && random.nextInt(4) == 0) {
+            // the kind's other form: hf alone (random draws give every parameter, so they never make it)
+            return HfReference.at(Path.of("models", word()));
+        }
         if (s instanceof Reference r && !models.contains(r.from())) {
             String from = models.isEmpty() || random.nextBoolean() ? Reference.SCRATCH
                     : models.get(random.nextInt(models.size()));
