@@ -11,12 +11,15 @@ import java.util.Map;
 /**
  * The {@code evaluate} stage: every suite on every split of each model made since the last evaluation, in the
  * order made, then (with a reference model) its {@code kl_to_reference}; the rows carry the stage
- * {@value RunResult#EVALUATE}.
+ * {@value RunResult#EVALUATE}. Before any stage has made or replaced the current model, the recipe's own model
+ * ({@code initial}: a model folder's weights, or the spec newly initialised) is made and measured too, so that
+ * {@code stages: [evaluate]} on {@code model: {hf: DIR}} evaluates the folder (a saved model read back).
  */
 final class EvaluateStage {
     private EvaluateStage() {}
 
     static void run(NamedStage named, Evaluation evaluation, RunContext run) {
+        run.currentName(); // the recipe's model, when no stage made the current one yet
         Map<String, CausalLm> models = run.unevaluated();
         long total = (long) models.size() * evaluation.splits().size();
         String stage = named.name();
