@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * architecture, vocabulary and tokenizer (the run's model's own folder for {@code model: {hf}}, or the spec and the
  * tokenizer a run from scratch fits); {@code Preflight} checks that before anything is written and names the
  * recipe field ({@link #field}), the folder and what differs. The provenance records the folder's content hash,
- * never its path. A relative folder resolves against the working directory, as {@code model: {hf: DIR}} and data
+ * never its path; a training stage that starts from it ({@code from: reference}) is cached under the hash of its
+ * weights, as from any model. A relative folder resolves against the working directory, as {@code model: {hf: DIR}} and data
  * folders do.
  *
  * @param dir the folder
