@@ -97,4 +97,24 @@ class BatchPaddingTest {
             assertEquals(together.get(0), out.get(1));
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void aPairLongerThanTheContextIsScoredOnTheTokensItKeeps(String name, ModelSpec spec) {
+        int[] answerIds = IntStream.range(0, 20).map(i -> (i * 3) % 40).toArray();
+        String prompt = PROMPTS.get(2);
+        try (CausalLm model = model(spec)) {
+            AnswerScorer scorer = new AnswerScorer(model, TOKENIZER, 2);
+            // <bos> + 10 prompt words + 20 answer words = 31 > 24: the answer keeps 24 − 10 = 14 words, no <eos>
+            TokenLogProbs cut = scorer.score(List.of(prompt), List.of(words(answerIds))).get(0);
+            assertEquals(14, cut.logProbs().length);
+            // its first 13 words fit whole: 13 targets and the closing <eos>, scored as the cut pair scores them
+            TokenLogProbs kept = scorer.score(List.of(prompt),
+                    List.of(words(java.util.Arrays.copyOf(answerIds, 13)))).get(0);
+            assertEquals(14, kept.logProbs().length, "13 words and the closing <eos>");
+            for (int t = 0; t < 13; t++) {
+                assertEquals(kept.logProbs()[t], cut.logProbs()[t], 1e-5, name + " token " + t);
+            }
+        }
+    }
 }
