@@ -120,7 +120,7 @@ public final class Jsonl {
     }
 
     /**
-     * Reads multiple-choice questions: {@code question}, {@code choices} (at least two distinct strings) and
+     * Reads multiple-choice questions: {@code question}, {@code choices} (at least two strings) and
      * {@code answer} (an index into them) required; {@code subject} and {@code fact} optional.
      *
      * @throws IllegalArgumentException naming the file, line and field of the first malformed record
