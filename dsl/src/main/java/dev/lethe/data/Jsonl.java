@@ -120,7 +120,7 @@ public final class Jsonl {
     }
 
     /**
-     * Reads multiple-choice questions: {@code question}, {@code choices} (at least two strings) and
+     * Reads multiple-choice questions: {@code question}, {@code choices} (at least two distinct strings) and
      * {@code answer} (an index into them) required; {@code subject} and {@code fact} optional.
      *
      * @throws IllegalArgumentException naming the file, line and field of the first malformed record
@@ -142,6 +142,9 @@ public final class Jsonl {
             JsonNode a = o.get("answer");
             if (a == null || !a.isIntegralNumber()) {
                 throw bad(file, lineNo, "field 'answer' must be the index of the correct choice");
+            }
+            if (options.stream().distinct().count() != options.size()) {
+                throw bad(file, lineNo, "field 'choices': options must be distinct, were " + options);
             }
             try {
                 return new MultipleChoice(question, options, a.asInt(), text(o, "subject", file, lineNo, ""),

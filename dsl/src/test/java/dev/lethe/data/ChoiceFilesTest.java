@@ -85,6 +85,12 @@ class ChoiceFilesTest {
     }
 
     @Test
+    void publishedRowsWithARepeatedOptionAreReadAsTheyAre(@TempDir Path dir) throws IOException {
+        Path f = Files.writeString(dir.resolve("x_test.csv"), "Which is true?,True,True,False,False,C\n");
+        assertEquals(List.of("True", "True", "False", "False"), ChoiceFiles.read(f).get(0).options());
+    }
+
+    @Test
     void csvRecordsRememberTheLineTheyStartOn() {
         List<Csv.Row> rows = Csv.rows(Path.of("x.csv"), "a,\"b\nc\",d\n\ne,f,\"\"\"\"\r\ng,,\n");
         assertEquals(List.of(1, 4, 5), rows.stream().map(Csv.Row::line).toList());
