@@ -100,6 +100,15 @@ CASES = {
     # a window shorter than the 24 tokens fed, half of each head rotated, the head tied to the embedding
     "phi3-window-tied": ("Phi3Config", dict(_llama(), tie_word_embeddings=True, sliding_window=8, pad_token_id=0,
                                             rope_parameters=_rope(partial_rotary_factor=0.5)), "float32", None),
+    # LongRoPE (Phi-3 128k): pretraining context 4 of 64, so every pass (24 tokens; the 8-token prompt and each
+    # step after it) uses the long factors. A cached continuation that crosses the pretraining context is not
+    # compared: there transformers 5.18's model forward with a cache rotates the new token with the long factors
+    # (as Lethe does: equal logits, checked by hand), while its generate() continued as with the short factors
+    "phi3-longrope": ("Phi3Config", dict(_llama(), tie_word_embeddings=False, pad_token_id=0, max_position_embeddings=64,
+                                         original_max_position_embeddings=4, rope_parameters=_rope(
+                                             "longrope", short_factor=[1.0, 1.05, 1.1, 1.2, 1.4, 1.7, 2.1, 2.6],
+                                             long_factor=[1.0, 1.5, 2.5, 4.0, 6.0, 9.0, 13.0, 18.0])),
+                      "float32", None),
     "gpt_neox-parallel": ("GPTNeoXConfig", dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=128,
                                                 num_hidden_layers=2, num_attention_heads=4,
                                                 max_position_embeddings=128, use_parallel_residual=True,

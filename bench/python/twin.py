@@ -258,6 +258,11 @@ def bench(args):
         times.append((time.perf_counter() - t0) * 1000)
     median = float(np.median(times))
     print(f"{args.step},{median:.4f},{tokens / (median / 1000):.1f},{memory.growth_mib():.2f}")
+    if args.profile:
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            for _ in range(args.steps):
+                step()
+        prof.export_chrome_trace(args.profile)
 
 
 def read_safetensors(path):
@@ -322,6 +327,8 @@ def main():
     b.add_argument("--steps", type=int, default=20)
     b.add_argument("--threads", type=int, default=1)
     b.add_argument("--step", choices=["forward", "first_order", "zeroth_order", "sam"], required=True)
+    b.add_argument("--profile", metavar="FILE", help="then run the timed steps once more under torch.profiler and "
+                   "write its Chrome trace to FILE (bench/python/op_profile.py sums it per op class)")
     c = sub.add_parser("check")
     c.add_argument("dir")
     args = parser.parse_args()

@@ -90,14 +90,20 @@ public final class Adapters {
         return modules;
     }
 
+    /** {@code examples} encoded and {@linkplain Encoded#fit fitted} to the model's context. */
+    private static List<Encoded> fitted(Tokenizer tokenizer, List<dev.lethe.data.QaExample> examples, int context) {
+        return Encoded.all(tokenizer, examples).stream().map(e -> e.fit(context)).toList();
+    }
+
     /** FILA's per-output weights of each targeted weight, by weight name, from the forget and retain Fisher. */
     private static Map<String, double[]> filaWeights(CausalLm model, List<RoleModule> targets, Dataset data,
             Tokenizer tokenizer, int batchSize) {
         List<String> names = targets.stream().map(RoleModule::weight).toList();
-        Map<String, double[]> forget = Fila.fisher(model, names, Encoded.all(tokenizer, data.get(Split.FORGET)), tokenizer,
-                batchSize);
-        Map<String, double[]> retain = Fila.fisher(model, names, Encoded.all(tokenizer, data.get(Split.RETAIN)), tokenizer,
-                batchSize);
+        int context = model.spec().contextLength();
+        Map<String, double[]> forget = Fila.fisher(model, names, fitted(tokenizer, data.get(Split.FORGET), context),
+                tokenizer, batchSize);
+        Map<String, double[]> retain = Fila.fisher(model, names, fitted(tokenizer, data.get(Split.RETAIN), context),
+                tokenizer, batchSize);
         Map<String, double[]> weights = new LinkedHashMap<>();
         for (String n : names) {
             Shape s = model.weights().get(n).getShape();

@@ -12,7 +12,8 @@ import java.util.List;
  * A padded batch for teacher-forced training and scoring. Each row is
  * {@code <bos> prompt answer <eos>} shifted by one: {@code inputs[t]} predicts {@code targets[t]}.
  * {@code mask[t]} is 1 where {@code targets[t]} is an answer token or the closing {@code <eos>}, 0 on
- * prompt and padding positions, so losses and metrics see answer tokens only.
+ * prompt and padding positions, so losses and metrics see answer tokens only. An example that was
+ * {@linkplain Encoded#cut cut} has no closing {@code <eos>}: its last answer token is its last target.
  *
  * @param inputs token ids, (batch, time), int64
  * @param targets next-token ids, (batch, time), int64
@@ -55,7 +56,9 @@ public record Batch(NDArray inputs, NDArray targets, NDArray mask) {
             seq[0] = tokenizer.bosId();
             System.arraycopy(e.prompt(), 0, seq, 1, e.prompt().length);
             System.arraycopy(e.answer(), 0, seq, 1 + e.prompt().length, e.answer().length);
-            seq[seq.length - 1] = tokenizer.eosId();
+            if (e.closed()) {
+                seq[seq.length - 1] = tokenizer.eosId();
+            }
             int base = r * time;
             for (int t = 0; t < seq.length - 1; t++) {
                 in[base + t] = seq[t];

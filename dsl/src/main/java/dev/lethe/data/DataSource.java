@@ -15,7 +15,8 @@ public interface DataSource {
             FictitiousFacts.KIND,
             JsonlData.KIND,
             TofuData.KIND,
-            MuseData.KIND);
+            MuseData.KIND,
+            WithChoices.KIND);
 
     /** The dataset; generated sources use {@code seed}. */
     Dataset load(long seed);

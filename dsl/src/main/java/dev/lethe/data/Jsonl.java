@@ -143,6 +143,9 @@ public final class Jsonl {
             if (a == null || !a.isIntegralNumber()) {
                 throw bad(file, lineNo, "field 'answer' must be the index of the correct choice");
             }
+            if (options.stream().distinct().count() != options.size()) {
+                throw bad(file, lineNo, "field 'choices': options must be distinct, were " + options);
+            }
             try {
                 return new MultipleChoice(question, options, a.asInt(), text(o, "subject", file, lineNo, ""),
                         text(o, "fact", file, lineNo, ""));

@@ -4,17 +4,19 @@ import java.util.List;
 
 /**
  * A multiple-choice question in WMDP's layout (Li et al. 2024, "The WMDP Benchmark"): a question, its
- * options and the index of the correct one.
+ * options and the index of the correct one. Options may repeat, as a few rows of published benchmarks do: the
+ * lettered format tells them apart by letter, and the cloze format scores a repeated option's text the same, so the
+ * first copy wins the tie.
  *
  * @param question the question
- * @param options the options, at least two, all different
+ * @param options the options, at least two
  * @param answer index of the correct option in {@code options}
  * @param subject who or what the question is about, empty when unknown
  * @param fact the kind of fact, empty when unknown
  */
 public record MultipleChoice(String question, List<String> options, int answer, String subject, String fact) {
 
-    /** Copies the options and checks them. */
+    /** Copies the options and checks that there are two or more and that the answer indexes one. */
     public MultipleChoice {
         options = List.copyOf(options);
         if (options.size() < 2) {
@@ -24,9 +26,6 @@ public record MultipleChoice(String question, List<String> options, int answer, 
         if (answer < 0 || answer >= options.size()) {
             throw new IllegalArgumentException("answer index " + answer + " is outside the " + options.size()
                     + " options of: " + question);
-        }
-        if (options.stream().distinct().count() != options.size()) {
-            throw new IllegalArgumentException("options must be distinct, were " + options + " for: " + question);
         }
     }
 

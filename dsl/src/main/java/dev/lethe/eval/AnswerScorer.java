@@ -15,6 +15,11 @@ import java.util.List;
  * pair the per-token log-probabilities of the answer (prompt masked), the argmax hits, and the mean and
  * standard deviation of log p over the vocabulary at each answer position. The one place where metrics
  * read a model's likelihoods, so every metric sees the same numbers.
+ *
+ * <p>A batch's rows are right-padded: attention is causal, so a row's padding comes after every position it
+ * scores and changes none of its numbers (tested against each row scored alone, for the built-in GPT and a
+ * Llama-family model). Every suite that scores (answers, TOFU, privacy, MUSE, multiple choice) takes its batch
+ * size as its {@code batch_size} parameter.
  */
 public final class AnswerScorer {
     private final CausalLm model;
@@ -61,17 +66,23 @@ public final class AnswerScorer {
         return out;
     }
 
-    /** Scores {@code answers.get(i)} after {@code prompts.get(i)}, for every i. */
+    /**
+     * Scores {@code answers.get(i)} after {@code prompts.get(i)}, for every i. A pair longer than the model's
+     * context is {@linkplain Encoded#fit fitted} to it: its answer cut at the end (the scores cover the kept
+     * tokens, without the closing {@code <eos>}), as TOFU's {@code max_length} cuts its evaluation texts; a prompt
+     * that alone fills the context loses its oldest tokens and keeps one answer token.
+     */
     public List<TokenLogProbs> score(List<String> prompts, List<String> answers) {
         if (prompts.size() != answers.size()) {
             throw new IllegalArgumentException(prompts.size() + " prompts but " + answers.size() + " answers");
         }
         List<TokenLogProbs> out = new ArrayList<>(prompts.size());
+        int context = model.spec().contextLength();
         for (int start = 0; start < prompts.size(); start += batchSize) {
             int end = Math.min(prompts.size(), start + batchSize);
             List<Encoded> chunk = new ArrayList<>(end - start);
             for (int i = start; i < end; i++) {
-                chunk.add(Encoded.of(tokenizer, prompts.get(i), answers.get(i)));
+                chunk.add(Encoded.of(tokenizer, prompts.get(i), answers.get(i)).fit(context));
             }
             out.addAll(scoreBatch(chunk));
         }
@@ -97,7 +108,7 @@ public final class AnswerScorer {
             for (int r = 0; r < chunk.size(); r++) {
                 Encoded e = chunk.get(r);
                 int first = e.prompt().length;
-                int n = e.answer().length + 1;
+                int n = e.answerTargets();
                 double[] l = new double[n];
                 double[] m = new double[n];
                 double[] s = new double[n];

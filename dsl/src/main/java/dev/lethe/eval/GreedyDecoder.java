@@ -14,12 +14,21 @@ import java.util.function.Function;
  * argmax token until {@code <eos>}, {@code maxNewTokens} tokens, or the context length, by a
  * {@link Generator}: with the KV cache where the architecture has one (left-padded batches), otherwise by
  * recomputing the prefix for every token (right-padded batches, each row read at its own last position).
+ * Padding changes no row's tokens: a left-padded row's positions start at its first real token and its padding
+ * is masked out of attention, a right-padded row's padding comes after it (tested row by row against each
+ * prompt decoded alone, for the built-in GPT and a Llama-family model).
+ *
+ * <p>A prompt longer than the model's context length is cut from the left, as a chat front end drops the
+ * oldest turns: {@code <bos>} and its last tokens are kept, as many as leave room for {@code maxNewTokens}
+ * new ones but at least half the context; {@link #truncatedPrompts()} counts such prompts. Prompts that fit
+ * are never cut, and their generation stops at the context length.
  */
 public final class GreedyDecoder {
     private final CausalLm model;
     private final Tokenizer tokenizer;
     private final int batchSize;
     private final boolean cached;
+    private int truncated;
 
     /** A decoder over {@code model} in batches of {@code batchSize}, with the KV cache when there is one. */
     public GreedyDecoder(CausalLm model, Tokenizer tokenizer, int batchSize) {
@@ -31,6 +40,14 @@ public final class GreedyDecoder {
         this.tokenizer = tokenizer;
         this.batchSize = batchSize;
         this.cached = cached;
+    }
+
+    /**
+     * How many prompts this decoder has cut from the left because, with {@code <bos>}, they were longer than the
+     * model's context length.
+     */
+    public int truncatedPrompts() {
+        return truncated;
     }
 
     /** This decoder recomputing the whole prefix for every token (the reference for the cached path). */
@@ -64,8 +81,9 @@ public final class GreedyDecoder {
             for (String prompt : prompts.subList(start, Math.min(prompts.size(), start + batchSize))) {
                 int[] words = encoder.apply(prompt);
                 if (words.length + 1 > context) {
-                    throw new IllegalArgumentException("prompt of " + (words.length + 1) + " tokens exceeds the "
-                            + "context length " + context + ": " + prompt);
+                    int keep = Math.max(context / 2, context - maxNewTokens) - 1;
+                    words = java.util.Arrays.copyOfRange(words, words.length - keep, words.length);
+                    truncated++;
                 }
                 int[] ids = new int[words.length + 1];
                 ids[0] = tokenizer.bosId();

@@ -47,7 +47,7 @@ public final class ReferenceKl {
             int end = Math.min(examples.size(), start + batchSize);
             List<Encoded> chunk = new ArrayList<>(end - start);
             for (QaExample e : examples.subList(start, end)) {
-                chunk.add(Encoded.of(tokenizer, e.question(), e.answer()));
+                chunk.add(Encoded.of(tokenizer, e.question(), e.answer()).fit(model.spec().contextLength()));
             }
             try (NDScope scope = new NDScope()) {
                 Batch batch = Batch.of(chunk, tokenizer, model.manager());

@@ -39,6 +39,14 @@ public final class Suites {
         return MultipleChoiceSuite.KIND.defaults();
     }
 
+    /**
+     * Multiple-choice accuracy of the letter after lm-evaluation-harness's WMDP/MMLU prompt
+     * ({@code mc_accuracy_lettered}; {@link MultipleChoiceSuite}, {@code format: lettered}).
+     */
+    public static Suite multipleChoiceLettered() {
+        return MultipleChoiceSuite.lettered();
+    }
+
     /** Membership-inference scores per example ({@link PrivacySuite}), turned into ROC AUCs and PrivLeak. */
     public static Suite privacy() {
         return PrivacySuite.KIND.defaults();

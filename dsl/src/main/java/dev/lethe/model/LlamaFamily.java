@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Reads the rotary settings both as real checkpoints have them ({@code rope_theta} and
  * {@code rope_scaling}) and as transformers 5 writes them ({@code rope_parameters}), and writes the latter.
- * Supported: {@code hidden_act} silu, rope types default, linear, dynamic, llama3 and yarn, full rotary
+ * Supported: {@code hidden_act} silu, rope types default, linear, dynamic, llama3, yarn and longrope, full rotary
  * ({@code partial_rotary_factor} 1), sliding windows on a suffix of the layers; anything else is rejected
  * with the file and field named. Dropout rates are not read: a loaded model runs without dropout.
  */
@@ -151,8 +151,15 @@ public final class LlamaFamily implements HfFamily {
                 yield new Rope(theta, new RopeScaling(RopeScaling.Type.YARN, factor, 0, 0, original,
                         number(c, field, p, "attention_factor", Double.NaN), number(c, field, p, "beta_fast", 32),
                         number(c, field, p, "beta_slow", 1), number(c, field, p, "mscale", 0),
-                        number(c, field, p, "mscale_all_dim", 0), !p.has("truncate") || p.get("truncate").asBoolean()));
+                        number(c, field, p, "mscale_all_dim", 0), !p.has("truncate") || p.get("truncate").asBoolean(),
+                        List.of(), List.of()));
             }
+            // transformers' standardize_rope_params: a top-level original_max_position_embeddings wins
+            case "longrope" -> new Rope(theta, LongRope.read(c, field, p,
+                    c.integer("original_max_position_embeddings", (int) number(c, field, p,
+                            "original_max_position_embeddings", c.integer("max_position_embeddings",
+                                    MAX_POSITIONS.get(type)))),
+                    c.integer("max_position_embeddings", MAX_POSITIONS.get(type))));
             default -> throw c.unsupported(field, "rope_type one of " + RopeScaling.Type.supported());
         };
     }
@@ -241,6 +248,7 @@ public final class LlamaFamily implements HfFamily {
                     p.put("mscale_all_dim", r.mscaleAllDim());
                 }
             }
+            case LONGROPE -> LongRope.write(p, r);
             default -> { }
         }
         return p;

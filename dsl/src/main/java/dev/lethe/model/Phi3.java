@@ -42,7 +42,7 @@ public final class Phi3 extends RotaryDecoder {
     public Phi3(Phi3Config config) {
         super(config, "model.layers.", EMBEDDING, config.vocabSize(), config.hidden(), config.layers(),
                 config.heads(), config.kvHeads(), config.headDim(), config.initializerRange(),
-                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), RopeScaling.none(),
+                new Rotary(config.headDim(), config.rotaryFraction(), config.ropeTheta(), config.ropeScaling(),
                         config.maxPositions()));
         this.config = config;
     }

@@ -18,13 +18,15 @@ package dev.lethe.model;
  * @param rmsNormEps ε of every RMSNorm
  * @param ropeTheta the rotary base
  * @param rotaryFraction the rotated fraction of each head ({@code partial_rotary_factor})
+ * @param ropeScaling none, or the LongRoPE scaling of the 128k-context checkpoints
  * @param tiedHead whether the head is the token embedding ({@code tie_word_embeddings})
  * @param slidingWindow keys visible to a query (itself included), or 0 for none
  * @param maxPositions {@code max_position_embeddings}: the longest sequence
  * @param initializerRange the standard deviation of initial weights
  */
 public record Phi3Config(int vocabSize, int hidden, int intermediate, int layers, int heads, int kvHeads,
-        int headDim, double rmsNormEps, double ropeTheta, double rotaryFraction, boolean tiedHead, int slidingWindow,
+        int headDim, double rmsNormEps, double ropeTheta, double rotaryFraction, RopeScaling ropeScaling,
+        boolean tiedHead, int slidingWindow,
         int maxPositions, double initializerRange) implements RotarySpec {
 
     /** Validates the shape. */
@@ -38,7 +40,9 @@ public record Phi3Config(int vocabSize, int hidden, int intermediate, int layers
         Shapes.require(rmsNormEps > 0 && ropeTheta > 1 && maxPositions > 0 && initializerRange > 0,
                 "rmsNormEps, maxPositions and initializerRange must be > 0 and ropeTheta > 1");
         Shapes.require(slidingWindow >= 0, "slidingWindow must be >= 0 (0: none), was " + slidingWindow);
-        new Rotary(headDim, rotaryFraction, ropeTheta, RopeScaling.none(), maxPositions);
+        Shapes.require(ropeScaling.type() == RopeScaling.Type.DEFAULT || ropeScaling.type() == RopeScaling.Type.LONGROPE,
+                "Phi-3 rotary scaling is none or longrope, was " + ropeScaling.type().key());
+        new Rotary(headDim, rotaryFraction, ropeTheta, ropeScaling, maxPositions).inverseFrequencies(maxPositions);
     }
 
     /**
@@ -49,7 +53,7 @@ public record Phi3Config(int vocabSize, int hidden, int intermediate, int layers
         Shapes.require(heads > 0 && hidden % heads == 0, "hidden (" + hidden + ") must be a multiple of heads ("
                 + heads + ")");
         return new Phi3Config(vocabSize, hidden, intermediate, layers, heads, kvHeads, hidden / heads, 1e-5, 10000,
-                1.0, false, 0, 4096, 0.02);
+                1.0, RopeScaling.none(), false, 0, 4096, 0.02);
     }
 
     /** The Phi-3 architecture of this shape (a new instance: it caches masks and rotary tables). */
@@ -61,24 +65,30 @@ public record Phi3Config(int vocabSize, int hidden, int intermediate, int layers
     @Override
     public Phi3Config withVocabSize(int newVocabSize) {
         return new Phi3Config(newVocabSize, hidden, intermediate, layers, heads, kvHeads, headDim, rmsNormEps,
-                ropeTheta, rotaryFraction, tiedHead, slidingWindow, maxPositions, initializerRange);
+                ropeTheta, rotaryFraction, ropeScaling, tiedHead, slidingWindow, maxPositions, initializerRange);
     }
 
     /** A copy whose head is (or is not) the token embedding. */
     public Phi3Config withTiedHead(boolean tied) {
         return new Phi3Config(vocabSize, hidden, intermediate, layers, heads, kvHeads, headDim, rmsNormEps,
-                ropeTheta, rotaryFraction, tied, slidingWindow, maxPositions, initializerRange);
+                ropeTheta, rotaryFraction, ropeScaling, tied, slidingWindow, maxPositions, initializerRange);
     }
 
     /** A copy with a sliding window of {@code window} keys on every layer (0: none). */
     public Phi3Config withSlidingWindow(int window) {
         return new Phi3Config(vocabSize, hidden, intermediate, layers, heads, kvHeads, headDim, rmsNormEps,
-                ropeTheta, rotaryFraction, tiedHead, window, maxPositions, initializerRange);
+                ropeTheta, rotaryFraction, ropeScaling, tiedHead, window, maxPositions, initializerRange);
+    }
+
+    /** A copy whose rotary positions are scaled as {@code scaling} says (none or LongRoPE). */
+    public Phi3Config withRopeScaling(RopeScaling scaling) {
+        return new Phi3Config(vocabSize, hidden, intermediate, layers, heads, kvHeads, headDim, rmsNormEps,
+                ropeTheta, rotaryFraction, scaling, tiedHead, slidingWindow, maxPositions, initializerRange);
     }
 
     /** A copy rotating {@code fraction} of each head. */
     public Phi3Config withRotaryFraction(double fraction) {
         return new Phi3Config(vocabSize, hidden, intermediate, layers, heads, kvHeads, headDim, rmsNormEps,
-                ropeTheta, fraction, tiedHead, slidingWindow, maxPositions, initializerRange);
+                ropeTheta, fraction, ropeScaling, tiedHead, slidingWindow, maxPositions, initializerRange);
     }
 }

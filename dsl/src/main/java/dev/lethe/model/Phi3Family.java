@@ -1,5 +1,8 @@
 package dev.lethe.model;
 
+import static dev.lethe.model.PlainRope.number;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -13,10 +16,11 @@ import org.jspecify.annotations.Nullable;
  * projection's output columns keep their order: q, k, v; gate, up).
  *
  * <p>Supported: {@code hidden_act} silu; rope type default with any {@code partial_rotary_factor}
- * ({@link PlainRope}); a sliding window on every layer ({@code sliding_window}, null for none); a tied or
- * untied head. The {@code longrope} (formerly {@code su}) scaling of the 128k-context checkpoints is not
- * implemented and is rejected with the file and field named, as is anything else. Dropout rates are not read:
- * a loaded model runs without dropout.
+ * ({@link PlainRope}), or the {@code longrope} scaling of the 128k-context checkpoints (also under its older
+ * names {@code su} and {@code yarn}, which transformers' Phi3Config renames to longrope; {@link LongRope}, with
+ * the top-level {@code original_max_position_embeddings}, default 4096, as the pretraining context); a sliding
+ * window on every layer ({@code sliding_window}, null for none); a tied or untied head. Anything else is
+ * rejected with the file and field named. Dropout rates are not read: a loaded model runs without dropout.
  */
 public final class Phi3Family implements HfFamily {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,13 +48,31 @@ public final class Phi3Family implements HfFamily {
         }
         int hidden = c.integer("hidden_size");
         int heads = c.integer("num_attention_heads");
-        PlainRope rope = PlainRope.read(c, List.of("rope_theta"), List.of("partial_rotary_factor"), 1.0);
+        int maxPositions = c.integer("max_position_embeddings", 4096);
+        String field = c.has("rope_parameters") ? "rope_parameters" : "rope_scaling";
+        JsonNode p = c.json().get(field);
+        double theta;
+        double fraction;
+        RopeScaling scaling;
+        if (p != null && p.isObject()
+                && LongRope.PHI3_TYPES.contains(p.path("rope_type").asText(p.path("type").asText("default")))) {
+            theta = number(c, field, p, "rope_theta", c.real("rope_theta", 10000));
+            fraction = number(c, field, p, "partial_rotary_factor", c.real("partial_rotary_factor", 1.0));
+            // transformers' Phi3Config always has original_max_position_embeddings (4096 unless the file says
+            // otherwise) and lets it override the rope object's
+            scaling = LongRope.read(c, field, p, c.integer("original_max_position_embeddings", 4096), maxPositions);
+        } else {
+            PlainRope rope = PlainRope.read(c, List.of("rope_theta"), List.of("partial_rotary_factor"), 1.0);
+            theta = rope.theta();
+            fraction = rope.fraction();
+            scaling = RopeScaling.none();
+        }
         try {
             return new Phi3Config(c.integer("vocab_size"), hidden, c.integer("intermediate_size"),
                     c.integer("num_hidden_layers"), heads, c.integer("num_key_value_heads", heads),
-                    c.integer("head_dim", hidden / Math.max(heads, 1)), c.real("rms_norm_eps", 1e-5), rope.theta(),
-                    rope.fraction(), c.bool("tie_word_embeddings", false), c.integer("sliding_window", 0),
-                    c.integer("max_position_embeddings", 4096), c.real("initializer_range", 0.02));
+                    c.integer("head_dim", hidden / Math.max(heads, 1)), c.real("rms_norm_eps", 1e-5), theta,
+                    fraction, scaling, c.bool("tie_word_embeddings", false), c.integer("sliding_window", 0),
+                    maxPositions, c.real("initializer_range", 0.02));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(c.file() + ": " + e.getMessage(), e);
         }
@@ -88,6 +110,12 @@ public final class Phi3Family implements HfFamily {
             c.putNull("pad_token_id");
         }
         new PlainRope(s.ropeTheta(), s.rotaryFraction()).write(c);
+        if (s.ropeScaling().type() == RopeScaling.Type.LONGROPE) {
+            ObjectNode rope = (ObjectNode) c.get("rope_parameters");
+            rope.put("rope_type", "longrope");
+            LongRope.write(rope, s.ropeScaling());
+            c.put("original_max_position_embeddings", s.ropeScaling().originalMaxPositions());
+        }
         return c;
     }
 }

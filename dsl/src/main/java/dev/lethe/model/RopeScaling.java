@@ -1,5 +1,6 @@
 package dev.lethe.model;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,17 +14,21 @@ import java.util.Locale;
  * @param lowFreqFactor Llama 3's {@code low_freq_factor} (only {@link Type#LLAMA3})
  * @param highFreqFactor Llama 3's {@code high_freq_factor} (only {@link Type#LLAMA3})
  * @param originalMaxPositions the training context ({@code original_max_position_embeddings}; only
- *     {@link Type#LLAMA3} and {@link Type#YARN}, 0 otherwise)
- * @param attentionFactor YaRN's {@code attention_factor}, or NaN to derive it from the factor (only YaRN)
+ *     {@link Type#LLAMA3}, {@link Type#YARN} and {@link Type#LONGROPE}, 0 otherwise)
+ * @param attentionFactor YaRN's or LongRoPE's {@code attention_factor}, or NaN to derive it from the factor
  * @param betaFast YaRN's β_fast (32 by default)
  * @param betaSlow YaRN's β_slow (1 by default)
  * @param mscale YaRN's {@code mscale}, 0 when absent
  * @param mscaleAllDim YaRN's {@code mscale_all_dim}, 0 when absent
  * @param truncate YaRN's {@code truncate}: round the correction range outwards to whole dimensions
+ * @param shortFactor LongRoPE's {@code short_factor}, one divisor per frequency (only {@link Type#LONGROPE}, empty
+ *     otherwise)
+ * @param longFactor LongRoPE's {@code long_factor}, used when a pass covers more than
+ *     {@code originalMaxPositions} positions (only {@link Type#LONGROPE}, empty otherwise)
  */
 public record RopeScaling(Type type, double factor, double lowFreqFactor, double highFreqFactor,
         int originalMaxPositions, double attentionFactor, double betaFast, double betaSlow, double mscale,
-        double mscaleAllDim, boolean truncate) {
+        double mscaleAllDim, boolean truncate, List<Double> shortFactor, List<Double> longFactor) {
 
     /** The supported schemes, by their {@code rope_type} names. */
     public enum Type {
@@ -39,7 +44,16 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
         /** Llama 3.1's frequency-dependent interpolation (transformers' {@code _compute_llama3_parameters}). */
         LLAMA3,
         /** YaRN (Peng et al. 2023, "YaRN: Efficient Context Window Extension", eqs. 18–23 and §3.4's attention factor). */
-        YARN;
+        YARN,
+        /**
+         * LongRoPE (Ding et al. 2024, "LongRoPE: Extending LLM Context Window Beyond 2 Million Tokens", §3: a
+         * searched rescale factor per frequency), as Phi-3's 128k checkpoints use it: θ_i / short_i for a pass
+         * covering at most the original context, θ_i / long_i beyond it, and cos and sin multiplied by
+         * √(1 + ln s / ln L₀) (transformers' {@code _compute_longrope_parameters}). A pass with a KV cache takes
+         * the factors of the length it reaches while the cached keys keep the rotation they were made with, as
+         * transformers' forward with a cache does.
+         */
+        LONGROPE;
 
         /** The {@code rope_type} spelling. */
         public String key() {
@@ -56,8 +70,10 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
         }
     }
 
-    /** Checks the parameters the type uses. */
+    /** Checks the parameters the type uses and copies the factor lists. */
     public RopeScaling {
+        shortFactor = List.copyOf(shortFactor);
+        longFactor = List.copyOf(longFactor);
         require(factor > 0 && Double.isFinite(factor), "rope scaling factor must be positive, was " + factor);
         switch (type) {
             case DEFAULT -> require(factor == 1, "default rope has no factor, was " + factor);
@@ -69,6 +85,21 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
             }
             case YARN -> require(originalMaxPositions > 0, "yarn rope needs original_max_position_embeddings > 0, was "
                     + originalMaxPositions);
+            case LONGROPE -> {
+                require(originalMaxPositions > 0, "longrope needs original_max_position_embeddings > 0, was "
+                        + originalMaxPositions);
+                require(!shortFactor.isEmpty() && shortFactor.size() == longFactor.size(), "longrope needs "
+                        + "short_factor and long_factor of the same, non-zero length, had " + shortFactor.size()
+                        + " and " + longFactor.size());
+                for (double f : shortFactor) {
+                    require(f > 0 && Double.isFinite(f), "longrope short_factor entries must be positive, were "
+                            + shortFactor);
+                }
+                for (double f : longFactor) {
+                    require(f > 0 && Double.isFinite(f), "longrope long_factor entries must be positive, were "
+                            + longFactor);
+                }
+            }
             default -> { }
         }
     }
@@ -92,16 +123,28 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
     public static RopeScaling llama3(double factor, double lowFreqFactor, double highFreqFactor,
             int originalMaxPositions) {
         return new RopeScaling(Type.LLAMA3, factor, lowFreqFactor, highFreqFactor, originalMaxPositions, Double.NaN,
-                0, 0, 0, 0, true);
+                0, 0, 0, 0, true, List.of(), List.of());
     }
 
     /** YaRN with the paper's defaults (β_fast 32, β_slow 1, attention factor derived, truncated range). */
     public static RopeScaling yarn(double factor, int originalMaxPositions) {
-        return new RopeScaling(Type.YARN, factor, 0, 0, originalMaxPositions, Double.NaN, 32, 1, 0, 0, true);
+        return new RopeScaling(Type.YARN, factor, 0, 0, originalMaxPositions, Double.NaN, 32, 1, 0, 0, true,
+                List.of(), List.of());
+    }
+
+    /**
+     * LongRoPE with per-frequency divisors {@code shortFactor} and {@code longFactor} (one per rotated pair of
+     * dimensions), the context stretch {@code factor} (Phi-3: {@code max_position_embeddings} /
+     * {@code original_max_position_embeddings}) and an {@code attentionFactor}, NaN to derive it from the factor.
+     */
+    public static RopeScaling longrope(List<Double> shortFactor, List<Double> longFactor, double factor,
+            int originalMaxPositions, double attentionFactor) {
+        return new RopeScaling(Type.LONGROPE, factor, 0, 0, originalMaxPositions, attentionFactor, 0, 0, 0, 0, true,
+                shortFactor, longFactor);
     }
 
     private static RopeScaling simple(Type type, double factor) {
-        return new RopeScaling(type, factor, 0, 0, 0, Double.NaN, 0, 0, 0, 0, true);
+        return new RopeScaling(type, factor, 0, 0, 0, Double.NaN, 0, 0, 0, 0, true, List.of(), List.of());
     }
 
     /**
@@ -111,9 +154,12 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
      * @param base the rotary base ({@code rope_theta})
      * @param dims the number of rotated dimensions per head (even)
      * @param maxPositions the model's {@code max_position_embeddings} (dynamic scaling's L₀)
-     * @param span the number of positions the pass covers (only dynamic scaling uses it)
+     * @param span the number of positions the pass covers (only dynamic scaling and LongRoPE use it)
      */
     public float[] inverseFrequencies(double base, int dims, int maxPositions, long span) {
+        if (type == Type.LONGROPE) {
+            return longrope(base, dims, span);
+        }
         double b = base;
         if (type == Type.DYNAMIC) {
             double length = Math.max(span, maxPositions);
@@ -129,6 +175,7 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
             case LINEAR -> divided(f, factor);
             case LLAMA3 -> llama3(f);
             case YARN -> yarn(f, base, dims);
+            case LONGROPE -> throw new IllegalStateException("longrope is computed above");
         };
     }
 
@@ -137,11 +184,14 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
      * 0.1·ln(s) + 1 (or the ratio of the two {@code mscale} terms when both are given).
      */
     public double attentionScaling() {
-        if (type != Type.YARN) {
+        if (type != Type.YARN && type != Type.LONGROPE) {
             return 1;
         }
         if (!Double.isNaN(attentionFactor)) {
             return attentionFactor;
+        }
+        if (type == Type.LONGROPE) {
+            return factor <= 1 ? 1 : Math.sqrt(1 + Math.log(factor) / Math.log(originalMaxPositions));
         }
         if (mscale != 0 && mscaleAllDim != 0) {
             return yarnMscale(factor, mscale) / yarnMscale(factor, mscaleAllDim);
@@ -210,6 +260,22 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
             out[i] = interpolated * (1 - extrapolation) + f[i] * extrapolation;
         }
         return out;
+    }
+
+    /**
+     * LongRoPE: θ_i = 1 / (r_i · base^(2i/dims)) in float32, r = {@code longFactor} when the pass covers more
+     * than {@code originalMaxPositions} positions and {@code shortFactor} otherwise.
+     */
+    private float[] longrope(double base, int dims, long span) {
+        List<Double> r = span > originalMaxPositions ? longFactor : shortFactor;
+        require(r.size() == dims / 2, "longrope has " + r.size() + " factors per list; " + dims
+                + " rotated dimensions need " + dims / 2);
+        float[] f = new float[dims / 2];
+        for (int i = 0; i < f.length; i++) {
+            float exponent = (float) (2 * i) / dims;
+            f[i] = 1f / (r.get(i).floatValue() * (float) Math.pow((float) base, exponent));
+        }
+        return f;
     }
 
     private double correctionDimension(double rotations, int dims, double base) {

@@ -34,7 +34,7 @@ import java.util.List;
  * @param beta inverse temperature β &gt; 0 of the token-level NPO terms; 0.1 by default, as NPO
  * @param k confidence exponent k ≥ 0; 1 by default
  */
-public record CatnipStyle(double beta, double k) implements Objective {
+public record CatnipStyle(double beta, double k) implements Objective.ExampleMean {
     /** The objective {@code catnip}. */
     public static final Kind<CatnipStyle> KIND = Kind.of("catnip", CatnipStyle.class,
             "confidence-weighted token-level NPO (CATNIP-style)",
@@ -56,6 +56,12 @@ public record CatnipStyle(double beta, double k) implements Objective {
         if (!(k >= 0) || !Double.isFinite(k)) {
             throw new IllegalArgumentException("CATNIP-style k must be finite and >= 0, was " + k);
         }
+    }
+
+    /** Averages over the forget batch's examples (accumulates over micro-batches). */
+    @Override
+    public List<Split> averagedOver() {
+        return List.of(Split.FORGET);
     }
 
     @Override

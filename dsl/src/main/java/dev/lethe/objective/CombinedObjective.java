@@ -162,6 +162,22 @@ public record CombinedObjective(Map<String, Objective> parts, GradientCombiner c
     }
 
     /** Σ_k L_k: the parts' losses summed, as a zeroth-order estimator sees the objective. */
+    /** Whether every part accumulates. */
+    @Override
+    public boolean accumulates() {
+        return parts.values().stream().allMatch(Objective::accumulates);
+    }
+
+    @Override
+    public NDArray microLoss(Step step, MicroBatch micro) {
+        @Nullable NDArray total = null;
+        for (Objective part : parts.values()) {
+            NDArray l = part.microLoss(step, micro);
+            total = total == null ? l : total.add(l);
+        }
+        return Objects.requireNonNull(total);
+    }
+
     @Override
     public NDArray loss(Step step) {
         @Nullable NDArray total = null;

@@ -22,7 +22,7 @@ import java.util.List;
  *
  * @param beta inverse temperature β &gt; 0; 0.1 by default
  */
-public record Dpo(double beta) implements Objective {
+public record Dpo(double beta) implements Objective.ExampleMean {
     /** The objective {@code dpo}. */
     public static final Kind<Dpo> KIND = Kind.of("dpo", Dpo.class,
             "DPO / IdkPO with refusals preferred (Rafailov et al. 2023)",
@@ -40,6 +40,12 @@ public record Dpo(double beta) implements Objective {
         if (!(beta > 0)) {
             throw new IllegalArgumentException("DPO beta must be > 0, was " + beta);
         }
+    }
+
+    /** Averages over the forget batch's examples (accumulates over micro-batches). */
+    @Override
+    public List<Split> averagedOver() {
+        return List.of(Split.FORGET);
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.List;
  *
  * @param divergence which f-divergence; {@link Divergence#TOTAL_VARIATION} by default, as the paper
  */
-public record Flat(Divergence divergence) implements Objective {
+public record Flat(Divergence divergence) implements Objective.ExampleMean {
     /** The objective {@code flat}. */
     public static final Kind<Flat> KIND = Kind.of("flat", Flat.class,
             "FLAT, f-divergence loss adjustment (Wang et al. 2024)",
@@ -68,6 +68,12 @@ public record Flat(Divergence divergence) implements Objective {
                 case PEARSON -> t.add(Scalars.times(t.mul(t), 0.25));
             };
         }
+    }
+
+    /** Averages over the forget batch's examples (accumulates over micro-batches). */
+    @Override
+    public List<Split> averagedOver() {
+        return List.of(Split.FORGET);
     }
 
     @Override

@@ -32,6 +32,18 @@ public record GradDiff(double alpha) implements Objective {
     }
 
     @Override
+    public boolean accumulates() {
+        return true;
+    }
+
+    /** Each term's share: the forget mean's and α times the retain mean's, which may differ. */
+    @Override
+    public NDArray microLoss(Step step, MicroBatch micro) {
+        return new GradientAscent(Split.FORGET).microLoss(step, micro)
+                .add(Scalars.times(new Nll(Split.RETAIN).microLoss(step, micro), alpha));
+    }
+
+    @Override
     public NDArray loss(Step step) {
         return new GradientAscent(Split.FORGET).loss(step).add(Scalars.times(new Nll(Split.RETAIN).loss(step), alpha));
     }

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * @param split the split to forget, usually {@link Split#FORGET}
  */
-public record GradientAscent(Split split) implements SplitObjective {
+public record GradientAscent(Split split) implements SplitObjective, Objective.ExampleMean {
     /** The objective {@code ga}. */
     public static final Kind<GradientAscent> KIND = Kind.of("ga", GradientAscent.class,
             "gradient ascent: −NLL of the split's answers (Jang et al. 2023)",
@@ -33,6 +33,12 @@ public record GradientAscent(Split split) implements SplitObjective {
     @Override
     public GradientAscent on(Split other) {
         return new GradientAscent(other);
+    }
+
+    /** Averages over the examples of {@link #split()} (accumulates over micro-batches). */
+    @Override
+    public List<Split> averagedOver() {
+        return List.of(split);
     }
 
     @Override

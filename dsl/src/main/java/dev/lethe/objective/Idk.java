@@ -15,7 +15,7 @@ import java.util.List;
  *
  * @param split the split whose questions should be refused, usually {@link Split#FORGET}
  */
-public record Idk(Split split) implements SplitObjective {
+public record Idk(Split split) implements SplitObjective, Objective.ExampleMean {
     /** The objective {@code idk}. */
     public static final Kind<Idk> KIND = Kind.of("idk", Idk.class,
             "NLL of a refusal on the forget prompts (Maini et al. 2024)",
@@ -32,6 +32,12 @@ public record Idk(Split split) implements SplitObjective {
     @Override
     public Idk on(Split other) {
         return new Idk(other);
+    }
+
+    /** Averages over the examples of {@link #split()} (accumulates over micro-batches). */
+    @Override
+    public List<Split> averagedOver() {
+        return List.of(split);
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.List;
  *
  * @param split the split to forget, usually {@link Split#FORGET}
  */
-public record InvertedHinge(Split split) implements SplitObjective {
+public record InvertedHinge(Split split) implements SplitObjective, Objective.TokenMean {
     /** The objective {@code inverted_hinge}. */
     public static final Kind<InvertedHinge> KIND = Kind.of("inverted_hinge", InvertedHinge.class,
             "the inverted hinge loss (LoKU)",
@@ -36,6 +36,12 @@ public record InvertedHinge(Split split) implements SplitObjective {
     @Override
     public InvertedHinge on(Split other) {
         return new InvertedHinge(other);
+    }
+
+    /** Averages over the answer tokens of {@link #split()} (accumulates over micro-batches). */
+    @Override
+    public Split tokensOf() {
+        return split;
     }
 
     @Override

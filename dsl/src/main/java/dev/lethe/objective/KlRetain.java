@@ -18,7 +18,7 @@ import java.util.List;
  *
  * @param split the split to keep close to the reference, usually {@link Split#RETAIN}
  */
-public record KlRetain(Split split) implements SplitObjective {
+public record KlRetain(Split split) implements SplitObjective, Objective.TokenMean {
     /** The objective {@code kl_retain}. */
     public static final Kind<KlRetain> KIND = Kind.of("kl_retain", KlRetain.class,
             "KL(π_ref ‖ π_θ) on the split's answers",
@@ -36,6 +36,12 @@ public record KlRetain(Split split) implements SplitObjective {
     @Override
     public KlRetain on(Split other) {
         return new KlRetain(other);
+    }
+
+    /** Averages over the answer tokens of {@link #split()} (accumulates over micro-batches). */
+    @Override
+    public Split tokensOf() {
+        return split;
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.List;
  *
  * @param splits the splits whose answers are learned
  */
-public record Nll(List<Split> splits) implements SplitObjective {
+public record Nll(List<Split> splits) implements SplitObjective, Objective.ExampleMean {
     /** The objective {@code nll}. */
     public static final Kind<Nll> KIND = Kind.of("nll", Nll.class, "NLL of the answers of the union of the splits",
             List.of(Param.of("splits", list(Split.TYPE, 1), List.of(Split.RETAIN), "the splits", Nll::splits)),
@@ -49,11 +49,20 @@ public record Nll(List<Split> splits) implements SplitObjective {
         return new Nll(split);
     }
 
+    /** Averages over the examples of the union of {@link #splits()} (accumulates over micro-batches). */
+    @Override
+    public List<Split> averagedOver() {
+        return splits;
+    }
+
     @Override
     public NDArray loss(Step step) {
         NDArray total = null;
         long count = 0;
         for (Split s : splits) {
+            if (!step.has(s)) {
+                continue; // a micro-batch without rows of s: its share of the union counts none of them
+            }
             NDArray perExample = step.scores(s).meanNll();
             count += perExample.getShape().get(0);
             NDArray sum = perExample.sum();

@@ -22,7 +22,7 @@ import java.util.List;
  *
  * @param beta inverse temperature β &gt; 0; the paper uses 0.1
  */
-public record Npo(double beta) implements Objective {
+public record Npo(double beta) implements Objective.ExampleMean {
     /** The objective {@code npo}. */
     public static final Kind<Npo> KIND = Kind.of("npo", Npo.class,
             "negative preference optimisation (Zhang et al. 2024)",
@@ -40,6 +40,12 @@ public record Npo(double beta) implements Objective {
         if (!(beta > 0)) {
             throw new IllegalArgumentException("NPO beta must be > 0, was " + beta);
         }
+    }
+
+    /** Averages over the forget batch's examples (accumulates over micro-batches). */
+    @Override
+    public List<Split> averagedOver() {
+        return List.of(Split.FORGET);
     }
 
     @Override

@@ -7,6 +7,7 @@ import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 import com.google.errorprone.annotations.CheckReturnValue;
+import dev.lethe.data.Split;
 import dev.lethe.model.Scalars;
 import dev.lethe.optim.Schedule;
 import dev.lethe.part.Kind;
@@ -49,6 +50,69 @@ public interface Objective {
     default void restore(Map<String, double[]> state) {
         if (!state.isEmpty()) {
             throw new IllegalArgumentException("a stateless objective cannot restore the state " + state.keySet());
+        }
+    }
+
+    /**
+     * Whether this objective's loss on a batch is a weighted sum of its losses on the batch's micro-batches
+     * ({@link #microLoss}), so that a stage may accumulate gradients over micro-batches (its {@code accumulate}
+     * option). True for means over examples ({@link ExampleMean}) or answer tokens ({@link TokenMean}) and their
+     * sums and weightings; false by default (a lambda, a stateful or batch-coupled objective), and then a stage
+     * with {@code accumulate} above 1 refuses it.
+     */
+    default boolean accumulates() {
+        return false;
+    }
+
+    /**
+     * This objective's share of the loss on {@code micro}, evaluated on {@code step}, whose batches are the
+     * micro-batch's rows: summed over the step's micro-batches it is the loss on the whole batches, so the
+     * summed gradients are the whole batches' gradient.
+     *
+     * @throws UnsupportedOperationException when {@link #accumulates()} is false
+     */
+    default NDArray microLoss(Step step, MicroBatch micro) {
+        throw new UnsupportedOperationException("the objective " + this + " is not a mean over the examples or "
+                + "tokens of its batches, so its loss cannot be accumulated over micro-batches");
+    }
+
+    /**
+     * An objective whose loss is the mean, over the examples of the union of {@link #averagedOver()}'s batches,
+     * of a per-example value that depends on that example alone (NLL, NPO, DPO, ...): on a micro-batch it
+     * weighs {@link MicroBatch#exampleShare}.
+     */
+    interface ExampleMean extends Objective {
+        /** The splits whose examples the loss averages over. */
+        List<Split> averagedOver();
+
+        @Override
+        default boolean accumulates() {
+            return true;
+        }
+
+        @Override
+        default NDArray microLoss(Step step, MicroBatch micro) {
+            return micro.scaled(micro.exampleShare(averagedOver()), () -> loss(step));
+        }
+    }
+
+    /**
+     * An objective whose loss is the mean, over the answer tokens ({@link dev.lethe.data.Batch#mask()}) of
+     * {@link #tokensOf()}'s batch, of a per-token value that depends on that token's row alone (KL to the
+     * reference, ...): on a micro-batch it weighs {@link MicroBatch#tokenShare}.
+     */
+    interface TokenMean extends Objective {
+        /** The split whose answer tokens the loss averages over. */
+        Split tokensOf();
+
+        @Override
+        default boolean accumulates() {
+            return true;
+        }
+
+        @Override
+        default NDArray microLoss(Step step, MicroBatch micro) {
+            return micro.scaled(micro.tokenShare(tokensOf()), () -> loss(step));
         }
     }
 
@@ -113,6 +177,16 @@ public interface Objective {
             return first.loss(step).add(second.loss(step));
         }
 
+        @Override
+        public boolean accumulates() {
+            return first.accumulates() && second.accumulates();
+        }
+
+        @Override
+        public NDArray microLoss(Step step, MicroBatch micro) {
+            return first.microLoss(step, micro).add(second.microLoss(step, micro));
+        }
+
         /** The first term's state under {@code 0.}, the second's under {@code 1.}. */
         @Override
         public Map<String, double[]> state() {
@@ -136,6 +210,11 @@ public interface Objective {
         @Override
         public NDArray loss(Step step) {
             return Scalars.times(objective.loss(step), weight.at(step.index(), step.totalSteps()));
+        }
+
+        @Override
+        public NDArray microLoss(Step step, MicroBatch micro) {
+            return Scalars.times(objective.microLoss(step, micro), weight.at(step.index(), step.totalSteps()));
         }
     }
 
@@ -166,6 +245,11 @@ public interface Objective {
         @Override
         public NDArray loss(Step step) {
             return Scalars.times(objective.loss(step), weight);
+        }
+
+        @Override
+        public NDArray microLoss(Step step, MicroBatch micro) {
+            return Scalars.times(objective.microLoss(step, micro), weight);
         }
     }
 }

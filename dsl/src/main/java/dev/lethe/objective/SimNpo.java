@@ -22,7 +22,7 @@ import java.util.List;
  * @param beta inverse temperature β &gt; 0; 2.5 to 4.5 typical (FORMULAS.md), 2.5 by default
  * @param gamma reward margin γ (finite); 0 typical and by default
  */
-public record SimNpo(double beta, double gamma) implements Objective {
+public record SimNpo(double beta, double gamma) implements Objective.ExampleMean {
     /** The objective {@code simnpo}. */
     public static final Kind<SimNpo> KIND = Kind.of("simnpo", SimNpo.class,
             "SimNPO, reference-free NPO (Fan et al. 2024)",
@@ -44,6 +44,12 @@ public record SimNpo(double beta, double gamma) implements Objective {
         if (!Double.isFinite(gamma)) {
             throw new IllegalArgumentException("SimNPO gamma must be finite, was " + gamma);
         }
+    }
+
+    /** Averages over the forget batch's examples (accumulates over micro-batches). */
+    @Override
+    public List<Split> averagedOver() {
+        return List.of(Split.FORGET);
     }
 
     @Override

@@ -19,6 +19,15 @@ public interface Step {
     /** This step's batch of {@code split}. */
     Batch batch(Split split);
 
+    /**
+     * Whether this step's batch of {@code split} has rows: always, except in a micro-batch of gradient
+     * accumulation ({@link MicroBatch}) that holds none of that split's rows, whose {@link #batch} cannot be
+     * read. An objective averaging over several splits skips those that are absent.
+     */
+    default boolean has(Split split) {
+        return true;
+    }
+
     /** The trained model's scores on this step's batch of {@code split} (with gradients). */
     TokenScores scores(Split split);
 

@@ -27,7 +27,7 @@ import java.util.List;
  *
  * @param beta the confidence exponent β ≥ 0; open-unlearning's default is 1
  */
-public record Wga(double beta) implements Objective {
+public record Wga(double beta) implements Objective.TokenMean {
     /** The objective {@code wga}. */
     public static final Kind<Wga> KIND = Kind.of("wga", Wga.class,
             "weighted gradient ascent: token NLLs weighted by sg(p)^β (Wang et al. 2025, ICLR)",
@@ -45,6 +45,12 @@ public record Wga(double beta) implements Objective {
         if (!(beta >= 0) || !Double.isFinite(beta)) {
             throw new IllegalArgumentException("WGA beta must be finite and >= 0, was " + beta);
         }
+    }
+
+    /** Averages over the forget batch's answer tokens (accumulates over micro-batches). */
+    @Override
+    public Split tokensOf() {
+        return Split.FORGET;
     }
 
     @Override

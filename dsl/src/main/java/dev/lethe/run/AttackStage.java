@@ -43,7 +43,7 @@ final class AttackStage {
                     Seeds.derive(run.seed(), unit), (model, examples, batchSize, steps, optimizer) -> {
                         Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
                         streams.put(Split.FORGET, Streams.of(unit + ".forget", run.seed(), examples, run.tokenizer(),
-                                batchSize));
+                                batchSize, model.spec().contextLength()));
                         return new TrainingLoop(run).run(TrainingLoop.Loop.of(unit, model, optimizer,
                                 new Nll(Split.FORGET), streams, steps)
                                 .withProbe(Probe.of(run, attackedName, unit, model, attacking.continual()))

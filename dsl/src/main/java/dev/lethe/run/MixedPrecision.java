@@ -42,6 +42,7 @@ final class MixedPrecision implements AutoCloseable {
 
     private final CausalLm model;
     private final @Nullable CausalLm half;
+    private @Nullable MicroBatches lastMicroBatches;
 
     private MixedPrecision(CausalLm model, @Nullable CausalLm half) {
         this.model = model;
@@ -61,10 +62,24 @@ final class MixedPrecision implements AutoCloseable {
     /** The loss oracle of step {@code index}: a {@link StepContext} on the model or on its float16 copy. */
     LossOracle oracle(long index, long total, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
             Tokenizer tokenizer, Objective objective) {
+        return oracle(index, total, reference, streams, tokenizer, objective, 1);
+    }
+
+    /**
+     * The loss oracle of step {@code index} with its batches cut into {@code accumulate} micro-batches
+     * ({@link MicroBatches}; 1: the whole batches at once, a {@link StepContext}). In float16 the micro-batches'
+     * loss-scaled gradients accumulate in the working copy's float16 buffers, then are widened and unscaled once.
+     */
+    LossOracle oracle(long index, long total, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
+            Tokenizer tokenizer, Objective objective, int accumulate) {
+        lastMicroBatches = accumulate == 1 ? null : new MicroBatches(index, total, half == null ? model : half,
+                reference, streams, tokenizer, objective, half == null ? 1 : LOSS_SCALE, accumulate);
         if (half == null) {
-            return new StepContext(index, total, model, reference, streams, tokenizer, objective);
+            return lastMicroBatches != null ? lastMicroBatches
+                    : new StepContext(index, total, model, reference, streams, tokenizer, objective);
         }
-        StepContext onHalf = new StepContext(index, total, half, reference, streams, tokenizer, objective, LOSS_SCALE);
+        LossOracle onHalf = lastMicroBatches != null ? lastMicroBatches
+                : new StepContext(index, total, half, reference, streams, tokenizer, objective, LOSS_SCALE);
         CausalLm working = half;
         return new LossOracle() {
             @Override
@@ -86,6 +101,11 @@ final class MixedPrecision implements AutoCloseable {
                 return new Evaluation(e.loss(), new Updates(grads));
             }
         };
+    }
+
+    /** The micro-batches of the last oracle made, when it accumulates: where a stopped step failed. */
+    @Nullable MicroBatches lastMicroBatches() {
+        return lastMicroBatches;
     }
 
     /** Copies the float32 masters into the working model's float16 arrays, in place (no autograd is on here). */

@@ -116,6 +116,7 @@ public final class Preflight {
             ModelSpec config = recipe.model().vocabSize() == 0
                     ? recipe.model().withVocabSize(tokenizer.vocabSize()) : recipe.model();
             requireFits(config, physicalMemory());
+            requireRoom(recipe, data, tokenizer, config.contextLength());
             return new Resolved(device, data, tokenizer, config);
         }
         ModelSpec config = hf.spec();
@@ -127,6 +128,7 @@ public final class Preflight {
                         + config.vocabSize() + "; give the folder the tokenizer its model was trained with");
             }
             requireFits(config, physicalMemory());
+            requireRoom(recipe, data, tokenizer, config.contextLength());
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -219,6 +221,34 @@ public final class Preflight {
             return c.getAccessor().invoke(r);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot read " + c + " of " + r.getClass().getName(), e);
+        }
+    }
+
+    /**
+     * Refuses a training example whose prompt alone fills its stage's longest sequence (the stage's
+     * {@code max_length}, at most {@code context}): cut at the end, it would keep no answer token. Names the stage,
+     * split, row and question ({@link Streams#answers}).
+     */
+    static void requireRoom(Recipe recipe, Dataset data, Tokenizer tokenizer, int context) {
+        for (NamedStage s : recipe.named()) {
+            if (s.stage() instanceof Unlearning u) {
+                if (u.trainOn().answers()) {
+                    requireRoom(s.name(), reads(u.objective()), u.maxLength(), data, tokenizer, context);
+                }
+            } else if (s.stage() instanceof Learn l && l.texts().answers()) {
+                requireRoom(s.name(), l.splits(), l.training().maxLength(), data, tokenizer, context);
+            } else if (s.stage() instanceof Finetune f && f.texts().answers()) {
+                requireRoom(s.name(), f.splits(), f.training().maxLength(), data, tokenizer, context);
+            } else if (s.stage() instanceof Reference r && r.texts().answers()) {
+                requireRoom(s.name(), r.splits(), r.training().maxLength(), data, tokenizer, context);
+            }
+        }
+    }
+
+    private static void requireRoom(String stage, Iterable<Split> splits, int maxLength, Dataset data,
+            Tokenizer tokenizer, int context) {
+        for (Split split : splits) {
+            Streams.answers(stage, split, tokenizer, data.get(split), Streams.maxLength(maxLength, context));
         }
     }
 

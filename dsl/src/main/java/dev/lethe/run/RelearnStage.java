@@ -32,7 +32,8 @@ final class RelearnStage {
             relearning.attack().attackWeights(model, new AttackContext(run.data(), run.tokenizer(),
                     Seeds.derive(run.seed(), unit), (trained, examples, batchSize, steps, optimizer) -> {
                         Map<Split, BatchStream> streams = Map.of(Split.FORGET,
-                                Streams.of(unit + ".forget", run.seed(), examples, run.tokenizer(), batchSize));
+                                Streams.of(unit + ".forget", run.seed(), examples, run.tokenizer(), batchSize,
+                                        trained.spec().contextLength()));
                         return new TrainingLoop(run).run(TrainingLoop.Loop.of(unit, trained, optimizer,
                                 new Nll(Split.FORGET), streams, steps)
                                 .withProbe(Probe.of(run, modelName, unit, trained, relearning.continual())));

@@ -14,6 +14,7 @@ import dev.lethe.model.ModelOutput;
 import dev.lethe.model.Scalars;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.CombinedObjective;
+import dev.lethe.objective.MicroBatch;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Step;
 import dev.lethe.objective.TokenScores;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -41,15 +43,13 @@ final class StepContext implements LossOracle {
     private final long total;
     private final CausalLm model;
     private final Supplier<CausalLm> reference;
-    private final Map<Split, BatchStream> streams;
+    private final Draws draws;
     private final Tokenizer tokenizer;
     private final Objective objective;
     private final double lossScale;
     private final Map<Split, Batch> batches = new EnumMap<>(Split.class);
     private final Map<Split, ModelOutput> referenceOutputs = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> referenceScores = new EnumMap<>(Split.class);
-    private final Map<Split, List<Encoded>> drawn = new EnumMap<>(Split.class);
-    private final Map<Split, int[]> drawnIndices = new EnumMap<>(Split.class);
     private final Map<Split, Batch> refusalBatches = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> referenceRefusalScores = new EnumMap<>(Split.class);
 
@@ -64,12 +64,18 @@ final class StepContext implements LossOracle {
      */
     StepContext(long index, long total, CausalLm model, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
             Tokenizer tokenizer, Objective objective, double lossScale) {
+        this(index, total, model, reference, Draws.of(streams), tokenizer, objective, lossScale);
+    }
+
+    /** A step (or micro-batch of one, {@link Draws#micro}) on {@code draws}. */
+    StepContext(long index, long total, CausalLm model, Supplier<CausalLm> reference, Draws draws,
+            Tokenizer tokenizer, Objective objective, double lossScale) {
         this.lossScale = lossScale;
         this.index = index;
         this.total = total;
         this.model = model;
         this.reference = reference;
-        this.streams = streams;
+        this.draws = draws;
         this.tokenizer = tokenizer;
         this.objective = objective;
     }
@@ -103,8 +109,25 @@ final class StepContext implements LossOracle {
      * @throws IllegalStateException naming the objective and what to do
      */
     private NDArray evaluate(Objective o) {
+        return evaluate(o, o::loss);
+    }
+
+    /**
+     * {@code o}'s share of the loss on {@code micro} ({@link Objective#microLoss}), this context being that
+     * micro-batch's; with the same loud failure as {@link #evaluate(Objective)}.
+     */
+    NDArray microLoss(Objective o, MicroBatch micro) {
+        return evaluate(o, step -> o.microLoss(step, micro));
+    }
+
+    /** The backward pass of {@code loss} in {@code collector}, scaled by the loss scale. */
+    void backward(GradientCollector collector, NDArray loss) {
+        collector.backward(lossScale == 1 ? loss : Scalars.times(loss, lossScale));
+    }
+
+    private NDArray evaluate(Objective o, Function<Step, NDArray> how) {
         try {
-            NDArray loss = o.loss(new View());
+            NDArray loss = how.apply(new View());
             if (loss.isReleased()) {
                 throw new IllegalStateException("returned a loss that was already closed");
             }
@@ -164,7 +187,7 @@ final class StepContext implements LossOracle {
         NDArray loss;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             loss = evaluate(o);
-            collector.backward(lossScale == 1 ? loss : Scalars.times(loss, lossScale));
+            backward(collector, loss);
         }
         LinkedHashMap<String, NDArray> grads = new LinkedHashMap<>();
         model.weights().forEach((name, w) -> grads.put(name, w.getGradient()));
@@ -188,16 +211,11 @@ final class StepContext implements LossOracle {
 
     private Batch batch(Split split) {
         return batches.computeIfAbsent(split, s -> {
-            BatchStream stream = streams.get(s);
-            if (stream == null) {
-                // a recipe problem (e.g. train_on: passages with a split that has none), not a bug
-                throw new IllegalArgumentException("the objective asks for the " + s.id()
-                        + " split, which this stage does not provide (it has no examples, or no passages with "
-                        + "train_on: passages); it has " + streams.keySet());
+            List<Encoded> examples = draws.examples(s);
+            if (examples.isEmpty()) {
+                throw new IllegalStateException("this micro-batch holds no row of the " + s.id() + " split: an "
+                        + "objective that accumulates must not read it (Step.has)");
             }
-            List<Encoded> examples = stream.next();
-            drawn.put(s, examples);
-            drawnIndices.put(s, stream.lastIndices());
             return Batch.of(examples, tokenizer, model.manager());
         });
     }
@@ -209,11 +227,12 @@ final class StepContext implements LossOracle {
             return cached;
         }
         batch(split);
-        List<Encoded> examples = Objects.requireNonNull(drawn.get(split));
-        int[] indices = Objects.requireNonNull(drawnIndices.get(split));
+        List<Encoded> examples = draws.examples(split);
+        int[] indices = draws.indices(split);
         List<Encoded> refusals = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {
-            refusals.add(new Encoded(examples.get(i).prompt(), tokenizer.encode(Refusals.forExample(indices[i]))));
+            refusals.add(new Encoded(examples.get(i).prompt(), tokenizer.encode(Refusals.forExample(indices[i])))
+                    .fit(model.spec().contextLength()));
         }
         Batch b = Batch.of(refusals, tokenizer, model.manager());
         refusalBatches.put(split, b);
@@ -243,6 +262,11 @@ final class StepContext implements LossOracle {
         @Override
         public Batch batch(Split split) {
             return StepContext.this.batch(split);
+        }
+
+        @Override
+        public boolean has(Split split) {
+            return !draws.examples(split).isEmpty();
         }
 
         /**

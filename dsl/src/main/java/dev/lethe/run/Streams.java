@@ -9,11 +9,11 @@ import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
 import dev.lethe.model.Tokenizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** The seeded batch streams the training stages draw from. */
 final class Streams {
@@ -22,18 +22,23 @@ final class Streams {
     /**
      * One stream per split whose batch sizes are proportional to the split sizes (at least 1 each). A training
      * stream holds the split's question-answer examples and/or its passages, each passage as an answer without
-     * a prompt (cut to the context length): the learned model has read the passages it is later asked to
+     * a prompt: the learned model has read the passages it is later asked to
      * continue (MUSE's VerbMem), and the reference has read those of its own splits only. Stream seeds derive
-     * from {@code seed} and {@code stage.<split>}.
+     * from {@code seed} and {@code stage.<split>}. Every example is {@linkplain Encoded#cut cut} to
+     * {@code maxLength} input tokens.
+     *
+     * @throws IllegalArgumentException naming the stage, split and row of an example whose prompt fills
+     *     {@code maxLength}
      */
     static Map<Split, BatchStream> proportional(String stage, long seed, Dataset data, Tokenizer tokenizer,
-            int batchSize, int contextLength, Texts texts, List<Split> splits) {
+            int batchSize, int maxLength, Texts texts, List<Split> splits) {
         Map<Split, List<Encoded>> encoded = new EnumMap<>(Split.class);
         long total = 0;
         for (Split s : splits) {
-            List<Encoded> examples = texts.answers() ? Encoded.all(tokenizer, data.get(s)) : new ArrayList<>();
+            List<Encoded> examples = texts.answers() ? answers(stage, s, tokenizer, data.get(s), maxLength)
+                    : new ArrayList<>();
             if (texts.passages()) {
-                examples.addAll(passageExamples(tokenizer, data.passages(s), contextLength));
+                examples.addAll(passageExamples(tokenizer, data.passages(s), maxLength));
             }
             encoded.put(s, examples);
             total += examples.size();
@@ -53,19 +58,23 @@ final class Streams {
     /**
      * One stream per split of {@code batchSize} examples each, as unlearning draws them: the forget split is
      * {@code forget} (a request's chunk) and its passages {@code forgetPassages}; the other splits are whole.
+     * Every example is {@linkplain Encoded#cut cut} to {@code maxLength} input tokens.
+     *
+     * @throws IllegalArgumentException naming the stage, split and row of an example whose prompt fills
+     *     {@code maxLength}
      */
     static Map<Split, BatchStream> perSplit(String stage, long seed, Dataset data, Tokenizer tokenizer, int batchSize,
-            int contextLength, Texts texts, List<QaExample> forget, List<Passage> forgetPassages) {
+            int maxLength, Texts texts, List<QaExample> forget, List<Passage> forgetPassages) {
         Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
         for (Split s : Split.values()) {
             List<QaExample> qa = s == Split.FORGET ? forget : data.get(s);
             List<Encoded> encoded = new ArrayList<>();
             if (texts.answers()) {
-                encoded.addAll(Encoded.all(tokenizer, qa));
+                encoded.addAll(answers(stage, s, tokenizer, qa, maxLength));
             }
             if (texts.passages()) {
                 encoded.addAll(passageExamples(tokenizer, s == Split.FORGET ? forgetPassages : data.passages(s),
-                        contextLength));
+                        maxLength));
             }
             if (!encoded.isEmpty()) {
                 streams.put(s, new BatchStream(encoded, batchSize, Seeds.derive(seed, stage + "." + s.id())));
@@ -74,19 +83,45 @@ final class Streams {
         return streams;
     }
 
-    /** A stream of {@code examples}' answers in batches of {@code batchSize}, seeded by {@code label}. */
-    static BatchStream of(String label, long seed, List<QaExample> examples, Tokenizer tokenizer, int batchSize) {
-        return new BatchStream(Encoded.all(tokenizer, examples), batchSize, Seeds.derive(seed, label));
+    /**
+     * A stream of {@code examples}' answers in batches of {@code batchSize}, seeded by {@code label}, each example
+     * {@linkplain Encoded#cut cut} to {@code maxLength} input tokens (an attack's relearning data).
+     */
+    static BatchStream of(String label, long seed, List<QaExample> examples, Tokenizer tokenizer, int batchSize,
+            int maxLength) {
+        return new BatchStream(Encoded.cut(Encoded.all(tokenizer, examples), maxLength, label + " data",
+                i -> "'" + examples.get(i).question() + "'"), batchSize, Seeds.derive(seed, label));
     }
 
-    /** Each passage as an answer without a prompt, cut to fit the context with its first token as input. */
-    static List<Encoded> passageExamples(Tokenizer tokenizer, List<Passage> passages, int contextLength) {
+    /**
+     * Each passage as an answer without a prompt, {@linkplain Encoded#cut cut} to {@code maxLength} input tokens:
+     * a passage that fits is followed by {@code <eos>}; a longer one keeps its first {@code maxLength} tokens,
+     * the last a target only, without {@code <eos>} (open-unlearning's {@code preprocess_pretraining_instance}
+     * cuts MUSE's passages at the end, too).
+     */
+    static List<Encoded> passageExamples(Tokenizer tokenizer, List<Passage> passages, int maxLength) {
         List<Encoded> out = new ArrayList<>(passages.size());
         for (Passage p : passages) {
-            int[] tokens = tokenizer.encode(p.text());
-            out.add(new Encoded(new int[0], Arrays.copyOf(tokens, Math.min(tokens.length, contextLength - 1))));
+            out.add(Objects.requireNonNull(new Encoded(new int[0], tokenizer.encode(p.text())).cut(maxLength)));
         }
         return out;
+    }
+
+    /**
+     * {@code examples}' question-answer pairs encoded and cut to {@code maxLength} input tokens.
+     *
+     * @throws IllegalArgumentException naming the stage, split and row of an example whose prompt fills it
+     */
+    static List<Encoded> answers(String stage, Split split, Tokenizer tokenizer, List<QaExample> examples,
+            int maxLength) {
+        return Encoded.cut(Encoded.all(tokenizer, examples), maxLength,
+                "stage " + stage + ", the " + split.id() + " split",
+                i -> "'" + examples.get(i).question() + "'");
+    }
+
+    /** The longest training input: {@code maxLength} when set (above 0), at most {@code contextLength}. */
+    static int maxLength(int maxLength, int contextLength) {
+        return maxLength > 0 ? Math.min(maxLength, contextLength) : contextLength;
     }
 
     /**

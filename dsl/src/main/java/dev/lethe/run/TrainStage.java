@@ -87,9 +87,11 @@ final class TrainStage {
 
     private static boolean optimize(String unit, String modelName, CausalLm model, Plan plan, RunContext run) {
         Map<Split, BatchStream> streams = Streams.proportional(unit, run.seed(), run.data(), run.tokenizer(),
-                plan.training().batchSize(), run.config().contextLength(), plan.texts(), plan.splits());
+                plan.training().batchSize(), Streams.maxLength(plan.training().maxLength(), model.spec().contextLength()),
+                plan.texts(), plan.splits());
         return new TrainingLoop(run).run(TrainingLoop.Loop.of(unit, model, plan.training().optimizer(),
                 new Nll(plan.splits()), streams, plan.training().steps())
-                .withProbe(Probe.of(run, modelName, unit, model, plan.continual())));
+                .withProbe(Probe.of(run, modelName, unit, model, plan.continual()))
+                .withAccumulation(plan.training().accumulate()));
     }
 }

@@ -22,7 +22,10 @@ import org.jspecify.annotations.Nullable;
  * The one optimisation loop every training stage runs: {@code steps} steps of an optimizer on an objective,
  * each in its own {@link NDScope}, with per-step seeds derived from the stage's name, numeric guards (a NaN or
  * infinite loss or update, or a loss above a bound, stops it keeping the last good weights), continual
- * evaluation between steps, and mid-stage checkpoints from which a killed run continues bit for bit.
+ * evaluation between steps, and mid-stage checkpoints from which a killed run continues bit for bit. With
+ * {@link Loop#accumulate()} above 1 each step's batches are cut into micro-batches whose gradients are summed
+ * before the one update ({@link MicroBatches}); the data order, the checkpoints and the seeds stay those of the
+ * step, and a stopped step's reason names the micro-batch whose loss was NaN or infinite.
  */
 final class TrainingLoop {
     private final RunContext run;
@@ -45,37 +48,54 @@ final class TrainingLoop {
      * @param divergeAbove a step whose |loss| is above this is refused and stops the loop
      * @param precision what the passes compute in ({@link MixedPrecision})
      * @param checkpointed whether the loop takes mid-stage checkpoints (not for attacks, which are repeated)
+     * @param accumulate how many micro-batches each step's batches are cut into ({@link MicroBatches}; 1: none)
      */
     record Loop(String stage, CausalLm model, Optimizer optimizer, Objective objective, Map<Split, BatchStream> streams,
             long steps, Supplier<CausalLm> reference, @Nullable Probe probe, double divergeAbove, Precision precision,
-            boolean checkpointed) {
+            boolean checkpointed, int accumulate) {
+
+        /** Checks the accumulation against the objective. */
+        Loop {
+            if (accumulate < 1) {
+                throw new IllegalArgumentException("stage " + stage + ": accumulate must be >= 1, was " + accumulate);
+            }
+            if (accumulate > 1 && !objective.accumulates()) {
+                throw new IllegalArgumentException("stage " + stage + ": " + MicroBatches.refusal(objective, accumulate));
+            }
+        }
 
         /** A checkpointed float32 loop without a reference model, continual evaluation or divergence bound. */
         static Loop of(String stage, CausalLm model, Optimizer optimizer, Objective objective,
                 Map<Split, BatchStream> streams, long steps) {
             return new Loop(stage, model, optimizer, objective, streams, steps, () -> {
                 throw new IllegalStateException("stage " + stage + " has no reference model");
-            }, null, Double.POSITIVE_INFINITY, Precision.FLOAT32, true);
+            }, null, Double.POSITIVE_INFINITY, Precision.FLOAT32, true, 1);
         }
 
         Loop withReference(Supplier<CausalLm> frozen) {
             return new Loop(stage, model, optimizer, objective, streams, steps, frozen, probe, divergeAbove, precision,
-                    checkpointed);
+                    checkpointed, accumulate);
         }
 
         Loop withProbe(@Nullable Probe newProbe) {
             return new Loop(stage, model, optimizer, objective, streams, steps, reference, newProbe, divergeAbove,
-                    precision, checkpointed);
+                    precision, checkpointed, accumulate);
         }
 
         Loop withGuard(double bound, Precision newPrecision) {
             return new Loop(stage, model, optimizer, objective, streams, steps, reference, probe, bound, newPrecision,
-                    checkpointed);
+                    checkpointed, accumulate);
         }
 
         Loop uncheckpointed() {
             return new Loop(stage, model, optimizer, objective, streams, steps, reference, probe, divergeAbove,
-                    precision, false);
+                    precision, false, accumulate);
+        }
+
+        /** This loop with each step's batches cut into {@code k} micro-batches whose gradients are accumulated. */
+        Loop withAccumulation(int k) {
+            return new Loop(stage, model, optimizer, objective, streams, steps, reference, probe, divergeAbove,
+                    precision, checkpointed, k);
         }
     }
 
@@ -101,18 +121,23 @@ final class TrainingLoop {
             long first = done;
             for (long s = first; s < loop.steps(); s++) {
                 Optimizer.Outcome outcome;
+                String where = "";
                 if (model.spec().dropout() > 0) {
                     // dropout draws from the engine's generator: seeded per step, so a resumed stage draws the same
                     Engine.getInstance().setRandomSeed((int) Seeds.derive(run.seed(), stage + ".dropout", s));
                 }
                 try (NDScope scope = new NDScope()) {
                     LossOracle ctx = evaluations.oracle(s, loop.steps(), loop.reference(), loop.streams(),
-                            run.tokenizer(), loop.objective());
+                            run.tokenizer(), loop.objective(), loop.accumulate());
                     outcome = loop.optimizer().step(ctx, model.weights(), state, s, loop.steps(),
                             Seeds.derive(run.seed(), stage + ".step", s), loop.divergeAbove());
+                    MicroBatches micro = evaluations.lastMicroBatches();
+                    if (!outcome.applied() && micro != null) {
+                        where = micro.where();
+                    }
                 }
                 if (!outcome.applied()) {
-                    stop = outcome.problem() + " at step " + (s + 1) + "; the weights are those after step " + s;
+                    stop = outcome.problem() + where + " at step " + (s + 1) + "; the weights are those after step " + s;
                     break;
                 }
                 done = s + 1;

@@ -40,7 +40,8 @@ final class UnlearnStage {
                 List<Passage> forgetPassages = unlearning.trainOn().passages()
                         ? Streams.requestPassages(run.data().passages(Split.FORGET), chunks, r) : List.of();
                 Map<Split, BatchStream> streams = Streams.perSplit(unit, run.seed(), run.data(), run.tokenizer(),
-                        unlearning.batchSize(), model.spec().contextLength(), unlearning.trainOn(), chunks.get(r),
+                        unlearning.batchSize(), Streams.maxLength(unlearning.maxLength(), model.spec().contextLength()),
+                        unlearning.trainOn(), chunks.get(r),
                         forgetPassages);
                 // with adapters, each request trains fresh adapters on the current model and merges them back
                 Adapters.train(model, unlearning.adapters(), run.data(), run.tokenizer(), unlearning.batchSize(),
@@ -49,7 +50,8 @@ final class UnlearnStage {
                                         unlearning.optimizer(), unlearning.objective(), streams, unlearning.steps())
                                 .withReference(reference)
                                 .withProbe(Probe.of(run, modelName, unit, trained, unlearning.continual()))
-                                .withGuard(unlearning.divergeAbove(), unlearning.precision())));
+                                .withGuard(unlearning.divergeAbove(), unlearning.precision())
+                                .withAccumulation(unlearning.accumulate())));
                 if (requests > 1 && unlearning.continual() == null) {
                     Evaluation e = run.recipe().evaluationAfter(named.index());
                     long step = run.lastFinished(unit).stepsDone();

@@ -20,7 +20,8 @@ final class TrainingParams {
     private TrainingParams() {}
 
     /**
-     * {@code steps}, {@code batch_size}, {@code optimizer}, {@code splits} (default {@code splits}), {@code train_on}
+     * {@code steps}, {@code batch_size}, {@code accumulate}, {@code max_length}, {@code optimizer}, {@code splits}
+     * (default {@code splits}), {@code train_on}
      * (default both), then {@code more}, then {@code continual}; read back from a stage {@code S} with its accessors.
      */
     static <S extends Stage> List<Param> of(List<Split> splits, Function<S, Training> training,
@@ -29,6 +30,12 @@ final class TrainingParams {
                 Param.required("steps", longInteger(0), "optimisation steps", (S s) -> training.apply(s).steps()),
                 Param.of("batch_size", integer(1), 32, "examples per step, shared by the splits by their sizes",
                         (S s) -> training.apply(s).batchSize()),
+                Param.of("accumulate", integer(1), 1, "micro-batches each step's batch is cut into, their "
+                        + "gradients summed before one update (the same step, a micro-batch's memory)",
+                        (S s) -> training.apply(s).accumulate()),
+                Param.optional("max_length", integer(2), "the longest training sequence in tokens, longer ones cut "
+                        + "at the end (absent: the model's context length)",
+                        (S s) -> training.apply(s).maxLength() == 0 ? null : training.apply(s).maxLength()),
                 Param.optional("optimizer", struct(Optimizer.KIND),
                         "default: AdamW, lr 3e-3 with 5 % warm-up and linear decay, weight decay 0.01",
                         (S s) -> training.apply(s).optimizer()),
@@ -48,7 +55,9 @@ final class TrainingParams {
 
     /** The training the parameters describe: {@link Training#of} with the given batch size and optimizer. */
     static Training training(Args a) {
-        Training t = Training.of(a.longInteger("steps")).batchSize(a.integer("batch_size"));
+        Integer maxLength = a.get("max_length");
+        Training t = Training.of(a.longInteger("steps")).batchSize(a.integer("batch_size"))
+                .accumulate(a.integer("accumulate")).maxLength(maxLength == null ? 0 : maxLength);
         Optimizer o = a.get("optimizer");
         return o == null ? t : t.optimizer(o);
     }

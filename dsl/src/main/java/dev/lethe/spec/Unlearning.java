@@ -38,6 +38,12 @@ import org.jspecify.annotations.Nullable;
  * @param optimizer how
  * @param steps optimisation steps (per request)
  * @param batchSize examples per split per step
+ * @param accumulate how many micro-batches each step's batches are cut into (each split's batch cut into that
+ *     many contiguous parts), their gradients summed with the weights that make the step equal the whole
+ *     batches' one up to float rounding, with the activation memory of one micro-batch (1: none); the objective
+ *     must be a mean over examples or answer tokens ({@link Objective#accumulates()})
+ * @param maxLength the longest training sequence in tokens, at most the model's context length; longer
+ *     examples are cut at the end as TOFU's {@code max_length} cuts them (0: the model's context length)
  * @param requests how many sequential unlearning requests the forget split is cut into (1 = one request)
  * @param adapters low-rank adapters to train instead of the full model (merged back afterwards), or null
  * @param divergeAbove the stage stops, keeping the weights of its last good step, at the first step whose
@@ -49,7 +55,8 @@ import org.jspecify.annotations.Nullable;
  *     static loss scaling; meant for GPUs, not with adapters)
  * @param continual continual evaluation during the stage (each request), or null
  */
-public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int requests,
+public record Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize, int accumulate,
+        int maxLength, int requests,
         @Nullable Lora adapters, double divergeAbove, Texts trainOn, Precision precision,
         @Nullable Continual continual) implements Stage {
     /** The {@code unlearn} stage in recipe files. */
@@ -60,6 +67,12 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
                             (Unlearning x) -> x.optimizer()),
                     Param.of("steps", longInteger(0), 100L, "optimisation steps", (Unlearning x) -> x.steps()),
                     Param.of("batch_size", integer(1), 16, "examples per split per step", (Unlearning x) -> x.batchSize()),
+                    Param.of("accumulate", integer(1), 1, "micro-batches each step's batches are cut into, their "
+                            + "gradients summed before one update (the same step, a micro-batch's memory)",
+                            (Unlearning x) -> x.accumulate()),
+                    Param.optional("max_length", integer(2), "the longest training sequence in tokens, longer ones "
+                            + "cut at the end (absent: the model's context length)",
+                            (Unlearning x) -> x.maxLength() == 0 ? null : x.maxLength()),
                     Param.of("requests", integer(1), 1, "sequential unlearning requests the forget split is cut "
                             + "into, each given all the steps", (Unlearning x) -> x.requests()),
                     Param.optional("adapters", struct(Lora.KIND), "LoRA adapters to train instead of the full model "
@@ -76,8 +89,10 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
             a -> {
                 Optimizer o = a.get("optimizer");
                 Double bound = a.get("diverge_above");
+                Integer maxLength = a.get("max_length");
                 return new Unlearning(a.get("objective"), o == null ? Optimizers.adamW(1e-3) : o,
-                        a.longInteger("steps"), a.integer("batch_size"), a.integer("requests"), a.get("adapters"),
+                        a.longInteger("steps"), a.integer("batch_size"), a.integer("accumulate"),
+                        maxLength == null ? 0 : maxLength, a.integer("requests"), a.get("adapters"),
                         bound == null ? Double.POSITIVE_INFINITY : bound, a.get("train_on"), a.get("precision"),
                         a.get("continual"));
             });
@@ -90,6 +105,20 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+        }
+        if (accumulate < 1 || accumulate > batchSize) {
+            throw new IllegalArgumentException("accumulate must be between 1 and the batch size " + batchSize
+                    + " (micro-batches of at least one example), was " + accumulate);
+        }
+        if (accumulate > 1 && !objective.accumulates()) {
+            throw new IllegalArgumentException("accumulate: " + accumulate + " cannot split the objective "
+                    + objective + " over micro-batches: its loss is not a mean over the examples or answer tokens "
+                    + "of its batches (a custom or stateful objective, RMU, concept correction), so its gradient "
+                    + "on the whole batch is no weighted sum of the micro-batches' gradients; use accumulate: 1");
+        }
+        if (maxLength != 0 && maxLength < 2) {
+            throw new IllegalArgumentException("maxLength must be >= 2 tokens (or 0: the model's context length), "
+                    + "was " + maxLength);
         }
         if (requests < 1) {
             throw new IllegalArgumentException("requests must be >= 1, was " + requests);
@@ -105,7 +134,7 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
 
     /** One request, full-model unlearning on the answers in float32, no divergence bound, no continual evaluation. */
     public Unlearning(Objective objective, Optimizer optimizer, long steps, int batchSize) {
-        this(objective, optimizer, steps, batchSize, 1, null, Double.POSITIVE_INFINITY, Texts.ANSWERS,
+        this(objective, optimizer, steps, batchSize, 1, 0, 1, null, Double.POSITIVE_INFINITY, Texts.ANSWERS,
                 Precision.FLOAT32, null);
     }
 
@@ -118,40 +147,40 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * A copy that minimises {@code newObjective}, e.g. {@code withObjective(npo().plus(nll(Split.RETAIN)))}.
      */
     public Unlearning withObjective(Objective newObjective) {
-        return new Unlearning(newObjective, optimizer, steps, batchSize, requests, adapters, divergeAbove,
-                trainOn, precision, continual);
+        return new Unlearning(newObjective, optimizer, steps, batchSize, accumulate, maxLength, requests, adapters,
+                divergeAbove, trainOn, precision, continual);
     }
 
     /**
      * A copy with another optimizer.
      */
     public Unlearning withOptimizer(Optimizer newOptimizer) {
-        return new Unlearning(objective, newOptimizer, steps, batchSize, requests, adapters, divergeAbove,
-                trainOn, precision, continual);
+        return new Unlearning(objective, newOptimizer, steps, batchSize, accumulate, maxLength, requests, adapters,
+                divergeAbove, trainOn, precision, continual);
     }
 
     /**
      * A copy with another step count (per request).
      */
     public Unlearning withSteps(long newSteps) {
-        return new Unlearning(objective, optimizer, newSteps, batchSize, requests, adapters, divergeAbove,
-                trainOn, precision, continual);
+        return new Unlearning(objective, optimizer, newSteps, batchSize, accumulate, maxLength, requests, adapters,
+                divergeAbove, trainOn, precision, continual);
     }
 
     /**
      * A copy with another batch size (examples per split per step).
      */
     public Unlearning withBatchSize(int newBatchSize) {
-        return new Unlearning(objective, optimizer, steps, newBatchSize, requests, adapters, divergeAbove,
-                trainOn, precision, continual);
+        return new Unlearning(objective, optimizer, steps, newBatchSize, accumulate, maxLength, requests, adapters,
+                divergeAbove, trainOn, precision, continual);
     }
 
     /**
      * A copy that cuts the forget split into {@code k} sequential unlearning requests of {@code steps} steps each.
      */
     public Unlearning withRequests(int k) {
-        return new Unlearning(objective, optimizer, steps, batchSize, k, adapters, divergeAbove, trainOn,
-                precision, continual);
+        return new Unlearning(objective, optimizer, steps, batchSize, accumulate, maxLength, k, adapters,
+                divergeAbove, trainOn, precision, continual);
     }
 
     /**
@@ -159,8 +188,8 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * {@code withAdapters(Lora.rank(8).alpha(16).fila())}; null trains the full model.
      */
     public Unlearning withAdapters(@Nullable Lora newAdapters) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, newAdapters, divergeAbove,
-                trainOn, precision, continual);
+        return new Unlearning(objective, optimizer, steps, batchSize, accumulate, maxLength, requests, newAdapters,
+                divergeAbove, trainOn, precision, continual);
     }
 
     /**
@@ -168,8 +197,8 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * weights of the step before (the reason is in {@code RunResult.stopReasons()} and the event log).
      */
     public Unlearning withDivergeAbove(double bound) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, bound, trainOn,
-                precision, continual);
+        return new Unlearning(objective, optimizer, steps, batchSize, accumulate, maxLength, requests, adapters,
+                bound, trainOn, precision, continual);
     }
 
     /**
@@ -177,8 +206,8 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * themselves (MUSE), {@code BOTH} the passages and the question-answer pairs.
      */
     public Unlearning withTrainOn(Texts texts) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, texts,
-                precision, continual);
+        return new Unlearning(objective, optimizer, steps, batchSize, accumulate, maxLength, requests, adapters,
+                divergeAbove, texts, precision, continual);
     }
 
     /**
@@ -186,16 +215,41 @@ public record Unlearning(Objective objective, Optimizer optimizer, long steps, i
      * {@code withPrecision(Precision.FLOAT16)} for mixed precision on a GPU.
      */
     public Unlearning withPrecision(Precision newPrecision) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
-                newPrecision, continual);
+        return new Unlearning(objective, optimizer, steps, batchSize, accumulate, maxLength, requests, adapters,
+                divergeAbove, trainOn, newPrecision, continual);
     }
 
     /**
      * A copy evaluated continually as {@code newContinual} says (null: not at all).
      */
     public Unlearning withContinual(@Nullable Continual newContinual) {
-        return new Unlearning(objective, optimizer, steps, batchSize, requests, adapters, divergeAbove, trainOn,
-                precision, newContinual);
+        return new Unlearning(objective, optimizer, steps, batchSize, accumulate, maxLength, requests, adapters,
+                divergeAbove, trainOn, precision, newContinual);
+    }
+
+    /**
+     * A copy whose steps cut their batches into {@code k} micro-batches and sum their gradients before the one
+     * update (1: none), e.g. {@code accumulate(4)} with {@code batchSize(32)}: the memory of 8 examples per split.
+     */
+    public Unlearning withAccumulate(int k) {
+        return new Unlearning(objective, optimizer, steps, batchSize, k, maxLength, requests, adapters, divergeAbove,
+                trainOn, precision, continual);
+    }
+
+    /** A copy whose training sequences are cut to {@code tokens} (0: the model's context length). */
+    public Unlearning withMaxLength(int tokens) {
+        return new Unlearning(objective, optimizer, steps, batchSize, accumulate, tokens, requests, adapters,
+                divergeAbove, trainOn, precision, continual);
+    }
+
+    /** Short for {@link #withAccumulate}. */
+    public Unlearning accumulate(int k) {
+        return withAccumulate(k);
+    }
+
+    /** Short for {@link #withMaxLength}. */
+    public Unlearning maxLength(int tokens) {
+        return withMaxLength(tokens);
     }
 
     /** Short for {@link #withOptimizer}. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +96,25 @@ class LlamaBlocksTest {
         // L = 24 > L₀ = 16: base' = 10000 · (2·24/16 − 1)^(8/6) = 10000 · 2^(4/3)
         double base = 10000 * Math.pow(2, 4.0 / 3);
         assertEquals((float) (1 / Math.pow(base, 0.25)), dynamic.inverseFrequencies(10000, 8, 16, 24)[1], 1e-9f);
+    }
+
+    @Test
+    void longRopeDividesEachFrequencyByItsShortFactorWithinTheOriginalContextAndByItsLongFactorBeyond() {
+        // base 10000, 4 rotated dims: θ = 1 and 10000^(-1/2) = 0.01; short (1, 2), long (4, 8); L₀ = 16, s = 4
+        RopeScaling r = RopeScaling.longrope(List.of(1.0, 2.0), List.of(4.0, 8.0), 4, 16, Double.NaN);
+        assertArrayEquals(new float[] {1, 0.005f}, r.inverseFrequencies(10000, 4, 64, 16), 1e-9f, "span 16 = L₀");
+        assertArrayEquals(new float[] {0.25f, 0.00125f}, r.inverseFrequencies(10000, 4, 64, 17), 1e-9f, "span 17");
+        // cos and sin are scaled by √(1 + ln s / ln L₀) = √(1 + ln 4 / ln 16) = √1.5, or by attention_factor
+        assertEquals(Math.sqrt(1.5), r.attentionScaling(), 1e-12);
+        assertEquals(0.7, RopeScaling.longrope(List.of(1.0), List.of(1.0), 4, 16, 0.7).attentionScaling());
+        assertEquals(1, RopeScaling.longrope(List.of(1.0), List.of(1.0), 1, 16, Double.NaN).attentionScaling());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> r.inverseFrequencies(10000, 8, 64, 1));
+        assertEquals("longrope has 2 factors per list; 8 rotated dimensions need 4", e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> RopeScaling.longrope(List.of(1.0, 2.0), List.of(4.0), 4, 16, Double.NaN));
+        assertThrows(IllegalArgumentException.class,
+                () -> RopeScaling.longrope(List.of(1.0, -2.0), List.of(4.0, 1.0), 4, 16, Double.NaN));
     }
 
     @Test

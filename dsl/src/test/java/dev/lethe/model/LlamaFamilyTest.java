@@ -56,9 +56,13 @@ class LlamaFamilyTest {
     @Test
     void unsupportedFieldsAreNamedWithWhatIsSupported() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec("{\"model_type\":"
-                + " \"llama\", " + SHAPE + ", \"rope_scaling\": {\"rope_type\": \"longrope\", \"factor\": 2.0}}"));
-        assertEquals(FILE + ": field 'rope_scaling' is {\"rope_type\":\"longrope\",\"factor\":2.0}; supported: rope_type"
-                + " one of default, linear, dynamic, llama3, yarn", e.getMessage());
+                + " \"llama\", " + SHAPE + ", \"rope_scaling\": {\"rope_type\": \"mrope\", \"factor\": 2.0}}"));
+        assertEquals(FILE + ": field 'rope_scaling' is {\"rope_type\":\"mrope\",\"factor\":2.0}; supported: rope_type"
+                + " one of default, linear, dynamic, llama3, yarn, longrope", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> spec("{\"model_type\": \"llama\", " + SHAPE
+                + ", \"rope_scaling\": {\"rope_type\": \"longrope\", \"factor\": 2.0}}"));
+        assertEquals(FILE + ": field 'rope_scaling.short_factor' is missing; longrope needs a list of numbers",
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> spec("{\"model_type\": \"llama\", " + SHAPE + ", \"hidden_act\": \"gelu\"}"));
         assertEquals(FILE + ": field 'hidden_act' is \"gelu\"; supported: silu", e.getMessage());
@@ -82,7 +86,10 @@ class LlamaFamilyTest {
                 LlamaConfig.of("qwen2", 300, 64, 128, 3, 4, 2).withSlidingWindow(8, 1)
                         .withRope(10000, RopeScaling.dynamic(2)),
                 LlamaConfig.of("qwen3", 300, 64, 128, 2, 4, 2).withHeadDim(16)
-                        .withRope(10000, RopeScaling.yarn(4, 32)))) {
+                        .withRope(10000, RopeScaling.yarn(4, 32)),
+                LlamaConfig.llama(300, 64, 128, 2, 4, 2).withRope(10000, RopeScaling.longrope(
+                        List.of(1.0, 1.1, 1.2, 1.3, 1.5, 2.0, 3.0, 4.0), List.of(1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0, 34.0),
+                        4, 512, 1.1)))) {
             assertEquals(c, FAMILY.spec(HfConfig.parse(FILE, FAMILY.config(c).toString())), c.modelType());
         }
     }

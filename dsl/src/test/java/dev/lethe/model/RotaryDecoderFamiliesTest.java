@@ -57,14 +57,41 @@ class RotaryDecoderFamiliesTest {
         Phi3Config c = (Phi3Config) spec("{\"model_type\": \"phi3\", " + SHAPE + ", \"num_key_value_heads\": 1,"
                 + " \"sliding_window\": 2047, \"tie_word_embeddings\": true, \"rope_scaling\": null,"
                 + " \"partial_rotary_factor\": 0.75, \"rms_norm_eps\": 1e-06}");
-        assertEquals(new Phi3Config(100, 80, 64, 2, 2, 1, 40, 1e-6, 10000, 0.75, true, 2047, 4096, 0.02), c);
+        assertEquals(new Phi3Config(100, 80, 64, 2, 2, 1, 40, 1e-6, 10000, 0.75, RopeScaling.none(), true, 2047, 4096, 0.02), c);
+    }
+
+    @Test
+    void aPhi3LongRopeConfigReadsItsFactorsAndTheTopLevelOriginalContextAndWritesThemBack() {
+        String factors = java.util.stream.IntStream.range(0, 20).mapToObj(i -> String.valueOf(1 + i / 10.0))
+                .collect(java.util.stream.Collectors.joining(", "));
+        // Phi-3-mini-128k's shape of config: the older type name su, the pretraining context at top level
+        Phi3Config c = (Phi3Config) spec("{\"model_type\": \"phi3\", " + SHAPE + ", \"max_position_embeddings\":"
+                + " 131072, \"original_max_position_embeddings\": 4096, \"rope_scaling\": {\"type\": \"su\","
+                + " \"short_factor\": [" + factors + "], \"long_factor\": [" + factors + "]}}");
+        RopeScaling r = c.ropeScaling();
+        assertEquals(RopeScaling.Type.LONGROPE, r.type());
+        assertEquals(32, r.factor(), "max_position_embeddings / original_max_position_embeddings");
+        assertEquals(4096, r.originalMaxPositions());
+        assertEquals(2.9, r.longFactor().get(19), 1e-12);
+        assertEquals(Math.sqrt(1 + Math.log(32) / Math.log(4096)), r.attentionScaling(), 1e-12);
+        com.fasterxml.jackson.databind.node.ObjectNode written = new Phi3Family().config(c);
+        assertEquals("longrope", written.path("rope_parameters").path("rope_type").asText());
+        assertEquals(4096, written.path("original_max_position_embeddings").asInt());
+        assertEquals(c, spec(written.toString()), "what is written reads back as the same shape");
     }
 
     @Test
     void unsupportedFieldsAreNamedWithWhatIsSupported() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec("{\"model_type\":"
                 + " \"phi3\", " + SHAPE + ", \"rope_scaling\": {\"type\": \"su\", \"short_factor\": [1.0]}}"));
-        assertEquals(FILE + ": field 'rope_scaling' is {\"type\":\"su\",\"short_factor\":[1.0]}; supported: rope_type"
+        assertEquals(FILE + ": field 'rope_scaling.long_factor' is missing; longrope needs a list of numbers",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> spec("{\"model_type\": \"phi3\", " + SHAPE
+                + ", \"rope_scaling\": {\"type\": \"longrope\", \"short_factor\": [1.0], \"long_factor\": [2.0]}}"));
+        assertEquals(FILE + ": longrope has 1 factors per list; 40 rotated dimensions need 20", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> spec("{\"model_type\": \"phi3\", " + SHAPE
+                + ", \"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0}}"));
+        assertEquals(FILE + ": field 'rope_scaling' is {\"type\":\"dynamic\",\"factor\":2.0}; supported: rope_type"
                 + " default (unscaled rotary; rope_theta and partial_rotary_factor read)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> spec("{\"model_type\": \"phi\", " + SHAPE
                 + ", \"tie_word_embeddings\": true}"));
@@ -124,8 +151,8 @@ class RotaryDecoderFamiliesTest {
     private static List<ModelSpec> shapes() {
         return List.of(
                 new PhiConfig(120, 32, 48, 2, 4, 2, 1e-5, 10000, 0.5, GptConfig.Activation.GELU_TANH, true, 64, 0.2),
-                new Phi3Config(120, 32, 48, 2, 4, 2, 8, 1e-5, 10000, 0.75, true, 4, 64, 0.2),
-                new Phi3Config(120, 32, 48, 2, 4, 4, 8, 1e-5, 500000, 1, false, 0, 64, 0.2),
+                new Phi3Config(120, 32, 48, 2, 4, 2, 8, 1e-5, 10000, 0.75, RopeScaling.none(), true, 4, 64, 0.2),
+                new Phi3Config(120, 32, 48, 2, 4, 4, 8, 1e-5, 500000, 1, RopeScaling.none(), false, 0, 64, 0.2),
                 new GptNeoXConfig(120, 32, 48, 2, 4, 1e-5, 10000, 0.25, false, false, GptConfig.Activation.GELU, 64,
                         0.2));
     }

@@ -41,7 +41,7 @@ class RotaryDecoderModelsTest {
                 // window of 3, tied head; GPT-NeoX: parallel with biases, and sequential without attention biases
                 new PhiConfig(VOCAB, 32, 48, 2, 4, 2, 1e-5, 10000, 0.5, GptConfig.Activation.GELU_TANH, true, 64,
                         0.3),
-                new Phi3Config(VOCAB, 32, 48, 2, 4, 2, 8, 1e-5, 10000, 0.75, true, 3, 64, 0.3),
+                new Phi3Config(VOCAB, 32, 48, 2, 4, 2, 8, 1e-5, 10000, 0.75, RopeScaling.none(), true, 3, 64, 0.3),
                 new GptNeoXConfig(VOCAB, 32, 48, 2, 4, 1e-5, 10000, 0.25, true, true, GptConfig.Activation.GELU, 64,
                         0.3),
                 new GptNeoXConfig(VOCAB, 32, 48, 2, 4, 1e-5, 10000, 0.5, false, false,

@@ -80,7 +80,8 @@ class PartTextTest {
         assertEquals("  3. unlearn: {objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain, world, real_authors]}}]}, "
                 + "optimizer: {estimator: first_order, transforms: [{scale_by_adam: {b1: 0.9, b2: 0.999, eps: 1.0E-8}}, "
                 + "{add_decayed_weights: {rate: 0.01}}, {scale_by_learning_rate: {schedule: {constant: {lr: 0.001}}}}]}, "
-                + "steps: 200, batch_size: 16, requests: 1, train_on: answers, precision: float32}", lines.get(5));
+                + "steps: 200, batch_size: 16, accumulate: 1, requests: 1, train_on: answers, precision: float32}",
+                lines.get(5));
         assertEquals("  4. attack: {attacks: [{quantize: {bits: 4}}, {relearn: {steps: 20, examples: 5, lr: 0.001}}]}",
                 lines.get(6));
         assertEquals(8, lines.size());

@@ -153,7 +153,8 @@ class RecipePropertiesTest {
         Object replacement = s.value() instanceof Map<?, ?> || s.value() instanceof List<?> ? Map.of("oops", 1)
                 : s.value() instanceof Number && m.random.nextBoolean() ? "abc" : List.of("x", "y");
         if (s.value() instanceof Map<?, ?>) {
-            replacement = 42;
+            // not a number: a mapping may stand where a number is also accepted (a weight: a constant or a schedule)
+            replacement = List.of(42);
         }
         m.set(s, replacement);
         RecipeException e = m.rejected();

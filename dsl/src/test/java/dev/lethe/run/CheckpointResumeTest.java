@@ -34,15 +34,19 @@ class CheckpointResumeTest {
               fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2, real_authors: 2}
             """;
 
-    /** Reference model, sequential requests, continual evaluation, AdamW, a relearning attack. */
+    /**
+     * Reference model, sequential requests, continual evaluation, AdamW, a relearning attack, gradient accumulation
+     * (learn and unlearn).
+     */
     static final String SEQUENTIAL = "name: resume-sequential\n" + TINY + """
             stages:
-              - learn: {steps: 12, batch_size: 8}
+              - learn: {steps: 12, batch_size: 8, accumulate: 2}
               - reference: {steps: 12, batch_size: 8}
               - unlearn:
                   objective: {plus: [{npo: {beta: 0.1}}, {nll: {splits: [retain]}}]}
                   steps: 6
                   batch_size: 4
+                  accumulate: 2
                   requests: 2
                   continual: {every: 2, suites: [answers], splits: [forget]}
               - attack:
