@@ -39,7 +39,7 @@ class NotebookHtmlTest {
                 + "{times: {weight: 0.5, objective: custom objective (unnamed lambda)}}]}"), html);
         assertTrue(html.contains("{scale_by_learning_rate: {schedule: {constant: {lr: 0.001}}}}]}, steps: 40, batch_size: 4"),
                 "the unlearning optimizer shows its learning rate: " + html);
-        assertTrue(html.contains("<th>1. learn</th><td style=\"text-align:left\">{steps: 300, batch_size: 8, optimizer: "), html);
+        assertTrue(html.contains("<th>1. learn</th><td style=\"text-align:left\">{steps: 300, batch_size: 8, accumulate: 1, optimizer: "), html);
         assertTrue(html.contains("{linear_decay: {lr: 0.003, warmup_steps: 15}}"), html);
         assertTrue(html.contains("<th>3. attack</th><td style=\"text-align:left\">{attacks: [{quantize: {bits: 4}}]}</td>"), html);
         assertTrue(html.contains("<th>4. evaluate</th>"), "the default evaluation is the last stage: " + html);
