@@ -292,32 +292,46 @@ public final class Gpt2 implements Architecture {
             int d = config.width();
             int heads = config.heads();
             int hw = config.headWidth();
+            // each handle is released right after its last use, as reference counting frees a tensor in
+            // PyTorch, so that libtorch's allocator hands the next op a block that was just used (warm in cache)
             NDArray h = layerNorm(x, module(l, ATTENTION_NORM));
             NDArray qkv = project(h, module(l, QKV));
+            free(h);
             // (batch, time, 3d) -> (3, batch, heads, time, hw): q, k, v by one split, each (1, batch, heads, time, hw)
             NDArray byHead = qkv.reshape(batch, time, 3, heads, hw);
             NDArray qkvFirst = byHead.transpose(2, 0, 3, 1, 4);
             NDList parts = qkvFirst.split(3, 0);
+            free(qkv, byHead, qkvFirst);
             NDList kv = cache == null ? parts.subNDList(1) : cached(l, parts, cache);
             NDArray kt = kv.get(0).transpose(0, 1, 2, 4, 3);
             NDArray scores = parts.get(0).matMul(kt);
+            free(kt);
             NDArray scaled = scores.mul(attentionScale(scores));
+            free(scores);
             NDArray masked = scaled.add(mask);
+            free(scaled);
             NDArray attention = maybeDropout(masked.softmax(-1));
+            free(masked);
             NDArray heads5 = attention.matMul(kv.get(1));
-            NDArray merged = heads5.transpose(0, 1, 3, 2, 4);
-            NDArray y = merged.reshape(batch, time, d);
-            NDArray attended = maybeDropout(project(y, module(l, ATTENTION_OUT)));
-            NDArray x1 = x.add(attended);
-            free(h, qkv, byHead, qkvFirst, kt, scores, scaled, masked, attention, heads5, merged, y, attended);
+            free(attention);
             parts.close();
             kv.close();
+            NDArray merged = heads5.transpose(0, 1, 3, 2, 4);
+            NDArray y = merged.reshape(batch, time, d);
+            free(heads5, merged);
+            NDArray attended = maybeDropout(project(y, module(l, ATTENTION_OUT)));
+            free(y);
+            NDArray x1 = x.add(attended);
+            free(attended);
             NDArray h2 = layerNorm(x1, module(l, MLP_NORM));
             NDArray inner = project(h2, module(l, MLP_UP));
+            free(h2);
             NDArray activated = activation(inner);
+            free(inner);
             NDArray out = maybeDropout(project(activated, module(l, MLP_DOWN)));
+            free(activated);
             NDArray x2 = x1.add(out);
-            free(x1, h2, inner, activated, out);
+            free(x1, out);
             return x2;
         }
 
