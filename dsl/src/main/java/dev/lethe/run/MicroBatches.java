@@ -16,7 +16,6 @@ import dev.lethe.objective.CombinedObjective;
 import dev.lethe.objective.MicroBatch;
 import dev.lethe.objective.Objective;
 import dev.lethe.optim.LossOracle;
-import dev.lethe.optim.PartEvaluations;
 import dev.lethe.optim.Updates;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,23 +103,24 @@ final class MicroBatches implements LossOracle {
     @Override
     public Evaluation lossAndGradients() {
         if (objective instanceof CombinedObjective combined) {
-            Map<String, LossOracle> parts = new LinkedHashMap<>();
-            combined.parts().forEach((name, part) -> parts.put(name, new LossOracle() {
-                @Override
-                public NDArray loss() {
-                    return MicroBatches.this.loss(part);
-                }
-
-                @Override
-                public Evaluation lossAndGradients() {
-                    return MicroBatches.this.lossAndGradients(part);
-                }
-            }));
-            PartEvaluations evaluations = new PartEvaluations(model.weights(), index, parts);
-            Updates direction = combined.combiner().combine(evaluations);
-            return new Evaluation(evaluations.totalLoss(), direction);
+            return CombinedStep.evaluate(combined, model.weights(), index, this::oracle);
         }
         return lossAndGradients(objective);
+    }
+
+    /** The oracle of {@code part} alone, accumulated over this step's micro-batches. */
+    private LossOracle oracle(Objective part) {
+        return new LossOracle() {
+            @Override
+            public NDArray loss() {
+                return MicroBatches.this.loss(part);
+            }
+
+            @Override
+            public Evaluation lossAndGradients() {
+                return MicroBatches.this.lossAndGradients(part);
+            }
+        };
     }
 
     /** Σ_j share_j · L_j and its gradient, the micro-batches' backward passes accumulated in the weights' buffers. */

@@ -19,7 +19,6 @@ import dev.lethe.objective.Objective;
 import dev.lethe.objective.Step;
 import dev.lethe.objective.TokenScores;
 import dev.lethe.optim.LossOracle;
-import dev.lethe.optim.PartEvaluations;
 import dev.lethe.optim.Updates;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -173,11 +172,7 @@ final class StepContext implements LossOracle {
     @Override
     public Evaluation lossAndGradients() {
         if (objective instanceof CombinedObjective combined) {
-            Map<String, LossOracle> parts = new LinkedHashMap<>();
-            combined.parts().forEach((name, part) -> parts.put(name, oracle(part)));
-            PartEvaluations evaluations = new PartEvaluations(model.weights(), index, parts);
-            Updates direction = combined.combiner().combine(evaluations);
-            return new Evaluation(evaluations.totalLoss(), direction);
+            return CombinedStep.evaluate(combined, model.weights(), index, this::oracle);
         }
         return lossAndGradients(objective);
     }
