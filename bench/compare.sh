@@ -5,18 +5,22 @@
 # prints, per step type, both sides' median ms/step, the median of the per-round ratios Lethe / PyTorch and
 # their spread (min-max and interquartile range); then checks numerics (same weights -> same losses, 1e-4).
 #
-#   bench/compare.sh [--model quickstart|gpt2-small] [--batch 8] [--length 32] [--steps 20] [--warmup 3]
+#   bench/compare.sh [--model quickstart|gpt2-small] [--batch B] [--length T] [--steps N] [--warmup W]
 #                    [--threads 1] [--rounds 5] [--step-types "forward first_order zeroth_order sam"]
 #                    [--csv FILE]   (every round's figures: round,step,side,median_ms,peak_mib)
 #                    [--baseline DIR]  (also time the Lethe checkout in DIR, e.g. a `git worktree` of main, in the
 #                                       same rounds: what a change buys, measured under the same load)
+# Defaults per model: quickstart 8 x 32, 100 warm-up + 20 timed steps; gpt2-small 1 x 64, 1 warm-up + 3 timed
+# steps. The quickstart's 100 warm-up steps let the JVM's JIT compile Lethe's Java code, as it has in any real
+# run (the quickstart recipe trains 2 200 steps in one process); `--warmup 3` times a fresh JVM's first steps.
+# A GPT-2 step takes 0.25-5 s, against about a millisecond of Java per step, so one warm-up step is enough.
 #
 # PyTorch is the CPU build pip users get, torch 2.13.0+cpu (oneMKL, like DJL's libtorch), in the venv that
 # bench/python-env.sh makes once outside the repository (from a local wheel store when the machine has one,
 # else from PyPI). The script says which torch it used, where it came from and which BLAS each side uses.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-model=quickstart batch=8 length=32 steps=20 warmup=3 threads=1 rounds=5 types="forward first_order zeroth_order sam"
+model=quickstart batch="" length="" steps="" warmup="" threads=1 rounds=5 types="forward first_order zeroth_order sam"
 csv="" baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,10 +34,14 @@ while [ $# -gt 0 ]; do
     --step-types) types=$2; shift 2 ;;
     --csv) csv=$2; shift 2 ;;
     --baseline) baseline=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,20p "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+case "$model" in
+  gpt2-small) : "${batch:=1}" "${length:=64}" "${steps:=3}" "${warmup:=1}" ;;
+  *) : "${batch:=8}" "${length:=32}" "${steps:=20}" "${warmup:=100}" ;;
+esac
 case "$rounds" in ''|*[!0-9]*|0) echo "compare.sh: --rounds must be a positive integer, was '$rounds'" >&2; exit 2 ;; esac
 
 python=$("$here/bench/python-env.sh")
