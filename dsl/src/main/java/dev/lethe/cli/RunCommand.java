@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import dev.lethe.part.FieldException;
 import dev.lethe.recipe.RecipeCodec;
 import dev.lethe.report.ConsoleSummary;
 import dev.lethe.report.HtmlReport;
@@ -8,6 +9,7 @@ import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.Preflight;
 import dev.lethe.run.RunDirectory;
 import dev.lethe.run.Runner;
+import dev.lethe.spec.Recipe;
 import dev.lethe.util.Printable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -73,13 +75,23 @@ final class RunCommand implements Callable<Integer> {
         RecipeCodec codec = RecipeCodec.standard();
         RunDirectory dir;
         try {
-            dir = resume == null ? RunDirectory.create(runs, Preflight.checked(codec.read(recipeFile)), codec)
+            dir = resume == null ? RunDirectory.create(runs, checked(codec, recipeFile), codec)
                     : open(resume, codec, err);
         } catch (IllegalArgumentException e) {
             return BadInput.report(err, "run", e);
         }
         try (dir) {
             return run(dir, out, err);
+        }
+    }
+
+    /** The recipe in {@code file}, checked ({@link Preflight}); a field's problem names its line in the file. */
+    private static Recipe checked(RecipeCodec codec, Path file) {
+        Recipe recipe = codec.read(file);
+        try {
+            return Preflight.checked(recipe);
+        } catch (FieldException e) {
+            throw codec.blame(file, e);
         }
     }
 

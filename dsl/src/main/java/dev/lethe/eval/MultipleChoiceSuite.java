@@ -13,6 +13,7 @@ import dev.lethe.part.Param;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Multiple-choice accuracy by log-likelihood, WMDP-style (Li et al. 2024, "The WMDP Benchmark: Measuring and
@@ -243,6 +244,29 @@ public record MultipleChoiceSuite(int batchSize, Format format) implements Suite
             sb.append('\n').append(letters.get(o).substring(1)).append(". ").append(c.options().get(o));
         }
         return sb.append("\nAnswer:").toString();
+    }
+
+    /**
+     * Why {@code tokenizer} cannot score the lettered format, or null when it can: it must encode the letters of a
+     * four-option question ({@code " A"} to {@code " D"}) after {@code "Answer:"} as four different token sequences.
+     * A word-level tokenizer fitted on data without them encodes each as {@code <unk>}, and the accuracy would be
+     * meaningless; the recipe check asks this before anything runs.
+     */
+    public static @Nullable String lettersProblem(Tokenizer tokenizer) {
+        HarnessPairs pairs = new HarnessPairs(tokenizer, Integer.MAX_VALUE);
+        List<String> letters = letters(4);
+        for (int a = 0; a < letters.size(); a++) {
+            for (int b = a + 1; b < letters.size(); b++) {
+                if (Arrays.equals(pairs.encodeAnswer("Answer:", letters.get(a)),
+                        pairs.encodeAnswer("Answer:", letters.get(b)))) {
+                    return "the tokenizer encodes '" + letters.get(a).strip() + "' and '" + letters.get(b).strip()
+                            + "' after 'Answer:' as the same tokens, so the letters cannot be told apart (a word-level "
+                            + "tokenizer fitted on data without them); use format: cloze, or a model folder's tokenizer "
+                            + "(model: {hf: DIR})";
+                }
+            }
+        }
+        return null;
     }
 
     /**

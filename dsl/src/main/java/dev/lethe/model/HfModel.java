@@ -3,6 +3,7 @@ package dev.lethe.model;
 import static dev.lethe.part.ParamTypes.path;
 
 import ai.djl.Device;
+import dev.lethe.part.FieldException;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.util.Printable;
@@ -189,20 +190,20 @@ public record HfModel(Path dir) implements ModelSpec {
     private <T> T checked(String field, Supplier<T> read) {
         String shown = Printable.escape(dir.toString());
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(field + ": the model folder " + shown + (Files.exists(dir)
+            throw new FieldException(field, "the model folder " + shown + (Files.exists(dir)
                     ? " is not a folder" : " does not exist") + "; hf: DIR names a Hugging Face model folder "
                     + "(config.json, model.safetensors, tokenizer.json)");
         }
         if (!Files.exists(dir.resolve(HfConfig.FILE))) {
-            throw new IllegalArgumentException(field + ": the model folder " + shown + " has no " + HfConfig.FILE
+            throw new FieldException(field, "the model folder " + shown + " has no " + HfConfig.FILE
                     + "; a Hugging Face model folder holds config.json, the weights and the tokenizer files");
         }
         try {
             return read.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+            throw new FieldException(field, String.valueOf(e.getMessage()), e);
         } catch (UncheckedIOException e) {
-            throw new IllegalArgumentException(field + ": cannot read the model folder " + shown + ": "
+            throw new FieldException(field, "cannot read the model folder " + shown + ": "
                     + e.getCause().getMessage(), e);
         }
     }

@@ -1,6 +1,8 @@
 package dev.lethe.recipe;
 
 import dev.lethe.io.ConfinedPaths;
+import dev.lethe.part.FieldException;
+import dev.lethe.part.Node.ListNode;
 import dev.lethe.part.Node.Location;
 import dev.lethe.part.Node.MapNode;
 import dev.lethe.part.Node;
@@ -117,6 +119,46 @@ public final class RecipeCodec {
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()))));
         }
         return read(text, file.toString());
+    }
+
+    /**
+     * {@code e} as a problem of the recipe in {@code file}, at the line where its field is written: the deepest part
+     * of the field's path the file writes, so a field left at its default is blamed on the part that holds it.
+     * A file that no longer reads leaves the problem at line 0.
+     */
+    public RecipeException blame(Path file, FieldException e) {
+        Location at;
+        try {
+            at = locate(NodeReader.read(Files.readString(file), file.toString()), e.field());
+        } catch (IOException | IllegalArgumentException changed) {
+            at = new Location(0, 0);
+        }
+        return new RecipeException(List.of(new Problem(file.toString(), at.line(), at.column(), e.field(),
+                e.reason())));
+    }
+
+    /** Where the deepest written part of {@code field} (e.g. {@code stages[1].reference.hf}) is in {@code root}. */
+    static Location locate(Node root, String field) {
+        Node node = root;
+        Location at = root.at();
+        for (String step : field.split("\\.")) {
+            int bracket = step.indexOf('[');
+            String key = bracket < 0 ? step : step.substring(0, bracket);
+            if (!(node instanceof MapNode map) || !map.entries().containsKey(key)) {
+                return at;
+            }
+            at = map.keys().get(key);
+            node = map.entries().get(key);
+            for (int open = bracket; open >= 0; open = step.indexOf('[', open + 1)) {
+                int index = Integer.parseInt(step.substring(open + 1, step.indexOf(']', open)));
+                if (!(node instanceof ListNode list) || index >= list.items().size()) {
+                    return at;
+                }
+                node = list.items().get(index);
+                at = node.at();
+            }
+        }
+        return at;
     }
 
     /** {@code recipe} as YAML, every parameter written out (defaults included). */

@@ -5,6 +5,7 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
+import dev.lethe.eval.MultipleChoiceSuite;
 import dev.lethe.model.HfModel;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.QaTokenizer;
@@ -12,6 +13,8 @@ import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.GradDiff;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Rmu;
+import dev.lethe.part.FieldException;
+import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Learn;
@@ -83,6 +86,8 @@ public final class Preflight {
             for (NamedStage s : recipe.named()) {
                 if (s.stage() instanceof HfReference r) {
                     requireSameModel(HfReference.field(s.index()), r.folder(), resolved.config(), resolved.tokenizer());
+                } else if (s.stage() instanceof Evaluation e) {
+                    requireLetters(s.index(), e, resolved.tokenizer());
                 }
             }
         } catch (RuntimeException e) {
@@ -149,19 +154,19 @@ public final class Preflight {
      * encodes a question-answer pair, chat template included). The run scores the reference with its own tokenizer,
      * so any of these would make the cross-model metrics compare unlike things.
      *
-     * @throws IllegalArgumentException naming {@code field}, the folder and what differs
+     * @throws FieldException naming {@code field}, the folder and what differs
      */
     static void requireSameModel(String field, HfModel folder, ModelSpec run, Tokenizer runTokenizer) {
-        String where = field + ": the reference folder " + Printable.escape(folder.dir().toString());
+        String where = "the reference folder " + Printable.escape(folder.dir().toString());
         String rule = "; a reference must have the run's model's architecture, vocabulary and tokenizer (for model: "
                 + "{hf: DIR}, a model finetuned from the same base, as TOFU's retain models are)";
         ModelSpec spec = folder.spec(field);
         if (spec.getClass() != run.getClass()) {
-            throw new IllegalArgumentException(where + " holds a " + architecture(spec) + " model, and the run's model "
+            throw new FieldException(field, where + " holds a " + architecture(spec) + " model, and the run's model "
                     + "is a " + architecture(run) + rule);
         }
         if (spec.vocabSize() != run.vocabSize()) {
-            throw new IllegalArgumentException(where + " has a vocabulary of " + spec.vocabSize() + " tokens "
+            throw new FieldException(field, where + " has a vocabulary of " + spec.vocabSize() + " tokens "
                     + "(config.json vocab_size), and the run's model " + run.vocabSize() + rule);
         }
         if (spec instanceof Record folderSpec) {
@@ -172,7 +177,7 @@ public final class Preflight {
                 Object a = component(c, folderSpec);
                 Object b = component(c, (Record) run);
                 if (!Objects.equals(a, b)) {
-                    throw new IllegalArgumentException(where + " has " + c.getName() + " " + Printable.escape(
+                    throw new FieldException(field, where + " has " + c.getName() + " " + Printable.escape(
                             String.valueOf(a)) + ", and the run's model " + Printable.escape(String.valueOf(b)) + rule);
                 }
             }
@@ -180,8 +185,25 @@ public final class Preflight {
         try (QaTokenizer tokenizer = folder.tokenizer(field)) {
             String differs = tokenizerDifference(tokenizer, runTokenizer);
             if (differs != null) {
-                throw new IllegalArgumentException(where + " has another tokenizer than the run's model: " + differs
+                throw new FieldException(field, where + " has another tokenizer than the run's model: " + differs
                         + rule);
+            }
+        }
+    }
+
+    /**
+     * Refuses a lettered multiple-choice suite in the evaluate stage at {@code index} when the run's tokenizer cannot
+     * tell the letters apart ({@link MultipleChoiceSuite#lettersProblem}), before any training.
+     */
+    private static void requireLetters(int index, Evaluation evaluation, Tokenizer tokenizer) {
+        for (int j = 0; j < evaluation.suites().size(); j++) {
+            if (evaluation.suites().get(j) instanceof MultipleChoiceSuite mc
+                    && mc.format() == MultipleChoiceSuite.Format.LETTERED) {
+                String problem = MultipleChoiceSuite.lettersProblem(tokenizer);
+                if (problem != null) {
+                    throw new FieldException("stages[" + index + "]." + Evaluation.KIND.name() + ".suites[" + j + "]."
+                            + MultipleChoiceSuite.KIND.name() + ".format", problem);
+                }
             }
         }
     }

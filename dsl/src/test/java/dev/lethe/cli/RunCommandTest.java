@@ -76,6 +76,42 @@ class RunCommandTest {
         assertEquals(cells[3], cells[4], nll);
     }
 
+    /** A field that reads but cannot run (a model folder that is not there) is blamed on its line in the file. */
+    @Test
+    void aFolderFieldThatCannotRunNamesItsLine(@TempDir Path tmp) throws IOException {
+        Path none = tmp.resolve("none");
+        Path recipe = tmp.resolve("ref.yaml");
+        Files.writeString(recipe, Cli.TINY.replace("  - unlearn:", "  - reference: {hf: " + none + "}\n  - unlearn:"));
+        Path runs = tmp.resolve("runs");
+        Cli.Outcome out = Cli.lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+        assertEquals(2, out.exit(), out.err());
+        assertEquals("1 problem in the recipe:\n  " + recipe + ":8:17: stages[1].reference.hf: the model folder " + none
+                + " does not exist; hf: DIR names a Hugging Face model folder (config.json, model.safetensors, "
+                + "tokenizer.json)\n", out.err());
+        assertFalse(Files.exists(runs), "nothing is written for a recipe that cannot run");
+
+        Files.writeString(recipe, Cli.TINY.replace("model:\n  gpt: {layers: 2, width: 32, heads: 2, context_length: 32}",
+                "model: {hf: " + none + "}"));
+        out = Cli.lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+        assertEquals(2, out.exit(), out.err());
+        assertTrue(out.err().startsWith("1 problem in the recipe:\n  " + recipe + ":2:9: model.hf: the model folder "
+                + none + " does not exist"), out.err());
+    }
+
+    /** A lettered multiple-choice suite the run's word tokenizer cannot score is refused before training, at its line. */
+    @Test
+    void aLetteredSuiteAWordTokenizerCannotScoreIsRefusedAtItsLine(@TempDir Path tmp) throws IOException {
+        Path recipe = tmp.resolve("mc.yaml");
+        Files.writeString(recipe, Cli.TINY.replace("suites: [answers]",
+                "suites: [answers, {multiple_choice: {format: lettered}}]"));
+        Path runs = tmp.resolve("runs");
+        Cli.Outcome out = Cli.lethe("run", recipe.toString(), "--runs", runs.toString(), "--no-cache", "--quiet");
+        assertEquals(2, out.exit(), out.err());
+        assertTrue(out.err().startsWith("1 problem in the recipe:\n  " + recipe + ":13:44: stages[2].evaluate.suites[1]"
+                + ".multiple_choice.format: the tokenizer encodes '"), out.err());
+        assertFalse(Files.exists(runs), "nothing is written for a recipe that cannot run");
+    }
+
     @Test
     void theProvenanceHashFollowsTheRecipe() {
         Recipe r = Lethe.fromYaml(Cli.TINY);

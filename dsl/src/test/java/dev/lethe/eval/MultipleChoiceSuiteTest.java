@@ -2,6 +2,7 @@ package dev.lethe.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -183,5 +184,15 @@ class MultipleChoiceSuiteTest {
                 assertTrue(e.getMessage().contains("cannot be told apart"), e.getMessage());
             }
         }
+    }
+
+    /** The recipe check's question: can a tokenizer tell " A" to " D" apart after "Answer:"? */
+    @Test
+    void aTokenizerWithoutTheLettersIsNamedBeforeAnythingRuns() {
+        assertNull(MultipleChoiceSuite.lettersProblem(WordTokenizer.fit(List.of("Answer: A B C D"))));
+        String problem = MultipleChoiceSuite.lettersProblem(WordTokenizer.fit(List.of("Answer: A B Kalo lives")));
+        assertEquals("the tokenizer encodes 'C' and 'D' after 'Answer:' as the same tokens, so the letters cannot be told "
+                + "apart (a word-level tokenizer fitted on data without them); use format: cloze, or a model folder's "
+                + "tokenizer (model: {hf: DIR})", problem);
     }
 }
