@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * Turns the gradients of a stage's named objectives into one descent direction (DESIGN.md, "Objectives":
  * a stage holds named objectives and one combiner). One method, so a Java or Kotlin lambda is a combiner:
  * {@code parts -> parts.gradient("forget")}. Built-ins: {@link #sum()}, {@link #conflictProjection()}
- * (PCGrad, {@link ConflictProjection}) and {@link #stableUn(double, int, long)} ({@link StableUn}).
+ * (PCGrad, {@link ConflictProjection}), {@link #stableUn(double, int, long)} ({@link StableUn}) and
+ * {@link #forgetSam(double)} ({@link ForgetSam}, SAM on the forget part only).
  *
  * <p>Only first-order estimation sees the combiner: {@link LossOracle#lossAndGradients()} of a combined
  * objective computes one gradient per part and combines them, while zeroth-order estimators, which only
@@ -29,7 +30,8 @@ public interface GradientCombiner {
     List<Kind<? extends GradientCombiner>> KINDS = List.of(
             Sum.KIND,
             ConflictProjection.KIND,
-            StableUn.KIND);
+            StableUn.KIND,
+            ForgetSam.KIND);
 
     /** The plain sum Σ_k g_k of every part's gradient at θ: the gradient of the summed loss. */
     static GradientCombiner sum() {
@@ -44,6 +46,11 @@ public interface GradientCombiner {
     /** StableUN with forgetting feedback from {@code points} neighbourhood points of radius {@code rho}. */
     static GradientCombiner stableUn(double rho, int points, long seed) {
         return new StableUn(ConflictProjection.FORGET, ConflictProjection.RETAIN, rho, points, seed);
+    }
+
+    /** SAM on the part {@code "forget"} only ({@link ForgetSam}, Fan et al. 2025): the other parts at θ. */
+    static GradientCombiner forgetSam(double rho) {
+        return new ForgetSam(ConflictProjection.FORGET, rho);
     }
 
     /** The plain sum Σ_k g_k of every part's gradient at θ ({@link #sum()}); a record, so recipes can hold it. */

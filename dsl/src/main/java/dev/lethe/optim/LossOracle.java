@@ -14,6 +14,22 @@ public interface LossOracle {
     Evaluation lossAndGradients();
 
     /**
+     * This oracle, with {@link #lossAndGradients()} also estimating the gradient's within-step variance
+     * ({@link Updates#variance()}) from the step's micro-batches, for {@link ScaleBySnr.Noise#WITHIN_STEP}: with k
+     * micro-batches whose gradient contributions c_j sum to g, each g_j = k·c_j estimates the gradient, and
+     * σ² = Σ_j ‖g_j − g‖² / (k(k − 1)) = (k·Σ_j ‖c_j‖² − ‖g‖²)/(k − 1) estimates the variance of g (exact for
+     * micro-batches of equal size; the run cuts batches into parts differing by at most one row). Costs one
+     * gradient-sized copy and a pass over the gradients per micro-batch.
+     *
+     * @throws UnsupportedOperationException for an oracle without micro-batches (the default): a stage must
+     *     accumulate over at least 2
+     */
+    default LossOracle withWithinStepVariance() {
+        throw new UnsupportedOperationException("the within-step gradient variance (scale_by_snr's noise: "
+                + "within_step) is estimated from the step's micro-batches: set the stage's accumulate to 2 or more");
+    }
+
+    /**
      * A loss and its gradients.
      *
      * @param loss scalar loss

@@ -4,6 +4,8 @@ import static dev.lethe.part.ParamTypes.list;
 import static dev.lethe.part.ParamTypes.part;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.lethe.model.Weights;
@@ -134,8 +136,16 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
      *
      * @param loss the loss at the weights before the step
      * @param problem why the update was not applied (a NaN or infinite loss or update), or null when it was
+     * @param gradientNorm ‖d‖₂, the global L2 norm of the estimator's direction d (before the transforms), or
+     *     NaN when the step did not materialise it (fused MeZO) or stopped before
+     * @param gradientL1Norm ‖d‖₁, the sum of |d_i| over all parameters, or NaN as above
      */
-    public record Outcome(double loss, @Nullable String problem) {
+    public record Outcome(double loss, @Nullable String problem, double gradientNorm, double gradientL1Norm) {
+        /** An outcome without gradient norms. */
+        public Outcome(double loss, @Nullable String problem) {
+            this(loss, problem, Double.NaN, Double.NaN);
+        }
+
         /** Whether the weights were updated. */
         public boolean applied() {
             return problem == null;
@@ -194,20 +204,27 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
             double decay = transforms.size() == 2 ? ((AddDecayedWeights) transforms.get(0)).rate() : 0;
             return ((Spsa) estimator).stepInPlace(oracle, weights, lr, decay, seed, divergeAbove);
         }
-        Estimator.Estimate estimate = estimator.estimate(oracle, weights, step, seed);
-        double loss = estimate.loss().toType(DataType.FLOAT64, false).getDouble();
+        Estimator.Estimate estimate = estimator.estimate(withinStepVariance() ? oracle.withWithinStepVariance() : oracle,
+                weights, step, seed);
+        double[] read = lossAndNorms(estimate);
+        double loss = read[0];
+        double l2 = Math.sqrt(read[1]);
+        double l1 = read[2];
         @Nullable String problem = lossProblem(loss, divergeAbove);
         if (problem != null) {
-            return new Outcome(loss, problem);
+            return new Outcome(loss, problem, l2, l1);
         }
         Updates u = estimate.direction();
+        @Nullable NDArray variance = u.variance();
         int fused = fusedAdamW();
         for (int i = 0; i < transforms.size(); i++) {
             if (i == fused && FusedAdamW.fits(u, weights)) {
                 return FusedAdamW.of(transforms, fused).apply(u, weights, state.get(fused), step, totalSteps)
-                        ? new Outcome(loss, null) : new Outcome(loss, NOT_FINITE);
+                        ? new Outcome(loss, null, l2, l1) : new Outcome(loss, NOT_FINITE, l2, l1);
             }
-            u = transforms.get(i).update(u, state.get(i), weights, step, totalSteps);
+            u = transforms.get(i) instanceof ScaleBySnr snr
+                    ? snr.update(u, state.get(i), step, variance)
+                    : transforms.get(i).update(u, state.get(i), weights, step, totalSteps);
         }
         NDArray total = null;
         for (NDArray delta : u.asMap().values()) {
@@ -215,9 +232,46 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
             total = total == null ? sum : total.add(sum);
         }
         if (total != null && !Double.isFinite(total.toType(DataType.FLOAT64, false).getDouble())) {
-            return new Outcome(loss, NOT_FINITE);
+            return new Outcome(loss, NOT_FINITE, l2, l1);
         }
         u.asMap().forEach((name, delta) -> weights.get(name).addi(delta));
-        return new Outcome(loss, null);
+        return new Outcome(loss, null, l2, l1);
+    }
+
+    /** Whether a transform of the chain asks for the within-step gradient variance ({@link ScaleBySnr.Noise#WITHIN_STEP}). */
+    boolean withinStepVariance() {
+        return transforms.stream().anyMatch(t -> t instanceof ScaleBySnr s && s.noise() == ScaleBySnr.Noise.WITHIN_STEP);
+    }
+
+    /**
+     * The estimate's loss, ‖d‖₂² and ‖d‖₁ of its direction d, read back to the host together (one transfer): the
+     * gradient norms the event log keeps for a refined schedule ({@link Schedules#refinedFromRun}). Each
+     * parameter's sums are taken in its type, then accumulated in float64.
+     */
+    private static double[] lossAndNorms(Estimator.Estimate estimate) {
+        NDList parts = new NDList();
+        parts.add(estimate.loss().reshape(1).toType(DataType.FLOAT64, false));
+        NDArray squares = null;
+        NDArray absolute = null;
+        for (NDArray d : estimate.direction().asMap().values()) {
+            NDArray sq;
+            NDArray ab;
+            // each parameter-sized temporary is freed at once, not at the end of the step's scope
+            try (NDArray square = d.square(); NDArray abs = d.abs()) {
+                sq = square.sum().toType(DataType.FLOAT64, false);
+                ab = abs.sum().toType(DataType.FLOAT64, false);
+            }
+            squares = squares == null ? sq : squares.add(sq);
+            absolute = absolute == null ? ab : absolute.add(ab);
+        }
+        if (squares == null) {
+            parts.close();
+            return new double[] {estimate.loss().toType(DataType.FLOAT64, false).getDouble(), 0, 0};
+        }
+        parts.add(squares.reshape(1));
+        parts.add(absolute.reshape(1));
+        try (NDArray joined = NDArrays.concat(parts)) {
+            return joined.toDoubleArray();
+        }
     }
 }

@@ -20,6 +20,7 @@ public final class Optimizers {
             AddDecayedWeights.KIND,
             ScaleByLearningRate.KIND,
             ScaleBySign.KIND,
+            QuantizeUpdates.KIND,
             TraceMomentum.KIND,
             ClipByGlobalNorm.KIND,
             ScaleBySnr.KIND,
@@ -74,7 +75,10 @@ public final class Optimizers {
         return chain(new FirstOrder(), new TraceMomentum(beta), new ScaleBySign(), new ScaleByLearningRate(schedule));
     }
 
-    /** "signAdam": θ ← θ − η·sign(m̂/(√v̂ + ε)), Adam's β = (0.9, 0.999), ε = 1e-8. */
+    /**
+     * "signAdam": θ ← θ − η·sign(m̂/(√v̂ + ε)), Adam's β = (0.9, 0.999), ε = 1e-8. As sign(m̂/(√v̂ + ε)) = sign(m̂),
+     * this is {@link #signum(double, double) Signum} with β = 0.9 (see {@link ScaleBySign}).
+     */
     public static Optimizer signAdam(double lr) {
         return signAdam(Schedules.constant(lr));
     }
@@ -121,17 +125,29 @@ public final class Optimizers {
     }
 
     /**
-     * Hybrid first/zeroth order, convex mix ("Downgrade to Upgrade", 2025): d = (1 − λ)·g + λ·ĝ_SPSA
-     * (MeZO's ε = 1e-3, one query), then SGD.
+     * Hybrid first/zeroth order as a convex mix under one rate (not the paper's form, see {@link Hybrid}):
+     * d = (1 − λ)·g + λ·ĝ_SPSA (MeZO's ε = 1e-3, one query), then SGD. Before issue 16 this was
+     * {@code hybrid(lr, lambda)}.
      */
-    public static Optimizer hybrid(double lr, double lambda) {
+    public static Optimizer hybridMix(double lr, double lambda) {
         return chain(Hybrid.mix(new FirstOrder(), new Spsa(1e-3, 1, false), lambda),
                 new ScaleByLearningRate(Schedules.constant(lr)));
     }
 
-    /** Hybrid first/zeroth order, alternating: every {@code period}-th step SPSA (ε = 1e-3), else first order; SGD. */
+    /**
+     * Hybrid first/zeroth order, alternating (Lang et al. 2025, the paper's hybrid): every {@code period}-th
+     * step SPSA (ε = 1e-3), else first order; SGD at one rate for both.
+     */
     public static Optimizer hybridAlternating(double lr, long period) {
-        return chain(Hybrid.alternate(new FirstOrder(), new Spsa(), period),
+        return hybridAlternating(lr, period, 1);
+    }
+
+    /**
+     * Hybrid first/zeroth order, alternating, with the zeroth-order steps at {@code zerothOrderScale}·η: every
+     * {@code period}-th step SPSA (ε = 1e-3) at rate {@code zerothOrderScale}·lr, else first order at lr; SGD.
+     */
+    public static Optimizer hybridAlternating(double lr, long period, double zerothOrderScale) {
+        return chain(Hybrid.alternate(new FirstOrder(), new Spsa(), period, zerothOrderScale),
                 new ScaleByLearningRate(Schedules.constant(lr)));
     }
 

@@ -59,6 +59,16 @@ final class Rng {
         return manager.create(STAGING.get(), shape, DataType.FLOAT32);
     }
 
+    /** An array shaped like {@code like} of independent U[0, 1) draws (each {@code (float) nextDouble()}). */
+    static NDArray uniform(NDArray like, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        FloatBuffer staging = staging(Math.toIntExact(like.getShape().size()));
+        for (int i = 0; i < staging.limit(); i++) {
+            staging.put(i, (float) r.nextDouble());
+        }
+        return owned(like.getManager(), like.getShape(), like.getDataType());
+    }
+
     /** An array shaped like {@code like} of independent ±1 draws, each with probability ½. */
     static NDArray signs(NDArray like, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -27,6 +27,11 @@ import java.util.Map;
  * second estimate throws. The loss reported is the inner estimate's loss at the unperturbed θ. Costs two
  * inner estimates per step and one extra parameter-sized set of arrays (ε̂).
  *
+ * <p>Sam perturbs along the gradient of the whole objective (the sum of a combined objective's parts, or the
+ * combiner's direction). For unlearning, Fan et al. 2025 perturb along the forget loss only and take the
+ * retain gradient at θ: that form is the combiner {@link ForgetSam} ({@code forget_sam}) of a combined objective,
+ * with the plain first-order estimator.
+ *
  * @param inner where g comes from, at θ and at θ + ε̂
  * @param rho ρ, the radius of the neighbourhood (Foret et al.: 0.05; ASAM: about 0.5 to 2)
  * @param adaptive whether ε̂ is scaled element-wise by T = |θ| + η (ASAM)
@@ -35,8 +40,8 @@ import java.util.Map;
 public record Sam(Estimator inner, double rho, boolean adaptive, double eta) implements Estimator {
     /** The estimator {@code sam}. */
     public static final Kind<Sam> KIND = Kind.of("sam", Sam.class,
-            "sharpness-aware minimisation (Foret et al. 2021); ASAM "
-            + "when adaptive (Kwon et al. 2021)",
+            "sharpness-aware minimisation along the whole objective (Foret et al. 2021); ASAM when "
+            + "adaptive (Kwon et al. 2021); for SAM on the forget loss only (Fan et al. 2025) use the combiner forget_sam",
             List.of(Param.of("inner", part(Estimator.SLOT), FirstOrder.KIND.defaults(), "the estimator at θ and θ + ε̂",
                             Sam::inner),
                     Param.of("rho", real(Range.nonNegative()), 0.05, "neighbourhood radius ρ", Sam::rho),

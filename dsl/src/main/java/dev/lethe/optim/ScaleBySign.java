@@ -15,6 +15,14 @@ import java.util.List;
  * Problems"): u ← sign(u). Chained after {@link TraceMomentum} it gives Signum (ibid.:
  * sign of the momentum), after {@link ScaleByAdam} "signAdam"; end the chain with {@link ScaleByLearningRate}.
  *
+ * <p>signAdam is Signum with an exponential moving average, not a method of its own: Adam's update is
+ * m̂/(√v̂ + ε) with √v̂ + ε &gt; 0, so sign(m̂/(√v̂ + ε)) = sign(m̂), and m̂ = m/(1 − β₁ᵗ) with
+ * m ← β₁m + (1 − β₁)g has the sign of the trace m' ← β₁m' + g (m = (1 − β₁)·m'): signAdam(β₁) equals
+ * Signum with momentum β₁ step for step, whatever β₂ and ε (Adam's second moment is computed and thrown
+ * away). In float arithmetic the two can differ only where a momentum component rounds to exactly 0 in one
+ * form and not the other. Lang et al. 2025 ("Downgrade to Upgrade", §3) count both as the 1-bit member of
+ * N-bit gradient compression; {@link QuantizeUpdates} is the N-bit transform.
+ *
  * <p>A zero component gives a zero update, as sign(0) = 0. With {@code randomZeros}, each zero component
  * is instead replaced by an independent random ±1, drawn in Java from {@code seed}, the step and the
  * parameter's index, so runs stay reproducible.
@@ -25,7 +33,8 @@ import java.util.List;
 public record ScaleBySign(boolean randomZeros, long seed) implements Transform {
     /** The transform {@code scale_by_sign}. */
     public static final Kind<ScaleBySign> KIND = Kind.of("scale_by_sign", ScaleBySign.class,
-            "u ← sign(u) (Bernstein et al. 2018)",
+            "u ← sign(u) (Bernstein et al. 2018); after scale_by_adam it is Signum with an EMA, as sign(m̂/(√v̂+ε)) = "
+                    + "sign(m̂): signAdam = Signum(β₁)",
             List.of(Param.of("random_zeros", bool(), false, "zeros become a random ±1", ScaleBySign::randomZeros),
                     Param.of("seed", anyLong(), 0L, "seed of those signs", ScaleBySign::seed)),
             a -> new ScaleBySign(a.bool("random_zeros"), a.longInteger("seed")));

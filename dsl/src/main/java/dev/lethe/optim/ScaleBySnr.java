@@ -1,5 +1,6 @@
 package dev.lethe.optim;
 
+import static dev.lethe.part.ParamTypes.choice;
 import static dev.lethe.part.ParamTypes.integer;
 import static dev.lethe.part.ParamTypes.real;
 
@@ -18,27 +19,68 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Scales the step by the gradient's signal-to-noise ratio (after OBLR-PO, 2025): over the last
- * {@code window} incoming gradients g₁..g_n (n ≤ window), ḡ = (1/n)Σ gᵢ and
- * SNR = ‖ḡ‖² / ((1/n)Σ ‖gᵢ − ḡ‖²) (all parameters together); u ← min(SNR, maxScale)·u. Put it before
- * {@link ScaleByLearningRate}, so that η_t = η·min(SNR, maxScale). Until two gradients have been seen the
- * updates pass through unscaled.
+ * Scales the step by the gradient's signal-to-noise ratio ("OBLR-style": after Huang, Sheng, Zheng 2025,
+ * "OBLR-PO: A Theoretical Framework for Stable Reinforcement Learning", arXiv 2511.23310, whose learning rate
+ * is governed by the SNR of the step's gradient estimator). Two estimates of the noise:
+ * <ul>
+ *   <li>{@link Noise#ACROSS_STEPS} (the default, as before issue 16): over the last {@code window} incoming
+ *       gradients g₁..g_n (n ≤ window), ḡ = (1/n)Σ gᵢ and SNR = ‖ḡ‖² / ((1/n)Σ ‖gᵢ − ḡ‖²) (all parameters
+ *       together). The weights move between those steps, so the gradients' drift counts as noise too. Until
+ *       two gradients have been seen the updates pass through unscaled. Keeps copies of the last
+ *       {@code window} gradients (window × the parameter memory).</li>
+ *   <li>{@link Noise#WITHIN_STEP}: SNR = ‖g‖²/σ², σ² the variance of this step's gradient g estimated from
+ *       its micro-batches at the same weights ({@link LossOracle#withWithinStepVariance()}): no drift, and no
+ *       history to keep. Needs a stage with {@code accumulate} ≥ 2 and a first-order estimator whose gradient
+ *       reaches this transform (a plain objective: a combined objective's direction has no such estimate).</li>
+ * </ul>
+ * and two forms of the factor: {@link Form#CLIPPED}, u ← min(SNR, maxScale)·u (as before issue 16), or
+ * {@link Form#RATIO}, u ← SNR/(1 + SNR)·u ∈ [0, 1). The ratio is the step that minimises the standard bound
+ * for an L-smooth loss with an unbiased gradient estimate of variance σ²: E L(θ − ηg) ≤ L(θ) − η‖∇L‖² +
+ * (Lη²/2)(‖∇L‖² + σ²) is smallest at η = (1/L)·‖∇L‖²/(‖∇L‖² + σ²) = (1/L)·SNR/(1 + SNR), so the chain's rate
+ * plays 1/L. Which OBLR-PO uses: its abstract describes a rate "governed by the SNR of gradients" derived
+ * from such a loss bound, with the noise being the variance of the policy-gradient estimator over the
+ * samples of one step, i.e. within-step noise in the ratio form; we did not read its exact formula (no code
+ * is published), so {@code within_step} + {@code ratio} is our reading of it, and the defaults keep the
+ * earlier behaviour. Put it before {@link ScaleByLearningRate}, so that η_t = η·factor.
  *
- * <p>It keeps copies of the last {@code window} gradients (window × the parameter memory), freed as they
- * leave the window and when the optimizer state is closed.
- *
- * @param window how many recent gradients estimate the SNR (≥ 2)
- * @param maxScale the largest factor applied (SNR is unbounded when the gradients agree)
+ * @param window how many recent gradients estimate the SNR across steps (≥ 2; unused within a step)
+ * @param maxScale the largest factor applied in the clipped form (SNR is unbounded when the gradients agree)
+ * @param noise across steps or within the step
+ * @param form clipped SNR or SNR/(1 + SNR)
  */
-public record ScaleBySnr(int window, double maxScale) implements Transform {
+public record ScaleBySnr(int window, double maxScale, Noise noise, Form form) implements Transform {
+    /** Where the noise is measured. */
+    public enum Noise {
+        /** The spread of the last {@code window} steps' gradients: drift counts as noise. */
+        ACROSS_STEPS,
+        /** The variance of this step's gradient, from its micro-batches at the same weights. */
+        WITHIN_STEP
+    }
+
+    /** How the SNR becomes a factor. */
+    public enum Form {
+        /** min(SNR, maxScale). */
+        CLIPPED,
+        /** SNR/(1 + SNR). */
+        RATIO
+    }
+
     /** The transform {@code scale_by_snr}. */
     public static final Kind<ScaleBySnr> KIND = Kind.of("scale_by_snr", ScaleBySnr.class,
-            "scale by the gradients' signal-to-noise ratio",
-            List.of(Param.of("window", integer(2), 10, "recent gradients used", ScaleBySnr::window),
-                    Param.of("max_scale", real(Range.positive()), 10.0, "largest factor", ScaleBySnr::maxScale)),
-            a -> new ScaleBySnr(a.integer("window"), a.real("max_scale")));
+            "scale by the gradient's signal-to-noise ratio (OBLR-style): noise across steps or within the step "
+                    + "(micro-batches), factor min(SNR, max_scale) or SNR/(1+SNR)",
+            List.of(Param.of("window", integer(2), 10, "recent gradients used (across steps)", ScaleBySnr::window),
+                    Param.of("max_scale", real(Range.positive()), 10.0, "largest factor (clipped)",
+                            ScaleBySnr::maxScale),
+                    Param.of("noise", choice(Noise.class), Noise.ACROSS_STEPS,
+                            "across_steps (drift counts) or within_step (micro-batches, needs accumulate >= 2)",
+                            ScaleBySnr::noise),
+                    Param.of("form", choice(Form.class), Form.CLIPPED, "clipped: min(SNR, max_scale); ratio: "
+                            + "SNR/(1+SNR)", ScaleBySnr::form)),
+            a -> new ScaleBySnr(a.integer("window"), a.real("max_scale"), a.get("noise"), a.get("form")));
 
     /** As a recipe file writes it ({@link PartText}). */
     @Override
@@ -51,6 +93,17 @@ public record ScaleBySnr(int window, double maxScale) implements Transform {
         if (window < 2 || !(maxScale > 0)) {
             throw new IllegalArgumentException("need window >= 2 and maxScale > 0, got " + window + ", " + maxScale);
         }
+    }
+
+    /** Across steps, clipped at {@code maxScale} (the form before issue 16). */
+    public ScaleBySnr(int window, double maxScale) {
+        this(window, maxScale, Noise.ACROSS_STEPS, Form.CLIPPED);
+    }
+
+    /** Within the step, in the given form. */
+    public static ScaleBySnr withinStep(Form form) {
+        return new ScaleBySnr(KIND.<Integer>defaultOf("window"), KIND.<Double>defaultOf("max_scale"),
+                Noise.WITHIN_STEP, form);
     }
 
     /**
@@ -100,23 +153,58 @@ public record ScaleBySnr(int window, double maxScale) implements Transform {
 
     @Override
     public Updates update(Updates updates, TransformState state, Weights weights, long step, long totalSteps) {
-        History h = (History) state;
-        Map<String, NDArray> copy = new LinkedHashMap<>();
-        updates.asMap().forEach((name, g) -> {
-            NDArray c = g.duplicate();
-            c.attach(h.manager());
-            NDScope.unregister(c);
-            copy.put(name, c);
-        });
-        h.history().addLast(new Updates(copy));
-        if (h.history().size() > window) {
-            h.history().removeFirst().asMap().values().forEach(NDArray::close);
+        return update(updates, state, step, updates.variance());
+    }
+
+    /**
+     * The update with {@code variance}, the within-step variance of the step's gradient ({@link Updates#variance()}
+     * of the estimator's direction, which {@link Optimizer#step} passes on even when transforms come before
+     * this one), or null when the oracle gave none.
+     *
+     * @throws IllegalStateException within the step, when {@code variance} is null
+     */
+    public Updates update(Updates updates, TransformState state, long step, @Nullable NDArray variance) {
+        NDArray snr;
+        if (noise == Noise.WITHIN_STEP) {
+            if (variance == null) {
+                throw new IllegalStateException("scale_by_snr with noise: within_step got no within-step variance at "
+                        + "step " + step + ": it needs a stage with accumulate >= 2, the first_order estimator and "
+                        + "an objective that is not combined");
+            }
+            NDArray signal = null;
+            for (NDArray g : updates.asMap().values()) {
+                NDArray s = g.square().sum();
+                signal = signal == null ? s : signal.add(s);
+            }
+            if (signal == null) {
+                return updates;
+            }
+            snr = signal.div(variance.toType(signal.getDataType(), false).add(1e-30f));
+        } else {
+            History h = (History) state;
+            Map<String, NDArray> copy = new LinkedHashMap<>();
+            updates.asMap().forEach((name, g) -> {
+                NDArray c = g.duplicate();
+                c.attach(h.manager());
+                NDScope.unregister(c);
+                copy.put(name, c);
+            });
+            h.history().addLast(new Updates(copy));
+            if (h.history().size() > window) {
+                h.history().removeFirst().asMap().values().forEach(NDArray::close);
+            }
+            if (h.history().size() < 2) {
+                return updates;
+            }
+            snr = signalToNoise(new ArrayList<>(h.history()));
         }
-        if (h.history().size() < 2) {
-            return updates;
-        }
-        NDArray scale = signalToNoise(new ArrayList<>(h.history())).minimum((float) maxScale);
+        NDArray scale = factor(snr);
         return updates.map((name, u) -> u.mul(scale));
+    }
+
+    /** The factor of {@code snr} in this transform's form: min(SNR, maxScale) or SNR/(1 + SNR). */
+    public NDArray factor(NDArray snr) {
+        return form == Form.CLIPPED ? snr.minimum((float) maxScale) : snr.div(snr.add(1f));
     }
 
     /**

@@ -1,17 +1,25 @@
 package dev.lethe.optim;
 
+import static dev.lethe.part.ParamTypes.choice;
 import static dev.lethe.part.ParamTypes.integer;
 import static dev.lethe.part.ParamTypes.list;
 import static dev.lethe.part.ParamTypes.longInteger;
+import static dev.lethe.part.ParamTypes.path;
 import static dev.lethe.part.ParamTypes.real;
+import static dev.lethe.part.ParamTypes.text;
 
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.PartText;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Learning-rate schedules, as values. */
 public final class Schedules {
@@ -21,7 +29,8 @@ public final class Schedules {
             LinearDecay.KIND,
             Cosine.KIND,
             Rewarm.KIND,
-            Refined.KIND);
+            Refined.KIND,
+            RefinedFromRun.KIND);
 
     private Schedules() {}
 
@@ -61,12 +70,12 @@ public final class Schedules {
 
     /**
      * The refined schedule of Defazio et al. 2023 ("When, Why and How Much? Adaptive Learning Rate
-     * Scheduling by Refinement") from the gradient norms ‖g_t‖ of a previous run,
+     * Scheduling by Refinement", arXiv 2310.07831, Algorithm 1) from the gradient norms ‖g_t‖ of a previous run,
      * without smoothing: w_t = ‖g_t‖⁻², η_t ∝ w_t·Σ_{s&gt;t} w_s, normalised so that the largest η_t is
      * {@code lr}. The last step gets 0.
      */
     public static Schedule refined(double lr, double[] gradientNorms) {
-        return Refined.of(lr, gradientNorms, 1);
+        return Refined.of(lr, gradientNorms, 1, Norm.L2);
     }
 
     /**
@@ -74,7 +83,36 @@ public final class Schedules {
      * {@code medianWidth} (odd; the paper uses about a tenth of the run), truncated at both ends.
      */
     public static Schedule refined(double lr, double[] gradientNorms, int medianWidth) {
-        return Refined.of(lr, gradientNorms, medianWidth);
+        return Refined.of(lr, gradientNorms, medianWidth, Norm.L2);
+    }
+
+    /**
+     * The refined schedule from norms of the kind {@code norm}: {@link Norm#L2} (w_t = ‖g_t‖₂⁻², for SGD) or
+     * {@link Norm#L1} (w_t = ‖g_t‖₁⁻¹, the variant the authors use for Adam), median-smoothed with width
+     * {@code medianWidth}.
+     */
+    public static Schedule refined(double lr, double[] gradientNorms, int medianWidth, Norm norm) {
+        return Refined.of(lr, gradientNorms, medianWidth, norm);
+    }
+
+    /**
+     * The refined schedule derived from a previous Lethe run: the gradient norms that run's event log
+     * ({@code events.jsonl} of its run directory, or the file itself) holds for the training stage {@code stage}
+     * ({@code grad_norm} or {@code grad_l1_norm} of its {@code progress} lines), refined as
+     * {@link #refined(double, double[], int, Norm)}. Read now; the schedule holds the rates.
+     *
+     * @throws IllegalArgumentException naming the file and line when the log has no usable norms for the stage
+     */
+    public static Schedule refinedFromRun(Path events, String stage, double lr, int medianWidth, Norm norm) {
+        return Refined.of(lr, RunGradientNorms.read(events, stage, norm), medianWidth, norm);
+    }
+
+    /** Which gradient norm a refined schedule weighs the steps by (Defazio et al. 2023). */
+    public enum Norm {
+        /** w_t = ‖g_t‖₂⁻²: the refinement for SGD (their Algorithm 1). */
+        L2,
+        /** w_t = ‖g_t‖₁⁻¹: the variant for Adam and other coordinate-wise methods. */
+        L1
     }
 
     /**
@@ -233,8 +271,11 @@ public final class Schedules {
             rates = List.copyOf(rates);
         }
 
-        /** Defazio et al.'s refinement of {@code gradientNorms}, median-smoothed with width {@code medianWidth}. */
-        static Refined of(double lr, double[] gradientNorms, int medianWidth) {
+        /**
+         * Defazio et al.'s refinement of {@code gradientNorms}, median-smoothed with width {@code medianWidth}:
+         * w_t = m_t⁻² ({@link Norm#L2}) or m_t⁻¹ ({@link Norm#L1}), m_t the smoothed norm.
+         */
+        static Refined of(double lr, double[] gradientNorms, int medianWidth, Norm norm) {
             int n = gradientNorms.length;
             if (n == 0 || medianWidth < 1 || medianWidth % 2 == 0) {
                 throw new IllegalArgumentException("need norms and an odd median width >= 1");
@@ -250,7 +291,7 @@ public final class Schedules {
                 if (!(median > 0) || !Double.isFinite(median)) {
                     throw new IllegalArgumentException("gradient norms must be positive and finite, got " + median);
                 }
-                w[t] = 1 / (median * median);
+                w[t] = norm == Norm.L2 ? 1 / (median * median) : 1 / median;
             }
             double[] eta = new double[n];
             double tail = 0;
@@ -272,6 +313,75 @@ public final class Schedules {
             int n = rates.size();
             long i = totalSteps <= 0 ? step : step * n / totalSteps;
             return rates.get((int) Math.max(0, Math.min(n - 1, i)));
+        }
+    }
+
+    /**
+     * Defazio et al.'s refined schedule derived from a previous Lethe run's event log ({@link Schedules#refinedFromRun}),
+     * as a recipe writes it: {@code refined_from_run: {events: runs/first, stage: unlearn, lr: 1.0e-4, norm: l1}}.
+     * The norms are read when the schedule is first used (a recipe can be written before the run it reads exists)
+     * and kept while the file is unchanged. The model cache keys a recipe's text, not this file's content: after
+     * the log at that path changes, a stage cached with the old log is reused; use another path (or the Java
+     * {@link Schedules#refinedFromRun}, which holds the rates themselves) when that matters.
+     *
+     * @param events the run directory or its {@code events.jsonl}
+     * @param stage the training stage whose steps' norms are used (e.g. {@code unlearn})
+     * @param lr the peak η
+     * @param medianWidth the running median's width (odd ≥ 1; 1: no smoothing)
+     * @param norm L2 (for SGD) or L1 (the authors' variant for Adam)
+     */
+    public record RefinedFromRun(Path events, String stage, double lr, int medianWidth, Norm norm) implements Schedule {
+        /** The schedule {@code refined_from_run}. */
+        public static final Kind<RefinedFromRun> KIND = Kind.of("refined_from_run", RefinedFromRun.class,
+                "Defazio et al. 2023's refinement of a previous run's logged gradient norms (norm: l2 for SGD, "
+                        + "l1 for Adam)",
+                List.of(Param.required("events", path(), "the run directory or its events.jsonl",
+                                RefinedFromRun::events),
+                        Param.of("stage", text(), "unlearn", "the stage whose steps' norms are used",
+                                RefinedFromRun::stage),
+                        Param.required("lr", real(Range.nonNegative()), "peak value η", RefinedFromRun::lr),
+                        Param.of("median_width", integer(1), 1, "running-median width (odd; 1: none)",
+                                RefinedFromRun::medianWidth),
+                        Param.of("norm", choice(Norm.class), Norm.L2, "l2: w = ‖g‖₂⁻² (SGD); l1: w = ‖g‖₁⁻¹ (Adam)",
+                                RefinedFromRun::norm)),
+                a -> new RefinedFromRun(a.get("events"), a.text("stage"), a.real("lr"), a.integer("median_width"),
+                        a.get("norm")));
+
+        private static final Map<List<Object>, Refined> LOADED = new ConcurrentHashMap<>();
+
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
+        }
+
+        /** Checks the arguments. */
+        public RefinedFromRun {
+            if (medianWidth < 1 || medianWidth % 2 == 0) {
+                throw new IllegalArgumentException("refined_from_run needs an odd median_width >= 1, got " + medianWidth);
+            }
+        }
+
+        /**
+         * The refined rates, read from the log (once while it is unchanged).
+         *
+         * @throws IllegalArgumentException naming the file and line when the log has no usable norms
+         */
+        public Refined rates() {
+            Path file = Files.isDirectory(events) ? events.resolve(RunGradientNorms.EVENTS) : events;
+            List<Object> key;
+            try {
+                key = List.of(this, Files.getLastModifiedTime(file).toMillis(), Files.size(file));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("refined_from_run: cannot read the event log " + file + ": " + e, e);
+            }
+            return LOADED.computeIfAbsent(key,
+                    k -> Refined.of(lr, RunGradientNorms.read(events, stage, norm), medianWidth, norm));
+        }
+
+        @Override
+        public double at(long step, long totalSteps) {
+            return rates().at(step, totalSteps);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-parameter arrays flowing through an optimizer: a gradient estimate going in, the update to add to
@@ -13,10 +14,29 @@ import java.util.function.BiFunction;
  */
 public final class Updates {
     private final Map<String, NDArray> arrays;
+    private final @Nullable NDArray variance;
 
     /** Wraps {@code arrays} (copied, order kept). */
     public Updates(Map<String, NDArray> arrays) {
+        this(arrays, null);
+    }
+
+    /**
+     * Wraps {@code arrays} (copied, order kept), a gradient with {@code variance}, the estimated variance of
+     * this gradient as an estimate of the expected one, E‖g − E g‖², from the step's micro-batches (see
+     * {@link LossOracle#withWithinStepVariance()}), or null.
+     */
+    public Updates(Map<String, NDArray> arrays, @Nullable NDArray variance) {
         this.arrays = Collections.unmodifiableMap(new LinkedHashMap<>(arrays));
+        this.variance = variance;
+    }
+
+    /**
+     * The within-step variance estimate of this gradient (a scalar), when the oracle computed one; null otherwise,
+     * and always null for updates made by {@link #map} and the other arithmetic (a transformed update has none).
+     */
+    public @Nullable NDArray variance() {
+        return variance;
     }
 
     /** The array for parameter {@code name}. */

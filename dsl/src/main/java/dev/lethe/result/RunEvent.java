@@ -24,9 +24,18 @@ public sealed interface RunEvent {
      * @param totalSteps steps in the stage
      * @param loss the loss at this step (NaN where the stage has none)
      * @param stepsPerSecond mean speed since the stage began
+     * @param gradientNorm the global L2 norm of the step's gradient estimate (the estimator's direction, before
+     *     the optimizer's transforms), NaN where the stage has none or the step did not materialise it (fused
+     *     MeZO): what a refined schedule is derived from (Defazio et al. 2023)
+     * @param gradientL1Norm the L1 norm of that estimate (NaN likewise): the refined schedule's ℓ1 variant
      */
-    record Progress(String stage, long step, long totalSteps, double loss, double stepsPerSecond)
-            implements RunEvent {}
+    record Progress(String stage, long step, long totalSteps, double loss, double stepsPerSecond,
+            double gradientNorm, double gradientL1Norm) implements RunEvent {
+        /** A step without gradient norms (an evaluation or attack stage's progress). */
+        public Progress(String stage, long step, long totalSteps, double loss, double stepsPerSecond) {
+            this(stage, step, totalSteps, loss, stepsPerSecond, Double.NaN, Double.NaN);
+        }
+    }
 
     /**
      * A stage ended.

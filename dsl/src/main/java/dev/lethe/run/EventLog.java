@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * rewritten, when a stage starts or ends, every {@value #FLUSH_EVERY} progress events and on {@link #flush()}:
  * what an earlier process wrote stays, and a process continuing a run adds after it. A line cut short (a process
  * killed mid-write, a full disk) is cut off before the next lines are appended. Non-finite numbers are written as
- * null.
+ * null. A training step's {@code progress} line also holds {@code grad_norm} and {@code grad_l1_norm}, the L2 and L1
+ * norms of its gradient estimate, when the step materialised one: {@code Schedules.refinedFromRun} derives a
+ * refined learning-rate schedule from them.
  */
 public final class EventLog implements RunListener {
     static final int FLUSH_EVERY = 100;
@@ -84,6 +86,12 @@ public final class EventLog implements RunListener {
             m.put("total_steps", p.totalSteps());
             m.put("loss", finite(p.loss()));
             m.put("steps_per_second", finite(p.stepsPerSecond()));
+            if (Double.isFinite(p.gradientNorm())) {
+                m.put("grad_norm", p.gradientNorm());
+            }
+            if (Double.isFinite(p.gradientL1Norm())) {
+                m.put("grad_l1_norm", p.gradientL1Norm());
+            }
         } else if (event instanceof RunEvent.StageFinished f) {
             m.put("event", "stage_finished");
             m.put("stage", f.stage());

@@ -105,7 +105,33 @@ final class MicroBatches implements LossOracle {
         if (objective instanceof CombinedObjective combined) {
             return CombinedStep.evaluate(combined, model.weights(), index, this::oracle);
         }
-        return lossAndGradients(objective);
+        return lossAndGradients(objective, false);
+    }
+
+    /**
+     * This oracle, its gradients also carrying the within-step variance σ² = (k·Σ_j ‖c_j‖² − ‖g‖²)/(k − 1) of the k
+     * micro-batches' contributions c_j ({@link LossOracle#withWithinStepVariance()}).
+     *
+     * @throws UnsupportedOperationException for a combined objective, whose direction is no sum over micro-batches
+     */
+    @Override
+    public LossOracle withWithinStepVariance() {
+        if (objective instanceof CombinedObjective) {
+            throw new UnsupportedOperationException("the within-step gradient variance (scale_by_snr's noise: "
+                    + "within_step) is not defined for the combined objective " + objective + ": its combiner's "
+                    + "direction is no sum over micro-batches");
+        }
+        return new LossOracle() {
+            @Override
+            public NDArray loss() {
+                return MicroBatches.this.loss();
+            }
+
+            @Override
+            public Evaluation lossAndGradients() {
+                return MicroBatches.this.lossAndGradients(objective, true);
+            }
+        };
     }
 
     /** The oracle of {@code part} alone, accumulated over this step's micro-batches. */
@@ -118,15 +144,20 @@ final class MicroBatches implements LossOracle {
 
             @Override
             public Evaluation lossAndGradients() {
-                return MicroBatches.this.lossAndGradients(part);
+                return MicroBatches.this.lossAndGradients(part, false);
             }
         };
     }
 
-    /** Σ_j share_j · L_j and its gradient, the micro-batches' backward passes accumulated in the weights' buffers. */
-    private Evaluation lossAndGradients(Objective o) {
+    /**
+     * Σ_j share_j · L_j and its gradient, the micro-batches' backward passes accumulated in the weights' buffers;
+     * with {@code variance}, also the within-step variance of the gradient (see {@link #withWithinStepVariance()}).
+     */
+    private Evaluation lossAndGradients(Objective o, boolean variance) {
         model.weights().zeroGradients();
         @Nullable NDArray sum = null;
+        @Nullable NDArray contributions = null;
+        @Nullable Map<String, NDArray> before = null;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             for (int j = 0; j < count; j++) {
                 Share share = new Share(j);
@@ -142,11 +173,67 @@ final class MicroBatches implements LossOracle {
                 NDScope.register(l);
                 microLosses.add(l);
                 sum = sum == null ? l : sum.add(l);
+                if (variance) {
+                    NDArray squares = contributionSquares(before);
+                    contributions = contributions == null ? squares : contributions.add(squares);
+                    if (j < count - 1) {
+                        before = snapshot(before);
+                    }
+                }
             }
+        }
+        if (before != null) {
+            before.values().forEach(NDArray::close);
         }
         LinkedHashMap<String, NDArray> grads = new LinkedHashMap<>();
         model.weights().forEach((name, w) -> grads.put(name, w.getGradient()));
-        return new Evaluation(sum, new Updates(grads));
+        @Nullable NDArray sigma2 = null;
+        if (contributions != null) {
+            NDArray total = squaredNorm(grads);
+            sigma2 = contributions.mul((float) count).sub(total).div((float) (count - 1)).maximum(0f);
+        }
+        return new Evaluation(sum, new Updates(grads, sigma2));
+    }
+
+    /** ‖c_j‖² of the last micro-batch's contribution: the gradient buffers minus {@code before} (null: zeros). */
+    private NDArray contributionSquares(@Nullable Map<String, NDArray> before) {
+        Map<String, NDArray> c = new LinkedHashMap<>();
+        model.weights().forEach((name, w) -> c.put(name,
+                before == null ? w.getGradient() : w.getGradient().sub(before.get(name))));
+        NDArray out = squaredNorm(c);
+        if (before != null) {
+            c.values().forEach(NDArray::close);
+        }
+        return out;
+    }
+
+    /** Copies of the gradient buffers, replacing (and closing) {@code old}. */
+    private Map<String, NDArray> snapshot(@Nullable Map<String, NDArray> old) {
+        if (old != null) {
+            old.values().forEach(NDArray::close);
+        }
+        Map<String, NDArray> copy = new LinkedHashMap<>();
+        model.weights().forEach((name, w) -> copy.put(name, w.getGradient().duplicate()));
+        return copy;
+    }
+
+    /**
+     * Σ ‖a‖² over {@code arrays}, each array summed in float32 (float16 gradients would overflow), the arrays' sums
+     * added in float64 (σ² is a difference of such sums) as a float64 scalar.
+     */
+    private static NDArray squaredNorm(Map<String, NDArray> arrays) {
+        @Nullable NDArray total = null;
+        for (NDArray a : arrays.values()) {
+            NDArray s;
+            try (NDArray wide = a.toType(DataType.FLOAT32, true); NDArray square = wide.square()) {
+                s = square.sum().toType(DataType.FLOAT64, false);
+            }
+            total = total == null ? s : total.add(s);
+        }
+        if (total == null) {
+            throw new IllegalStateException("no trainable weights");
+        }
+        return total;
     }
 
     /**

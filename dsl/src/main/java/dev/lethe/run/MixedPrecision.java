@@ -80,7 +80,14 @@ final class MixedPrecision implements AutoCloseable {
         }
         LossOracle onHalf = lastMicroBatches != null ? lastMicroBatches
                 : new StepContext(index, total, half, reference, streams, tokenizer, objective, LOSS_SCALE);
-        CausalLm working = half;
+        return onWorkingCopy(onHalf, half);
+    }
+
+    /**
+     * {@code onHalf}, evaluated on {@code working} after copying the masters into it, its loss-scaled float16
+     * gradients widened and unscaled (and a within-step variance, when it has one, unscaled by the square).
+     */
+    private LossOracle onWorkingCopy(LossOracle onHalf, CausalLm working) {
         return new LossOracle() {
             @Override
             public NDArray loss() {
@@ -98,7 +105,14 @@ final class MixedPrecision implements AutoCloseable {
                     grads.put(name, Scalars.dividedBy(wide, LOSS_SCALE));
                     wide.close();
                 });
-                return new Evaluation(e.loss(), new Updates(grads));
+                @Nullable NDArray variance = e.gradients().variance();
+                return new Evaluation(e.loss(), new Updates(grads,
+                        variance == null ? null : Scalars.dividedBy(variance, LOSS_SCALE * LOSS_SCALE)));
+            }
+
+            @Override
+            public LossOracle withWithinStepVariance() {
+                return onWorkingCopy(onHalf.withWithinStepVariance(), working);
             }
         };
     }

@@ -146,7 +146,7 @@ final class TrainingLoop {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 run.emit(new RunEvent.Progress(stage, done, loop.steps(), outcome.loss(),
-                        (done - first) / Math.max(seconds, 1e-9)));
+                        (done - first) / Math.max(seconds, 1e-9), outcome.gradientNorm(), outcome.gradientL1Norm()));
                 if (checkpoints != null && checkpoints.due(done, loop.steps())) {
                     Map<String, Long> draws = new LinkedHashMap<>();
                     loop.streams().forEach((split, stream) -> draws.put(split.id(), stream.draws()));

@@ -177,6 +177,33 @@ class GradientCombinerTest {
         }
     }
 
+    /**
+     * SAM on the forget part only (Fan et al. 2025) on the toy of the StableUN test: g_f = (1, 6) at θ = (1, 2),
+     * ‖g_f‖ = √37, so δ̂ = 0.5·(1, 6)/√37 = (0.0821995, 0.4931970) lies along the forget gradient alone (the
+     * whole objective's gradient, g_f + c = (0, 5.5), would give (0, 0.5)); the forget gradient at θ + δ̂ is
+     * a⊙(θ + δ̂) = (1.0821995, 7.4795909), and the retain gradient c = (−1, −0.5) is taken at θ:
+     * d = (0.0821995, 6.9795909).
+     */
+    @Test
+    void forgetSamPerturbsAlongTheForgetGradientOnly() {
+        RecordingParts recording = new RecordingParts(new float[] {1, 2}, 0);
+        Updates d = GradientCombiner.forgetSam(0.5).combine(recording);
+        assertEquals(1, recording.shifts.size(), "one shifted gradient: the forget part's");
+        assertArrayEquals(new float[] {0.0821995f, 0.4931970f}, recording.shifts.get(0), 1e-6f);
+        assertArrayEquals(new float[] {0.0821995f, 6.9795909f}, flat(d), 1e-5f);
+        try (Toy toy = new Toy(new float[] {1, 2}); NDScope scope = new NDScope()) {
+            Updates real = new ForgetSam("forget", 0.5).combine(toy.parts(0));
+            assertArrayEquals(new float[] {0.0821995f, 6.9795909f}, flat(real), 1e-5f);
+            assertArrayEquals(new float[] {1, 2}, toy.theta.toFloatArray(), 0f, "θ restored");
+        }
+        // ρ = 0 is the plain sum of the parts' gradients at θ
+        assertArrayEquals(new float[] {0, 5.5f}, flat(new ForgetSam("forget", 0).combine(
+                new RecordingParts(new float[] {1, 2}, 0))), 1e-6f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ForgetSam("unlearn", 0.1).combine(new RecordingParts(new float[] {1, 2}, 0)));
+        assertTrue(e.getMessage().contains("'unlearn'"), e.getMessage());
+    }
+
     private static int[] toBits(float[] values) {
         int[] out = new int[values.length];
         for (int i = 0; i < values.length; i++) {

@@ -76,7 +76,7 @@ class OptimizerTest {
                         new ScaleByLearningRate(Schedules.constant(0.1))), 200),
                 Arguments.of("zeroth-order SAM + sgd, linear decay", Optimizers.chain(Sam.of(new Spsa(), 0.05),
                         new ScaleByLearningRate(Schedules.linearDecay(0.1))), 400),
-                Arguments.of("hybrid mix, lambda 0.5", Optimizers.hybrid(0.1, 0.5), 300),
+                Arguments.of("hybrid mix, lambda 0.5", Optimizers.hybridMix(0.1, 0.5), 300),
                 Arguments.of("hybrid alternating, every 2nd step ZO", Optimizers.hybridAlternating(0.1, 2), 300),
                 Arguments.of("sgd, SNR-scaled", Optimizers.chain(new FirstOrder(), new ScaleBySnr(5, 1.0),
                         new ScaleByLearningRate(Schedules.constant(0.1))), 300),
@@ -146,5 +146,24 @@ class OptimizerTest {
         assertEquals(2.0, cos.at(0, 100), 1e-12);
         assertEquals(1.0, cos.at(50, 100), 1e-12);
         assertEquals(0.0, cos.at(100, 100), 1e-12);
+    }
+
+    @Test
+    void aStepReportsItsGradientsL2AndL1Norms() {
+        // at θ₀ the gradient θ − target is (1, −3, 4, −1.5, 0.2, −0.9): ‖·‖₂² = 1 + 9 + 16 + 2.25 + 0.04 + 0.81 = 29.1,
+        // ‖·‖₁ = 1 + 3 + 4 + 1.5 + 0.2 + 0.9 = 10.6; the fused MeZO step materialises no gradient and reports NaN
+        try (Quadratic q = new Quadratic(true); NDScope scope = new NDScope()) {
+            for (Optimizer opt : java.util.List.of(Optimizers.sgd(0.1), Optimizers.adamW(0.1))) {
+                try (Quadratic fresh = new Quadratic(true); Optimizer.State state = opt.init(fresh.weights, fresh.manager)) {
+                    Optimizer.Outcome o = opt.step(fresh.oracle(), fresh.weights, state, 0, 1, 0);
+                    assertEquals(Math.sqrt(29.1), o.gradientNorm(), 1e-5, opt.toString());
+                    assertEquals(10.6, o.gradientL1Norm(), 1e-5, opt.toString());
+                }
+            }
+            try (Optimizer.State state = Optimizers.zerothOrder(0.1, 1e-3, 1).init(q.weights, q.manager)) {
+                Optimizer.Outcome o = Optimizers.zerothOrder(0.1, 1e-3, 1).step(q.oracle(), q.weights, state, 0, 1, 0);
+                assertTrue(Double.isNaN(o.gradientNorm()) && Double.isNaN(o.gradientL1Norm()));
+            }
+        }
     }
 }

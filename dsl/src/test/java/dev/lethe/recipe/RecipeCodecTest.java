@@ -72,7 +72,7 @@ class RecipeCodecTest {
                 Objectives.invertedHinge(), Objectives.catnipStyle(0.2, 2), Objectives.rmu(),
                 Objectives.rmu(2, 3, 50, 9), npo().plus(npo().plus(npo())));
         for (var o : objectives) {
-            for (var opt : List.of(Optimizers.zerothOrder(1e-3, 1e-3, 2), Optimizers.hybrid(1e-3, 0.3),
+            for (var opt : List.of(Optimizers.zerothOrder(1e-3, 1e-3, 2), Optimizers.hybridMix(1e-3, 0.3),
                     Optimizers.hybridAlternating(1e-3, 4), Optimizers.signAdam(Schedules.refined(1, new double[] {1, 2, 3})),
                     Optimizers.chain(Sam.adaptive(new Spsa(), 1, 0.01)),
                     Optimizers.chain(Hybrid.mix(new FirstOrder(), new Spsa(1e-2, 3, false), 1)))) {
