@@ -8,18 +8,17 @@ import static dev.lethe.part.ParamTypes.path;
 import static dev.lethe.part.ParamTypes.real;
 import static dev.lethe.part.ParamTypes.text;
 
+import dev.lethe.part.ContentInput;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.PartText;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Learning-rate schedules, as values. */
 public final class Schedules {
@@ -319,18 +318,10 @@ public final class Schedules {
     /**
      * Defazio et al.'s refined schedule derived from a previous Lethe run's event log ({@link Schedules#refinedFromRun}),
      * as a recipe writes it: {@code refined_from_run: {events: runs/first, stage: unlearn, lr: 1.0e-4, norm: l1}}.
-     * The norms are read when the schedule is first used (a recipe can be written before the run it reads exists)
-     * and kept while the file is unchanged. The model cache keys a recipe's text, not this file's content: after
-     * the log at that path changes, a stage cached with the old log is reused; use another path (or the Java
-     * {@link Schedules#refinedFromRun}, which holds the rates themselves) when that matters.
-     *
-     * @param events the run directory or its {@code events.jsonl}
-     * @param stage the training stage whose steps' norms are used (e.g. {@code unlearn})
-     * @param lr the peak η
-     * @param medianWidth the running median's width (odd ≥ 1; 1: no smoothing)
-     * @param norm L2 (for SGD) or L1 (the authors' variant for Adam)
+     * The norms are read when the schedule is first used (a recipe can be written before the run it reads exists),
+     * once per schedule. Its {@link #content()}, the rates it derived, is what the model cache keys, not the path.
      */
-    public record RefinedFromRun(Path events, String stage, double lr, int medianWidth, Norm norm) implements Schedule {
+    public static final class RefinedFromRun implements Schedule, ContentInput {
         /** The schedule {@code refined_from_run}. */
         public static final Kind<RefinedFromRun> KIND = Kind.of("refined_from_run", RefinedFromRun.class,
                 "Defazio et al. 2023's refinement of a previous run's logged gradient norms (norm: l2 for SGD, "
@@ -347,41 +338,106 @@ public final class Schedules {
                 a -> new RefinedFromRun(a.get("events"), a.text("stage"), a.real("lr"), a.integer("median_width"),
                         a.get("norm")));
 
-        private static final Map<List<Object>, Refined> LOADED = new ConcurrentHashMap<>();
+        private final Path events;
+        private final String stage;
+        private final double lr;
+        private final int medianWidth;
+        private final Norm norm;
+        private volatile @Nullable Refined rates;
 
-        /** As a recipe file writes it ({@link PartText}). */
-        @Override
-        public String toString() {
-            return PartText.of(this, List.of(KIND));
-        }
-
-        /** Checks the arguments. */
-        public RefinedFromRun {
+        /**
+         * @param events the run directory or its {@code events.jsonl}
+         * @param stage the training stage whose steps' norms are used (e.g. {@code unlearn})
+         * @param lr the peak η
+         * @param medianWidth the running median's width (odd ≥ 1; 1: no smoothing)
+         * @param norm L2 (for SGD) or L1 (the authors' variant for Adam)
+         */
+        public RefinedFromRun(Path events, String stage, double lr, int medianWidth, Norm norm) {
             if (medianWidth < 1 || medianWidth % 2 == 0) {
                 throw new IllegalArgumentException("refined_from_run needs an odd median_width >= 1, got " + medianWidth);
             }
+            this.events = Objects.requireNonNull(events, "events");
+            this.stage = Objects.requireNonNull(stage, "stage");
+            this.lr = lr;
+            this.medianWidth = medianWidth;
+            this.norm = Objects.requireNonNull(norm, "norm");
+        }
+
+        /** The run directory or its {@code events.jsonl}. */
+        public Path events() {
+            return events;
+        }
+
+        /** The training stage whose steps' norms are used. */
+        public String stage() {
+            return stage;
+        }
+
+        /** The peak η. */
+        public double lr() {
+            return lr;
+        }
+
+        /** The running median's width. */
+        public int medianWidth() {
+            return medianWidth;
+        }
+
+        /** Which norm weighs the steps. */
+        public Norm norm() {
+            return norm;
         }
 
         /**
-         * The refined rates, read from the log (once while it is unchanged).
+         * The refined rates, read from the log the first time they are asked for.
          *
          * @throws IllegalArgumentException naming the file and line when the log has no usable norms
          */
         public Refined rates() {
-            Path file = Files.isDirectory(events) ? events.resolve(RunGradientNorms.EVENTS) : events;
-            List<Object> key;
-            try {
-                key = List.of(this, Files.getLastModifiedTime(file).toMillis(), Files.size(file));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("refined_from_run: cannot read the event log " + file + ": " + e, e);
+            Refined read = rates;
+            if (read == null) {
+                synchronized (this) {
+                    read = rates;
+                    if (read == null) {
+                        read = Refined.of(lr, RunGradientNorms.read(events, stage, norm), medianWidth, norm);
+                        rates = read;
+                    }
+                }
             }
-            return LOADED.computeIfAbsent(key,
-                    k -> Refined.of(lr, RunGradientNorms.read(events, stage, norm), medianWidth, norm));
+            return read;
+        }
+
+        /** The rates this schedule derived from the log, one per line: what it read, not where. */
+        @Override
+        public String content() {
+            StringBuilder sb = new StringBuilder();
+            for (double r : rates().rates()) {
+                sb.append(r).append('\n');
+            }
+            return sb.toString();
         }
 
         @Override
         public double at(long step, long totalSteps) {
             return rates().at(step, totalSteps);
+        }
+
+        /** Equal when the parameters are (the log is read later, by each). */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof RefinedFromRun r && events.equals(r.events) && stage.equals(r.stage)
+                    && Double.compare(lr, r.lr) == 0 && medianWidth == r.medianWidth && norm == r.norm;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(events, stage, lr, medianWidth, norm);
+        }
+
+        /** As a recipe file writes it ({@link PartText}). */
+        @Override
+        public String toString() {
+            return PartText.of(this, List.of(KIND));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.ModelSpec;
+import dev.lethe.part.ContentInput;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Slot;
 import dev.lethe.part.Writing;
@@ -11,6 +12,7 @@ import dev.lethe.recipe.PartRegistry;
 import dev.lethe.recipe.YamlWriter;
 import dev.lethe.spec.Stage;
 import dev.lethe.util.Version;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * (which seeds its initialisation and data order), the resolved model spec and the stage, both as canonical
  * YAML (for a model folder, the content hash of its files instead of the spec). The content it read: the examples
  * of its splits, the tokenizer's vocabulary, and the weights of the model it started from, when it starts from one
- * ({@link ContentHash}). A file's path or a value's
+ * ({@link ContentHash}), and what its parts read from files ({@link ContentInput}, e.g. a schedule's event log). A file's path or a value's
  * {@code toString()} is no part of it, so editing the data files gives another key and moving them does not.
  */
 final class CacheKey {
@@ -40,7 +42,7 @@ final class CacheKey {
         if (model == null || training == null) {
             return null;
         }
-        return ContentHash.texts(List.of(
+        List<String> lines = new ArrayList<>(List.of(
                 "lethe " + Version.LETHE,
                 "device " + run.device().getDeviceType(),
                 "seed " + run.seed(),
@@ -50,6 +52,11 @@ final class CacheKey {
                 "data " + ContentHash.trainingData(run.data(), splits, texts),
                 "vocabulary " + ContentHash.vocabulary(run.tokenizer()),
                 "from " + (from == null ? "initialised" : ContentHash.weights(from))));
+        List<ContentInput> inputs = ContentInput.in(stage);
+        if (!inputs.isEmpty()) {
+            lines.add("inputs " + ContentHash.texts(inputs.stream().map(ContentInput::content).toList()));
+        }
+        return ContentHash.texts(lines);
     }
 
     /** {@code value}, a part of {@code slot}, as one line of canonical YAML; null when no kind writes it. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lethe.model.HfModel;
+import dev.lethe.part.ContentInput;
 import dev.lethe.spec.HfReference;
 import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Recipe;
@@ -16,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -23,12 +25,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a run needs to be reproduced: the recipe's hash, its data's, its model folder's, its reference folders', the
  * code's version, and the machine it ran on. {@link #hash()} covers the recipe text, the data's content, the model
- * folder's content, the reference folders' content, the Lethe version and the git commit, and nothing else, so it
+ * folder's content, the reference folders' content, what parts read from files ({@link ContentInput}), the Lethe version and the git commit, and nothing else, so it
  * differs when and only when the recipe, the data, the pretrained model, a loaded reference or the code differs; it
  * names the run directory.
  *
- * @param hash SHA-256 of the recipe text, the data's content hash, the model folder's (when there is one), the Lethe
- *     version and the git commit (hex)
+ * @param hash SHA-256 of the recipe text, the data's content hash, the model folder's (when there is one), the
+ *     references' and inputs' hashes, the Lethe version and the git commit (hex)
  * @param recipeHash SHA-256 of the resolved recipe's YAML text (hex)
  * @param dataHash SHA-256 of the content of the examples the recipe's data source gives (every split's
  *     question-answer examples, passages and multiple-choice questions; where the files are plays no part) (hex)
@@ -37,6 +39,9 @@ import org.jspecify.annotations.Nullable;
  * @param referenceHashes for each reference stage that loads a folder ({@code reference: {hf: DIR}}), by the stage's
  *     name ({@code reference}, {@code reference-2}), the SHA-256 of the folder's files, as {@code modelHash}; empty
  *     when no reference is loaded
+ * @param inputHashes for each stage with a part that reads a file's content ({@link ContentInput}, e.g.
+ *     {@code refined_from_run}'s event log), by the stage's name, the SHA-256 of what those parts read; empty when
+ *     none does
  * @param name the recipe's name
  * @param seed the recipe's seed
  * @param device the recipe's device; for {@code auto}, with the one it resolves to here (e.g. {@code auto (cpu())})
@@ -48,12 +53,13 @@ import org.jspecify.annotations.Nullable;
  * @param os the operating system and architecture
  */
 public record Provenance(String hash, String recipeHash, String dataHash, @Nullable String modelHash,
-        Map<String, String> referenceHashes, String name, long seed, String device, String letheVersion, @Nullable String gitCommit, String java, String djl,
+        Map<String, String> referenceHashes, Map<String, String> inputHashes, String name, long seed, String device, String letheVersion, @Nullable String gitCommit, String java, String djl,
         String engine, String os) {
 
-    /** Copies the reference hashes. */
+    /** Copies the reference and input hashes. */
     public Provenance {
         referenceHashes = Collections.unmodifiableMap(new LinkedHashMap<>(referenceHashes));
+        inputHashes = Collections.unmodifiableMap(new LinkedHashMap<>(inputHashes));
     }
 
     /**
@@ -67,6 +73,7 @@ public record Provenance(String hash, String recipeHash, String dataHash, @Nulla
         String dataHash = ContentHash.of(recipe.data().load(Seeds.derive(recipe.seed(), Runner.DATA_STREAM)));
         String modelHash = recipe.model() instanceof HfModel hf ? ContentHash.files(hf.dir(), hf.files()) : null;
         Map<String, String> referenceHashes = new LinkedHashMap<>();
+        Map<String, String> inputHashes = new LinkedHashMap<>();
         StringBuilder references = new StringBuilder();
         for (NamedStage s : recipe.named()) {
             if (s.stage() instanceof HfReference r) {
@@ -74,11 +81,17 @@ public record Provenance(String hash, String recipeHash, String dataHash, @Nulla
                 referenceHashes.put(s.name(), h);
                 references.append("\nreference ").append(s.name()).append(' ').append(h);
             }
+            List<ContentInput> inputs = ContentInput.in(s.stage());
+            if (!inputs.isEmpty()) {
+                String h = ContentHash.texts(inputs.stream().map(ContentInput::content).toList());
+                inputHashes.put(s.name(), h);
+                references.append("\ninputs ").append(s.name()).append(' ').append(h);
+            }
         }
         String hash = sha256(yaml + "\ndata " + dataHash + (modelHash == null ? "" : "\nmodel " + modelHash)
                 + references + "\nlethe " + Version.LETHE + "\ngit " + commit);
         Engine engine = Engine.getInstance();
-        return new Provenance(hash, sha256(yaml), dataHash, modelHash, referenceHashes, recipe.name(), recipe.seed(),
+        return new Provenance(hash, sha256(yaml), dataHash, modelHash, referenceHashes, inputHashes, recipe.name(), recipe.seed(),
                 recipe.device().equals("auto") ? "auto (" + Runner.device("auto") + ")" : recipe.device(), Version.LETHE,
                 commit,
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
@@ -99,6 +112,7 @@ public record Provenance(String hash, String recipeHash, String dataHash, @Nulla
         m.put("data_hash", dataHash);
         m.put("model_hash", modelHash);
         m.put("reference_hashes", referenceHashes);
+        m.put("input_hashes", inputHashes);
         m.put("name", name);
         m.put("seed", seed);
         m.put("device", device);
