@@ -65,8 +65,8 @@ class ParquetDamageTest {
 
     @Test
     void aChangeToAnyByteAndATruncationAnywhereAreReadOrRefusedCleanly() throws IOException {
-        for (String name : List.of("types-v1-snappy", "dictionary", "types-v2-snappy", "parquetjs-v2-gzip",
-                "types-v1-zstd")) {
+        for (String name : List.of("pyarrow-default", "dictionary", "types-v2-snappy", "parquetjs-v2-gzip",
+                "pyarrow-v2-zstd", "pyarrow-delta-uncompressed")) {
             byte[] good = Files.readAllBytes(ParquetTest.fixture("reader/" + name + ".parquet"));
             Path f = Path.of(name + ".parquet");
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {

@@ -51,7 +51,7 @@ class ParquetTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"types-v1-uncompressed", "types-v1-snappy", "types-v1-gzip", "types-v1-zstd",
-        "types-v2-snappy"})
+        "types-v2-snappy", "pyarrow-default", "pyarrow-v2-zstd", "pyarrow-plain-gzip", "pyarrow-delta-uncompressed"})
     void everyTypeNullAndListShapeReadsAsWrittenUnderEachCodecAndPageVersion(String name) {
         Parquet.Table t = Parquet.read(fixture("reader/" + name + ".parquet"), TYPES_COLUMNS);
         assertEquals(TYPES_COLUMNS, t.columns());
