@@ -66,7 +66,7 @@ class ParquetDamageTest {
     @Test
     void aChangeToAnyByteAndATruncationAnywhereAreReadOrRefusedCleanly() throws IOException {
         for (String name : List.of("pyarrow-default", "dictionary", "types-v2-snappy", "parquetjs-v2-gzip",
-                "pyarrow-v2-zstd", "pyarrow-delta-uncompressed")) {
+                "pyarrow-v2-zstd", "pyarrow-delta-uncompressed", "parquet-java-2level")) {
             byte[] good = Files.readAllBytes(ParquetTest.fixture("reader/" + name + ".parquet"));
             Path f = Path.of(name + ".parquet");
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {

@@ -100,6 +100,14 @@ class ParquetTest {
     }
 
     @Test
+    void theLegacyTwoLevelListOfParquetJavaReadsAsWritten() {
+        List<String> columns = List.of("name", "tags");
+        Parquet.Table t = Parquet.read(fixture("reader/parquet-java-2level.parquet"), columns);
+        assertEquals(List.of(row(columns, "one", List.of("x", "y")), row(columns, "two", null),
+                row(columns, "three", List.of())), t.rows());
+    }
+
+    @Test
     void columnsOfKindsNotReadAreRefusedOnlyWhenAskedFor() {
         Path file = fixture("reader/unsupported-columns.parquet");
         assertEquals(List.of(Map.of("ok", "kept")), Parquet.read(file, List.of("ok")).rows());
