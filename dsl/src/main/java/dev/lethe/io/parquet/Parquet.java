@@ -155,12 +155,14 @@ public final class Parquet {
             }
             total += n;
             List<@Nullable Object[]> read = new ArrayList<>();
-            for (Schema.Column c : columns) {
+            for (int i = 0; i < columns.size(); i++) {
+                Schema.Column c = columns.get(i);
                 try {
                     read.add(chunk(ch, chunks.get(c.leaf()), c, n, footerStart));
                 } catch (Corrupt e) {
-                    throw new IllegalArgumentException(name + ": column '" + c.path() + "', row group " + g + ": "
-                            + e.getMessage(), e);
+                    String leaf = c.path().equals(names.get(i)) ? "" : " (leaf " + c.path() + ")";
+                    throw new IllegalArgumentException(name + ": column '" + names.get(i) + "'" + leaf + ", row group "
+                            + g + ": " + e.getMessage(), e);
                 }
             }
             for (int r = 0; r < n; r++) {
