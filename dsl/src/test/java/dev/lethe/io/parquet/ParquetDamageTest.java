@@ -55,6 +55,16 @@ class ParquetDamageTest {
     }
 
     @Test
+    void aFileOfMoreRowsThanLetheReadsIsRefusedBeforeTheRowsAreMade() {
+        // 1 048 577 null values in 2 282 bytes (pyarrow): a row count the bytes do not bound
+        Path file = ParquetTest.fixture("reader/too-many-rows.parquet");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parquet.read(file,
+                List.of("n")));
+        assertTrue(e.getMessage().endsWith("too-many-rows.parquet: declares 1048577 rows; Lethe reads files of at "
+                + "most 1048576 rows"), e.getMessage());
+    }
+
+    @Test
     void dataCutFromTheMiddleIsRefusedNotMisread(@TempDir Path dir) throws IOException {
         byte[] good = Files.readAllBytes(GOOD);
         byte[] cut = new byte[good.length - 40];
