@@ -35,7 +35,7 @@ class LayersTest {
 
     /** The layers, lowest first; a package may use its own layer and those before it. */
     static final List<List<String>> LAYERS = List.of(
-            List.of("dev.lethe.util", "dev.lethe.io"),
+            List.of("dev.lethe.util", "dev.lethe.io", "dev.lethe.io.parquet"),
             List.of("dev.lethe.part"),
             List.of("dev.lethe.model", "dev.lethe.data"),
             List.of("dev.lethe.optim", "dev.lethe.eval.stats"),

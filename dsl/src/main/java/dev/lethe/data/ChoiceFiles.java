@@ -20,22 +20,29 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li><b>WMDP</b> (Li et al. 2024; hub dataset {@code cais/wmdp}, configs {@code wmdp-bio}, {@code wmdp-chem},
- *       {@code wmdp-cyber}, split {@code test}: 1273, 408 and 1987 rows) exported as JSON lines (what
- *       {@code datasets}' {@code to_json} writes) or one JSON array: records {@code question} (a string),
- *       {@code choices} (a list of strings) and {@code answer} (the index of the correct choice, an integer). A file
- *       named after its config ({@code wmdp-bio.jsonl}, or {@code wmdp-bio/test.json}) gets the subject of
- *       lm-evaluation-harness's description for it: biology, chemistry or cybersecurity.
- *   <li><b>MMLU as {@code cais/mmlu}</b> exports it, JSON lines or a JSON array: the same fields plus
- *       {@code subject} ({@code high_school_biology}), which becomes the question's subject.
+ *       {@code wmdp-cyber}, split {@code test}: 1273, 408 and 1987 rows) as the hub holds it,
+ *       {@code wmdp-bio/test-00000-of-00001.parquet} (columns {@code answer} int64, {@code question} string,
+ *       {@code choices} list of strings), or exported as JSON lines (what {@code datasets}' {@code to_json} writes) or
+ *       one JSON array: records {@code question} (a string), {@code choices} (a list of strings) and {@code answer}
+ *       (the index of the correct choice, an integer). A file named after its config ({@code wmdp-bio.jsonl}) or in a
+ *       folder named after it ({@code wmdp-bio/test-00000-of-00001.parquet}, {@code wmdp-bio/test.json}) gets the
+ *       subject of lm-evaluation-harness's description for it: biology, chemistry or cybersecurity.
+ *   <li><b>MMLU as {@code cais/mmlu}</b> holds it ({@code <subject>/test-00000-of-00001.parquet}, also
+ *       {@code all/}) or exports it (JSON lines or a JSON array): the same fields plus {@code subject}
+ *       ({@code high_school_biology}), which becomes the question's subject.
  *   <li><b>MMLU as Hendrycks et al. published it</b> ({@code data.tar}: {@code data/test/<subject>_test.csv}): CSV
  *       without a header, each row question, A, B, C, D and the answer letter; the subject is the file's name without
- *       {@code _test.csv} (or {@code _val.csv}, {@code _dev.csv}). A folder is read as every {@code .csv} file in it,
- *       in name order (point it at {@code data/test}).
+ *       {@code _test.csv} (or {@code _val.csv}, {@code _dev.csv}).
  * </ul>
  *
- * <p>The hub's own Parquet files are not read: export them with {@code datasets} first. A record's other fields are
- * ignored. Every missing or mistyped field, an answer outside the choices, and a CSV row that does not have six fields
- * or an answer letter A–D is refused naming the file, the line (of the record's start) and the field.
+ * <p>A folder is read as its Parquet files or as its CSV files (not both), in name order: of the hub's files, named
+ * {@code <split>-NNNNN-of-MMMMM.parquet}, the {@code test} split's shards (the split the harness evaluates; point at
+ * {@code cais/mmlu}'s {@code high_school_biology/} or {@code cais/wmdp}'s {@code wmdp-bio/}, whose {@code dev} and
+ * {@code validation} files are left alone); Parquet files of other names all; CSV files all (point at Hendrycks'
+ * {@code data/test}). Parquet rows are checked as JSON records are ({@link dev.lethe.io.parquet.Parquet} reads the
+ * file). A record's other fields are ignored. Every missing or mistyped field, an answer outside the choices, and a CSV
+ * row that does not have six fields or an answer letter A–D is refused naming the file, the line (of the record's
+ * start; in a Parquet file the row, from 1) and the field.
  */
 public final class ChoiceFiles {
     /** lm-evaluation-harness's description subject of each WMDP config ({@code lm_eval/tasks/wmdp/wmdp_*.yaml}). */
@@ -44,25 +51,29 @@ public final class ChoiceFiles {
             "wmdp-chem", "chemistry",
             "wmdp-cyber", "cybersecurity");
 
+    /** The fields of a WMDP or {@code cais/mmlu} record that are read. */
+    static final List<String> FIELDS = List.of("question", "choices", "answer", "subject");
+
     /** The columns of a Hendrycks MMLU CSV row, in order. */
     static final List<String> CSV_COLUMNS = List.of("question", "A", "B", "C", "D", "answer");
 
     private ChoiceFiles() {}
 
     /**
-     * The questions at {@code path}: a folder's {@code .csv} files in name order, a {@code .csv} file, or a
-     * {@code .json} / {@code .jsonl} file (see the class comment for the layouts).
+     * The questions at {@code path}: a folder ({@link #readFolder}), or a {@code .parquet}, {@code .json},
+     * {@code .jsonl} or {@code .csv} file (see the class comment for the layouts).
      *
-     * @throws IllegalArgumentException for a missing path, another extension, a folder without CSV files, and naming
-     *     the file, line and field of the first malformed record
+     * @throws IllegalArgumentException for a missing path, another extension, a folder without Parquet or CSV files,
+     *     and naming the file, line (or row) and field of the first malformed record
      */
     public static List<MultipleChoice> read(Path path) {
         if (Files.isDirectory(path)) {
-            return readCsvFolder(path);
+            return readFolder(path);
         }
         if (!Files.exists(path)) {
             throw new IllegalArgumentException(Printable.escape(path.toString()) + ": missing; multiple-choice files "
-                    + "are WMDP or MMLU exports (.json, .jsonl), Hendrycks' MMLU CSV files, or a folder of them");
+                    + "are WMDP or MMLU files as the hub holds them (.parquet) or exports of them (.json, .jsonl), "
+                    + "Hendrycks' MMLU CSV files, or a folder of them");
         }
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".csv")) {
@@ -71,10 +82,24 @@ public final class ChoiceFiles {
         if (name.endsWith(".json") || name.endsWith(".jsonl")) {
             return readJson(path);
         }
+        if (name.endsWith(".parquet")) {
+            return readParquet(path);
+        }
         throw new IllegalArgumentException(Printable.escape(path.toString()) + ": not a multiple-choice file Lethe "
-                + "reads; expected .json or .jsonl (WMDP, cais/mmlu exported with datasets' to_json), .csv (Hendrycks' "
-                + "MMLU) or a folder of .csv files" + (name.endsWith(".parquet") ? " (export Parquet to JSON lines "
-                + "first: load_dataset(...).to_json(...))" : ""));
+                + "reads; expected .parquet (WMDP, cais/mmlu as the hub holds them), .json or .jsonl (exported with "
+                + "datasets' to_json), .csv (Hendrycks' MMLU) or a folder of them");
+    }
+
+    /**
+     * A WMDP or {@code cais/mmlu} Parquet file as the hub holds it ({@code wmdp-bio/test-00000-of-00001.parquet}):
+     * columns {@code question}, {@code choices} (a list of strings), {@code answer} (an integer) and optional
+     * {@code subject}, checked as {@link #readJson} checks records; errors name the row (from 1).
+     *
+     * @throws IllegalArgumentException naming the file, row and field of the first malformed row, and for a file that
+     *     is not Parquet, is damaged or stores a column in a way Lethe does not read
+     */
+    public static List<MultipleChoice> readParquet(Path file) {
+        return choices(file, ParquetRows.records(file, FIELDS));
     }
 
     /**
@@ -84,9 +109,13 @@ public final class ChoiceFiles {
      * @throws IllegalArgumentException naming the file, line and field of the first malformed record
      */
     public static List<MultipleChoice> readJson(Path file) {
+        return choices(file, Jsonl.objects(file));
+    }
+
+    private static List<MultipleChoice> choices(Path file, List<Jsonl.Record> records) {
         String fallback = wmdpSubject(file);
         List<MultipleChoice> out = new ArrayList<>();
-        for (Jsonl.Record r : Jsonl.objects(file)) {
+        for (Jsonl.Record r : records) {
             JsonNode o = r.value();
             int line = r.line();
             String question = Jsonl.text(o, "question", file, line, null);
@@ -163,27 +192,59 @@ public final class ChoiceFiles {
     }
 
     /**
-     * Every {@code .csv} file directly in {@code dir}, in name order, each as {@link #readCsv} reads it (Hendrycks'
-     * {@code data/test} folder: the 57 subjects).
+     * The questions of a folder, in name order: its Parquet files when it has any ({@link #readParquet}; of the hub's
+     * {@code <split>-NNNNN-of-MMMMM.parquet} files the {@code test} split's shards, of other names every file), else
+     * its {@code .csv} files ({@link #readCsv}; Hendrycks' {@code data/test} folder: the 57 subjects).
      *
-     * @throws IllegalArgumentException when the folder holds no {@code .csv} file, and as {@link #readCsv} does
+     * @throws IllegalArgumentException when the folder holds neither kind, both, hub files without a test split or
+     *     beside Parquet files of other names, an incomplete set of test shards; and as the readers do
      */
-    public static List<MultipleChoice> readCsvFolder(Path dir) {
-        List<Path> files;
+    public static List<MultipleChoice> readFolder(Path dir) {
+        List<Path> csv = files(dir, ".csv");
+        List<Path> parquet = files(dir, ".parquet");
+        String shown = Printable.escape(dir.toString());
+        if (!csv.isEmpty() && !parquet.isEmpty()) {
+            throw new IllegalArgumentException(shown + ": holds both .csv and .parquet files; keep one kind in the "
+                    + "folder, or name the files to read");
+        }
+        if (csv.isEmpty() && parquet.isEmpty()) {
+            throw new IllegalArgumentException(shown + ": no .parquet or .csv file in the folder; a folder of "
+                    + "multiple-choice questions holds a hub config's files (wmdp-bio/test-00000-of-00001.parquet) or "
+                    + "Hendrycks' MMLU files (data/test/<subject>_test.csv)");
+        }
+        List<MultipleChoice> out = new ArrayList<>();
+        if (!csv.isEmpty()) {
+            for (Path f : csv) {
+                out.addAll(readCsv(f));
+            }
+            return out;
+        }
+        List<Path> hub = parquet.stream()
+                .filter(p -> ParquetRows.SHARD.matcher(p.getFileName().toString()).matches()).toList();
+        if (!hub.isEmpty() && hub.size() != parquet.size()) {
+            throw new IllegalArgumentException(shown + ": holds hub files (" + hub.get(0).getFileName() + ") beside "
+                    + ".parquet files named otherwise; name the files to read");
+        }
+        List<Path> read = hub.isEmpty() ? parquet : ParquetRows.shards(hub, "test");
+        if (read.isEmpty()) {
+            throw new IllegalArgumentException(shown + ": its hub files (" + String.join(", ", hub.stream()
+                    .map(p -> p.getFileName().toString()).toList()) + ") hold no test split; name the file to read");
+        }
+        for (Path f : read) {
+            out.addAll(readParquet(f));
+        }
+        return out;
+    }
+
+    /** The files directly in {@code dir} whose names end with {@code extension}, in name order. */
+    private static List<Path> files(Path dir, String extension) {
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.toLowerCase(Locale.ROOT).endsWith(extension)).sorted()
+                    .map(n -> ConfinedPaths.inside(dir, n, "multiple-choice file")).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException(Printable.escape(dir.toString()) + ": no .csv file in the folder; a "
-                    + "folder of multiple-choice questions holds Hendrycks' MMLU files (data/test/<subject>_test.csv)");
-        }
-        List<MultipleChoice> out = new ArrayList<>();
-        for (Path f : files) {
-            out.addAll(readCsv(ConfinedPaths.inside(dir, f.getFileName().toString(), "MMLU file")));
-        }
-        return out;
     }
 
     /** The subject of a Hendrycks CSV file's questions: its name without the split suffix and extension. */

@@ -311,8 +311,13 @@ public final class Jsonl {
         return out;
     }
 
-    /** An error at line {@code line} of {@code file}: {@code file:line: message}. */
+    /**
+     * An error at line {@code line} of {@code file}: {@code file:line: message}; in a Parquet file (named
+     * {@code .parquet}), which has rows rather than lines, at row {@code line} (from 1): {@code file: row N: message}.
+     */
     static IllegalArgumentException bad(Path file, int line, String message) {
-        return new IllegalArgumentException(Printable.escape(file + ":" + line + ": " + message));
+        boolean rows = file.getFileName() != null
+                && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet");
+        return new IllegalArgumentException(Printable.escape(file + (rows ? ": row " : ":") + line + ": " + message));
     }
 }

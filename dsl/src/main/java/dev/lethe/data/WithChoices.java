@@ -15,11 +15,12 @@ import java.util.List;
 
 /**
  * Another data source with multiple-choice questions read from files attached to its splits: WMDP's questions as
- * forget-domain knowledge, MMLU's as general knowledge ({@link ChoiceFiles} reads WMDP and {@code cais/mmlu} JSON
- * lines or arrays and Hendrycks' MMLU CSV files). A split that names files has exactly their questions, in the order
- * given (the wrapped source's own questions on that split are replaced); the other splits, and every split's
- * question-answer examples and passages, are the wrapped source's. The questions are evaluation data only: the
- * {@code multiple_choice} suite reads them (with {@code format: lettered}, the prompt lm-evaluation-harness uses).
+ * forget-domain knowledge, MMLU's as general knowledge ({@link ChoiceFiles} reads WMDP and {@code cais/mmlu} as the
+ * hub holds them (Parquet) or exported (JSON lines or arrays), and Hendrycks' MMLU CSV files). A split that names
+ * files has exactly their questions, in the order given (the wrapped source's own questions on that split are
+ * replaced); the other splits, and every split's question-answer examples and passages, are the wrapped source's.
+ * The questions are evaluation data only: the {@code multiple_choice} suite reads them (with
+ * {@code format: lettered}, the prompt lm-evaluation-harness uses).
  *
  * <pre>{@code
  * data:
@@ -53,10 +54,12 @@ public record WithChoices(DataSource data, List<Path> forget, List<Path> retain,
             "another data source with multiple-choice files (WMDP, MMLU) attached to its splits",
             List.of(Param.required("data", part(DATA), "the data source whose splits get the questions",
                             WithChoices::data),
-                    files("forget", "e.g. a WMDP subset: wmdp-bio.jsonl", WithChoices::forget),
+                    files("forget", "e.g. a WMDP subset: the hub's wmdp-bio/ folder, or wmdp-bio.jsonl",
+                            WithChoices::forget),
                     files("retain", "", WithChoices::retain),
                     files("holdout", "", WithChoices::holdout),
-                    files("world", "e.g. MMLU: data/test (Hendrycks' CSV folder) or an export of cais/mmlu",
+                    files("world", "e.g. MMLU: cais/mmlu's all/ folder (the hub's Parquet files) or data/test "
+                            + "(Hendrycks' CSV folder)",
                             WithChoices::world),
                     files("real_authors", "", WithChoices::realAuthors)),
             a -> new WithChoices(a.get("data"), a.list("forget"), a.list("retain"), a.list("holdout"), a.list("world"),
@@ -64,7 +67,8 @@ public record WithChoices(DataSource data, List<Path> forget, List<Path> retain,
 
     private static Param files(String split, String example, java.util.function.Function<WithChoices, ?> accessor) {
         return Param.of(split, list(path(), 0), List.of(), "files of the " + split + " split's questions, replacing "
-                + "the source's (.json/.jsonl, .csv, or a folder of .csv)" + (example.isEmpty() ? "" : "; " + example),
+                + "the source's (.parquet, .json/.jsonl, .csv, or a folder of .parquet or .csv files)"
+                + (example.isEmpty() ? "" : "; " + example),
                 accessor);
     }
 

@@ -179,10 +179,14 @@ class ChoiceFilesTest {
     void otherFilesAndEmptyFoldersAreRefusedWithWhatIsRead(@TempDir Path dir) throws IOException {
         Path parquet = Files.writeString(dir.resolve("test-00000-of-00001.parquet"), "PAR1");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChoiceFiles.read(parquet));
-        assertTrue(e.getMessage().contains("export Parquet to JSON lines first"), e.getMessage());
+        assertTrue(e.getMessage().contains("test-00000-of-00001.parquet: only 4 bytes, too short for Parquet"),
+                e.getMessage());
+        Path text = Files.writeString(dir.resolve("wmdp-bio.txt"), "q");
+        e = assertThrows(IllegalArgumentException.class, () -> ChoiceFiles.read(text));
+        assertTrue(e.getMessage().contains("not a multiple-choice file Lethe reads; expected .parquet"), e.getMessage());
         Path empty = Files.createDirectories(dir.resolve("empty"));
         e = assertThrows(IllegalArgumentException.class, () -> ChoiceFiles.read(empty));
-        assertTrue(e.getMessage().contains("no .csv file in the folder"), e.getMessage());
+        assertTrue(e.getMessage().contains("no .parquet or .csv file in the folder"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ChoiceFiles.read(dir.resolve("wmdp-bio.jsonl")));
         assertTrue(e.getMessage().contains("wmdp-bio.jsonl: missing"), e.getMessage());
     }

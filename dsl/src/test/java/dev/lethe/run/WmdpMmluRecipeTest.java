@@ -78,4 +78,37 @@ class WmdpMmluRecipeTest {
             assertEquals(direct, result.value("initial", Split.FORGET, lettered), 1e-12);
         }
     }
+
+    @Test
+    void aRecipeFilePointingAtTheHubsParquetFoldersEvaluates(@TempDir Path dir) throws Exception {
+        FictitiousFacts facts = FictitiousFacts.of(4, 0.25).withFactsPerPerson(1);
+        Path base = BaseModel.pretrain(dir.resolve("base"), BaseModel.Options.defaults().withCorpus(facts, 10)
+                .withShape(280, 16, 1).withSteps(2));
+        // cais/wmdp's wmdp-bio/ and cais/mmlu's high_school_biology/ folders as the hub holds them (Parquet)
+        Path bio = resource("parquet/hub/wmdp/wmdp-bio");
+        Path mmlu = resource("parquet/hub/mmlu/high_school_biology");
+        Recipe recipe = Lethe.fromYaml("name: wmdp-mmlu-parquet\n"
+                + "model: {hf: " + base + "}\n"
+                + "data:\n"
+                + "  with_choices:\n"
+                + "    data: {fictitious_facts: {people: 4, forget_fraction: 0.25, facts_per_person: 1}}\n"
+                + "    forget: [" + bio + "]\n"
+                + "    world: [" + mmlu + "]\n"
+                + "stages:\n"
+                + "  - evaluate: {suites: [{multiple_choice: {format: lettered}}], splits: [forget, world]}\n");
+        RunResult result = Runner.of(recipe).noCache().run();
+        String lettered = MultipleChoiceSuite.ACCURACY_LETTERED.name();
+        double wmdp = result.value("initial", Split.FORGET, lettered);
+        double general = result.value("initial", Split.WORLD, lettered);
+        // 3 WMDP questions on forget, 2 MMLU test questions on world (not the folder's dev or validation rows)
+        assertEquals(0, Math.abs(wmdp * 3 - Math.rint(wmdp * 3)), 1e-9, "wmdp " + wmdp);
+        assertEquals(0, Math.abs(general * 2 - Math.rint(general * 2)), 1e-9, "mmlu " + general);
+        try (CausalLm model = HfModel.at(base).load(ai.djl.Device.cpu());
+                QaTokenizer tokenizer = QaTokenizer.of(HfTokenizer.fromFolder(base))) {
+            double direct = Suites.multipleChoiceLettered().evaluate(model, tokenizer,
+                    new dev.lethe.data.SplitData(Split.WORLD, List.of(), List.of(), ChoiceFiles.read(mmlu))).get(0)
+                    .value();
+            assertEquals(direct, general, 1e-12);
+        }
+    }
 }

@@ -6,12 +6,14 @@ import dev.lethe.data.Split
 import dev.lethe.data.WithChoices
 import dev.lethe.eval.MultipleChoiceSuite
 import dev.lethe.eval.Suites
+import dev.lethe.io.parquet.Parquet
 import dev.lethe.model.HfModel
 import dev.lethe.objective.Objectives.npo
 import dev.lethe.run.BaseModel
 import dev.lethe.spec.Evaluation
 import dev.lethe.spec.Unlearning
 import java.nio.file.Files
+import java.nio.file.Path
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
@@ -66,5 +68,23 @@ class KotlinWmdpMmluTest {
             assertTrue(result.value(model, Split.FORGET, MultipleChoiceSuite.ACCURACY.name()) in 0.0..1.0)
         }
         work.toFile().deleteRecursively()
+    }
+
+    @Test
+    fun `the hub's Parquet folders of WMDP and MMLU attach to splits as downloaded`() {
+        // cais/wmdp's wmdp-bio/ and cais/mmlu's high_school_biology/ as the hub holds them (dsl's test fixtures)
+        val hub = Path.of("../dsl/src/test/resources/parquet/hub")
+        val data = WithChoices.on(FictitiousFacts.of(4, 0.25).withFactsPerPerson(1))
+            .forget(hub.resolve("wmdp/wmdp-bio"))
+            .world(hub.resolve("mmlu/high_school_biology"))
+        val loaded = data.load(0)
+        assertEquals(listOf("biology", "biology", "biology"), loaded.choices(Split.FORGET).map { it.subject() })
+        // the folder's test split only, not its dev and validation files
+        assertEquals(listOf("Red cells", "Mitochondrion"), loaded.choices(Split.WORLD).map { it.correct() })
+        // the reader itself: columns by name, lists as lists
+        val rows = Parquet.read(hub.resolve("wmdp/wmdp-bio/test-00000-of-00001.parquet"), listOf("answer", "choices"))
+            .rows()
+        assertEquals(2L, rows[0]["answer"])
+        assertEquals(listOf("DNA", "Proteins", "Lipids", "Sugars"), rows[1]["choices"])
     }
 }
