@@ -2,6 +2,7 @@ package dev.lethe.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -10,6 +11,7 @@ import java.util.SplittableRandom;
  */
 public final class BatchStream {
     private final List<Encoded> examples;
+    private final List<String> questions;
     private final int batchSize;
     private final SplittableRandom random;
     private int[] order;
@@ -19,6 +21,19 @@ public final class BatchStream {
 
     /** A stream over {@code examples} in batches of {@code batchSize} (the last of an epoch may be smaller). */
     public BatchStream(List<Encoded> examples, int batchSize, long seed) {
+        this(examples, List.of(), batchSize, seed);
+    }
+
+    /**
+     * A stream over {@code examples} whose questions are {@code questions}, in the same order (empty for an example
+     * without one, such as a passage), so that a step can give a drawn example another answer to the same question
+     * ({@link #question}); an empty list leaves every question unknown.
+     */
+    public BatchStream(List<Encoded> examples, List<String> questions, int batchSize, long seed) {
+        if (!questions.isEmpty() && questions.size() != examples.size()) {
+            throw new IllegalArgumentException(questions.size() + " questions for " + examples.size() + " examples");
+        }
+        this.questions = List.copyOf(questions);
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("cannot stream batches from an empty split");
         }
@@ -83,6 +98,12 @@ public final class BatchStream {
      */
     public int[] lastIndices() {
         return last.clone();
+    }
+
+    /** The question of the example at {@code index} in the list this stream was built from; empty when unknown. */
+    public String question(int index) {
+        Objects.checkIndex(index, examples.size());
+        return questions.isEmpty() ? "" : questions.get(index);
     }
 
     private int[] shuffled() {

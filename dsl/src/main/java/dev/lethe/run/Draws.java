@@ -64,6 +64,12 @@ final class Draws {
         return Arrays.copyOfRange(all, from(all.length, part, parts), from(all.length, part + 1, parts));
     }
 
+    /** Their questions, in the same order ({@link BatchStream#question}; empty where unknown). */
+    List<String> questions(Split split) {
+        BatchStream stream = Objects.requireNonNull(streams.get(split));
+        return Arrays.stream(indices(split)).mapToObj(stream::question).toList();
+    }
+
     /** The whole step's examples of {@code split}, drawn on first use. */
     List<Encoded> whole(Split split) {
         return drawn(split);

@@ -215,7 +215,11 @@ final class StepContext implements LossOracle {
         });
     }
 
-    /** The examples of this step's batch of {@code split} with their answers replaced by refusal templates. */
+    /**
+     * The examples of this step's batch of {@code split} with their answers replaced by refusal templates, each
+     * encoded as an answer to its question ({@link Tokenizer#encodeAnswer}: through the chat template, as the
+     * answers it replaces are).
+     */
     private Batch refusalBatch(Split split) {
         @Nullable Batch cached = refusalBatches.get(split);
         if (cached != null) {
@@ -224,10 +228,11 @@ final class StepContext implements LossOracle {
         batch(split);
         List<Encoded> examples = draws.examples(split);
         int[] indices = draws.indices(split);
+        List<String> questions = draws.questions(split);
         List<Encoded> refusals = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {
-            refusals.add(new Encoded(examples.get(i).prompt(), tokenizer.encode(Refusals.forExample(indices[i])))
-                    .fit(model.spec().contextLength()));
+            int[] answer = tokenizer.encodeAnswer(questions.get(i), Refusals.forExample(indices[i]));
+            refusals.add(new Encoded(examples.get(i).prompt(), answer).fit(model.spec().contextLength()));
         }
         Batch b = Batch.of(refusals, tokenizer, model.manager());
         refusalBatches.put(split, b);

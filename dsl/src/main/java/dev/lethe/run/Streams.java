@@ -33,14 +33,14 @@ final class Streams {
     static Map<Split, BatchStream> proportional(String stage, long seed, Dataset data, Tokenizer tokenizer,
             int batchSize, int maxLength, Texts texts, List<Split> splits) {
         Map<Split, List<Encoded>> encoded = new EnumMap<>(Split.class);
+        Map<Split, List<String>> questions = new EnumMap<>(Split.class);
         long total = 0;
         for (Split s : splits) {
-            List<Encoded> examples = texts.answers() ? answers(stage, s, tokenizer, data.get(s), maxLength)
-                    : new ArrayList<>();
-            if (texts.passages()) {
-                examples.addAll(passageExamples(tokenizer, data.passages(s), maxLength));
-            }
+            List<Encoded> examples = new ArrayList<>();
+            List<String> asked = new ArrayList<>();
+            add(stage, s, tokenizer, maxLength, texts, data.get(s), data.passages(s), examples, asked);
             encoded.put(s, examples);
+            questions.put(s, asked);
             total += examples.size();
         }
         Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
@@ -50,7 +50,7 @@ final class Streams {
                 continue;
             }
             int size = (int) Math.max(1, Math.round((double) batchSize * examples.size() / total));
-            streams.put(s, new BatchStream(examples, size, Seeds.derive(seed, stage + "." + s.id())));
+            streams.put(s, new BatchStream(examples, questions.get(s), size, Seeds.derive(seed, stage + "." + s.id())));
         }
         return streams;
     }
@@ -67,20 +67,32 @@ final class Streams {
             int maxLength, Texts texts, List<QaExample> forget, List<Passage> forgetPassages) {
         Map<Split, BatchStream> streams = new EnumMap<>(Split.class);
         for (Split s : Split.values()) {
-            List<QaExample> qa = s == Split.FORGET ? forget : data.get(s);
             List<Encoded> encoded = new ArrayList<>();
-            if (texts.answers()) {
-                encoded.addAll(answers(stage, s, tokenizer, qa, maxLength));
-            }
-            if (texts.passages()) {
-                encoded.addAll(passageExamples(tokenizer, s == Split.FORGET ? forgetPassages : data.passages(s),
-                        maxLength));
-            }
+            List<String> questions = new ArrayList<>();
+            add(stage, s, tokenizer, maxLength, texts, s == Split.FORGET ? forget : data.get(s),
+                    s == Split.FORGET ? forgetPassages : data.passages(s), encoded, questions);
             if (!encoded.isEmpty()) {
-                streams.put(s, new BatchStream(encoded, batchSize, Seeds.derive(seed, stage + "." + s.id())));
+                streams.put(s, new BatchStream(encoded, questions, batchSize, Seeds.derive(seed, stage + "." + s.id())));
             }
         }
         return streams;
+    }
+
+    /**
+     * Appends {@code split}'s training examples to {@code encoded} (its question-answer pairs when {@code texts}
+     * has answers, then its passages when it has passages) and each one's question to {@code questions} (empty for
+     * a passage).
+     */
+    private static void add(String stage, Split split, Tokenizer tokenizer, int maxLength, Texts texts,
+            List<QaExample> qa, List<Passage> passages, List<Encoded> encoded, List<String> questions) {
+        if (texts.answers()) {
+            encoded.addAll(answers(stage, split, tokenizer, qa, maxLength));
+            qa.forEach(e -> questions.add(e.question()));
+        }
+        if (texts.passages()) {
+            encoded.addAll(passageExamples(tokenizer, passages, maxLength));
+            passages.forEach(p -> questions.add(""));
+        }
     }
 
     /**
@@ -90,7 +102,8 @@ final class Streams {
     static BatchStream of(String label, long seed, List<QaExample> examples, Tokenizer tokenizer, int batchSize,
             int maxLength) {
         return new BatchStream(Encoded.cut(Encoded.all(tokenizer, examples), maxLength, label + " data",
-                i -> "'" + examples.get(i).question() + "'"), batchSize, Seeds.derive(seed, label));
+                i -> "'" + examples.get(i).question() + "'"), examples.stream().map(QaExample::question).toList(),
+                batchSize, Seeds.derive(seed, label));
     }
 
     /**

@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.lethe.Lethe;
 import dev.lethe.data.Batch;
+import dev.lethe.data.BatchStream;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.Encoded;
 import dev.lethe.data.FictitiousFacts;
@@ -129,6 +131,51 @@ class HfRecipeTest {
             for (int t = 0; t < mask.length; t++) {
                 assertEquals(t >= prompt ? 1f : 0f, mask[t], "position " + t + ": only the answer is in the loss");
             }
+        }
+    }
+
+    /**
+     * IdK's, IdkPO's and FLAT's refusal replaces the answer as the answer is written: through the folder's chat
+     * template, so it ends with the template's end of turn, not as bare text.
+     */
+    @Test
+    void aRefusalIsEncodedAsAnAnswerThroughTheChatTemplate() {
+        Dataset data = DATA.load(SEED);
+        try (QaTokenizer tokenizer = HfModel.at(base).tokenizer(); HfTokenizer hf = HfTokenizer.fromFolder(base);
+                CausalLm model = HfModel.at(base).load(Device.cpu()); CausalLm reference = model.frozenCopy()) {
+            Map<Split, BatchStream> streams = Streams.perSplit("unlearn", SEED, data, tokenizer, 3,
+                    model.spec().contextLength(), dev.lethe.data.Texts.ANSWERS, data.get(Split.FORGET), List.of());
+            List<QaExample> forget = data.get(Split.FORGET);
+            int[] checked = new int[1];
+            try (NDScope scope = new NDScope()) {
+                new StepContext(0, 1, model, () -> reference, streams, tokenizer, step -> {
+                    float[] mask = step.refusalBatch(Split.FORGET).mask().toFloatArray();
+                    long[] targets = step.refusalBatch(Split.FORGET).targets().toLongArray();
+                    int time = (int) step.refusalBatch(Split.FORGET).targets().getShape().get(1);
+                    int[] drawn = streams.get(Split.FORGET).lastIndices();
+                    for (int r = 0; r < drawn.length; r++) {
+                        QaExample e = forget.get(drawn[r]);
+                        String refusal = dev.lethe.data.Refusals.forExample(drawn[r]);
+                        PromptAnswer pa = QaFormatter.of(hf).format(e.question(), refusal);
+                        assertTrue(pa.answer().endsWith("<|im_end|>\n"), pa.answer());
+                        List<Long> answer = new ArrayList<>();
+                        for (int t = 0; t < time; t++) {
+                            if (mask[r * time + t] == 1f) {
+                                answer.add(targets[r * time + t]);
+                            }
+                        }
+                        int[] expected = hf.encode(pa.answer());
+                        assertEquals(expected.length + 1, answer.size(), "the answer's tokens and <eos>, row " + r);
+                        for (int t = 0; t < expected.length; t++) {
+                            assertEquals(expected[t], answer.get(t).intValue(), "row " + r + ", token " + t);
+                        }
+                        assertNotEquals(expected.length, hf.encode(refusal).length, "bare text would differ");
+                        checked[0]++;
+                    }
+                    return step.refusalScores(Split.FORGET).meanNll().mean();
+                }).loss();
+            }
+            assertEquals(3, checked[0]);
         }
     }
 
