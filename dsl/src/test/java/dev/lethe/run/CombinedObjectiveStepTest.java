@@ -17,6 +17,7 @@ import dev.lethe.model.GptConfig;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.CombinedObjective;
 import dev.lethe.objective.ConceptCorrection;
+import dev.lethe.objective.LogisticDiscriminator;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.ConflictProjection;
@@ -138,7 +139,7 @@ class CombinedObjectiveStepTest {
         List<Double> biases = new ArrayList<>();
         Objective watched = step -> {
             NDArray loss = cc.loss(step);
-            biases.add(cc.discriminator().bias());
+            biases.add(((LogisticDiscriminator) cc.discriminator()).bias());
             return loss;
         };
         // SAM evaluates twice per step, conflict projection once per part: still one update per step
@@ -147,7 +148,7 @@ class CombinedObjectiveStepTest {
         assertEquals(biases.get(0), biases.get(1), "no update within step 0");
         assertEquals(biases.get(2), biases.get(3), "no update within step 1");
         assertTrue(!biases.get(1).equals(biases.get(2)), "an update at step 1");
-        double[] w = cc.discriminator().weights();
+        double[] w = ((LogisticDiscriminator) cc.discriminator()).weights();
         assertEquals(16, w.length, "the discriminator reads the last block's 16-wide output");
     }
 
