@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * penalty on W₁ and w₂ by plain gradient descent on the backpropagated gradient, computed in Java doubles: with
  * r = ∂J/∂s of a row (½·(σ(s) − 1)/n_a for an anchor, ½·σ(s)/n_f for a forget row), z = W₁x + b₁,
  * <pre>
- *   ∂J/∂w₂ += r·φ(z),  ∂J/∂b₂ += r,  ∂J/∂z_k = r·w₂_k·φ'(z_k),  ∂J/∂W₁[k][d] += ∂J/∂z_k·x_d,  ∂J/∂b₁[k] += ∂J/∂z_k
+ *   ∂J/∂w₂ += r·φ(z),  ∂J/∂b₂ += r,  ∂J/∂z_k = r·w₂_k·φ'(z_k),
+ *   ∂J/∂W₁[k][d] += ∂J/∂z_k·x_d,  ∂J/∂b₁[k] += ∂J/∂z_k
  * </pre>
  * plus λ·W₁ and λ·w₂. Initialised when it first sees features of width W, as PyTorch's {@code nn.Linear}:
  * every entry uniform in ±1/√(fan-in) (W for W₁ and b₁, H for w₂ and b₂), drawn from a

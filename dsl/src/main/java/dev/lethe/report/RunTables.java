@@ -204,24 +204,24 @@ public final class RunTables {
 
     /**
      * De Lange, van de Ven and Tuytelaars's worst-case metrics over the pipeline ("Continual evaluation for
-     * lifelong learning: identifying the stability gap", ICLR 2023, the min-ACC and WC-ACC metrics). The tasks T_1, T_2, ... are
-     * the continually evaluated training stages of the run's model in pipeline order (learn, finetune, unlearn —
-     * each request of a sequential one —, relearn: the curves of trained models other than the reference; the
-     * reference and the attacked copies branch off the pipeline and are left out). Lethe evaluates the same
-     * splits after every task, so each task's evaluation set E_i of the paper is a curve (split, metric): for
-     * task k and each of its curves, one row with
+     * lifelong learning: identifying the stability gap", ICLR 2023, the min-ACC and WC-ACC metrics). The tasks
+     * T_1, T_2, ... are the continually evaluated training stages of the run's model in pipeline order (learn,
+     * finetune, unlearn — each request of a sequential one —, relearn: the curves of trained models other than the
+     * reference; the reference and the attacked copies branch off the pipeline and are left out). Lethe evaluates
+     * the same splits after every task, so each task's evaluation set E_i of the paper is a curve (split, metric):
+     * for task k and each of its curves, one row with
      * <pre>
      *   final  = A(E, f_{|T_k|}), the curve's last point in task k
      *   min_acc = 1/(k−1) · Σ_{i&lt;k} worst_{|T_i| &lt; n ≤ |T_k|} A(E, f_n)          (min-ACC_{T_k})
      *   wc_acc  = (1/k) · final + (1 − 1/k) · min_acc                                  (WC-ACC at |T_k|)
      * </pre>
      * where the inner worst runs over the points of tasks i+1..k after their first step (a task's step-0 point
-     * is f_{|T_{i}|} itself, which the paper's n &gt; |T_i| excludes), and "worst" follows the metric's
+     * is f_{|T_{j−1}|} itself, which the paper's n &gt; |T_i| excludes), and "worst" follows the metric's
      * {@link Metric.Direction direction} on that split, as in {@link #stability}: the minimum of a knowledge
      * metric on retain (the paper's minimum accuracy), its maximum on forget. A task i whose window holds no
      * point of that curve is left out of the mean; for k = 1 there is no earlier task, min_acc is NaN (a missing
-     * cell) and wc_acc is the final value. Columns: {@code task} (k), {@code model}, {@code stage}, {@code split}, {@code metric},
-     * {@code final}, {@code min_acc}, {@code wc_acc}.
+     * cell) and wc_acc is the final value. Columns: {@code task} (k), {@code model}, {@code stage}, {@code split},
+     * {@code metric}, {@code final}, {@code min_acc}, {@code wc_acc}.
      */
     public static Table continual(RunResult result) {
         Map<List<String>, Map<List<String>, List<Row>>> tasks = new LinkedHashMap<>();
