@@ -1,9 +1,12 @@
 package dev.lethe.objective;
 
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+
 /**
  * A logistic-regression discriminator D(x) = σ(w·x + b) trained by plain gradient descent on its
- * closed-form gradient, in Java doubles: the adversary of {@link ConceptCorrection}. Label 1 is the anchor
- * class, 0 the forget class. One update minimises the class-balanced log-loss with an L2 penalty,
+ * closed-form gradient, in Java doubles: the default adversary of {@link ConceptCorrection}. Label 1 is the
+ * anchor class, 0 the forget class. One update minimises the class-balanced log-loss with an L2 penalty,
  * <pre>
  *   J(w, b) = ½·mean_i softplus(−(w·a_i + b)) + ½·mean_j softplus(w·f_j + b) + (λ/2)·‖w‖²
  *   ∇_w J  = ½·mean_i (σ(s_i) − 1)·a_i + ½·mean_j σ(s_j)·f_j + λ·w,   ∇_b J = ½·mean_i (σ(s_i) − 1) + ½·mean_j σ(s_j)
@@ -13,7 +16,7 @@ package dev.lethe.objective;
  * with no native memory to close. Starts at w = 0, b = 0, so it is deterministic without a seed. Sized by
  * the first features it sees. Not thread-safe.
  */
-public final class LogisticDiscriminator {
+public final class LogisticDiscriminator implements Discriminator {
     private final double learningRate;
     private final double weightDecay;
     private double[] w = new double[0];
@@ -24,24 +27,14 @@ public final class LogisticDiscriminator {
      * @param weightDecay λ ≥ 0
      */
     public LogisticDiscriminator(double learningRate, double weightDecay) {
-        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-            throw new IllegalArgumentException("discriminator learning rate must be finite and > 0, was "
-                    + learningRate);
-        }
-        if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
-            throw new IllegalArgumentException("discriminator weight decay must be finite and >= 0, was "
-                    + weightDecay);
-        }
+        Discriminator.check(learningRate, weightDecay);
         this.learningRate = learningRate;
         this.weightDecay = weightDecay;
     }
 
-    /** One gradient-descent step on J with anchor features {@code anchor} (label 1) and {@code forget} (label 0). */
+    @Override
     public void update(double[][] anchor, double[][] forget) {
-        if (anchor.length == 0 || forget.length == 0) {
-            throw new IllegalArgumentException("the discriminator needs anchor and forget features, got "
-                    + anchor.length + " and " + forget.length + " rows");
-        }
+        Discriminator.checkRows(anchor, forget);
         int width = anchor[0].length;
         if (w.length == 0) {
             w = new double[width];
@@ -64,7 +57,7 @@ public final class LogisticDiscriminator {
                 throw new IllegalArgumentException("features of width " + x.length + ", the discriminator has "
                         + w.length);
             }
-            double r = (sigmoid(logit(x)) - label) / (2.0 * rows.length);
+            double r = (Discriminator.sigmoid(logit(x)) - label) / (2.0 * rows.length);
             for (int d = 0; d < w.length; d++) {
                 gw[d] += r * x[d];
             }
@@ -74,6 +67,7 @@ public final class LogisticDiscriminator {
     }
 
     /** s = w·x + b; 0 before the first update. */
+    @Override
     public double logit(double[] x) {
         if (w.length == 0) {
             return b;
@@ -85,17 +79,27 @@ public final class LogisticDiscriminator {
         return s;
     }
 
-    /** The fraction of rows classified right (s &gt; 0 for anchors, s &lt; 0 for forget rows), balanced by class. */
-    public double accuracy(double[][] anchor, double[][] forget) {
-        double a = 0;
-        for (double[] x : anchor) {
-            a += logit(x) > 0 ? 1 : 0;
+    /** {@link ConceptCorrection#generatorLoss(NDArray, double[], double)} with this w and b. */
+    @Override
+    public NDArray generatorLoss(NDArray features) {
+        return ConceptCorrection.generatorLoss(features, w, b);
+    }
+
+    /** {@code w} and {@code b} (one value). */
+    @Override
+    public Map<String, double[]> state() {
+        return Map.of("w", weights(), "b", new double[] {b});
+    }
+
+    @Override
+    public void restore(Map<String, double[]> state) {
+        double[] weights = state.get("w");
+        double[] bias = state.get("b");
+        if (state.size() != 2 || weights == null || bias == null || bias.length != 1) {
+            throw new IllegalArgumentException("a logistic discriminator's state needs w and b (one value), got "
+                    + state.keySet());
         }
-        double f = 0;
-        for (double[] x : forget) {
-            f += logit(x) < 0 ? 1 : 0;
-        }
-        return (a / anchor.length + f / forget.length) / 2;
+        set(weights, bias[0]);
     }
 
     /** A copy of w (empty before the first update). */
@@ -115,12 +119,9 @@ public final class LogisticDiscriminator {
     }
 
     /** Back to w = 0 (unsized), b = 0. */
+    @Override
     public void reset() {
         w = new double[0];
         b = 0;
-    }
-
-    private static double sigmoid(double s) {
-        return s >= 0 ? 1 / (1 + Math.exp(-s)) : Math.exp(s) / (1 + Math.exp(s));
     }
 }

@@ -96,9 +96,17 @@ public final class Objectives {
         return SimNpo.KIND.defaults();
     }
 
-    /** SimNPO with inverse temperature {@code beta} and margin {@code gamma}. */
+    /** SimNPO with inverse temperature {@code beta} and margin {@code gamma} (the paper's γ). */
     public static Objective simNpo(double beta, double gamma) {
         return new SimNpo(beta, gamma);
+    }
+
+    /**
+     * SimNPO as the official code and open-unlearning write it, −(2/β)·log σ(β·(avgNLL − δ)): the paper's
+     * γ = β·δ ({@link SimNpo#ofCodeMargin}).
+     */
+    public static Objective simNpoCodeMargin(double beta, double delta) {
+        return SimNpo.ofCodeMargin(beta, delta);
     }
 
     /** KL(π_ref ‖ π_θ) over the answer tokens of the retain split. */
@@ -146,14 +154,23 @@ public final class Objectives {
         return Flat.KIND.defaults();
     }
 
-    /** FLAT with {@code divergence}. */
+    /** FLAT with {@code divergence}, per example (the paper's form). */
     public static Objective flat(Flat.Divergence divergence) {
         return new Flat(divergence);
     }
 
     /**
-     * RMU (Li et al. 2024, "The WMDP Benchmark", §5) with {@link Rmu#KIND}'s defaults, the paper's Zephyr-7B
-     * values. Tiny models need their own c and α.
+     * FLAT with {@code divergence} applied where {@code pooling} says: {@link Flat.Pooling#BATCH} is the authors'
+     * code (the activation of the batch-pooled probabilities).
+     */
+    public static Objective flat(Flat.Divergence divergence, Flat.Pooling pooling) {
+        return new Flat(divergence, pooling);
+    }
+
+    /**
+     * RMU (Li et al. 2024, "The WMDP Benchmark", §5) with {@link Rmu#KIND}'s defaults, the official Zephyr-7B
+     * run's: a quarter of the depth (layer 8 of 32), c = 6.5, α = 1200; update
+     * {@link Rmu#trainableParametersIn(int)}. Small models usually need their own c and α.
      */
     public static Rmu rmu() {
         return Rmu.KIND.defaults();

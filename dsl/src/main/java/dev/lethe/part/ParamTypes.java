@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -125,11 +126,19 @@ public final class ParamTypes {
     }
 
     /**
-     * A block number of at least {@code min}, or the word {@code word} for the constant {@code sentinel}: RMU's
-     * {@code middle}, concept correction's {@code last}.
+     * A block number of at least {@code min}, or the word {@code word} for the constant {@code sentinel}:
+     * concept correction's {@code last}.
      */
     public static ParamType layer(String word, int sentinel, int min) {
-        return new Layer(word, sentinel, min);
+        return layer(Map.of(word, sentinel), min);
+    }
+
+    /**
+     * A block number of at least {@code min}, or one of the words of {@code words} for its constant: RMU's
+     * {@code quarter} and {@code middle} (a depth fraction resolved against the model).
+     */
+    public static ParamType layer(Map<String, Integer> words, int min) {
+        return new Layer(new TreeMap<>(words), min);
     }
 
     /**
@@ -563,12 +572,15 @@ public final class ParamTypes {
         }
     }
 
-    record Layer(String word, int sentinel, int min) implements ParamType {
+    record Layer(Map<String, Integer> words, int min) implements ParamType {
         @Override
         public @Nullable Object read(Node node, String path, Reading r) {
             Object v = scalar(node);
-            if (v instanceof String s && s.strip().equalsIgnoreCase(word)) {
-                return sentinel;
+            if (v instanceof String s) {
+                Integer sentinel = words.get(s.strip().toLowerCase(Locale.ROOT));
+                if (sentinel != null) {
+                    return sentinel;
+                }
             }
             return v instanceof Long l && l >= min && l <= Integer.MAX_VALUE ? (Object) l.intValue()
                     : r.expected(node, path, describe());
@@ -576,12 +588,17 @@ public final class ParamTypes {
 
         @Override
         public Object write(Object value, Writing w) {
-            return (Integer) value == sentinel ? word : value;
+            for (Map.Entry<String, Integer> e : words.entrySet()) {
+                if (e.getValue().equals(value)) {
+                    return e.getKey();
+                }
+            }
+            return value;
         }
 
         @Override
         public String describe() {
-            return "an integer >= " + min + " or " + word;
+            return "an integer >= " + min + " or " + String.join(", ", words.keySet());
         }
     }
 }

@@ -148,7 +148,7 @@ public final class ConsoleSummary {
     static String fullTables(RunResult result) {
         StringBuilder sb = new StringBuilder(headline(result)).append('\n');
         for (Table t : List.of(RunTables.summary(result), RunTables.headline(result), RunTables.attackDeltas(result),
-                RunTables.stability(result), result.stages())) {
+                RunTables.stability(result), RunTables.continual(result), result.stages())) {
             if (t.rowCount() > 0) {
                 sb.append(t.printAll()).append("\n\n");
             }

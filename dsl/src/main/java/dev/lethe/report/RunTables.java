@@ -15,13 +15,15 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
  * The tables to read from a run: its final values per split ({@link #summary}), the metrics that span splits
  * or models ({@link #headline}), what each attack changed ({@link #attackDeltas}) and how far each curve
- * strayed ({@link #stability}). Each is a new Tablesaw table built from {@link RunResult#rows()}; rows are
+ * strayed ({@link #stability}) and its worst-case accuracy across the pipeline ({@link #continual}). Each is a new
+ * Tablesaw table built from {@link RunResult#rows()}; rows are
  * chosen by their metric's {@link Metric.Scope scope} and curves judged by its {@link Metric.Direction
  * direction} ({@link RunResult#metric}). Printing shows four decimals (a nonzero value below 0.0005 in scientific
  * notation, so a forget quality of 9·10⁻¹¹ does not print as 0.0000); the cells hold the full values.
@@ -198,6 +200,93 @@ public final class RunTables {
             gap.append(Math.abs(bad - end));
         }
         return t;
+    }
+
+    /**
+     * De Lange, van de Ven and Tuytelaars's worst-case metrics over the pipeline ("Continual evaluation for
+     * lifelong learning: identifying the stability gap", ICLR 2023, the min-ACC and WC-ACC metrics). The tasks
+     * T_1, T_2, ... are the continually evaluated training stages of the run's model in pipeline order (learn,
+     * finetune, unlearn — each request of a sequential one —, relearn: the curves of trained models other than the
+     * reference; the reference and the attacked copies branch off the pipeline and are left out). Lethe evaluates
+     * the same splits after every task, so each task's evaluation set E_i of the paper is a curve (split, metric):
+     * for task k and each of its curves, one row with
+     * <pre>
+     *   final  = A(E, f_{|T_k|}), the curve's last point in task k
+     *   min_acc = 1/(k−1) · Σ_{i&lt;k} worst_{|T_i| &lt; n ≤ |T_k|} A(E, f_n)          (min-ACC_{T_k})
+     *   wc_acc  = (1/k) · final + (1 − 1/k) · min_acc                                  (WC-ACC at |T_k|)
+     * </pre>
+     * where the inner worst runs over the points of tasks i+1..k after their first step (a task's step-0 point
+     * is f_{|T_{j−1}|} itself, which the paper's n &gt; |T_i| excludes), and "worst" follows the metric's
+     * {@link Metric.Direction direction} on that split, as in {@link #stability}: the minimum of a knowledge
+     * metric on retain (the paper's minimum accuracy), its maximum on forget. A task i whose window holds no
+     * point of that curve is left out of the mean; for k = 1 there is no earlier task, min_acc is NaN (a missing
+     * cell) and wc_acc is the final value. Columns: {@code task} (k), {@code model}, {@code stage}, {@code split},
+     * {@code metric}, {@code final}, {@code min_acc}, {@code wc_acc}.
+     */
+    public static Table continual(RunResult result) {
+        Map<List<String>, Map<List<String>, List<Row>>> tasks = new LinkedHashMap<>();
+        for (Row r : result.rows()) {
+            ModelRole role = result.models().get(r.model());
+            if (!r.isFinal() && role != null && role.trained() && role != ModelRole.REFERENCE) {
+                tasks.computeIfAbsent(List.of(r.model(), r.stage()), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(List.of(r.split(), r.metric()), k -> new ArrayList<>()).add(r);
+            }
+        }
+        List<Map<List<String>, List<Row>>> ordered = new ArrayList<>(tasks.values());
+        ordered.forEach(curves -> curves.values().forEach(points -> points.sort(Comparator.comparingLong(Row::step))));
+        DoubleColumn last = fourDecimals("final");
+        DoubleColumn minAcc = fourDecimals("min_acc");
+        DoubleColumn wcAcc = fourDecimals("wc_acc");
+        Table t = Table.create(result.recipe().name() + " (continual: min-ACC, WC-ACC)",
+                IntColumn.create("task"), StringColumn.create("model"), StringColumn.create("stage"),
+                StringColumn.create("split"), StringColumn.create("metric"), last, minAcc, wcAcc);
+        List<List<String>> keys = new ArrayList<>(tasks.keySet());
+        for (int k = 1; k <= ordered.size(); k++) {
+            for (Map.Entry<List<String>, List<Row>> curve : ordered.get(k - 1).entrySet()) {
+                String split = curve.getKey().get(0);
+                String metric = curve.getKey().get(1);
+                List<Row> points = curve.getValue();
+                double end = points.get(points.size() - 1).value();
+                double m = minAcc(result, ordered, curve.getKey(), k);
+                t.intColumn("task").append(k);
+                t.stringColumn("model").append(keys.get(k - 1).get(0));
+                t.stringColumn("stage").append(keys.get(k - 1).get(1));
+                t.stringColumn("split").append(split);
+                t.stringColumn("metric").append(metric);
+                last.append(end);
+                minAcc.append(m);
+                wcAcc.append(k == 1 ? end : end / k + (1 - 1.0 / k) * m);
+            }
+        }
+        return t;
+    }
+
+    /**
+     * min-ACC_{T_k} of the curve {@code key} (split, metric): the mean over the earlier tasks i &lt; k of the worst
+     * point of tasks i+1..k after their first step; NaN when no earlier task has such a point.
+     */
+    private static double minAcc(RunResult result, List<Map<List<String>, List<Row>>> tasks, List<String> key,
+            int k) {
+        Metric.Direction direction = result.metric(key.get(1)).direction();
+        double sum = 0;
+        int count = 0;
+        for (int i = 1; i < k; i++) {
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (int j = i + 1; j <= k; j++) {
+                for (Row r : tasks.get(j - 1).getOrDefault(key, List.of())) {
+                    if (r.step() > 0) {
+                        lo = Math.min(lo, r.value());
+                        hi = Math.max(hi, r.value());
+                    }
+                }
+            }
+            if (lo <= hi) {
+                sum += direction.worse(key.get(0), lo, hi);
+                count++;
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
     }
 
     private static DoubleColumn fourDecimals(String name) {

@@ -2,6 +2,7 @@ package dev.lethe.spec;
 
 import static dev.lethe.part.ParamTypes.list;
 import static dev.lethe.part.ParamTypes.part;
+import static dev.lethe.part.ParamTypes.struct;
 import static dev.lethe.part.ParamTypes.text;
 
 import dev.lethe.data.DataSource;
@@ -51,9 +52,16 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
                     Param.required("model", part(ModelSpec.SLOT), "the model's shape", (Recipe x) -> x.model()),
                     Param.required("data", part(DataSource.SLOT), "the examples", (Recipe x) -> x.data()),
                     Param.required("stages", list(part(Stage.SLOT), 1), "the stages, in the order they run",
-                            (Recipe x) -> x.stages())),
-            a -> new Recipe(a.text("name"), a.longInteger("seed"), a.text("device"), a.get("model"), a.get("data"),
-                    a.list("stages")));
+                            (Recipe x) -> x.stages()),
+                    Param.optional("continual", struct(Continual.KIND), "evaluate every training stage (and the "
+                            + "relearning attacks) continually, as a stage's own continual does; a stage that has "
+                            + "its own keeps it (read into the stages, written per stage)", (Recipe x) -> null)),
+            a -> {
+                Recipe r = new Recipe(a.text("name"), a.longInteger("seed"), a.text("device"), a.get("model"),
+                        a.get("data"), a.list("stages"));
+                Continual c = a.get("continual");
+                return c == null ? r : r.continually(c);
+            });
 
     /** Validates the fields and the stage list (a reference's starting model must be made before it). */
     public Recipe {
@@ -85,6 +93,22 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
     /** The stages with their names and the names of the models they leave. */
     public List<NamedStage> named() {
         return name(stages);
+    }
+
+    /**
+     * A copy in which every training stage (learn, finetune, reference, unlearn — each request of a sequential
+     * one —, relearn) and every attack stage's relearning attacks are evaluated continually as {@code continual}
+     * says, so the curves span the whole pipeline and {@code RunTables.continual} can compute De Lange et al.'s
+     * min-ACC and WC-ACC across its stages; a stage with a continual evaluation of its own keeps it. A recipe file
+     * says the same with a top-level {@code continual:}.
+     */
+    public Recipe continually(Continual continual) {
+        List<Stage> out = new ArrayList<>();
+        for (Stage s : stages) {
+            boolean evaluable = s.trains() || s instanceof Attacking;
+            out.add(evaluable && s.continual() == null ? s.withContinual(continual) : s);
+        }
+        return new Recipe(name, seed, device, model, data, out);
     }
 
     /**

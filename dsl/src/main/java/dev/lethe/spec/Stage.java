@@ -42,6 +42,17 @@ public interface Stage {
         return null;
     }
 
+    /**
+     * A copy of this stage evaluated continually as {@code newContinual} says (null: not at all); the training
+     * stages and the attack stage override it with their own type.
+     *
+     * @throws UnsupportedOperationException for a stage that trains nothing (evaluate, save, a loaded reference)
+     */
+    default Stage withContinual(@Nullable Continual newContinual) {
+        throw new UnsupportedOperationException("the " + kind() + " stage trains nothing, so it cannot be evaluated "
+                + "continually");
+    }
+
     /** Whether the stage trains weights (and so is checkpointed, and can be evaluated continually). */
     default boolean trains() {
         return false;

@@ -58,13 +58,13 @@ class ConceptCorrectionTest {
         // from w = 0, b = 0: one step gives w = (η/4)·(mean a − mean f) = (−0.05, 0.0125, 0), b = 0, and
         // L = ½(sp(0.0875) + sp(−0.05625))
         assertEquals(0.7016357714520234, cc.loss(toy(0)).getDouble(), 1e-8);
-        assertArrayEquals(new double[] {-0.05, 0.0125, 0}, cc.discriminator().weights(), 1e-15);
+        assertArrayEquals(new double[] {-0.05, 0.0125, 0}, ((LogisticDiscriminator) cc.discriminator()).weights(), 1e-15);
         assertEquals(0.7016357714520234, cc.loss(toy(0)).getDouble(), 1e-8, "the same step: no second update");
         // a second step's update, with σ(s) ≠ ½ and the decay term (Python: the formula of LogisticDiscriminator)
         assertEquals(0.710754176673605, cc.loss(toy(1)).getDouble(), 1e-8);
         assertArrayEquals(new double[] {-0.09326514777689968, 0.022595645529027437, -0.0004674159701077374},
-                cc.discriminator().weights(), 1e-15);
-        assertEquals(-0.000545485810251245, cc.discriminator().bias(), 1e-15);
+                ((LogisticDiscriminator) cc.discriminator()).weights(), 1e-15);
+        assertEquals(-0.000545485810251245, ((LogisticDiscriminator) cc.discriminator()).bias(), 1e-15);
         assertEquals(0.7016357714520234, cc.loss(toy(0)).getDouble(), 1e-8,
                 "going back to step 0 (a new run) starts a fresh discriminator");
     }

@@ -57,7 +57,7 @@ class ObjectiveKindsTest {
         assertEquals(new InvertedHinge(Split.FORGET), Objectives.invertedHinge());
         assertEquals(new CatnipStyle(0.1, 1.0), Objectives.catnipStyle());
         assertEquals(new Nll(Split.RETAIN), Objectives.nll());
-        assertEquals(new Rmu(Rmu.MIDDLE, 6.5, 100, 0), Objectives.rmu());
+        assertEquals(new Rmu(Rmu.QUARTER, 6.5, 1200, 0), Objectives.rmu());
         ConceptCorrection cc = Objectives.conceptCorrection(Split.WORLD);
         assertEquals(List.of(Split.WORLD, ConceptCorrection.LAST, 0.05, 0.001, 1),
                 List.of(cc.anchor(), cc.layer(), cc.learningRate(), cc.weightDecay(), cc.discriminatorSteps()));
@@ -78,9 +78,22 @@ class ObjectiveKindsTest {
     void givenParametersReplaceTheDefaults() {
         assertEquals(new Npo(0.2), Npo.KIND.create(Map.of("beta", 0.2)));
         assertEquals(new SimNpo(2.5, 1), SimNpo.KIND.create(Map.of("gamma", 1.0)));
-        assertEquals(new Rmu(Rmu.MIDDLE, 6.5, 100, 3), Rmu.KIND.create(Map.of("seed", 3L)));
+        assertEquals(new Rmu(Rmu.QUARTER, 6.5, 1200, 3), Rmu.KIND.create(Map.of("seed", 3L)));
         assertEquals(new Rmu(2, 10, 50, 7), read("{rmu: {layer: 2, steering_coefficient: 10, alpha: 50, seed: 7}}"));
         assertEquals(new Flat(Flat.Divergence.KL), read("{flat: {divergence: kl}}"));
+        assertEquals(new Flat(Flat.Divergence.KL, Flat.Pooling.BATCH),
+                read("{flat: {divergence: kl, pooling: batch}}"));
+        assertEquals(new Rmu(Rmu.MIDDLE, 6.5, 1200, 0), read("{rmu: {layer: middle}}"));
+        assertEquals("{rmu: {layer: middle, steering_coefficient: 6.5, alpha: 1200.0, seed: 0}}",
+                new Rmu(Rmu.MIDDLE, 6.5, 1200, 0).toString());
+        assertEquals(new SimNpo(2.5, 1.0), read("{simnpo: {beta: 2.5, delta: 0.4}}"),
+                "the code's margin: gamma = beta * delta");
+        assertEquals(0.4, SimNpo.ofCodeMargin(2.5, 0.4).codeMargin(), 1e-15);
+        assertEquals("{simnpo: {beta: 2.5, gamma: 1.0}}", SimNpo.ofCodeMargin(2.5, 0.4).toString(),
+                "written back as gamma");
+        String both = assertThrows(IllegalArgumentException.class,
+                () -> SimNpo.KIND.create(Map.of("gamma", 1.0, "delta", 0.4))).getMessage();
+        assertTrue(both.contains("not both"), both);
         assertEquals(new Nll(List.of(Split.RETAIN, Split.WORLD)), read("{nll: {splits: [retain, world]}}"));
         String unknown = assertThrows(IllegalArgumentException.class, () -> Npo.KIND.create(Map.of("betta", 0.2)))
                 .getMessage();

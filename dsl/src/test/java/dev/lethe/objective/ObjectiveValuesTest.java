@@ -72,6 +72,9 @@ class ObjectiveValuesTest {
                 // (2/b)*sp(g - b*avgNLL_f)
                 Arguments.of("SimNPO β=2.5 γ=0", new SimNpo(2.5, 0), 0.21084581852038156),
                 Arguments.of("SimNPO β=4.5 γ=1", new SimNpo(4.5, 1), 0.1214200048641055),
+                // the official code's −(2/β)·log σ(β·(avgNLL − δ)) with δ = γ/β is the same loss
+                Arguments.of("SimNPO code margin β=4.5 δ=1/4.5", SimNpo.ofCodeMargin(4.5, 1 / 4.5),
+                        0.1214200048641055),
                 // mean over the 2 retain positions of sum_v exp(lr[v])*(lr[v]-lp[v]), lr = lsm(ref row), lp = lsm(row)
                 Arguments.of("KL retain", new KlRetain(Split.RETAIN), 0.2889193378689385),
                 // mean over positions of 1 + p[y] - max_{v != y} p[v], p = exp(lsm(row)); on retain: the forget toy's

@@ -72,16 +72,25 @@ class RmuTest {
     }
 
     @Test
-    void theDefaultsAreTheMiddleLayerC65Alpha100Seed0() {
+    void theDefaultsAreTheOfficialZephyrRunLayer8Of32C65Alpha1200Seed0() {
+        // WMDP rmu/unlearn.py defaults layer_id 7 (0-based), layer_ids 5,6,7, param_ids 6 (mlp.down_proj); README
+        // run --steering_coeffs 6.5,6.5 --alpha 1200,1200. The old defaults were the middle layer and alpha 100.
         Rmu rmu = Objectives.rmu();
-        assertEquals(new Rmu(Rmu.MIDDLE, 6.5, 100, 0), rmu);
+        assertEquals(new Rmu(Rmu.QUARTER, 6.5, 1200, 0), rmu);
+        assertEquals(8, rmu.layerIn(32), "model.layers[7] of Zephyr-7B is the output of block 8");
+        assertEquals(List.of("role:mlp_down@5.weight", "role:mlp_down@6.weight", "role:mlp_down@7.weight"),
+                rmu.trainableParametersIn(32), "the official run updates layers 5-7's MLP down-projection");
+        assertEquals(3, rmu.layerIn(12));
+        assertEquals(1, rmu.layerIn(4));
         assertEquals(1, rmu.layerIn(2));
-        assertEquals(6, rmu.layerIn(12));
         assertEquals(1, rmu.layerIn(1));
-        // the toy is a 2-block model whose hidden states are at layer 1 only
-        assertEquals(23.630052670846666, rmu.loss(step(FORGET, RETAIN)).getDouble(), 1e-10);
-        assertThrows(IllegalArgumentException.class, () -> rmu.loss(step(FORGET, RETAIN).layers(4)),
-                "a 4-block model's middle is layer 2, which the toy does not have");
+        assertEquals(6, new Rmu(Rmu.MIDDLE, 6.5, 1200, 0).layerIn(12));
+        // the toy is a 2-block model whose hidden states are at layer 1 only: the forget term of the old
+        // test (23.630052670846666 with alpha 100, so 12.185608226402222) plus 1200 times the retain term
+        assertEquals(12.185608226402222 + 1200 * 0.11444444444444445, rmu.loss(step(FORGET, RETAIN)).getDouble(),
+                1e-9);
+        assertThrows(IllegalArgumentException.class, () -> rmu.loss(step(FORGET, RETAIN).layers(8)),
+                "an 8-block model's quarter is layer 2, which the toy does not have");
     }
 
     @Test

@@ -158,7 +158,8 @@ final class RandomRecipes {
             return value(random.nextBoolean() ? n.number() : n.other(), depth);
         }
         if (type instanceof ParamTypes.Layer l) {
-            return random.nextBoolean() ? l.sentinel() : l.min() + random.nextInt(4);
+            return random.nextBoolean() ? List.copyOf(l.words().values()).get(random.nextInt(l.words().size()))
+                    : l.min() + random.nextInt(4);
         }
         throw new IllegalArgumentException("no random values of " + type + " (a " + type.getClass().getName()
                 + "): teach RandomRecipes.value this type");

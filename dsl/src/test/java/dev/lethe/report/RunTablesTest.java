@@ -206,6 +206,58 @@ class RunTablesTest {
         assertEquals(0.625, s.doubleColumn("gap").get(0), 0.0);
     }
 
+    /**
+     * De Lange et al.'s min-ACC and WC-ACC on a hand-computed trace of three tasks (learn, then two sequential
+     * unlearning requests), retain exact match every 2 steps:
+     * <pre>
+     *   task 1 learned/learn              0: 0.0  2: 0.5  4: 0.9    final 0.9
+     *   task 2 unlearned/unlearn.request1 0: 0.9  2: 0.6  4: 0.8    final 0.8
+     *   task 3 unlearned/unlearn.request2 0: 0.8  2: 0.7  4: 0.75   final 0.75
+     * </pre>
+     * k = 1: min-ACC undefined, WC-ACC = 0.9. k = 2: the worst retain point after task 1 is 0.6, so min-ACC = 0.6
+     * and WC-ACC = ½·0.8 + ½·0.6 = 0.7. k = 3: after task 1 the worst is 0.6, after task 2 it is 0.7, min-ACC =
+     * 0.65, WC-ACC = ⅓·0.75 + ⅔·0.65 = 0.68333…. The step-0 points repeat the previous task's end (f_{|T_i|}) and
+     * do not count: forget exact match during task 2 (0: 1.0, 2: 0.4, 4: 0.1), where high is worse, has min-ACC =
+     * 0.4 (not the step-0 1.0) and WC-ACC = ½·0.1 + ½·0.4 = 0.25. The reference's and an attacked copy's
+     * curves are not tasks of the pipeline.
+     */
+    @Test
+    void continualGivesDeLangesMinAccAndWorstCaseAccuracyOverThePipeline() {
+        List<RunResult.Row> rows = new ArrayList<>();
+        double[][] retain = {{0.0, 0.5, 0.9}, {0.9, 0.6, 0.8}, {0.8, 0.7, 0.75}};
+        String[][] tasks = {{"learned", "learn"}, {"unlearned", "unlearn.request1"}, {"unlearned", "unlearn.request2"}};
+        for (int t = 0; t < 3; t++) {
+            if (t == 1) {
+                rows.add(new RunResult.Row("reference", "reference", "retain", "exact_match", 0.0, 2));
+            }
+            for (int p = 0; p < 3; p++) {
+                rows.add(new RunResult.Row(tasks[t][0], tasks[t][1], "retain", "exact_match", retain[t][p], 2L * p));
+            }
+        }
+        double[] forget = {1.0, 0.4, 0.1};
+        for (int p = 0; p < 3; p++) {
+            rows.add(new RunResult.Row("unlearned", "unlearn.request1", "forget", "exact_match", forget[p], 2L * p));
+        }
+        rows.add(new RunResult.Row("unlearned+relearn", "attack.relearn", "retain", "exact_match", 0.0, 2));
+        RunResult r = new RunResult(RECIPE, rows, List.of(), METRICS, ROLES);
+        Table c = RunTables.continual(r);
+        assertEquals(4, c.rowCount(), c.printAll());
+        assertEquals(List.of(1, 2, 2, 3), c.intColumn("task").asList());
+        assertEquals(List.of("learn", "unlearn.request1", "unlearn.request1", "unlearn.request2"),
+                c.stringColumn("stage").asList());
+        assertEquals(List.of("retain", "retain", "forget", "retain"), c.stringColumn("split").asList());
+        assertEquals(0.9, c.doubleColumn("final").get(0), 0.0);
+        assertTrue(c.doubleColumn("min_acc").isMissing(0), "no earlier task: NaN, which a table shows as missing");
+        assertEquals(0.9, c.doubleColumn("wc_acc").get(0), 0.0);
+        assertEquals(0.6, c.doubleColumn("min_acc").get(1), 1e-15);
+        assertEquals(0.7, c.doubleColumn("wc_acc").get(1), 1e-15);
+        assertEquals(0.4, c.doubleColumn("min_acc").get(2), 1e-15);
+        assertEquals(0.25, c.doubleColumn("wc_acc").get(2), 1e-15);
+        assertEquals(0.75, c.doubleColumn("final").get(3), 0.0);
+        assertEquals(0.65, c.doubleColumn("min_acc").get(3), 1e-15);
+        assertEquals(0.75 / 3 + 2 * 0.65 / 3, c.doubleColumn("wc_acc").get(3), 1e-15);
+    }
+
     private static void assertRow(Table s, int i, String split, String metric, double last, double min, double max,
             double worst, double gap) {
         assertEquals(split, s.stringColumn("split").get(i));

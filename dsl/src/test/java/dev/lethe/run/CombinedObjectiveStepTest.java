@@ -17,6 +17,7 @@ import dev.lethe.model.GptConfig;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.objective.CombinedObjective;
 import dev.lethe.objective.ConceptCorrection;
+import dev.lethe.objective.LogisticDiscriminator;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.ConflictProjection;
@@ -138,7 +139,7 @@ class CombinedObjectiveStepTest {
         List<Double> biases = new ArrayList<>();
         Objective watched = step -> {
             NDArray loss = cc.loss(step);
-            biases.add(cc.discriminator().bias());
+            biases.add(((LogisticDiscriminator) cc.discriminator()).bias());
             return loss;
         };
         // SAM evaluates twice per step, conflict projection once per part: still one update per step
@@ -147,8 +148,33 @@ class CombinedObjectiveStepTest {
         assertEquals(biases.get(0), biases.get(1), "no update within step 0");
         assertEquals(biases.get(2), biases.get(3), "no update within step 1");
         assertTrue(!biases.get(1).equals(biases.get(2)), "an update at step 1");
-        double[] w = cc.discriminator().weights();
+        double[] w = ((LogisticDiscriminator) cc.discriminator()).weights();
         assertEquals(16, w.length, "the discriminator reads the last block's 16-wide output");
+    }
+
+    @Test
+    void conceptCorrectionsWarmUpLeavesTheModelWeightsUntouchedAndTrainsOnlyTheDiscriminator() {
+        Map<String, float[]> before = weights();
+        ConceptCorrection warm = new ConceptCorrection(Split.HOLDOUT, ConceptCorrection.LAST, 0.05, 0.001, 1,
+                ConceptCorrection.Adversary.MLP, 8, 3, 0);
+        // Adam without decoupled weight decay: a zero gradient moves nothing (AdamW's decay would shrink weights)
+        Optimizer adam = Optimizers.adamW(dev.lethe.optim.Schedules.constant(1e-2), 0);
+        train(adam, warm, 3);
+        Map<String, float[]> after = weights();
+        before.forEach((name, w) -> assertArrayEquals(w, after.get(name), 0f, name + " moved during the warm-up"));
+        assertEquals(8 * 16, warm.discriminator().state().get("w1").length, "the discriminator trained");
+        ConceptCorrection shortWarmUp = new ConceptCorrection(Split.HOLDOUT, ConceptCorrection.LAST, 0.05, 0.001, 1,
+                ConceptCorrection.Adversary.MLP, 8, 1, 0);
+        train(adam, shortWarmUp, 2);
+        Map<String, float[]> trained = weights();
+        assertTrue(before.keySet().stream().anyMatch(n -> !java.util.Arrays.equals(before.get(n), trained.get(n))),
+                "after the warm-up the generator loss trains the model");
+    }
+
+    private Map<String, float[]> weights() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        model.weights().forEach((n, w) -> out.put(n, w.toFloatArray()));
+        return out;
     }
 
     private void train(Optimizer optimizer, Objective objective, int steps) {

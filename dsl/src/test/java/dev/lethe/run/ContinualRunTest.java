@@ -180,6 +180,37 @@ class ContinualRunTest {
         assertEquals(List.of("unlearned", "unlearned-2"), r.models(ModelRole.UNLEARNED));
     }
 
+    @Test
+    void oneContinualForTheWholePipelineCoversEveryTrainingStageAndFeedsMinAccAndWcAcc() {
+        Continual every2 = new Continual(2, List.of(Suites.answers()), List.of(Split.FORGET, Split.RETAIN));
+        dev.lethe.spec.Recipe base = Lethe.recipe("pipeline").model(SMALL)
+                .data(new FictitiousFacts(8, 0.25, 2, 3, 2, 2))
+                .learn(Training.of(4).batchSize(8))
+                .unlearn(Unlearning.of(Objectives.gradientAscent()).steps(3).batchSize(2))
+                .relearn(2, 2, 1e-3)
+                .evaluate(Evaluation.of(Suites.answers()))
+                .seed(5).build();
+        dev.lethe.spec.Recipe recipe = base.continually(every2);
+        assertEquals(recipe, Lethe.fromYaml(Lethe.toYaml(recipe)), "written per stage, read back the same");
+        assertEquals(recipe, Lethe.fromYaml(Lethe.toYaml(base).replaceFirst("(?m)^stages:",
+                "continual: {every: 2, splits: [forget, retain]}\nstages:")),
+                "a top-level continual in a recipe file is the same recipe");
+        RunResult r = Lethe.run(recipe, e -> { });
+        assertEquals(List.of(0L, 2L, 4L), steps(r.curve("learned", "learn", "retain", "nll")));
+        assertEquals(List.of(0L, 2L, 3L), steps(r.curve("unlearned", "unlearn", "retain", "nll")));
+        assertEquals(List.of(0L, 2L), steps(r.curve("relearned", "relearn", "retain", "nll")));
+        tech.tablesaw.api.Table c = RunTables.continual(r);
+        List<Integer> tasks = c.intColumn("task").asList();
+        assertEquals(List.of(1, 2, 3), tasks.stream().distinct().toList(), c.printAll());
+        assertEquals(List.of("learn", "unlearn", "relearn"), c.stringColumn("stage").asList().stream().distinct()
+                .toList());
+        for (int i = 0; i < c.rowCount(); i++) {
+            if (tasks.get(i) > 1) {
+                assertTrue(Double.isFinite(c.doubleColumn("min_acc").get(i)), c.printAll());
+            }
+        }
+    }
+
     private static List<Long> steps(List<RunResult.Row> curve) {
         return curve.stream().map(RunResult.Row::step).toList();
     }
