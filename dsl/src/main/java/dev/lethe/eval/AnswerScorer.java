@@ -48,20 +48,29 @@ public final class AnswerScorer {
      * context length − 1 tokens.
      */
     public List<TokenLogProbs> scoreTexts(List<String> texts) {
-        int keep = model.spec().contextLength() - 1;
+        List<Encoded> encoded = encodeTexts(texts);
         List<TokenLogProbs> out = new ArrayList<>(texts.size());
-        for (int start = 0; start < texts.size(); start += batchSize) {
-            List<Encoded> chunk = new ArrayList<>();
-            for (String text : texts.subList(start, Math.min(texts.size(), start + batchSize))) {
-                int[] ids = tokenizer.encode(text);
-                if (ids.length == 0) {
-                    throw new IllegalArgumentException("a text to score has no tokens: '" + text + "'");
-                }
-                chunk.add(new Encoded(new int[0], java.util.Arrays.copyOf(ids, Math.min(ids.length, keep))));
-            }
-            for (TokenLogProbs t : scoreBatch(chunk)) {
+        for (int start = 0; start < encoded.size(); start += batchSize) {
+            for (TokenLogProbs t : scoreBatch(encoded.subList(start, Math.min(encoded.size(), start + batchSize)))) {
                 out.add(t.withoutLast());
             }
+        }
+        return out;
+    }
+
+    /**
+     * The texts as {@link #scoreTexts} reads them: each a prompt-less example whose answer is the text's tokens cut to
+     * the context length − 1, closed by the {@code <eos>} target that {@link #scoreTexts} then leaves out.
+     */
+    List<Encoded> encodeTexts(List<String> texts) {
+        int keep = model.spec().contextLength() - 1;
+        List<Encoded> out = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            int[] ids = tokenizer.encode(text);
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("a text to score has no tokens: '" + text + "'");
+            }
+            out.add(new Encoded(new int[0], java.util.Arrays.copyOf(ids, Math.min(ids.length, keep))));
         }
         return out;
     }
@@ -73,18 +82,23 @@ public final class AnswerScorer {
      * that alone fills the context loses its oldest tokens and keeps one answer token.
      */
     public List<TokenLogProbs> score(List<String> prompts, List<String> answers) {
+        List<Encoded> encoded = encode(prompts, answers);
+        List<TokenLogProbs> out = new ArrayList<>(encoded.size());
+        for (int start = 0; start < encoded.size(); start += batchSize) {
+            out.addAll(scoreBatch(encoded.subList(start, Math.min(encoded.size(), start + batchSize))));
+        }
+        return out;
+    }
+
+    /** The pairs as {@link #score} reads them: encoded and {@linkplain Encoded#fit fitted} to the context. */
+    List<Encoded> encode(List<String> prompts, List<String> answers) {
         if (prompts.size() != answers.size()) {
             throw new IllegalArgumentException(prompts.size() + " prompts but " + answers.size() + " answers");
         }
-        List<TokenLogProbs> out = new ArrayList<>(prompts.size());
         int context = model.spec().contextLength();
-        for (int start = 0; start < prompts.size(); start += batchSize) {
-            int end = Math.min(prompts.size(), start + batchSize);
-            List<Encoded> chunk = new ArrayList<>(end - start);
-            for (int i = start; i < end; i++) {
-                chunk.add(Encoded.of(tokenizer, prompts.get(i), answers.get(i)).fit(context));
-            }
-            out.addAll(scoreBatch(chunk));
+        List<Encoded> out = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            out.add(Encoded.of(tokenizer, prompts.get(i), answers.get(i)).fit(context));
         }
         return out;
     }

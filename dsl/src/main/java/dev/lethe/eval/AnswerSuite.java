@@ -20,8 +20,9 @@ import java.util.List;
  *   <li>{@code exact_match}: 1 when greedy decoding from the prompt reproduces the answer and then stops.
  *       Greedy decoding reproduces the answer exactly when the argmax at every answer position, given the
  *       true prefix, is the true token; so it is computed from one teacher-forced pass;
- *   <li>{@code token_accuracy}: the share of answer tokens whose argmax is the label (TOFU's "exact
- *       memorisation"), averaged per example.
+ *   <li>{@code token_accuracy}: the share of answer tokens whose argmax is the label, averaged per example;
+ *       it counts the closing {@code <eos>}, which open-unlearning's exact memorisation leaves out (that one is
+ *       {@code exact_memorization} in {@link TofuSuite}).
  * </ul>
  *
  * @param batchSize examples per forward pass

@@ -3,6 +3,7 @@ package dev.lethe.eval;
 import dev.lethe.data.Split;
 import dev.lethe.eval.stats.Aggregates;
 import dev.lethe.eval.stats.KolmogorovSmirnov;
+import dev.lethe.eval.stats.MiaScores;
 import dev.lethe.eval.stats.RocAuc;
 import dev.lethe.eval.stats.RocCurve;
 import java.util.ArrayList;
@@ -19,7 +20,16 @@ import org.jspecify.annotations.Nullable;
  *       forget-set truth ratios and the reference model's, exact for small samples as scipy's
  *       {@code ks_2samp}; 1.0 for the reference against itself;
  *   <li>{@code mia_auc_*}: ROC AUC of each membership score with forget as members and holdout as
- *       non-members (scores are negated, since lower means memorised); 0.5 is chance;
+ *       non-members (scores are negated, since lower means memorised); 0.5 is chance, 1 means every forget
+ *       example looks more familiar than every holdout one. This is open-unlearning's convention and value:
+ *       its {@code mia_auc} takes {@code roc_auc_score} of the loss-like scores with forget labelled 0 and holdout
+ *       1 ("auc is 1 when the forget data is much more likely than the holdout data"), and the AUC of s with
+ *       holdout positive equals that of −s with forget positive;
+ *   <li>{@code mia_auc_reference} (open-unlearning's {@code mia_reference}; the reference-model attack of
+ *       Carlini et al. 2021 and mimir): the same AUC of the per-example score avgNLL_model − avgNLL_reference
+ *       ({@link MiaScores#reference}), the reference's {@code mia_loss} on the same forget and holdout examples
+ *       (open-unlearning loads a retain-only model as its {@code reference_model_path}: the role of the run's
+ *       reference). The reference against itself scores 0 everywhere and so 0.5;
  *   <li>{@code privleak} (MUSE, Shi et al. 2024, oriented as muse_bench's {@code forget_holdout_Min-40%}):
  *       (AUC − AUC_reference) / AUC_reference × 100, where AUC is the ROC AUC of the Min-K% scores with the
  *       <em>holdout</em> texts as the positive class and the forget texts as the negative one, a higher
@@ -44,6 +54,15 @@ public final class CrossModelMetrics {
     public static final Metric MIA_AUC_MIN_K = auc(PrivacySuite.MIN_K);
     /** ROC AUC of the Min-K%++ score, forget (members) against holdout. */
     public static final Metric MIA_AUC_MIN_K_PP = auc(PrivacySuite.MIN_K_PP);
+    /** ROC AUC of the GradNorm score, forget (members) against holdout. */
+    public static final Metric MIA_AUC_GRADNORM = auc(PrivacySuite.GRAD_NORM);
+    /**
+     * ROC AUC of the reference-model score avgNLL − avgNLL_reference, forget (members) against holdout; 0.5 for the
+     * reference itself.
+     */
+    public static final Metric MIA_AUC_REFERENCE = new Metric("mia_auc_reference", Metric.Direction.HIGHER_IS_WORSE,
+            Metric.Scope.ACROSS_MODELS, "ROC AUC of avgNLL - avgNLL of the reference, forget members against holdout")
+            .within(0, 1);
     /**
      * MUSE's PrivLeak on the Min-K% AUC with holdout as the positive class, relative to the reference's; 0 is
      * ideal, about −100 for a model that still holds the forget set, positive for over-unlearning.
@@ -60,9 +79,10 @@ public final class CrossModelMetrics {
                     + "metrics").within(0, 1);
     /** Every metric {@link #compute} can derive. */
     public static final List<Metric> METRICS = List.of(FORGET_QUALITY, MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K,
-            MIA_AUC_MIN_K_PP, MODEL_UTILITY, PRIVLEAK);
+            MIA_AUC_MIN_K_PP, MIA_AUC_GRADNORM, MIA_AUC_REFERENCE, MODEL_UTILITY, PRIVLEAK);
     /** The AUC of each membership score, in the order of {@link PrivacySuite#SCORES}. */
-    private static final List<Metric> AUCS = List.of(MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K, MIA_AUC_MIN_K_PP);
+    private static final List<Metric> AUCS = List.of(MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K, MIA_AUC_MIN_K_PP,
+            MIA_AUC_GRADNORM);
 
     private CrossModelMetrics() {}
 
@@ -87,9 +107,11 @@ public final class CrossModelMetrics {
 
     /**
      * Derived metrics from {@code values} (model → split → metric → value), against the model called
-     * {@code reference} (null: a run without a reference model, so no forget quality and no PrivLeak). PrivLeak is
-     * also left out when the reference's own AUC is 0 (it finds every forget text more familiar than every holdout
-     * one: the ratio is undefined, MUSE's formula would divide by zero).
+     * {@code reference} (null: a run without a reference model, so no forget quality, no {@code mia_auc_reference} and
+     * no PrivLeak). {@code mia_auc_reference} is left out for a model whose forget or holdout {@code mia_loss} values
+     * are not one per example of the reference's (scored on other data). PrivLeak is also left out when the
+     * reference's own AUC is 0 (it finds every forget text more familiar than every holdout one: the ratio is
+     * undefined, MUSE's formula would divide by zero).
      */
     public static List<Derived> compute(Map<String, Map<Split, Map<String, MetricValue>>> values,
             @Nullable String reference) {
@@ -116,6 +138,14 @@ public final class CrossModelMetrics {
                     if (score.equals(PrivacySuite.MIN_K)) {
                         museAuc.put(m.getKey(), museAuc(members, others));
                     }
+                }
+            }
+            if (referenceValues != null) {
+                double[] members = referenceScores(mine, referenceValues, Split.FORGET);
+                double[] others = referenceScores(mine, referenceValues, Split.HOLDOUT);
+                if (members != null && others != null) {
+                    out.add(new Derived(m.getKey(), "forget+holdout", MIA_AUC_REFERENCE.name(),
+                            membershipAuc(members, others)));
                 }
             }
             @Nullable Double utility = ModelUtility.of((split, metric) -> value(mine, split, metric));
@@ -171,6 +201,24 @@ public final class CrossModelMetrics {
             }
             return new MembershipScores(scores, positive);
         }
+    }
+
+    /**
+     * The reference-model scores avgNLL − avgNLL_reference ({@link MiaScores#reference}) of {@code split}'s examples,
+     * or null when either model lacks per-example {@code mia_loss} there or their counts differ.
+     */
+    private static double @Nullable [] referenceScores(Map<Split, Map<String, MetricValue>> mine,
+            Map<Split, Map<String, MetricValue>> reference, Split split) {
+        double[] target = samples(mine, split, PrivacySuite.LOSS);
+        double[] ref = samples(reference, split, PrivacySuite.LOSS);
+        if (target == null || ref == null || target.length != ref.length) {
+            return null;
+        }
+        double[] out = new double[target.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = MiaScores.reference(target[i], ref[i]);
+        }
+        return out;
     }
 
     /** The value of {@code metric} on {@code split} in {@code values}, or null when not measured. */

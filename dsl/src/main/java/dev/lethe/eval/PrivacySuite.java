@@ -1,36 +1,56 @@
 package dev.lethe.eval;
 
+import static dev.lethe.part.ParamTypes.choice;
 import static dev.lethe.part.ParamTypes.integer;
 
+import ai.djl.ndarray.NDArray;
+
+import dev.lethe.data.Encoded;
 import dev.lethe.data.MuseProbes;
 import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
+import dev.lethe.data.Split;
 import dev.lethe.data.SplitData;
 import dev.lethe.eval.stats.MiaScores;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Membership-inference scores of every example (computed on the answer tokens after the question; on data
  * read from MUSE's files, of every text of the split's {@code privleak} file instead, scored whole after
  * {@code <bos>} as muse_bench's {@code privleak/get_ppl_utils.py} does), kept per example so that
  * {@link CrossModelMetrics} can turn forget (members of the learned model) against holdout (never trained on)
- * into ROC AUCs and MUSE's PrivLeak. Each score is lower for text the model has memorised:
- * {@code mia_loss} = avgNLL (Yeom et al. 2018), {@code mia_zlib} = avgNLL / zlib length of the answer or text
- * (Carlini et al. 2021), {@code mia_min_k} = Min-K% with k = 0.4 (Shi et al. 2024; MUSE's {@code Min-40%}), {@code mia_min_k_pp} =
- * Min-K%++ (Zhang et al. 2024). The reported value is the split's mean.
+ * into ROC AUCs and MUSE's PrivLeak. Which answer tokens each score reads follows open-unlearning's TOFU code:
+ * {@code mia_loss} and {@code mia_zlib} average over the answer and its closing {@code <eos>} (its
+ * {@code evaluate_probability}), Min-K%, Min-K%++ and GradNorm over the answer without that last target (its
+ * {@code tokenwise_logprobs} drops it; an answer with a single target keeps it); a MUSE text has no {@code <eos>}
+ * target. Each score is lower for text the model has memorised: {@code mia_loss} = avgNLL (Yeom et al. 2018),
+ * {@code mia_zlib} = avgNLL / zlib length of the answer or text (Carlini et al. 2021), {@code mia_min_k} = Min-K% with
+ * k = 0.4 (Shi et al. 2024; MUSE's {@code Min-40%}), {@code mia_min_k_pp} = Min-K%++ (Zhang et al. 2024), and on forget
+ * and holdout only (the two splits its AUC compares; it costs one backward pass per example) {@code mia_gradnorm}, the
+ * mean per-tensor gradient norm of the example's loss ({@code GradientNorms}; open-unlearning's {@code mia_gradnorm},
+ * in its default TOFU evaluation with p = 2). The reported value is the split's mean. The reference-model attack needs
+ * no score of its own: {@link CrossModelMetrics} takes the difference of this model's and the reference's
+ * {@code mia_loss}.
  *
  * @param batchSize examples per forward pass
+ * @param gradNorm the norm of {@code mia_gradnorm}, or {@link GradNorm#OFF} to skip it
  */
-public record PrivacySuite(int batchSize) implements Suite {
+public record PrivacySuite(int batchSize, GradNorm gradNorm) implements Suite {
     /** The suite {@code privacy}. */
     public static final Kind<PrivacySuite> KIND = Kind.of("privacy", PrivacySuite.class,
-            "membership-inference scores (MIA AUCs, PrivLeak)",
-            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", PrivacySuite::batchSize)),
-            a -> new PrivacySuite(a.integer("batch_size")));
+            "membership-inference scores mia_loss, mia_zlib, mia_min_k, mia_min_k_pp, mia_gradnorm for the "
+                    + "mia_auc_* (and mia_auc_reference against the reference model) and PrivLeak",
+            List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", PrivacySuite::batchSize),
+                    Param.of("grad_norm", choice(GradNorm.class), GradNorm.L2, "the per-tensor gradient norm of "
+                            + "mia_gradnorm on forget and holdout (open-unlearning: p = 2), or off to skip its "
+                            + "backward pass per example", PrivacySuite::gradNorm)),
+            a -> new PrivacySuite(a.integer("batch_size"), a.get("grad_norm")));
 
     /** LOSS (Yeom et al. 2018): avgNLL of the answer. */
     public static final Metric LOSS = score("mia_loss", "LOSS membership score: avgNLL of the answer");
@@ -40,8 +60,38 @@ public record PrivacySuite(int batchSize) implements Suite {
     public static final Metric MIN_K = score("mia_min_k", "Min-K% membership score, k = 0.4");
     /** Min-K%++ with k = 0.4 (Zhang et al. 2024). */
     public static final Metric MIN_K_PP = score("mia_min_k_pp", "Min-K%++ membership score, k = 0.4");
+    /** GradNorm: the mean per-tensor gradient norm of the example's loss, on forget and holdout. */
+    public static final Metric GRAD_NORM = score("mia_gradnorm", "GradNorm membership score: mean per-tensor "
+            + "gradient norm of the answer's avgNLL (forget and holdout only)");
     /** The scores, in order. */
-    public static final List<Metric> SCORES = List.of(LOSS, ZLIB, MIN_K, MIN_K_PP);
+    public static final List<Metric> SCORES = List.of(LOSS, ZLIB, MIN_K, MIN_K_PP, GRAD_NORM);
+
+    /** Which norm of each parameter tensor's gradient {@code mia_gradnorm} averages (open-unlearning's p). */
+    public enum GradNorm {
+        /** No {@code mia_gradnorm}. */
+        OFF,
+        /** ‖g‖₁. */
+        L1,
+        /** ‖g‖₂ (open-unlearning's default). */
+        L2,
+        /** ‖g‖_∞ = max |g_i|. */
+        LINF;
+
+        /** The norm of {@code g}, a scalar array. */
+        NDArray of(NDArray g) {
+            return switch (this) {
+                case OFF -> throw new IllegalStateException("grad_norm is off");
+                case L1 -> g.abs().sum();
+                case L2 -> g.square().sum().sqrt();
+                case LINF -> g.abs().max();
+            };
+        }
+    }
+
+    /** The suite with {@code mia_gradnorm} by the ℓ2 norm, open-unlearning's default. */
+    public PrivacySuite(int batchSize) {
+        this(batchSize, GradNorm.L2);
+    }
 
     /** A membership score: lower for memorised text, kept per example for the ROC AUCs. */
     private static Metric score(String name, String doc) {
@@ -50,7 +100,7 @@ public record PrivacySuite(int batchSize) implements Suite {
 
     @Override
     public List<Metric> metrics() {
-        return SCORES;
+        return gradNorm == GradNorm.OFF ? SCORES.subList(0, SCORES.size() - 1) : SCORES;
     }
 
     @Override
@@ -64,16 +114,24 @@ public record PrivacySuite(int batchSize) implements Suite {
         AnswerScorer scorer = new AnswerScorer(model, tokenizer, batchSize);
         List<TokenLogProbs> scored = probes == null ? scorer.scoreAnswers(data.examples()) : scorer.scoreTexts(texts);
         int n = texts.size();
-        double[][] s = new double[SCORES.size()][n];
+        double[][] s = new double[4][n];
         for (int i = 0; i < n; i++) {
             TokenLogProbs t = scored.get(i);
+            TokenLogProbs withoutEos = probes == null && t.length() > 1 ? t.withoutLast() : t;
             s[0][i] = MiaScores.loss(t.logProbs());
             s[1][i] = MiaScores.zlib(t.logProbs(), texts.get(i));
-            s[2][i] = MiaScores.minK(t.logProbs());
-            s[3][i] = MiaScores.minKPlusPlus(t.logProbs(), t.vocabMean(), t.vocabStd());
+            s[2][i] = MiaScores.minK(withoutEos.logProbs());
+            s[3][i] = MiaScores.minKPlusPlus(withoutEos.logProbs(), withoutEos.vocabMean(), withoutEos.vocabStd());
         }
-        return java.util.stream.IntStream.range(0, SCORES.size())
-                .mapToObj(k -> new MetricValue(SCORES.get(k), TofuSuite.mean(s[k]), s[k]))
-                .toList();
+        List<MetricValue> out = new ArrayList<>(IntStream.range(0, s.length)
+                .mapToObj(k -> new MetricValue(SCORES.get(k), TofuSuite.mean(s[k]), s[k])).toList());
+        if (gradNorm != GradNorm.OFF && (data.split() == Split.FORGET || data.split() == Split.HOLDOUT)) {
+            List<Encoded> encoded = probes == null
+                    ? scorer.encode(data.examples().stream().map(QaExample::question).toList(), texts)
+                    : scorer.encodeTexts(texts);
+            double[] g = GradientNorms.scores(model, tokenizer, encoded, gradNorm);
+            out.add(new MetricValue(GRAD_NORM, TofuSuite.mean(g), g));
+        }
+        return out;
     }
 }

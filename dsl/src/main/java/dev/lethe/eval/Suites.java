@@ -20,7 +20,10 @@ public final class Suites {
         return AnswerSuite.KIND.defaults();
     }
 
-    /** TOFU's probability, truth ratio and ROUGE-L recall ({@link TofuSuite}); greedy answers up to 16 tokens. */
+    /**
+     * TOFU's probability, truth ratio and ROUGE-L recall, and open-unlearning's exact memorisation and extraction
+     * strength ({@link TofuSuite}); greedy answers up to 16 tokens.
+     */
     public static Suite tofu() {
         return TofuSuite.KIND.defaults();
     }
@@ -47,7 +50,10 @@ public final class Suites {
         return MultipleChoiceSuite.lettered();
     }
 
-    /** Membership-inference scores per example ({@link PrivacySuite}), turned into ROC AUCs and PrivLeak. */
+    /**
+     * Membership-inference scores per example ({@link PrivacySuite}: LOSS, zlib, Min-K%, Min-K%++, and GradNorm on
+     * forget and holdout), turned into ROC AUCs (with the reference-model attack's) and PrivLeak.
+     */
     public static Suite privacy() {
         return PrivacySuite.KIND.defaults();
     }

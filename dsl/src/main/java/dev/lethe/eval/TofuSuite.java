@@ -5,6 +5,7 @@ import static dev.lethe.part.ParamTypes.integer;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.data.SplitData;
+import dev.lethe.eval.stats.Memorization;
 import dev.lethe.eval.stats.RougeL;
 import dev.lethe.eval.stats.TruthRatio;
 import dev.lethe.model.CausalLm;
@@ -28,7 +29,12 @@ import java.util.function.Function;
  *       mean(min(R, 1/R)) and elsewhere as mean(max(0, 1 − R)); the raw R values are kept per example for
  *       forget quality;
  *   <li>{@code rouge_l_recall}: ROUGE-L recall of the greedy answer against the true answer ({@link RougeL}),
- *       with Porter stemming as TOFU's code ({@code rouge_score} with {@code use_stemmer=True}).
+ *       with Porter stemming as TOFU's code ({@code rouge_score} with {@code use_stemmer=True});
+ *   <li>{@code exact_memorization} and {@code extraction_strength} (open-unlearning's {@code exact_memorization}
+ *       and {@code extraction_strength}, in its default TOFU evaluation): from one teacher-forced pass of the answer
+ *       after the question, the share of answer tokens the model's argmax predicts, and 1 − k/n for the shortest
+ *       answer prefix k after which greedy decoding reproduces the rest ({@link Memorization}); both over the answer
+ *       tokens without the closing {@code <eos>}, as open-unlearning drops it.
  * </ul>
  *
  * <p>When some of a split's examples have perturbed answers, all three metrics are computed on those examples only,
@@ -42,7 +48,8 @@ import java.util.function.Function;
 public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
     /** The suite {@code tofu}. */
     public static final Kind<TofuSuite> KIND = Kind.of("tofu", TofuSuite.class,
-            "TOFU's probability, truth ratio, ROUGE-L (Maini et al. 2024)",
+            "TOFU's probability, truth ratio, ROUGE-L (Maini et al. 2024); exact_memorization, "
+                    + "extraction_strength (open-unlearning)",
             List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", TofuSuite::batchSize),
                     Param.of("max_new_tokens", integer(1), 16, "longest greedy answer", TofuSuite::maxNewTokens)),
             a -> new TofuSuite(a.integer("batch_size"), a.integer("max_new_tokens")));
@@ -62,9 +69,25 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
             Metric.Scope.PER_SPLIT, "ROUGE-L recall of the greedy answer against the true one (Porter-stemmed in "
                     + "tofu, unstemmed in muse)").within(0, 1);
 
+    /**
+     * Exact memorisation (Tirumala et al. 2022; open-unlearning's {@code exact_memorization}): the share of answer
+     * tokens (without {@code <eos>}) whose teacher-forced argmax is the true token, averaged over examples.
+     */
+    public static final Metric EXACT_MEMORIZATION = new Metric("exact_memorization",
+            Metric.Direction.HIGHER_KNOWS_MORE, Metric.Scope.PER_SPLIT, "exact memorization: share of answer tokens "
+                    + "(without eos) whose teacher-forced argmax is the label (open-unlearning)").within(0, 1);
+    /**
+     * Extraction strength (Carlini et al. 2021; Wang et al. 2025; open-unlearning's {@code extraction_strength}):
+     * 1 − k/n for the shortest answer prefix k after which greedy decoding reproduces the rest, averaged.
+     */
+    public static final Metric EXTRACTION_STRENGTH = new Metric("extraction_strength",
+            Metric.Direction.HIGHER_KNOWS_MORE, Metric.Scope.PER_SPLIT, "extraction strength: 1 - k/n for the "
+                    + "shortest answer prefix k from which greedy decoding reproduces the rest (open-unlearning)")
+            .within(0, 1);
+
     @Override
     public List<Metric> metrics() {
-        return List.of(PROBABILITY, TRUTH_RATIO, ROUGE_L_RECALL);
+        return List.of(PROBABILITY, TRUTH_RATIO, ROUGE_L_RECALL, EXACT_MEMORIZATION, EXTRACTION_STRENGTH);
     }
 
     @Override
@@ -77,22 +100,45 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
         }
         List<QaExample> evaluated = withPerturbed.isEmpty() ? examples : withPerturbed;
         AnswerScorer scorer = new AnswerScorer(model, tokenizer, batchSize);
+        List<TokenLogProbs> answers = scorer.scoreAnswers(evaluated);
         List<MetricValue> out = new ArrayList<>();
         boolean general = split == Split.WORLD || split == Split.REAL_AUTHORS;
         out.add(general && !withPerturbed.isEmpty()
-                ? normalisedProbability(scorer, evaluated) : probability(scorer, evaluated));
+                ? normalisedProbability(scorer, evaluated) : probability(answers));
         if (!withPerturbed.isEmpty()) {
             out.add(truthRatio(scorer, split, evaluated));
         }
         out.add(rouge(model, tokenizer, evaluated));
+        out.addAll(memorization(answers));
         return out;
     }
 
-    private static MetricValue probability(AnswerScorer scorer, List<QaExample> examples) {
-        List<TokenLogProbs> s = scorer.score(examples.stream().map(QaExample::question).toList(),
-                examples.stream().map(QaExample::answer).toList());
-        double[] p = s.stream().mapToDouble(t -> TruthRatio.probability(t.meanNll())).toArray();
+    private static MetricValue probability(List<TokenLogProbs> answers) {
+        double[] p = answers.stream().mapToDouble(t -> TruthRatio.probability(t.meanNll())).toArray();
         return new MetricValue(PROBABILITY, mean(p), p);
+    }
+
+    /**
+     * Exact memorisation and extraction strength of each answer, on its argmax hits without the last target (the
+     * closing {@code <eos>}); an answer without a token has no exact memorisation and is left out of that mean, as
+     * open-unlearning leaves out its None.
+     */
+    private static List<MetricValue> memorization(List<TokenLogProbs> answers) {
+        double[] em = new double[answers.size()];
+        double[] es = new double[answers.size()];
+        double emSum = 0;
+        int emCount = 0;
+        for (int i = 0; i < em.length; i++) {
+            boolean[] hits = answers.get(i).withoutLast().argmaxCorrect();
+            em[i] = Memorization.exactMemorization(hits);
+            es[i] = Memorization.extractionStrength(hits);
+            if (!Double.isNaN(em[i])) {
+                emSum += em[i];
+                emCount++;
+            }
+        }
+        return List.of(new MetricValue(EXACT_MEMORIZATION, emCount == 0 ? Double.NaN : emSum / emCount, em),
+                new MetricValue(EXTRACTION_STRENGTH, mean(es), es));
     }
 
     private static MetricValue normalisedProbability(AnswerScorer scorer, List<QaExample> examples) {

@@ -91,4 +91,67 @@ class CrossModelMetricsTest {
         assertEquals(List.of(), CrossModelMetrics.compute(values, null).stream()
                 .filter(d -> d.metric().equals("model_utility")).toList());
     }
+
+    /*
+     * Fixed vectors for the two new attacks and their AUCs from scikit-learn, in open-unlearning's convention
+     * (mia_auc: roc_auc_score with forget labelled 0, holdout 1, on the loss-like scores). Made with the bench venv's
+     * scikit-learn 1.6.1 (bash bench/python-env.sh, then pip install --no-index scikit-learn==1.6.1 from the wheel
+     * store /opt/pypi-more/files with /opt/pypi/files for joblib and threadpoolctl):
+     *
+     *   from sklearn.metrics import roc_auc_score
+     *   y = [0] * len(forget) + [1] * len(holdout)
+     *   roc_auc_score(y, G_FORGET + G_HOLDOUT)                                     # GradNorm
+     *   d = lambda t, r: [a - b for a, b in zip(t, r)]
+     *   roc_auc_score(y, d(T_FORGET, R_FORGET) + d(T_HOLDOUT, R_HOLDOUT))          # reference attack
+     *
+     * The vectors hold ties across the classes (GradNorm 0.044) and within one (loss differences -0.5).
+     */
+    private static final double[] G_FORGET = {0.031, 0.052, 0.044, 0.090, 0.027};
+    private static final double[] G_HOLDOUT = {0.081, 0.044, 0.120, 0.066, 0.097, 0.058};
+    private static final double[] T_FORGET = {0.42, 1.30, 0.87, 2.10, 0.55, 1.30, 0.61};
+    private static final double[] T_HOLDOUT = {1.95, 0.87, 2.40, 1.12, 3.05, 1.30};
+    private static final double[] R_FORGET = {1.90, 2.25, 1.10, 2.60, 1.35, 1.80, 0.61};
+    private static final double[] R_HOLDOUT = {2.05, 1.02, 2.30, 1.50, 2.95, 1.10};
+    /** roc_auc_score → 0.8166666666666667; by hand 24.5 of 30 pairs (0.044 tied across the classes: one half). */
+    private static final double SKLEARN_GRADNORM_AUC = 0.8166666666666667;
+    /** roc_auc_score → 0.9047619047619048; by hand 38 of 42 pairs. */
+    private static final double SKLEARN_REFERENCE_AUC = 0.9047619047619048;
+
+    /** A model with only the membership scores: {@code mia_loss} and {@code mia_gradnorm} as given. */
+    private static Map<Split, Map<String, MetricValue>> scores(double[] forgetLoss, double[] holdoutLoss,
+            double[] forgetGrad, double[] holdoutGrad) {
+        Map<Split, Map<String, MetricValue>> m = new EnumMap<>(Split.class);
+        Map<String, MetricValue> forget = m.computeIfAbsent(Split.FORGET, k -> new LinkedHashMap<>());
+        Map<String, MetricValue> holdout = m.computeIfAbsent(Split.HOLDOUT, k -> new LinkedHashMap<>());
+        forget.put(PrivacySuite.LOSS.name(), new MetricValue(PrivacySuite.LOSS, 0, forgetLoss));
+        holdout.put(PrivacySuite.LOSS.name(), new MetricValue(PrivacySuite.LOSS, 0, holdoutLoss));
+        forget.put(PrivacySuite.GRAD_NORM.name(), new MetricValue(PrivacySuite.GRAD_NORM, 0, forgetGrad));
+        holdout.put(PrivacySuite.GRAD_NORM.name(), new MetricValue(PrivacySuite.GRAD_NORM, 0, holdoutGrad));
+        return m;
+    }
+
+    @Test
+    void gradNormAndReferenceAucsMatchSklearnInOpenUnlearningsConvention() {
+        Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
+        values.put("learned", scores(T_FORGET, T_HOLDOUT, G_FORGET, G_HOLDOUT));
+        values.put("reference", scores(R_FORGET, R_HOLDOUT, G_HOLDOUT, G_FORGET));
+        List<CrossModelMetrics.Derived> rows = CrossModelMetrics.compute(values, "reference");
+        assertEquals(SKLEARN_GRADNORM_AUC, find(rows, "learned", "mia_auc_gradnorm"), 1e-6);
+        assertEquals(SKLEARN_REFERENCE_AUC, find(rows, "learned", "mia_auc_reference"), 1e-6);
+        assertEquals(0.5, find(rows, "reference", "mia_auc_reference"), 0.0, "every score 0: one tie");
+        assertEquals("forget+holdout", rows.stream().filter(d -> d.metric().equals("mia_auc_reference")).findFirst()
+                .orElseThrow().split());
+    }
+
+    @Test
+    void referenceAucNeedsAReferenceScoredOnTheSameExamples() {
+        Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
+        values.put("learned", scores(T_FORGET, T_HOLDOUT, G_FORGET, G_HOLDOUT));
+        assertTrue(CrossModelMetrics.compute(values, null).stream()
+                .noneMatch(d -> d.metric().equals("mia_auc_reference")), "no reference model");
+        values.put("reference", scores(new double[] {1, 2}, R_HOLDOUT, G_FORGET, G_HOLDOUT));
+        assertTrue(CrossModelMetrics.compute(values, "reference").stream()
+                .noneMatch(d -> d.model().equals("learned") && d.metric().equals("mia_auc_reference")),
+                "a reference scored on two forget examples, not seven");
+    }
 }

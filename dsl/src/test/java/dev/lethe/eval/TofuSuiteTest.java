@@ -7,6 +7,7 @@ import ai.djl.Device;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.data.SplitData;
+import dev.lethe.eval.stats.Memorization;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.WordTokenizer;
@@ -43,6 +44,34 @@ class TofuSuiteTest {
                     e.paraphrasedQuestion(), e.paraphrasedAnswer(), List.of(), e.subject(), e.fact())).toList();
             List<Double> whole = values(suite.evaluate(model, tokenizer, SplitData.of(Split.HOLDOUT, none)));
             assertNotEquals(onMixed.get(0), whole.get(0), "a split without perturbed answers is evaluated whole");
+        }
+    }
+
+    @Test
+    void exactMemorizationAndExtractionStrengthReadTheAnswerHitsWithoutTheClosingEos() {
+        List<QaExample> examples = List.of(example("Kalo", "Torvel", List.of()), example("Mira", "Amsk", List.of()),
+                example("Tess", "Orr", List.of()));
+        WordTokenizer tokenizer = WordTokenizer.fit(examples.stream().flatMap(e -> e.texts().stream()).toList());
+        try (CausalLm model = CausalLm.initialize(new GptConfig(tokenizer.vocabSize(), 1, 16, 2, 64, 0f), 5,
+                Device.cpu())) {
+            List<MetricValue> m = new TofuSuite(4, 4).evaluate(model, tokenizer, SplitData.of(Split.FORGET, examples));
+            MetricValue em = m.stream().filter(v -> v.metric().equals(TofuSuite.EXACT_MEMORIZATION)).findFirst()
+                    .orElseThrow();
+            MetricValue es = m.stream().filter(v -> v.metric().equals(TofuSuite.EXTRACTION_STRENGTH)).findFirst()
+                    .orElseThrow();
+            List<TokenLogProbs> scored = new AnswerScorer(model, tokenizer, 4).scoreAnswers(examples);
+            double emSum = 0;
+            double esSum = 0;
+            for (int i = 0; i < examples.size(); i++) {
+                boolean[] all = scored.get(i).argmaxCorrect();
+                boolean[] hits = java.util.Arrays.copyOf(all, all.length - 1);
+                assertEquals(Memorization.exactMemorization(hits), em.perExample()[i], 0.0);
+                assertEquals(Memorization.extractionStrength(hits), es.perExample()[i], 0.0);
+                emSum += em.perExample()[i];
+                esSum += es.perExample()[i];
+            }
+            assertEquals(emSum / 3, em.value(), 1e-12);
+            assertEquals(esSum / 3, es.value(), 1e-12);
         }
     }
 }

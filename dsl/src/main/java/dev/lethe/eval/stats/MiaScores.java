@@ -17,6 +17,8 @@ import java.util.zip.Deflater;
  *       int(k·n) lowest token log-probabilities (at least one).
  *   <li>Min-K%++ (Zhang et al., 2024, "Min-K%++: improved baseline for detecting pre-training data from large
  *       language models"): the same on z_t = (log p_t − μ_t)/σ_t, μ_t and σ_t from {@link #moments}.
+ *   <li>GradNorm ({@link #gradNorm}): the mean per-tensor gradient norm of the example's loss.
+ *   <li>Reference ({@link #reference}): avgNLL minus a reference model's avgNLL on the same text.
  * </ul>
  */
 public final class MiaScores {
@@ -133,6 +135,36 @@ public final class MiaScores {
             second += p * lp * lp;
         }
         return new VocabMoments(mean, Math.sqrt(Math.max(0, second - mean * mean)));
+    }
+
+    /**
+     * GradNorm (open-unlearning's and mimir's {@code GradNormAttack}): the mean of the per-tensor gradient norms
+     * ‖∇_{θ_j} L‖_p of one example's loss L = avgNLL, {@code torch.stack(norms).mean()} in their code; lower for
+     * members. The norms come from {@code dev.lethe.eval.GradientNorms}.
+     *
+     * @param tensorNorms one norm per trained parameter tensor
+     */
+    public static double gradNorm(double[] tensorNorms) {
+        if (tensorNorms.length == 0) {
+            throw new IllegalArgumentException("GradNorm needs at least one trained parameter tensor");
+        }
+        double sum = 0;
+        for (double v : tensorNorms) {
+            sum += v;
+        }
+        return sum / tensorNorms.length;
+    }
+
+    /**
+     * The reference-model score (Carlini et al., 2021, "Extracting training data from large language models":
+     * the ratio to a second model's likelihood; mimir's and open-unlearning's {@code ReferenceAttack}):
+     * avgNLL_target − avgNLL_reference = −log(P̃_target / P̃_reference), P̃ = exp(−avgNLL) the length-normalised
+     * likelihood, so the difference is the log of the likelihood ratio and ranks examples as the ratio does. Lower
+     * for text the target holds better than a model that never saw it. open-unlearning's code computes
+     * {@code target_loss − ref_loss}; mimir's {@code ref_loss − loss} with the opposite sign convention.
+     */
+    public static double reference(double targetLoss, double referenceLoss) {
+        return targetLoss - referenceLoss;
     }
 
     private static void requireTokens(double[] tokenLogProbs) {

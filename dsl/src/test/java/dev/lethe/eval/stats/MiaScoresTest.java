@@ -82,4 +82,19 @@ class MiaScoresTest {
         assertThrows(IllegalArgumentException.class,
                 () -> MiaScores.minKPlusPlus(LOG_PROBS, new double[1], new double[1]));
     }
+
+    @Test
+    void gradNormIsTheMeanOfThePerTensorNormsNotOneGlobalNorm() {
+        // three tensors with gradient norms 3, 4 and 0.5: mean 2.5 (a global norm would be sqrt(9 + 16 + 0.25) = 5.02)
+        assertEquals(2.5, MiaScores.gradNorm(new double[] {3, 4, 0.5}), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> MiaScores.gradNorm(new double[0]));
+    }
+
+    @Test
+    void referenceScoreIsTheLossDifferenceTheLogOfTheLikelihoodRatio() {
+        // target avgNLL 0.4 (P~ = e^-0.4), reference 1.9 (P~ = e^-1.9): 0.4 - 1.9 = -1.5 = -log(e^-0.4 / e^-1.9)
+        assertEquals(-1.5, MiaScores.reference(0.4, 1.9), 1e-12);
+        assertEquals(-Math.log(Math.exp(-0.4) / Math.exp(-1.9)), MiaScores.reference(0.4, 1.9), 1e-12);
+        assertEquals(0.0, MiaScores.reference(1.25, 1.25), 0.0, "the reference against itself");
+    }
 }
