@@ -64,10 +64,13 @@ public final class ConsoleSummary {
 
     /**
      * The headline table of {@code result} with a title and a line that says what the columns are, ending with a
-     * line break; the models in the summary's order ({@link RunTables#summary}).
+     * line break; the models in the summary's order ({@link RunTables#summary}), then any with cross-model values only
+     * (a run of the privacy suite alone).
      */
     public static String headline(RunResult result) {
-        List<String> models = List.copyOf(new LinkedHashSet<>(RunTables.summary(result).stringColumn("model").asList()));
+        Set<String> names = new LinkedHashSet<>(RunTables.summary(result).stringColumn("model").asList());
+        names.addAll(RunTables.headline(result).stringColumn("model").asList());   // e.g. a run of the privacy suite only
+        List<String> models = List.copyOf(names);
         List<Column> shown = new ArrayList<>();
         for (Column c : COLUMNS) {
             if (models.stream().anyMatch(m -> value(result, m, c) != null)) {
