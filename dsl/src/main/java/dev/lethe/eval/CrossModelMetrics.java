@@ -37,6 +37,12 @@ import org.jspecify.annotations.Nullable;
  *       model that still holds the forget set has AUC ≈ 0 and PrivLeak ≈ −100 against a reference at 0.5; the
  *       reference scores 0; positive values mean over-unlearning (the forget texts look less familiar than
  *       never-seen ones);
+ *   <li>{@code privleak_published} (only when the privacy suite has {@code privleak_retrain_auc}): the same
+ *       PrivLeak with a retrained model's AUC given instead of the reference's, by default MUSE's published
+ *       {@code AUC_RETRAIN[corpus]["forget_holdout_Min-40%"]} ({@link MuseRetrainAuc}), exactly the number MUSE's
+ *       {@code eval.py} reports as {@code privleak}; for every model measured, with or without a reference model.
+ *       A separate name so that a table never mixes PrivLeak against the run's own reference with PrivLeak against
+ *       MUSE's retrained Llama-2-7B;
  *   <li>{@code model_utility} (TOFU): the harmonic mean of probability, ROUGE-L recall and truth ratio on
  *       retain, real authors and world (nine numbers, {@link ModelUtility}), on the span
  *       {@code retain+real_authors+world}; absent when one of the nine was not measured.
@@ -71,6 +77,15 @@ public final class CrossModelMetrics {
             Metric.Scope.ACROSS_MODELS, "MUSE PrivLeak: (AUC - AUC_reference) / AUC_reference x 100, AUC of Min-K% "
                     + "with holdout positive (un-unlearned about -100)");
     /**
+     * MUSE's PrivLeak as its {@code eval.py} reports it: the AUC of {@link #PRIVLEAK} relative to a retrained model's
+     * AUC given in the recipe ({@code privleak_retrain_auc}; MUSE's published {@code AUC_RETRAIN} by default) rather
+     * than to the run's reference model.
+     */
+    public static final Metric PRIVLEAK_PUBLISHED = new Metric("privleak_published", Metric.Direction.ZERO_IS_BEST,
+            Metric.Scope.ACROSS_MODELS, "MUSE PrivLeak against a published retrain AUC (privacy suite's "
+                    + "privleak_retrain_auc, e.g. MUSE's AUC_RETRAIN forget_holdout_Min-40%): (AUC - AUC_retrain) / "
+                    + "AUC_retrain x 100");
+    /**
      * TOFU's model utility: harmonic mean of probability, ROUGE-L recall and truth ratio on retain, real authors and
      * world ({@link ModelUtility}).
      */
@@ -79,7 +94,7 @@ public final class CrossModelMetrics {
                     + "metrics").within(0, 1);
     /** Every metric {@link #compute} can derive. */
     public static final List<Metric> METRICS = List.of(FORGET_QUALITY, MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K,
-            MIA_AUC_MIN_K_PP, MIA_AUC_GRADNORM, MIA_AUC_REFERENCE, MODEL_UTILITY, PRIVLEAK);
+            MIA_AUC_MIN_K_PP, MIA_AUC_GRADNORM, MIA_AUC_REFERENCE, MODEL_UTILITY, PRIVLEAK, PRIVLEAK_PUBLISHED);
     /** The AUC of each membership score, in the order of {@link PrivacySuite#SCORES}. */
     private static final List<Metric> AUCS = List.of(MIA_AUC_LOSS, MIA_AUC_ZLIB, MIA_AUC_MIN_K, MIA_AUC_MIN_K_PP,
             MIA_AUC_GRADNORM);
@@ -111,10 +126,19 @@ public final class CrossModelMetrics {
      * no PrivLeak). {@code mia_auc_reference} is left out for a model whose forget or holdout {@code mia_loss} values
      * are not one per example of the reference's (scored on other data). PrivLeak is also left out when the
      * reference's own AUC is 0 (it finds every forget text more familiar than every holdout one: the ratio is
-     * undefined, MUSE's formula would divide by zero).
+     * undefined, MUSE's formula would divide by zero). No {@code privleak_published}.
      */
     public static List<Derived> compute(Map<String, Map<Split, Map<String, MetricValue>>> values,
             @Nullable String reference) {
+        return compute(values, reference, null);
+    }
+
+    /**
+     * {@link #compute(Map, String)}, and with {@code retrainAuc} (not null) {@code privleak_published} of every model
+     * whose Min-K% scores on forget and holdout were kept: PrivLeak of its AUC against {@code retrainAuc}.
+     */
+    public static List<Derived> compute(Map<String, Map<Split, Map<String, MetricValue>>> values,
+            @Nullable String reference, @Nullable RetrainAuc retrainAuc) {
         List<Derived> out = new ArrayList<>();
         @Nullable Map<Split, Map<String, MetricValue>> referenceValues =
                 reference == null ? null : values.get(reference);
@@ -157,6 +181,10 @@ public final class CrossModelMetrics {
         if (referenceAuc != null && referenceAuc > 0) {
             museAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", PRIVLEAK.name(),
                     Aggregates.privLeak(auc, referenceAuc))));
+        }
+        if (retrainAuc != null) {
+            museAuc.forEach((model, auc) -> out.add(new Derived(model, "forget+holdout", PRIVLEAK_PUBLISHED.name(),
+                    Aggregates.privLeak(auc, retrainAuc.auc()))));
         }
         return out;
     }

@@ -2,6 +2,8 @@ package dev.lethe.eval;
 
 import static dev.lethe.part.ParamTypes.choice;
 import static dev.lethe.part.ParamTypes.integer;
+import static dev.lethe.part.ParamTypes.numberOr;
+import static dev.lethe.part.ParamTypes.real;
 
 import ai.djl.ndarray.NDArray;
 
@@ -16,9 +18,11 @@ import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
+import dev.lethe.part.ParamTypes.Range;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Membership-inference scores of every example (computed on the answer tokens after the question; on data
@@ -38,10 +42,17 @@ import java.util.stream.IntStream;
  * no score of its own: {@link CrossModelMetrics} takes the difference of this model's and the reference's
  * {@code mia_loss}.
  *
+ * <p>With {@code privleak_retrain_auc} ({@code news}, {@code books} or a number in (0, 1)), {@link CrossModelMetrics}
+ * also reports {@code privleak_published} for every model measured, PrivLeak against that retrained model's AUC
+ * instead of the run's reference model, as MUSE's {@code eval.py} computes it against its published
+ * {@code AUC_RETRAIN} ({@link MuseRetrainAuc}); a run needs no reference model for it.
+ *
  * @param batchSize examples per forward pass
  * @param gradNorm the norm of {@code mia_gradnorm}, or {@link GradNorm#OFF} to skip it
+ * @param privleakRetrainAuc the retrained model's AUC {@code privleak_published} is relative to, or null for none
  */
-public record PrivacySuite(int batchSize, GradNorm gradNorm) implements Suite {
+public record PrivacySuite(int batchSize, GradNorm gradNorm, @Nullable RetrainAuc privleakRetrainAuc)
+        implements Suite {
     /** The suite {@code privacy}. */
     public static final Kind<PrivacySuite> KIND = Kind.of("privacy", PrivacySuite.class,
             "membership-inference scores mia_loss, mia_zlib, mia_min_k, mia_min_k_pp, mia_gradnorm for the "
@@ -49,8 +60,16 @@ public record PrivacySuite(int batchSize, GradNorm gradNorm) implements Suite {
             List.of(Param.of("batch_size", integer(1), 64, "examples per forward pass", PrivacySuite::batchSize),
                     Param.of("grad_norm", choice(GradNorm.class), GradNorm.L2, "the per-tensor gradient norm of "
                             + "mia_gradnorm on forget and holdout (open-unlearning: p = 2), or off to skip its "
-                            + "backward pass per example", PrivacySuite::gradNorm)),
-            a -> new PrivacySuite(a.integer("batch_size"), a.get("grad_norm")));
+                            + "backward pass per example", PrivacySuite::gradNorm),
+                    Param.optional("privleak_retrain_auc",
+                            numberOr(real(Range.open(0, 1)), choice(MuseRetrainAuc.class)),
+                            "report privleak_published, PrivLeak against this retrained model's Min-40% AUC (forget "
+                            + "vs holdout) instead of the reference model's: news or books for MUSE's published "
+                            + "AUC_RETRAIN (forget_holdout_Min-40%), or a number in (0, 1); needs no reference stage",
+                            (PrivacySuite s) -> s.privleakRetrainAuc() == null ? null
+                                    : s.privleakRetrainAuc().spelled())),
+            a -> new PrivacySuite(a.integer("batch_size"), a.get("grad_norm"),
+                    retrainAuc(a.get("privleak_retrain_auc"))));
 
     /** LOSS (Yeom et al. 2018): avgNLL of the answer. */
     public static final Metric LOSS = score("mia_loss", "LOSS membership score: avgNLL of the answer");
@@ -91,6 +110,34 @@ public record PrivacySuite(int batchSize, GradNorm gradNorm) implements Suite {
     /** The suite with {@code mia_gradnorm} by the ℓ2 norm, open-unlearning's default. */
     public PrivacySuite(int batchSize) {
         this(batchSize, GradNorm.L2);
+    }
+
+    /** The suite with {@code mia_gradnorm} by {@code gradNorm} and no published retrain AUC. */
+    public PrivacySuite(int batchSize, GradNorm gradNorm) {
+        this(batchSize, gradNorm, null);
+    }
+
+    /** The retrain AUC a recipe file gives: null, a number or a corpus. */
+    private static @Nullable RetrainAuc retrainAuc(@Nullable Object spelled) {
+        return spelled == null ? null : spelled instanceof MuseRetrainAuc corpus ? RetrainAuc.of(corpus)
+                : RetrainAuc.of((Double) spelled);
+    }
+
+    /**
+     * A copy that also reports {@code privleak_published} against MUSE's published retrain AUC of {@code corpus}
+     * (Kotlin: {@code privacy.withPrivleakRetrainAuc(MuseRetrainAuc.NEWS)}).
+     */
+    public PrivacySuite withPrivleakRetrainAuc(MuseRetrainAuc corpus) {
+        return new PrivacySuite(batchSize, gradNorm, RetrainAuc.of(corpus));
+    }
+
+    /**
+     * A copy that also reports {@code privleak_published} against a retrained model's AUC {@code auc} in (0, 1).
+     *
+     * @throws IllegalArgumentException naming {@code privleak_retrain_auc} when {@code auc} is not in (0, 1)
+     */
+    public PrivacySuite withPrivleakRetrainAuc(double auc) {
+        return new PrivacySuite(batchSize, gradNorm, RetrainAuc.of(auc));
     }
 
     /** A membership score: lower for memorised text, kept per example for the ROC AUCs. */

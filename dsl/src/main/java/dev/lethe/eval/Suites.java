@@ -57,4 +57,13 @@ public final class Suites {
     public static Suite privacy() {
         return PrivacySuite.KIND.defaults();
     }
+
+    /**
+     * The {@link #privacy()} suite that also reports {@code privleak_published}: PrivLeak against MUSE's published
+     * retrained-model AUC of {@code corpus} ({@link MuseRetrainAuc}), as MUSE's {@code eval.py} computes it, with or
+     * without a reference model in the run; e.g. {@code Suites.privacy(MuseRetrainAuc.NEWS)}.
+     */
+    public static Suite privacy(MuseRetrainAuc corpus) {
+        return PrivacySuite.KIND.defaults().withPrivleakRetrainAuc(corpus);
+    }
 }

@@ -4,6 +4,7 @@ import dev.lethe.data.Split;
 import dev.lethe.eval.AnswerSuite;
 import dev.lethe.eval.CrossModelMetrics;
 import dev.lethe.eval.ModelUtility;
+import dev.lethe.eval.RetrainAuc;
 import dev.lethe.result.RunResult.Row;
 import dev.lethe.result.RunResult;
 import dev.lethe.util.Printable;
@@ -19,7 +20,8 @@ import tech.tablesaw.api.Table;
 /**
  * What a terminal shows after a run: a headline of at most {@value #WIDTH} characters, one row per model with exact
  * match on forget, retain and world, the forget NLL, forget quality (in scientific notation: it spans 10⁻¹⁵ to 1),
- * model utility and PrivLeak, then where the full tables and the charts are. A column whose metric the run did not
+ * model utility and PrivLeak (against the reference, and against a published retrain AUC when the privacy suite gives
+ * one), then where the full tables and the charts are. A column whose metric the run did not
  * measure is left out; when a model has some of model utility's nine parts but not all, a note under the table says
  * which are missing ({@link ModelUtility#note}). The full tables ({@link RunTables}) are written by {@link
  * HtmlReport#write} into the report folder's {@value HtmlReport#TABLES}.
@@ -38,6 +40,7 @@ public final class ConsoleSummary {
      */
     private record Column(String header, String split, String metric, String format) {}
 
+    private static final String PUBLISHED = CrossModelMetrics.PRIVLEAK_PUBLISHED.name();
     private static final List<Column> COLUMNS = List.of(
             new Column("forget EM", Split.FORGET.id(), AnswerSuite.EXACT_MATCH.name(), "%.3f"),
             new Column("retain EM", Split.RETAIN.id(), AnswerSuite.EXACT_MATCH.name(), "%.3f"),
@@ -45,7 +48,8 @@ public final class ConsoleSummary {
             new Column("forget NLL", Split.FORGET.id(), AnswerSuite.NLL.name(), "%.3f"),
             new Column("forget quality", Split.FORGET.id(), CrossModelMetrics.FORGET_QUALITY.name(), "%.1e"),
             new Column("utility", ModelUtility.SPAN, CrossModelMetrics.MODEL_UTILITY.name(), "%.3f"),
-            new Column("privleak", "forget+holdout", CrossModelMetrics.PRIVLEAK.name(), "%.1f"));
+            new Column("privleak", "forget+holdout", CrossModelMetrics.PRIVLEAK.name(), "%.1f"),
+            new Column("privleak published", "forget+holdout", PUBLISHED, "%.1f"));
 
     private ConsoleSummary() {}
 
@@ -60,10 +64,13 @@ public final class ConsoleSummary {
 
     /**
      * The headline table of {@code result} with a title and a line that says what the columns are, ending with a
-     * line break; the models in the summary's order ({@link RunTables#summary}).
+     * line break; the models in the summary's order ({@link RunTables#summary}), then any with cross-model values only
+     * (a run of the privacy suite alone).
      */
     public static String headline(RunResult result) {
-        List<String> models = List.copyOf(new LinkedHashSet<>(RunTables.summary(result).stringColumn("model").asList()));
+        Set<String> names = new LinkedHashSet<>(RunTables.summary(result).stringColumn("model").asList());
+        names.addAll(RunTables.headline(result).stringColumn("model").asList());   // e.g. a run of the privacy suite only
+        List<String> models = List.copyOf(names);
         List<Column> shown = new ArrayList<>();
         for (Column c : COLUMNS) {
             if (models.stream().anyMatch(m -> value(result, m, c) != null)) {
@@ -103,6 +110,11 @@ public final class ConsoleSummary {
         }
         for (String note : utilityNotes(result, models)) {
             sb.append(note).append('\n');
+        }
+        @Nullable RetrainAuc published = shown.stream().anyMatch(c -> c.metric().equals(PUBLISHED))
+                ? result.recipe().privleakRetrainAuc() : null;
+        if (published != null) {
+            sb.append("privleak published: against retrain AUC ").append(published).append('\n');
         }
         return sb.toString();
     }

@@ -78,9 +78,11 @@ public final class Preflight {
 
     /**
      * Resolves {@code recipe}'s device, data, tokenizer and model, checking each, and that every reference loaded
-     * from a folder ({@code reference: {hf: DIR}}) has the run's model's architecture, vocabulary and tokenizer.
+     * from a folder ({@code reference: {hf: DIR}}) has the run's model's architecture, vocabulary and tokenizer; first,
+     * that the privacy suites give at most one {@code privleak_retrain_auc} ({@link Recipe#privleakRetrainAuc}).
      */
     static Resolved resolve(Recipe recipe) {
+        recipe.privleakRetrainAuc();
         Resolved resolved = resolveModel(recipe);
         try {
             for (NamedStage s : recipe.named()) {

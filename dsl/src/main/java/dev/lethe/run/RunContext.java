@@ -358,7 +358,8 @@ final class RunContext implements AutoCloseable {
     RunResult result() {
         List<RunResult.Row> rows = new ArrayList<>(evaluateRows);
         rows.addAll(attackRows);
-        for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values, reference)) {
+        for (CrossModelMetrics.Derived d : CrossModelMetrics.compute(values, reference,
+                recipe.privleakRetrainAuc())) {
             rows.add(RunResult.Row.of(d.model(), d.split(), d.metric(), d.value()));
         }
         curves.forEach(rows::addAll);

@@ -6,7 +6,10 @@ import static dev.lethe.part.ParamTypes.struct;
 import static dev.lethe.part.ParamTypes.text;
 
 import dev.lethe.data.DataSource;
+import dev.lethe.eval.PrivacySuite;
+import dev.lethe.eval.RetrainAuc;
 import dev.lethe.model.ModelSpec;
+import dev.lethe.part.FieldException;
 import dev.lethe.part.FlowYaml;
 import dev.lethe.part.Kind;
 import dev.lethe.part.Param;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An unlearning experiment as plain, immutable, validated data: a model spec, data with forget/retain
@@ -88,6 +92,37 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
                 models.add(s.model());
             }
         }
+    }
+
+    /**
+     * The retrained model's AUC that {@code privleak_published} is relative to: the {@code privleak_retrain_auc} of the
+     * privacy suites of the evaluate stages (the attack stages evaluate with those too), or null when none gives one.
+     * A run checks it before it starts (a recipe may be built with two, and changed).
+     *
+     * @throws FieldException naming the second suite's field when two suites give different ones (a run reports one
+     *     {@code privleak_published})
+     */
+    public @Nullable RetrainAuc privleakRetrainAuc() {
+        RetrainAuc found = null;
+        String where = null;
+        for (int i = 0; i < stages.size(); i++) {
+            if (!(stages.get(i) instanceof Evaluation e)) {
+                continue;
+            }
+            for (int j = 0; j < e.suites().size(); j++) {
+                if (e.suites().get(j) instanceof PrivacySuite p && p.privleakRetrainAuc() != null) {
+                    String here = "stages[" + i + "]." + Evaluation.KIND.name() + ".suites[" + j + "]."
+                            + PrivacySuite.KIND.name() + ".privleak_retrain_auc";
+                    if (found != null && !found.equals(p.privleakRetrainAuc())) {
+                        throw new FieldException(here, "is " + p.privleakRetrainAuc() + " but " + where + " is " + found
+                                + ": a run reports one privleak_published, against one retrain AUC; give the same one");
+                    }
+                    found = p.privleakRetrainAuc();
+                    where = here;
+                }
+            }
+        }
+        return found;
     }
 
     /** The stages with their names and the names of the models they leave. */

@@ -1,6 +1,7 @@
 package dev.lethe.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lethe.data.Split;
@@ -52,6 +53,57 @@ class CrossModelMetricsTest {
         // a reference whose own MUSE AUC is 0 leaves PrivLeak undefined: no row rather than a division by zero
         values.put("reference", model(tr, new double[] {0.1, 0.2, 0.3}, new double[] {3, 4}, 0.5));
         assertTrue(CrossModelMetrics.compute(values, "reference").stream().noneMatch(d -> d.metric().equals("privleak")));
+    }
+
+    /*
+     * privleak_published against MUSE's published AUC_RETRAIN["news"]["forget_holdout_Min-40%"] = 0.47719999999999996
+     * (muse_bench constants.py at 75d17627) on a toy AUC of 5/6, worked out with bc (scale=20):
+     *   (5/6 - 0.47719999999999996) / 0.47719999999999996 * 100 = 74.629784856105071915
+     *   (5/6 - 0.5392999999999999) / 0.5392999999999999 * 100   = 54.52129303418013867   (books)
+     *   (0.5 - 0.47719999999999996) / 0.47719999999999996 * 100 = 4.777870913663043149   (a number given: AUC 1/2)
+     */
+    @Test
+    void privLeakPublishedDividesByMusesPublishedRetrainAucWithoutAReferenceModel() {
+        Map<String, Map<Split, Map<String, MetricValue>>> values = new LinkedHashMap<>();
+        double[] tr = {0.5, 0.6};
+        // 5 of the 6 forget-holdout pairs have the holdout text more familiar -> MUSE AUC 5/6
+        values.put("unlearned", model(tr, new double[] {1, 3.5, 5}, new double[] {0.5, 2}, 0.5));
+        // every forget text more familiar -> MUSE AUC 0 -> -100 against any retrain AUC
+        values.put("learned", model(tr, new double[] {0.1, 0.2, 0.3}, new double[] {3, 4}, 0.5));
+        List<CrossModelMetrics.Derived> rows = CrossModelMetrics.compute(values, null,
+                RetrainAuc.of(MuseRetrainAuc.NEWS));
+        assertEquals(74.629784856105071915, find(rows, "unlearned", "privleak_published"), 1e-12);
+        assertEquals(-100.0, find(rows, "learned", "privleak_published"), 1e-12);
+        assertTrue(rows.stream().noneMatch(d -> d.metric().equals("privleak")), "no reference: no privleak");
+        assertEquals("forget+holdout", rows.stream().filter(d -> d.metric().equals("privleak_published")).findFirst()
+                .orElseThrow().split());
+        assertEquals(54.52129303418013867, find(CrossModelMetrics.compute(values, null,
+                RetrainAuc.of(MuseRetrainAuc.BOOKS)), "unlearned", "privleak_published"), 1e-12);
+        // AUC 1/2 (forget and holdout interleave) against a number given
+        values.put("unlearned", model(tr, new double[] {1, 4}, new double[] {2, 3}, 0.5));
+        assertEquals(4.777870913663043149, find(CrossModelMetrics.compute(values, null,
+                RetrainAuc.of(0.47719999999999996)), "unlearned", "privleak_published"), 1e-12);
+        // with a reference, privleak keeps the reference's AUC and privleak_published the published one, side by side
+        values.put("reference", model(tr, new double[] {1, 3.5, 5}, new double[] {0.5, 2}, 0.5));
+        rows = CrossModelMetrics.compute(values, "reference", RetrainAuc.of(MuseRetrainAuc.NEWS));
+        assertEquals(0.0, find(rows, "reference", "privleak"), 0.0);
+        assertEquals(74.629784856105071915, find(rows, "reference", "privleak_published"), 1e-12);
+        assertEquals((0.5 - 5.0 / 6) / (5.0 / 6) * 100, find(rows, "unlearned", "privleak"), 1e-12);
+        // unset: nothing new
+        assertTrue(CrossModelMetrics.compute(values, "reference").stream()
+                .noneMatch(d -> d.metric().equals("privleak_published")));
+    }
+
+    @Test
+    void museRetrainAucsAreMuseBenchsConstantsDigitForDigit() {
+        assertEquals("forget_holdout_Min-40%", MuseRetrainAuc.KEY);
+        assertEquals(Double.parseDouble("0.47719999999999996"), MuseRetrainAuc.NEWS.auc(), 0.0);
+        assertEquals(Double.parseDouble("0.5392999999999999"), MuseRetrainAuc.BOOKS.auc(), 0.0);
+        assertEquals("news (MUSE's AUC_RETRAIN 0.47719999999999996)", RetrainAuc.of(MuseRetrainAuc.NEWS).toString());
+        for (double bad : new double[] {0, 1, 1.5, -0.2, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RetrainAuc.of(bad));
+            assertTrue(e.getMessage().startsWith("privleak_retrain_auc must be in (0, 1)"), e.getMessage());
+        }
     }
 
     private static double find(List<CrossModelMetrics.Derived> rows, String model, String metric) {

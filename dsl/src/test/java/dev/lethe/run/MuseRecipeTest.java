@@ -94,6 +94,31 @@ class MuseRecipeTest {
         }
     }
 
+    /**
+     * A run without a reference stage gets MUSE's PrivLeak against the published retrain AUC, as {@code eval.py}
+     * computes it: (AUC − 0.47719999999999996) / 0.47719999999999996 × 100, with AUC = 1 − {@code mia_auc_min_k}.
+     */
+    @Test
+    void withoutAReferenceStagePrivleakPublishedDividesByMusesPublishedNewsAuc() {
+        String yaml = "name: muse-published\nseed: 7\n"
+                + "model: {gpt: {layers: 1, width: 16, heads: 2, context_length: 64}}\n"
+                + "data: {muse: {dir: " + fixture() + "}}\n"
+                + "stages:\n"
+                + "  - learn: {steps: 3, batch_size: 4, splits: [forget, retain]}\n"
+                + "  - evaluate:\n"
+                + "      suites: [{privacy: {grad_norm: 'off', privleak_retrain_auc: news}}]\n"
+                + "      splits: [forget, holdout]\n";
+        RunResult r = Runner.of(RecipeCodec.standard().read(yaml, "muse.yaml")).noCache().run();
+        double auc = 1 - r.value("learned", "forget+holdout", "mia_auc_min_k");
+        assertEquals((auc - 0.47719999999999996) / 0.47719999999999996 * 100,
+                r.value("learned", "forget+holdout", "privleak_published"), 1e-9);
+        assertTrue(r.rows().stream().noneMatch(row -> row.metric().equals("privleak")), "no reference, no privleak");
+        String headline = ConsoleSummary.headline(r);
+        assertTrue(headline.contains("privleak published")
+                && headline.contains("privleak published: against retrain AUC news (MUSE's AUC_RETRAIN "
+                        + "0.47719999999999996)"), headline);
+    }
+
     @Test
     void learnUnlearnAndEvaluateOnMusesFiles() {
         Recipe recipe = RecipeCodec.standard().read(yaml(fixture()), "muse.yaml");

@@ -3,8 +3,10 @@ package dev.lethe.examples
 import dev.lethe.Lethe
 import dev.lethe.data.FictitiousFacts
 import dev.lethe.data.Split
+import dev.lethe.eval.MuseRetrainAuc
 import dev.lethe.eval.PrivacySuite
 import dev.lethe.eval.Suites
+import dev.lethe.eval.stats.Aggregates
 import dev.lethe.eval.stats.Memorization
 import dev.lethe.eval.stats.MiaScores
 import dev.lethe.kotlin.run
@@ -17,7 +19,7 @@ import kotlin.test.assertTrue
 
 /**
  * Exact memorisation, extraction strength and the GradNorm and reference-model membership attacks from Kotlin: the
- * formulas as one call each, and a recipe that reports them.
+ * formulas as one call each, and a recipe that reports them; MUSE's PrivLeak against its published retrain AUC.
  */
 class KotlinMemorizationMiaTest {
 
@@ -55,5 +57,22 @@ class KotlinMemorizationMiaTest {
         assertEquals(0.5, result.value("reference", "forget+holdout", "mia_auc_reference"))
         val learnedVsReference = result.value("learned", "forget+holdout", "mia_auc_reference")
         assertTrue(learnedVsReference > 0.5, "the learned model holds its forget split: $learnedVsReference")
+    }
+
+    @Test
+    fun `MUSE's PrivLeak against its published retrain AUC needs no reference model`() {
+        val recipe = Lethe.recipe("kotlin-muse-privleak")
+            .model(GptConfig.tiny())
+            .data(FictitiousFacts.of(8, 0.25))
+            .learn(Training.of(20))
+            .evaluate(Evaluation(listOf(Suites.privacy(MuseRetrainAuc.NEWS)), listOf(Split.FORGET, Split.HOLDOUT)))
+            .build()
+        assertTrue(Lethe.toYaml(recipe).contains("privleak_retrain_auc: news"), Lethe.toYaml(recipe))
+        assertEquals(recipe, Lethe.fromYaml(Lethe.toYaml(recipe)))
+
+        val result = recipe.run()
+        val auc = 1 - result.value("learned", "forget+holdout", "mia_auc_min_k")      // MUSE's orientation
+        assertEquals(Aggregates.privLeak(auc, MuseRetrainAuc.NEWS.auc()),
+            result.value("learned", "forget+holdout", "privleak_published"), 1e-9)
     }
 }
