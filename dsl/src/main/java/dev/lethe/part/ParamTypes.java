@@ -410,6 +410,16 @@ public final class ParamTypes {
                 return r.problem(node, path, "expected " + describe() + ", got " + got(node)
                         + Names.didYouMean(s, ids()));
             }
+            if (scalar(node) instanceof Boolean b) {
+                // YAML 1.1 reads an unquoted off/no/false (on/yes/true) as a boolean: a choice spelled so means it
+                for (String word : b ? List.of("on", "yes", "true") : List.of("off", "no", "false")) {
+                    for (E e : type.getEnumConstants()) {
+                        if (id.apply(e).equals(word)) {
+                            return e;
+                        }
+                    }
+                }
+            }
             return r.expected(node, path, describe());
         }
 

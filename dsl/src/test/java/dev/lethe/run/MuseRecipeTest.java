@@ -106,7 +106,7 @@ class MuseRecipeTest {
                 + "stages:\n"
                 + "  - learn: {steps: 3, batch_size: 4, splits: [forget, retain]}\n"
                 + "  - evaluate:\n"
-                + "      suites: [{privacy: {grad_norm: 'off', privleak_retrain_auc: news}}]\n"
+                + "      suites: [{privacy: {grad_norm: off, privleak_retrain_auc: news}}]\n"
                 + "      splits: [forget, holdout]\n";
         RunResult r = Runner.of(RecipeCodec.standard().read(yaml, "muse.yaml")).noCache().run();
         double auc = 1 - r.value("learned", "forget+holdout", "mia_auc_min_k");
