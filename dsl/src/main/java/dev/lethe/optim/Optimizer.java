@@ -45,6 +45,8 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
 
 
     private static final String NOT_FINITE = "the update has NaN or infinite entries";
+    /** The one axis of a flattened parameter, for its vector norms. */
+    private static final int[] ALONG_FIRST = {0};
 
     /** Copies the transform list. */
     public Optimizer {
@@ -246,7 +248,7 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
     /**
      * The estimate's loss, ‖d‖₂² and ‖d‖₁ of its direction d, read back to the host together (one transfer): the
      * gradient norms the event log keeps for a refined schedule ({@link Schedules#refinedFromRun}). Each
-     * parameter's sums are taken in its type, then accumulated in float64.
+     * parameter's norms are taken in its type, then accumulated in float64.
      */
     private static double[] lossAndNorms(Estimator.Estimate estimate) {
         NDList parts = new NDList();
@@ -254,13 +256,10 @@ public record Optimizer(Estimator estimator, List<Transform> transforms) {
         NDArray squares = null;
         NDArray absolute = null;
         for (NDArray d : estimate.direction().asMap().values()) {
-            NDArray sq;
-            NDArray ab;
-            // each parameter-sized temporary is freed at once, not at the end of the step's scope
-            try (NDArray square = d.square(); NDArray abs = d.abs()) {
-                sq = square.sum().toType(DataType.FLOAT64, false);
-                ab = abs.sum().toType(DataType.FLOAT64, false);
-            }
+            // vector norms of a flat view: one reading pass each, no parameter-sized temporary
+            NDArray flat = d.reshape(-1);
+            NDArray sq = flat.norm(2, ALONG_FIRST, false).toType(DataType.FLOAT64, false).square();
+            NDArray ab = flat.norm(1, ALONG_FIRST, false).toType(DataType.FLOAT64, false);
             squares = squares == null ? sq : squares.add(sq);
             absolute = absolute == null ? ab : absolute.add(ab);
         }
