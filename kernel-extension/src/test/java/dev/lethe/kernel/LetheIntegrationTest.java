@@ -17,6 +17,7 @@ class LetheIntegrationTest {
     private static final Map<String, String> NOT_IMPORTED = Map.of(
             "dev.lethe.cli", "the command line",
             "dev.lethe.io", "file plumbing (atomic writes, confined paths)",
+            "dev.lethe.io.parquet", "the Parquet reader behind the benchmark files' loaders (dev.lethe.data)",
             "dev.lethe.part", "the registry of recipe-file parts, for writing extensions (docs/extending.md)",
             "dev.lethe.util", "helpers of the library itself",
             "dev.lethe.eval.stats", "the statistics behind the metrics");
