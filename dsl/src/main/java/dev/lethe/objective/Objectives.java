@@ -37,6 +37,10 @@ public final class Objectives {
             Rmu.KIND,
             ConceptCorrection.KIND,
             Wga.KIND,
+            Undial.KIND,
+            SatImp.KIND,
+            CeU.KIND,
+            Pdu.KIND,
             CombinedObjective.CONFLICT_PROJECTION,
             CombinedObjective.STABLE_UN,
             Objective.Sum.KIND,
@@ -84,6 +88,49 @@ public final class Objectives {
     /** Weighted gradient ascent with confidence exponent {@code beta} ({@link Wga}). */
     public static Objective wga(double beta) {
         return new Wga(beta);
+    }
+
+    /** UNDIAL with open-unlearning's β = 10 ({@link Undial}). */
+    public static Objective undial() {
+        return Undial.KIND.defaults();
+    }
+
+    /** UNDIAL with logit adjustment {@code beta} ({@link Undial}). */
+    public static Objective undial(double beta) {
+        return new Undial(beta);
+    }
+
+    /** SatImp with open-unlearning's β1 = 5, β2 = 1 ({@link SatImp}). */
+    public static Objective satImp() {
+        return SatImp.KIND.defaults();
+    }
+
+    /** SatImp with exponents {@code beta1} and {@code beta2} ({@link SatImp}). */
+    public static Objective satImp(double beta1, double beta2) {
+        return new SatImp(beta1, beta2);
+    }
+
+    /** CE-U skipping the first answer token, as open-unlearning ({@link CeU}). */
+    public static Objective ceU() {
+        return CeU.KIND.defaults();
+    }
+
+    /** CE-U skipping the first {@code skip} answer tokens of each example ({@link CeU}). */
+    public static Objective ceU(int skip) {
+        return new CeU(skip);
+    }
+
+    /**
+     * PDU with open-unlearning's TOFU settings: γ = 1, λ₀ = 100, η = 5, ε = 0.3, dual updates after half the
+     * stage ({@link Pdu}). A new instance each call: λ is the instance's state.
+     */
+    public static Pdu pdu() {
+        return Pdu.KIND.defaults();
+    }
+
+    /** PDU with retain-loss bound {@code epsilon}, otherwise as {@link #pdu()}. */
+    public static Pdu pdu(double epsilon) {
+        return Pdu.KIND.create(Map.of("epsilon", epsilon));
     }
 
     /** NPO with inverse temperature {@code beta}. */
