@@ -41,6 +41,7 @@ public final class Objectives {
             SatImp.KIND,
             CeU.KIND,
             Pdu.KIND,
+            AltPo.KIND,
             CombinedObjective.CONFLICT_PROJECTION,
             CombinedObjective.STABLE_UN,
             Objective.Sum.KIND,
@@ -131,6 +132,19 @@ public final class Objectives {
     /** PDU with retain-loss bound {@code epsilon}, otherwise as {@link #pdu()}. */
     public static Pdu pdu(double epsilon) {
         return Pdu.KIND.create(Map.of("epsilon", epsilon));
+    }
+
+    /** The AltPO term with the authors' sampling (5 alternates at temperature 1) and β = 0.1 ({@link AltPo}). */
+    public static Objective altPo() {
+        return AltPo.KIND.defaults();
+    }
+
+    /**
+     * AltPO as the paper trains it: the AltPO term with inverse temperature {@code beta} plus {@code alpha} times the
+     * NLL of the retain split ({@link AltPo}).
+     */
+    public static Objective altPo(double beta, double alpha) {
+        return AltPo.KIND.create(Map.of("beta", beta)).plus(nll().times(alpha));
     }
 
     /** NPO with inverse temperature {@code beta}. */

@@ -74,4 +74,17 @@ public interface Step {
 
     /** The frozen reference model's scores on {@link #refusalBatch(Split)} (no gradients). */
     TokenScores referenceRefusalScores(Split split);
+
+    /**
+     * This step's batch of {@code split} with each example's answer replaced by the {@code alternates.samples()}
+     * answers sampled for its prompt from the frozen reference ({@link Alternates}): row {@code b·K + k} holds
+     * example b's k-th alternate (K = samples), with the example's prompt. The chosen answers of AltPO.
+     */
+    Batch alternateBatch(Split split, Alternates alternates);
+
+    /** The trained model's scores on {@link #alternateBatch} (with gradients). */
+    TokenScores alternateScores(Split split, Alternates alternates);
+
+    /** The frozen reference model's scores on {@link #alternateBatch} (no gradients). */
+    TokenScores referenceAlternateScores(Split split, Alternates alternates);
 }

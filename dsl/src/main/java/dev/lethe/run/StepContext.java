@@ -13,6 +13,7 @@ import dev.lethe.model.CausalLm;
 import dev.lethe.model.ModelOutput;
 import dev.lethe.model.Scalars;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.objective.Alternates;
 import dev.lethe.objective.CombinedObjective;
 import dev.lethe.objective.MicroBatch;
 import dev.lethe.objective.Objective;
@@ -22,6 +23,7 @@ import dev.lethe.optim.LossOracle;
 import dev.lethe.optim.Updates;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,11 @@ final class StepContext implements LossOracle {
     private final Map<Split, TokenScores> referenceScores = new EnumMap<>(Split.class);
     private final Map<Split, Batch> refusalBatches = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> referenceRefusalScores = new EnumMap<>(Split.class);
+    private final Map<AlternateKey, Batch> alternateBatches = new HashMap<>();
+    private final Map<AlternateKey, TokenScores> referenceAlternateScores = new HashMap<>();
+
+    /** A split's alternates sampled one way ({@link Step#alternateBatch}). */
+    private record AlternateKey(Split split, Alternates alternates) {}
 
     StepContext(long index, long total, CausalLm model, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
             Tokenizer tokenizer, Objective objective) {
@@ -148,6 +155,8 @@ final class StepContext implements LossOracle {
         referenceOutputs.values().forEach(o -> add(o, out));
         referenceScores.values().forEach(s -> add(s, out));
         referenceRefusalScores.values().forEach(s -> add(s, out));
+        alternateBatches.values().forEach(b -> add(b, out));
+        referenceAlternateScores.values().forEach(s -> add(s, out));
     }
 
     private static void add(Batch b, List<NDArray> out) {
@@ -239,6 +248,23 @@ final class StepContext implements LossOracle {
         return b;
     }
 
+    /**
+     * The examples of this step's batch of {@code split}, each followed by its alternates sampled from the reference
+     * ({@link AlternateAnswers}): row {@code b·K + k} is example b's k-th.
+     */
+    private Batch alternateBatch(AlternateKey key) {
+        @Nullable Batch cached = alternateBatches.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        batch(key.split());
+        List<Encoded> alternates = AlternateAnswers.of(reference(), tokenizer, draws.examples(key.split()),
+                key.alternates());
+        Batch b = Batch.of(alternates, tokenizer, model.manager());
+        alternateBatches.put(key, b);
+        return b;
+    }
+
     private CausalLm reference() {
         return Objects.requireNonNull(reference.get(), "reference model");
     }
@@ -248,6 +274,7 @@ final class StepContext implements LossOracle {
         private final Map<Split, ModelOutput> outputs = new EnumMap<>(Split.class);
         private final Map<Split, TokenScores> scores = new EnumMap<>(Split.class);
         private final Map<Split, TokenScores> refusalScores = new EnumMap<>(Split.class);
+        private final Map<AlternateKey, TokenScores> alternateScores = new HashMap<>();
 
         @Override
         public long index() {
@@ -349,6 +376,32 @@ final class StepContext implements LossOracle {
             Batch b = refusalBatch(split);
             TokenScores s = TokenScores.of(reference().forward(b.inputs()), b);
             referenceRefusalScores.put(split, s);
+            return s;
+        }
+    
+        @Override
+        public Batch alternateBatch(Split split, Alternates alternates) {
+            return StepContext.this.alternateBatch(new AlternateKey(split, alternates));
+        }
+
+        @Override
+        public TokenScores alternateScores(Split split, Alternates alternates) {
+            return alternateScores.computeIfAbsent(new AlternateKey(split, alternates), k -> {
+                Batch b = StepContext.this.alternateBatch(k);
+                return TokenScores.of(model.forward(b.inputs(), true, false), b);
+            });
+        }
+
+        @Override
+        public TokenScores referenceAlternateScores(Split split, Alternates alternates) {
+            AlternateKey key = new AlternateKey(split, alternates);
+            @Nullable TokenScores cached = referenceAlternateScores.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            Batch b = StepContext.this.alternateBatch(key);
+            TokenScores s = TokenScores.of(reference().forward(b.inputs()), b);
+            referenceAlternateScores.put(key, s);
             return s;
         }
     }

@@ -24,6 +24,9 @@ final class ToyStep implements Step {
     private final Map<Split, TokenScores> refusalScores = new EnumMap<>(Split.class);
     private final Map<Split, TokenScores> refusalReference = new EnumMap<>(Split.class);
     private final Map<Split, Batch> refusalBatches = new EnumMap<>(Split.class);
+    private final Map<Split, TokenScores> alternateScores = new EnumMap<>(Split.class);
+    private final Map<Split, TokenScores> alternateReference = new EnumMap<>(Split.class);
+    private final Map<Split, Batch> alternateBatches = new EnumMap<>(Split.class);
     private final Map<Split, NDArray> hidden = new EnumMap<>(Split.class);
     private final Map<Split, NDArray> referenceHidden = new EnumMap<>(Split.class);
     private int hiddenLayer = -1;
@@ -90,6 +93,18 @@ final class ToyStep implements Step {
         refusalBatches.put(split, b);
         refusalScores.put(split, TokenScores.of(new ModelOutput(logits, List.of()), b));
         refusalReference.put(split, TokenScores.of(new ModelOutput(ref, List.of()), b));
+        return this;
+    }
+
+    /**
+     * The alternate answers of {@code split}'s examples ({@link Step#alternateBatch}: row b·K + k is example b's k-th),
+     * logits (B·K, T, V) with targets and mask of B·K·T entries; the same for any {@link Alternates}.
+     */
+    ToyStep withAlternates(Split split, NDArray logits, long[] targets, double[] mask, NDArray ref) {
+        Batch b = batch(logits, targets, mask);
+        alternateBatches.put(split, b);
+        alternateScores.put(split, TokenScores.of(new ModelOutput(logits, List.of()), b));
+        alternateReference.put(split, TokenScores.of(new ModelOutput(ref, List.of()), b));
         return this;
     }
 
@@ -173,5 +188,20 @@ final class ToyStep implements Step {
     @Override
     public TokenScores referenceRefusalScores(Split split) {
         return refusalReference.get(split);
+    }
+
+    @Override
+    public Batch alternateBatch(Split split, Alternates alternates) {
+        return alternateBatches.get(split);
+    }
+
+    @Override
+    public TokenScores alternateScores(Split split, Alternates alternates) {
+        return alternateScores.get(split);
+    }
+
+    @Override
+    public TokenScores referenceAlternateScores(Split split, Alternates alternates) {
+        return alternateReference.get(split);
     }
 }
