@@ -222,6 +222,17 @@ class RunCommandTest {
     }
 
     @Test
+    void listShowsOpenUnlearningsObjectives() {
+        Cli.Outcome objectives = Cli.lethe("list", "objective");
+        assertEquals(0, objectives.exit());
+        for (String name : List.of("undial", "satimp", "ce_u", "pdu", "altpo")) {
+            assertTrue(objectives.out().contains("\n  " + name + " - "), name + " in " + objectives.out());
+        }
+        assertTrue(objectives.out().contains("      warmup: a number in [0, 1], default 0.5 - fraction of the stage's "
+                + "steps before λ moves"), objectives.out());
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String command : List.of("run", "eval", "list", "compare", "doctor", "bench", "quickstart")) {
             Cli.Outcome o = Cli.lethe(command, "--help");

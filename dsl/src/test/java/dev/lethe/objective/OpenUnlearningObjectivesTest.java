@@ -11,7 +11,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import dev.lethe.Lethe;
 import dev.lethe.data.Split;
+import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Unlearning;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -201,6 +205,25 @@ class OpenUnlearningObjectivesTest {
         assertThrows(IllegalArgumentException.class, () -> new Undial(-1));
         assertThrows(IllegalArgumentException.class, () -> new SatImp(1, Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> new CeU(-1));
+    }
+
+    @Test
+    void eachRoundTripsThroughARecipeFile() {
+        List<Objective> objectives = List.of(new Undial(3), new SatImp(2, 0.5), new CeU(2),
+                new Pdu(1, 50, 1, 1.5, 0.3), new AltPo(0.05, 3, 32, 0.7, 9),
+                Objectives.altPo(0.5, 2).plus(Objectives.pdu(0.1)));
+        for (Objective o : objectives) {
+            Recipe recipe = Lethe.fromYaml("name: o\nmodel: gpt\ndata: fictitious_facts\nstages: [{unlearn: {objective: "
+                    + o + "}}]\n");
+            assertEquals(o, recipe.first(Unlearning.class).objective(), o.toString());
+            assertEquals(recipe, Lethe.fromYaml(Lethe.toYaml(recipe)), o.toString());
+        }
+        for (String name : List.of("undial", "satimp", "ce_u", "pdu", "altpo")) {
+            Objective alone = Lethe.fromYaml("name: o\nmodel: gpt\ndata: fictitious_facts\nstages: [{unlearn: "
+                    + "{objective: " + name + "}}]\n").first(Unlearning.class).objective();
+            assertEquals(Objectives.KINDS.stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow()
+                    .defaults(), alone, name + " alone is its defaults");
+        }
     }
 
     /** Autograd's gradient of {@code o} in the forget logits against central differences of {@code held}. */

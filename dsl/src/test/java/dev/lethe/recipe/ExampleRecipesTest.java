@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lethe.Lethe;
 import dev.lethe.Quickstart;
 import dev.lethe.adapter.Lora;
+import dev.lethe.objective.AltPo;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.Optimizers;
 import dev.lethe.spec.Recipe;
@@ -42,6 +43,10 @@ class ExampleRecipesTest {
         assertEquals(Lora.rank(8).alpha(16).fila(), Lethe.fromYaml(DIR.resolve("lora-fila.yaml")).first(Unlearning.class).adapters());
         assertEquals(Objectives.conceptCorrection().plus(Objectives.nll()),
                 Lethe.fromYaml(DIR.resolve("concept-correction.yaml")).first(Unlearning.class).objective());
+        assertEquals(Objectives.undial().plus(Objectives.nll()),
+                Lethe.fromYaml(DIR.resolve("undial.yaml")).first(Unlearning.class).objective());
+        assertEquals(new AltPo(0.1, 5, 32, 1, 0).plus(Objectives.nll()),
+                Lethe.fromYaml(DIR.resolve("altpo.yaml")).first(Unlearning.class).objective());
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.lethe.model.CausalLm;
 import dev.lethe.model.GptConfig;
 import dev.lethe.model.Precision;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.objective.AltPo;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.FirstOrder;
@@ -67,6 +68,10 @@ class AccumulationTest {
                 Arguments.of("dpo + 0.5 nll(retain), SGD", Objectives.dpo().plus(Objectives.nll(Split.RETAIN).times(0.5)),
                         sgd, 1e-6),
                 Arguments.of("wga + inverted hinge, SGD", Objectives.wga().plus(Objectives.invertedHinge()), sgd, 1e-6),
+                Arguments.of("undial + satimp (token means), SGD", Objectives.undial().plus(Objectives.satImp()), sgd,
+                        1e-6),
+                // each micro-batch samples its own examples' alternates: the same ones as the whole batch
+                Arguments.of("altpo (2 alternates of at most 6 tokens), SGD", new AltPo(0.1, 2, 6, 1, 0), sgd, 1e-6),
                 Arguments.of("conflict projection of ga and nll(retain), SGD",
                         Objectives.conflictProjection(Objectives.gradientAscent(), Objectives.nll(Split.RETAIN)), sgd, 1e-6),
                 Arguments.of("npo, SAM", Objectives.npo(), Optimizers.chain(Sam.of(new FirstOrder(), 0.05),

@@ -59,7 +59,8 @@ class CheckpointResumeTest {
             """;
 
     /**
-     * State everywhere: a stateful objective (concept correction's discriminator), momentum and an SNR
+     * State everywhere: stateful objectives (concept correction's discriminator, PDU's dual variable; AltPO's
+     * alternates are sampled again from the reference after a resume), momentum and an SNR
      * history in the optimizer, LoRA adapters (the checkpoint holds the adapters, the base is the learned model).
      */
     static final String STATEFUL = "name: resume-stateful\n" + TINY + """
@@ -69,6 +70,8 @@ class CheckpointResumeTest {
                   objective:
                     plus:
                       - concept_correction: {anchor: holdout, layer: last, learning_rate: 0.05, weight_decay: 0.001, discriminator_steps: 1}
+                      - pdu: {gamma: 0.1, lambda: 1.0, dual_step: 1.0, epsilon: 0.3, warmup: 0.0}
+                      - altpo: {beta: 0.1, samples: 2, max_new_tokens: 6, temperature: 1.0, seed: 0}
                       - nll: {splits: [retain]}
                   optimizer:
                     transforms:
