@@ -30,19 +30,24 @@ import java.util.List;
  * double)}.
  *
  * <p><b>The alternates</b> are sampled from the frozen reference, the model the stage started from
- * ({@link Step#alternateBatch}, {@link Alternates}): K = 5 per question at temperature 1, at most 200 new tokens, as
- * the authors' {@code generate.py} config ({@code repeats: 5}, {@code do_sample: True}, {@code temperature: 1.0},
- * {@code max_new_tokens: 200}), which runs once before unlearning on the model to unlearn. Lethe samples an
- * example's alternates the first time it is drawn, seeded from {@code seed} and the prompt's token ids, so they are
- * exactly the ones a sampling pass before training would give (the reference does not change), independent of batch
- * order, and sampled again identically by a resumed run: runs stay bit-reproducible.
+ * ({@link Step#alternateBatch}, {@link Alternates}), as the authors' {@code generate.py} samples them once before
+ * unlearning from the model to unlearn: the model is shown the question and its answer and asked to "write another
+ * version of the answer with some alternate plausible facts" (their Llama-2 prompt, {@code INST_QAS_TEMPLATE_QUERY};
+ * the tokenizer's chat template, where it has one, plays the {@code [INST]} markers), K = 5 samples at temperature
+ * 1, at most 200 new tokens ({@code repeats: 5}, {@code do_sample: True}, {@code temperature: 1.0},
+ * {@code max_new_tokens: 200}), each cut at "Question:" or "Q:", stripped and encoded as an answer to the question.
+ * Lethe samples an example's alternates the first time it is drawn, seeded from {@code seed} and the request's text,
+ * so they are exactly the ones a sampling pass before training would give (the reference does not change),
+ * independent of batch order, and sampled again identically by a resumed run: runs stay bit-reproducible. Continuing
+ * the plain question instead would make a model that has memorised the answer sample that answer again: chosen and
+ * rejected then coincide and the loss has no gradient.
  *
  * <p><b>Deviations from the authors' and open-unlearning's code.</b> (1) They write each (question, alternate) as its
  * own training row (5 rows per question, shuffled); Lethe averages an example's DPO term over its K alternates within
- * one step, the same expectation, with each question weighed once per draw. (2) They prompt the model with a
- * few-shot "Question: … Answer:" template and stop at the next "Question:"; Lethe continues the example's own
- * encoded prompt (the chat template or QA format the model was trained on) up to {@code <eos>}, and keeps the sampled
- * token ids as the answer instead of decoding and re-tokenising the text.
+ * one step, the same expectation, with each question weighed once per draw. (2) The request is cut from the left to
+ * leave half the model's context for the answer (a small model's context cannot hold it whole), and new tokens are
+ * capped at half the context. (3) Their Llama-3 runs use a longer instruction; Lethe uses the Llama-2 one for every
+ * model.
  *
  * @param beta inverse temperature β &gt; 0; 0.1 by default (the middle of the authors' grid)
  * @param samples alternates per question K ≥ 1; 5 as the authors

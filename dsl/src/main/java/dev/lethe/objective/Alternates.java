@@ -1,11 +1,12 @@
 package dev.lethe.objective;
 
 /**
- * How alternate answers to a split's prompts are sampled from the frozen reference model (the copy of the model
- * taken when the stage began, {@link Step#referenceScores}): {@code samples} answers per prompt, each of at most
- * {@code maxNewTokens} tokens, at {@code temperature}, ended by the tokenizer's {@code <eos>}. The answers of a
- * prompt depend only on the reference, the prompt's token ids and this record (their seed is derived from
- * {@code seed} and the prompt's ids), not on the step, the batch or the order of sampling: sampling them all before
+ * How alternate answers to a split's questions are sampled from the frozen reference model (the copy of the model
+ * taken when the stage began, {@link Step#referenceScores}), asked for another version of each answer with other
+ * facts (see {@link AltPo}): {@code samples} answers per question, each of at most {@code maxNewTokens} tokens, at
+ * {@code temperature}, ended by the tokenizer's {@code <eos>}. The answers of a question depend only on the
+ * reference, the question and answer and this record (their seed is derived from {@code seed} and the request's
+ * text), not on the step, the batch or the order of sampling: sampling them all before
  * training, or each the first time its example is drawn, gives the same answers, and a resumed run samples them
  * again identically. The self-generated alternates of AltPO ({@link AltPo}).
  *

@@ -77,7 +77,7 @@ public interface Step {
 
     /**
      * This step's batch of {@code split} with each example's answer replaced by the {@code alternates.samples()}
-     * answers sampled for its prompt from the frozen reference ({@link Alternates}): row {@code b·K + k} holds
+     * alternate answers sampled from the frozen reference ({@link Alternates}): row {@code b·K + k} holds
      * example b's k-th alternate (K = samples), with the example's prompt. The chosen answers of AltPO.
      */
     Batch alternateBatch(Split split, Alternates alternates);

@@ -259,7 +259,7 @@ final class StepContext implements LossOracle {
         }
         batch(key.split());
         List<Encoded> alternates = AlternateAnswers.of(reference(), tokenizer, draws.examples(key.split()),
-                key.alternates());
+                draws.questions(key.split()), key.alternates());
         Batch b = Batch.of(alternates, tokenizer, model.manager());
         alternateBatches.put(key, b);
         return b;
