@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * AltPO, alternate preference optimisation (Mekala et al. 2025, "Alternate Preference Optimization for Unlearning
- * Factual Knowledge in Large Language Models", COLING 2025, arXiv:2409.13474, §3: DPO, Rafailov et al. 2023, eq. 7,
+ * Factual Knowledge in Large Language Models", COLING 2025, arXiv:2409.13474, its AltPO loss, equation numbers not
+ * checked: DPO, Rafailov et al. 2023, eq. 7,
  * with the model's own alternate answers preferred to the forget answer; the authors' code, {@code dataloader.py}
  * loss {@code dpo} on their alternate dataset, and open-unlearning's {@code community/methods/AltPO}, whose
  * {@code compute_dpo_loss} the formula below was checked against). With

@@ -13,11 +13,12 @@ import java.util.List;
 
 /**
  * UNDIAL, unlearning via self-distillation with adjusted logits (Dong et al. 2025, "UNDIAL: Self-Distillation
- * with Adjusted Logits for Robust Unlearning in Large Language Models", NAACL 2025, §3, the adjusted-logit
- * target and its self-distillation loss; open-unlearning's {@code compute_undial_loss}, which the formula below was
- * checked against). The teacher is the frozen reference, the copy of the model taken
- * when the stage began ({@link Step#referenceScores}), whose logit of the answer token is lowered by β before the
- * softmax; the student is trained towards that distribution by cross-entropy, at every answer position t:
+ * with Adjusted Logits for Robust Unlearning in Large Language Models", NAACL 2025, the method's
+ * adjusted-logit target and self-distillation loss; the paper's equation numbers were not available to us, so the
+ * formula below was checked against open-unlearning's {@code compute_undial_loss}). The teacher is the frozen
+ * reference, the copy of the model taken when the stage began ({@link Step#referenceScores}), whose logit of the
+ * answer token is lowered by β before the softmax; the student is trained towards that distribution by
+ * cross-entropy, at every answer position t:
  * <pre>
  *   q_t = softmax(z_ref,t − β·onehot(y_t))          the adjusted teacher distribution, no gradient
  *   L   = (1/N)·Σ_t CE(z_θ,t, q_t) = −(1/N)·Σ_t Σ_v q_t(v)·log softmax(z_θ,t)(v)

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * The alternate answers of {@link Alternates}, sampled from a frozen reference as the AltPO authors' {@code generate.py}
- * samples them: the reference is shown the question and its answer and asked for another version with alternate
+ * The alternate answers of {@link Alternates}, sampled from a frozen reference as the AltPO authors'
+ * {@code generate.py} samples them: the reference is shown the question and its answer and asked for another version with alternate
  * plausible facts ({@link #instruction}, their Llama-2 template's words, formatted by the tokenizer's chat template
  * where it has one), K samples are drawn, each is cut at a following "Question:" or "Q:" (their stop strings),
  * stripped, and encoded as an answer to the question. Kept for as long as the reference lives, keyed on content (the
