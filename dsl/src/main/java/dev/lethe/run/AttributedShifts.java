@@ -6,11 +6,19 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.lethe.data.Batch;
 import dev.lethe.data.Encoded;
+import dev.lethe.io.AtomicFiles;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What an {@code attribute} stage leaves: for each example it predicted, the datamodel's attributed effect of the
@@ -70,5 +78,58 @@ record AttributedShifts(int vocabulary, Map<String, float[]> shifts) {
             }
         }
         return manager.create(out, new Shape(rows, time, vocabulary));
+    }
+
+    private static final String MAGIC = "lethe-attributed-shifts-1";
+
+    /** Writes these shifts to {@code file} atomically (a temporary file, then a rename). */
+    void write(Path file) {
+        AtomicFiles.write(file, out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeUTF(MAGIC);
+            data.writeInt(vocabulary);
+            data.writeInt(shifts.size());
+            for (Map.Entry<String, float[]> e : shifts.entrySet()) {
+                data.writeUTF(e.getKey());
+                data.writeInt(e.getValue().length);
+                for (float v : e.getValue()) {
+                    data.writeFloat(v);
+                }
+            }
+            data.flush();
+        });
+    }
+
+    /** The shifts {@link #write} wrote to {@code file}; empty when there is none or it cannot be read (corrupt). */
+    static Optional<AttributedShifts> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            if (!in.readUTF().equals(MAGIC)) {
+                return Optional.empty();
+            }
+            int vocabulary = in.readInt();
+            int count = in.readInt();
+            if (vocabulary < 1 || count < 0) {
+                return Optional.empty();
+            }
+            Map<String, float[]> shifts = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                String key = in.readUTF();
+                int length = in.readInt();
+                if (length < 0 || length % vocabulary != 0 || length > (1 << 28)) {
+                    return Optional.empty();
+                }
+                float[] values = new float[length];
+                for (int k = 0; k < length; k++) {
+                    values[k] = in.readFloat();
+                }
+                shifts.put(key, values);
+            }
+            return in.read() == -1 ? Optional.of(new AttributedShifts(vocabulary, shifts)) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // truncated or foreign: computed again, then rewritten
+        }
     }
 }

@@ -396,6 +396,7 @@ final class RunContext implements AutoCloseable {
         }
         all.addAll(CrossModelMetrics.METRICS);
         all.add(ReferenceKl.KL_TO_REFERENCE);
+        all.add(AttributeStage.DM_DIRECT_KL);
         return Metric.byName(all);
     }
 
