@@ -28,10 +28,10 @@ import java.util.List;
  *
  * @param splits the splits whose batches are matched (forget and retain by default)
  * @param matchLoss MSE (the paper's) or soft cross-entropy
- * @param lambda the weight λ ≥ 0 of ‖θ − θ₀‖² (0: none)
+ * @param proximity the weight λ ≥ 0 of ‖θ − θ₀‖² (0: none)
  * @param multiplier the paper's m, how much of the attributed effect of the forget set is removed (1)
  */
-public record DatamodelMatching(List<Split> splits, MatchLoss matchLoss, double lambda, double multiplier)
+public record DatamodelMatching(List<Split> splits, MatchLoss matchLoss, double proximity, double multiplier)
         implements Objective {
     /** The objective {@code datamodel_matching}. */
     public static final Kind<DatamodelMatching> KIND = Kind.of("datamodel_matching", DatamodelMatching.class,
@@ -42,15 +42,15 @@ public record DatamodelMatching(List<Split> splits, MatchLoss matchLoss, double 
                     Param.of("loss", choice(MatchLoss.class), MatchLoss.MSE,
                             "mse over answer positions × vocabulary, or soft_ce to the target's softmax",
                             (DatamodelMatching x) -> x.matchLoss()),
-                    Param.of("lambda", real(Range.nonNegative()), 0.0, "weight of ‖θ − θ₀‖²",
-                            DatamodelMatching::lambda),
+                    Param.of("proximity", real(Range.nonNegative()), 0.0, "weight λ of ‖θ − θ₀‖² (the authors' wd_lambda)",
+                            DatamodelMatching::proximity),
                     Param.of("multiplier", real(Range.any()), 1.0, "m: the share of the forget set's attributed "
                             + "effect removed", DatamodelMatching::multiplier)),
-            a -> new DatamodelMatching(a.list("splits"), a.get("loss"), a.real("lambda"), a.real("multiplier")));
+            a -> new DatamodelMatching(a.list("splits"), a.get("loss"), a.real("proximity"), a.real("multiplier")));
 
     /** Checks the splits (distinct, at least one), λ and m. */
     public DatamodelMatching {
-        splits = LogitMatching.check("datamodel_matching", splits, lambda);
+        splits = LogitMatching.check("datamodel_matching", splits, proximity);
         if (!Double.isFinite(multiplier)) {
             throw new IllegalArgumentException("datamodel_matching: multiplier must be finite, was " + multiplier);
         }
@@ -70,6 +70,6 @@ public record DatamodelMatching(List<Split> splits, MatchLoss matchLoss, double 
 
     @Override
     public NDArray loss(Step step) {
-        return LogitMatching.loss(step, splits, matchLoss, lambda, this::target);
+        return LogitMatching.loss(step, splits, matchLoss, proximity, this::target);
     }
 }

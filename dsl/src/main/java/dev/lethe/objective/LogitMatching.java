@@ -28,9 +28,9 @@ final class LogitMatching {
 
     /**
      * The matching loss over {@code splits}, the target of each split's batch given by {@code target} (the step and
-     * the split → logits (batch, time, vocabulary), no gradient), plus {@code lambda}·‖θ − θ₀‖² when λ > 0.
+     * the split → logits (batch, time, vocabulary), no gradient), plus {@code proximity}·‖θ − θ₀‖² when λ > 0.
      */
-    static NDArray loss(Step step, List<Split> splits, MatchLoss loss, double lambda,
+    static NDArray loss(Step step, List<Split> splits, MatchLoss loss, double proximity,
             BiFunction<Step, Split, NDArray> target) {
         NDArray total = null;
         NDArray positions = null;
@@ -51,16 +51,16 @@ final class LogitMatching {
             throw new IllegalArgumentException("a matching objective needs at least one split");
         }
         NDArray out = total.div(positions);
-        return lambda == 0 ? out : out.add(Scalars.times(step.squaredDistanceFromStart(), lambda));
+        return proximity == 0 ? out : out.add(Scalars.times(step.squaredDistanceFromStart(), proximity));
     }
 
-    /** Checks the splits and λ of a matching objective called {@code name}. */
-    static List<Split> check(String name, List<Split> splits, double lambda) {
+    /** Checks the splits and the proximity weight λ of a matching objective called {@code name}. */
+    static List<Split> check(String name, List<Split> splits, double proximity) {
         if (splits.isEmpty() || splits.stream().distinct().count() != splits.size()) {
             throw new IllegalArgumentException(name + ": splits must be distinct and at least one, were " + splits);
         }
-        if (!(lambda >= 0) || !Double.isFinite(lambda)) {
-            throw new IllegalArgumentException(name + ": lambda must be finite and >= 0, was " + lambda);
+        if (!(proximity >= 0) || !Double.isFinite(proximity)) {
+            throw new IllegalArgumentException(name + ": proximity must be finite and >= 0, was " + proximity);
         }
         return List.copyOf(splits);
     }

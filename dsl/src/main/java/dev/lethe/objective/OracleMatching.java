@@ -23,9 +23,9 @@ import java.util.List;
  *
  * @param splits the splits whose batches are matched (forget and retain by default)
  * @param matchLoss MSE (the paper's) or soft cross-entropy
- * @param lambda the weight λ ≥ 0 of ‖θ − θ₀‖², θ₀ the model the stage started from (0: none, the paper's runs)
+ * @param proximity the weight λ ≥ 0 of ‖θ − θ₀‖², θ₀ the model the stage started from (0: none, the paper's runs)
  */
-public record OracleMatching(List<Split> splits, MatchLoss matchLoss, double lambda) implements Objective {
+public record OracleMatching(List<Split> splits, MatchLoss matchLoss, double proximity) implements Objective {
     /** The objective {@code oracle_matching}. */
     public static final Kind<OracleMatching> KIND = Kind.of("oracle_matching", OracleMatching.class,
             "fine-tune to the oracle's (the reference model's) logits on forget and retain answers (Georgiev et al. "
@@ -35,12 +35,13 @@ public record OracleMatching(List<Split> splits, MatchLoss matchLoss, double lam
                     Param.of("loss", choice(MatchLoss.class), MatchLoss.MSE,
                             "mse over answer positions × vocabulary, or soft_ce to the oracle's softmax",
                             (OracleMatching x) -> x.matchLoss()),
-                    Param.of("lambda", real(Range.nonNegative()), 0.0, "weight of ‖θ − θ₀‖²", OracleMatching::lambda)),
-            a -> new OracleMatching(a.list("splits"), a.get("loss"), a.real("lambda")));
+                    Param.of("proximity", real(Range.nonNegative()), 0.0,
+                            "weight λ of ‖θ − θ₀‖² (the authors' wd_lambda)", OracleMatching::proximity)),
+            a -> new OracleMatching(a.list("splits"), a.get("loss"), a.real("proximity")));
 
     /** Checks the splits (distinct, at least one) and λ. */
     public OracleMatching {
-        splits = LogitMatching.check("oracle_matching", splits, lambda);
+        splits = LogitMatching.check("oracle_matching", splits, proximity);
     }
 
     /** As a recipe file writes it ({@link PartText}). */
@@ -51,6 +52,6 @@ public record OracleMatching(List<Split> splits, MatchLoss matchLoss, double lam
 
     @Override
     public NDArray loss(Step step) {
-        return LogitMatching.loss(step, splits, matchLoss, lambda, (s, split) -> s.oracleScores(split).output().logits());
+        return LogitMatching.loss(step, splits, matchLoss, proximity, (s, split) -> s.oracleScores(split).output().logits());
     }
 }

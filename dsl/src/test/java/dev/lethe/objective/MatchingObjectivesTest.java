@@ -164,7 +164,7 @@ class MatchingObjectivesTest {
     void kindsReadTheirDefaultsAndRefuseBadParameters() {
         assertEquals(new OracleMatching(BOTH, MatchLoss.MSE, 0), Objectives.oracleMatching());
         assertEquals(new DatamodelMatching(BOTH, MatchLoss.MSE, 0, 1), Objectives.datamodelMatching());
-        assertEquals("{oracle_matching: {splits: [forget, retain], loss: mse, lambda: 0.0}}",
+        assertEquals("{oracle_matching: {splits: [forget, retain], loss: mse, proximity: 0.0}}",
                 Objectives.oracleMatching().toString());
         assertTrue(new DatamodelMatching(List.of(Split.FORGET), MatchLoss.SOFT_CE, 0.5, 2).toString()
                 .contains("soft_ce"));
