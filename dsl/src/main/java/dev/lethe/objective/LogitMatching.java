@@ -21,7 +21,11 @@ import java.util.function.BiFunction;
  *   + λ·‖θ − θ₀‖²                                                            (λ = 0 by default, as the paper's runs)
  * </pre>
  * The target has no gradient. Forget and retain rows weigh alike, each answer position once: the paper's batches
- * hold the forget points and 3·|F| retain points; here each split's batch is the stage's {@code batch_size}.
+ * hold the forget points and 3·|F| retain points; here each split's batch is the stage's {@code batch_size}, and
+ * the paper's 1:3 weighting is a sum of two objectives, each on one split:
+ * {@code oracleMatching on [forget] + 3 × oracleMatching on [retain]} (each a mean over its own positions). With
+ * 1:1 batches the forget positions, far from their target, dominate the loss, and the retain outputs drift (the
+ * built-in benchmark: retain exact match 1.0 → 0.65 after 100 steps at Adam 5e-4).
  */
 final class LogitMatching {
     private LogitMatching() {}

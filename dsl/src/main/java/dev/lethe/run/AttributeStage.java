@@ -87,24 +87,33 @@ final class AttributeStage {
 
     /**
      * The forget examples each subset model keeps: row n, column i is whether model n trains on forget example i,
-     * each kept with probability {@code fraction}, from the stream {@code <unit>.subsets} of the recipe's seed.
+     * each kept with probability {@code fraction} ({@link Attribution.Subsets#FIXED}) or with model n's graded
+     * probability ({@link #inclusion}), from the stream {@code <unit>.subsets} of the recipe's seed.
      */
-    static boolean[][] draw(String unit, long seed, int models, int examples, double fraction) {
+    static boolean[][] draw(String unit, long seed, int models, int examples, double fraction,
+            Attribution.Subsets subsets) {
         SplittableRandom random = new SplittableRandom(Seeds.derive(seed, unit + ".subsets"));
         boolean[][] keep = new boolean[models][examples];
-        for (boolean[] row : keep) {
+        for (int n = 0; n < models; n++) {
+            double p = subsets == Attribution.Subsets.FIXED ? fraction : inclusion(n, models, fraction);
             for (int i = 0; i < examples; i++) {
-                row[i] = random.nextDouble() < fraction;
+                keep[n][i] = random.nextDouble() < p;
             }
         }
         return keep;
+    }
+
+    /** Model n of N's graded inclusion probability, with mean {@code fraction} over the models (graded subsets). */
+    static double inclusion(int n, int models, double fraction) {
+        double u = (n + 0.5) / models;
+        return fraction <= 0.5 ? 2 * fraction * u : 1 - 2 * (1 - fraction) * (1 - u);
     }
 
     /** Trains the subset models and sums their weighted outputs. */
     private static AttributedShifts fit(String unit, Attribution stage, RunContext run, @Nullable CausalLm from,
             Map<Split, List<Encoded>> targets) {
         List<QaExample> forget = run.data().get(Split.FORGET);
-        boolean[][] keep = draw(unit, run.seed(), stage.models(), forget.size(), stage.fraction());
+        boolean[][] keep = draw(unit, run.seed(), stage.models(), forget.size(), stage.fraction(), stage.subsets());
         double[][] x = new double[keep.length][forget.size()];
         for (int n = 0; n < keep.length; n++) {
             for (int i = 0; i < forget.size(); i++) {
@@ -153,8 +162,10 @@ final class AttributeStage {
         Map<Split, BatchStream> streams = Streams.proportional(name, run.seed(), subset, run.tokenizer(),
                 stage.training().batchSize(), Streams.maxLength(stage.training().maxLength(),
                         model.spec().contextLength()), stage.texts(), stage.splits());
+        // a subset without forget examples has no forget stream: its NLL is over the splits it has
+        List<Split> trained = stage.splits().stream().filter(streams::containsKey).toList();
         new TrainingLoop(run).run(TrainingLoop.Loop.of(name, model, stage.training().optimizer(),
-                new Nll(stage.splits()), streams, stage.training().steps()).uncheckpointed()
+                new Nll(trained), streams, stage.training().steps()).uncheckpointed()
                 .withAccumulation(stage.training().accumulate()));
         return model;
     }

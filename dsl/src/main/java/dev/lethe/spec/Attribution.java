@@ -1,5 +1,6 @@
 package dev.lethe.spec;
 
+import static dev.lethe.part.ParamTypes.choice;
 import static dev.lethe.part.ParamTypes.integer;
 import static dev.lethe.part.ParamTypes.list;
 import static dev.lethe.part.ParamTypes.real;
@@ -18,7 +19,8 @@ import java.util.List;
  * of {@code targets}, the effect Σ_{i∈F} β_i of the forget examples, from a datamodel (Ilyas et al. 2022) fitted on
  * {@code models} models trained on random subsets of the training data. Each subset model is trained as a
  * {@code learn} stage would be ({@code training} on {@code splits}, from scratch, or from the model {@code from}
- * names), with each forget example kept with probability {@code fraction} (the other splits whole: the regression
+ * names), with each forget example kept with probability {@code fraction} ({@code subsets: graded}, the default:
+ * a probability per model, spread evenly around it; the other splits whole: the regression
  * then has |F| + 1 unknowns per output, few enough for a handful of models, and it estimates each forget example's
  * effect with the retain data present, which is the effect the target needs); the outputs are the logits at every
  * answer position over the vocabulary, regressed on the inclusion indicators by ridge with {@code ridge}
@@ -37,19 +39,35 @@ import java.util.List;
  *     subject)
  * @param from {@value Reference#SCRATCH}, or the name of the model each subset model starts from
  * @param models N, how many subset models
- * @param fraction the probability that a forget example is in a subset model's data, in (0, 1)
+ * @param fraction the probability that a forget example is in a subset model's data, in (0, 1) (the mean over the
+ *     models with {@link Subsets#GRADED})
+ * @param subsets fixed or graded inclusion probabilities
  * @param ridge λ ≥ 0 of the regression (0: least squares, which needs more models than forget examples)
  * @param targets the splits whose examples' outputs are predicted (those the unlearning objective matches on)
  */
 public record Attribution(Training training, List<Split> splits, Texts texts, String from, int models,
-        double fraction, double ridge, List<Split> targets) implements Stage {
+        double fraction, Subsets subsets, double ridge, List<Split> targets) implements Stage {
+
+    /** How the subset models' inclusion probabilities are chosen. */
+    public enum Subsets {
+        /** Every model keeps each forget example with probability {@code fraction} (the paper's α = 0.5). */
+        FIXED,
+        /**
+         * Model n of N keeps each forget example with probability α_n, spread evenly with mean {@code fraction}:
+         * α_n = 2·fraction·u_n for fraction ≤ 0.5, else 1 − 2·(1 − fraction)·(1 − u_n), u_n = (n + ½)/N. With few
+         * models the summed effect Σ_{i∈F} β is then identifiable: at a fixed α the subset sizes barely vary, the
+         * all-forget direction is nearly absent from the centred design, and ridge (or least squares' minimum norm)
+         * shrinks the sum towards 0.
+         */
+        GRADED
+    }
 
     /** The {@code attribute} stage in recipe files. */
     public static final Kind<Attribution> KIND = Kind.of("attribute", Attribution.class,
             "fit a datamodel on models trained on random subsets of the forget split; datamodel_matching reads its "
                     + "prediction (Georgiev et al. 2024, Attribute-to-Delete)",
             params(), a -> new Attribution(TrainingParams.training(a), a.list("splits"), a.get("train_on"),
-                    a.text("from"), a.integer("models"), a.real("fraction"), a.real("ridge"), a.list("targets")));
+                    a.text("from"), a.integer("models"), a.real("fraction"), a.get("subsets"), a.real("ridge"), a.list("targets")));
 
     private static List<Param> params() {
         List<Param> out = new java.util.ArrayList<>(TrainingParams.of(Learn.DEFAULT_SPLITS,
@@ -59,6 +77,9 @@ public record Attribution(Training training, List<Split> splits, Texts texts, St
                 Param.of("models", integer(2), 8, "how many subset models are trained", (Attribution x) -> x.models()),
                 Param.of("fraction", real(Range.open(0, 1)), 0.5, "probability that a forget example is in a subset",
                         (Attribution x) -> x.fraction()),
+                Param.of("subsets", choice(Subsets.class), Subsets.GRADED, "fixed: every model keeps a forget example "
+                        + "with probability fraction; graded: model n with probability spread evenly around fraction",
+                        (Attribution x) -> x.subsets()),
                 Param.of("ridge", real(Range.nonNegative()), 0.1, "ridge λ of the regression (0: least squares)",
                         (Attribution x) -> x.ridge()),
                 Param.of("targets", list(Split.TYPE, 1), List.of(Split.FORGET, Split.RETAIN),
@@ -89,30 +110,35 @@ public record Attribution(Training training, List<Split> splits, Texts texts, St
         }
     }
 
-    /** {@code training} for each of {@code models} subset models, otherwise the kind's defaults. */
+    /** {@code training} for each of {@code models} subset models, otherwise the kind's defaults (graded subsets). */
     public static Attribution of(Training training, int models) {
-        return new Attribution(training, Learn.DEFAULT_SPLITS, Texts.BOTH, Reference.SCRATCH, models, 0.5, 0.1,
-                List.of(Split.FORGET, Split.RETAIN));
+        return new Attribution(training, Learn.DEFAULT_SPLITS, Texts.BOTH, Reference.SCRATCH, models, 0.5,
+                Subsets.GRADED, 0.1, List.of(Split.FORGET, Split.RETAIN));
     }
 
     /** A copy with another ridge λ. */
     public Attribution withRidge(double newRidge) {
-        return new Attribution(training, splits, texts, from, models, fraction, newRidge, targets);
+        return new Attribution(training, splits, texts, from, models, fraction, subsets, newRidge, targets);
+    }
+
+    /** A copy whose subset models' inclusion probabilities are chosen as {@code newSubsets} says. */
+    public Attribution withSubsets(Subsets newSubsets) {
+        return new Attribution(training, splits, texts, from, models, fraction, newSubsets, ridge, targets);
     }
 
     /** A copy whose subset models keep each forget example with probability {@code newFraction}. */
     public Attribution withFraction(double newFraction) {
-        return new Attribution(training, splits, texts, from, models, newFraction, ridge, targets);
+        return new Attribution(training, splits, texts, from, models, newFraction, subsets, ridge, targets);
     }
 
     /** A copy whose subset models start from the model called {@code newFrom} ({@value Reference#SCRATCH}: none). */
     public Attribution withFrom(String newFrom) {
-        return new Attribution(training, splits, texts, newFrom, models, fraction, ridge, targets);
+        return new Attribution(training, splits, texts, newFrom, models, fraction, subsets, ridge, targets);
     }
 
     /** A copy that predicts the outputs on {@code newTargets}. */
     public Attribution withTargets(Split... newTargets) {
-        return new Attribution(training, splits, texts, from, models, fraction, ridge, List.of(newTargets));
+        return new Attribution(training, splits, texts, from, models, fraction, subsets, ridge, List.of(newTargets));
     }
 
     @Override
