@@ -14,6 +14,7 @@ import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.Runner;
 import dev.lethe.spec.Attacking;
+import dev.lethe.spec.Attribution;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.HfReference;
@@ -183,6 +184,14 @@ public final class Lethe {
          */
         default RecipeStep reference(HfModel folder) {
             return stage(HfReference.of(folder));
+        }
+
+        /**
+         * Appends an {@code attribute} stage: {@code models} subset models trained as {@code training} says, the
+         * datamodel that {@link dev.lethe.objective.DatamodelMatching} reads ({@link Attribution#of}).
+         */
+        default RecipeStep attribute(Training training, int models) {
+            return stage(Attribution.of(training, models));
         }
 
         /** Appends an {@code unlearn} stage. */

@@ -37,6 +37,8 @@ public final class Objectives {
             Rmu.KIND,
             ConceptCorrection.KIND,
             Wga.KIND,
+            OracleMatching.KIND,
+            DatamodelMatching.KIND,
             CombinedObjective.CONFLICT_PROJECTION,
             CombinedObjective.STABLE_UN,
             Objective.Sum.KIND,
@@ -84,6 +86,22 @@ public final class Objectives {
     /** Weighted gradient ascent with confidence exponent {@code beta} ({@link Wga}). */
     public static Objective wga(double beta) {
         return new Wga(beta);
+    }
+
+    /**
+     * Oracle matching (Georgiev et al. 2024, "Attribute-to-Delete", §3) with {@link OracleMatching#KIND}'s defaults:
+     * MSE to the reference model's logits on the forget and retain answers, no proximity term.
+     */
+    public static OracleMatching oracleMatching() {
+        return OracleMatching.KIND.defaults();
+    }
+
+    /**
+     * Datamodel matching, DMM (Georgiev et al. 2024, "Attribute-to-Delete", §3) with {@link DatamodelMatching#KIND}'s
+     * defaults: MSE to f_θ₀ − Σ_{i∈F} β on the forget and retain answers (m = 1); needs an attribute stage before.
+     */
+    public static DatamodelMatching datamodelMatching() {
+        return DatamodelMatching.KIND.defaults();
     }
 
     /** NPO with inverse temperature {@code beta}. */

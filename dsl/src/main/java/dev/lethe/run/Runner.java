@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import dev.lethe.result.RunListener;
 import dev.lethe.result.RunResult;
 import dev.lethe.spec.Attacking;
+import dev.lethe.spec.Attribution;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.HfReference;
@@ -58,6 +59,7 @@ public final class Runner {
         register(Finetune.class, TrainStage::finetune);
         register(Reference.class, TrainStage::reference);
         register(HfReference.class, HfReferenceStage::run);
+        register(Attribution.class, AttributeStage::run);
         register(Unlearning.class, UnlearnStage::run);
         register(Relearning.class, RelearnStage::run);
         register(Attacking.class, AttackStage::run);

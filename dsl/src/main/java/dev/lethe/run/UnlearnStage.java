@@ -34,7 +34,7 @@ final class UnlearnStage {
             return;
         }
         List<List<QaExample>> chunks = Streams.requests(run.data().get(Split.FORGET), requests);
-        try (FrozenCopy reference = new FrozenCopy(start)) {
+        try (FrozenCopy reference = new FrozenCopy(start, run.reference(), run.attribution())) {
             for (int r = first; r < requests; r++) {
                 String unit = unit(named, r, requests);
                 List<Passage> forgetPassages = unlearning.trainOn().passages()

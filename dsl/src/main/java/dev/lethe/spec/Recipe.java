@@ -88,6 +88,11 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
                         + "earlier stage makes" + (models.isEmpty() ? "" : "; the earlier models are " + models)
                         + " (or use 'scratch')");
             }
+            if (s.stage() instanceof Attribution a && !a.from().equals(Reference.SCRATCH) && !models.contains(a.from())) {
+                throw new IllegalArgumentException("stage " + s.name() + " trains its subset models from '" + a.from()
+                        + "', which no earlier stage makes" + (models.isEmpty() ? "" : "; the earlier models are "
+                        + models) + " (or use 'scratch')");
+            }
             if (s.model() != null) {
                 models.add(s.model());
             }

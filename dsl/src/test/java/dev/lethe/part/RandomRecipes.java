@@ -8,6 +8,7 @@ import dev.lethe.part.ParamType;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.Slot;
 import dev.lethe.recipe.PartRegistry;
+import dev.lethe.spec.Attribution;
 import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Recipe;
 import dev.lethe.spec.Reference;
@@ -59,7 +60,8 @@ final class RandomRecipes {
     }
 
     /**
-     * A random stage of any kind, drawn like every other part; a reference starts from scratch or from a model in
+     * A random stage of any kind, drawn like every other part; a reference (and an attribute stage's subset models)
+     * starts from scratch or from a model in
      * {@code models} (made before it).
      */
     private Stage stage(List<String> models) {
@@ -72,6 +74,10 @@ final class RandomRecipes {
             String from = models.isEmpty() || random.nextBoolean() ? Reference.SCRATCH
                     : models.get(random.nextInt(models.size()));
             return new Reference(r.training(), r.splits(), r.texts(), from, r.continual());
+        }
+        if (s instanceof Attribution a && !models.contains(a.from())) {
+            return a.withFrom(models.isEmpty() || random.nextBoolean() ? Reference.SCRATCH
+                    : models.get(random.nextInt(models.size())));
         }
         return s;
     }
