@@ -14,6 +14,8 @@ import dev.lethe.objective.GradDiff;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Rmu;
 import dev.lethe.part.FieldException;
+import dev.lethe.spec.AcuLearning;
+import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.HfReference;
@@ -116,6 +118,10 @@ public final class Preflight {
                 requireTrainingSplits(s.name(), f.splits(), f.texts(), data);
             } else if (s.stage() instanceof Reference r) {
                 requireTrainingSplits(s.name(), r.splits(), r.texts(), data);
+            } else if (s.stage() instanceof AcuLearning a) {
+                requireTrainingSplits(s.name(), a.splits(), Texts.ANSWERS, data);
+            } else if (s.stage() instanceof AcuUnlearning) {
+                requireTrainingSplits(s.name(), List.of(Split.FORGET), Texts.ANSWERS, data);
             }
         }
         if (!(recipe.model() instanceof HfModel hf)) {
@@ -265,6 +271,8 @@ public final class Preflight {
                 requireRoom(s.name(), f.splits(), f.training().maxLength(), data, tokenizer, context);
             } else if (s.stage() instanceof Reference r && r.texts().answers()) {
                 requireRoom(s.name(), r.splits(), r.training().maxLength(), data, tokenizer, context);
+            } else if (s.stage() instanceof AcuLearning a) {
+                requireRoom(s.name(), a.splits(), 0, data, tokenizer, context);
             }
         }
     }
