@@ -122,6 +122,9 @@ class AnalyticHeadTest {
                             back.forward(tokens).logits().toFloatArray());
                     assertNotEquals(0f, back.forward(tokens).logits().toFloatArray()[3 * 20 + 10]);
                 }
+                IllegalArgumentException hf = assertThrows(IllegalArgumentException.class,
+                        () -> HfFolder.save(dir.resolve("hf"), analytic, null));
+                assertTrue(hf.getMessage().contains("analytic head"), hf.getMessage());
             }
             Path plain = dir.resolve("plain.safetensors");
             model.save(plain);

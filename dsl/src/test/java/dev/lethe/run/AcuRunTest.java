@@ -37,7 +37,10 @@ class AcuRunTest {
               fictitious_facts: {people: 8, forget_fraction: 0.25, holdout_people: 2, facts_per_person: 3, world_countries: 2, real_authors: 2}
             """;
 
-    /** Learn by gradient, fit the analytic head, forget in two requests, save, evaluate before and after. */
+    /**
+     * Learn by gradient, fit the analytic head, forget in two requests, save, evaluate before and after, and attack
+     * the unlearned model as any other (int4 weights with the same head; a relearning fine-tune through the head).
+     */
     static final String ACU = "name: acu\n" + TINY + """
             stages:
               - learn: {steps: 300, batch_size: 8}
@@ -46,6 +49,10 @@ class AcuRunTest {
               - acu_unlearn: {requests: 2}
               - save: {file: unlearned.safetensors}
               - evaluate: {suites: [answers], splits: [forget, retain]}
+              - attack:
+                  attacks:
+                    - quantize: {bits: 4}
+                    - relearn: {steps: 5, examples: 2, lr: 1.0e-3}
             """;
 
     /** The same learned model, the head fitted on the retained splits only. */
@@ -124,6 +131,9 @@ class AcuRunTest {
         assertTrue(forgetAfter < forgetBefore - 0.3, "forget accuracy " + forgetBefore + " -> " + forgetAfter);
         assertTrue(retainAfter > retainBefore - 0.05, "retain accuracy " + retainBefore + " -> " + retainAfter);
         assertTrue(result.value("unlearned", Split.FORGET, "exact_match") < 0.2, "forget answers still reproduced");
+        double quantized = result.value("unlearned+quantize4", Split.FORGET, "token_accuracy");
+        double relearned = result.value("unlearned+relearn", Split.FORGET, "token_accuracy");
+        System.out.printf("ACU under attack: forget token accuracy int4 %.4f, relearned %.4f%n", quantized, relearned);
         // each request was evaluated: the curve holds both
         assertTrue(result.rows().stream().anyMatch(r -> r.stage().equals("acu_unlearn.request1")));
         assertTrue(result.rows().stream().anyMatch(r -> r.stage().equals("acu_unlearn.request2")));
