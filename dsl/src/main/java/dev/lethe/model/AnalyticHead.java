@@ -252,6 +252,25 @@ public final class AnalyticHead {
         return members.values().stream().mapToInt(Integer::intValue).sum();
     }
 
+    /**
+     * A content hash of the whole head (configuration, members, R and W bit for bit), for what keys on a model's
+     * content: two heads with the same fingerprint give the same logits.
+     */
+    public String fingerprint() {
+        double[] r = ridge.r();
+        double[] w = ridge.w();
+        byte[] meta = metadata().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(meta.length + 8 * (r.length + w.length));
+        b.put(meta);
+        for (double v : r) {
+            b.putDouble(v);
+        }
+        for (double v : w) {
+            b.putDouble(v);
+        }
+        return sha256(b.array());
+    }
+
     /** The hash of a sequence's token ids and targets, the first half of its membership key. */
     static String tokensKey(int[] input, int first, int[] targets) {
         ByteBuffer b = ByteBuffer.allocate(4 * (input.length + targets.length) + 12);

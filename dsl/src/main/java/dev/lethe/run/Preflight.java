@@ -106,6 +106,7 @@ public final class Preflight {
         Device device = Runner.device(recipe.device());
         Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), Runner.DATA_STREAM));
         requireDisjoint(data);
+        requireAnalyticFits(recipe, Runtime.getRuntime().maxMemory());
         for (NamedStage s : recipe.named()) {
             if (s.stage() instanceof Unlearning u) {
                 for (Split split : reads(u.objective())) {
@@ -364,6 +365,24 @@ public final class Preflight {
                     + "; training needs about " + bytesText(bytes) + " (weights, gradients and Adam's moments in "
                     + "float32), and this machine has " + bytesText(memory) + " of memory: make it smaller (width, "
                     + "layers, vocab_size, context_length)");
+        }
+    }
+
+    /**
+     * Refuses an {@code acu_learn} stage whose analytic head cannot be updated on the Java heap: an update holds R
+     * (expansion² float64 values) twice, the old and the new one, before anything is computed.
+     */
+    static void requireAnalyticFits(Recipe recipe, long heap) {
+        for (NamedStage s : recipe.named()) {
+            if (s.stage() instanceof AcuLearning a) {
+                double bytes = 2.0 * Double.BYTES * a.expansion() * a.expansion();
+                if (bytes > heap) {
+                    throw new IllegalArgumentException("stage " + s.name() + ": expansion " + a.expansion() + " needs "
+                            + "about " + bytesText(bytes) + " of Java heap for the analytic head (R, expansion × "
+                            + "expansion float64, old and new during an update), and the heap holds at most "
+                            + bytesText(heap) + ": make the expansion smaller, or give the JVM more (-Xmx)");
+                }
+            }
         }
     }
 

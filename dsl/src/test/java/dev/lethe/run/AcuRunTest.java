@@ -175,6 +175,17 @@ class AcuRunTest {
     }
 
     @Test
+    void anExpansionTooLargeForTheHeapIsRefusedBeforeTheRun() {
+        Recipe big = Lethe.fromYaml(ACU).withStage("acu_learn", AcuLearning.defaults().withExpansion(4096));
+        Preflight.requireAnalyticFits(big, 300L << 20);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Preflight.requireAnalyticFits(big, 200L << 20));
+        assertEquals("stage acu_learn: expansion 4096 needs about 256.0 MiB of Java heap for the analytic head (R, "
+                + "expansion × expansion float64, old and new during an update), and the heap holds at most 200.0 MiB: "
+                + "make the expansion smaller, or give the JVM more (-Xmx)", e.getMessage());
+    }
+
+    @Test
     void forgettingWithoutAnAnalyticHeadIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Lethe.recipe("acu")
                 .model(GptConfig.tiny()).data(Lethe.fictitiousFacts(8, 0.25)).learn(Lethe.training(3)).acuUnlearn(1)
