@@ -76,14 +76,43 @@ class AcuRunTest {
         Runner.of(Lethe.fromYaml(RETAIN_ONLY)).cache(cache).saveTo(folder).run();
     }
 
+    /** Continual learning in two stages (the retained splits, then the forget split), then one forget request. */
+    static final String TWO_STAGES = "name: acu-two-stages\n" + TINY + """
+            stages:
+              - learn: {steps: 300, batch_size: 8}
+              - acu_learn: {splits: [retain, world, real_authors]}
+              - acu_learn: {splits: [forget]}
+              - acu_unlearn: {}
+              - save: {file: two-stages.safetensors}
+            """;
+
     @Test
     void theUnlearnedHeadIsTheHeadFittedFromScratchWithoutTheForgetSplit() {
+        assertSameHead(dir.resolve("unlearned.safetensors"), dir.resolve("retained.safetensors"));
+    }
+
+    @Test
+    void aHeadLearnedInTwoStagesThenForgottenIsTheRetainOnlyHeadToo(@TempDir Path out) {
+        Runner.of(Lethe.fromYaml(TWO_STAGES)).cache(cache).saveTo(out).run();
+        assertSameHead(out.resolve("two-stages.safetensors"), dir.resolve("retained.safetensors"));
+        // a later acu_learn must keep the head's settings
+        Recipe other = Lethe.fromYaml(TWO_STAGES).withStage("acu_learn-2", AcuLearning.defaults().withExpansion(64)
+                .withSplits(Split.FORGET));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Runner.of(other).cache(cache).saveTo(out).run());
+        assertEquals("stage acu_learn-2 goes on learning with the current model's analytic head (layer 2, expansion "
+                + "512, gamma 0.1, scale 10.0), but asks for layer 2, expansion 64, gamma 0.1, scale 10.0: give it the "
+                + "head's settings", e.getMessage());
+    }
+
+    /** The heads in the saved files {@code first} and {@code second} agree to 1e-6. */
+    private static void assertSameHead(Path first, Path second) {
         GptConfig spec = new GptConfig(0, 2, 32, 2, 32, 0f);
         {
             var tokenizer = Lethe.fromYaml(ACU).data().load(Seeds.derive(42, Runner.DATA_STREAM)).fitTokenizer();
             GptConfig sized = spec.withVocabSize(tokenizer.vocabSize());
-            try (CausalLm unlearned = CausalLm.load(dir.resolve("unlearned.safetensors"), sized, Device.cpu());
-                    CausalLm retained = CausalLm.load(dir.resolve("retained.safetensors"), sized, Device.cpu())) {
+            try (CausalLm unlearned = CausalLm.load(first, sized, Device.cpu());
+                    CausalLm retained = CausalLm.load(second, sized, Device.cpu())) {
                 AnalyticHead a = unlearned.head();
                 AnalyticHead b = retained.head();
                 assertEquals(b.members(), a.members());
