@@ -139,6 +139,8 @@ class AcuRunTest {
                         worstW = Math.max(worstW, Math.abs(aw[i * ka + c] - expected));
                     }
                 }
+                System.out.printf("ACU head vs retain-only head: max |ΔR| %.3g, max |ΔW| %.3g (%d examples, %d target "
+                        + "tokens, D = %d)%n", worstR, worstW, b.members(), ka, d);
                 assertTrue(worstW < 1e-6, "W differs by " + worstW);
             }
         }
