@@ -22,7 +22,7 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The analytic head of ACU (Tang et al. 2025, arXiv 2505.12239, §3): a frozen feature extractor, a fixed random
+ * The analytic head of ACU (Tang et al. 2025, arXiv 2505.12239, method section): a frozen feature extractor, a fixed random
  * ReLU expansion, and a linear head solved in closed form ({@link RecursiveRidge}), adapted to a causal language
  * model. A {@link CausalLm} that carries one ({@link CausalLm#withHead}) takes its next-token logits from it instead
  * of from its LM head, so it is a model like any other for the suites, attacks and generation.

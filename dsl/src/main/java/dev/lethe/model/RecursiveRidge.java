@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * The closed-form ridge regression of ACU (Tang et al. 2025, "ACU: Analytic Continual Unlearning for Efficient
- * and Exact Forgetting with Privacy Preservation", arXiv 2505.12239, §3: the analytic knowledge embedding of the
- * continual-learning phase and the recursive analytic unlearning of each request), kept recursively in float64 so
- * that neither learning nor forgetting ever revisits earlier data.
+ * and Exact Forgetting with Privacy Preservation", arXiv 2505.12239, method section: the analytic knowledge
+ * embedding of the continual-learning phase and the recursive analytic unlearning of each request), kept
+ * recursively in float64 so that neither learning nor forgetting ever revisits earlier data.
  *
  * <p>For features X (rows) and one-hot targets Y, the head is the ridge solution W = R·XᵀY with the
  * "knowledge tracking" matrix R = (XᵀX + γI)⁻¹; it starts at R = I/γ, W = 0. With S = I ± X_k R X_kᵀ and
@@ -19,7 +19,8 @@ import java.util.Arrays;
  * </ul>
  * These are the formulas of {@code FORMULAS.md} (section "Methods and metrics added in turn 2", ACU), derived from
  * the paper's setting (no authors' code was found); the equality R'X_kᵀ = R X_kᵀS⁻¹ is what lets both updates use
- * one gain. After any sequence of learn and forget requests, W equals the ridge solution on the rows learned and not
+ * one gain. The paper's section and equation numbers were not checked against its full text (not at hand here); the
+ * equations are written out above instead. After any sequence of learn and forget requests, W equals the ridge solution on the rows learned and not
  * forgotten (up to rounding), which {@code RecursiveRidgeTest} checks against a direct solve of the normal equations.
  *
  * <p>The columns of W are the target token ids seen so far ({@link #tokens()}), in the order first seen: a column of

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code acu_learn} stage: ACU's continual-learning phase (Tang et al. 2025, "ACU: Analytic Continual Unlearning
- * for Efficient and Exact Forgetting with Privacy Preservation", arXiv 2505.12239, §3, analytic knowledge embedding),
+ * for Efficient and Exact Forgetting with Privacy Preservation", arXiv 2505.12239, method section, analytic knowledge embedding),
  * gradient-free. The current model's weights are frozen as the feature extractor; the residual stream after block
  * {@code layer} goes through a fixed random ReLU expansion of size {@code expansion}, and a linear head is fitted to
  * the next tokens of the answers of {@code splits} by recursive least squares in closed form (W = R·XᵀY,

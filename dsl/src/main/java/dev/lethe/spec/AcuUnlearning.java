@@ -8,7 +8,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code acu_unlearn} stage: ACU's unlearning requests (Tang et al. 2025, arXiv 2505.12239, §3, recursive
+ * The {@code acu_unlearn} stage: ACU's unlearning requests (Tang et al. 2025, arXiv 2505.12239, method section, recursive
  * analytic unlearning), gradient-free and exact. The current model must carry an analytic head
  * ({@link AcuLearning}); the forget split is cut into {@code requests} disjoint, contiguous chunks (as a sequential
  * {@link Unlearning} cuts it), and each request removes its examples' rows from the head by the Woodbury downdate

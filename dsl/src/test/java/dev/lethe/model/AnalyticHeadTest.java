@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ACU's analytic head on a causal language model (arXiv 2505.12239, §3): its logits replace the LM head's, the
+ * ACU's analytic head on a causal language model (arXiv 2505.12239, method section): its logits replace the LM head's, the
  * membership check refuses what was never learned or whose features changed, and a saved model reads back with the
  * same head bit for bit.
  */

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * ACU's recursive ridge (arXiv 2505.12239, §3; {@code FORMULAS.md}): after any sequence of learn and forget requests
+ * ACU's recursive ridge (arXiv 2505.12239, method section; {@code FORMULAS.md}): after any sequence of learn and forget requests
  * the head equals the ridge regression solved from scratch on the rows that remain, checked against an independent
  * computation (the normal equations (XᵀX + γI)W = XᵀY solved by Gaussian elimination with partial pivoting), and a
  * one-dimensional case by hand.
