@@ -26,6 +26,11 @@ import org.jspecify.annotations.Nullable;
  * stage goes on learning with it, as a new request of the continual phase: its layer, expansion, γ and scale must
  * be this stage's, and its random expansion (seeded by the first {@code acu_learn} stage) is kept.
  *
+ * <p>What it forgets is what the head learned: a backbone that was itself trained on the forget split keeps those
+ * facts in its features, and a head fitted on the rest reads much of them out again (on the quickstart's learned
+ * model, forget exact match stays near 0.9 after {@code acu_unlearn}). As in the paper, where the backbone is
+ * pretrained elsewhere and frozen, learn the backbone without the forget split ({@code examples/recipes/acu.yaml}).
+ *
  * <p>Memory: R is {@code expansion}² float64 values and W {@code expansion} × (target tokens seen) ones, kept with
  * the model and in its checkpoint; the default 512 is 2 MB. The paper's expansion (8 192) is 512 MB per R.
  *
