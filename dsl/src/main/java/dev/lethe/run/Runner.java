@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.lethe.result.RunListener;
 import dev.lethe.result.RunResult;
+import dev.lethe.spec.AcuLearning;
+import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Attacking;
 import dev.lethe.spec.Attribution;
 import dev.lethe.spec.Evaluation;
@@ -62,6 +64,8 @@ public final class Runner {
         register(Attribution.class, AttributeStage::run);
         register(Unlearning.class, UnlearnStage::run);
         register(Relearning.class, RelearnStage::run);
+        register(AcuLearning.class, AcuStage::learn);
+        register(AcuUnlearning.class, AcuStage::unlearn);
         register(Attacking.class, AttackStage::run);
         register(Evaluation.class, EvaluateStage::run);
         register(Save.class, SaveStage::run);
