@@ -13,7 +13,10 @@ import dev.lethe.result.RunListener;
 import dev.lethe.result.RunResult;
 import dev.lethe.run.ConsoleProgress;
 import dev.lethe.run.Runner;
+import dev.lethe.spec.AcuLearning;
+import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Attacking;
+import dev.lethe.spec.Attribution;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.HfReference;
@@ -185,9 +188,38 @@ public final class Lethe {
             return stage(HfReference.of(folder));
         }
 
+        /**
+         * Appends an {@code attribute} stage: {@code models} subset models trained as {@code training} says, the
+         * datamodel that {@link dev.lethe.objective.DatamodelMatching} reads ({@link Attribution#of}).
+         */
+        default RecipeStep attribute(Training training, int models) {
+            return stage(Attribution.of(training, models));
+        }
+
         /** Appends an {@code unlearn} stage. */
         default RecipeStep unlearn(Unlearning unlearning) {
             return stage(unlearning);
+        }
+
+        /**
+         * Appends an {@code acu_learn} stage with its defaults ({@link AcuLearning#defaults()}): ACU's analytic head
+         * fitted in closed form on the current model's last block, replacing its LM head's logits.
+         */
+        default RecipeStep acuLearn() {
+            return stage(AcuLearning.defaults());
+        }
+
+        /** Appends an {@code acu_learn} stage ({@link AcuLearning}). */
+        default RecipeStep acuLearn(AcuLearning learning) {
+            return stage(learning);
+        }
+
+        /**
+         * Appends an {@code acu_unlearn} stage ({@link AcuUnlearning}): the forget split removed from the analytic head
+         * of an earlier {@code acu_learn} in {@code requests} exact, sequential requests.
+         */
+        default RecipeStep acuUnlearn(int requests) {
+            return stage(new AcuUnlearning(requests));
         }
 
         /** Appends a {@code relearn} stage: {@code steps} steps on {@code examples} forget examples at {@code lr}. */

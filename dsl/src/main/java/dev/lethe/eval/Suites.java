@@ -13,7 +13,8 @@ public final class Suites {
             TofuSuite.KIND,
             PrivacySuite.KIND,
             MuseSuite.KIND,
-            MultipleChoiceSuite.KIND);
+            MultipleChoiceSuite.KIND,
+            MarginSuite.KIND);
 
     /** NLL, probability, greedy exact match and token accuracy of the answers ({@link AnswerSuite}). */
     public static Suite answers() {
@@ -35,6 +36,13 @@ public final class Suites {
      */
     public static Suite muse() {
         return MuseSuite.KIND.defaults();
+    }
+
+    /**
+     * Per-example answer margins ({@link MarginSuite}): the input of KLoM ({@link Klom#of}) over several runs.
+     */
+    public static Suite margins() {
+        return MarginSuite.KIND.defaults();
     }
 
     /** WMDP-style multiple-choice accuracy by summed and by length-normalised log-likelihood ({@link MultipleChoiceSuite}). */

@@ -33,9 +33,14 @@ public final class CausalLm implements AutoCloseable {
     private final Map<String, LowRank> adapters;
     /** What {@link #weights()} returns: {@link #weights} itself, or the adapter arrays of a view. */
     private final Weights trained;
+    /** The analytic head whose logits replace the LM head's, or null ({@link #withHead}). */
+    private final @Nullable AnalyticHead head;
+    /** Its arrays, owned by {@link #manager} (by the base model's, in an adapter view); null without a head. */
+    private final AnalyticHead.@Nullable Attached attached;
 
     private CausalLm(ModelSpec spec, Architecture architecture, NDManager manager, Weights weights, boolean trainable,
-            Map<String, LowRank> adapters, Weights trained) {
+            Map<String, LowRank> adapters, Weights trained, @Nullable AnalyticHead head,
+            AnalyticHead.@Nullable Attached attached) {
         this.spec = spec;
         this.architecture = architecture;
         this.manager = manager;
@@ -43,6 +48,8 @@ public final class CausalLm implements AutoCloseable {
         this.trainable = trainable;
         this.adapters = adapters;
         this.trained = trained;
+        this.head = head;
+        this.attached = attached;
     }
 
     /**
@@ -58,17 +65,24 @@ public final class CausalLm implements AutoCloseable {
         for (ParameterSpec parameter : architecture.parameters()) {
             p.put(parameter.name(), parameter.create(manager, random));
         }
-        return fromArrays(spec, architecture, manager, p, true);
+        return fromArrays(spec, architecture, manager, p, true, null);
     }
 
     /**
      * Loads weights written by {@link #save(Path)} (or any safetensors file with the architecture's names
-     * whose shapes match {@code spec}).
+     * whose shapes match {@code spec}), with the analytic head the file holds, if any.
      */
     public static CausalLm load(Path file, ModelSpec spec, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            return fromTensors(file, Safetensors.read(file, manager), spec, manager);
+            Map<String, NDArray> read = Safetensors.read(file, manager);
+            AnalyticHead head = AnalyticHead.read(file, Safetensors.metadata(file), read);
+            CausalLm model = fromTensors(file, read, spec, manager);
+            if (head == null) {
+                return model;
+            }
+            return new CausalLm(model.spec, model.architecture, manager, model.weights, true, Map.of(), model.weights,
+                    head, head.attach(manager));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -104,7 +118,7 @@ public final class CausalLm implements AutoCloseable {
             }
             ordered.put(name, f32);
         }
-        return fromArrays(spec, architecture, manager, ordered, true);
+        return fromArrays(spec, architecture, manager, ordered, true, null);
     }
 
     /**
@@ -114,7 +128,7 @@ public final class CausalLm implements AutoCloseable {
      * differ between processes in the last bits.
      */
     private static CausalLm fromArrays(ModelSpec spec, Architecture architecture, NDManager manager,
-            LinkedHashMap<String, NDArray> p, boolean trainable) {
+            LinkedHashMap<String, NDArray> p, boolean trainable, @Nullable AnalyticHead head) {
         LinkedHashMap<String, NDArray> owned = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : p.entrySet()) {
             NDArray a = e.getValue().duplicate();
@@ -128,23 +142,51 @@ public final class CausalLm implements AutoCloseable {
             owned.put(e.getKey(), a);
         }
         Weights w = new Weights(owned, architecture.roles());
-        return new CausalLm(spec, architecture, manager, w, trainable, Map.of(), w);
+        return new CausalLm(spec, architecture, manager, w, trainable, Map.of(), w, head,
+                head == null ? null : head.attach(manager));
     }
 
-    /** Writes the weights as safetensors (atomically: a temporary file, then a rename). */
+    /**
+     * Writes the weights as safetensors (atomically: a temporary file, then a rename), and the analytic head when
+     * there is one (its R and W as float64 tensors, its configuration and members as metadata), which
+     * {@link #load} reads back bit for bit.
+     */
     public void save(Path file) {
         requireNoAdapters("save");
-        Safetensors.write(file, weights.asMap(), Map.of("format", "pt", "lethe.config", spec.toString()));
+        if (head == null) {
+            Safetensors.write(file, weights.asMap(), Map.of("format", "pt", "lethe.config", spec.toString()));
+            return;
+        }
+        try (NDManager m = manager.newSubManager()) {
+            Map<String, NDArray> all = new LinkedHashMap<>(weights.asMap());
+            all.putAll(head.tensors(m));
+            Safetensors.write(file, all, Map.of("format", "pt", "lethe.config", spec.toString(),
+                    AnalyticHead.METADATA, head.metadata()));
+        }
+    }
+
+    /**
+     * A trainable deep copy whose next-token logits come from {@code newHead} instead of the LM head (ACU's
+     * analytic head, {@link AnalyticHead}); null gives a copy without one. The head's features read this model's
+     * residual stream, so the copy's weights are this model's.
+     */
+    public CausalLm withHead(@Nullable AnalyticHead newHead) {
+        return duplicate(true, null, newHead);
+    }
+
+    /** The analytic head whose logits replace the LM head's, or null. */
+    public @Nullable AnalyticHead head() {
+        return head;
     }
 
     /** A trainable deep copy on the same device. */
     public CausalLm copy() {
-        return duplicate(true, null);
+        return duplicate(true, null, head);
     }
 
     /** A frozen deep copy (no gradients) on the same device, e.g. the reference model of NPO. */
     public CausalLm frozenCopy() {
-        return duplicate(false, null);
+        return duplicate(false, null, head);
     }
 
     /**
@@ -153,11 +195,11 @@ public final class CausalLm implements AutoCloseable {
      * returns float32 logits.
      */
     public CausalLm castCopy(Precision precision) {
-        return duplicate(true, precision.dataType());
+        return duplicate(true, precision.dataType(), head);
     }
 
     /** A deep copy on the same device, its arrays cast to {@code type} (null: each keeps its own type). */
-    private CausalLm duplicate(boolean trainableCopy, @Nullable DataType type) {
+    private CausalLm duplicate(boolean trainableCopy, @Nullable DataType type, @Nullable AnalyticHead newHead) {
         requireNoAdapters("copy");
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
@@ -167,7 +209,7 @@ public final class CausalLm implements AutoCloseable {
             NDScope.unregister(c);
             p.put(name, c);
         });
-        return fromArrays(spec, spec.architecture(), m, p, trainableCopy);
+        return fromArrays(spec, spec.architecture(), m, p, trainableCopy, newHead);
     }
 
     /** The model's shape. */
@@ -228,7 +270,7 @@ public final class CausalLm implements AutoCloseable {
             adapterArrays.put(name + ".lora_B", lr.b());
         }
         return new CausalLm(spec, architecture, adapterManager, weights, true, Map.copyOf(lowRanks),
-                new Weights(adapterArrays, List.of()));
+                new Weights(adapterArrays, List.of()), head, attached);
     }
 
     /** The base weights of a model or of an adapter view (which {@link #weights()} leaves out). */
@@ -283,14 +325,27 @@ public final class CausalLm implements AutoCloseable {
      * @param hooks applied in order; empty for none
      */
     public ModelOutput forward(NDArray tokens, boolean training, boolean keepHiddenStates, List<ActivationHook> hooks) {
-        if (!keepHiddenStates) {
+        if (!keepHiddenStates && attached == null) {
             return new ModelOutput(architecture.forward(weights, tokens, training, adapters, hooks), List.of());
         }
         HiddenStates kept = new HiddenStates();
         List<ActivationHook> all = new ArrayList<>(hooks);
         all.add(kept);
         NDArray logits = architecture.forward(weights, tokens, training, adapters, all);
-        return new ModelOutput(logits, kept.states());
+        List<NDArray> states = kept.states();
+        if (attached != null) {
+            logits = attached.logits(states.get(attached.layer()), logits.getShape().get(2));
+        }
+        return new ModelOutput(logits, keepHiddenStates ? states : List.of());
+    }
+
+    /**
+     * Whether {@link #forward(NDArray, NDArray, NDArray, KvCache)} works: the architecture has a cached pass
+     * ({@link Architecture#supportsKvCache()}) and no analytic head replaces its logits (the cached pass runs no hooks,
+     * so it cannot read the head's features); generation otherwise recomputes the prefix.
+     */
+    public boolean supportsKvCache() {
+        return attached == null && architecture.supportsKvCache();
     }
 
     /**
@@ -299,10 +354,13 @@ public final class CausalLm implements AutoCloseable {
      * the last new position, (batch, vocabulary). Shapes, position ids and the key mask are described at
      * {@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}.
      *
-     * @throws UnsupportedOperationException when the architecture has no cached pass
-     *     ({@link Architecture#supportsKvCache()})
+     * @throws UnsupportedOperationException when the model has no cached pass ({@link #supportsKvCache()})
      */
     public NDArray forward(NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache) {
+        if (attached != null) {
+            throw new UnsupportedOperationException("a model with an analytic head has no cached forward pass: check "
+                    + "supportsKvCache() and recompute the prefix instead");
+        }
         return architecture.forward(weights, tokens, positions, keyMask, cache, adapters);
     }
 

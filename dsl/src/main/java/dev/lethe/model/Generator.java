@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Continues a batch of prompts token by token, greedily or by seeded sampling ({@link Generation}).
  *
- * <p>With a {@link KvCache} (when {@link Generation#cached()} and the architecture
- * {@linkplain Architecture#supportsKvCache() supports one}) the prompts are left-padded, as Hugging Face
+ * <p>With a {@link KvCache} (when {@link Generation#cached()} and the model
+ * {@linkplain CausalLm#supportsKvCache() supports one}) the prompts are left-padded, as Hugging Face
  * {@code generate} pads them, and run once; each later step runs only the token just chosen. Otherwise every
  * step recomputes the whole prefix with the prompts right-padded, and reads each row's next token at its own
  * last position (attention is causal, so a row's padding never reaches its real positions).
@@ -79,7 +79,7 @@ public final class Generator {
         boolean recording = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            if (options.cached() && model.architecture().supportsKvCache()) {
+            if (options.cached() && model.supportsKvCache()) {
                 cached(rows, options);
             } else {
                 recomputed(rows, options);

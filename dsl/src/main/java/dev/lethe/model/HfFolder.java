@@ -186,10 +186,16 @@ public final class HfFolder {
      * source, the tokenizer's special-token ids. Every file is
      * written atomically, {@code config.json} last; nothing is deleted.
      *
-     * @throws IllegalArgumentException when no family saves the model's spec, or the folder holds weights files
-     *     this save would not replace
+     * @throws IllegalArgumentException when no family saves the model's spec, the model has an analytic head
+     *     ({@link CausalLm#head()}, which has no Hugging Face form), or the folder holds weights files this save would
+     *     not replace
      */
     public static void save(Path folder, CausalLm model, @Nullable Tokenizer tokenizer, SaveOptions options) {
+        if (model.head() != null) {
+            throw new IllegalArgumentException("cannot save " + folder + " as a Hugging Face folder: the model's logits "
+                    + "come from an analytic head (ACU, acu_learn), which transformers cannot load; save it as a "
+                    + ".safetensors file, which keeps the head");
+        }
         HfFamily family = HfFamilies.forSpec(model.spec());
         ObjectNode config = options.source() == null ? JSON.createObjectNode()
                 : (ObjectNode) HfConfig.read(options.source()).json().deepCopy();

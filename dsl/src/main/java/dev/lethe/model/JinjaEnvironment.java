@@ -53,8 +53,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code trim} strips Python's whitespace set, not Java's;
  *   <li>{@code strftime_now} is also a defined variable, so {@code strftime_now is defined} holds as in Jinja2;
  *   <li>booleans print as Python prints them ({@code True}, {@code False}), not as Java does;
- *   <li>{@code loop.previtem}, {@code loop.nextitem} and {@code loop.changed}, which Jinjava lacks, fail with a
- *       message naming them instead of reading as undefined;
+ *   <li>{@code loop.previtem}, {@code loop.nextitem} and {@code loop.changed(...)}, which Jinjava lacks
+ *       ({@link PythonLoops});
  *   <li>one trailing newline of the template is dropped, as Jinja2 does without {@code keep_trailing_newline}.
  * </ul>
  */
@@ -120,6 +120,7 @@ final class JinjaEnvironment {
                 Object.class));
         j.registerFunction(new ELFunctionDefinition("", STRFTIME_NOW, JinjaEnvironment.class, "strftimeNow",
                 String.class));
+        j.getGlobalContext().registerTag(new PythonLoops.Tag());
         j.registerFilter(new ToJson());
         j.registerFilter(new Trim());
         return j;

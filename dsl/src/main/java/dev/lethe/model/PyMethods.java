@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * The Python {@code str} and {@code dict} methods that chat templates call ({@code message['content'].strip()},
  * {@code role.title()}, {@code tool.items()}, ...), which Jinjava lacks or resolves to Java methods of another
  * meaning (Java's {@code split} takes a regex, its {@code strip} another whitespace set). Sits in front of
- * Jinjava's own resolvers and answers only these names on a string or a map; everything else falls through,
- * except {@code loop.previtem}, {@code loop.nextitem} and {@code loop.changed}, which Jinjava lacks: they fail
- * with a message instead of silently reading as undefined.
+ * Jinjava's own resolvers and answers only these names on a string or a map, and Jinja2's {@code loop.previtem},
+ * {@code loop.nextitem} and {@code loop.changed(...)}, which Jinjava lacks ({@link PythonLoops}); everything else
+ * falls through.
  *
  * <p>Whitespace is Python's {@code str.isspace} set (Java's {@code Character.isWhitespace} plus U+0085, U+00A0,
  * U+2007 and U+202F), so {@code strip()} and the {@code trim} filter remove what Python removes.
@@ -28,7 +28,6 @@ final class PyMethods extends ELResolver {
     private static final Set<String> STRING_METHODS = Set.of("strip", "lstrip", "rstrip", "upper", "lower", "title",
             "capitalize", "startswith", "endswith", "split", "replace");
     private static final Set<String> MAP_METHODS = Set.of("items", "keys", "values", "get");
-    private static final Set<String> UNSUPPORTED_LOOP = Set.of("previtem", "nextitem", "changed");
 
     @Override
     public @Nullable Object invoke(ELContext context, @Nullable Object base, @Nullable Object method,
@@ -45,6 +44,10 @@ final class PyMethods extends ELResolver {
         if (base instanceof Map<?, ?> m && MAP_METHODS.contains(name)) {
             context.setPropertyResolved(true);
             return map(m, name, args);
+        }
+        if (base instanceof ForLoop loop && name.equals("changed")) {
+            context.setPropertyResolved(true);
+            return PythonLoops.changed(loop, args);
         }
         return null;
     }
@@ -189,12 +192,15 @@ final class PyMethods extends ELResolver {
         return out.append(s.substring(from)).toString();
     }
 
-    /** Fails on the loop variables Jinjava does not have, which would otherwise read as undefined. */
+    /** {@code loop.previtem} and {@code loop.nextitem}, which Jinjava does not have ({@link PythonLoops}). */
     @Override
     public @Nullable Object getValue(ELContext context, @Nullable Object base, @Nullable Object property) {
-        if (base instanceof ForLoop && property != null && UNSUPPORTED_LOOP.contains(property.toString())) {
-            throw new IllegalArgumentException("loop." + property + " is not supported by Lethe's Jinja engine "
-                    + "(Jinjava); supported: loop.index, index0, revindex, revindex0, first, last, length, cycle");
+        if (base instanceof ForLoop loop && property != null) {
+            String name = property.toString();
+            if (name.equals("previtem") || name.equals("nextitem")) {
+                context.setPropertyResolved(true);
+                return PythonLoops.neighbour(loop, name, name.equals("previtem") ? -1 : 1);
+            }
         }
         return null;
     }

@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  * 8-byte little-endian header length, a JSON header mapping each tensor name to its dtype, shape and
  * byte range, then the raw little-endian data.
  *
- * <p>F32 and F16 tensors load as they are; BF16 tensors are widened to F32 here in Java, because DJL's
- * PyTorch JNI aborts the JVM on BFLOAT16 arrays, and are written from F32 arrays in Java for the same reason.
+ * <p>F32, F16 and F64 tensors load as they are; BF16 tensors are widened to F32 here in Java, because DJL's
+ * PyTorch JNI aborts the JVM on BFLOAT16 arrays, and are written from F32 arrays in Java for the same reason. F64
+ * holds state that must read back bit for bit (an analytic head's ridge state, {@link AnalyticHead}).
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,7 +44,7 @@ public final class Safetensors {
     private Safetensors() {}
 
     /**
-     * Writes {@code tensors} (F32 or F16) and string metadata to {@code file} atomically. The tensors are copied
+     * Writes {@code tensors} (F32, F16 or F64) and string metadata to {@code file} atomically. The tensors are copied
      * to the file one at a time, so the Java heap holds at most the largest of them, not all (a GPT-2-small
      * checkpoint with Adam's moments is 1.5 GB).
      */
@@ -52,11 +53,14 @@ public final class Safetensors {
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
             DataType type = a.getDataType();
-            if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
-                throw new IllegalArgumentException("only F32 and F16 tensors are written, '" + e.getKey() + "' is " + type);
-            }
-            entries.add(new Entry(e.getKey(), type == DataType.FLOAT32 ? StoredType.F32 : StoredType.F16,
-                    a.getShape(), () -> a));
+            StoredType stored = switch (type) {
+                case FLOAT32 -> StoredType.F32;
+                case FLOAT16 -> StoredType.F16;
+                case FLOAT64 -> StoredType.F64;
+                default -> throw new IllegalArgumentException("only F32, F16 and F64 tensors are written, '"
+                        + e.getKey() + "' is " + type);
+            };
+            entries.add(new Entry(e.getKey(), stored, a.getShape(), () -> a));
         }
         write(file, entries, metadata);
     }
@@ -71,7 +75,9 @@ public final class Safetensors {
          * bfloat16, the upper half of an F32, rounded to nearest even (as {@code torch.Tensor.to(torch.bfloat16)}
          * rounds); written from F32 arrays in Java, since DJL's JNI cannot hold BF16 arrays.
          */
-        BF16(2);
+        BF16(2),
+        /** IEEE double precision. */
+        F64(8);
 
         final int width;
 
@@ -119,7 +125,11 @@ public final class Safetensors {
             for (Entry e : entries) {
                 try (NDScope scope = new NDScope()) {
                     NDArray a = e.values().get();
-                    DataType expected = e.type() == StoredType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
+                    DataType expected = switch (e.type()) {
+                        case F16 -> DataType.FLOAT16;
+                        case F64 -> DataType.FLOAT64;
+                        default -> DataType.FLOAT32;
+                    };
                     if (a.getDataType() != expected || !a.getShape().equals(e.shape())) {
                         throw new IllegalArgumentException("tensor '" + e.name() + "' is " + a.getDataType() + " "
                                 + a.getShape() + ", expected " + expected + " " + e.shape() + " to write it as "
@@ -148,23 +158,8 @@ public final class Safetensors {
     /** Reads the header, then each tensor's bytes straight from the file: the heap holds one tensor at a time. */
     private static Map<String, NDArray> read(Path file, FileChannel channel, NDManager manager) throws IOException {
         long size = channel.size();
-        if (size < 8) {
-            throw bad(file, "file is " + size + " bytes, shorter than the 8-byte header length");
-        }
-        long headerLength = readFully(channel, 0, 8).getLong();
-        if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
-            throw bad(file, "header length " + headerLength + " does not fit a file of " + size + " bytes");
-        }
-        JsonNode header;
-        try {
-            header = JSON.readTree(new String(readFully(channel, 8, (int) headerLength).array(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw bad(file, "header is not valid JSON: " + e.getMessage());
-        }
-        if (header == null || !header.isObject()) {
-            throw bad(file, "header is not a JSON object");
-        }
-        long dataStart = 8 + headerLength;
+        JsonNode header = header(file, channel);
+        long dataStart = 8 + readFully(channel, 0, 8).getLong();
         long dataLength = size - dataStart;
         Map<String, NDArray> out = new LinkedHashMap<>();
         TreeMap<Long, Long> ranges = new TreeMap<>();
@@ -197,10 +192,11 @@ public final class Safetensors {
             long begin = offsets.get(0).asLong(-1);
             long end = offsets.get(1).asLong(-1);
             int width = switch (dtype) {
+                case "F64" -> 8;
                 case "F32" -> 4;
                 case "F16", "BF16" -> 2;
                 default -> throw bad(file, "tensor '" + name + "' has dtype '" + dtype
-                        + "'; supported: F32, F16, BF16");
+                        + "'; supported: F32, F16, BF16, F64");
             };
             if (begin < 0 || end < begin || end > dataLength || count > dataLength || end - begin != count * width) {
                 throw bad(file, "tensor '" + name + "' byte range [" + begin + ", " + end + ") does not match "
@@ -225,6 +221,11 @@ public final class Safetensors {
                     slice.asFloatBuffer().get(v);
                     yield manager.create(v, shape);
                 }
+                case "F64" -> {
+                    double[] v = new double[(int) count];
+                    slice.asDoubleBuffer().get(v);
+                    yield manager.create(v, shape);
+                }
                 case "BF16" -> {
                     float[] v = new float[(int) count];
                     for (int i = 0; i < v.length; i++) {
@@ -239,6 +240,51 @@ public final class Safetensors {
             out.put(name, array);
         }
         return out;
+    }
+
+    /**
+     * The string metadata of {@code file} (its header's {@code __metadata__}), empty when it has none.
+     *
+     * @throws IllegalArgumentException naming the file when the header is malformed
+     */
+    public static Map<String, String> metadata(Path file) {
+        ConfinedPaths.regularFile(file, "safetensors file");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            JsonNode meta = header(file, channel).path("__metadata__");
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw bad(file, "metadata entry '" + e.getKey() + "' is not a string");
+                }
+                out.put(e.getKey(), e.getValue().asText());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The JSON header of {@code file}, checked to fit the file. */
+    private static JsonNode header(Path file, FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size < 8) {
+            throw bad(file, "file is " + size + " bytes, shorter than the 8-byte header length");
+        }
+        long headerLength = readFully(channel, 0, 8).getLong();
+        if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
+            throw bad(file, "header length " + headerLength + " does not fit a file of " + size + " bytes");
+        }
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(readFully(channel, 8, (int) headerLength).array(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw bad(file, "header is not valid JSON: " + e.getMessage());
+        }
+        if (header == null || !header.isObject()) {
+            throw bad(file, "header is not a JSON object");
+        }
+        return header;
     }
 
     /** {@code length} bytes of {@code channel} from {@code position}, as a little-endian buffer. */
@@ -258,7 +304,7 @@ public final class Safetensors {
      */
     private static void writeLittleEndian(NDArray a, StoredType type, OutputStream out) throws IOException {
         ByteBuffer values = a.toByteBuffer().order(ByteOrder.nativeOrder());
-        int inWidth = type == StoredType.F16 ? 2 : 4;
+        int inWidth = type == StoredType.F16 ? 2 : type == StoredType.F64 ? 8 : 4;
         byte[] chunk = new byte[1 << 20];
         while (values.hasRemaining()) {
             int n = Math.min(values.remaining(), chunk.length);
@@ -267,6 +313,7 @@ public final class Safetensors {
             switch (type) {
                 case F32 -> le.asFloatBuffer().put(part.asFloatBuffer());
                 case F16 -> le.asShortBuffer().put(part.asShortBuffer());
+                case F64 -> le.asDoubleBuffer().put(part.asDoubleBuffer());
                 case BF16 -> {
                     var floats = part.asFloatBuffer();
                     var shorts = le.asShortBuffer();

@@ -42,6 +42,8 @@ public final class Objectives {
             CeU.KIND,
             Pdu.KIND,
             AltPo.KIND,
+            OracleMatching.KIND,
+            DatamodelMatching.KIND,
             CombinedObjective.CONFLICT_PROJECTION,
             CombinedObjective.STABLE_UN,
             Objective.Sum.KIND,
@@ -145,6 +147,22 @@ public final class Objectives {
      */
     public static Objective altPo(double beta, double alpha) {
         return AltPo.KIND.create(Map.of("beta", beta)).plus(nll().times(alpha));
+    }
+
+    /**
+     * Oracle matching (Georgiev et al. 2024, "Attribute-to-Delete", §3) with {@link OracleMatching#KIND}'s defaults:
+     * MSE to the reference model's logits on the forget and retain answers, no proximity term.
+     */
+    public static OracleMatching oracleMatching() {
+        return OracleMatching.KIND.defaults();
+    }
+
+    /**
+     * Datamodel matching, DMM (Georgiev et al. 2024, "Attribute-to-Delete", §3) with {@link DatamodelMatching#KIND}'s
+     * defaults: MSE to f_θ₀ − Σ_{i∈F} β on the forget and retain answers (m = 1); needs an attribute stage before.
+     */
+    public static DatamodelMatching datamodelMatching() {
+        return DatamodelMatching.KIND.defaults();
     }
 
     /** NPO with inverse temperature {@code beta}. */

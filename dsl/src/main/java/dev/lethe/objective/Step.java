@@ -87,4 +87,41 @@ public interface Step {
 
     /** The frozen reference model's scores on {@link #alternateBatch} (no gradients). */
     TokenScores referenceAlternateScores(Split split, Alternates alternates);
+
+    /**
+     * The <em>oracle</em>'s scores on this step's batch of {@code split}, without gradients: the run's reference
+     * model, retrained without the forget split (the {@code reference} stage, the same model {@code kl_to_reference}
+     * compares with), not the frozen copy of {@link #referenceScores}. The target of oracle matching (Georgiev et al.
+     * 2024, "Attribute-to-Delete: Machine Unlearning via Datamodel Matching", arXiv:2410.23232, §3).
+     *
+     * @throws IllegalStateException when the stage has no oracle (no reference stage ran before it)
+     */
+    default TokenScores oracleScores(Split split) {
+        throw new IllegalStateException("this step has no oracle: add a reference stage (the model retrained without "
+                + "the forget split) before the unlearn stage");
+    }
+
+    /**
+     * The datamodel's predicted effect of the forget set on the logits of this step's batch of {@code split},
+     * shape (batch, time, vocabulary), without gradients: Σ_{i∈F} β_i(x_j) at each answer position (0 at the other
+     * positions), from the {@code attribute} stage that ran before this stage. {@code f_θ₀(x_j) − m·shift} is the
+     * target of datamodel matching (Georgiev et al. 2024, arXiv:2410.23232, §3, Algorithm 1).
+     *
+     * @throws IllegalStateException when no attribute stage ran before this stage, or it did not predict an example
+     *     of the batch
+     */
+    default NDArray attributedShift(Split split) {
+        throw new IllegalStateException("this step has no datamodel: add an attribute stage before the unlearn stage");
+    }
+
+    /**
+     * ‖θ − θ₀‖², the squared Euclidean distance of the trained weights from those of the frozen reference copy (the
+     * model the stage started from), summed over every trained tensor, with its autograd graph: the optional
+     * proximity term of oracle and datamodel matching (Georgiev et al. 2024, arXiv:2410.23232, §3).
+     *
+     * @throws IllegalStateException when the trained weights are not the reference's (adapters)
+     */
+    default NDArray squaredDistanceFromStart() {
+        throw new IllegalStateException("this step cannot measure the distance of the weights from the start");
+    }
 }

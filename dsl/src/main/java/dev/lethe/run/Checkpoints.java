@@ -14,6 +14,8 @@ import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Safetensors;
 import dev.lethe.result.RunEvent;
 import dev.lethe.result.RunResult;
+import dev.lethe.spec.AcuLearning;
+import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.NamedStage;
@@ -308,7 +310,7 @@ final class Checkpoints {
                 if (!models.containsKey(s.model())) {
                     return false;
                 }
-                int requests = s.stage() instanceof dev.lethe.spec.Unlearning u ? u.requests() : 1;
+                int requests = UnlearnStage.requests(s.stage());
                 for (int r = 0; r < requests; r++) {
                     RunEvent.StageFinished f = finished(UnlearnStage.unit(s, r, requests));
                     if (f == null) {
@@ -333,7 +335,7 @@ final class Checkpoints {
             Map<String, Long> steps = new LinkedHashMap<>();
             for (NamedStage s : recipe.named()) {
                 if (s.stage().trains()) {
-                    int requests = s.stage() instanceof Unlearning u ? u.requests() : 1;
+                    int requests = UnlearnStage.requests(s.stage());
                     for (int r = 0; r < requests; r++) {
                         steps.put(UnlearnStage.unit(s, r, requests), steps(s.stage()));
                     }
@@ -375,6 +377,8 @@ final class Checkpoints {
                 return u.steps();
             } else if (stage instanceof Relearning r) {
                 return r.steps();
+            } else if (stage instanceof AcuLearning || stage instanceof AcuUnlearning) {
+                return 1;
             }
             throw new IllegalStateException("a training stage of unknown steps: " + stage.kind());
         }

@@ -8,6 +8,7 @@ import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.data.Texts;
+import dev.lethe.model.AnalyticHead;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.Tokenizer;
 import dev.lethe.io.ConfinedPaths;
@@ -95,7 +96,10 @@ final class ContentHash {
         return h.hex();
     }
 
-    /** The model's weights: each tensor's name, shape, type and bytes, in the architecture's order. */
+    /**
+     * The model's weights: each tensor's name, shape, type and bytes, in the architecture's order, and its analytic
+     * head's {@link AnalyticHead#fingerprint()} when it has one (its logits come from there).
+     */
     static String weights(CausalLm model) {
         ContentHash h = new ContentHash();
         for (Map.Entry<String, NDArray> e : model.weights().asMap().entrySet()) {
@@ -104,6 +108,10 @@ final class ContentHash {
             byte[] bytes = a.toByteArray();
             h.number(bytes.length);
             h.digest.update(bytes);
+        }
+        AnalyticHead head = model.head();
+        if (head != null) {
+            h.text("analytic head " + head.fingerprint());
         }
         return h.hex();
     }

@@ -14,6 +14,8 @@ import dev.lethe.objective.GradDiff;
 import dev.lethe.objective.Objective;
 import dev.lethe.objective.Rmu;
 import dev.lethe.part.FieldException;
+import dev.lethe.spec.AcuLearning;
+import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
 import dev.lethe.spec.HfReference;
@@ -104,6 +106,7 @@ public final class Preflight {
         Device device = Runner.device(recipe.device());
         Dataset data = recipe.data().load(Seeds.derive(recipe.seed(), Runner.DATA_STREAM));
         requireDisjoint(data);
+        requireAnalyticFits(recipe, Runtime.getRuntime().maxMemory());
         for (NamedStage s : recipe.named()) {
             if (s.stage() instanceof Unlearning u) {
                 for (Split split : reads(u.objective())) {
@@ -116,6 +119,10 @@ public final class Preflight {
                 requireTrainingSplits(s.name(), f.splits(), f.texts(), data);
             } else if (s.stage() instanceof Reference r) {
                 requireTrainingSplits(s.name(), r.splits(), r.texts(), data);
+            } else if (s.stage() instanceof AcuLearning a) {
+                requireTrainingSplits(s.name(), a.splits(), Texts.ANSWERS, data);
+            } else if (s.stage() instanceof AcuUnlearning) {
+                requireTrainingSplits(s.name(), List.of(Split.FORGET), Texts.ANSWERS, data);
             }
         }
         if (!(recipe.model() instanceof HfModel hf)) {
@@ -265,6 +272,8 @@ public final class Preflight {
                 requireRoom(s.name(), f.splits(), f.training().maxLength(), data, tokenizer, context);
             } else if (s.stage() instanceof Reference r && r.texts().answers()) {
                 requireRoom(s.name(), r.splits(), r.training().maxLength(), data, tokenizer, context);
+            } else if (s.stage() instanceof AcuLearning a) {
+                requireRoom(s.name(), a.splits(), 0, data, tokenizer, context);
             }
         }
     }
@@ -356,6 +365,24 @@ public final class Preflight {
                     + "; training needs about " + bytesText(bytes) + " (weights, gradients and Adam's moments in "
                     + "float32), and this machine has " + bytesText(memory) + " of memory: make it smaller (width, "
                     + "layers, vocab_size, context_length)");
+        }
+    }
+
+    /**
+     * Refuses an {@code acu_learn} stage whose analytic head cannot be updated on the Java heap: an update holds R
+     * (expansion² float64 values) twice, the old and the new one, before anything is computed.
+     */
+    static void requireAnalyticFits(Recipe recipe, long heap) {
+        for (NamedStage s : recipe.named()) {
+            if (s.stage() instanceof AcuLearning a) {
+                double bytes = 2.0 * Double.BYTES * a.expansion() * a.expansion();
+                if (bytes > heap) {
+                    throw new IllegalArgumentException("stage " + s.name() + ": expansion " + a.expansion() + " needs "
+                            + "about " + bytesText(bytes) + " of Java heap for the analytic head (R, expansion × "
+                            + "expansion float64, old and new during an update), and the heap holds at most "
+                            + bytesText(heap) + ": make the expansion smaller, or give the JVM more (-Xmx)");
+                }
+            }
         }
     }
 

@@ -56,6 +56,7 @@ final class RunContext implements AutoCloseable {
     private final Map<String, CausalLm> models = new LinkedHashMap<>();
     private @Nullable String current;
     private @Nullable String reference;
+    private @Nullable AttributedShifts attribution;
     private final List<String> evaluated = new ArrayList<>();
     private final Map<String, ModelRole> roles = new LinkedHashMap<>();
 
@@ -199,6 +200,16 @@ final class RunContext implements AutoCloseable {
     /** The reference model, or null before a reference stage. */
     @Nullable CausalLm reference() {
         return reference == null ? null : models.get(reference);
+    }
+
+    /** The shifts the last attribute stage left, or null before one. */
+    @Nullable AttributedShifts attribution() {
+        return attribution;
+    }
+
+    /** Keeps {@code shifts} as what the attribute stage that just ran left. */
+    void attributed(AttributedShifts shifts) {
+        attribution = shifts;
     }
 
     /**
@@ -385,6 +396,7 @@ final class RunContext implements AutoCloseable {
         }
         all.addAll(CrossModelMetrics.METRICS);
         all.add(ReferenceKl.KL_TO_REFERENCE);
+        all.add(AttributeStage.DM_DIRECT_KL);
         return Metric.byName(all);
     }
 

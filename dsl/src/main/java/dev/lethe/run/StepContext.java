@@ -13,6 +13,7 @@ import dev.lethe.model.CausalLm;
 import dev.lethe.model.ModelOutput;
 import dev.lethe.model.Scalars;
 import dev.lethe.model.Tokenizer;
+import dev.lethe.model.Weights;
 import dev.lethe.objective.Alternates;
 import dev.lethe.objective.CombinedObjective;
 import dev.lethe.objective.MicroBatch;
@@ -58,6 +59,8 @@ final class StepContext implements LossOracle {
 
     /** A split's alternates sampled one way ({@link Step#alternateBatch}). */
     private record AlternateKey(Split split, Alternates alternates) {}
+    private final Map<Split, TokenScores> oracleScores = new EnumMap<>(Split.class);
+    private final Map<Split, NDArray> shifts = new EnumMap<>(Split.class);
 
     StepContext(long index, long total, CausalLm model, Supplier<CausalLm> reference, Map<Split, BatchStream> streams,
             Tokenizer tokenizer, Objective objective) {
@@ -157,6 +160,8 @@ final class StepContext implements LossOracle {
         referenceRefusalScores.values().forEach(s -> add(s, out));
         alternateBatches.values().forEach(b -> add(b, out));
         referenceAlternateScores.values().forEach(s -> add(s, out));
+        oracleScores.values().forEach(s -> add(s, out));
+        out.addAll(shifts.values());
     }
 
     private static void add(Batch b, List<NDArray> out) {
@@ -269,6 +274,39 @@ final class StepContext implements LossOracle {
         return Objects.requireNonNull(reference.get(), "reference model");
     }
 
+    /** The oracle's scores on {@code split}'s batch, once per step ({@link Step#oracleScores}). */
+    private TokenScores oracleScores(Split split) {
+        @Nullable TokenScores cached = oracleScores.get(split);
+        if (cached != null) {
+            return cached;
+        }
+        CausalLm oracle = reference instanceof FrozenCopy f ? f.oracle() : null;
+        if (oracle == null) {
+            throw new IllegalStateException("the objective " + objective + " matches the oracle, and this stage has "
+                    + "none: add a reference stage (the model retrained without the forget split) before it");
+        }
+        Batch b = batch(split);
+        TokenScores s = TokenScores.of(oracle.forward(b.inputs()), b);
+        oracleScores.put(split, s);
+        return s;
+    }
+
+    /** The attributed shifts of {@code split}'s batch, once per step ({@link Step#attributedShift}). */
+    private NDArray shift(Split split) {
+        @Nullable NDArray cached = shifts.get(split);
+        if (cached != null) {
+            return cached;
+        }
+        AttributedShifts known = reference instanceof FrozenCopy f ? f.shifts() : null;
+        if (known == null) {
+            throw new IllegalStateException("the objective " + objective + " needs a datamodel's shifts, and this "
+                    + "stage has none: add an attribute stage before it");
+        }
+        NDArray s = known.of(batch(split), draws.examples(split), model.manager());
+        shifts.put(split, s);
+        return s;
+    }
+
     /** The objective's view of one loss evaluation: its own cache of the trained model's scores. */
     private final class View implements Step {
         private final Map<Split, ModelOutput> outputs = new EnumMap<>(Split.class);
@@ -365,6 +403,34 @@ final class StepContext implements LossOracle {
                 Batch b = refusalBatch(s);
                 return TokenScores.of(model.forward(b.inputs(), true, false), b);
             });
+        }
+
+        @Override
+        public TokenScores oracleScores(Split split) {
+            return StepContext.this.oracleScores(split);
+        }
+
+        @Override
+        public NDArray attributedShift(Split split) {
+            return shift(split);
+        }
+
+        /** Σ over the trained tensors of ‖w − w₀‖², w₀ the frozen reference's tensor of the same name. */
+        @Override
+        public NDArray squaredDistanceFromStart() {
+            Weights start = reference().weights();
+            @Nullable NDArray sum = null;
+            for (Map.Entry<String, NDArray> e : model.weights().asMap().entrySet()) {
+                if (!start.names().contains(e.getKey())) {
+                    throw new IllegalStateException("the trained tensor " + e.getKey() + " is not one of the model "
+                            + "the stage started from (adapters?): the distance ‖θ − θ₀‖² needs the same tensors");
+                }
+                NDArray w = e.getValue();
+                NDArray d = w.sub(start.get(e.getKey()).stopGradient().toType(w.getDataType(), false));
+                NDArray term = d.square().sum();
+                sum = sum == null ? term : sum.add(term);
+            }
+            return Objects.requireNonNull(sum, "the model has no weights");
         }
 
         @Override

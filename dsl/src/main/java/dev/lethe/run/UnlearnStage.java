@@ -6,8 +6,10 @@ import dev.lethe.data.Passage;
 import dev.lethe.data.QaExample;
 import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
+import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.NamedStage;
+import dev.lethe.spec.Stage;
 import dev.lethe.spec.Unlearning;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,7 @@ final class UnlearnStage {
             return;
         }
         List<List<QaExample>> chunks = Streams.requests(run.data().get(Split.FORGET), requests);
-        try (FrozenCopy reference = new FrozenCopy(start)) {
+        try (FrozenCopy reference = new FrozenCopy(start, run.reference(), run.attribution())) {
             for (int r = first; r < requests; r++) {
                 String unit = unit(named, r, requests);
                 List<Passage> forgetPassages = unlearning.trainOn().passages()
@@ -66,6 +68,17 @@ final class UnlearnStage {
             }
         }
         run.add(named, model);
+    }
+
+    /**
+     * How many units (requests) a training stage runs as, each checkpointed when it ends: a sequential unlearning's
+     * (gradient or analytic) requests, 1 for any other stage.
+     */
+    static int requests(Stage stage) {
+        if (stage instanceof Unlearning u) {
+            return u.requests();
+        }
+        return stage instanceof AcuUnlearning a ? a.requests() : 1;
     }
 
     /** Request {@code r}'s unit name: the stage's name with one request, {@code <stage>.request<r+1>} with several. */

@@ -82,11 +82,22 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
             throw new IllegalArgumentException("stages must hold at least one stage");
         }
         Set<String> models = new HashSet<>();
+        boolean analytic = false;
         for (NamedStage s : name(stages)) {
+            if (s.stage() instanceof AcuUnlearning && !analytic) {
+                throw new IllegalArgumentException("stage " + s.name() + " forgets from the analytic head of an "
+                        + "acu_learn stage, and none comes before it: add acu_learn before " + s.name());
+            }
+            analytic |= s.stage() instanceof AcuLearning;
             if (s.stage() instanceof Reference r && !r.from().equals(Reference.SCRATCH) && !models.contains(r.from())) {
                 throw new IllegalArgumentException("stage " + s.name() + " starts from '" + r.from() + "', which no "
                         + "earlier stage makes" + (models.isEmpty() ? "" : "; the earlier models are " + models)
                         + " (or use 'scratch')");
+            }
+            if (s.stage() instanceof Attribution a && !a.from().equals(Reference.SCRATCH) && !models.contains(a.from())) {
+                throw new IllegalArgumentException("stage " + s.name() + " trains its subset models from '" + a.from()
+                        + "', which no earlier stage makes" + (models.isEmpty() ? "" : "; the earlier models are "
+                        + models) + " (or use 'scratch')");
             }
             if (s.model() != null) {
                 models.add(s.model());

@@ -213,6 +213,8 @@ class RunCommandTest {
         assertTrue(all.out().contains("  npo - negative preference optimisation"), all.out());
         assertTrue(all.out().contains("      beta: a number > 0, default 0.1 - inverse temperature β"), all.out());
         assertTrue(all.out().contains("recipe fields:") && all.out().contains("scale_by_adam"), all.out());
+        assertTrue(all.out().contains("  acu_learn - ACU (arXiv 2505.12239)") && all.out().contains("  acu_unlearn - ACU"),
+                all.out());
         assertTrue(all.out().contains("      privleak_retrain_auc: a number in (0, 1), or one of news, books or "
                 + "null - report privleak_published"), all.out());
         Cli.Outcome one = Cli.lethe("list", "attack");

@@ -54,10 +54,29 @@ class ChatTemplateTest {
     }
 
     @Test
-    void loopVariablesJinjavaLacksFailWithTheirName() {
-        ChatTemplate t = ChatTemplate.of("{% for m in messages %}{{ loop.previtem }}{% endfor %}", Map.of());
+    void loopNeighboursAndChangedAnswerAsInJinja2() {
+        List<ChatMessage> chat = List.of(ChatMessage.user("a"), ChatMessage.user("b"), ChatMessage.assistant("c"),
+                ChatMessage.user("d"));
+        ChatTemplate t = ChatTemplate.of("{% for m in messages %}[{{ loop.previtem.content if loop.previtem is defined "
+                + "else '-' }}{{ m.content }}{{ loop.nextitem.content if loop.nextitem is defined else '-' }} "
+                + "{{ loop.changed(m.role) }}]{% endfor %}", Map.of());
+        // Jinja2: previtem/nextitem undefined at the ends; changed(x) true at its first call, then when x differs
+        assertEquals("[-ab True][abc False][bcd True][cd- True]", t.render(chat, false));
+    }
+
+    @Test
+    void loopNeighboursFollowTheInnermostLoopAndComeBackAfterIt() {
+        ChatTemplate t = ChatTemplate.of("{% for m in messages %}{% for c in [1, 2, 3] %}{{ loop.previtem }}{% endfor %}"
+                + "<{{ loop.previtem.content }}>{% endfor %}", Map.of());
+        assertEquals("12<>12<ab>", t.render(List.of(ChatMessage.user("ab"), ChatMessage.user("cd")), false));
+    }
+
+    @Test
+    void anOuterLoopsNeighboursFailInsteadOfAnsweringForTheInnerLoop() {
+        ChatTemplate t = ChatTemplate.of("{% for m in messages %}{% set outer = loop %}{% for x in [1, 2] %}"
+                + "{{ outer.previtem }}{% endfor %}{% endfor %}", Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.render(HI, false));
-        assertTrue(e.getMessage().contains("loop.previtem is not supported"), e.getMessage());
+        assertTrue(e.getMessage().contains("innermost loop"), e.getMessage());
     }
 
     @Test

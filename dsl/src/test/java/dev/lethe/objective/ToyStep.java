@@ -29,6 +29,10 @@ final class ToyStep implements Step {
     private final Map<Split, Batch> alternateBatches = new EnumMap<>(Split.class);
     private final Map<Split, NDArray> hidden = new EnumMap<>(Split.class);
     private final Map<Split, NDArray> referenceHidden = new EnumMap<>(Split.class);
+    private final Map<Split, TokenScores> oracle = new EnumMap<>(Split.class);
+    private final Map<Split, NDArray> shifts = new EnumMap<>(Split.class);
+    private NDArray theta;
+    private NDArray theta0;
     private int hiddenLayer = -1;
     private int layers = 2;
     private long index;
@@ -79,6 +83,25 @@ final class ToyStep implements Step {
         batches.put(split, b);
         scores.put(split, TokenScores.of(new ModelOutput(logits, List.of()), b));
         reference.put(split, TokenScores.of(new ModelOutput(ref, List.of()), b));
+        return this;
+    }
+
+    /** The oracle's logits on {@code split}'s batch (given with {@link #with} first), same shape. */
+    ToyStep withOracle(Split split, NDArray logits) {
+        oracle.put(split, TokenScores.of(new ModelOutput(logits, List.of()), batches.get(split)));
+        return this;
+    }
+
+    /** The attributed shift of {@code split}'s batch, shaped like its logits. */
+    ToyStep withShift(Split split, NDArray shift) {
+        shifts.put(split, shift);
+        return this;
+    }
+
+    /** Trained weights θ (with or without gradient) and the start θ₀ for {@link #squaredDistanceFromStart()}. */
+    ToyStep withWeights(NDArray trained, NDArray start) {
+        this.theta = trained;
+        this.theta0 = start;
         return this;
     }
 
@@ -203,5 +226,29 @@ final class ToyStep implements Step {
     @Override
     public TokenScores referenceAlternateScores(Split split, Alternates alternates) {
         return alternateReference.get(split);
+    }
+
+    @Override
+    public TokenScores oracleScores(Split split) {
+        if (!oracle.containsKey(split)) {
+            throw new IllegalStateException("the toy has no oracle on " + split);
+        }
+        return oracle.get(split);
+    }
+
+    @Override
+    public NDArray attributedShift(Split split) {
+        if (!shifts.containsKey(split)) {
+            throw new IllegalStateException("the toy has no shift on " + split);
+        }
+        return shifts.get(split);
+    }
+
+    @Override
+    public NDArray squaredDistanceFromStart() {
+        if (theta == null) {
+            throw new IllegalStateException("the toy has no weights");
+        }
+        return theta.sub(theta0).square().sum();
     }
 }

@@ -8,6 +8,9 @@ import dev.lethe.part.ParamType;
 import dev.lethe.part.ParamTypes.Range;
 import dev.lethe.part.Slot;
 import dev.lethe.recipe.PartRegistry;
+import dev.lethe.spec.AcuLearning;
+import dev.lethe.spec.AcuUnlearning;
+import dev.lethe.spec.Attribution;
 import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Recipe;
 import dev.lethe.spec.Reference;
@@ -48,7 +51,7 @@ final class RandomRecipes {
         List<Stage> stages = new ArrayList<>();
         List<String> models = new ArrayList<>();
         for (int i = 1 + random.nextInt(6); i > 0; i--) {
-            Stage stage = stage(models);
+            Stage stage = stage(models, stages.stream().anyMatch(AcuLearning.class::isInstance));
             stages.add(stage);
             if (stage.produces() != null) {
                 models.add(stage.produces().baseName());
@@ -59,11 +62,15 @@ final class RandomRecipes {
     }
 
     /**
-     * A random stage of any kind, drawn like every other part; a reference starts from scratch or from a model in
-     * {@code models} (made before it).
+     * A random stage of any kind, drawn like every other part; a reference (and an attribute stage's subset models)
+     * starts from scratch or from a model in {@code models} (made before it); an {@code acu_unlearn} comes after an
+     * {@code acu_learn} ({@code analytic}), or is drawn again as one.
      */
-    private Stage stage(List<String> models) {
+    private Stage stage(List<String> models, boolean analytic) {
         Stage s = part(Stage.SLOT, 3);
+        if (s instanceof AcuUnlearning && !analytic) {
+            return AcuLearning.defaults().withExpansion(1 + random.nextInt(64));
+        }
         if (s instanceof Reference && random.nextInt(4) == 0) {
             // the kind's other form: hf alone (random draws give every parameter, so they never make it)
             return HfReference.at(Path.of("models", word()));
@@ -72,6 +79,10 @@ final class RandomRecipes {
             String from = models.isEmpty() || random.nextBoolean() ? Reference.SCRATCH
                     : models.get(random.nextInt(models.size()));
             return new Reference(r.training(), r.splits(), r.texts(), from, r.continual());
+        }
+        if (s instanceof Attribution a && !models.contains(a.from())) {
+            return a.withFrom(models.isEmpty() || random.nextBoolean() ? Reference.SCRATCH
+                    : models.get(random.nextInt(models.size())));
         }
         return s;
     }

@@ -262,7 +262,7 @@ class RecipePropertiesTest {
                 "requests", "steering_coefficient")) {
             m.put(k, 0);
         }
-        m.putAll(Map.of("lambda", 2, "bits", 17, "sparsity", 1.5, "people", 1, "forget_fraction", 1.0,
+        m.putAll(Map.of("lambda", 2, "bits", 25, "sparsity", 1.5, "people", 1, "forget_fraction", 1.0,
                 "facts_per_person", 7, "world_countries", 201, "dropout", 1.0, "b1", 1.0, "b2", 1.5));
         m.put("window", 1);
         return m;

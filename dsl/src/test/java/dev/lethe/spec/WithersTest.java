@@ -87,6 +87,13 @@ class WithersTest {
         Evaluation e = Evaluation.defaults();
         assertEquals(List.of("suites"), changed(Evaluation.KIND, e, e.withSuites(Suites.answers())));
         assertEquals(List.of("splits"), changed(Evaluation.KIND, e, e.withSplits(Split.FORGET)));
+        AcuLearning acu = AcuLearning.defaults();
+        assertEquals(List.of("layer"), changed(AcuLearning.KIND, acu, acu.withLayer(1)));
+        assertEquals(List.of("expansion"), changed(AcuLearning.KIND, acu, acu.withExpansion(64)));
+        assertEquals(List.of("gamma"), changed(AcuLearning.KIND, acu, acu.withGamma(1)));
+        assertEquals(List.of("scale"), changed(AcuLearning.KIND, acu, acu.withScale(2)));
+        assertEquals(List.of("splits"), changed(AcuLearning.KIND, acu, acu.withSplits(Split.RETAIN)));
+        assertEquals(acu, acu.withContinual(Continual.every(2)), "a closed-form stage has no steps to evaluate between");
     }
 
     @Test
