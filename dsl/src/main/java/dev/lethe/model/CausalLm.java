@@ -33,6 +33,8 @@ public final class CausalLm implements AutoCloseable {
     private final Map<String, LowRank> adapters;
     /** What {@link #weights()} returns: {@link #weights} itself, or the adapter arrays of a view. */
     private final Weights trained;
+    /** GUARD-IT's steering, applied in every forward pass; null for none. */
+    private @Nullable GatedSteering steering;
 
     private CausalLm(ModelSpec spec, Architecture architecture, NDManager manager, Weights weights, boolean trainable,
             Map<String, LowRank> adapters, Weights trained) {
@@ -63,12 +65,16 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * Loads weights written by {@link #save(Path)} (or any safetensors file with the architecture's names
-     * whose shapes match {@code spec}).
+     * whose shapes match {@code spec}), with the GUARD-IT steering saved beside them, if any.
      */
     public static CausalLm load(Path file, ModelSpec spec, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            return fromTensors(file, Safetensors.read(file, manager), spec, manager);
+            Map<String, NDArray> read = Safetensors.read(file, manager);
+            CausalLm model = fromTensors(file, read, spec, manager);
+            model.steering = GatedSteering.read(read, Safetensors.metadata(file), file);
+            model.checkSteering(model.steering);
+            return model;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -131,13 +137,28 @@ public final class CausalLm implements AutoCloseable {
         return new CausalLm(spec, architecture, manager, w, trainable, Map.of(), w);
     }
 
-    /** Writes the weights as safetensors (atomically: a temporary file, then a rename). */
+    /**
+     * Writes the weights as safetensors (atomically: a temporary file, then a rename); a GUARD-IT steering bank
+     * ({@link #steering()}) goes in the same file, as tensors and metadata named {@code lethe.guard_it.*} that
+     * {@link #load} reads back (and that other readers of the weights ignore).
+     */
     public void save(Path file) {
         requireNoAdapters("save");
-        Safetensors.write(file, weights.asMap(), Map.of("format", "pt", "lethe.config", spec.toString()));
+        Map<String, String> metadata = new LinkedHashMap<>(Map.of("format", "pt", "lethe.config", spec.toString()));
+        GatedSteering s = steering;
+        if (s == null) {
+            Safetensors.write(file, weights.asMap(), metadata);
+            return;
+        }
+        try (NDManager m = manager.newSubManager()) {
+            Map<String, NDArray> all = new LinkedHashMap<>(weights.asMap());
+            all.putAll(s.tensors(m));
+            metadata.putAll(s.metadata());
+            Safetensors.write(file, all, metadata);
+        }
     }
 
-    /** A trainable deep copy on the same device. */
+    /** A trainable deep copy on the same device, with the same steering ({@link #steering()}). */
     public CausalLm copy() {
         return duplicate(true, null);
     }
@@ -167,7 +188,9 @@ public final class CausalLm implements AutoCloseable {
             NDScope.unregister(c);
             p.put(name, c);
         });
-        return fromArrays(spec, spec.architecture(), m, p, trainableCopy);
+        CausalLm copy = fromArrays(spec, spec.architecture(), m, p, trainableCopy);
+        copy.steering = steering;
+        return copy;
     }
 
     /** The model's shape. */
@@ -227,8 +250,10 @@ public final class CausalLm implements AutoCloseable {
             adapterArrays.put(name + ".lora_A", lr.a());
             adapterArrays.put(name + ".lora_B", lr.b());
         }
-        return new CausalLm(spec, architecture, adapterManager, weights, true, Map.copyOf(lowRanks),
+        CausalLm view = new CausalLm(spec, architecture, adapterManager, weights, true, Map.copyOf(lowRanks),
                 new Weights(adapterArrays, List.of()));
+        view.steering = steering;
+        return view;
     }
 
     /** The base weights of a model or of an adapter view (which {@link #weights()} leaves out). */
@@ -257,6 +282,37 @@ public final class CausalLm implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * GUARD-IT's steering bank this model applies in every forward pass (teacher-forced, cached and recomputed
+     * generation, training), or null for none. Copies ({@link #copy()}, {@link #frozenCopy()},
+     * {@link #castCopy}, adapter views) carry it, so a quantized or fine-tuned copy is its changed weights plus
+     * the same steering; {@link #save} and {@link #load} keep it.
+     */
+    public @Nullable GatedSteering steering() {
+        return steering;
+    }
+
+    /**
+     * Makes this model apply {@code newSteering} in every forward pass from now on (null: none). The weights are
+     * untouched.
+     *
+     * @throws IllegalArgumentException when its width or layer does not fit the model
+     */
+    public void setSteering(@Nullable GatedSteering newSteering) {
+        checkSteering(newSteering);
+        this.steering = newSteering;
+    }
+
+    private void checkSteering(@Nullable GatedSteering s) {
+        if (s != null && (s.layer() > architecture.blocks() || s.width() != weights.get(
+                architecture.find(Role.TOKEN_EMBEDDING).orElseThrow().name() + ".weight").getShape().get(1))) {
+            throw new IllegalArgumentException("guard_it: a steering of layer " + s.layer() + " and width " + s.width()
+                    + " does not fit a model of " + architecture.blocks() + " blocks and width "
+                    + weights.get(architecture.find(Role.TOKEN_EMBEDDING).orElseThrow().name() + ".weight")
+                    .getShape().get(1));
+        }
+    }
+
     /** Forward pass without hidden states, in evaluation mode (no dropout). */
     public ModelOutput forward(NDArray tokens) {
         return forward(tokens, false, false);
@@ -275,7 +331,8 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * Forward pass with activation hooks, which read or replace the residual stream where it enters or leaves
-     * each block ({@link ActivationHook}), in order. The kept hidden states are what flowed after the hooks.
+     * each block ({@link ActivationHook}), in order, after the model's own {@link #steering()}. The kept hidden
+     * states are what flowed after the hooks.
      *
      * @param tokens token ids, shape (batch, time), integer type, time ≤ context length
      * @param training apply dropout (when the architecture has any)
@@ -283,27 +340,34 @@ public final class CausalLm implements AutoCloseable {
      * @param hooks applied in order; empty for none
      */
     public ModelOutput forward(NDArray tokens, boolean training, boolean keepHiddenStates, List<ActivationHook> hooks) {
+        GatedSteering s = steering;
+        List<ActivationHook> all = new ArrayList<>();
+        if (s != null) {
+            all.add(s.wholeSequences());
+        }
+        all.addAll(hooks);
         if (!keepHiddenStates) {
-            return new ModelOutput(architecture.forward(weights, tokens, training, adapters, hooks), List.of());
+            return new ModelOutput(architecture.forward(weights, tokens, training, adapters, all), List.of());
         }
         HiddenStates kept = new HiddenStates();
-        List<ActivationHook> all = new ArrayList<>(hooks);
         all.add(kept);
         NDArray logits = architecture.forward(weights, tokens, training, adapters, all);
         return new ModelOutput(logits, kept.states());
     }
 
     /**
-     * The cached forward pass of incremental decoding, with this model's adapters: runs {@code tokens} after
+     * The cached forward pass of incremental decoding, with this model's adapters and steering: runs {@code tokens} after
      * the positions {@code cache} holds, appends their keys and values, and returns the next-token logits at
      * the last new position, (batch, vocabulary). Shapes, position ids and the key mask are described at
-     * {@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}.
+     * {@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map, List)}.
      *
      * @throws UnsupportedOperationException when the architecture has no cached pass
      *     ({@link Architecture#supportsKvCache()})
      */
     public NDArray forward(NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache) {
-        return architecture.forward(weights, tokens, positions, keyMask, cache, adapters);
+        GatedSteering s = steering;
+        return architecture.forward(weights, tokens, positions, keyMask, cache, adapters,
+                s == null ? List.of() : List.of(s.incremental(positions, keyMask, cache)));
     }
 
     @Override

@@ -186,10 +186,15 @@ public final class HfFolder {
      * source, the tokenizer's special-token ids. Every file is
      * written atomically, {@code config.json} last; nothing is deleted.
      *
-     * @throws IllegalArgumentException when no family saves the model's spec, or the folder holds weights files
-     *     this save would not replace
+     * @throws IllegalArgumentException when no family saves the model's spec, the folder holds weights files
+     *     this save would not replace, or the model carries a GUARD-IT steering (which no folder can hold)
      */
     public static void save(Path folder, CausalLm model, @Nullable Tokenizer tokenizer, SaveOptions options) {
+        if (model.steering() != null) {
+            throw new IllegalArgumentException("cannot save a model with GUARD-IT steering as a Hugging Face folder ("
+                    + folder + "): transformers would load its weights without the steering; save it as one "
+                    + ".safetensors file, which keeps the steering bank");
+        }
         HfFamily family = HfFamilies.forSpec(model.spec());
         ObjectNode config = options.source() == null ? JSON.createObjectNode()
                 : (ObjectNode) HfConfig.read(options.source()).json().deepCopy();

@@ -145,6 +145,29 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * The string metadata of {@code file}'s header ({@code __metadata__}; empty when it has none).
+     *
+     * @throws IllegalArgumentException naming the file when the header is malformed
+     */
+    public static Map<String, String> metadata(Path file) {
+        ConfinedPaths.regularFile(file, "safetensors file");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            long headerLength = size < 8 ? -1 : readFully(channel, 0, 8).getLong();
+            if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
+                throw bad(file, "header length " + headerLength + " does not fit a file of " + size + " bytes");
+            }
+            JsonNode meta = JSON.readTree(new String(readFully(channel, 8, (int) headerLength).array(),
+                    StandardCharsets.UTF_8)).path("__metadata__");
+            Map<String, String> out = new LinkedHashMap<>();
+            meta.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
     /** Reads the header, then each tensor's bytes straight from the file: the heap holds one tensor at a time. */
     private static Map<String, NDArray> read(Path file, FileChannel channel, NDManager manager) throws IOException {
         long size = channel.size();

@@ -15,6 +15,7 @@ import dev.lethe.model.Safetensors;
 import dev.lethe.result.RunEvent;
 import dev.lethe.result.RunResult;
 import dev.lethe.spec.Finetune;
+import dev.lethe.spec.GuardIt;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Recipe;
@@ -302,13 +303,13 @@ final class Checkpoints {
         /** Whether every training stage of {@code recipe} is finished here (a sequential unlearning: every request, or one that a guard stopped). */
         boolean covers(dev.lethe.spec.Recipe recipe) {
             for (dev.lethe.spec.NamedStage s : recipe.named()) {
-                if (!s.stage().trains()) {
+                if (!s.stage().checkpointed()) {
                     continue;
                 }
                 if (!models.containsKey(s.model())) {
                     return false;
                 }
-                int requests = s.stage() instanceof dev.lethe.spec.Unlearning u ? u.requests() : 1;
+                int requests = requests(s.stage());
                 for (int r = 0; r < requests; r++) {
                     RunEvent.StageFinished f = finished(UnlearnStage.unit(s, r, requests));
                     if (f == null) {
@@ -332,8 +333,8 @@ final class Checkpoints {
         void requireFits(Recipe recipe, Path file) {
             Map<String, Long> steps = new LinkedHashMap<>();
             for (NamedStage s : recipe.named()) {
-                if (s.stage().trains()) {
-                    int requests = s.stage() instanceof Unlearning u ? u.requests() : 1;
+                if (s.stage().checkpointed()) {
+                    int requests = requests(s.stage());
                     for (int r = 0; r < requests; r++) {
                         steps.put(UnlearnStage.unit(s, r, requests), steps(s.stage()));
                     }
@@ -363,8 +364,19 @@ final class Checkpoints {
             }
         }
 
-        /** The optimisation steps of a training stage (of each request, for an unlearning stage). */
+        /** The units of a checkpointed stage: the requests of a sequential unlearn or guard_it stage, else 1. */
+        private static int requests(Stage stage) {
+            if (stage instanceof Unlearning u) {
+                return u.requests();
+            }
+            return stage instanceof GuardIt g ? g.requests() : 1;
+        }
+
+        /** The optimisation steps of a checkpointed stage (of each request, for an unlearning stage; 0 for guard_it). */
         private static long steps(Stage stage) {
+            if (stage instanceof GuardIt) {
+                return 0;
+            }
             if (stage instanceof Learn l) {
                 return l.training().steps();
             } else if (stage instanceof Finetune f) {

@@ -7,6 +7,7 @@ import dev.lethe.result.RunResult;
 import dev.lethe.spec.Attacking;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
+import dev.lethe.spec.GuardIt;
 import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.NamedStage;
@@ -59,6 +60,7 @@ public final class Runner {
         register(Reference.class, TrainStage::reference);
         register(HfReference.class, HfReferenceStage::run);
         register(Unlearning.class, UnlearnStage::run);
+        register(GuardIt.class, GuardItStage::run);
         register(Relearning.class, RelearnStage::run);
         register(Attacking.class, AttackStage::run);
         register(Evaluation.class, EvaluateStage::run);

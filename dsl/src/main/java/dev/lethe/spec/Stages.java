@@ -9,5 +9,5 @@ public final class Stages {
 
     /** The built-in stage kinds. */
     public static final List<Kind<? extends Stage>> KINDS = List.of(Learn.KIND, Finetune.KIND, Reference.KIND,
-            Unlearning.KIND, Relearning.KIND, Attacking.KIND, Evaluation.KIND, Save.KIND);
+            Unlearning.KIND, GuardIt.KIND, Relearning.KIND, Attacking.KIND, Evaluation.KIND, Save.KIND);
 }
