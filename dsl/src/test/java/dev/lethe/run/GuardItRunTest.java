@@ -92,6 +92,18 @@ class GuardItRunTest {
                 .data(FictitiousFacts.of(10, 0.2)).guardIt(GuardIt.defaults()).save("folder").build());
     }
 
+    @Test
+    void theModelCacheKeysOnTheSteeringToo() {
+        try (dev.lethe.model.CausalLm model = dev.lethe.model.CausalLm.initialize(new GptConfig(20, 1, 8, 2, 8, 0f), 1,
+                ai.djl.Device.cpu())) {
+            String plain = ContentHash.weights(model);
+            float[] w = {1, 0, 0, 0, 0, 0, 0, 0};
+            model.setSteering(new dev.lethe.model.GatedSteering(1, 0.5, -0.3, 8,
+                    List.of(new dev.lethe.model.GatedSteering.Entry(0, w, w, w))));
+            assertTrue(!plain.equals(ContentHash.weights(model)), "a finetune under steering is another training");
+        }
+    }
+
     private static double attacked(RunResult run, String attack) {
         return run.rows().stream().filter(r -> r.model().startsWith("unlearned+") && r.model().contains(attack)
                         && r.split().equals(Split.FORGET.id()) && r.metric().equals("exact_match"))
