@@ -75,6 +75,23 @@ public record GatedSteering(int layer, double threshold, double strength, int wi
             vector = vector.clone();
         }
 
+        /** Equal requests and arrays (compared by content). */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof Entry e && e.request == request && Arrays.equals(e.center, center)
+                    && Arrays.equals(e.centroid, centroid) && Arrays.equals(e.vector, vector);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(request, Arrays.hashCode(center), Arrays.hashCode(centroid), Arrays.hashCode(vector));
+        }
+
+        @Override
+        public String toString() {
+            return "Entry[request=" + request + ", width=" + center.length + "]";
+        }
+
         @Override
         public float[] center() {
             return center.clone();
@@ -345,28 +362,13 @@ public record GatedSteering(int layer, double threshold, double strength, int wi
     /** Equal settings and entries (arrays compared by content). */
     @Override
     public boolean equals(@Nullable Object o) {
-        if (!(o instanceof GatedSteering g) || g.layer != layer || g.threshold != threshold
-                || g.strength != strength || g.width != width || g.entries.size() != entries.size()) {
-            return false;
-        }
-        for (int i = 0; i < entries.size(); i++) {
-            Entry a = entries.get(i);
-            Entry b = g.entries.get(i);
-            if (a.request() != b.request() || !Arrays.equals(a.center, b.center)
-                    || !Arrays.equals(a.centroid, b.centroid) || !Arrays.equals(a.vector, b.vector)) {
-                return false;
-            }
-        }
-        return true;
+        return o instanceof GatedSteering g && g.layer == layer && Double.compare(g.threshold, threshold) == 0
+                && Double.compare(g.strength, strength) == 0 && g.width == width && g.entries.equals(entries);
     }
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(layer, threshold, strength, width);
-        for (Entry e : entries) {
-            h = 31 * h + Arrays.hashCode(e.vector);
-        }
-        return h;
+        return Objects.hash(layer, threshold, strength, width, entries);
     }
 
     @Override
