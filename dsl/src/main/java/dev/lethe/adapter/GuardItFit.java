@@ -11,6 +11,7 @@ import dev.lethe.data.QaExample;
 import dev.lethe.model.ActivationHook;
 import dev.lethe.model.CausalLm;
 import dev.lethe.model.GatedSteering;
+import dev.lethe.model.Scalars;
 import dev.lethe.model.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,7 +165,8 @@ public final class GuardItFit {
                     mask.set(new NDIndex().addAllDim().addIndices(0), 0f);
                     NDArray h = seen[0].toType(DataType.FLOAT32, false);
                     NDArray sums = h.mul(mask.expandDims(-1)).sum(new int[] {1});
-                    NDArray pooled = sums.div(mask.sum(new int[] {1}, true).maximum(1f));
+                    NDArray counts = mask.sum(new int[] {1}, true);
+                    NDArray pooled = sums.div(counts.maximum(Scalars.scalar(counts, 1)));
                     float[] flat = pooled.toFloatArray();
                     int width = (int) h.getShape().get(2);
                     for (int r = 0; r < chunk.size(); r++) {

@@ -209,15 +209,16 @@ public record GatedSteering(int layer, double threshold, double strength, int wi
             cache.carry(SUM, sums.get(last).squeeze(1));
             cache.carry(COUNT, counts.get(last).squeeze(1));
         }
-        NDArray pooled = sums.div(counts.maximum(1f));
+        NDArray pooled = sums.div(counts.maximum(Scalars.scalar(counts, 1)));
         Bank b = bank(m, hidden);
         NDArray dotC = pooled.matMul(b.centroidsT).sub(b.centerDotCentroid);
-        NDArray squared = pooled.square().sum(new int[] {-1}, true).sub(pooled.matMul(b.centersT).mul(2))
-                .add(b.centerSquares).maximum(TINY);
+        NDArray squared = pooled.square().sum(new int[] {-1}, true)
+                .sub(Scalars.times(pooled.matMul(b.centersT), 2)).add(b.centerSquares)
+                .maximum(Scalars.scalar(pooled, TINY));
         NDArray cosine = dotC.div(squared.sqrt().mul(b.centroidNorms));
         NDArray active = cosine.gt(threshold).logicalAnd(counts.gt(0f)).toType(DataType.FLOAT32, false);
         NDArray n = active.sum(new int[] {-1}, true);
-        NDArray mean = active.matMul(b.vectors).div(n.maximum(1f));
+        NDArray mean = active.matMul(b.vectors).div(n.maximum(Scalars.scalar(n, 1)));
         NDArray rotated = rotate(x, mean, strength);
         NDArray typed = rotated.getDataType() == hidden.getDataType() ? rotated
                 : rotated.toType(hidden.getDataType(), false);
@@ -233,9 +234,10 @@ public record GatedSteering(int layer, double threshold, double strength, int wi
      * @param c the strength
      */
     public static NDArray rotate(NDArray h, NDArray direction, double c) {
-        NDArray moved = h.sub(direction.mul(c));
+        NDArray moved = h.sub(Scalars.times(direction, c));
         NDArray before = h.square().sum(new int[] {-1}, true).sqrt();
-        NDArray after = moved.square().sum(new int[] {-1}, true).sqrt().maximum(TINY);
+        NDArray after = moved.square().sum(new int[] {-1}, true).sqrt()
+                .maximum(Scalars.scalar(moved, TINY));
         return moved.mul(before.div(after));
     }
 
