@@ -166,6 +166,21 @@ class GatedSteeringTest {
     }
 
     @Test
+    void aFloat16CopyIsSteeredInFloat32AndCastBack() {
+        Setup s = setup();
+        model.setSteering(s.bank);
+        float[] full = logits(FORGET);
+        try (CausalLm half = model.castCopy(Precision.FLOAT16); NDScope scope = new NDScope()) {
+            assertSame(s.bank, half.steering());
+            float[] halfLogits = half.forward(manager.create(FORGET, new Shape(1, FORGET.length))).logits()
+                    .toFloatArray();
+            for (int i = 0; i < full.length; i++) {
+                assertEquals(full[i], halfLogits[i], 0.05, "logit " + i);
+            }
+        }
+    }
+
+    @Test
     void aBankOfAnotherWidthOrDepthIsRefused() {
         assertThrows(IllegalArgumentException.class,
                 () -> model.setSteering(GatedSteering.empty(1, 0.5, -0.3, WIDTH + 1)));
