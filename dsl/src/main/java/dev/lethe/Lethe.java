@@ -19,6 +19,7 @@ import dev.lethe.spec.Attacking;
 import dev.lethe.spec.Attribution;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
+import dev.lethe.spec.GuardIt;
 import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.Recipe;
@@ -220,6 +221,14 @@ public final class Lethe {
          */
         default RecipeStep acuUnlearn(int requests) {
             return stage(new AcuUnlearning(requests));
+        }
+
+        /**
+         * Appends a {@code guard_it} stage: GUARD-IT's gated steering fitted on the forget split, no training
+         * ({@link GuardIt}); e.g. {@code .guardIt(GuardIt.defaults().withStrength(-0.5))}.
+         */
+        default RecipeStep guardIt(GuardIt stage) {
+            return stage(stage);
         }
 
         /** Appends a {@code relearn} stage: {@code steps} steps on {@code examples} forget examples at {@code lr}. */

@@ -45,7 +45,7 @@ public interface Architecture {
 
     /**
      * Whether this architecture implements the cached forward pass
-     * ({@link #forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}); without it, generation recomputes
+     * ({@link #forward(Weights, NDArray, NDArray, NDArray, KvCache, Map, List)}); without it, generation recomputes
      * the whole prefix for every token.
      */
     default boolean supportsKvCache() {
@@ -53,7 +53,7 @@ public interface Architecture {
     }
 
     /**
-     * The cached forward pass of incremental decoding (evaluation mode: no dropout, no hooks): runs
+     * The cached forward pass of incremental decoding (evaluation mode: no dropout): runs
      * {@code tokens} after the {@link KvCache#length()} positions {@code cache} already holds, appends each
      * block's keys and values of the new positions to {@code cache} (one {@link KvCache#append} per block,
      * in block order), and returns the next-token logits at the last new position.
@@ -75,14 +75,24 @@ public interface Architecture {
      * @param cache the keys and values of the earlier positions, appended to here; of {@link #blocks()} blocks
      *     and {@code batch} sequences
      * @param adapters low-rank updates, as in {@link #forward(Weights, NDArray, boolean, Map, List)}
+     * @param hooks applied in order where the residual stream of the new positions enters or leaves a block, as in
+     *     the uncached pass; empty for none
      * @return next-token logits at the last new position, (batch, vocabulary), float32 whatever the weights'
      *     type
      * @throws UnsupportedOperationException when {@link #supportsKvCache()} is false
      */
     default NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
-            Map<String, LowRank> adapters) {
+            Map<String, LowRank> adapters, List<ActivationHook> hooks) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no cached forward pass: "
                 + "check supportsKvCache() and recompute the prefix instead");
+    }
+
+    /**
+     * The cached forward pass without hooks ({@link #forward(Weights, NDArray, NDArray, NDArray, KvCache, Map, List)}).
+     */
+    default NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
+            Map<String, LowRank> adapters) {
+        return forward(weights, tokens, positions, keyMask, cache, adapters, List.of());
     }
 
     /** The module playing per-block {@code role} in block {@code block}, if this architecture has that role. */

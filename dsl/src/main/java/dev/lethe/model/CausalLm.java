@@ -37,6 +37,8 @@ public final class CausalLm implements AutoCloseable {
     private final @Nullable AnalyticHead head;
     /** Its arrays, owned by {@link #manager} (by the base model's, in an adapter view); null without a head. */
     private final AnalyticHead.@Nullable Attached attached;
+    /** GUARD-IT's steering, applied in every forward pass; null for none. */
+    private @Nullable GatedSteering steering;
 
     private CausalLm(ModelSpec spec, Architecture architecture, NDManager manager, Weights weights, boolean trainable,
             Map<String, LowRank> adapters, Weights trained, @Nullable AnalyticHead head,
@@ -70,19 +72,22 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * Loads weights written by {@link #save(Path)} (or any safetensors file with the architecture's names
-     * whose shapes match {@code spec}), with the analytic head the file holds, if any.
+     * whose shapes match {@code spec}), with the analytic head and the GUARD-IT steering the file holds, if any.
      */
     public static CausalLm load(Path file, ModelSpec spec, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             Map<String, NDArray> read = Safetensors.read(file, manager);
-            AnalyticHead head = AnalyticHead.read(file, Safetensors.metadata(file), read);
+            Map<String, String> metadata = Safetensors.metadata(file);
+            AnalyticHead head = AnalyticHead.read(file, metadata, read);
             CausalLm model = fromTensors(file, read, spec, manager);
-            if (head == null) {
-                return model;
+            if (head != null) {
+                model = new CausalLm(model.spec, model.architecture, manager, model.weights, true, Map.of(),
+                        model.weights, head, head.attach(manager));
             }
-            return new CausalLm(model.spec, model.architecture, manager, model.weights, true, Map.of(), model.weights,
-                    head, head.attach(manager));
+            model.steering = GatedSteering.read(read, metadata, file);
+            model.checkSteering(model.steering);
+            return model;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -147,21 +152,30 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
-     * Writes the weights as safetensors (atomically: a temporary file, then a rename), and the analytic head when
-     * there is one (its R and W as float64 tensors, its configuration and members as metadata), which
-     * {@link #load} reads back bit for bit.
+     * Writes the weights as safetensors (atomically: a temporary file, then a rename), with the analytic head when
+     * there is one (its R and W as float64 tensors, its configuration and members as metadata) and a GUARD-IT
+     * steering bank ({@link #steering()}, as tensors and metadata named {@code lethe.guard_it.*}), which
+     * {@link #load} reads back bit for bit (and other readers of the weights ignore).
      */
     public void save(Path file) {
         requireNoAdapters("save");
-        if (head == null) {
-            Safetensors.write(file, weights.asMap(), Map.of("format", "pt", "lethe.config", spec.toString()));
+        Map<String, String> metadata = new LinkedHashMap<>(Map.of("format", "pt", "lethe.config", spec.toString()));
+        GatedSteering s = steering;
+        if (head == null && s == null) {
+            Safetensors.write(file, weights.asMap(), metadata);
             return;
         }
         try (NDManager m = manager.newSubManager()) {
             Map<String, NDArray> all = new LinkedHashMap<>(weights.asMap());
-            all.putAll(head.tensors(m));
-            Safetensors.write(file, all, Map.of("format", "pt", "lethe.config", spec.toString(),
-                    AnalyticHead.METADATA, head.metadata()));
+            if (head != null) {
+                all.putAll(head.tensors(m));
+                metadata.put(AnalyticHead.METADATA, head.metadata());
+            }
+            if (s != null) {
+                all.putAll(s.tensors(m));
+                metadata.putAll(s.metadata());
+            }
+            Safetensors.write(file, all, metadata);
         }
     }
 
@@ -179,7 +193,7 @@ public final class CausalLm implements AutoCloseable {
         return head;
     }
 
-    /** A trainable deep copy on the same device. */
+    /** A trainable deep copy on the same device, with the same steering ({@link #steering()}). */
     public CausalLm copy() {
         return duplicate(true, null, head);
     }
@@ -209,7 +223,9 @@ public final class CausalLm implements AutoCloseable {
             NDScope.unregister(c);
             p.put(name, c);
         });
-        return fromArrays(spec, spec.architecture(), m, p, trainableCopy, newHead);
+        CausalLm copy = fromArrays(spec, spec.architecture(), m, p, trainableCopy, newHead);
+        copy.steering = steering;
+        return copy;
     }
 
     /** The model's shape. */
@@ -269,8 +285,10 @@ public final class CausalLm implements AutoCloseable {
             adapterArrays.put(name + ".lora_A", lr.a());
             adapterArrays.put(name + ".lora_B", lr.b());
         }
-        return new CausalLm(spec, architecture, adapterManager, weights, true, Map.copyOf(lowRanks),
+        CausalLm view = new CausalLm(spec, architecture, adapterManager, weights, true, Map.copyOf(lowRanks),
                 new Weights(adapterArrays, List.of()), head, attached);
+        view.steering = steering;
+        return view;
     }
 
     /** The base weights of a model or of an adapter view (which {@link #weights()} leaves out). */
@@ -299,6 +317,37 @@ public final class CausalLm implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * GUARD-IT's steering bank this model applies in every forward pass (teacher-forced, cached and recomputed
+     * generation, training), or null for none. Copies ({@link #copy()}, {@link #frozenCopy()},
+     * {@link #castCopy}, adapter views) carry it, so a quantized or fine-tuned copy is its changed weights plus
+     * the same steering; {@link #save} and {@link #load} keep it.
+     */
+    public @Nullable GatedSteering steering() {
+        return steering;
+    }
+
+    /**
+     * Makes this model apply {@code newSteering} in every forward pass from now on (null: none). The weights are
+     * untouched.
+     *
+     * @throws IllegalArgumentException when its width or layer does not fit the model
+     */
+    public void setSteering(@Nullable GatedSteering newSteering) {
+        checkSteering(newSteering);
+        this.steering = newSteering;
+    }
+
+    private void checkSteering(@Nullable GatedSteering s) {
+        if (s != null && (s.layer() > architecture.blocks() || s.width() != weights.get(
+                architecture.find(Role.TOKEN_EMBEDDING).orElseThrow().name() + ".weight").getShape().get(1))) {
+            throw new IllegalArgumentException("guard_it: a steering of layer " + s.layer() + " and width " + s.width()
+                    + " does not fit a model of " + architecture.blocks() + " blocks and width "
+                    + weights.get(architecture.find(Role.TOKEN_EMBEDDING).orElseThrow().name() + ".weight")
+                    .getShape().get(1));
+        }
+    }
+
     /** Forward pass without hidden states, in evaluation mode (no dropout). */
     public ModelOutput forward(NDArray tokens) {
         return forward(tokens, false, false);
@@ -317,7 +366,8 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * Forward pass with activation hooks, which read or replace the residual stream where it enters or leaves
-     * each block ({@link ActivationHook}), in order. The kept hidden states are what flowed after the hooks.
+     * each block ({@link ActivationHook}), in order, after the model's own {@link #steering()}. The kept hidden
+     * states are what flowed after the hooks.
      *
      * @param tokens token ids, shape (batch, time), integer type, time ≤ context length
      * @param training apply dropout (when the architecture has any)
@@ -325,11 +375,16 @@ public final class CausalLm implements AutoCloseable {
      * @param hooks applied in order; empty for none
      */
     public ModelOutput forward(NDArray tokens, boolean training, boolean keepHiddenStates, List<ActivationHook> hooks) {
+        GatedSteering s = steering;
+        List<ActivationHook> all = new ArrayList<>();
+        if (s != null) {
+            all.add(s.wholeSequences());
+        }
+        all.addAll(hooks);
         if (!keepHiddenStates && attached == null) {
-            return new ModelOutput(architecture.forward(weights, tokens, training, adapters, hooks), List.of());
+            return new ModelOutput(architecture.forward(weights, tokens, training, adapters, all), List.of());
         }
         HiddenStates kept = new HiddenStates();
-        List<ActivationHook> all = new ArrayList<>(hooks);
         all.add(kept);
         NDArray logits = architecture.forward(weights, tokens, training, adapters, all);
         List<NDArray> states = kept.states();
@@ -341,18 +396,18 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * Whether {@link #forward(NDArray, NDArray, NDArray, KvCache)} works: the architecture has a cached pass
-     * ({@link Architecture#supportsKvCache()}) and no analytic head replaces its logits (the cached pass runs no hooks,
-     * so it cannot read the head's features); generation otherwise recomputes the prefix.
+     * ({@link Architecture#supportsKvCache()}) and no analytic head replaces its logits (the cached pass keeps no
+     * hidden states, so it cannot read the head's features); generation otherwise recomputes the prefix.
      */
     public boolean supportsKvCache() {
         return attached == null && architecture.supportsKvCache();
     }
 
     /**
-     * The cached forward pass of incremental decoding, with this model's adapters: runs {@code tokens} after
+     * The cached forward pass of incremental decoding, with this model's adapters and steering: runs {@code tokens} after
      * the positions {@code cache} holds, appends their keys and values, and returns the next-token logits at
      * the last new position, (batch, vocabulary). Shapes, position ids and the key mask are described at
-     * {@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}.
+     * {@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map, List)}.
      *
      * @throws UnsupportedOperationException when the model has no cached pass ({@link #supportsKvCache()})
      */
@@ -361,7 +416,9 @@ public final class CausalLm implements AutoCloseable {
             throw new UnsupportedOperationException("a model with an analytic head has no cached forward pass: check "
                     + "supportsKvCache() and recompute the prefix instead");
         }
-        return architecture.forward(weights, tokens, positions, keyMask, cache, adapters);
+        GatedSteering s = steering;
+        return architecture.forward(weights, tokens, positions, keyMask, cache, adapters,
+                s == null ? List.of() : List.of(s.incremental(positions, keyMask, cache)));
     }
 
     @Override

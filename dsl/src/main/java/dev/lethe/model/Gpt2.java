@@ -184,11 +184,11 @@ public final class Gpt2 implements Architecture {
      *
      * <p>GPT-2's learned position embeddings are the rows {@code wpe[positions]}; the attention is the one of
      * {@link #forward(Weights, NDArray, boolean, Map, List)} over the cached and new keys, with the key mask
-     * added to the causal one. Intermediate arrays are freed as soon as they are used.
+     * added to the causal one. Without hooks intermediate arrays are freed as soon as they are used.
      */
     @Override
     public NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
-            Map<String, LowRank> adapters) {
+            Map<String, LowRank> adapters, List<ActivationHook> hooks) {
         Shape s = tokens.getShape();
         long past = cache.length();
         if (s.dimension() != 2 || !s.equals(positions.getShape()) || s.get(0) != cache.batch()
@@ -207,16 +207,26 @@ public final class Gpt2 implements Architecture {
         NDArray x = tokenEmbeddings.add(positionEmbeddings);
         free(tokenEmbeddings, positionEmbeddings);
         NDArray mask = paddedCausalMask(keyMask, past, time, x.getDataType());
+        boolean hooked = !hooks.isEmpty();
+        x = hook(hooks, 0, ActivationHook.Position.ENTERING, x);
         for (int l = 0; l < config.layers(); l++) {
-            NDArray next = pass.block(l, x, mask, batch, time, cache);
-            x.close();
+            NDArray next = hook(hooks, l, ActivationHook.Position.LEAVING, pass.block(l, x, mask, batch, time, cache));
+            if (l + 1 < config.layers()) {
+                next = hook(hooks, l + 1, ActivationHook.Position.ENTERING, next);
+            }
+            if (!hooked) {
+                x.close();
+            }
             x = next;
         }
         NDArray lastPosition = x.get(new NDIndex().addAllDim().addSliceDim(time - 1, time));
         NDArray last = pass.layerNorm(lastPosition, FINAL_NORM);
         NDArray logits = Linear.linear(last, wte).singletonOrThrow();
         NDArray flat = logits.reshape(batch, config.vocabSize());
-        free(mask, x, lastPosition, last, logits);
+        free(mask, lastPosition, last, logits);
+        if (!hooked) {
+            x.close();
+        }
         return Precision.widened(flat);
     }
 

@@ -187,14 +187,19 @@ public final class HfFolder {
      * written atomically, {@code config.json} last; nothing is deleted.
      *
      * @throws IllegalArgumentException when no family saves the model's spec, the model has an analytic head
-     *     ({@link CausalLm#head()}, which has no Hugging Face form), or the folder holds weights files this save would
-     *     not replace
+     *     ({@link CausalLm#head()}) or a GUARD-IT steering ({@link CausalLm#steering()}), neither of which has a
+     *     Hugging Face form, or the folder holds weights files this save would not replace
      */
     public static void save(Path folder, CausalLm model, @Nullable Tokenizer tokenizer, SaveOptions options) {
         if (model.head() != null) {
             throw new IllegalArgumentException("cannot save " + folder + " as a Hugging Face folder: the model's logits "
                     + "come from an analytic head (ACU, acu_learn), which transformers cannot load; save it as a "
                     + ".safetensors file, which keeps the head");
+        }
+        if (model.steering() != null) {
+            throw new IllegalArgumentException("cannot save a model with GUARD-IT steering as a Hugging Face folder ("
+                    + folder + "): transformers would load its weights without the steering; save it as one "
+                    + ".safetensors file, which keeps the steering bank");
         }
         HfFamily family = HfFamilies.forSpec(model.spec());
         ObjectNode config = options.source() == null ? JSON.createObjectNode()

@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys and values of every attention block of an incremental decoding, as the cached forward pass
@@ -28,6 +31,7 @@ public final class KvCache implements AutoCloseable {
     private final NDArray[] values;
     private final long[] lengths;
     private final long batch;
+    private final Map<String, NDArray> carried = new HashMap<>();
     private long capacity;
 
     private KvCache(NDManager manager, int blocks, long batch, long capacity) {
@@ -121,6 +125,28 @@ public final class KvCache implements AutoCloseable {
         }
         old.close();
         return b;
+    }
+
+    /**
+     * What an {@link ActivationHook} of the cached passes kept under {@code key} from the pass before (e.g.
+     * GUARD-IT's running sums of the pooled residual stream, {@link GatedSteering}); null before the first.
+     */
+    public @Nullable NDArray carried(String key) {
+        return carried.get(key);
+    }
+
+    /**
+     * Keeps a copy of {@code value} under {@code key} for the next cached pass of this decoding (replacing and
+     * freeing the one kept before); the copy belongs to the cache and is freed by {@link #close()}.
+     */
+    public void carry(String key, NDArray value) {
+        NDArray kept = value.duplicate();
+        kept.attach(manager);
+        NDScope.unregister(kept);
+        NDArray old = carried.put(key, kept);
+        if (old != null) {
+            old.close();
+        }
     }
 
     /** Frees the buffers. */

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * ({@link Llama}, {@link Phi}, {@link Phi3}, {@link GptNeoX}): token embedding, the blocks in order with
  * activation hooks where the residual stream enters and leaves each, a family-specific head, float32 logits;
  * and the cached pass of incremental decoding
- * ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map)}), queries and keys rotated
+ * ({@link Architecture#forward(Weights, NDArray, NDArray, NDArray, KvCache, Map, List)}), queries and keys rotated
  * at each row's own positions and keys cached after rotation, as transformers' {@code generate} does. A family
  * supplies its parameters, roles, one block and the head; the attention of a block goes through
  * {@link #attend}, which rotates, caches and attends ({@link Rotary}, with the family's {@link RopeScaling} and
@@ -207,7 +207,7 @@ public abstract class RotaryDecoder implements Architecture {
      */
     @Override
     public final NDArray forward(Weights weights, NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache,
-            Map<String, LowRank> adapters) {
+            Map<String, LowRank> adapters, List<ActivationHook> hooks) {
         Shape s = tokens.getShape();
         long past = cache.length();
         if (s.dimension() != 2 || !s.equals(positions.getShape()) || s.get(0) != cache.batch()
@@ -224,18 +224,27 @@ public abstract class RotaryDecoder implements Architecture {
         NDArray sin = rope.get(1).expandDims(1);
         NDArray keyValid = keyMask.toType(DataType.BOOLEAN, false);
         Projections p = new Projections(weights, adapters);
-        NDArray x = embed(table, tokens);
+        boolean hooked = !hooks.isEmpty();
+        NDArray x = hook(hooks, 0, ActivationHook.Position.ENTERING, embed(table, tokens));
         try (KeyPadding padding = new KeyPadding(keyValid)) {
             for (int l = 0; l < layers; l++) {
-                NDArray next = block(p, l, x, cos, sin, padding, cache);
-                x.close();
+                NDArray next = hook(hooks, l, ActivationHook.Position.LEAVING, block(p, l, x, cos, sin, padding, cache));
+                if (l + 1 < layers) {
+                    next = hook(hooks, l + 1, ActivationHook.Position.ENTERING, next);
+                }
+                if (!hooked) {
+                    x.close();
+                }
                 x = next;
             }
         }
         NDArray last = x.get(new NDIndex().addAllDim().addSliceDim(time - 1, time));
         NDArray logits = Precision.widened(head(p, last));
         NDArray flat = logits.reshape(s.get(0), logits.getShape().get(2));
-        free(x, last, logits, cos, sin, keyValid);
+        free(last, logits, cos, sin, keyValid);
+        if (!hooked) {
+            x.close();
+        }
         rope.close();
         return flat;
     }

@@ -59,4 +59,18 @@ public sealed interface RunEvent {
      * @param seconds how long writing took
      */
     record CheckpointWritten(String stage, long step, long bytes, double seconds) implements RunEvent {}
+
+    /**
+     * A {@code guard_it} request was added to the steering bank (GUARD-IT, arXiv 2605.12765): what the event log
+     * records of the model's state, which no weight shows.
+     *
+     * @param stage the request's unit ({@code guard_it}, or {@code guard_it.request<i>})
+     * @param layer the steered block's output (1-based)
+     * @param clusters the clusters this request added (K of the best silhouette)
+     * @param silhouette their silhouette score (NaN for one cluster)
+     * @param entries the bank's entries after the request
+     * @param bankHash SHA-256 of the bank's settings and arrays (hex), as the model's file stores them
+     */
+    record SteeringFitted(String stage, int layer, int clusters, double silhouette, int entries, String bankHash)
+            implements RunEvent {}
 }

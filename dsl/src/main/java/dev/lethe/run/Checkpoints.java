@@ -17,6 +17,7 @@ import dev.lethe.result.RunResult;
 import dev.lethe.spec.AcuLearning;
 import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Finetune;
+import dev.lethe.spec.GuardIt;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Recipe;
@@ -304,7 +305,7 @@ final class Checkpoints {
         /** Whether every training stage of {@code recipe} is finished here (a sequential unlearning: every request, or one that a guard stopped). */
         boolean covers(dev.lethe.spec.Recipe recipe) {
             for (dev.lethe.spec.NamedStage s : recipe.named()) {
-                if (!s.stage().trains()) {
+                if (!s.stage().checkpointed()) {
                     continue;
                 }
                 if (!models.containsKey(s.model())) {
@@ -334,7 +335,7 @@ final class Checkpoints {
         void requireFits(Recipe recipe, Path file) {
             Map<String, Long> steps = new LinkedHashMap<>();
             for (NamedStage s : recipe.named()) {
-                if (s.stage().trains()) {
+                if (s.stage().checkpointed()) {
                     int requests = UnlearnStage.requests(s.stage());
                     for (int r = 0; r < requests; r++) {
                         steps.put(UnlearnStage.unit(s, r, requests), steps(s.stage()));
@@ -365,8 +366,11 @@ final class Checkpoints {
             }
         }
 
-        /** The optimisation steps of a training stage (of each request, for an unlearning stage). */
+        /** The optimisation steps of a checkpointed stage (of each request, for an unlearning stage; 0 for guard_it). */
         private static long steps(Stage stage) {
+            if (stage instanceof GuardIt) {
+                return 0;
+            }
             if (stage instanceof Learn l) {
                 return l.training().steps();
             } else if (stage instanceof Finetune f) {

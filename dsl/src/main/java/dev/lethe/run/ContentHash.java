@@ -97,11 +97,15 @@ final class ContentHash {
     }
 
     /**
-     * The model's weights: each tensor's name, shape, type and bytes, in the architecture's order, and its analytic
-     * head's {@link AnalyticHead#fingerprint()} when it has one (its logits come from there).
+     * The model's weights: each tensor's name, shape, type and bytes, in the architecture's order; its GUARD-IT
+     * steering bank's content hash when it has one (a model trained under steering is another model); and its
+     * analytic head's {@link AnalyticHead#fingerprint()} when it has one (its logits come from there).
      */
     static String weights(CausalLm model) {
         ContentHash h = new ContentHash();
+        if (model.steering() != null) {
+            h.text("guard_it").text(model.steering().contentHash());
+        }
         for (Map.Entry<String, NDArray> e : model.weights().asMap().entrySet()) {
             NDArray a = e.getValue();
             h.text(e.getKey()).text(a.getShape().toString()).text(a.getDataType().name());

@@ -99,6 +99,14 @@ public final class EventLog implements RunListener {
             m.put("steps_done", f.stepsDone());
             m.put("stop_reason", f.stopReason());
             m.put("cached", f.cached());
+        } else if (event instanceof RunEvent.SteeringFitted g) {
+            m.put("event", "steering_fitted");
+            m.put("stage", g.stage());
+            m.put("layer", g.layer());
+            m.put("clusters", g.clusters());
+            m.put("silhouette", finite(g.silhouette()));
+            m.put("entries", g.entries());
+            m.put("bank_hash", g.bankHash());
         } else if (event instanceof RunEvent.CheckpointWritten c) {
             m.put("event", "checkpoint_written");
             m.put("stage", c.stage());

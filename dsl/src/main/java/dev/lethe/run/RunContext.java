@@ -272,7 +272,7 @@ final class RunContext implements AutoCloseable {
     List<RunResult.Row> trainingCurves() {
         List<RunResult.Row> out = new ArrayList<>();
         for (NamedStage s : recipe.named()) {
-            if (s.stage().trains()) {
+            if (s.stage().checkpointed()) {
                 out.addAll(curves.get(s.index()));
             }
         }

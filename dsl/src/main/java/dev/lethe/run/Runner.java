@@ -10,6 +10,7 @@ import dev.lethe.spec.Attacking;
 import dev.lethe.spec.Attribution;
 import dev.lethe.spec.Evaluation;
 import dev.lethe.spec.Finetune;
+import dev.lethe.spec.GuardIt;
 import dev.lethe.spec.HfReference;
 import dev.lethe.spec.Learn;
 import dev.lethe.spec.NamedStage;
@@ -63,6 +64,7 @@ public final class Runner {
         register(HfReference.class, HfReferenceStage::run);
         register(Attribution.class, AttributeStage::run);
         register(Unlearning.class, UnlearnStage::run);
+        register(GuardIt.class, GuardItStage::run);
         register(Relearning.class, RelearnStage::run);
         register(AcuLearning.class, AcuStage::learn);
         register(AcuUnlearning.class, AcuStage::unlearn);

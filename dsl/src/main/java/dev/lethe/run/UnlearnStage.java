@@ -78,6 +78,9 @@ final class UnlearnStage {
         if (stage instanceof Unlearning u) {
             return u.requests();
         }
+        if (stage instanceof GuardIt g) {
+            return g.requests();
+        }
         return stage instanceof AcuUnlearning a ? a.requests() : 1;
     }
 

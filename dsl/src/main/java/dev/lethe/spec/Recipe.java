@@ -67,7 +67,10 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
                 return c == null ? r : r.continually(c);
             });
 
-    /** Validates the fields and the stage list (a reference's starting model must be made before it). */
+    /**
+     * Validates the fields and the stage list (a reference's starting model must be made before it; a model with
+     * GUARD-IT steering is saved as one safetensors file, not a Hugging Face folder).
+     */
     public Recipe {
         String notAName = Names.whyNotAName(name);
         if (notAName != null) {
@@ -83,12 +86,19 @@ public record Recipe(String name, long seed, String device, ModelSpec model, Dat
         }
         Set<String> models = new HashSet<>();
         boolean analytic = false;
+        boolean steered = false;
         for (NamedStage s : name(stages)) {
             if (s.stage() instanceof AcuUnlearning && !analytic) {
                 throw new IllegalArgumentException("stage " + s.name() + " forgets from the analytic head of an "
                         + "acu_learn stage, and none comes before it: add acu_learn before " + s.name());
             }
             analytic |= s.stage() instanceof AcuLearning;
+            steered = s.stage() instanceof GuardIt || (steered && !(s.stage() instanceof Learn));
+            if (steered && s.stage() instanceof Save save && save.folder()) {
+                throw new IllegalArgumentException("stage " + s.name() + " saves '" + save.file() + "' as a Hugging "
+                        + "Face folder, but the current model carries GUARD-IT steering, which no folder can hold; "
+                        + "save it as a .safetensors file");
+            }
             if (s.stage() instanceof Reference r && !r.from().equals(Reference.SCRATCH) && !models.contains(r.from())) {
                 throw new IllegalArgumentException("stage " + s.name() + " starts from '" + r.from() + "', which no "
                         + "earlier stage makes" + (models.isEmpty() ? "" : "; the earlier models are " + models)

@@ -57,4 +57,12 @@ public interface Stage {
     default boolean trains() {
         return false;
     }
+
+    /**
+     * Whether the model this stage leaves is checkpointed when it ends (so a resumed run loads it): every stage that
+     * {@link #trains()}, and {@link GuardIt}, whose steering bank is state of the model though no weight changes.
+     */
+    default boolean checkpointed() {
+        return trains();
+    }
 }

@@ -9,6 +9,6 @@ public final class Stages {
 
     /** The built-in stage kinds. */
     public static final List<Kind<? extends Stage>> KINDS = List.of(Learn.KIND, Finetune.KIND, Reference.KIND,
-            Attribution.KIND, Unlearning.KIND, AcuLearning.KIND, AcuUnlearning.KIND, Relearning.KIND, Attacking.KIND,
-            Evaluation.KIND, Save.KIND);
+            Attribution.KIND, Unlearning.KIND, GuardIt.KIND, AcuLearning.KIND, AcuUnlearning.KIND, Relearning.KIND,
+            Attacking.KIND, Evaluation.KIND, Save.KIND);
 }

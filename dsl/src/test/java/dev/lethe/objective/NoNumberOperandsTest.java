@@ -46,7 +46,7 @@ class NoNumberOperandsTest {
         found.addAll(offenders(Path.of("src/main/java/dev/lethe/model/Gpt2.java")));
         found.addAll(offenders(Path.of("src/main/java/dev/lethe/model/LowRank.java")));
         for (String block : List.of("Llama", "RmsNorm", "Rotary", "CausalAttention", "SwiGlu", "Projections", "Phi",
-                "Phi3", "GptNeoX", "RotaryDecoder", "LayerNormalization")) {
+                "Phi3", "GptNeoX", "RotaryDecoder", "LayerNormalization", "GatedSteering")) {
             found.addAll(offenders(Path.of("src/main/java/dev/lethe/model/" + block + ".java")));
         }
         found.addAll(offenders(Path.of("src/main/java/dev/lethe/adapter")));
