@@ -8,6 +8,7 @@ import dev.lethe.data.Split;
 import dev.lethe.model.CausalLm;
 import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Evaluation;
+import dev.lethe.spec.GuardIt;
 import dev.lethe.spec.NamedStage;
 import dev.lethe.spec.Stage;
 import dev.lethe.spec.Unlearning;
