@@ -11,9 +11,12 @@ import dev.lethe.recipe.PartRegistry;
 import dev.lethe.spec.AcuLearning;
 import dev.lethe.spec.AcuUnlearning;
 import dev.lethe.spec.Attribution;
+import dev.lethe.spec.GuardIt;
 import dev.lethe.spec.HfReference;
+import dev.lethe.spec.Learn;
 import dev.lethe.spec.Recipe;
 import dev.lethe.spec.Reference;
+import dev.lethe.spec.Save;
 import dev.lethe.spec.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,8 +53,13 @@ final class RandomRecipes {
     Recipe recipe() {
         List<Stage> stages = new ArrayList<>();
         List<String> models = new ArrayList<>();
+        boolean steered = false;
         for (int i = 1 + random.nextInt(6); i > 0; i--) {
             Stage stage = stage(models, stages.stream().anyMatch(AcuLearning.class::isInstance));
+            if (steered && stage instanceof Save save && save.folder()) {
+                stage = new Save(save.file() + ".safetensors");   // a steered model saves to a file only
+            }
+            steered = stage instanceof GuardIt || (steered && !(stage instanceof Learn));
             stages.add(stage);
             if (stage.produces() != null) {
                 models.add(stage.produces().baseName());
