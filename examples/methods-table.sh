@@ -4,7 +4,7 @@
 # learned and reference models are trained once and then come from the model cache), each followed by the same
 # attacks (int4 quantization; 20 relearning steps on 5 forget examples). Prints one Markdown table: per method the
 # unlearned model and its two attacked copies, with forget / retain / world exact match, the forget NLL, forget
-# quality, TOFU's model utility and PrivLeak (the quickstart's headline columns, read from each run's tables.txt).
+# quality, TOFU's model utility and PrivLeak (the quickstart's headline columns, from each run's report/tables.txt).
 #
 # Usage: examples/methods-table.sh [--jobs N]   (N runs at a time after the first; default 1)
 # Runs go into target/methods-table/runs (the script owns target/methods-table/ and makes it anew); the table is also
@@ -41,6 +41,6 @@ for name in quickstart-npo $(ls examples/recipes/methods/*.yaml | xargs -n1 base
   label=$name; [ "$name" = quickstart-npo ] && label="NPO+RT (quickstart)"
   # the headline: the first table of tables.txt, a row per model (columns as in the header above)
   awk -v m="$label" 'NR > 2 && NF == 0 { exit } NR > 2 && $1 ~ /^unlearned/ {
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m, $1, $2, $3, $4, $5, $6, $7, $8 }' "$dir/tables.txt"
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m, $1, $2, $3, $4, $5, $6, $7, $8 }' "$dir/report/tables.txt"
 done | tee "$work/table.md"
 echo "(seed 42; $(($(date +%s) - start)) s; runs in $work/runs)"
