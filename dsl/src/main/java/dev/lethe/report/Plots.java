@@ -63,7 +63,7 @@ public final class Plots {
             series.add(new Series(stage, stage, "stage " + stage + (model == null ? "" : "<br>model " + model),
                     s.intColumn("step").asList(), s.doubleColumn("loss").asList()));
         }
-        return panels(result.recipe().name() + ": loss per step, one panel per stage", series, "loss", null);
+        return panels(result.recipe().name() + ": loss per step, one panel per stage", series, "loss", null, "step of ");
     }
 
     /**
@@ -79,10 +79,12 @@ public final class Plots {
 
     /**
      * The {@code series} as lines, one panel per stage (in the order first seen) stacked top to bottom, each with
-     * its own x-axis spanning that stage's steps, the y-axis titled {@code yTitle} and fixed to {@code metric}'s
-     * range when it is bounded (a continual-evaluation curve of exact match runs on [0, 1]).
+     * its own x-axis spanning that stage's steps and titled {@code xTitle} and the stage, the y-axis titled
+     * {@code yTitle} and fixed to {@code metric}'s range when it is bounded (a continual-evaluation curve of exact
+     * match runs on [0, 1]).
      */
-    private static PlotlyFigure panels(String title, List<Series> series, String yTitle, @Nullable Metric metric) {
+    private static PlotlyFigure panels(String title, List<Series> series, String yTitle, @Nullable Metric metric,
+            String xTitle) {
         List<String> stages = List.copyOf(new LinkedHashSet<>(series.stream().map(Series::stage).toList()));
         ArrayNode data = PlotlyFigure.array();
         ObjectNode layout = PlotlyFigure.object();
@@ -120,7 +122,7 @@ public final class Plots {
                 trace.put("hovertemplate", line.hover() + "<br>step %{x}<br>" + yTitle + " %{y:.4f}<extra></extra>");
             }
             ObjectNode xaxis = layout.putObject("xaxis" + suffix);
-            xaxis.putObject("title").put("text", "step of " + stage);
+            xaxis.putObject("title").put("text", xTitle + stage);
             xaxis.putArray("range").add(first).add(last);
             ObjectNode yaxis = layout.putObject("yaxis" + suffix);
             yaxis.putObject("title").put("text", yTitle);
@@ -185,7 +187,38 @@ public final class Plots {
                     sorted.stream().map(RunResult.Row::value).toList()));
         });
         return panels(result.recipe().name() + ": " + metric + " during training", series, metric,
-                result.metrics().get(metric));
+                result.metrics().get(metric), "step of ");
+    }
+
+    /**
+     * {@code metric} during the training stage called {@code stage} in several runs, e.g. the same unlearning from
+     * models trained along different paths ({@link Divergence}): one panel per split, one line per run (its name in
+     * {@code runs}), from each run's continual evaluation; the y-axis on the metric's range when it is bounded.
+     *
+     * @throws IllegalArgumentException when no run has a continual point of {@code metric} during {@code stage}
+     */
+    public static PlotlyFigure trajectoryPlot(Map<String, RunResult> runs, String stage, String metric) {
+        Map<List<String>, List<RunResult.Row>> lines = new LinkedHashMap<>();
+        runs.forEach((name, r) -> {
+            for (RunResult.Row row : r.rows()) {
+                if (!row.isFinal() && row.stage().equals(stage) && row.metric().equals(metric)) {
+                    lines.computeIfAbsent(List.of(row.split(), name), k -> new ArrayList<>()).add(row);
+                }
+            }
+        });
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("no run of " + runs.keySet() + " has continual points of " + metric
+                    + " during " + stage);
+        }
+        List<Series> series = new ArrayList<>();
+        lines.forEach((key, rows) -> {
+            List<RunResult.Row> sorted = new ArrayList<>(rows);
+            sorted.sort(Comparator.comparingLong(RunResult.Row::step));
+            series.add(new Series(key.get(0), key.get(1), key.get(1) + "<br>split " + key.get(0),
+                    sorted.stream().map(r -> (int) r.step()).toList(), sorted.stream().map(RunResult.Row::value).toList()));
+        });
+        return panels(metric + " during " + stage + ", one line per run", series, metric,
+                metricOf(runs, metric), "step of " + stage + " on ");
     }
 
     /**

@@ -1,0 +1,119 @@
+package dev.lethe.examples
+
+import dev.lethe.Lethe
+import dev.lethe.data.FictitiousFacts
+import dev.lethe.model.GptConfig
+import dev.lethe.objective.Objective
+import dev.lethe.objective.Objectives.gradientAscent
+import dev.lethe.objective.Objectives.npo
+import dev.lethe.objective.Objectives.simNpo
+import dev.lethe.report.Divergence
+import dev.lethe.result.RunResult
+import dev.lethe.run.Runner
+import dev.lethe.spec.Evaluation
+import dev.lethe.spec.Finetune
+import dev.lethe.spec.Learn
+import dev.lethe.spec.Recipe
+import dev.lethe.spec.Reference
+import dev.lethe.spec.Unlearning
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.Executors
+import tech.tablesaw.api.Table
+
+/** The two paths of examples/recipes/path-dependence-*.yaml, by the names the tables use. */
+val pathDependencePaths = listOf("forget-first", "retain-first")
+
+/** The local unlearning methods compared: the forget set's gradients only, each with its kind's defaults. */
+fun pathDependenceMethods(): Map<String, Objective> = linkedMapOf(
+    "GA" to gradientAscent(),
+    "NPO" to npo(),
+    "SimNPO" to simNpo(),
+)
+
+/** The (split, metric) rows of the divergence tables: forget, where the forget mass goes, and capability. */
+val pathDependenceRows = listOf(
+    listOf("forget", "probability"), listOf("forget", "exact_match"),
+    listOf("forget", "paraphrased_probability"), listOf("forget", "perturbed_probability"),
+    listOf("forget", "paraphrased_share"),
+    listOf("retain", "exact_match"), listOf("world", "probability"), listOf("world", "exact_match"),
+)
+
+/**
+ * The path file [path] (`forget-first` or `retain-first`) from [dir], with seed [seed] and [objective] as its
+ * unlearning objective, for measuring trajectories: without its reference and evaluate stages (the divergence reads
+ * the unlearn stage's continual points only). [tiny] shrinks it to a 2-layer, width-64 model on 12 people × 3 facts
+ * with half the training steps, for a quick check.
+ */
+fun pathDependenceRecipe(dir: Path, path: String, method: String, objective: Objective, seed: Long,
+                         tiny: Boolean = false): Recipe {
+    val file = Lethe.fromYaml(dir.resolve("path-dependence-$path.yaml"))
+    val stages = file.stages().filter { it !is Reference && it !is Evaluation }.map {
+        when {
+            it is Unlearning -> it.withObjective(objective)
+            tiny && it is Learn -> it.withSteps(it.training().steps() / 2)
+            tiny && it is Finetune -> it.withSteps(it.training().steps() / 2)
+            else -> it
+        }
+    }
+    return Recipe("${file.name()}-$method", seed, file.device(),
+        if (tiny) GptConfig(0, 2, 64, 4, 32, 0f) else file.model(),
+        if (tiny) FictitiousFacts(12, 0.25, 2, 3, 3, 2) else file.data(), stages)
+}
+
+/** One Markdown table of [t], numbers to four decimals, `spread ± sd` pairs joined. */
+fun markdown(t: Table): String {
+    val sb = StringBuilder()
+    val paths = t.columnNames().filter { it.startsWith("final ") }
+    val header = listOf("split", "metric", "seeds") + paths + listOf("Δ start", "Δ end", "mean Δ", "max Δ")
+    sb.append("| ").append(header.joinToString(" | ")).append(" |\n")
+    sb.append("|").append("---|".repeat(header.size)).append("\n")
+    for (i in 0 until t.rowCount()) {
+        val cells = mutableListOf(t.stringColumn("split").get(i), t.stringColumn("metric").get(i),
+            t.intColumn("seeds").get(i).toString())
+        paths.forEach { cells.add("%.4f".format(t.doubleColumn(it).getDouble(i))) }
+        for (s in listOf("start", "end", "mean", "max")) {
+            cells.add("%.4f ± %.4f".format(t.doubleColumn("$s spread").getDouble(i), t.doubleColumn("$s sd").getDouble(i)))
+        }
+        sb.append("| ").append(cells.joinToString(" | ")).append(" |\n")
+    }
+    return sb.toString()
+}
+
+/**
+ * The path-dependence measurement: GA, NPO and SimNPO from both paths of examples/recipes/path-dependence-*.yaml,
+ * for each seed; then per method the divergence of the unlearning trajectories across the paths (Divergence.table:
+ * each path's final value, and the spread |Δ| at the start, at the end, its mean and maximum over the trajectory,
+ * mean ± sample standard deviation over the seeds) as Markdown. Arguments: the seeds (default 1 2 3), `--tiny` for
+ * the small check, `--parallel N` to run N seeds at once (one libtorch thread each). Trained models are cached as
+ * usual, so each seed trains its base and paths once for the three methods.
+ */
+fun main(args: Array<String>) {
+    val tiny = "--tiny" in args
+    val parallelAt = args.indexOf("--parallel")
+    val parallel = if (parallelAt >= 0) args[parallelAt + 1].toInt() else 1
+    val seeds = args.filterIndexed { i, a -> !a.startsWith("--") && (parallelAt < 0 || i != parallelAt + 1) }
+        .map { it.toLong() }.ifEmpty { listOf(1L, 2L, 3L) }
+    val dir = listOf(Path.of("examples/recipes"), Path.of("recipes"), Path.of("../examples/recipes"))
+        .firstOrNull { Files.isDirectory(it) } ?: error("run from the repository's root: no examples/recipes here")
+    val pool = Executors.newFixedThreadPool(parallel)
+    val perSeed = seeds.map { seed ->
+        pool.submit<Map<String, Map<String, RunResult>>> {
+            pathDependenceMethods().mapValues { (method, objective) ->
+                pathDependencePaths.associateWith { path ->
+                    val start = System.nanoTime()
+                    val r = Runner.of(pathDependenceRecipe(dir, path, method, objective, seed, tiny)).run()
+                    System.err.printf("seed %d %s %s: %.0f s%n", seed, method, path, (System.nanoTime() - start) / 1e9)
+                    r
+                }
+            }
+        }
+    }.map { it.get() }
+    pool.shutdown()
+    println("Seeds ${seeds.joinToString(", ")}${if (tiny) " (tiny sizes)" else ""}; Δ = max − min across the paths " +
+        "at a step of the unlearning's continual evaluation (every 10 steps, step 0 included), mean ± sd over seeds.\n")
+    for (method in pathDependenceMethods().keys) {
+        println("### $method\n")
+        println(markdown(Divergence.table(perSeed.map { it.getValue(method) }, "unlearn", pathDependenceRows)))
+    }
+}
