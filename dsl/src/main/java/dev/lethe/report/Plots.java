@@ -77,6 +77,10 @@ public final class Plots {
      */
     private record Series(String stage, String name, String hover, List<Integer> steps, List<Double> values) {}
 
+    /** Plotly's default colours, in its order: a line repeated across panels takes one of them everywhere. */
+    private static final String[] PALETTE = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+        "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
     /**
      * The {@code series} as lines, one panel per stage (in the order first seen) stacked top to bottom, each with
      * its own x-axis spanning that stage's steps and titled {@code xTitle} and the stage, the y-axis titled
@@ -86,6 +90,12 @@ public final class Plots {
     private static PlotlyFigure panels(String title, List<Series> series, String yTitle, @Nullable Metric metric,
             String xTitle) {
         List<String> stages = List.copyOf(new LinkedHashSet<>(series.stream().map(Series::stage).toList()));
+        // a line drawn in several panels (one run per panel of a split) keeps one colour and one legend entry
+        Map<String, Set<String>> panelsOf = new LinkedHashMap<>();
+        series.forEach(line -> panelsOf.computeIfAbsent(line.name(), k -> new LinkedHashSet<>()).add(line.stage()));
+        List<String> repeated = panelsOf.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)
+                .toList();
+        Set<String> shown = new java.util.HashSet<>();
         ArrayNode data = PlotlyFigure.array();
         ObjectNode layout = PlotlyFigure.object();
         layout.put("title", title);
@@ -109,6 +119,12 @@ public final class Plots {
                 trace.put("type", "scatter");
                 trace.put("mode", "lines");
                 trace.put("name", line.name());
+                int colour = repeated.indexOf(line.name());
+                if (colour >= 0) {
+                    trace.put("legendgroup", line.name());
+                    trace.put("showlegend", shown.add(line.name()));
+                    trace.putObject("line").put("color", PALETTE[colour % PALETTE.length]);
+                }
                 trace.put("xaxis", "x" + suffix);
                 trace.put("yaxis", "y" + suffix);
                 ArrayNode x = trace.putArray("x");

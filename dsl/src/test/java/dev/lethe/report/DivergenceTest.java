@@ -102,6 +102,11 @@ class DivergenceTest {
         String json = f.json();
         assertEquals(4, f.data().size(), json);
         assertTrue(json.contains("step of unlearn on forget") && json.contains("step of unlearn on retain"), json);
+        for (int i = 0; i < 4; i++) { // path1 forget, path2 forget, path1 retain, path2 retain
+            assertEquals(i < 2, f.data().get(i).get("showlegend").asBoolean(), "one legend entry per run: " + i);
+            assertEquals(f.data().get(i % 2).get("line").get("color"), f.data().get(i).get("line").get("color"),
+                    "one colour per run in every panel");
+        }
         assertThrows(IllegalArgumentException.class, () -> Plots.trajectoryPlot(paths(run(0.9)), "learn", "nll"));
     }
 }

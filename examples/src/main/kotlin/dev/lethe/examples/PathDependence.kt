@@ -61,7 +61,10 @@ fun pathDependenceRecipe(dir: Path, path: String, method: String, objective: Obj
         if (tiny) FictitiousFacts(12, 0.25, 2, 3, 3, 2) else file.data(), stages)
 }
 
-/** One Markdown table of [t], numbers to four decimals, `spread ± sd` pairs joined. */
+/** [x] to four decimals, or in scientific notation below 0.01 (the paraphrased answers' probabilities are small). */
+private fun num(x: Double) = if (x != 0.0 && Math.abs(x) < 0.01) "%.2e".format(x) else "%.4f".format(x)
+
+/** One Markdown table of [t], `spread ± sd` pairs joined. */
 fun markdown(t: Table): String {
     val sb = StringBuilder()
     val paths = t.columnNames().filter { it.startsWith("final ") }
@@ -71,9 +74,9 @@ fun markdown(t: Table): String {
     for (i in 0 until t.rowCount()) {
         val cells = mutableListOf(t.stringColumn("split").get(i), t.stringColumn("metric").get(i),
             t.intColumn("seeds").get(i).toString())
-        paths.forEach { cells.add("%.4f".format(t.doubleColumn(it).getDouble(i))) }
+        paths.forEach { cells.add(num(t.doubleColumn(it).getDouble(i))) }
         for (s in listOf("start", "end", "mean", "max")) {
-            cells.add("%.4f ± %.4f".format(t.doubleColumn("$s spread").getDouble(i), t.doubleColumn("$s sd").getDouble(i)))
+            cells.add(num(t.doubleColumn("$s spread").getDouble(i)) + " ± " + num(t.doubleColumn("$s sd").getDouble(i)))
         }
         sb.append("| ").append(cells.joinToString(" | ")).append(" |\n")
     }
