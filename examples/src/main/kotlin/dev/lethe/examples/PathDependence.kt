@@ -18,7 +18,6 @@ import dev.lethe.spec.Reference
 import dev.lethe.spec.Unlearning
 import java.nio.file.Files
 import java.nio.file.Path
-import java.util.concurrent.Executors
 import tech.tablesaw.api.Table
 
 /** The two paths of examples/recipes/path-dependence-*.yaml, by the names the tables use. */
@@ -83,36 +82,65 @@ fun markdown(t: Table): String {
     return sb.toString()
 }
 
+/** A run's tidy table read back from its [RunResult.csv] text, as a result of [recipe] with only those rows. */
+fun resultFromCsv(recipe: Recipe, csv: String): RunResult = RunResult(recipe, csv.lines().drop(1).filter { it.isNotBlank() }
+    .map { line ->
+        val f = line.split(',')
+        RunResult.Row(f[0], f[1], f[2], f[3], f[4].toDouble(), f[5].toLong())
+    }, listOf(), mapOf(), mapOf())
+
 /**
  * The path-dependence measurement: GA, NPO and SimNPO from both paths of examples/recipes/path-dependence-*.yaml,
  * for each seed; then per method the divergence of the unlearning trajectories across the paths (Divergence.table:
  * each path's final value, and the spread |Δ| at the start, at the end, its mean and maximum over the trajectory,
- * mean ± sample standard deviation over the seeds) as Markdown. Arguments: the seeds (default 1 2 3), `--tiny` for
- * the small check, `--parallel N` to run N seeds at once (one libtorch thread each). Trained models are cached as
+ * mean ± sample standard deviation over the seeds) as Markdown. Arguments: the seeds (default 1 2 3); `--tiny` for
+ * the small check; `--out DIR` to also write each run's table to DIR/seed-S-METHOD-PATH.csv; `--combine DIR` to run
+ * nothing and print the tables of every run in DIR — so seeds can run as separate processes, one per core (runs in
+ * one process must not overlap: DJL collects gradients in one collector per process). Trained models are cached as
  * usual, so each seed trains its base and paths once for the three methods.
  */
 fun main(args: Array<String>) {
     val tiny = "--tiny" in args
-    val parallelAt = args.indexOf("--parallel")
-    val parallel = if (parallelAt >= 0) args[parallelAt + 1].toInt() else 1
-    val seeds = args.filterIndexed { i, a -> !a.startsWith("--") && (parallelAt < 0 || i != parallelAt + 1) }
-        .map { it.toLong() }.ifEmpty { listOf(1L, 2L, 3L) }
+    val out = args.indexOf("--out").let { if (it >= 0) Path.of(args[it + 1]) else null }
+    val combine = args.indexOf("--combine").let { if (it >= 0) Path.of(args[it + 1]) else null }
+    val valued = listOf("--out", "--combine").map { args.indexOf(it) }.filter { it >= 0 }.map { it + 1 }.toSet()
     val dir = listOf(Path.of("examples/recipes"), Path.of("recipes"), Path.of("../examples/recipes"))
         .firstOrNull { Files.isDirectory(it) } ?: error("run from the repository's root: no examples/recipes here")
-    val pool = Executors.newFixedThreadPool(parallel)
-    val perSeed = seeds.map { seed ->
-        pool.submit<Map<String, Map<String, RunResult>>> {
-            pathDependenceMethods().mapValues { (method, objective) ->
+    val perSeed: List<Map<String, Map<String, RunResult>>>
+    val seeds: List<Long>
+    if (combine != null) {
+        val files = Files.list(combine).use { s -> s.filter { it.fileName.toString().endsWith(".csv") }.toList() }
+        val named = files.map { it.fileName.toString().removeSuffix(".csv").split('-', limit = 4) to it }
+        seeds = named.map { it.first[1].toLong() }.distinct().sorted()
+        perSeed = seeds.map { seed ->
+            pathDependenceMethods().keys.associateWith { method ->
+                pathDependencePaths.associateWith { path ->
+                    val f = named.single { (n, _) -> n[1] == seed.toString() && n[2] == method && n[3] == path }.second
+                    resultFromCsv(Lethe.fromYaml(dir.resolve("path-dependence-$path.yaml")), Files.readString(f))
+                }
+            }
+        }
+    } else {
+        seeds = args.filterIndexed { i, a -> !a.startsWith("--") && i !in valued }.map { it.toLong() }
+            .ifEmpty { listOf(1L, 2L, 3L) }
+        out?.let { Files.createDirectories(it) }
+        perSeed = seeds.map { seed ->
+            val byMethod = pathDependenceMethods().mapValues { (method, objective) ->
                 pathDependencePaths.associateWith { path ->
                     val start = System.nanoTime()
                     val r = Runner.of(pathDependenceRecipe(dir, path, method, objective, seed, tiny)).run()
                     System.err.printf("seed %d %s %s: %.0f s%n", seed, method, path, (System.nanoTime() - start) / 1e9)
+                    out?.let { Files.writeString(it.resolve("seed-$seed-$method-$path.csv"), r.csv()) }
                     r
                 }
             }
+            // each seed's own tables as soon as it is done, so a cut-short measurement keeps what it measured
+            System.err.println(byMethod.map { (method, runs) ->
+                "seed $seed, $method\n" + markdown(Divergence.table(listOf(runs), "unlearn", pathDependenceRows))
+            }.joinToString("\n"))
+            byMethod
         }
-    }.map { it.get() }
-    pool.shutdown()
+    }
     println("Seeds ${seeds.joinToString(", ")}${if (tiny) " (tiny sizes)" else ""}; Δ = max − min across the paths " +
         "at a step of the unlearning's continual evaluation (every 10 steps, step 0 included), mean ± sd over seeds.\n")
     for (method in pathDependenceMethods().keys) {

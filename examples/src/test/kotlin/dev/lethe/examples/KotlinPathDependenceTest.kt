@@ -45,6 +45,10 @@ class KotlinPathDependenceTest {
         val table = Divergence.table(listOf(runs), "unlearn", listOf(listOf("forget", "probability")))
         assertEquals(1, table.rowCount())
         assertTrue(Plots.trajectoryPlot(runs, "unlearn", "perturbed_probability").data().size() == 4)
+        val reread = runs.mapValues { (_, r) -> resultFromCsv(r.recipe(), r.csv()) }
+        assertEquals(runs.getValue("forget-first").rows(), reread.getValue("forget-first").rows(),
+            "the measurement's --combine reads a run's table back exactly")
+        assertEquals(d, Divergence.of(reread, "unlearn", "forget", "paraphrased_share"))
     }
 
     @Test
