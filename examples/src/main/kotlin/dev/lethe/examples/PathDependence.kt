@@ -63,11 +63,27 @@ fun pathDependenceRecipe(dir: Path, path: String, method: String, objective: Obj
 /** [x] to four decimals, or in scientific notation below 0.01 (the paraphrased answers' probabilities are small). */
 private fun num(x: Double) = if (x != 0.0 && Math.abs(x) < 0.01) "%.2e".format(x) else "%.4f".format(x)
 
-/** One Markdown table of [t], `spread ± sd` pairs joined. */
-fun markdown(t: Table): String {
+/**
+ * The signed difference of the unlearned models, second path − first, per seed: its mean ± sample standard deviation
+ * and in how many seeds it is positive, as `+0.0500 ± 0.0100 (3/3 > 0)`; [seeds] are one map of runs by path per seed.
+ */
+fun signedEnd(seeds: List<Map<String, RunResult>>, split: String, metric: String): String {
+    val d = seeds.map { runs ->
+        val (first, second) = runs.values.map { it.curve("unlearned", "unlearn", split, metric).last().value() }
+        second - first
+    }
+    val mean = d.average()
+    val sd = if (d.size < 2) Double.NaN else Math.sqrt(d.sumOf { (it - mean) * (it - mean) } / (d.size - 1))
+    return (if (mean >= 0) "+" else "") + num(mean) + " ± " + num(sd) + " (${d.count { it > 0 }}/${d.size} > 0)"
+}
+
+/** One Markdown table of [t], `spread ± sd` pairs joined; with [seeds], the signed end difference too ([signedEnd]). */
+fun markdown(t: Table, seeds: List<Map<String, RunResult>>?): String {
     val sb = StringBuilder()
     val paths = t.columnNames().filter { it.startsWith("final ") }
-    val header = listOf("split", "metric", "seeds") + paths + listOf("Δ start", "Δ end", "mean Δ", "max Δ")
+    val header = listOf("split", "metric", "seeds") + paths + listOf("Δ start", "Δ end", "mean Δ", "max Δ") +
+        (if (seeds == null) listOf() else listOf("end, " + paths[1].removePrefix("final ") + " − " +
+            paths[0].removePrefix("final ")))
     sb.append("| ").append(header.joinToString(" | ")).append(" |\n")
     sb.append("|").append("---|".repeat(header.size)).append("\n")
     for (i in 0 until t.rowCount()) {
@@ -77,6 +93,7 @@ fun markdown(t: Table): String {
         for (s in listOf("start", "end", "mean", "max")) {
             cells.add(num(t.doubleColumn("$s spread").getDouble(i)) + " ± " + num(t.doubleColumn("$s sd").getDouble(i)))
         }
+        seeds?.let { cells.add(signedEnd(it, t.stringColumn("split").get(i), t.stringColumn("metric").get(i))) }
         sb.append("| ").append(cells.joinToString(" | ")).append(" |\n")
     }
     return sb.toString()
@@ -93,7 +110,8 @@ fun resultFromCsv(recipe: Recipe, csv: String): RunResult = RunResult(recipe, cs
  * The path-dependence measurement: GA, NPO and SimNPO from both paths of examples/recipes/path-dependence-*.yaml,
  * for each seed; then per method the divergence of the unlearning trajectories across the paths (Divergence.table:
  * each path's final value, and the spread |Δ| at the start, at the end, its mean and maximum over the trajectory,
- * mean ± sample standard deviation over the seeds) as Markdown. Arguments: the seeds (default 1 2 3); `--tiny` for
+ * mean ± sample standard deviation over the seeds) as Markdown, each followed by its control: the same divergence
+ * between two seeds of one path (seeds paired in order), the spread that the seed alone makes. Arguments: the seeds (default 1 2 3); `--tiny` for
  * the small check; `--out DIR` to also write each run's table to DIR/seed-S-METHOD-PATH.csv; `--combine DIR` to run
  * nothing and print the tables of every run in DIR — so seeds can run as separate processes, one per core (runs in
  * one process must not overlap: DJL collects gradients in one collector per process). Trained models are cached as
@@ -136,7 +154,7 @@ fun main(args: Array<String>) {
             }
             // each seed's own tables as soon as it is done, so a cut-short measurement keeps what it measured
             System.err.println(byMethod.map { (method, runs) ->
-                "seed $seed, $method\n" + markdown(Divergence.table(listOf(runs), "unlearn", pathDependenceRows))
+                "seed $seed, $method\n" + markdown(Divergence.table(listOf(runs), "unlearn", pathDependenceRows), null)
             }.joinToString("\n"))
             byMethod
         }
@@ -145,6 +163,17 @@ fun main(args: Array<String>) {
         "at a step of the unlearning's continual evaluation (every 10 steps, step 0 included), mean ± sd over seeds.\n")
     for (method in pathDependenceMethods().keys) {
         println("### $method\n")
-        println(markdown(Divergence.table(perSeed.map { it.getValue(method) }, "unlearn", pathDependenceRows)))
+        val runs = perSeed.map { it.getValue(method) }
+        println(markdown(Divergence.table(runs, "unlearn", pathDependenceRows), runs))
+        // the noise floor: the same path with another seed (seeds paired 1st–2nd, 3rd–4th, ...; both paths)
+        val control = pathDependencePaths.flatMap { path ->
+            perSeed.chunked(2).filter { it.size == 2 }.map { (a, b) ->
+                linkedMapOf("seed a" to a.getValue(method).getValue(path), "seed b" to b.getValue(method).getValue(path))
+            }
+        }
+        if (control.isNotEmpty()) {
+            println("Control, $method: the same path, two seeds (${control.size} pairs)\n")
+            println(markdown(Divergence.table(control, "unlearn", pathDependenceRows), null))
+        }
     }
 }
