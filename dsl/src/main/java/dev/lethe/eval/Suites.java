@@ -11,6 +11,7 @@ public final class Suites {
     public static final List<Kind<? extends Suite>> KINDS = List.of(
             AnswerSuite.KIND,
             TofuSuite.KIND,
+            ProbabilityMassSuite.KIND,
             PrivacySuite.KIND,
             MuseSuite.KIND,
             MultipleChoiceSuite.KIND,
@@ -27,6 +28,14 @@ public final class Suites {
      */
     public static Suite tofu() {
         return TofuSuite.KIND.defaults();
+    }
+
+    /**
+     * Where the probability mass goes: the mean probability of the paraphrased answer and of the perturbed answers
+     * ({@link ProbabilityMassSuite}), teacher-forced, cheap enough for continual evaluation.
+     */
+    public static Suite mass() {
+        return ProbabilityMassSuite.KIND.defaults();
     }
 
     /**

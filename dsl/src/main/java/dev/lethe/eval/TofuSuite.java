@@ -167,7 +167,7 @@ public record TofuSuite(int batchSize, int maxNewTokens) implements Suite {
     }
 
     /** avgNLL of [{@code base} answer, perturbed answers...] after the question, per example. */
-    private static double[][] variantNll(AnswerScorer scorer, List<QaExample> examples,
+    static double[][] variantNll(AnswerScorer scorer, List<QaExample> examples,
             Function<QaExample, String> base) {
         List<String> prompts = new ArrayList<>();
         List<String> answers = new ArrayList<>();

@@ -63,7 +63,7 @@ public final class Plots {
             series.add(new Series(stage, stage, "stage " + stage + (model == null ? "" : "<br>model " + model),
                     s.intColumn("step").asList(), s.doubleColumn("loss").asList()));
         }
-        return panels(result.recipe().name() + ": loss per step, one panel per stage", series, "loss", null);
+        return panels(result.recipe().name() + ": loss per step, one panel per stage", series, "loss", null, "step of ");
     }
 
     /**
@@ -77,13 +77,25 @@ public final class Plots {
      */
     private record Series(String stage, String name, String hover, List<Integer> steps, List<Double> values) {}
 
+    /** Plotly's default colours, in its order: a line repeated across panels takes one of them everywhere. */
+    private static final String[] PALETTE = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+        "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
     /**
      * The {@code series} as lines, one panel per stage (in the order first seen) stacked top to bottom, each with
-     * its own x-axis spanning that stage's steps, the y-axis titled {@code yTitle} and fixed to {@code metric}'s
-     * range when it is bounded (a continual-evaluation curve of exact match runs on [0, 1]).
+     * its own x-axis spanning that stage's steps and titled {@code xTitle} and the stage, the y-axis titled
+     * {@code yTitle} and fixed to {@code metric}'s range when it is bounded (a continual-evaluation curve of exact
+     * match runs on [0, 1]).
      */
-    private static PlotlyFigure panels(String title, List<Series> series, String yTitle, @Nullable Metric metric) {
+    private static PlotlyFigure panels(String title, List<Series> series, String yTitle, @Nullable Metric metric,
+            String xTitle) {
         List<String> stages = List.copyOf(new LinkedHashSet<>(series.stream().map(Series::stage).toList()));
+        // a line drawn in several panels (one run per panel of a split) keeps one colour and one legend entry
+        Map<String, Set<String>> panelsOf = new LinkedHashMap<>();
+        series.forEach(line -> panelsOf.computeIfAbsent(line.name(), k -> new LinkedHashSet<>()).add(line.stage()));
+        List<String> repeated = panelsOf.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)
+                .toList();
+        Set<String> shown = new java.util.HashSet<>();
         ArrayNode data = PlotlyFigure.array();
         ObjectNode layout = PlotlyFigure.object();
         layout.put("title", title);
@@ -107,6 +119,12 @@ public final class Plots {
                 trace.put("type", "scatter");
                 trace.put("mode", "lines");
                 trace.put("name", line.name());
+                int colour = repeated.indexOf(line.name());
+                if (colour >= 0) {
+                    trace.put("legendgroup", line.name());
+                    trace.put("showlegend", shown.add(line.name()));
+                    trace.putObject("line").put("color", PALETTE[colour % PALETTE.length]);
+                }
                 trace.put("xaxis", "x" + suffix);
                 trace.put("yaxis", "y" + suffix);
                 ArrayNode x = trace.putArray("x");
@@ -120,7 +138,7 @@ public final class Plots {
                 trace.put("hovertemplate", line.hover() + "<br>step %{x}<br>" + yTitle + " %{y:.4f}<extra></extra>");
             }
             ObjectNode xaxis = layout.putObject("xaxis" + suffix);
-            xaxis.putObject("title").put("text", "step of " + stage);
+            xaxis.putObject("title").put("text", xTitle + stage);
             xaxis.putArray("range").add(first).add(last);
             ObjectNode yaxis = layout.putObject("yaxis" + suffix);
             yaxis.putObject("title").put("text", yTitle);
@@ -185,7 +203,38 @@ public final class Plots {
                     sorted.stream().map(RunResult.Row::value).toList()));
         });
         return panels(result.recipe().name() + ": " + metric + " during training", series, metric,
-                result.metrics().get(metric));
+                result.metrics().get(metric), "step of ");
+    }
+
+    /**
+     * {@code metric} during the training stage called {@code stage} in several runs, e.g. the same unlearning from
+     * models trained along different paths ({@link Divergence}): one panel per split, one line per run (its name in
+     * {@code runs}), from each run's continual evaluation; the y-axis on the metric's range when it is bounded.
+     *
+     * @throws IllegalArgumentException when no run has a continual point of {@code metric} during {@code stage}
+     */
+    public static PlotlyFigure trajectoryPlot(Map<String, RunResult> runs, String stage, String metric) {
+        Map<List<String>, List<RunResult.Row>> lines = new LinkedHashMap<>();
+        runs.forEach((name, r) -> {
+            for (RunResult.Row row : r.rows()) {
+                if (!row.isFinal() && row.stage().equals(stage) && row.metric().equals(metric)) {
+                    lines.computeIfAbsent(List.of(row.split(), name), k -> new ArrayList<>()).add(row);
+                }
+            }
+        });
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("no run of " + runs.keySet() + " has continual points of " + metric
+                    + " during " + stage);
+        }
+        List<Series> series = new ArrayList<>();
+        lines.forEach((key, rows) -> {
+            List<RunResult.Row> sorted = new ArrayList<>(rows);
+            sorted.sort(Comparator.comparingLong(RunResult.Row::step));
+            series.add(new Series(key.get(0), key.get(1), key.get(1) + "<br>split " + key.get(0),
+                    sorted.stream().map(r -> (int) r.step()).toList(), sorted.stream().map(RunResult.Row::value).toList()));
+        });
+        return panels(metric + " during " + stage + ", one line per run", series, metric,
+                metricOf(runs, metric), "step of " + stage + " on ");
     }
 
     /**

@@ -9,7 +9,10 @@ import dev.lethe.adapter.Lora;
 import dev.lethe.objective.AltPo;
 import dev.lethe.objective.Objectives;
 import dev.lethe.optim.Optimizers;
+import dev.lethe.data.Split;
+import dev.lethe.spec.Finetune;
 import dev.lethe.spec.Recipe;
+import dev.lethe.spec.Stage;
 import dev.lethe.spec.Unlearning;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,6 +50,23 @@ class ExampleRecipesTest {
                 Lethe.fromYaml(DIR.resolve("undial.yaml")).first(Unlearning.class).objective());
         assertEquals(new AltPo(0.1, 5, 32, 1, 0).plus(Objectives.nll()),
                 Lethe.fromYaml(DIR.resolve("altpo.yaml")).first(Unlearning.class).objective());
+    }
+
+    /**
+     * The path-dependence family differs only in its name and in the order of the two finetune stages before the
+     * third: the same stages otherwise, so that its runs compare paths and nothing else.
+     */
+    @Test
+    void thePathDependencePathsAreOneRecipeWithTwoFinetuneStagesSwapped() {
+        Recipe forgetFirst = Lethe.fromYaml(DIR.resolve("path-dependence-forget-first.yaml"));
+        Recipe retainFirst = Lethe.fromYaml(DIR.resolve("path-dependence-retain-first.yaml"));
+        List<Stage> swapped = new java.util.ArrayList<>(retainFirst.stages());
+        java.util.Collections.swap(swapped, 1, 2);
+        assertEquals(forgetFirst, new Recipe(forgetFirst.name(), retainFirst.seed(), retainFirst.device(),
+                retainFirst.model(), retainFirst.data(), swapped));
+        Finetune first = (Finetune) forgetFirst.stages().get(1);
+        assertEquals(List.of(Split.FORGET, Split.WORLD), first.splits());
+        assertEquals(forgetFirst.first(Unlearning.class).continual().every(), 10);
     }
 
     @Test

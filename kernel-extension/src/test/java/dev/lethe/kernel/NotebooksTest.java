@@ -43,7 +43,7 @@ class NotebooksTest {
     /** Debian's Python, which has nbclient (a python3 earlier on PATH may not). */
     private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     private static final List<String> NOTEBOOKS = List.of("01-quickstart", "02-compose-an-objective",
-            "03-robust-optimizers", "04-recipe-files");
+            "03-robust-optimizers", "04-recipe-files", "05-path-dependence");
     /** The notebooks run two at a time (kernel start-up and compilation are single-threaded). */
     private static final Map<String, Future<Executed>> EXECUTED = new ConcurrentHashMap<>();
     private static ExecutorService pool;
@@ -138,7 +138,8 @@ class NotebooksTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"01-quickstart", "02-compose-an-objective", "03-robust-optimizers", "04-recipe-files"})
+    @ValueSource(strings = {"01-quickstart", "02-compose-an-objective", "03-robust-optimizers", "04-recipe-files",
+        "05-path-dependence"})
     void everyNotebookRunsWithoutErrorsAndShowsTablesAndCharts(String name) throws Exception {
         Executed run = execute(name);
         assertEquals(0, run.exitCode(), name + " failed:\n" + run.terminal());
