@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The per-example margins that KLoM compares ({@link Klom}; Georgiev et al. 2024, "Attribute-to-Delete",
+ * The per-example margins that KLoM compares ({@code dev.lethe.report.Klom}; Georgiev et al. 2024, "Attribute-to-Delete",
  * arXiv:2410.23232, §2, "KLoM"). For a classifier the margin of a point with label y is
  * {@code z_y − log Σ_{k≠y} exp(z_k)}, the log-odds of the correct class. For a language model each answer token
  * (answer and closing {@code <eos>}, teacher-forced) is one such classification over the vocabulary, and an
@@ -25,7 +25,7 @@ import java.util.List;
  * log-probabilities, so a token predicted with probability 1 − 1e-9 keeps a finite margin of about 20.7.
  *
  * <p>Metric {@code margin}: the mean over the split's examples, with the per-example values kept (in the split's
- * order) for {@link Klom#of}.
+ * order) for {@code dev.lethe.report.Klom.of}.
  *
  * @param batchSize examples per forward pass
  */

@@ -48,7 +48,7 @@ public final class Suites {
     }
 
     /**
-     * Per-example answer margins ({@link MarginSuite}): the input of KLoM ({@link Klom#of}) over several runs.
+     * Per-example answer margins ({@link MarginSuite}): the input of KLoM ({@code dev.lethe.report.Klom.of}) over several runs.
      */
     public static Suite margins() {
         return MarginSuite.KIND.defaults();

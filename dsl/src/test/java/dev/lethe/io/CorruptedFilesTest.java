@@ -77,7 +77,7 @@ class CorruptedFilesTest {
             new Corruption("huge header length", "safetensors", r -> withHeaderLength(Long.MAX_VALUE - r.nextInt(9)),
                     "header length"),
             new Corruption("garbage header", "safetensors", r -> garbleHeader(r), ""),
-            new Corruption("unknown dtype", "safetensors", r -> replaceInHeader("\"F32\"", r.nextBoolean() ? "\"F64\""
+            new Corruption("unknown dtype", "safetensors", r -> replaceInHeader("\"F32\"", r.nextBoolean() ? "\"C64\""
                     : "\"I8\""), "dtype"),
             new Corruption("shape not matching the bytes", "safetensors", r -> replaceInHeader("[40,16]", "[41,16]"),
                     "wte.weight"),

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lethe.Lethe;
 import dev.lethe.data.FictitiousFacts;
 import dev.lethe.data.Split;
-import dev.lethe.eval.Klom;
+import dev.lethe.report.Klom;
 import dev.lethe.eval.Suites;
 import dev.lethe.model.GptConfig;
 import dev.lethe.objective.DatamodelMatching;

@@ -1,6 +1,7 @@
-package dev.lethe.eval;
+package dev.lethe.report;
 
 import dev.lethe.data.Split;
+import dev.lethe.eval.MarginSuite;
 import dev.lethe.result.RunResult;
 import java.util.List;
 
