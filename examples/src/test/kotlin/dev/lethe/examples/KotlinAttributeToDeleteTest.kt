@@ -3,13 +3,13 @@ package dev.lethe.examples
 import dev.lethe.Lethe
 import dev.lethe.data.FictitiousFacts
 import dev.lethe.data.Split
-import dev.lethe.eval.Klom
 import dev.lethe.eval.Suites
 import dev.lethe.kotlin.run
 import dev.lethe.model.GptConfig
 import dev.lethe.objective.DatamodelMatching
 import dev.lethe.objective.MatchLoss
 import dev.lethe.objective.Objectives
+import dev.lethe.report.Klom
 import dev.lethe.spec.Attribution
 import dev.lethe.spec.Evaluation
 import dev.lethe.spec.Training
