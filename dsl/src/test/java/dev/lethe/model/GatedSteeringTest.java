@@ -123,6 +123,27 @@ class GatedSteeringTest {
         assertTrue(gated >= 1, "the last position, the centroid itself, is gated");
     }
 
+    /**
+     * The hook's per-pass arrays live where the pass's other intermediates live: a steered generation (cached passes)
+     * and a steered scoring pass in a scope leave no array in the model's manager, and a longer generation holds no
+     * more than a shorter one.
+     */
+    @Test
+    void steeredPassesLeaveNoArrayBehind() {
+        Setup s = setup();
+        model.setSteering(s.bank);
+        int before = model.manager().getManagedArrays().size();
+        List<int[]> prompts = List.of(ints(FORGET), ints(FAR));
+        new Generator(model).generate(prompts, Generation.greedy(5));
+        int afterShort = model.manager().getManagedArrays().size();
+        new Generator(model).generate(prompts, Generation.greedy(20));
+        try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
+            model.forward(m.create(FORGET, new Shape(1, FORGET.length)), false, false);
+        }
+        assertEquals(before, afterShort);
+        assertEquals(before, model.manager().getManagedArrays().size());
+    }
+
     @Test
     void cachedAndRecomputedGenerationAgreeWithSteeringAndFarPromptsAreUnchanged() {
         Setup s = setup();
